@@ -1,0 +1,123 @@
+// Package app assembles Pulse from its configuration: the two managers, the bus, the ingest
+// service and the GoFrame server with its routes.
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/gogf/gf/v2/frame/g"
+	"github.com/gogf/gf/v2/net/ghttp"
+
+	"pulse/internal/bus"
+	"pulse/internal/config"
+	"pulse/internal/controller/health"
+	ingestctl "pulse/internal/controller/ingest"
+	"pulse/internal/controller/ws"
+	"pulse/internal/hub"
+	"pulse/internal/middleware"
+	"pulse/internal/service/ingest"
+)
+
+// App is one running Pulse node.
+type App struct {
+	Config  config.Config
+	Server  *ghttp.Server
+	RowData *hub.Manager // dashboards, routed by (businessType, businessId)
+	Alarm   *hub.Manager // alarm consoles, every alarm to every console
+	Ingest  *ingest.Service
+	Door    *ws.Door
+
+	bus          bus.Bus
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+// New builds a node; the GoFrame server named name is configured but not started.
+func New(_ context.Context, name string, cfg config.Config) (*App, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	opts := hub.Options{
+		MaxMessageSize: cfg.WS.MaxMessageSize,
+		PingInterval:   cfg.WS.PingInterval,
+		PongTimeout:    cfg.WS.PongTimeout,
+		WriteTimeout:   cfg.WS.WriteTimeout,
+		SendQueue:      cfg.WS.SendQueue,
+	}
+	rowOpts, alarmOpts := opts, opts
+	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow
+
+	a := &App{
+		Config:  cfg,
+		RowData: hub.NewManager("rowdata", hub.NewBusinessIndex(), rowOpts),
+		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
+	}
+	a.bus = bus.NewMemory(a.deliver)
+	a.Ingest = ingest.New(a.bus)
+	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
+	a.Server = a.newServer(name)
+	return a, nil
+}
+
+func (a *App) newServer(name string) *ghttp.Server {
+	s := g.Server(name)
+	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
+	s.BindStatusHandler(http.StatusNotFound, middleware.NotFound)
+	// WebSocket routes answer for themselves: no response middleware after a hijack.
+	s.BindHandler("GET:/ws/alarm", a.Door.Alarm)
+	s.BindHandler("GET:/ws/rowdata", a.Door.RowData)
+	s.BindHandler("GET:/ws/rowdata/*path", a.Door.RowData)
+	s.Group("/", func(group *ghttp.RouterGroup) {
+		group.Middleware(middleware.Response)
+		group.Bind(health.NewV1(a.RowData, a.Alarm))
+	})
+	s.Group("/api/v1", func(group *ghttp.RouterGroup) {
+		group.Middleware(middleware.Response, middleware.BodyLimit)
+		group.Bind(ingestctl.NewV1(a.Ingest))
+	})
+	return s
+}
+
+// deliver hands a bus event to the manager of its channel.
+func (a *App) deliver(e bus.Event) {
+	msg := hub.NewMessage(e.Frame)
+	switch e.Channel {
+	case bus.RowData:
+		a.RowData.Publish(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, msg)
+	case bus.Alarm:
+		a.Alarm.Publish(hub.Key{}, msg)
+	}
+}
+
+// Start starts listening and makes this node the target of the in-process Go API.
+func (a *App) Start() error {
+	if err := a.Server.Start(); err != nil {
+		return err
+	}
+	ingest.SetDefault(a.Ingest)
+	return nil
+}
+
+// Port is the port the server listens on.
+func (a *App) Port() int { return a.Server.GetListenedPort() }
+
+// Shutdown stops accepting, lets every connection flush its queue, closes each with 1001 and
+// waits for them until ctx ends. Calling it again returns the first result.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.shutdownOnce.Do(func() {
+		a.Door.Close()
+		_ = a.Server.Shutdown()
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, m := range []*hub.Manager{a.RowData, a.Alarm} {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = m.Shutdown(ctx) }()
+		}
+		wg.Wait()
+		a.shutdownErr = errors.Join(append(errs, a.bus.Close())...)
+	})
+	return a.shutdownErr
+}

@@ -1,0 +1,31 @@
+// Package bus carries encoded events from ingest to the managers that deliver them: directly in
+// one process (Memory), or through Redis to every node of a cluster.
+package bus
+
+import "context"
+
+// Channel says which manager an event is for.
+type Channel uint8
+
+const (
+	RowData Channel = iota + 1
+	Alarm
+)
+
+// Event is one item on its way to subscribers, already encoded as the outbound JSON object.
+type Event struct {
+	Channel      Channel
+	BusinessType string
+	BusinessId   string
+	Frame        []byte
+}
+
+// Deliver hands an event to the local managers.
+type Deliver func(Event)
+
+// Bus moves events from ingest to every node's managers.
+type Bus interface {
+	// Publish delivers the events in order, or returns an error and delivers none it could refuse.
+	Publish(ctx context.Context, events ...Event) error
+	Close() error
+}

@@ -1,0 +1,43 @@
+// Package cmd holds Pulse's command line: the server (default) and its tools.
+package cmd
+
+import (
+	"context"
+	"time"
+
+	"github.com/gogf/gf/v2/os/gcmd"
+	"github.com/gogf/gf/v2/os/glog"
+
+	"pulse/internal/app"
+	"pulse/internal/config"
+)
+
+// shutdownTimeout bounds how long closing connections may take after SIGTERM/SIGINT.
+const shutdownTimeout = 4 * time.Second
+
+// Main runs the Pulse server until SIGTERM or SIGINT.
+var Main = gcmd.Command{
+	Name:  "pulse",
+	Usage: "pulse",
+	Brief: "push live business data and alarms to dashboards and alarm consoles over WebSocket",
+	Func: func(ctx context.Context, _ *gcmd.Parser) error {
+		cfg, err := config.Load(ctx)
+		if err != nil {
+			return err
+		}
+		a, err := app.New(ctx, "pulse", cfg)
+		if err != nil {
+			return err
+		}
+		// Run serves until a shutdown signal and stops the HTTP server; the hijacked WebSocket
+		// connections are ours to close.
+		a.Server.Run()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+		defer cancel()
+		if err := a.Shutdown(sctx); err != nil {
+			glog.Warningf(ctx, "shutdown: %v", err)
+		}
+		glog.Info(ctx, "pulse stopped")
+		return nil
+	},
+}

@@ -1,0 +1,99 @@
+// Package config reads Pulse's own configuration sections over their embedded defaults.
+package config
+
+import (
+	"context"
+	"time"
+
+	"github.com/gogf/gf/v2/errors/gerror"
+	"github.com/gogf/gf/v2/frame/g"
+
+	"pulse/internal/consts"
+)
+
+// WS is the "ws" section: WebSocket limits and timers.
+type WS struct {
+	AllowedOrigins []string      `json:"allowedOrigins"` // [] = same origin; ["*"] = any
+	MaxMessageSize int64         `json:"maxMessageSize"` // bytes
+	PingInterval   time.Duration `json:"pingInterval"`
+	PongTimeout    time.Duration `json:"pongTimeout"`
+	WriteTimeout   time.Duration `json:"writeTimeout"`
+	SendQueue      int           `json:"sendQueue"`      // messages per connection
+	MaxConnections int           `json:"maxConnections"` // 0 = unlimited
+}
+
+// Ingest is the "ingest" section.
+type Ingest struct {
+	MaxBodySize int64 `json:"maxBodySize"` // bytes; a larger request body is answered 413
+}
+
+// Bus is the "bus" section.
+type Bus struct {
+	Type string `json:"type"` // "memory"
+}
+
+// Config is everything Pulse reads besides GoFrame's own sections.
+type Config struct {
+	WS     WS     `json:"ws"`
+	Ingest Ingest `json:"ingest"`
+	Bus    Bus    `json:"bus"`
+}
+
+// Default is the embedded configuration: what runs when a key is absent.
+func Default() Config {
+	return Config{
+		WS: WS{
+			AllowedOrigins: []string{},
+			MaxMessageSize: 4096,
+			PingInterval:   25 * time.Second,
+			PongTimeout:    60 * time.Second,
+			WriteTimeout:   10 * time.Second,
+			SendQueue:      256,
+		},
+		Ingest: Ingest{MaxBodySize: 1 << 20},
+		Bus:    Bus{Type: "memory"},
+	}
+}
+
+// Load reads the sections from GoFrame's configuration (manifest/config/config.yaml, or the file
+// GF_GCFG_PATH and GF_GCFG_FILE name) over the defaults, and checks them.
+func Load(ctx context.Context) (Config, error) {
+	cfg := Default()
+	for name, section := range map[string]any{"ws": &cfg.WS, "ingest": &cfg.Ingest, "bus": &cfg.Bus} {
+		v, err := g.Cfg().Get(ctx, name)
+		if err != nil {
+			return cfg, gerror.Wrapf(err, "reading config section %q", name)
+		}
+		if v.IsNil() {
+			continue
+		}
+		if err := v.Scan(section); err != nil {
+			return cfg, gerror.Wrapf(err, "config section %q", name)
+		}
+	}
+	return cfg, cfg.Check()
+}
+
+// Check reports the first value that cannot work.
+func (c Config) Check() error {
+	bad := func(key, why string) error {
+		return gerror.NewCodef(consts.CodeInvalidInput, "config %s: %s", key, why)
+	}
+	switch {
+	case c.WS.MaxMessageSize <= 0:
+		return bad("ws.maxMessageSize", "must be positive")
+	case c.WS.PingInterval <= 0 || c.WS.PongTimeout <= 0 || c.WS.WriteTimeout <= 0:
+		return bad("ws.pingInterval/pongTimeout/writeTimeout", "must be positive durations such as \"25s\"")
+	case c.WS.PongTimeout <= c.WS.PingInterval:
+		return bad("ws.pongTimeout", "must be longer than ws.pingInterval, or healthy clients are dropped")
+	case c.WS.SendQueue <= 0:
+		return bad("ws.sendQueue", "must be positive")
+	case c.WS.MaxConnections < 0:
+		return bad("ws.maxConnections", "must be 0 (unlimited) or positive")
+	case c.Ingest.MaxBodySize <= 0:
+		return bad("ingest.maxBodySize", "must be positive")
+	case c.Bus.Type != "memory":
+		return bad("bus.type", "must be \"memory\"")
+	}
+	return nil
+}

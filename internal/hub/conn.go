@@ -1,0 +1,226 @@
+package hub
+
+import (
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+type connState uint8
+
+const (
+	stateOpen     connState = iota
+	stateDraining           // write what is queued, then close
+	stateClosing            // close now, discarding what is queued
+)
+
+// Conn is one WebSocket client of a manager. Every write to the socket happens on its writer
+// goroutine, which runs only while there is something to write; the read loop runs on the
+// goroutine that called Manager.Serve.
+type Conn struct {
+	ws      *websocket.Conn
+	manager *Manager
+	key     Key
+	user    string
+
+	mu        sync.Mutex
+	queue     []*Message
+	spare     []*Message // the previous batch's slice, reused to avoid an allocation per batch
+	writing   bool       // a writer goroutine is running (or the connection is torn down)
+	pingDue   bool
+	state     connState
+	closeCode int
+	closeText string
+
+	readerDone chan struct{}
+	done       chan struct{} // closed once the socket is closed and the connection removed
+}
+
+func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
+	return &Conn{
+		ws:         ws,
+		manager:    m,
+		key:        key,
+		user:       user,
+		readerDone: make(chan struct{}),
+		done:       make(chan struct{}),
+	}
+}
+
+// Key is what the connection follows.
+func (c *Conn) Key() Key { return c.key }
+
+// User is the user name the connection was opened with ("" where the endpoint has none).
+func (c *Conn) User() string { return c.user }
+
+// Send queues m for this connection without blocking. It reports false when the connection is
+// closing, or when a full queue made the manager's overflow rule close it.
+func (c *Conn) Send(m *Message) bool {
+	c.mu.Lock()
+	if c.state != stateOpen {
+		c.mu.Unlock()
+		return false
+	}
+	if len(c.queue) >= c.manager.opts.SendQueue {
+		if c.manager.opts.Overflow == DropOldest {
+			copy(c.queue, c.queue[1:])
+			c.queue[len(c.queue)-1] = m
+			c.mu.Unlock()
+			c.manager.dropped.Add(1)
+			return true
+		}
+		c.manager.slowClosed.Add(1)
+		c.closeLocked(websocket.CloseTryAgainLater, "send queue full: reconnect to resume")
+		return false
+	}
+	c.queue = append(c.queue, m)
+	c.wakeWriterLocked()
+	return true
+}
+
+// Close closes the connection now with a close frame of the given code; whatever is queued is
+// discarded. Calling it again, or after any other close, does nothing.
+func (c *Conn) Close(code int, text string) {
+	c.mu.Lock()
+	if c.state == stateClosing {
+		c.mu.Unlock()
+		return
+	}
+	c.closeLocked(code, text)
+}
+
+// drain writes what is queued, then closes with code. Used at shutdown.
+func (c *Conn) drain(code int, text string) {
+	c.mu.Lock()
+	if c.state != stateOpen {
+		c.mu.Unlock()
+		return
+	}
+	c.state, c.closeCode, c.closeText = stateDraining, code, text
+	c.wakeWriterLocked()
+}
+
+// ping asks the writer to send a WebSocket ping.
+func (c *Conn) ping() {
+	c.mu.Lock()
+	if c.state != stateOpen {
+		c.mu.Unlock()
+		return
+	}
+	c.pingDue = true
+	c.wakeWriterLocked()
+}
+
+// closeLocked moves the connection to closing; called with c.mu held, it releases it.
+func (c *Conn) closeLocked(code int, text string) {
+	c.state, c.closeCode, c.closeText = stateClosing, code, text
+	c.queue = nil
+	c.wakeWriterLocked()
+}
+
+// wakeWriterLocked starts the writer if it is not running; called with c.mu held, it releases it.
+func (c *Conn) wakeWriterLocked() {
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+}
+
+// writeLoop drains the queue, each pass into one frame, and exits when nothing is left. When the
+// connection is closing it sends the close frame and tears the connection down.
+func (c *Conn) writeLoop() {
+	for {
+		c.mu.Lock()
+		batch, ping, state := c.queue, c.pingDue, c.state
+		c.queue, c.spare, c.pingDue = c.spare, nil, false
+		if state == stateClosing {
+			batch, ping = nil, false
+		}
+		if len(batch) == 0 && !ping {
+			if state == stateOpen {
+				c.writing = false
+				c.queue, c.spare = nil, nil // an idle connection keeps no buffers
+				c.mu.Unlock()
+				return
+			}
+			code, text := c.closeCode, c.closeText
+			c.mu.Unlock()
+			c.teardown(code, text)
+			return
+		}
+		c.mu.Unlock()
+
+		if err := c.write(batch, ping); err != nil {
+			c.abort()
+		}
+		clear(batch)
+		c.mu.Lock()
+		if c.state != stateClosing {
+			c.spare = batch[:0]
+		}
+		c.mu.Unlock()
+	}
+}
+
+// write sends a ping if due, then the batch as one text frame of newline-separated objects.
+func (c *Conn) write(batch []*Message, ping bool) error {
+	deadline := time.Now().Add(c.manager.opts.WriteTimeout)
+	if ping {
+		if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+			return err
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	if err := c.ws.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	if len(batch) == 1 {
+		return c.ws.WriteMessage(websocket.TextMessage, batch[0].data)
+	}
+	w, err := c.ws.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	for i, m := range batch {
+		if i > 0 {
+			if _, err = w.Write(newline); err != nil {
+				return err
+			}
+		}
+		if _, err = w.Write(m.data); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+var newline = []byte{'\n'}
+
+// abort closes the socket at once: the peer is gone or broken, so no close handshake is tried.
+func (c *Conn) abort() {
+	c.Close(websocket.CloseAbnormalClosure, "")
+	_ = c.ws.NetConn().Close()
+}
+
+// teardown runs once, on the writer goroutine: it removes the connection, sends the close frame,
+// gives the client a moment to answer it, and closes the socket.
+func (c *Conn) teardown(code int, text string) {
+	c.manager.remove(c)
+	grace := c.manager.opts.CloseGrace
+	if code != websocket.CloseAbnormalClosure {
+		msg := websocket.FormatCloseMessage(code, text)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.manager.opts.WriteTimeout))
+		// The read loop ends when the client's close reply arrives.
+		select {
+		case <-c.readerDone:
+		case <-time.After(grace):
+		}
+	}
+	lingerClose(c.ws.NetConn(), grace)
+	close(c.done)
+}

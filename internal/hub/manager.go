@@ -1,0 +1,168 @@
+package hub
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Manager holds the connections of one endpoint and delivers publishes to them through its
+// Router. Pulse runs two: row data (BusinessIndex, DropOldest) and alarms (Everyone, CloseSlow).
+//
+// There is no hub goroutine: Publish walks the index under a read lock and queues without
+// blocking, so publishers never wait for each other or for a slow client.
+type Manager struct {
+	name     string
+	opts     Options
+	handlers map[string]Handler
+
+	mu     sync.RWMutex
+	router Router
+	closed bool
+
+	conns      sync.WaitGroup // one per served connection
+	dropped    atomic.Int64
+	slowClosed atomic.Int64
+	published  atomic.Int64
+
+	stopPinger chan struct{}
+	stopOnce   sync.Once
+}
+
+// Stats are a manager's counters.
+type Stats struct {
+	Connections int   `json:"connections"`
+	Published   int64 `json:"published"`
+	Dropped     int64 `json:"dropped"`    // row data discarded from full queues
+	SlowClosed  int64 `json:"slowClosed"` // connections closed with 1013 for a full queue
+}
+
+// NewManager starts a manager with its routing rule. Register handlers before serving.
+func NewManager(name string, router Router, opts Options) *Manager {
+	m := &Manager{
+		name:       name,
+		opts:       opts.withDefaults(),
+		handlers:   map[string]Handler{"ping": handlePing},
+		router:     router,
+		stopPinger: make(chan struct{}),
+	}
+	go m.pinger()
+	return m
+}
+
+// Name is the manager's name.
+func (m *Manager) Name() string { return m.name }
+
+// Handle registers h for inbound messages of type typ. Call it before Serve.
+func (m *Manager) Handle(typ string, h Handler) { m.handlers[typ] = h }
+
+// Serve runs an upgraded connection until it closes: it registers it under key, reads from it on
+// the calling goroutine and returns once the socket is closed and the writer has finished.
+// onOpen, if not nil, runs after registration and before the first read.
+func (m *Manager) Serve(ws *websocket.Conn, key Key, user string, onOpen func(*Conn)) {
+	c := newConn(m, ws, key, user)
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		c.state, c.writing = stateClosing, true
+		close(c.readerDone)
+		c.teardown(websocket.CloseGoingAway, "server shutting down")
+		return
+	}
+	m.router.Add(c)
+	m.conns.Add(1)
+	m.mu.Unlock()
+	defer m.conns.Done()
+
+	if onOpen != nil {
+		onOpen(c)
+	}
+	c.readLoop()
+	<-c.done
+}
+
+// Publish queues msg for every connection the router picks for key and reports how many there were.
+func (m *Manager) Publish(key Key, msg *Message) int {
+	n := 0
+	m.mu.RLock()
+	m.router.Each(key, func(c *Conn) {
+		c.Send(msg)
+		n++
+	})
+	m.mu.RUnlock()
+	m.published.Add(1)
+	return n
+}
+
+// Len is the number of open connections.
+func (m *Manager) Len() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.router.Len()
+}
+
+// Stats returns the manager's counters.
+func (m *Manager) Stats() Stats {
+	return Stats{
+		Connections: m.Len(),
+		Published:   m.published.Load(),
+		Dropped:     m.dropped.Load(),
+		SlowClosed:  m.slowClosed.Load(),
+	}
+}
+
+// Shutdown stops accepting connections, lets every connection write what it has queued, closes it
+// with 1001 (going away) and waits until all are gone or ctx ends; then it closes the rest hard.
+func (m *Manager) Shutdown(ctx context.Context) error {
+	m.stopOnce.Do(func() { close(m.stopPinger) })
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	m.each(func(c *Conn) { c.drain(websocket.CloseGoingAway, "server shutting down") })
+
+	done := make(chan struct{})
+	go func() { m.conns.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		m.each(func(c *Conn) { c.abort() })
+		<-done
+		return ctx.Err()
+	}
+}
+
+// each calls fn for a snapshot of the connections, outside the lock.
+func (m *Manager) each(fn func(*Conn)) {
+	m.mu.RLock()
+	conns := make([]*Conn, 0, m.router.Len())
+	m.router.All(func(c *Conn) { conns = append(conns, c) })
+	m.mu.RUnlock()
+	for _, c := range conns {
+		fn(c)
+	}
+}
+
+func (m *Manager) remove(c *Conn) {
+	m.mu.Lock()
+	m.router.Remove(c)
+	m.mu.Unlock()
+}
+
+// pinger asks every connection's writer for a ping each PingInterval: one ticker per manager,
+// no timer per connection.
+func (m *Manager) pinger() {
+	t := time.NewTicker(m.opts.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stopPinger:
+			return
+		case <-t.C:
+			m.each((*Conn).ping)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package hub
+
+import "time"
+
+// Overflow says what happens when a connection's send queue is full.
+type Overflow uint8
+
+const (
+	// DropOldest discards the oldest queued message and counts the drop (charts want the freshest point).
+	DropOldest Overflow = iota
+	// CloseSlow closes the connection with 1013 (try again later): nothing is skipped silently,
+	// and the client resumes from where it was.
+	CloseSlow
+)
+
+// Options are a manager's per-connection limits and timers.
+type Options struct {
+	MaxMessageSize int64         // largest inbound frame; larger closes with 1009
+	PingInterval   time.Duration // server pings this often
+	PongTimeout    time.Duration // no frame from the client for this long: dropped
+	WriteTimeout   time.Duration // one write (or close frame) may take this long
+	SendQueue      int           // outbound messages a connection may hold
+	CloseGrace     time.Duration // wait this long for the client's close reply before closing TCP
+	Overflow       Overflow
+}
+
+// DefaultOptions are the contract's defaults.
+func DefaultOptions() Options {
+	return Options{
+		MaxMessageSize: 4096,
+		PingInterval:   25 * time.Second,
+		PongTimeout:    60 * time.Second,
+		WriteTimeout:   10 * time.Second,
+		SendQueue:      256,
+		CloseGrace:     time.Second,
+	}
+}
+
+// withDefaults fills zero fields from DefaultOptions.
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = d.MaxMessageSize
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = d.PingInterval
+	}
+	if o.PongTimeout <= 0 {
+		o.PongTimeout = d.PongTimeout
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = d.WriteTimeout
+	}
+	if o.SendQueue <= 0 {
+		o.SendQueue = d.SendQueue
+	}
+	if o.CloseGrace <= 0 {
+		o.CloseGrace = d.CloseGrace
+	}
+	return o
+}

@@ -1,0 +1,29 @@
+package model
+
+import (
+	"errors"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxSegmentLen is the longest businessType, businessId, user name or alarmId, in bytes.
+const MaxSegmentLen = 128
+
+// CheckName reports why s cannot be a businessType, businessId, user name or alarmId:
+// 1 to MaxSegmentLen bytes of valid UTF-8 without control characters. Case matters; any script is fine.
+func CheckName(s string) error {
+	switch {
+	case s == "":
+		return errors.New("must not be empty")
+	case len(s) > MaxSegmentLen:
+		return errors.New("must be at most 128 bytes")
+	case !utf8.ValidString(s):
+		return errors.New("must be valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return errors.New("must not contain control characters")
+		}
+	}
+	return nil
+}

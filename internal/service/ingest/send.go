@@ -1,0 +1,44 @@
+package ingest
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/gogf/gf/v2/errors/gerror"
+
+	"pulse/internal/consts"
+	"pulse/internal/model"
+)
+
+var running atomic.Pointer[Service]
+
+// SetDefault makes s the service behind SendRowDataBusinessData and SendAlarmBusinessData.
+func SetDefault(s *Service) { running.Store(s) }
+
+func defaultService() (*Service, error) {
+	if s := running.Load(); s != nil {
+		return s, nil
+	}
+	return nil, gerror.NewCode(consts.CodeUnavailable, "pulse is not running")
+}
+
+// SendRowDataBusinessData publishes one row-data item from inside the binary (an MQTT or Kafka
+// consumer, a job), with the same validation as POST /api/v1/rowdata. It never blocks on a client.
+func SendRowDataBusinessData(ctx context.Context, data model.BusinessData) error {
+	s, err := defaultService()
+	if err != nil {
+		return err
+	}
+	return s.PublishRowData(ctx, []model.BusinessData{data}, false)
+}
+
+// SendAlarmBusinessData publishes one alarm from inside the binary, with the same validation as
+// POST /api/v1/alarm. It never blocks on a client.
+func SendAlarmBusinessData(ctx context.Context, alarm model.AlarmBusinessData) error {
+	s, err := defaultService()
+	if err != nil {
+		return err
+	}
+	_, err = s.PublishAlarms(ctx, []model.AlarmBusinessData{alarm}, false)
+	return err
+}

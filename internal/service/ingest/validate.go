@@ -1,0 +1,99 @@
+package ingest
+
+import (
+	"fmt"
+
+	"github.com/gogf/gf/v2/errors/gerror"
+
+	"pulse/internal/consts"
+	"pulse/internal/hub"
+	"pulse/internal/model"
+)
+
+// Limits on alarm text fields, in bytes.
+const (
+	maxTitleLen   = 512
+	maxContentLen = 8192
+)
+
+var levels = map[string]bool{
+	model.LevelCritical: true, model.LevelMajor: true, model.LevelMinor: true,
+	model.LevelWarning: true, model.LevelInfo: true,
+}
+
+// invalid is a client fault in one field; the caller adds which item it was.
+func invalid(field, format string, args ...any) error {
+	return gerror.NewCode(consts.CodeInvalidInput, field+": "+fmt.Sprintf(format, args...))
+}
+
+// atItem prefixes a validation error with the item's index in a batch.
+func atItem(i int, batch bool, err error) error {
+	if err == nil || !batch {
+		return err
+	}
+	return gerror.NewCode(consts.CodeInvalidInput, fmt.Sprintf("items[%d].%s", i, err.Error()))
+}
+
+// ValidateRowData checks one row-data item against the contract's routing rules.
+func ValidateRowData(d *model.BusinessData) error {
+	if d.BusinessType != "" {
+		if err := checkAddress("businessType", d.BusinessType); err != nil {
+			return err
+		}
+	}
+	if d.BusinessId != "" {
+		if d.BusinessType == "" {
+			return invalid("businessId", "needs a businessType (an id without a type addresses nothing)")
+		}
+		if err := checkAddress("businessId", d.BusinessId); err != nil {
+			return err
+		}
+	}
+	if d.Time < 0 {
+		return invalid("time", "must be unix milliseconds, not negative")
+	}
+	return nil
+}
+
+// ValidateAlarm checks one alarm and fills in the level's default.
+func ValidateAlarm(a *model.AlarmBusinessData) error {
+	if a.AlarmId != "" {
+		if err := model.CheckName(a.AlarmId); err != nil {
+			return invalid("alarmId", "%v", err)
+		}
+	}
+	if a.BusinessType != "" {
+		if err := checkAddress("businessType", a.BusinessType); err != nil {
+			return err
+		}
+	}
+	if err := checkAddress("businessId", a.BusinessId); err != nil {
+		return err
+	}
+	if a.Level == "" {
+		a.Level = model.LevelWarning
+	} else if !levels[a.Level] {
+		return invalid("level", "must be one of critical, major, minor, warning, info; got %q", a.Level)
+	}
+	if len(a.Title) > maxTitleLen {
+		return invalid("title", "must be at most %d bytes", maxTitleLen)
+	}
+	if len(a.Content) > maxContentLen {
+		return invalid("content", "must be at most %d bytes", maxContentLen)
+	}
+	if a.Time < 0 {
+		return invalid("time", "must be unix milliseconds, not negative")
+	}
+	return nil
+}
+
+// checkAddress checks a businessType or businessId; "*" is reserved for subscriptions.
+func checkAddress(field, s string) error {
+	if err := model.CheckName(s); err != nil {
+		return invalid(field, "%v", err)
+	}
+	if s == hub.Wildcard {
+		return invalid(field, `"*" is reserved for subscriptions`)
+	}
+	return nil
+}
