@@ -1,0 +1,27 @@
+# Pulse: plain Go targets (the gf CLI is not needed).
+GO ?= go
+BIN ?= bin/pulse
+
+.PHONY: run build test lint deps
+
+## run: start the server with manifest/config/config.yaml (embedded defaults, no Redis, no database)
+run: deps
+	$(GO) run .
+
+## build: build the binary into bin/pulse
+build: deps
+	$(GO) build -o $(BIN) .
+
+## test: run every test with the race detector
+test: deps
+	$(GO) test -race -count=1 ./...
+
+## lint: gofmt and go vet
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	$(GO) vet ./...
+
+## deps: what a fresh machine needs (the race detector needs a C compiler)
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required: https://go.dev/dl/"; exit 1; }
+	@command -v gcc >/dev/null || hack/install-deps.sh

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what building and testing Pulse needs on a fresh Debian/Ubuntu machine.
+set -euo pipefail
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if ! command -v gcc >/dev/null; then
+  echo "installing gcc (go test -race needs cgo)"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq gcc libc6-dev >/dev/null
+fi

@@ -1,0 +1,189 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"pulse/internal/config"
+)
+
+// TestDoorRefusals: invalid paths, plain GETs, foreign origins and a full server are refused
+// before the upgrade with a real status and a JSON body.
+func TestDoorRefusals(t *testing.T) {
+	n := startNode(t, nil)
+	upgrade := http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"},
+		"Sec-Websocket-Version": {"13"}, "Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="}}
+	cases := []struct {
+		path   string
+		header http.Header
+		status int
+	}{
+		{"/ws/rowdata", upgrade, 400},
+		{"/ws/rowdata/meter", upgrade, 400},
+		{"/ws/rowdata/meter/m-1", upgrade, 400},
+		{"/ws/rowdata/meter/m-1/", upgrade, 400},
+		{"/ws/rowdata/meter//bob", upgrade, 400},
+		{"/ws/rowdata/meter/m-1/bob/extra", upgrade, 400},
+		{"/ws/rowdata/*/m-1/bob", upgrade, 400},
+		{"/ws/rowdata/meter/a%01b/bob", upgrade, 400},
+		{"/ws/rowdata/meter/%FF%FE/bob", upgrade, 400},
+		{"/ws/rowdata/meter/" + strings.Repeat("x", 129) + "/bob", upgrade, 400},
+		{"/ws/rowdata/meter/m-1", nil, 400},   // plain GET with a bad path: the path is the problem
+		{"/ws/rowdata/meter/m-1/bob", nil, 426}, // plain GET, good path
+		{"/ws/alarm", nil, 426},
+		{"/ws/rowdata/meter/m-1/bob", http.Header{"Origin": {"https://evil.example"}}, 403},
+		{"/ws/alarm", http.Header{"Origin": {"https://evil.example"}}, 403},
+	}
+	for _, tc := range cases {
+		h := http.Header{}
+		for k, v := range tc.header {
+			h[k] = v
+		}
+		if tc.status == 403 {
+			for k, v := range upgrade {
+				h[k] = v
+			}
+		}
+		status, env := n.get(tc.path, h)
+		if status != tc.status || env.Code == 0 || env.Message == "" {
+			t.Errorf("GET %s: %d %+v, want %d", tc.path, status, env, tc.status)
+		}
+	}
+	if n.RowData.Len()+n.Alarm.Len() != 0 {
+		t.Fatal("a refused request was upgraded")
+	}
+
+	// Same origin and no origin are welcome by default.
+	if _, _, err := n.tryDial("/ws/alarm", http.Header{"Origin": {n.base}}); err != nil {
+		t.Fatalf("same origin refused: %v", err)
+	}
+	if _, _, err := n.tryDial("/ws/alarm", nil); err != nil {
+		t.Fatalf("no origin refused: %v", err)
+	}
+}
+
+// TestAllowedOrigins: with a list, exactly the listed origins may connect.
+func TestAllowedOrigins(t *testing.T) {
+	n := startNode(t, func(c *config.Config) { c.WS.AllowedOrigins = []string{"https://dash.example.com"} })
+	if _, _, err := n.tryDial("/ws/alarm", http.Header{"Origin": {"https://dash.example.com"}}); err != nil {
+		t.Fatalf("listed origin refused: %v", err)
+	}
+	_, resp, err := n.tryDial("/ws/alarm", http.Header{"Origin": {"https://dash.example.com.evil.net"}})
+	if err == nil || resp == nil || resp.StatusCode != 403 {
+		t.Fatalf("unlisted origin: %v", err)
+	}
+	_, resp, err = n.tryDial("/ws/alarm", http.Header{"Origin": {n.base}})
+	if err == nil || resp.StatusCode != 403 {
+		t.Fatalf("same origin is not in the list and must be refused: %v", err)
+	}
+}
+
+// TestMaxConnections: over ws.maxConnections the upgrade is refused with 503; a closed
+// connection frees its slot.
+func TestMaxConnections(t *testing.T) {
+	n := startNode(t, func(c *config.Config) { c.WS.MaxConnections = 2 })
+	a := n.dial("/ws/alarm")
+	n.dial(rowPath("t", "i", "u"))
+	_, resp, err := n.tryDial("/ws/alarm", nil)
+	if err == nil || resp == nil || resp.StatusCode != 503 {
+		t.Fatalf("third connection: %v", err)
+	}
+	_ = a.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	n.waitConnections(1, 0)
+	eventually(t, func() bool {
+		c, _, err := n.tryDial("/ws/alarm", nil)
+		if err == nil {
+			_ = c.ws.Close()
+		}
+		return err == nil
+	}, "the slot of a closed connection was not freed")
+}
+
+// TestInboundFrames: ping and the legacy heartbeat get a pong; bad JSON and unknown types get an
+// error object and the connection stays; binary closes with 1003; an oversized frame with 1009.
+func TestInboundFrames(t *testing.T) {
+	n := startNode(t, func(c *config.Config) { c.WS.MaxMessageSize = 512 })
+	for _, path := range []string{"/ws/alarm", rowPath("meter", "m-1", "u")} {
+		c := n.dial(path)
+		c.send(`{"type":"ping"}`)
+		if o := c.next(5 * time.Second); o.Type != "pong" || o.Ts == 0 {
+			t.Fatalf("%s ping: %s", path, o.raw)
+		}
+		c.send(`{"heartbeat":true}`)
+		if o := c.next(5 * time.Second); o.Type != "pong" {
+			t.Fatalf("%s heartbeat: %s", path, o.raw)
+		}
+		for _, bad := range []string{`{not json`, `[]`, `"ping"`, `{"type":"subscribe"}`, `{}`, `{"type":7}`} {
+			c.send(bad)
+			if o := c.next(5 * time.Second); o.Type != "error" || o.Code == 0 || o.Message == "" {
+				t.Fatalf("%s sent %s, got %s", path, bad, o.raw)
+			}
+		}
+		c.send(`{"type":"ping"}`)
+		if o := c.next(5 * time.Second); o.Type != "pong" {
+			t.Fatalf("%s: connection unusable after errors: %s", path, o.raw)
+		}
+	}
+
+	bin := n.dial("/ws/alarm")
+	if err := bin.ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if code := bin.closeCode(5 * time.Second); code != websocket.CloseUnsupportedData {
+		t.Fatalf("binary frame: close %d, want 1003", code)
+	}
+
+	big := n.dial(rowPath("meter", "m-1", "u"))
+	if err := big.ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"ping","pad":"`+strings.Repeat("x", 600)+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if code := big.closeCode(5 * time.Second); code != websocket.CloseMessageTooBig {
+		t.Fatalf("oversized frame: close %d, want 1009", code)
+	}
+	n.waitConnections(1, 1) // the two from the loop stay; the closed ones are gone
+}
+
+// TestHeartbeats: the server pings every ws.pingInterval, and drops a client that stays silent
+// (answers no ping) for ws.pongTimeout while keeping one that answers.
+func TestHeartbeats(t *testing.T) {
+	n := startNode(t, func(c *config.Config) {
+		c.WS.PingInterval = 50 * time.Millisecond
+		c.WS.PongTimeout = 400 * time.Millisecond
+	})
+	alive := n.dial("/ws/alarm")
+	pings := make(chan struct{}, 100)
+	ping := alive.ws.PingHandler()
+	alive.ws.SetPingHandler(func(s string) error { pings <- struct{}{}; return ping(s) })
+	go func() {
+		for {
+			if _, _, err := alive.ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+
+	silent := n.dial(rowPath("meter", "m-1", "mute"))
+	silent.ws.SetPingHandler(func(string) error { return nil }) // never answers
+
+	for range 3 {
+		select {
+		case <-pings:
+		case <-time.After(5 * time.Second):
+			t.Fatal("no ping from the server")
+		}
+	}
+	// The silent client is dropped; the answering one stays.
+	_, err := silent.tryNext(5 * time.Second)
+	if err == nil || websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+		t.Fatalf("silent client not dropped: %v", err)
+	}
+	n.waitConnections(0, 1)
+	time.Sleep(600 * time.Millisecond) // longer than pongTimeout
+	if n.Alarm.Len() != 1 {
+		t.Fatal("a client answering pings was dropped")
+	}
+}

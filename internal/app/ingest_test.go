@@ -1,0 +1,158 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"pulse/internal/config"
+	"pulse/internal/model"
+	"pulse/internal/service/ingest"
+)
+
+// TestIngestBadInput: every kind of bad body gets 400 (or 413) with {code,message} naming the
+// problem, never a 500, and nothing is delivered.
+func TestIngestBadInput(t *testing.T) {
+	n := startNode(t, func(c *config.Config) { c.Ingest.MaxBodySize = 64 << 10 })
+	watcher := n.dial(rowPath("meter", "*", "w"))
+	console := n.dial("/ws/alarm")
+	n.waitConnections(1, 1)
+
+	long := strings.Repeat("x", 129)
+	items := func(k int) string {
+		return `{"items":[` + strings.TrimSuffix(strings.Repeat(`{"businessType":"meter","businessId":"m"},`, k), ",") + `]}`
+	}
+	cases := []struct {
+		path, body string
+		status     int
+		mention    string
+	}{
+		{"/api/v1/rowdata", ``, 400, "body"},
+		{"/api/v1/rowdata", `not json`, 400, "body"},
+		{"/api/v1/rowdata", `{"businessType":"meter"`, 400, "body"},
+		{"/api/v1/rowdata", `[{"businessType":"meter"}]`, 400, "body"},
+		{"/api/v1/rowdata", `"meter"`, 400, "body"},
+		{"/api/v1/rowdata", `{"businessType":"meter","businesId":"m-1"}`, 400, `unknown field "businesId"`},
+		{"/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","time":"now"}`, 400, "time"},
+		{"/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","time":1.5}`, 400, "time"},
+		{"/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","time":-1}`, 400, "time"},
+		{"/api/v1/rowdata", `{"businessType":7}`, 400, "businessType"},
+		{"/api/v1/rowdata", `{"businessType":"` + long + `"}`, 400, "businessType"},
+		{"/api/v1/rowdata", `{"businessType":"meter","businessId":"a\u0001b"}`, 400, "control"},
+		{"/api/v1/rowdata", `{"businessType":"meter","businessId":"*"}`, 400, "businessId"},
+		{"/api/v1/rowdata", `{"businessType":"*"}`, 400, "businessType"},
+		{"/api/v1/rowdata", `{"businessId":"m-1"}`, 400, "businessId"},
+		{"/api/v1/rowdata", `{"businessType":"meter"} {"x":1}`, 400, "body"},
+		{"/api/v1/rowdata", `{"items":[]}`, 400, "items"},
+		{"/api/v1/rowdata", `{"items":{}}`, 400, "items"},
+		{"/api/v1/rowdata", `{"items":[1]}`, 400, "items[0]"},
+		{"/api/v1/rowdata", `{"items":[{"businessType":"meter"}],"extra":1}`, 400, "extra"},
+		{"/api/v1/rowdata", items(1001), 400, "1000"},
+		{"/api/v1/rowdata", `{"businessType":"meter","data":"` + strings.Repeat("y", 70<<10) + `"}`, 413, "body"},
+		{"/api/v1/alarm", `{"title":"no id"}`, 400, "businessId"},
+		{"/api/v1/alarm", `{"businessId":"m-1","level":"urgent"}`, 400, "level"},
+		{"/api/v1/alarm", `{"businessId":"m-1","title":"` + strings.Repeat("t", 513) + `"}`, 400, "title"},
+		{"/api/v1/alarm", `{"items":[{"businessId":"ok"},{"businessId":"ok","level":"loud"}]}`, 400, "items[1].level"},
+		{"/api/v1/alarm", `{"businessId":"m-1","time":"noon"}`, 400, "time"},
+		{"/api/v1/nothing", `{}`, 404, "no such endpoint"},
+	}
+	for _, tc := range cases {
+		status, env := n.post(tc.path, tc.body)
+		if status != tc.status || env.Code == 0 || !strings.Contains(env.Message, tc.mention) {
+			t.Errorf("POST %s %.60q: got %d %+v, want %d mentioning %q", tc.path, tc.body, status, env, tc.status, tc.mention)
+		}
+	}
+	if status, env := n.get("/api/v1/rowdata", nil); status != 404 || env.Code == 0 {
+		t.Errorf("GET on an ingest endpoint: %d %+v", status, env)
+	}
+
+	// Nothing of the above reached a client.
+	n.marker("after")
+	if got := watcher.receivedUntilMarker("after"); len(got) != 0 {
+		t.Fatalf("a rejected item was delivered: %v", got)
+	}
+	n.mustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
+	if o := console.next(5 * time.Second); !strings.Contains(string(o.Data), "sentinel") {
+		t.Fatalf("a rejected alarm was delivered: %s", o.raw)
+	}
+}
+
+// TestAlarmIngest: every console receives every alarm; seq increases; receipts follow the request.
+func TestAlarmIngest(t *testing.T) {
+	n := startNode(t, nil)
+	consoles := []*client{n.dial("/ws/alarm"), n.dial("/ws/alarm")}
+	n.waitConnections(0, 2)
+
+	env := n.mustPost("/api/v1/alarm", `{"items":[
+		{"alarmId":"a-17","businessType":"meter","businessId":"m-001","level":"critical","title":"Over-voltage","content":"262 V","data":{"v":262}},
+		{"businessId":"line-3"}]}`)
+	var res struct {
+		Accepted int                  `json:"accepted"`
+		Items    []model.AlarmReceipt `json:"items"`
+	}
+	if err := json.Unmarshal(env.Data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Accepted != 2 || res.Items[0].AlarmId != "a-17" || res.Items[1].AlarmId == "" || res.Items[1].Seq != res.Items[0].Seq+1 {
+		t.Fatalf("receipts %+v", res)
+	}
+	env = n.mustPost("/api/v1/alarm", `{"businessId":"m-2","level":"info"}`)
+	var one struct{ Items []model.AlarmReceipt }
+	_ = json.Unmarshal(env.Data, &one)
+	if len(one.Items) != 1 || one.Items[0].Seq != res.Items[1].Seq+1 {
+		t.Fatalf("seq does not increase: %+v after %+v", one.Items, res.Items)
+	}
+
+	for _, c := range consoles {
+		var seqs []int64
+		for range 3 {
+			o := c.next(5 * time.Second)
+			var a model.AlarmBusinessData
+			_ = json.Unmarshal(o.Data, &a)
+			if o.Type != "alarm" || a.Level == "" || a.AlarmId == "" || a.Time == 0 {
+				t.Fatalf("alarm frame %s", o.raw)
+			}
+			seqs = append(seqs, o.Seq)
+		}
+		if fmt.Sprint(seqs) != fmt.Sprint([]int64{res.Items[0].Seq, res.Items[1].Seq, one.Items[0].Seq}) {
+			t.Fatalf("console saw seqs %v", seqs)
+		}
+	}
+}
+
+// TestGoAPI: the in-process API delivers, validates like HTTP and returns errors.
+func TestGoAPI(t *testing.T) {
+	n := startNode(t, nil)
+	dash := n.dial(rowPath("line", "l-1", "u"))
+	console := n.dial("/ws/alarm")
+	n.waitConnections(1, 1)
+	ctx := context.Background()
+
+	if err := ingest.SendRowDataBusinessData(ctx, model.BusinessData{BusinessType: "line", BusinessId: "l-1", Data: json.RawMessage(`{"n":"go"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ingest.SendRowDataBusinessData(ctx, model.BusinessData{BusinessId: "l-1"}); err == nil || !strings.Contains(err.Error(), "businessId") {
+		t.Fatalf("an id without a type: %v", err)
+	}
+	if err := ingest.SendRowDataBusinessData(ctx, model.BusinessData{BusinessType: "line", Data: json.RawMessage(`{broken`)}); err == nil {
+		t.Fatal("invalid JSON data was accepted")
+	}
+	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{Level: "warning"}); err == nil {
+		t.Fatal("an alarm without businessId was accepted")
+	}
+	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{BusinessId: "l-1", Title: "from go"}); err != nil {
+		t.Fatal(err)
+	}
+	n.marker("m")
+	if got := dash.receivedUntilMarker("m"); fmt.Sprint(got) != "[go]" {
+		t.Fatalf("dashboard received %v", got)
+	}
+	if o := console.next(5 * time.Second); !strings.Contains(string(o.Data), "from go") {
+		t.Fatalf("console received %s", o.raw)
+	}
+	_ = http.StatusOK
+}

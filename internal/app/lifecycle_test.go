@@ -1,0 +1,70 @@
+package app_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"pulse/internal/config"
+)
+
+// TestNoGoroutineOutlivesItsConnection closes connections in every way there is (client close,
+// dropped TCP, protocol violations, a burst) and checks that each is removed once and that no
+// goroutine is left behind.
+func TestNoGoroutineOutlivesItsConnection(t *testing.T) {
+	n := startNode(t, func(c *config.Config) { c.WS.MaxMessageSize = 256 })
+	settle := func() int {
+		runtime.GC()
+		time.Sleep(50 * time.Millisecond)
+		return runtime.NumGoroutine()
+	}
+	n.mustPost("/api/v1/alarm", `{"businessId":"warm-up"}`) // the test's keep-alive HTTP connection
+	base := settle()
+
+	for round := range 3 {
+		var clients []*client
+		for i := range 40 {
+			path := "/ws/alarm"
+			if i%2 == 0 {
+				path = rowPath("meter", "*", "u")
+			}
+			clients = append(clients, n.dial(path))
+		}
+		n.waitConnections(20, 20)
+		n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":1}`)
+		n.mustPost("/api/v1/alarm", `{"businessId":"m-1"}`)
+		for i, c := range clients {
+			switch i % 4 {
+			case 0: // polite close
+				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+			case 1: // the peer vanishes
+				_ = c.ws.NetConn().Close()
+			case 2: // binary frame: the server closes with 1003, twice over
+				_ = c.ws.WriteMessage(websocket.BinaryMessage, []byte{1})
+				_ = c.ws.WriteMessage(websocket.BinaryMessage, []byte{2})
+			case 3: // oversized frame: 1009, then the client vanishes mid-close
+				_ = c.ws.WriteMessage(websocket.TextMessage, make([]byte, 1024))
+				_ = c.ws.NetConn().Close()
+			}
+		}
+		n.waitConnections(0, 0)
+		if s := n.RowData.Stats(); s.Connections != 0 {
+			t.Fatalf("round %d: %+v", round, s)
+		}
+	}
+	defer func() {
+		if t.Failed() {
+			buf := make([]byte, 1<<20)
+			t.Logf("%s", buf[:runtime.Stack(buf, true)])
+		}
+	}()
+	after := 0
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		if after = settle(); after <= base {
+			return
+		}
+	}
+	t.Fatalf("goroutines: %d before, %d after all connections closed", base, after)
+}

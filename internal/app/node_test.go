@@ -1,0 +1,260 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gogf/gf/v2/frame/g"
+	"github.com/gogf/gf/v2/os/gcfg"
+	"github.com/gorilla/websocket"
+
+	"pulse/internal/app"
+	"pulse/internal/config"
+)
+
+func TestMain(m *testing.M) {
+	// Package tests do not see manifest/config: give GoFrame a quiet configuration of its own.
+	adapter, err := gcfg.NewAdapterContent("server:\n  dumpRouterMap: false\nlogger:\n  level: error\n")
+	if err != nil {
+		panic(err)
+	}
+	g.Cfg().SetAdapter(adapter)
+	os.Exit(m.Run())
+}
+
+var nodeSeq atomic.Int64
+
+// node is a real Pulse server on a free port.
+type node struct {
+	*app.App
+	t    *testing.T
+	base string // http://127.0.0.1:port
+}
+
+// startNode starts a server with the default configuration changed by edit.
+func startNode(t *testing.T, edit func(*config.Config)) *node {
+	t.Helper()
+	cfg := config.Default()
+	if edit != nil {
+		edit(&cfg)
+	}
+	a, err := app.New(context.Background(), fmt.Sprintf("test-%d", nodeSeq.Add(1)), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Server.SetAddr("127.0.0.1:0")
+	a.Server.SetDumpRouterMap(false)
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.Shutdown(ctx)
+	})
+	return &node{App: a, t: t, base: fmt.Sprintf("http://127.0.0.1:%d", a.Port())}
+}
+
+// post sends body to path and returns the status and decoded {code,message,data}.
+func (n *node) post(path string, body any) (int, envelope) {
+	n.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			n.t.Fatal(err)
+		}
+	}
+	resp, err := http.Post(n.base+path, "application/json", bytes.NewReader(raw))
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return decodeResponse(n.t, resp)
+}
+
+// get fetches path with optional headers.
+func (n *node) get(path string, header http.Header) (int, envelope) {
+	n.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, n.base+path, nil)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return decodeResponse(n.t, resp)
+}
+
+type envelope struct {
+	Code    int             `json:"code"`
+	Message string          `json:"message"`
+	Data    json.RawMessage `json:"data"`
+}
+
+func decodeResponse(t *testing.T, resp *http.Response) (int, envelope) {
+	t.Helper()
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var env envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		t.Fatalf("status %d: body is not JSON {code,message}: %q", resp.StatusCode, raw)
+	}
+	return resp.StatusCode, env
+}
+
+// mustPost posts and fails unless the answer is 200 with code 0.
+func (n *node) mustPost(path string, body any) envelope {
+	n.t.Helper()
+	status, env := n.post(path, body)
+	if status != http.StatusOK || env.Code != 0 {
+		n.t.Fatalf("POST %s: %d %+v", path, status, env)
+	}
+	return env
+}
+
+// dial opens a WebSocket to path ("/ws/alarm", "/ws/rowdata/...").
+func (n *node) dial(path string) *client {
+	n.t.Helper()
+	c, resp, err := n.tryDial(path, nil)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		n.t.Fatalf("dial %s: %v (HTTP %d)", path, err, status)
+	}
+	return c
+}
+
+func (n *node) tryDial(path string, header http.Header) (*client, *http.Response, error) {
+	url := "ws" + strings.TrimPrefix(n.base, "http") + path
+	ws, resp, err := websocket.DefaultDialer.Dial(url, header)
+	if err != nil {
+		return nil, resp, err
+	}
+	c := &client{t: n.t, ws: ws}
+	n.t.Cleanup(func() { _ = ws.Close() })
+	return c, resp, nil
+}
+
+// waitConnections waits until the managers hold rowdata and alarm connections.
+func (n *node) waitConnections(rowdata, alarm int) {
+	n.t.Helper()
+	eventually(n.t, func() bool { return n.RowData.Len() == rowdata && n.Alarm.Len() == alarm },
+		"want %d rowdata and %d alarm connections", rowdata, alarm)
+}
+
+// client is a test WebSocket client that splits frames into objects.
+type client struct {
+	t       *testing.T
+	ws      *websocket.Conn
+	pending []json.RawMessage
+}
+
+// object is one received JSON object, with the fields the tests look at.
+type object struct {
+	Type     string          `json:"type"`
+	Seq      int64           `json:"seq"`
+	Ts       int64           `json:"ts"`
+	Code     int             `json:"code"`
+	Message  string          `json:"message"`
+	Snapshot bool            `json:"snapshot"`
+	Data     json.RawMessage `json:"data"`
+	raw      json.RawMessage
+}
+
+// next returns the next object, failing the test after timeout.
+func (c *client) next(timeout time.Duration) object {
+	c.t.Helper()
+	o, err := c.tryNext(timeout)
+	if err != nil {
+		c.t.Fatalf("reading: %v", err)
+	}
+	return o
+}
+
+func (c *client) tryNext(timeout time.Duration) (object, error) {
+	for len(c.pending) == 0 {
+		_ = c.ws.SetReadDeadline(time.Now().Add(timeout))
+		kind, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return object{}, err
+		}
+		if kind != websocket.TextMessage {
+			return object{}, fmt.Errorf("got a non-text frame %d", kind)
+		}
+		for _, line := range bytes.Split(data, []byte{'\n'}) {
+			c.pending = append(c.pending, line)
+		}
+	}
+	raw := c.pending[0]
+	c.pending = c.pending[1:]
+	var o object
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return object{}, fmt.Errorf("object %q: %v", raw, err)
+	}
+	o.raw = raw
+	return o, nil
+}
+
+// send writes one text frame.
+func (c *client) send(text string) {
+	c.t.Helper()
+	if err := c.ws.WriteMessage(websocket.TextMessage, []byte(text)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// closeCode reads until the server closes and returns the close code it sent.
+func (c *client) closeCode(timeout time.Duration) int {
+	c.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		_, err := c.tryNext(time.Until(deadline))
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if ok := asCloseError(err, &ce); ok {
+			return ce.Code
+		}
+		c.t.Fatalf("want a close frame, got %v", err)
+	}
+}
+
+func asCloseError(err error, target **websocket.CloseError) bool {
+	ce, ok := err.(*websocket.CloseError)
+	if ok {
+		*target = ce
+	}
+	return ok
+}
+
+// eventually polls cond for up to five seconds.
+func eventually(t *testing.T, cond func() bool, format string, args ...any) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf(format, args...)
+}

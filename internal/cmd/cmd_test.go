@@ -1,0 +1,119 @@
+package cmd_test
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// TestSignalShutdown runs the real binary and sends it SIGTERM (and SIGINT): every WebSocket
+// receives what was queued and close 1001, and the process exits 0 within a few seconds.
+func TestSignalShutdown(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "pulse")
+	build := exec.Command("go", "build", "-o", bin, "../..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) { runAndSignal(t, bin, sig) })
+	}
+}
+
+func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: warning\n", addr)
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+dir)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	base := "http://" + addr
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not become healthy:\n%s", logs.String())
+		}
+	}
+	var clients []*websocket.Conn
+	for _, path := range []string{"/ws/alarm", "/ws/rowdata/meter/m-1/u", "/ws/rowdata/meter/*/u"} {
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		clients = append(clients, ws)
+	}
+	resp, err := http.Post(base+"/api/v1/rowdata", "application/json",
+		strings.NewReader(`{"businessType":"meter","businessId":"m-1","data":1}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("publish: %v", err)
+	}
+	resp.Body.Close()
+
+	start := time.Now()
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	for i, ws := range clients {
+		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for {
+			_, data, err := ws.ReadMessage()
+			if err == nil {
+				if i > 0 && !strings.Contains(string(data), `"rowdata"`) {
+					t.Fatalf("client %d: unexpected %s", i, data)
+				}
+				continue
+			}
+			if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+				t.Fatalf("client %d: %v, want close 1001\n%s", i, err, logs.String())
+			}
+			break
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, logs.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("still running 5s after %s\n%s", sig, logs.String())
+	}
+	t.Logf("%s to exit: %v", sig, time.Since(start))
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Fatal("still accepting after exit")
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}

@@ -1,0 +1,86 @@
+package hub
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// serve runs a manager behind a real HTTP server and returns its ws:// URL.
+func serve(t *testing.T, m *Manager) string {
+	t.Helper()
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		m.Serve(ws, Key{Type: "t", ID: "i"}, "u", nil)
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
+}
+
+// TestCloseIsIdempotent closes connections from many goroutines at once while publishing and
+// while the clients go away: each is removed once and Serve returns for all.
+func TestCloseIsIdempotent(t *testing.T) {
+	m := NewManager("test", NewBusinessIndex(), Options{Overflow: CloseSlow, SendQueue: 4})
+	url := serve(t, m)
+	var clients []*websocket.Conn
+	for range 20 {
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		clients = append(clients, ws)
+	}
+	for m.Len() != 20 {
+		time.Sleep(time.Millisecond)
+	}
+	var conns []*Conn
+	m.each(func(c *Conn) { conns = append(conns, c) })
+
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, c := range conns {
+				switch i % 4 {
+				case 0:
+					c.Close(websocket.CloseNormalClosure, "")
+				case 1:
+					c.abort()
+				case 2:
+					m.Publish(Key{"t", "i"}, NewMessage([]byte(`{}`))) // overflows the queue of 4: 1013
+				case 3:
+					c.drain(websocket.CloseGoingAway, "")
+				}
+			}
+		}()
+	}
+	for _, ws := range clients[:10] {
+		_ = ws.Close()
+	}
+	wg.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for m.Len() != 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if m.Len() != 0 {
+		t.Fatalf("%d connections left", m.Len())
+	}
+	for _, c := range conns {
+		select {
+		case <-c.done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a connection was never torn down")
+		}
+	}
+}
