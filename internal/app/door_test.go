@@ -32,7 +32,7 @@ func TestDoorRefusals(t *testing.T) {
 		{"/ws/rowdata/meter/a%01b/bob", upgrade, 400},
 		{"/ws/rowdata/meter/%FF%FE/bob", upgrade, 400},
 		{"/ws/rowdata/meter/" + strings.Repeat("x", 129) + "/bob", upgrade, 400},
-		{"/ws/rowdata/meter/m-1", nil, 400},   // plain GET with a bad path: the path is the problem
+		{"/ws/rowdata/meter/m-1", nil, 400},     // plain GET with a bad path: the path is the problem
 		{"/ws/rowdata/meter/m-1/bob", nil, 426}, // plain GET, good path
 		{"/ws/alarm", nil, 426},
 		{"/ws/rowdata/meter/m-1/bob", http.Header{"Origin": {"https://evil.example"}}, 403},
