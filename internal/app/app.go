@@ -19,6 +19,7 @@ import (
 	"pulse/internal/hub"
 	"pulse/internal/middleware"
 	"pulse/internal/service/ingest"
+	"pulse/resource"
 )
 
 // App is one running Pulse node.
@@ -70,6 +71,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/ws/alarm", a.Door.Alarm)
 	s.BindHandler("GET:/ws/rowdata", a.Door.RowData)
 	s.BindHandler("GET:/ws/rowdata/*path", a.Door.RowData)
+	s.BindHandler("GET:/", serveConsole)
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
 		group.Bind(health.NewV1(a.RowData, a.Alarm))
@@ -79,6 +81,13 @@ func (a *App) newServer(name string) *ghttp.Server {
 		group.Bind(ingestctl.NewV1(a.Ingest))
 	})
 	return s
+}
+
+// serveConsole serves the embedded web console.
+func serveConsole(r *ghttp.Request) {
+	page, _ := resource.Public.ReadFile("public/index.html")
+	r.Response.Header().Set("Content-Type", "text/html; charset=utf-8")
+	r.Response.Write(page)
 }
 
 // deliver hands a bus event to the manager of its channel.

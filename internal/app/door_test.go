@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -185,5 +186,19 @@ func TestHeartbeats(t *testing.T) {
 	time.Sleep(600 * time.Millisecond) // longer than pongTimeout
 	if n.Alarm.Len() != 1 {
 		t.Fatal("a client answering pings was dropped")
+	}
+}
+
+// TestConsolePage: the embedded web console is served at "/".
+func TestConsolePage(t *testing.T) {
+	n := startNode(t, nil)
+	resp, err := http.Get(n.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "/ws/alarm") {
+		t.Fatalf("console page: %d %.100s", resp.StatusCode, body)
 	}
 }

@@ -1,0 +1,68 @@
+package config_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gogf/gf/v2/frame/g"
+	"github.com/gogf/gf/v2/os/gcfg"
+
+	"pulse/internal/config"
+)
+
+func load(t *testing.T, yaml string) (config.Config, error) {
+	t.Helper()
+	adapter, err := gcfg.NewAdapterContent(yaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Cfg().SetAdapter(adapter)
+	return config.Load(context.Background())
+}
+
+// TestOnlyServerAddress: a file with nothing but server.address runs on the embedded defaults.
+func TestOnlyServerAddress(t *testing.T) {
+	cfg, err := load(t, "server:\n  address: \":9000\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := config.Default()
+	if cfg.WS.PingInterval != d.WS.PingInterval || cfg.WS.SendQueue != 256 || cfg.Ingest.MaxBodySize != 1<<20 || cfg.Bus.Type != "memory" {
+		t.Fatalf("defaults not applied: %+v", cfg)
+	}
+}
+
+func TestKeysAreRead(t *testing.T) {
+	cfg, err := load(t, `ws:
+  allowedOrigins: ["https://a.example"]
+  pingInterval: "2s"
+  pongTimeout: "1m"
+  sendQueue: 16
+  maxConnections: 10
+ingest:
+  maxBodySize: 2048
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.WS.PingInterval != 2*time.Second || cfg.WS.PongTimeout != time.Minute || cfg.WS.SendQueue != 16 ||
+		cfg.WS.MaxConnections != 10 || cfg.WS.AllowedOrigins[0] != "https://a.example" || cfg.Ingest.MaxBodySize != 2048 ||
+		cfg.WS.MaxMessageSize != 4096 {
+		t.Fatalf("%+v", cfg)
+	}
+}
+
+func TestBadValuesAreRefused(t *testing.T) {
+	for yaml, key := range map[string]string{
+		"ws:\n  pongTimeout: \"10s\"\n  pingInterval: \"20s\"\n": "ws.pongTimeout",
+		"ws:\n  sendQueue: -1\n":                               "ws.sendQueue",
+		"ws:\n  maxConnections: -5\n":                          "ws.maxConnections",
+		"bus:\n  type: kafka\n":                                "bus.type",
+	} {
+		if _, err := load(t, yaml); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%q: %v, want an error naming %s", yaml, err, key)
+		}
+	}
+}
