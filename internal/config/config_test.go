@@ -57,9 +57,9 @@ ingest:
 func TestBadValuesAreRefused(t *testing.T) {
 	for yaml, key := range map[string]string{
 		"ws:\n  pongTimeout: \"10s\"\n  pingInterval: \"20s\"\n": "ws.pongTimeout",
-		"ws:\n  sendQueue: -1\n":                               "ws.sendQueue",
-		"ws:\n  maxConnections: -5\n":                          "ws.maxConnections",
-		"bus:\n  type: kafka\n":                                "bus.type",
+		"ws:\n  sendQueue: -1\n":                                 "ws.sendQueue",
+		"ws:\n  maxConnections: -5\n":                            "ws.maxConnections",
+		"bus:\n  type: kafka\n":                                  "bus.type",
 	} {
 		if _, err := load(t, yaml); err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%q: %v, want an error naming %s", yaml, err, key)
