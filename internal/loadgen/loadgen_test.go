@@ -1,0 +1,120 @@
+package loadgen_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gogf/gf/v2/frame/g"
+	"github.com/gogf/gf/v2/os/gcfg"
+
+	"pulse/internal/app"
+	"pulse/internal/config"
+	"pulse/internal/loadgen"
+)
+
+func TestMain(m *testing.M) {
+	// Package tests do not see manifest/config: give GoFrame a quiet configuration of its own.
+	adapter, err := gcfg.NewAdapterContent("server:\n  dumpRouterMap: false\nlogger:\n  level: error\n")
+	if err != nil {
+		panic(err)
+	}
+	g.Cfg().SetAdapter(adapter)
+	os.Exit(m.Run())
+}
+
+// startNode starts a real Pulse node on a free port and returns its address.
+func startNode(t *testing.T, name string) string {
+	t.Helper()
+	a, err := app.New(context.Background(), name, config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Server.SetAddr("127.0.0.1:0")
+	a.Server.SetDumpRouterMap(false)
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.Shutdown(ctx)
+	})
+	return fmt.Sprintf("127.0.0.1:%d", a.Port())
+}
+
+// TestRunAgainstRealServer: every published item reaches exactly the subscribers of its key, once.
+func TestRunAgainstRealServer(t *testing.T) {
+	addr := startNode(t, "loadgen-test")
+	cfg := loadgen.Config{
+		Addrs:    []string{addr},
+		Subs:     50,
+		Keys:     5,
+		Rates:    []float64{500, 250}, // a second step checks that counting starts afresh
+		Duration: time.Second,
+	}
+	var status strings.Builder
+	results, err := loadgen.Run(context.Background(), cfg, &status, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 {
+		t.Fatalf("%d results, want 2", len(results))
+	}
+	for _, r := range results {
+		want := int64(r.TargetRate * cfg.Duration.Seconds())
+		if r.Published != want || r.PublishErrors != 0 {
+			t.Errorf("step %d: published %d (errors %d), want %d", r.Step, r.Published, r.PublishErrors, want)
+		}
+		if r.Lost != 0 || r.Duplicated != 0 || r.Misrouted != 0 || r.Mangled != 0 || r.Delivered != r.Expected {
+			t.Errorf("step %d: %+v", r.Step, r)
+		}
+		// 50 subscribers over 5 keys: every item goes to 10 of them.
+		if r.Expected != 10*r.Published || !r.OK || r.P99Ms <= 0 || r.ConnectRate <= 0 {
+			t.Errorf("step %d: expected %d for %d published: %+v", r.Step, r.Expected, r.Published, r)
+		}
+	}
+}
+
+// TestFileLimitError: a need beyond the hard limit is an error that names both numbers.
+func TestFileLimitError(t *testing.T) {
+	err := loadgen.EnsureFileLimit(1 << 40)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprint(1<<40+64)) {
+		t.Fatalf("got %v", err)
+	}
+	if err := loadgen.EnsureFileLimit(10); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIdle holds idle subscribers and reads the RSS of this very process.
+func TestIdle(t *testing.T) {
+	addr := startNode(t, "loadgen-idle")
+	results, err := loadgen.Run(context.Background(), loadgen.Config{
+		Addrs: []string{addr}, Subs: 20, Idle: true, Duration: 100 * time.Millisecond, PID: os.Getpid(),
+	}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := results[0]
+	if r.Mode != "idle" || !r.OK || r.RSSAfterKB <= 0 || r.ConnectRate <= 0 {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// TestBadConfig: settings that cannot work are errors before anything is dialled.
+func TestBadConfig(t *testing.T) {
+	for _, cfg := range []loadgen.Config{
+		{Subs: 1, Rates: []float64{1}, Duration: time.Second},
+		{Addrs: []string{"x"}, Subs: 1, Keys: 2, Rates: []float64{1}, Duration: time.Second},
+		{Addrs: []string{"x"}, Subs: 1, Duration: time.Second},
+		{Addrs: []string{"x"}, Subs: 1, Rates: []float64{-1}, Duration: time.Second},
+	} {
+		if _, err := loadgen.Run(context.Background(), cfg, nil, nil); err == nil {
+			t.Errorf("%+v: no error", cfg)
+		}
+	}
+}
