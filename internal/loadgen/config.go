@@ -26,6 +26,7 @@ type Config struct {
 	SLO           time.Duration // a step passes when nothing is lost or duplicated and p99 is below this
 	StopOnFail    bool          // stop stepping after the first step that does not pass
 	StragglerWait time.Duration // after a step, how long to wait for deliveries still on their way
+	ReadInterval  time.Duration // a busy subscriber starts at most one read per interval (see gate); <0: no limit
 }
 
 // Defaults of the optional fields.
@@ -34,6 +35,7 @@ const (
 	DefaultDialParallel  = 64
 	DefaultSLO           = 250 * time.Millisecond
 	DefaultStragglerWait = 2 * time.Second
+	DefaultReadInterval  = 5 * time.Millisecond
 	maxPostsPerSecond    = 2000
 	maxBatch             = 1000 // the ingest API's limit per request
 )
@@ -51,6 +53,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.StragglerWait == 0 {
 		c.StragglerWait = DefaultStragglerWait
+	}
+	if c.ReadInterval == 0 {
+		c.ReadInterval = DefaultReadInterval
 	}
 	if c.Keys == 0 {
 		c.Keys = 1

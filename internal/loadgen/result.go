@@ -18,6 +18,7 @@ type Result struct {
 	Payload     int      `json:"payload"`
 	Batch       int      `json:"batch"`
 	ConnectRate float64  `json:"connectRate"` // handshakes per second while dialing
+	ConnectCPU  float64  `json:"connectCpu"`  // cores the tool itself used while dialing
 
 	TargetRate     float64 `json:"targetRate"`
 	DurationS      float64 `json:"durationS"`      // publish window
@@ -35,6 +36,7 @@ type Result struct {
 	P90Ms          float64 `json:"p90Ms"`
 	P99Ms          float64 `json:"p99Ms"`
 	MaxMs          float64 `json:"maxMs"`
+	ToolCPU        float64 `json:"toolCpu"` // cores the tool itself used while publishing
 
 	HeldS        float64 `json:"heldS,omitempty"` // idle mode
 	RSSBeforeKB  int64   `json:"rssBeforeKB,omitempty"`
@@ -57,7 +59,7 @@ func (r Result) WriteJSON(w io.Writer) error {
 }
 
 // textHeader is the head of the table WriteText continues.
-const textHeader = "step  target/s  published/s  deliveries/s     expected   lost    dup  p50 ms  p90 ms  p99 ms  max ms  ok"
+const textHeader = "step  target/s  published/s  deliveries/s     expected   lost    dup  p50 ms  p90 ms  p99 ms  max ms  tool CPU  ok"
 
 // WriteTextHeader writes what the run measures and the table head.
 func WriteTextHeader(w io.Writer, cfg Config) {
@@ -66,14 +68,19 @@ func WriteTextHeader(w io.Writer, cfg Config) {
 		fmt.Fprintf(w, "pulse bench: %d idle subscribers on %s, held %v\n", cfg.Subs, strings.Join(cfg.Addrs, ","), cfg.Duration)
 		return
 	}
-	fmt.Fprintf(w, "pulse bench: %d subscribers over %d keys on %s, %d-byte payloads, %v per step\n",
-		cfg.Subs, cfg.Keys, strings.Join(cfg.Addrs, ","), cfg.Payload, cfg.Duration)
+	keys := "1 key"
+	if cfg.Keys > 1 {
+		keys = fmt.Sprintf("%d keys", cfg.Keys)
+	}
+	fmt.Fprintf(w, "pulse bench: %d subscribers over %s on %s, %d-byte payloads, %v per step\n",
+		cfg.Subs, keys, strings.Join(cfg.Addrs, ","), cfg.Payload, cfg.Duration)
 }
 
 // WriteText writes r as a line of the table (the first step also writes the head).
 func (r Result) WriteText(w io.Writer) {
 	if r.Mode == "idle" {
-		fmt.Fprintf(w, "connected %d in %.0f handshakes/s; held %.0fs, %d disconnected", r.Subs, r.ConnectRate, r.HeldS, r.Disconnected)
+		fmt.Fprintf(w, "connected %d at %.0f handshakes/s (tool CPU %.0f%%); held %.0fs, %d disconnected",
+			r.Subs, r.ConnectRate, 100*r.ConnectCPU, r.HeldS, r.Disconnected)
 		if r.RSSAfterKB > 0 {
 			fmt.Fprintf(w, "; server RSS %d KB -> %d KB, %.1f KB per connection", r.RSSBeforeKB, r.RSSAfterKB, r.RSSPerConnKB)
 		}
@@ -82,16 +89,17 @@ func (r Result) WriteText(w io.Writer) {
 		return
 	}
 	if r.Step == 1 {
-		fmt.Fprintf(w, "connected %d subscribers at %.0f handshakes/s; batch %d items per POST\n", r.Subs, r.ConnectRate, r.Batch)
+		fmt.Fprintf(w, "connected %d subscribers at %.0f handshakes/s (tool CPU %.0f%%); batch %d items per POST\n",
+			r.Subs, r.ConnectRate, 100*r.ConnectCPU, r.Batch)
 		fmt.Fprintln(w, textHeader)
 	}
 	ok := "yes"
 	if !r.OK {
 		ok = "NO"
 	}
-	fmt.Fprintf(w, "%4d  %8.0f  %11.0f  %12.0f  %11d  %5d  %5d  %6.1f  %6.1f  %6.1f  %6.1f  %s\n",
+	fmt.Fprintf(w, "%4d  %8.0f  %11.0f  %12.0f  %11d  %5d  %5d  %6.1f  %6.1f  %6.1f  %6.1f  %7.0f%%  %s\n",
 		r.Step, r.TargetRate, r.PublishRate, r.DeliveriesRate, r.Expected, r.Lost, r.Duplicated,
-		r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs, ok)
+		r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs, 100*r.ToolCPU, ok)
 	r.writeProblems(w)
 }
 

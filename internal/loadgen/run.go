@@ -33,7 +33,7 @@ func Run(ctx context.Context, cfg Config, status io.Writer, each func(Result)) (
 		}
 	}
 	w := newSwarm(cfg)
-	start := time.Now()
+	start, clock := time.Now(), startCPUClock()
 	prog.show(func() string {
 		n := w.dialed.Load()
 		return fmt.Sprintf("connecting: %d/%d (%.0f/s)", n, cfg.Subs, float64(n)/time.Since(start).Seconds())
@@ -42,7 +42,7 @@ func Run(ctx context.Context, cfg Config, status io.Writer, each func(Result)) (
 		return nil, err
 	}
 	defer w.close()
-	connectRate := float64(cfg.Subs) / time.Since(start).Seconds()
+	connectRate, connectCPU := float64(cfg.Subs)/time.Since(start).Seconds(), clock.load()
 	prog.show(func() string { return "waiting for the servers to register every subscriber" })
 	if err := waitSubscribed(ctx, probe, cfg.Addrs, cfg.Subs); err != nil {
 		return nil, err
@@ -50,6 +50,7 @@ func Run(ctx context.Context, cfg Config, status io.Writer, each func(Result)) (
 
 	base := Result{
 		Addrs: cfg.Addrs, Subs: cfg.Subs, Keys: cfg.Keys, Payload: cfg.Payload, ConnectRate: connectRate,
+		ConnectCPU: connectCPU,
 	}
 	report := func(r Result) {
 		prog.clear()
@@ -91,7 +92,7 @@ func runStep(ctx context.Context, cfg Config, w *swarm, pub *publisher, prog *pr
 	for _, s := range w.subs {
 		s.begin(st, pub.nextSeq[s.key])
 	}
-	start := time.Now()
+	start, clock := time.Now(), startCPUClock()
 	prog.show(func() string {
 		el := time.Since(start).Seconds()
 		return fmt.Sprintf("step %d/%d, %g/s: %.0fs, published %d (%.0f/s), delivered %d (%.0f/s), p99 %.1f ms",
@@ -101,7 +102,7 @@ func runStep(ctx context.Context, cfg Config, w *swarm, pub *publisher, prog *pr
 	if err := pub.run(ctx, st, r.TargetRate, cfg.Duration, r.Batch); err != nil {
 		return r, err
 	}
-	published := time.Since(start)
+	published, cpu := time.Since(start), clock.load()
 
 	var expected int64
 	for k := range cfg.Keys {
@@ -124,7 +125,7 @@ func runStep(ctx context.Context, cfg Config, w *swarm, pub *publisher, prog *pr
 		r.Lost += max(st.accepted[s.key].Load()-t.distinct, 0)
 	}
 	window := max(published, time.Duration(last-start.UnixNano()))
-	r.DurationS = published.Seconds()
+	r.DurationS, r.ToolCPU = published.Seconds(), cpu
 	r.Published = st.published.Load()
 	r.PublishRate = float64(r.Published) / published.Seconds()
 	r.PublishErrors = st.failed.Load()

@@ -18,9 +18,10 @@ const maxSeqSpan = 1 << 32
 // missing at the end are losses. Everything here is guarded by mu, which only the reader and, between
 // steps, the coordinator take.
 type subscriber struct {
-	conn *websocket.Conn
-	key  int
-	id   []byte // businessId of key
+	conn  *websocket.Conn
+	gated *gatedConn // conn's network connection
+	key   int
+	id    []byte // businessId of key
 
 	mu       sync.Mutex
 	step     *stepState // nil between steps and in idle mode: items are ignored
@@ -53,6 +54,7 @@ var framePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // read receives frames until the connection fails, then calls gone with the error.
 func (s *subscriber) read(gone func(error)) {
 	for {
+		s.gated.atMessage = true
 		kind, r, err := s.conn.NextReader()
 		if err != nil {
 			gone(err)

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"sync"
@@ -14,6 +15,8 @@ import (
 
 // swarm is every subscriber of a run.
 type swarm struct {
+	dialer  *websocket.Dialer
+	gate    *gate // nil when reads are not spaced out
 	subs    []*subscriber
 	perKey  []int64 // subscribers of each key
 	dialed  atomic.Int64
@@ -24,11 +27,23 @@ type swarm struct {
 	dropErr  string
 }
 
-var dialer = websocket.Dialer{
-	Proxy:            nil,
-	HandshakeTimeout: 10 * time.Second,
-	ReadBufferSize:   4096,
-	WriteBufferSize:  512,
+// newDialer opens subscribers through g (nil: no gate): no proxy, no TCP keep-alive (the server
+// pings; setting it up costs syscalls on every connection), small buffers.
+func newDialer(g *gate) *websocket.Dialer {
+	tcp := &net.Dialer{KeepAlive: -1}
+	return &websocket.Dialer{
+		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := tcp.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &gatedConn{Conn: c, gate: g}, nil
+		},
+		Proxy:            nil,
+		HandshakeTimeout: 10 * time.Second,
+		ReadBufferSize:   4096,
+		WriteBufferSize:  512,
+	}
 }
 
 // subscriberPath is the WebSocket path of subscriber i following key j.
@@ -38,7 +53,12 @@ func subscriberPath(i, j int) string {
 }
 
 func newSwarm(cfg Config) *swarm {
-	return &swarm{subs: make([]*subscriber, cfg.Subs), perKey: make([]int64, cfg.Keys)}
+	w := &swarm{subs: make([]*subscriber, cfg.Subs), perKey: make([]int64, cfg.Keys)}
+	if cfg.ReadInterval > 0 {
+		w.gate = newGate(cfg.ReadInterval)
+	}
+	w.dialer = newDialer(w.gate)
+	return w
 }
 
 // dial opens cfg.Subs subscribers, cfg.DialParallel at a time: subscriber i follows key i%Keys on
@@ -61,7 +81,7 @@ func (w *swarm) dial(ctx context.Context, cfg Config) error {
 				if i >= cfg.Subs || ctx.Err() != nil {
 					return
 				}
-				s, e := dialOne(ctx, cfg.Addrs[i%len(cfg.Addrs)], i, i%cfg.Keys)
+				s, e := w.dialOne(ctx, cfg.Addrs[i%len(cfg.Addrs)], i, i%cfg.Keys)
 				if e != nil {
 					errOnce.Do(func() { err = e; cancel() })
 					return
@@ -86,16 +106,17 @@ func (w *swarm) dial(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-func dialOne(ctx context.Context, addr string, i, key int) (*subscriber, error) {
+func (w *swarm) dialOne(ctx context.Context, addr string, i, key int) (*subscriber, error) {
 	u := "ws://" + addr + subscriberPath(i, key)
-	conn, resp, err := dialer.DialContext(ctx, u, nil)
+	conn, resp, err := w.dialer.DialContext(ctx, u, nil)
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("subscriber %d: dial %s: %v (HTTP %d)", i, u, err, resp.StatusCode)
 		}
 		return nil, fmt.Errorf("subscriber %d: dial %s: %v", i, u, err)
 	}
-	return &subscriber{conn: conn, key: key, id: []byte(keyID(key))}, nil
+	gc, _ := conn.UnderlyingConn().(*gatedConn)
+	return &subscriber{conn: conn, gated: gc, key: key, id: []byte(keyID(key))}, nil
 }
 
 // gone is called by a subscriber whose connection ended.
@@ -127,5 +148,8 @@ func (w *swarm) close() {
 		_ = s.conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), deadline)
 		_ = s.conn.Close()
+	}
+	if w.gate != nil {
+		w.gate.close()
 	}
 }

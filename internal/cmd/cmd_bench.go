@@ -1,0 +1,158 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gogf/gf/v2/os/gcmd"
+
+	"pulse/internal/loadgen"
+)
+
+// Bench is `pulse bench`: the load tool, run against Pulse servers that are already running.
+var Bench = gcmd.Command{
+	Name:  "bench",
+	Usage: "pulse bench [--addr 127.0.0.1:8000] [--subs 1000] [--keys 1] [--rate 100,200] [--duration 10s] [--json]",
+	Brief: "measure running Pulse servers: deliveries/s, end-to-end latency, losses and duplicates, connect rate",
+	Description: "Opens --subs subscriber WebSockets (subscriber i follows row data of businessType \"bench\", " +
+		"businessId \"k<i%keys>\"), waits until the servers have registered them, then publishes through " +
+		"POST /api/v1/rowdata at each --rate (publishes per second) for --duration, to uniformly random keys, " +
+		"and reports what every subscriber received. With --idle it only holds the connections and reports " +
+		"handshakes/s and, with --pid, the server's RSS growth per connection. A progress line goes to stderr, " +
+		"results to stdout. Do not run two at once against the same servers: they share the keys.",
+	Examples: "pulse bench --subs 1000 --rate 100,500,1000 --duration 10s\n" +
+		"pulse bench --addr 10.0.0.1:8000,10.0.0.2:8000 --subs 10000 --keys 1000 --rate 5000 --json\n" +
+		"pulse bench --idle --subs 15000 --duration 30s --pid $(pidof pulse)",
+	Strict:    true,
+	Arguments: benchArguments,
+	Func:      runBench,
+}
+
+// benchArguments are the options of `pulse bench`; Default is what an absent option means.
+var benchArguments = []gcmd.Argument{
+	{Name: "addr", Default: "127.0.0.1:8000", Brief: "server addresses host:port, comma-separated; subscribers and publishes go round-robin"},
+	{Name: "subs", Default: "1000", Brief: "subscriber connections"},
+	{Name: "keys", Default: "1", Brief: "keys the subscribers are spread over (subscriber i follows key i%keys)"},
+	{Name: "rate", Default: "1000", Brief: "publishes per second; a comma-separated list runs one step per rate"},
+	{Name: "duration", Default: "10s", Brief: "length of each step (idle mode: how long to hold the connections)"},
+	{Name: "payload", Default: "64", Brief: "bytes of each item's data"},
+	{Name: "batch", Default: "0", Brief: "items per POST (0: enough that POSTs stay at or below about 2,000/s)"},
+	{Name: "conns-parallel", Default: "64", Brief: "concurrent WebSocket handshakes while connecting"},
+	{Name: "slo", Default: "250ms", Brief: "a step is ok when nothing is lost or duplicated and p99 is below this"},
+	{Name: "stop", Orphan: true, Brief: "stop after the first step that is not ok"},
+	{Name: "idle", Orphan: true, Brief: "only open and hold idle subscribers; publish nothing"},
+	{Name: "pid", Default: "0", Brief: "idle mode: the server process whose RSS growth per connection to report (same machine)"},
+	{Name: "read-interval", Default: "5ms", Brief: "a busy subscriber reads at most once per interval, so that one read takes many frames " +
+		"(saves the tool's CPU, adds up to this much latency; 0: read as soon as data arrives)"},
+	{Name: "json", Orphan: true, Brief: "print each result as one line of JSON"},
+	{Name: "cpuprofile", Brief: "write the tool's own CPU profile to this file (to check that the tool is not the limit)"},
+}
+
+func init() {
+	if err := Main.AddCommand(&Bench); err != nil {
+		panic(err)
+	}
+}
+
+func runBench(ctx context.Context, p *gcmd.Parser) error {
+	cfg, asJSON, err := benchConfig(p)
+	if err != nil {
+		return err
+	}
+	if path := p.GetOpt("cpuprofile").String(); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("pulse bench: --cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("pulse bench: --cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	_, err = loadgen.Run(ctx, cfg, os.Stderr, func(r loadgen.Result) {
+		switch {
+		case asJSON:
+			_ = r.WriteJSON(os.Stdout)
+		case r.Step == 1:
+			loadgen.WriteTextHeader(os.Stdout, cfg)
+			fallthrough
+		default:
+			r.WriteText(os.Stdout)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("pulse bench: %w", err)
+	}
+	return nil
+}
+
+// benchConfig reads the options of `pulse bench`.
+func benchConfig(p *gcmd.Parser) (loadgen.Config, bool, error) {
+	opt := func(name string) string {
+		for _, a := range benchArguments {
+			if a.Name == name {
+				return strings.TrimSpace(p.GetOpt(name, a.Default).String())
+			}
+		}
+		return ""
+	}
+	has := func(name string) bool { return p.GetOpt(name) != nil }
+	var (
+		cfg  loadgen.Config
+		errs []string
+	)
+	integer := func(name string) int {
+		v, err := strconv.Atoi(opt(name))
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("--%s: want a whole number, got %q", name, opt(name)))
+		}
+		return v
+	}
+	duration := func(name string) time.Duration {
+		v, err := time.ParseDuration(opt(name))
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("--%s: want a duration such as 10s, got %q", name, opt(name)))
+		}
+		return v
+	}
+	for _, a := range strings.Split(opt("addr"), ",") {
+		a = strings.TrimSpace(a)
+		if i := strings.Index(a, "://"); i >= 0 {
+			a = a[i+3:]
+		}
+		if a = strings.TrimRight(a, "/"); a != "" {
+			cfg.Addrs = append(cfg.Addrs, a)
+		}
+	}
+	cfg.Subs, cfg.Keys = integer("subs"), integer("keys")
+	cfg.Payload, cfg.Batch = integer("payload"), integer("batch")
+	cfg.DialParallel, cfg.PID = integer("conns-parallel"), integer("pid")
+	cfg.Duration, cfg.SLO = duration("duration"), duration("slo")
+	if cfg.ReadInterval = duration("read-interval"); cfg.ReadInterval == 0 {
+		cfg.ReadInterval = -1 // the engine's "no limit"
+	}
+	cfg.Idle, cfg.StopOnFail = has("idle"), has("stop")
+	if !cfg.Idle {
+		for _, r := range strings.Split(opt("rate"), ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("--rate: want numbers such as 100,200, got %q", r))
+			}
+			cfg.Rates = append(cfg.Rates, v)
+		}
+	}
+	if len(errs) > 0 {
+		return cfg, false, fmt.Errorf("pulse bench: %s", strings.Join(errs, "; "))
+	}
+	return cfg, has("json"), nil
+}
