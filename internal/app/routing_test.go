@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -140,7 +141,7 @@ func TestRowDataFrame(t *testing.T) {
 	if o.Type != "rowdata" || o.Ts < before || d.Time < before || d.BusinessType != "meter" || d.BusinessId != "m-001" {
 		t.Fatalf("frame %s", o.raw)
 	}
-	if fmt.Sprint(d.Data) != "map[tags:[a <b>] voltage:229.8]" {
+	if fmt.Sprint(d.Data) != "map[tags:[a <b>] voltage:229.8]" || !strings.Contains(string(o.raw), `"<b>"`) {
 		t.Fatalf("data changed: %v", d.Data)
 	}
 	o = c.next(5 * time.Second)

@@ -56,9 +56,13 @@ func Default() Config {
 }
 
 // Load reads the sections from GoFrame's configuration (manifest/config/config.yaml, or the file
-// GF_GCFG_PATH and GF_GCFG_FILE name) over the defaults, and checks them.
+// GF_GCFG_PATH and GF_GCFG_FILE name) over the defaults, and checks them. Without any file it
+// returns the defaults.
 func Load(ctx context.Context) (Config, error) {
 	cfg := Default()
+	if !g.Cfg().Available(ctx) {
+		return cfg, nil // no configuration file: the embedded defaults
+	}
 	for name, section := range map[string]any{"ws": &cfg.WS, "ingest": &cfg.Ingest, "bus": &cfg.Bus} {
 		v, err := g.Cfg().Get(ctx, name)
 		if err != nil {

@@ -66,3 +66,17 @@ func TestBadValuesAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestNoConfigFile: a binary started where there is no configuration file runs on the defaults.
+func TestNoConfigFile(t *testing.T) {
+	adapter, err := gcfg.NewAdapterFile("no-such-config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapter.SetPath(t.TempDir())
+	g.Cfg().SetAdapter(adapter)
+	cfg, err := config.Load(context.Background())
+	if err != nil || cfg.WS.SendQueue != 256 {
+		t.Fatalf("%+v %v", cfg, err)
+	}
+}

@@ -15,8 +15,8 @@ var (
 	CodeOriginForbidden = gcode.CodeSecurityReason                           // 62: Origin not allowed
 	CodeUnavailable     = gcode.CodeServerBusy                               // 63: connection limit, shutting down, bus down
 	CodeNotFound        = gcode.CodeNotFound                                 // 65
-	CodeBodyTooLarge    = gcode.New(1001, "Request Body Too Large", nil)     // 413
-	CodeUpgradeRequired = gcode.New(1002, "WebSocket Upgrade Required", nil) // 426
+	CodeBodyTooLarge    = gcode.New(1413, "Request Body Too Large", nil)     // 413
+	CodeUpgradeRequired = gcode.New(1426, "WebSocket Upgrade Required", nil) // 426
 	CodeInternal        = gcode.CodeInternalError                            // 50
 )
 

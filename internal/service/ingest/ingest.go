@@ -3,6 +3,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -42,7 +43,7 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 		if d.Time == 0 {
 			d.Time = now
 		}
-		frame, err := json.Marshal(model.RowDataFrame{Type: model.FrameRowData, Ts: now, Data: d})
+		frame, err := encode(model.RowDataFrame{Type: model.FrameRowData, Ts: now, Data: d})
 		if err != nil {
 			return atItem(i, batch, invalid("data", "must be valid JSON"))
 		}
@@ -77,7 +78,7 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 	for i := range items {
 		a := &items[i]
 		seq := s.seq + int64(i) + 1
-		frame, err := json.Marshal(model.AlarmFrame{Type: model.FrameAlarm, Seq: seq, Ts: now, Data: a})
+		frame, err := encode(model.AlarmFrame{Type: model.FrameAlarm, Seq: seq, Ts: now, Data: a})
 		if err != nil {
 			return nil, atItem(i, batch, invalid("data", "must be valid JSON"))
 		}
@@ -89,6 +90,18 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 	}
 	s.seq += int64(len(items))
 	return receipts, nil
+}
+
+// encode writes a frame object once for all its recipients. HTML characters stay as they are:
+// the objects go to JSON parsers, not into HTML.
+func encode(frame any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(frame); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
 func (s *Service) publish(ctx context.Context, events []bus.Event) error {

@@ -1,0 +1,125 @@
+package hub
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// benchServer serves m over real loopback sockets and returns a function that opens a subscriber
+// of key whose received objects are counted.
+func benchServer(b *testing.B, m *Manager, key Key, received *atomic.Int64) func() {
+	up := websocket.Upgrader{WriteBufferPool: &sync.Pool{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ws, err := up.Upgrade(w, r, nil); err == nil {
+			m.Serve(ws, key, "bench", nil)
+		}
+	}))
+	b.Cleanup(srv.Close)
+	addr := srv.Listener.Addr().String()
+	return func() {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { conn.Close() })
+		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
+			"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+		go countObjects(conn, received)
+	}
+}
+
+// countObjects reads server frames (unmasked) and counts the newline-separated objects in them.
+func countObjects(conn net.Conn, received *atomic.Int64) {
+	r := bufio.NewReader(conn)
+	if _, err := http.ReadResponse(r, nil); err != nil {
+		return
+	}
+	var hdr [8]byte
+	buf := make([]byte, 0, 4096)
+	for {
+		if _, err := io.ReadFull(r, hdr[:2]); err != nil {
+			return
+		}
+		final, opcode, n := hdr[0]&0x80 != 0, int(hdr[0]&0x0f), uint64(hdr[1]&0x7f)
+		switch n {
+		case 126:
+			if _, err := io.ReadFull(r, hdr[:2]); err != nil {
+				return
+			}
+			n = uint64(binary.BigEndian.Uint16(hdr[:2]))
+		case 127:
+			if _, err := io.ReadFull(r, hdr[:8]); err != nil {
+				return
+			}
+			n = binary.BigEndian.Uint64(hdr[:8])
+		}
+		buf = buf[:0]
+		buf = append(buf, make([]byte, n)...)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return
+		}
+		if opcode == websocket.TextMessage || opcode == 0 { // text, or its continuation
+			received.Add(int64(bytes.Count(buf, []byte{'\n'})))
+			if final { // the final frame of a message ends its last object
+				received.Add(1)
+			}
+		}
+	}
+}
+
+// BenchmarkPublish publishes a 64-byte object to one key followed by subs connections, in
+// windows smaller than a send queue so nothing is dropped. ns/op is per publish; ns/delivery and
+// allocs/delivery divide by the recipients.
+func BenchmarkPublish(b *testing.B) {
+	for _, subs := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("subs=%d", subs), func(b *testing.B) {
+			m := NewManager("bench", NewBusinessIndex(), Options{Overflow: DropOldest})
+			defer m.Shutdown(b.Context())
+			var received atomic.Int64
+			key := Key{Type: "bench", ID: "k"}
+			subscribe := benchServer(b, m, key, &received)
+			for range subs {
+				subscribe()
+			}
+			for m.Len() != subs {
+				time.Sleep(time.Millisecond)
+			}
+			payload := []byte(`{"type":"rowdata","ts":1732250000123,"data":{"seq":1,"pad":"xxxxxxxxxxxx"}}`)
+			const window = 64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if got := m.Publish(key, NewMessage(payload)); got != subs {
+					b.Fatalf("published to %d", got)
+				}
+				if i%window == window-1 || i == b.N-1 {
+					want := int64(i+1) * int64(subs)
+					for deadline := time.Now().Add(10 * time.Second); received.Load() < want; time.Sleep(50 * time.Microsecond) {
+						if time.Now().After(deadline) {
+							b.Fatalf("received %d of %d; %+v", received.Load(), want, m.Stats())
+						}
+					}
+				}
+			}
+			b.StopTimer()
+			if d := m.Stats().Dropped; d != 0 {
+				b.Fatalf("%d dropped", d)
+			}
+			perDelivery := float64(b.Elapsed().Nanoseconds()) / float64(b.N*subs)
+			b.ReportMetric(perDelivery, "ns/delivery")
+			b.ReportMetric(1e9/perDelivery, "deliveries/s")
+		})
+	}
+}
