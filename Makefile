@@ -21,6 +21,11 @@ lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
 	$(GO) vet ./...
 
+## bench: the standard load scenarios (server on core 0, `pulse bench` on core 1), a markdown table of medians of three runs; BENCH_QUICK=1 for a short run
+.PHONY: bench
+bench: deps
+	hack/bench.sh
+
 ## deps: what a fresh machine needs (the race detector needs a C compiler)
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required: https://go.dev/dl/"; exit 1; }

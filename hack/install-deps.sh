@@ -8,3 +8,8 @@ if ! command -v gcc >/dev/null; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq gcc libc6-dev >/dev/null
 fi
+if ! command -v taskset >/dev/null; then
+  echo "installing util-linux (taskset pins server and load to cores in make bench)"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq util-linux >/dev/null
+fi

@@ -12,8 +12,10 @@ import (
 	"time"
 )
 
-// sendersPerAddr is how many POSTs may be in flight to one server address at once.
-const sendersPerAddr = 4
+// sendersPerAddr is how many POSTs may be in flight to one server address at once: enough that a
+// busy server answering slowly does not hold the publisher below its target rate (the load stays
+// open-loop: rate × answer time must stay below this).
+const sendersPerAddr = 32
 
 // batch is the items of one POST: key and per-key sequence number of each.
 type batch struct {
@@ -44,7 +46,7 @@ func newPublisher(addrs []string, keys, payload int) *publisher {
 			Timeout: 10 * time.Second,
 			Transport: &http.Transport{
 				Proxy:               nil,
-				MaxIdleConnsPerHost: 4 * sendersPerAddr,
+				MaxIdleConnsPerHost: sendersPerAddr,
 				IdleConnTimeout:     time.Minute,
 				DisableCompression:  true,
 			},

@@ -44,7 +44,7 @@ type Result struct {
 	RSSPerConnKB float64 `json:"rssPerConnKB,omitempty"`
 
 	Disconnected int64  `json:"disconnected"`    // subscribers the servers closed so far
-	OK           bool   `json:"ok"`              // nothing lost, duplicated, misrouted or dropped; p99 under the SLO
+	OK           bool   `json:"ok"`              // nothing lost, duplicated, misrouted or dropped; p99 under the SLO; ≥ 95 % of the target rate published
 	Error        string `json:"error,omitempty"` // first publish error or disconnection
 }
 

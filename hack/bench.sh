@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# make bench: runs the standard load scenarios against a Pulse server pinned to one core (core 0,
+# GOMAXPROCS=1) with the load tool, `pulse bench`, pinned to another (core 1, GOMAXPROCS=1), and
+# prints a markdown table of the medians of three runs. A fresh server is started for every run.
+#
+#   S1 broadcast: 1,000 and 10,000 subscribers on one key, 64-byte payloads, rate stepped up. The
+#                 figure is the highest deliveries/s of a step with p99 < 250 ms and nothing lost,
+#                 duplicated or misrouted; also the p99 of the step nearest half that rate.
+#   S2 routed:    10,000 subscribers over 1,000 keys (10 each), random keys; the same figures.
+#   S3 idle:      15,000 idle subscribers held 30 s: server RSS growth per connection, handshakes/s.
+#
+# BENCH_QUICK=1: one run each, fewer steps, shorter steps (for development).
+# BENCH_OUT=dir: keep the tool's JSON results there (default: a temporary folder, printed at the end).
+# BENCH_SERVER_CPU / BENCH_TOOL_CPU: the cores to use (default 0 and 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=${BENCH_QUICK:-0}
+server_cpu=${BENCH_SERVER_CPU:-0}
+tool_cpu=${BENCH_TOOL_CPU:-1}
+if [ "$quick" = 1 ]; then
+  runs=1 step=2s hold=10s
+  s1k_rates=200,600,1000,1200
+  s10k_rates=5,15,25,30
+  s2_rates=2000,6000,10000,12000
+else
+  runs=3 step=5s hold=30s
+  s1k_rates=100,200,300,400,500,600,700,800,900,1000,1100,1200
+  s10k_rates=2.5,5,7.5,10,12.5,15,17.5,20,22.5,25,27.5,30
+  s2_rates=1000,2000,3000,4000,5000,6000,7000,8000,9000,10000,11000,12000
+fi
+
+if ! command -v taskset >/dev/null; then
+  echo "taskset (util-linux) is missing: installing it with hack/install-deps.sh" >&2
+  hack/install-deps.sh
+fi
+if [ "$(nproc)" -lt 2 ]; then
+  echo "make bench needs two cores (server on one, load on the other); this machine has $(nproc)" >&2
+  exit 1
+fi
+
+go build -o bin/pulse .
+root=$(pwd)
+work=$(mktemp -d)
+out=${BENCH_OUT:-$work/results}
+mkdir -p "$out"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+# A free port: one nothing answers on.
+port=""
+for _ in $(seq 50); do
+  p=$((20000 + RANDOM % 10000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
+addr="127.0.0.1:$port"
+cat >"$work/config.yaml" <<YAML
+server:
+  address: "$addr"
+  dumpRouterMap: false
+logger:
+  level: warning
+YAML
+
+healthy() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '"code":0' <&3) 2>/dev/null
+}
+
+start_server() {
+  (cd "$work" && GF_GCFG_PATH="$work" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
+  server_pid=$!
+  for _ in $(seq 200); do
+    healthy && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "the server did not start; its log:" >&2
+  cat "$work/server.log" >&2
+  exit 1
+}
+
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+# tool NAME RUN ARGS...: one run of the load tool against a fresh server; results in $out/NAME-RUN.jsonl.
+tool() {
+  local name=$1 run=$2
+  shift 2
+  start_server
+  echo "$name, run $run of $runs: pulse bench $*" >&2
+  local progress=/dev/stderr
+  [ -t 2 ] || progress="$work/progress.log"
+  GOMAXPROCS=1 taskset -c "$tool_cpu" bin/pulse bench --addr "$addr" --json "$@" \
+    >"$out/$name-$run.jsonl" 2>>"$progress" || { echo "$name run $run failed; see $out/$name-$run.jsonl" >&2; }
+  if [ -t 2 ]; then echo >&2; fi
+  stop_server
+}
+
+# fields FILE: "best p99-at-half rate-at-half first-rate first-p99" of a stepped run: the highest
+# deliveries/s of a step that is ok, the p99 of the ok step whose deliveries/s is nearest half of it,
+# and the deliveries/s and p99 of the first step (what to show when no step is ok).
+fields() {
+  awk '
+    function num(line, key) {
+      if (match(line, "\"" key "\":[-0-9.eE+]+")) return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
+      return 0
+    }
+    BEGIN { n = 0 }
+    /"step":1,/ { firstRate = num($0, "deliveriesRate"); firstP99 = num($0, "p99Ms") }
+    /"ok":true/ { rate[n] = num($0, "deliveriesRate"); p99[n] = num($0, "p99Ms"); n++ }
+    END {
+      best = 0; bi = -1; bd = -1
+      for (i = 0; i < n; i++) if (rate[i] > best) best = rate[i]
+      for (i = 0; i < n; i++) { d = rate[i] - best / 2; if (d < 0) d = -d; if (bd < 0 || d < bd) { bd = d; bi = i } }
+      if (bi < 0) printf "0 - 0 %.0f %.1f\n", firstRate, firstP99
+      else printf "%.0f %.1f %.0f %.0f %.1f\n", best, p99[bi], rate[bi], firstRate, firstP99
+    }' "$1"
+}
+
+# idle_fields FILE: "KB-per-connection handshakes/s".
+idle_fields() {
+  awk '
+    function num(line, key) {
+      if (match(line, "\"" key "\":[-0-9.eE+]+")) return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
+      return 0
+    }
+    /"mode":"idle"/ { printf "%.1f %.0f\n", num($0, "rssPerConnKB"), num($0, "connectRate") }' "$1"
+}
+
+# median: of the numbers on stdin ("-" when there are none).
+median() {
+  sort -g | awk '{ v[n++] = $1 } END { if (n == 0) print "-"; else print v[int((n - 1) / 2)] }'
+}
+
+# thousands: 1234567 -> 1,234,567.
+thousands() {
+  awk '{ s = sprintf("%.0f", $1); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } print s o }'
+}
+
+# stepped NAME LABEL ARGS...: runs a stepped scenario $runs times and prints its table row.
+rows=()
+stepped() {
+  local name=$1 label=$2
+  shift 2
+  local r
+  for r in $(seq "$runs"); do tool "$name" "$r" "$@" --stop; done
+  local bests=() halves=() halfrates=() firsts=()
+  for r in $(seq "$runs"); do
+    read -r best half halfrate frate fp99 < <(fields "$out/$name-$r.jsonl")
+    bests+=("$best") halves+=("$half") halfrates+=("$halfrate")
+    firsts+=("$(printf '%s' "$frate" | thousands)/s with p99 $fp99 ms")
+  done
+  local b h hr each
+  b=$(printf '%s\n' "${bests[@]}" | median | thousands)
+  h=$(printf '%s\n' "${halves[@]}" | { grep -v '^-$' || true; } | median)
+  hr=$(printf '%s\n' "${halfrates[@]}" | median | thousands)
+  each=$(printf '%s\n' "${bests[@]}" | thousands | paste -sd/ | sed 's#/# / #g')
+  if [ "$b" = 0 ]; then
+    rows+=("| $label | no step passed (first step of run 1: ${firsts[0]}) | - | $each |")
+    return
+  fi
+  rows+=("| $label | $b deliveries/s | $h ms (at $hr/s) | $each |")
+}
+
+stepped s1-1k "S1 broadcast: 1,000 subscribers, 1 key" --subs 1000 --keys 1 --rate "$s1k_rates" --duration "$step"
+stepped s1-10k "S1 broadcast: 10,000 subscribers, 1 key" --subs 10000 --keys 1 --rate "$s10k_rates" --duration "$step"
+stepped s2 "S2 routed: 10,000 subscribers, 1,000 keys" --subs 10000 --keys 1000 --rate "$s2_rates" --duration "$step"
+
+kbs=() hss=()
+for r in $(seq "$runs"); do
+  start_server
+  echo "s3, run $r of $runs: pulse bench --idle --subs 15000 --keys 1000 --duration $hold" >&2
+  progress=/dev/stderr
+  [ -t 2 ] || progress="$work/progress.log"
+  GOMAXPROCS=1 taskset -c "$tool_cpu" bin/pulse bench --addr "$addr" --json --idle --subs 15000 --keys 1000 \
+    --duration "$hold" --pid "$server_pid" >"$out/s3-$r.jsonl" 2>>"$progress" || echo "s3 run $r failed" >&2
+  if [ -t 2 ]; then echo >&2; fi
+  stop_server
+  read -r kb hs < <(idle_fields "$out/s3-$r.jsonl" || true)
+  kbs+=("${kb:-}") hss+=("${hs:-}")
+done
+kb=$(printf '%s\n' "${kbs[@]}" | { grep . || true; } | median)
+hs=$(printf '%s\n' "${hss[@]}" | { grep . || true; } | median | thousands)
+rows+=("| S3 idle: 15,000 subscribers held $hold | $kb KB server RSS per connection | | $(printf '%s\n' "${kbs[@]}" | paste -sd/ | sed 's#/# / #g') |")
+rows+=("| S3 connect: 15,000 subscribers | $hs handshakes/s | | $(printf '%s\n' "${hss[@]}" | thousands | paste -sd/ | sed 's#/# / #g') |")
+
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+mode="medians of $runs runs"
+[ "$quick" = 1 ] && mode="BENCH_QUICK: one run each, fewer and shorter steps"
+echo
+echo "### make bench: $(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo
+echo "$cpu, $(nproc) cores, $(uname -r), $(go env GOVERSION); server on core $server_cpu and \`pulse bench\` on core $tool_cpu, GOMAXPROCS=1 each; $mode; steps of $step."
+echo
+echo "| scenario | figure | p99 at half that rate | each run |"
+echo "| --- | --- | --- | --- |"
+printf '%s\n' "${rows[@]}"
+echo
+echo "The figure of S1 and S2 is the highest deliveries/s of a step with p99 < 250 ms and nothing lost, duplicated or misrouted."
+echo "Raw results (one JSON object per step): $out"
