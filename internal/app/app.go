@@ -47,6 +47,7 @@ func New(_ context.Context, name string, cfg config.Config) (*App, error) {
 		PongTimeout:    cfg.WS.PongTimeout,
 		WriteTimeout:   cfg.WS.WriteTimeout,
 		SendQueue:      cfg.WS.SendQueue,
+		WriteDelay:     cfg.WS.WriteDelay,
 	}
 	rowOpts, alarmOpts := opts, opts
 	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow

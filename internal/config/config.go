@@ -20,6 +20,7 @@ type WS struct {
 	WriteTimeout   time.Duration `json:"writeTimeout"`
 	SendQueue      int           `json:"sendQueue"`      // messages per connection
 	MaxConnections int           `json:"maxConnections"` // 0 = unlimited
+	WriteDelay     time.Duration `json:"writeDelay"`     // a woken writer waits this long to batch what follows
 }
 
 // Ingest is the "ingest" section.
@@ -49,6 +50,7 @@ func Default() Config {
 			PongTimeout:    60 * time.Second,
 			WriteTimeout:   10 * time.Second,
 			SendQueue:      256,
+			WriteDelay:     2 * time.Millisecond,
 		},
 		Ingest: Ingest{MaxBodySize: 1 << 20},
 		Bus:    Bus{Type: "memory"},
@@ -90,6 +92,8 @@ func (c Config) Check() error {
 		return bad("ws.pingInterval/pongTimeout/writeTimeout", "must be positive durations such as \"25s\"")
 	case c.WS.PongTimeout <= c.WS.PingInterval:
 		return bad("ws.pongTimeout", "must be longer than ws.pingInterval, or healthy clients are dropped")
+	case c.WS.WriteDelay < 0 || c.WS.WriteDelay > time.Second:
+		return bad("ws.writeDelay", "must be between 0 and 1s")
 	case c.WS.SendQueue <= 0:
 		return bad("ws.sendQueue", "must be positive")
 	case c.WS.MaxConnections < 0:

@@ -132,6 +132,9 @@ func (c *Conn) wakeWriterLocked() {
 // writeLoop drains the queue, each pass into one frame, and exits when nothing is left. When the
 // connection is closing it sends the close frame and tears the connection down.
 func (c *Conn) writeLoop() {
+	if d := c.manager.opts.WriteDelay; d > 0 {
+		time.Sleep(d) // let the queue fill: one write of many objects costs little more than one
+	}
 	for {
 		c.mu.Lock()
 		batch, ping, state := c.queue, c.pingDue, c.state

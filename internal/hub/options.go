@@ -21,7 +21,10 @@ type Options struct {
 	WriteTimeout   time.Duration // one write (or close frame) may take this long
 	SendQueue      int           // outbound messages a connection may hold
 	CloseGrace     time.Duration // wait this long for the client's close reply before closing TCP
-	Overflow       Overflow
+	// WriteDelay is how long a woken writer waits before it drains the queue, so that what is
+	// published meanwhile leaves in the same frame and the same syscall. 0 writes at once.
+	WriteDelay time.Duration
+	Overflow   Overflow
 }
 
 // DefaultOptions are the contract's defaults.
