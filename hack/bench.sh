@@ -153,7 +153,7 @@ stepped() {
   for r in $(seq "$runs"); do tool "$name" "$r" "$@" --stop; done
   local bests=() halves=() halfrates=() firsts=()
   for r in $(seq "$runs"); do
-    read -r best half halfrate frate fp99 < <(fields "$out/$name-$r.jsonl")
+    read -r best half halfrate frate fp99 < <(fields "$out/$name-$r.jsonl") || true
     bests+=("$best") halves+=("$half") halfrates+=("$halfrate")
     firsts+=("$(printf '%s' "$frate" | thousands)/s with p99 $fp99 ms")
   done
@@ -183,7 +183,8 @@ for r in $(seq "$runs"); do
     --duration "$hold" --pid "$server_pid" >"$out/s3-$r.jsonl" 2>>"$progress" || echo "s3 run $r failed" >&2
   if [ -t 2 ]; then echo >&2; fi
   stop_server
-  read -r kb hs < <(idle_fields "$out/s3-$r.jsonl" || true)
+  kb="" hs=""
+  read -r kb hs < <(idle_fields "$out/s3-$r.jsonl") || true
   kbs+=("${kb:-}") hss+=("${hs:-}")
 done
 kb=$(printf '%s\n' "${kbs[@]}" | { grep . || true; } | median)
