@@ -165,12 +165,12 @@ func TestBatchAtomicity(t *testing.T) {
 	}
 	bad := map[string]any{"items": []any{item("m-1", "a"), item("m-2", "b"), map[string]any{"businessType": "meter", "businessId": "", "time": "yesterday"}}}
 	status, env := n.post("/api/v1/rowdata", bad)
-	if status != 400 || env.Code != 51 || !contains(env.Message, "items[2].time") {
+	if status != 400 || env.Code != 51 || !strings.Contains(env.Message, "items[2].time") {
 		t.Fatalf("bad batch: %d %+v", status, env)
 	}
 	bad = map[string]any{"items": []any{item("m-1", "a"), map[string]any{"businessType": "meter", "businessId": "*"}}}
 	status, env = n.post("/api/v1/rowdata", bad)
-	if status != 400 || !contains(env.Message, "items[1].businessId") {
+	if status != 400 || !strings.Contains(env.Message, "items[1].businessId") {
 		t.Fatalf("bad batch: %d %+v", status, env)
 	}
 
@@ -182,17 +182,4 @@ func TestBatchAtomicity(t *testing.T) {
 	if got := c.receivedUntilMarker("m"); !slices.Equal(got, []string{"1", "2", "3"}) {
 		t.Fatalf("received %v, want only the good batch in order", got)
 	}
-}
-
-func contains(s, sub string) bool {
-	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
