@@ -13,11 +13,13 @@ import (
 
 	"pulse/internal/bus"
 	"pulse/internal/config"
+	alarmctl "pulse/internal/controller/alarm"
 	"pulse/internal/controller/health"
 	ingestctl "pulse/internal/controller/ingest"
 	"pulse/internal/controller/ws"
 	"pulse/internal/hub"
 	"pulse/internal/middleware"
+	"pulse/internal/service/alarm"
 	"pulse/internal/service/ingest"
 	"pulse/resource"
 )
@@ -29,6 +31,7 @@ type App struct {
 	RowData *hub.Manager // dashboards, routed by (businessType, businessId)
 	Alarm   *hub.Manager // alarm consoles, every alarm to every console
 	Ingest  *ingest.Service
+	Alarms  *alarm.Service // the durable alarm store
 	Door    *ws.Door
 
 	bus          bus.Bus
@@ -36,8 +39,9 @@ type App struct {
 	shutdownErr  error
 }
 
-// New builds a node; the GoFrame server named name is configured but not started.
-func New(_ context.Context, name string, cfg config.Config) (*App, error) {
+// New builds a node: it opens the alarm store (creating its schema) and configures the GoFrame
+// server named name without starting it.
+func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
@@ -51,6 +55,7 @@ func New(_ context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	rowOpts, alarmOpts := opts, opts
 	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow
+	rowOpts.SnapshotSize, rowOpts.SnapshotKeys = cfg.RowData.SnapshotSize, cfg.RowData.SnapshotKeys
 
 	a := &App{
 		Config:  cfg,
@@ -58,8 +63,19 @@ func New(_ context.Context, name string, cfg config.Config) (*App, error) {
 		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
 	}
 	a.bus = bus.NewMemory(a.deliver)
-	a.Ingest = ingest.New(a.bus)
+	alarms, err := alarm.New(ctx, a.bus, alarm.Options{
+		DB:            cfg.Database,
+		Retention:     cfg.Alarm.Retention,
+		PurgeInterval: cfg.Alarm.PurgeInterval,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Alarms = alarms
+	a.Ingest = ingest.New(a.bus, alarms)
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
+	a.Door.AlarmReplay = alarms.Replay
+	a.Alarm.Handle("ack", a.ackFromConsole)
 	a.Server = a.newServer(name)
 	return a, nil
 }
@@ -68,10 +84,14 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
 	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
 	s.BindStatusHandler(http.StatusNotFound, middleware.NotFound)
-	// WebSocket routes answer for themselves: no response middleware after a hijack.
-	s.BindHandler("GET:/ws/alarm", a.Door.Alarm)
-	s.BindHandler("GET:/ws/rowdata", a.Door.RowData)
-	s.BindHandler("GET:/ws/rowdata/*path", a.Door.RowData)
+	// WebSocket handshakes bypass GoFrame's router: see package ws.
+	s.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		if ws.Owns(r) {
+			a.Door.ServeHTTP(w, r)
+			return
+		}
+		s.ServeHTTP(w, r)
+	})
 	s.BindHandler("GET:/", serveConsole)
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
@@ -79,7 +99,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	})
 	s.Group("/api/v1", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response, middleware.BodyLimit)
-		group.Bind(ingestctl.NewV1(a.Ingest))
+		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms))
 	})
 	return s
 }
@@ -93,12 +113,11 @@ func serveConsole(r *ghttp.Request) {
 
 // deliver hands a bus event to the manager of its channel.
 func (a *App) deliver(e bus.Event) {
-	msg := hub.NewMessage(e.Frame)
 	switch e.Channel {
 	case bus.RowData:
-		a.RowData.Publish(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, msg)
+		a.RowData.Publish(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Frame))
 	case bus.Alarm:
-		a.Alarm.Publish(hub.Key{}, msg)
+		a.Alarm.Publish(hub.Key{}, hub.NewSeqMessage(e.Frame, e.Seq))
 	}
 }
 
@@ -127,7 +146,8 @@ func (a *App) Shutdown(ctx context.Context) error {
 			go func() { defer wg.Done(); errs[i] = m.Shutdown(ctx) }()
 		}
 		wg.Wait()
-		a.shutdownErr = errors.Join(append(errs, a.bus.Close())...)
+		// The store commits what was submitted (and rings the bus for it) before the bus closes.
+		a.shutdownErr = errors.Join(append(errs, a.Alarms.Close(ctx), a.bus.Close())...)
 	})
 	return a.shutdownErr
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/os/gcfg"
 	"github.com/gorilla/websocket"
@@ -36,14 +37,15 @@ var nodeSeq atomic.Int64
 // node is a real Pulse server on a free port.
 type node struct {
 	*app.App
-	t    *testing.T
+	t    testing.TB
 	base string // http://127.0.0.1:port
 }
 
 // startNode starts a server with the default configuration changed by edit.
-func startNode(t *testing.T, edit func(*config.Config)) *node {
+func startNode(t testing.TB, edit func(*config.Config)) *node {
 	t.Helper()
 	cfg := config.Default()
+	cfg.Database = gdb.ConfigNode{Link: sqliteLink(t.TempDir())} // each node its own alarm store
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -109,7 +111,7 @@ type envelope struct {
 	Data    json.RawMessage `json:"data"`
 }
 
-func decodeResponse(t *testing.T, resp *http.Response) (int, envelope) {
+func decodeResponse(t testing.TB, resp *http.Response) (int, envelope) {
 	t.Helper()
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
@@ -130,7 +132,14 @@ func (n *node) mustPost(path string, body any) envelope {
 	return env
 }
 
-// dial opens a WebSocket to path ("/ws/alarm", "/ws/rowdata/...").
+// sqliteLink is the database link of an alarm store in dir.
+func sqliteLink(dir string) string {
+	return "sqlite::@file(" + dir + "/pulse.db)?busy_timeout=5000&journal_mode=WAL"
+}
+
+// dial opens a WebSocket to path ("/ws/alarm", "/ws/rowdata/..."). An alarm console's replay is
+// read up to and including its synced object, whose seq is kept in client.synced; what the replay
+// held is in client.replayed.
 func (n *node) dial(path string) *client {
 	n.t.Helper()
 	c, resp, err := n.tryDial(path, nil)
@@ -140,6 +149,16 @@ func (n *node) dial(path string) *client {
 			status = resp.StatusCode
 		}
 		n.t.Fatalf("dial %s: %v (HTTP %d)", path, err, status)
+	}
+	if strings.HasPrefix(path, "/ws/alarm") {
+		for {
+			o := c.next(5 * time.Second)
+			if o.Type == "synced" {
+				c.synced = o.Seq
+				break
+			}
+			c.replayed = append(c.replayed, o)
+		}
 	}
 	return c
 }
@@ -164,15 +183,18 @@ func (n *node) waitConnections(rowdata, alarm int) {
 
 // client is a test WebSocket client that splits frames into objects.
 type client struct {
-	t       *testing.T
-	ws      *websocket.Conn
-	pending []json.RawMessage
+	t        testing.TB
+	ws       *websocket.Conn
+	pending  []json.RawMessage
+	synced   int64    // alarm consoles: the seq of the synced object
+	replayed []object // alarm consoles: what came before synced
 }
 
 // object is one received JSON object, with the fields the tests look at.
 type object struct {
 	Type     string          `json:"type"`
 	Seq      int64           `json:"seq"`
+	Event    string          `json:"event"`
 	Ts       int64           `json:"ts"`
 	Code     int             `json:"code"`
 	Message  string          `json:"message"`
@@ -249,7 +271,7 @@ func asCloseError(err error, target **websocket.CloseError) bool {
 }
 
 // eventually polls cond for up to five seconds.
-func eventually(t *testing.T, cond func() bool, format string, args ...any) {
+func eventually(t testing.TB, cond func() bool, format string, args ...any) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if cond() {

@@ -85,14 +85,17 @@ func TestSlowDashboard(t *testing.T) {
 }
 
 // TestSlowConsole: an alarm console that cannot keep up is closed with 1013 after a gap-free
-// prefix of the alarms; the other console receives every alarm.
+// prefix of the alarms; the other console receives every alarm; the slow one, back with since,
+// gets the rest without a gap or a duplicate.
 func TestSlowConsole(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { c.WS.SendQueue = 32 })
+	// The close frame waits behind what fills the slow console's socket until it reads, after
+	// every alarm is stored: give that write time enough even on a slow (-race) run.
+	n := startNode(t, func(c *config.Config) { c.WS.SendQueue, c.WS.WriteTimeout = 32, time.Minute })
 	slow := n.dialSlow("/ws/alarm")
 	fast := n.dial("/ws/alarm")
 	n.waitConnections(0, 2)
 
-	const total, batch = 3000, 16
+	const total, batch = 3008, 16 // total is a multiple of batch
 	content := strings.Repeat("c", 4000)
 	for start := 0; start < total; start += batch {
 		var b strings.Builder
@@ -113,7 +116,10 @@ func TestSlowConsole(t *testing.T) {
 	}
 	eventually(t, func() bool { return n.Alarm.Stats().SlowClosed == 1 }, "slow console not closed")
 
-	// Reading now: alarms 1, 2, 3... without a gap, then close 1013.
+	// Reading now: synced, alarms 1, 2, 3... without a gap, then close 1013.
+	if o := slow.next(10 * time.Second); o.Type != "synced" || o.Seq != 0 {
+		t.Fatalf("slow console began with %s, want synced 0", o.raw)
+	}
 	var want int64 = 1
 	for {
 		o, err := slow.tryNext(10 * time.Second)
@@ -130,6 +136,17 @@ func TestSlowConsole(t *testing.T) {
 	}
 	if want-1 >= total {
 		t.Fatal("the slow console was not slow: it received everything")
+	}
+
+	back := n.dial(fmt.Sprintf("/ws/alarm?since=%d", want-1))
+	for _, o := range back.replayed {
+		if o.Seq != want {
+			t.Fatalf("resumed console got seq %d, want %d", o.Seq, want)
+		}
+		want++
+	}
+	if want-1 != total || back.synced != total {
+		t.Fatalf("resumed console got up to %d, synced %d; want %d", want-1, back.synced, total)
 	}
 }
 

@@ -17,6 +17,7 @@ type Event struct {
 	Channel      Channel
 	BusinessType string
 	BusinessId   string
+	Seq          int64 // alarm events: the event's seq, so a resuming console skips what it replayed
 	Frame        []byte
 }
 

@@ -18,45 +18,57 @@ import (
 // TestSignalShutdown runs the real binary and sends it SIGTERM (and SIGINT): every WebSocket
 // receives what was queued and close 1001, and the process exits 0 within a few seconds.
 func TestSignalShutdown(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "pulse")
-	build := exec.Command("go", "build", "-o", bin, "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) { runAndSignal(t, bin, sig) })
 	}
 }
 
-func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
-	dir := t.TempDir()
-	addr := freeAddr(t)
+// buildBinary builds pulse into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "pulse")
+	build := exec.Command("go", "build", "-o", bin, "../..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startServer runs bin in dir (its data/ folder holds the SQLite alarm store) on addr and waits
+// until it is healthy. The process is killed when the test ends. logs collects its output.
+func startServer(t *testing.T, bin, dir, addr string) (cmd *exec.Cmd, logs *strings.Builder) {
+	t.Helper()
 	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: warning\n", addr)
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin)
+	cmd = exec.Command(bin)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+dir)
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs = new(strings.Builder)
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
-	base := "http://" + addr
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return cmd, logs
 			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("server did not become healthy:\n%s", logs.String())
 		}
 	}
+}
+
+func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
+	addr := freeAddr(t)
+	cmd, logs := startServer(t, bin, t.TempDir(), addr)
+	base := "http://" + addr
 	var clients []*websocket.Conn
 	for _, path := range []string{"/ws/alarm", "/ws/rowdata/meter/m-1/u", "/ws/rowdata/meter/*/u"} {
 		ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+path, nil)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
 
@@ -33,12 +34,32 @@ type Bus struct {
 	Type string `json:"type"` // "memory"
 }
 
-// Config is everything Pulse reads besides GoFrame's own sections.
-type Config struct {
-	WS     WS     `json:"ws"`
-	Ingest Ingest `json:"ingest"`
-	Bus    Bus    `json:"bus"`
+// RowData is the "rowdata" section: chart snapshots.
+type RowData struct {
+	SnapshotSize int `json:"snapshotSize"` // latest items per (type, id) a new subscriber gets first; 0 = none
+	SnapshotKeys int `json:"snapshotKeys"` // (type, id) keys remembered; least recently published forgotten first
 }
+
+// Alarm is the "alarm" section: retention of the durable store.
+type Alarm struct {
+	Retention     time.Duration `json:"retention"`     // cleared alarms and events older than this are purged
+	PurgeInterval time.Duration `json:"purgeInterval"` // how often
+}
+
+// Config is everything Pulse reads besides GoFrame's own sections, plus the database node of
+// GoFrame's database.default.
+type Config struct {
+	WS       WS             `json:"ws"`
+	Ingest   Ingest         `json:"ingest"`
+	Bus      Bus            `json:"bus"`
+	RowData  RowData        `json:"rowdata"`
+	Alarm    Alarm          `json:"alarm"`
+	Database gdb.ConfigNode `json:"-"` // database.default
+}
+
+// DefaultDatabaseLink is the embedded alarm store: SQLite (pure Go) in data/ under the working
+// directory, in WAL mode.
+const DefaultDatabaseLink = "sqlite::@file(data/pulse.db)?busy_timeout=5000&journal_mode=WAL"
 
 // Default is the embedded configuration: what runs when a key is absent.
 func Default() Config {
@@ -52,8 +73,11 @@ func Default() Config {
 			SendQueue:      256,
 			WriteDelay:     2 * time.Millisecond,
 		},
-		Ingest: Ingest{MaxBodySize: 1 << 20},
-		Bus:    Bus{Type: "memory"},
+		Ingest:   Ingest{MaxBodySize: 1 << 20},
+		Bus:      Bus{Type: "memory"},
+		RowData:  RowData{SnapshotSize: 20, SnapshotKeys: 10000},
+		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
+		Database: gdb.ConfigNode{Link: DefaultDatabaseLink},
 	}
 }
 
@@ -65,7 +89,9 @@ func Load(ctx context.Context) (Config, error) {
 	if !g.Cfg().Available(ctx) {
 		return cfg, nil // no configuration file: the embedded defaults
 	}
-	for name, section := range map[string]any{"ws": &cfg.WS, "ingest": &cfg.Ingest, "bus": &cfg.Bus} {
+	sections := map[string]any{"ws": &cfg.WS, "ingest": &cfg.Ingest, "bus": &cfg.Bus,
+		"rowdata": &cfg.RowData, "alarm": &cfg.Alarm}
+	for name, section := range sections {
 		v, err := g.Cfg().Get(ctx, name)
 		if err != nil {
 			return cfg, gerror.Wrapf(err, "reading config section %q", name)
@@ -75,6 +101,19 @@ func Load(ctx context.Context) (Config, error) {
 		}
 		if err := v.Scan(section); err != nil {
 			return cfg, gerror.Wrapf(err, "config section %q", name)
+		}
+	}
+	db, err := g.Cfg().Get(ctx, "database.default")
+	if err != nil {
+		return cfg, gerror.Wrap(err, "reading config section \"database.default\"")
+	}
+	if list := db.Vars(); db.IsSlice() && len(list) > 0 {
+		db = list[0] // a list of nodes: the first is the one Pulse uses
+	}
+	if !db.IsNil() {
+		cfg.Database = gdb.ConfigNode{}
+		if err := db.Scan(&cfg.Database); err != nil {
+			return cfg, gerror.Wrap(err, "config section \"database.default\"")
 		}
 	}
 	return cfg, cfg.Check()
@@ -102,6 +141,14 @@ func (c Config) Check() error {
 		return bad("ingest.maxBodySize", "must be positive")
 	case c.Bus.Type != "memory":
 		return bad("bus.type", "must be \"memory\"")
+	case c.RowData.SnapshotSize < 0 || c.RowData.SnapshotSize > 1000:
+		return bad("rowdata.snapshotSize", "must be between 0 (no snapshots) and 1000")
+	case c.RowData.SnapshotKeys < 0:
+		return bad("rowdata.snapshotKeys", "must be positive (0: the default, 10000)")
+	case c.Alarm.Retention < 0 || c.Alarm.PurgeInterval < 0:
+		return bad("alarm.retention/purgeInterval", "must be durations such as \"720h\" (0 retention keeps everything)")
+	case c.Database.Link == "" && c.Database.Type == "":
+		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}
 	return nil
 }

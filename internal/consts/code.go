@@ -17,6 +17,7 @@ var (
 	CodeNotFound        = gcode.CodeNotFound                                 // 65
 	CodeBodyTooLarge    = gcode.New(1413, "Request Body Too Large", nil)     // 413
 	CodeUpgradeRequired = gcode.New(1426, "WebSocket Upgrade Required", nil) // 426
+	CodeConflict        = gcode.New(1409, "Conflict", nil)                   // 409: the state forbids the change
 	CodeInternal        = gcode.CodeInternalError                            // 50
 )
 
@@ -38,6 +39,8 @@ func HTTPStatus(code gcode.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case CodeUpgradeRequired.Code():
 		return http.StatusUpgradeRequired
+	case CodeConflict.Code():
+		return http.StatusConflict
 	default:
 		return http.StatusInternalServerError
 	}

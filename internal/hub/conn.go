@@ -1,6 +1,8 @@
 package hub
 
 import (
+	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,7 +19,7 @@ const (
 
 // Conn is one WebSocket client of a manager. Every write to the socket happens on its writer
 // goroutine, which runs only while there is something to write; the read loop runs on the
-// goroutine that called Manager.Serve.
+// connection's own goroutine (serve).
 type Conn struct {
 	ws      *websocket.Conn
 	manager *Manager
@@ -35,6 +37,8 @@ type Conn struct {
 
 	readerDone chan struct{}
 	done       chan struct{} // closed once the socket is closed and the connection removed
+	onClose    func()        // see AttachOptions
+	replay     Replay        // run by the first writer, then nil
 }
 
 func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
@@ -46,6 +50,13 @@ func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
 		readerDone: make(chan struct{}),
 		done:       make(chan struct{}),
 	}
+}
+
+// serve reads until the client goes away, then waits for the teardown.
+func (c *Conn) serve() {
+	c.readLoop()
+	<-c.done
+	c.manager.conns.Done()
 }
 
 // Key is what the connection follows.
@@ -132,6 +143,10 @@ func (c *Conn) wakeWriterLocked() {
 // writeLoop drains the queue, each pass into one frame, and exits when nothing is left. When the
 // connection is closing it sends the close frame and tears the connection down.
 func (c *Conn) writeLoop() {
+	if r := c.replay; r != nil {
+		c.replay = nil
+		c.runReplay(r)
+	}
 	if d := c.manager.opts.WriteDelay; d > 0 {
 		time.Sleep(d) // let the queue fill: one write of many objects costs little more than one
 	}
@@ -166,6 +181,36 @@ func (c *Conn) writeLoop() {
 		}
 		c.mu.Unlock()
 	}
+}
+
+// runReplay writes the replay, then drops the queued messages it covered. A failed write aborts the
+// connection; a replay that cannot be read closes it with 1011 so the client retries.
+func (c *Conn) runReplay(r Replay) {
+	var writeErr error
+	covered, err := r(func(frame []byte) error {
+		c.mu.Lock()
+		closing := c.state == stateClosing
+		c.mu.Unlock()
+		if closing {
+			writeErr = errClosing
+		} else if writeErr = c.ws.SetWriteDeadline(time.Now().Add(c.manager.opts.WriteTimeout)); writeErr == nil {
+			writeErr = c.ws.WriteMessage(websocket.TextMessage, frame)
+		}
+		return writeErr
+	})
+	switch {
+	case writeErr == errClosing:
+		return // the write loop tears the connection down
+	case writeErr != nil:
+		c.abort()
+		return
+	case err != nil:
+		c.Close(websocket.CloseInternalServerErr, "history unavailable: reconnect to retry")
+		return
+	}
+	c.mu.Lock()
+	c.queue = slices.DeleteFunc(c.queue, func(m *Message) bool { return m.seq != 0 && m.seq <= covered })
+	c.mu.Unlock()
 }
 
 // write sends a ping if due, then the batch as one text frame of newline-separated objects.
@@ -204,6 +249,9 @@ func (c *Conn) write(batch []*Message, ping bool) error {
 
 var newline = []byte{'\n'}
 
+// errClosing stops a replay on a connection that is being closed.
+var errClosing = errors.New("connection closing")
+
 // abort closes the socket at once: the peer is gone or broken, so no close handshake is tried.
 func (c *Conn) abort() {
 	c.Close(websocket.CloseAbnormalClosure, "")
@@ -226,4 +274,7 @@ func (c *Conn) teardown(code int, text string) {
 	}
 	lingerClose(c.ws.NetConn(), grace)
 	close(c.done)
+	if c.onClose != nil {
+		c.onClose()
+	}
 }

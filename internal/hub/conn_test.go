@@ -5,14 +5,16 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
 
-// serve runs a manager behind a real HTTP server and returns its ws:// URL.
-func serve(t *testing.T, m *Manager) string {
+// serve runs a manager behind a real HTTP server and returns its ws:// URL. Each connection's
+// onClose adds one to closed.
+func serve(t *testing.T, m *Manager, closed *atomic.Int64) string {
 	t.Helper()
 	up := websocket.Upgrader{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -20,17 +22,18 @@ func serve(t *testing.T, m *Manager) string {
 		if err != nil {
 			return
 		}
-		m.Serve(ws, Key{Type: "t", ID: "i"}, "u", nil)
+		m.Attach(ws, Key{Type: "t", ID: "i"}, "u", AttachOptions{OnClose: func() { closed.Add(1) }})
 	}))
 	t.Cleanup(srv.Close)
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
 // TestCloseIsIdempotent closes connections from many goroutines at once while publishing and
-// while the clients go away: each is removed once and Serve returns for all.
+// while the clients go away: each is removed once and its onClose runs once.
 func TestCloseIsIdempotent(t *testing.T) {
 	m := NewManager("test", NewBusinessIndex(), Options{Overflow: CloseSlow, SendQueue: 4})
-	url := serve(t, m)
+	var closed atomic.Int64
+	url := serve(t, m, &closed)
 	var clients []*websocket.Conn
 	for range 20 {
 		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
@@ -82,5 +85,8 @@ func TestCloseIsIdempotent(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatal("a connection was never torn down")
 		}
+	}
+	if n := closed.Load(); n != 20 {
+		t.Fatalf("onClose ran %d times for 20 connections", n)
 	}
 }

@@ -19,9 +19,10 @@ type Manager struct {
 	opts     Options
 	handlers map[string]Handler
 
-	mu     sync.RWMutex
-	router Router
-	closed bool
+	mu        sync.RWMutex // Publish holds it shared, (un)registration exclusively
+	router    Router
+	snapshots *snapshots // nil unless Options.SnapshotSize > 0
+	closed    bool
 
 	conns      sync.WaitGroup // one per served connection
 	dropped    atomic.Int64
@@ -49,6 +50,9 @@ func NewManager(name string, router Router, opts Options) *Manager {
 		router:     router,
 		stopPinger: make(chan struct{}),
 	}
+	if opts.SnapshotSize > 0 {
+		m.snapshots = newSnapshots(opts.SnapshotSize, opts.SnapshotKeys)
+	}
 	go m.pinger()
 	return m
 }
@@ -59,29 +63,38 @@ func (m *Manager) Name() string { return m.name }
 // Handle registers h for inbound messages of type typ. Call it before Serve.
 func (m *Manager) Handle(typ string, h Handler) { m.handlers[typ] = h }
 
-// Serve runs an upgraded connection until it closes: it registers it under key, reads from it on
-// the calling goroutine and returns once the socket is closed and the writer has finished.
-// onOpen, if not nil, runs after registration and before the first read.
-func (m *Manager) Serve(ws *websocket.Conn, key Key, user string, onOpen func(*Conn)) {
+// Attach registers an upgraded connection under key and serves it on a goroutine of its own: it
+// returns at once. The goroutine starts directly in the read loop, so an idle connection's stack
+// stays at its smallest size. When the manager keeps snapshots, the connection's first frame holds
+// the snapshot of its key, taken atomically with the registration: every later publish reaches it
+// live, every earlier one is in the snapshot.
+func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOptions) {
 	c := newConn(m, ws, key, user)
+	c.onClose, c.replay = opts.OnClose, opts.Replay
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
 		c.state, c.writing = stateClosing, true
 		close(c.readerDone)
-		c.teardown(websocket.CloseGoingAway, "server shutting down")
+		go c.teardown(websocket.CloseGoingAway, "server shutting down")
 		return
 	}
 	m.router.Add(c)
+	if m.snapshots != nil {
+		if snap := m.snapshots.take(key); snap != nil {
+			c.queue = append(c.queue, snap)
+		}
+	}
 	m.conns.Add(1)
 	m.mu.Unlock()
-	defer m.conns.Done()
 
-	if onOpen != nil {
-		onOpen(c)
+	c.mu.Lock()
+	if len(c.queue) > 0 || c.replay != nil {
+		c.wakeWriterLocked()
+	} else {
+		c.mu.Unlock()
 	}
-	c.readLoop()
-	<-c.done
+	go c.serve()
 }
 
 // Publish queues msg for every connection the router picks for key and reports how many there were.
@@ -92,6 +105,9 @@ func (m *Manager) Publish(key Key, msg *Message) int {
 		c.Send(msg)
 		n++
 	})
+	if m.snapshots != nil {
+		m.snapshots.record(key, msg)
+	}
 	m.mu.RUnlock()
 	m.published.Add(1)
 	return n

@@ -23,7 +23,7 @@ func benchServer(b *testing.B, m *Manager, key Key, received *atomic.Int64) func
 	up := websocket.Upgrader{WriteBufferPool: &sync.Pool{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ws, err := up.Upgrade(w, r, nil); err == nil {
-			m.Serve(ws, key, "bench", nil)
+			m.Attach(ws, key, "bench", AttachOptions{})
 		}
 	}))
 	b.Cleanup(srv.Close)

@@ -25,6 +25,12 @@ type Options struct {
 	// published meanwhile leaves in the same frame and the same syscall. 0 writes at once.
 	WriteDelay time.Duration
 	Overflow   Overflow
+	// SnapshotSize > 0 keeps the latest SnapshotSize messages published to each exact key (type
+	// and id), for at most SnapshotKeys keys (least recently published forgotten first). A new
+	// subscriber of (T, I) first gets that key's messages, of (T, *) the latest of each id of T,
+	// each marked "snapshot":true.
+	SnapshotSize int
+	SnapshotKeys int
 }
 
 // DefaultOptions are the contract's defaults.
@@ -59,6 +65,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CloseGrace <= 0 {
 		o.CloseGrace = d.CloseGrace
+	}
+	if o.SnapshotKeys <= 0 {
+		o.SnapshotKeys = 10000
 	}
 	return o
 }

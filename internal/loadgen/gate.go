@@ -1,7 +1,6 @@
 package loadgen
 
 import (
-	"net"
 	"sync"
 	"time"
 )
@@ -51,18 +50,16 @@ func (g *gate) now() (uint64, chan struct{}) {
 
 func (g *gate) close() { close(g.stop) }
 
-// gatedConn is a subscriber's connection as the WebSocket library sees it. Only one goroutine reads
-// it (the subscriber's), which also sets atMessage.
-type gatedConn struct {
-	net.Conn
-	gate      *gate
+// gatedReads is a subscriber's place at the gate. Only the subscriber's reader goroutine uses it.
+type gatedReads struct {
+	gate      *gate  // nil: no gate
 	atMessage bool   // the next read starts a new message: it may wait for the next round
 	round     uint64 // round of the last read that started a message, plus one (0: none yet)
 }
 
-// Read waits for the next round before a read that starts a message when a read has already started
-// one in this round; reads in the middle of a message never wait.
-func (c *gatedConn) Read(p []byte) (int, error) {
+// wait is called before every read. Before a read that starts a message it waits for the next round
+// when a read has already started one in this round; reads in the middle of a message never wait.
+func (c *gatedReads) wait() {
 	if c.gate != nil && c.atMessage {
 		r, next := c.gate.now()
 		if c.round == r+1 {
@@ -72,5 +69,4 @@ func (c *gatedConn) Read(p []byte) (int, error) {
 		c.round = r + 1
 	}
 	c.atMessage = false
-	return c.Conn.Read(p)
 }

@@ -1,39 +1,32 @@
 package loadgen
 
 import (
-	"net"
 	"testing"
 	"time"
 )
 
-// instantConn answers every Read at once.
-type instantConn struct{ net.Conn }
-
-func (instantConn) Read(p []byte) (int, error) { return len(p), nil }
-
 func TestGateSpacesOutMessageReads(t *testing.T) {
 	g := newGate(time.Hour)
-	c := &gatedConn{Conn: instantConn{}, gate: g}
-	buf := make([]byte, 8)
+	c := &gatedReads{gate: g}
 
 	c.atMessage = true
-	read := func() chan struct{} {
+	wait := func() chan struct{} {
 		done := make(chan struct{})
-		go func() { _, _ = c.Read(buf); close(done) }()
+		go func() { c.wait(); close(done) }()
 		return done
 	}
 	select { // the first message of a round is read at once
-	case <-read():
+	case <-wait():
 	case <-time.After(time.Second):
 		t.Fatal("first read waited")
 	}
 	select { // so is the rest of a message
-	case <-read():
+	case <-wait():
 	case <-time.After(time.Second):
 		t.Fatal("a read inside a message waited")
 	}
 	c.atMessage = true
-	done := read() // the next message waits for the next round...
+	done := wait() // the next message waits for the next round...
 	select {
 	case <-done:
 		t.Fatal("a second message in one round did not wait")

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/os/gcfg"
 
@@ -29,7 +30,10 @@ func TestMain(m *testing.M) {
 // startNode starts a real Pulse node on a free port and returns its address.
 func startNode(t *testing.T, name string) string {
 	t.Helper()
-	a, err := app.New(context.Background(), name, config.Default())
+	cfg := config.Default()
+	// The node's alarm store goes in a temporary folder, not in the source tree.
+	cfg.Database = gdb.ConfigNode{Link: "sqlite::@file(" + t.TempDir() + "/pulse.db)?busy_timeout=5000&journal_mode=WAL"}
+	a, err := app.New(context.Background(), name, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // maxSeqSpan bounds a subscriber's bitmap: an item numbered further than this past the step's
@@ -18,10 +16,9 @@ const maxSeqSpan = 1 << 32
 // missing at the end are losses. Everything here is guarded by mu, which only the reader and, between
 // steps, the coordinator take.
 type subscriber struct {
-	conn  *websocket.Conn
-	gated *gatedConn // conn's network connection
-	key   int
-	id    []byte // businessId of key
+	conn *wsConn
+	key  int
+	id   []byte // businessId of key
 
 	mu       sync.Mutex
 	step     *stepState // nil between steps and in idle mode: items are ignored
@@ -48,28 +45,21 @@ func (t *tally) add(o tally) {
 	t.mangled += o.mangled
 }
 
-// framePool holds the buffers frames are read into, shared by every subscriber.
-var framePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// framePool holds the buffers messages are read into, shared by every subscriber.
+var framePool = sync.Pool{New: func() any { return new([]byte) }}
 
-// read receives frames until the connection fails, then calls gone with the error.
+// read receives messages until the connection fails, then calls gone with the error.
 func (s *subscriber) read(gone func(error)) {
 	for {
-		s.gated.atMessage = true
-		kind, r, err := s.conn.NextReader()
-		if err != nil {
-			gone(err)
-			return
-		}
-		if kind != websocket.TextMessage {
-			continue
-		}
-		buf := framePool.Get().(*bytes.Buffer)
-		buf.Reset()
-		_, err = buf.ReadFrom(r)
+		text, err := s.conn.next() // takes no buffer: an idle subscriber waits here
 		if err == nil {
-			s.receive(buf.Bytes(), time.Now().UnixNano())
+			buf := framePool.Get().(*[]byte)
+			*buf, err = s.conn.readMessage((*buf)[:0], !text)
+			if err == nil && text {
+				s.receive(*buf, time.Now().UnixNano())
+			}
+			framePool.Put(buf)
 		}
-		framePool.Put(buf)
 		if err != nil {
 			gone(err)
 			return

@@ -9,13 +9,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // swarm is every subscriber of a run.
 type swarm struct {
-	dialer  *websocket.Dialer
+	dialer  *net.Dialer
 	gate    *gate // nil when reads are not spaced out
 	subs    []*subscriber
 	perKey  []int64 // subscribers of each key
@@ -27,25 +25,6 @@ type swarm struct {
 	dropErr  string
 }
 
-// newDialer opens subscribers through g (nil: no gate): no proxy, no TCP keep-alive (the server
-// pings; setting it up costs syscalls on every connection), small buffers.
-func newDialer(g *gate) *websocket.Dialer {
-	tcp := &net.Dialer{KeepAlive: -1}
-	return &websocket.Dialer{
-		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := tcp.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return &gatedConn{Conn: c, gate: g}, nil
-		},
-		Proxy:            nil,
-		HandshakeTimeout: 10 * time.Second,
-		ReadBufferSize:   4096,
-		WriteBufferSize:  512,
-	}
-}
-
 // subscriberPath is the WebSocket path of subscriber i following key j.
 func subscriberPath(i, j int) string {
 	return "/ws/rowdata/" + url.PathEscape(BusinessType) + "/" + url.PathEscape(keyID(j)) +
@@ -53,11 +32,15 @@ func subscriberPath(i, j int) string {
 }
 
 func newSwarm(cfg Config) *swarm {
-	w := &swarm{subs: make([]*subscriber, cfg.Subs), perKey: make([]int64, cfg.Keys)}
+	w := &swarm{
+		// No TCP keep-alive: the server pings, and setting it up costs syscalls on every connection.
+		dialer: &net.Dialer{KeepAlive: -1},
+		subs:   make([]*subscriber, cfg.Subs),
+		perKey: make([]int64, cfg.Keys),
+	}
 	if cfg.ReadInterval > 0 {
 		w.gate = newGate(cfg.ReadInterval)
 	}
-	w.dialer = newDialer(w.gate)
 	return w
 }
 
@@ -107,16 +90,12 @@ func (w *swarm) dial(ctx context.Context, cfg Config) error {
 }
 
 func (w *swarm) dialOne(ctx context.Context, addr string, i, key int) (*subscriber, error) {
-	u := "ws://" + addr + subscriberPath(i, key)
-	conn, resp, err := w.dialer.DialContext(ctx, u, nil)
+	path := subscriberPath(i, key)
+	conn, err := wsDial(ctx, w.dialer, addr, path, w.gate)
 	if err != nil {
-		if resp != nil {
-			return nil, fmt.Errorf("subscriber %d: dial %s: %v (HTTP %d)", i, u, err, resp.StatusCode)
-		}
-		return nil, fmt.Errorf("subscriber %d: dial %s: %v", i, u, err)
+		return nil, fmt.Errorf("subscriber %d: dial ws://%s%s: %v", i, addr, path, err)
 	}
-	gc, _ := conn.UnderlyingConn().(*gatedConn)
-	return &subscriber{conn: conn, gated: gc, key: key, id: []byte(keyID(key))}, nil
+	return &subscriber{conn: conn, key: key, id: []byte(keyID(key))}, nil
 }
 
 // gone is called by a subscriber whose connection ended.
@@ -145,9 +124,7 @@ func (w *swarm) close() {
 		if s == nil {
 			continue
 		}
-		_ = s.conn.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), deadline)
-		_ = s.conn.Close()
+		s.conn.close(deadline)
 	}
 	if w.gate != nil {
 		w.gate.close()

@@ -28,3 +28,30 @@ type AlarmReceipt struct {
 	AlarmId string `json:"alarmId"`
 	Seq     int64  `json:"seq"`
 }
+
+// Alarm statuses.
+const (
+	StatusActive  = "active"
+	StatusAcked   = "acked"
+	StatusCleared = "cleared"
+)
+
+// Alarm events: each gets its own seq.
+const (
+	EventRaised   = "raised"   // first raise, or a raise after a clear
+	EventRepeated = "repeated" // a raise of an alarm that is not cleared
+	EventAcked    = "acked"
+	EventCleared  = "cleared"
+)
+
+// Alarm is an alarm's state as consoles and GET /api/v1/alarms show it: its latest raise and its
+// lifecycle.
+type Alarm struct {
+	AlarmBusinessData
+	Status    string `json:"status"`    // one of the Status constants
+	Count     int64  `json:"count"`     // times raised
+	FirstTime int64  `json:"firstTime"` // time of the first raise, unix ms
+	LastTime  int64  `json:"lastTime"`  // time of the latest raise, unix ms
+	AckedBy   string `json:"ackedBy"`
+	AckTime   int64  `json:"ackTime"` // unix ms, 0 when not acknowledged
+}

@@ -4,6 +4,7 @@ package model
 const (
 	FrameRowData = "rowdata"
 	FrameAlarm   = "alarm"
+	FrameSynced  = "synced"
 )
 
 // RowDataFrame is the object a dashboard receives for one row-data item.
@@ -13,10 +14,18 @@ type RowDataFrame struct {
 	Data *BusinessData `json:"data"`
 }
 
-// AlarmFrame is the object an alarm console receives for one alarm event.
+// AlarmFrame is the object an alarm console receives for one alarm event: the alarm's state after
+// the event.
 type AlarmFrame struct {
-	Type string             `json:"type"`
-	Seq  int64              `json:"seq"`
-	Ts   int64              `json:"ts"`
-	Data *AlarmBusinessData `json:"data"`
+	Type  string `json:"type"`
+	Seq   int64  `json:"seq"`
+	Ts    int64  `json:"ts"`    // server unix ms of the event
+	Event string `json:"event"` // one of the Event constants
+	Data  *Alarm `json:"data"`
+}
+
+// SyncedFrame tells a console that everything up to Seq has been sent: what follows is live.
+type SyncedFrame struct {
+	Type string `json:"type"`
+	Seq  int64  `json:"seq"`
 }

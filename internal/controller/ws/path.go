@@ -9,7 +9,7 @@ import (
 	"pulse/internal/model"
 )
 
-const rowDataPrefix = "/ws/rowdata/"
+const rowDataPrefix = rowDataRoot + "/"
 
 // rowDataPathHelp is the path shape, repeated in every path error.
 const rowDataPathHelp = "path must be /ws/rowdata/{businessType}/{businessId}/{userName} (businessId may be *)"

@@ -5,15 +5,14 @@ import (
 	"net/http"
 
 	"github.com/gogf/gf/v2/errors/gerror"
-	"github.com/gogf/gf/v2/net/ghttp"
 
 	"pulse/internal/consts"
 )
 
 // refuse answers a request that will not be upgraded with its status and {code,message}.
-func refuse(r *ghttp.Request, err error) {
+func refuse(w http.ResponseWriter, err error) {
 	code := gerror.Code(err)
-	writeJSONError(r.Response.Writer, consts.HTTPStatus(code), code.Code(), err.Error())
+	writeJSONError(w, consts.HTTPStatus(code), code.Code(), err.Error())
 }
 
 func writeJSONError(w http.ResponseWriter, status, code int, message string) {

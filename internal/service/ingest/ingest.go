@@ -3,10 +3,8 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"sync"
 	"time"
 
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -19,14 +17,17 @@ import (
 
 // Service publishes row data and alarms. It never waits for a WebSocket client.
 type Service struct {
-	bus bus.Bus
-
-	alarmMu sync.Mutex // seq order is publish order
-	seq     int64
+	bus    bus.Bus
+	alarms AlarmStore
 }
 
-// New returns a service that publishes to b.
-func New(b bus.Bus) *Service { return &Service{bus: b} }
+// AlarmStore stores alarms durably and rings the bus for them (service/alarm).
+type AlarmStore interface {
+	Raise(ctx context.Context, items []model.AlarmBusinessData) ([]model.AlarmReceipt, error)
+}
+
+// New returns a service that publishes row data to b and hands alarms to alarms.
+func New(b bus.Bus, alarms AlarmStore) *Service { return &Service{bus: b, alarms: alarms} }
 
 // PublishRowData validates every item, then publishes all of them; one invalid item publishes none.
 // batch says whether errors name the item's index.
@@ -43,7 +44,7 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 		if d.Time == 0 {
 			d.Time = now
 		}
-		frame, err := encode(model.RowDataFrame{Type: model.FrameRowData, Ts: now, Data: d})
+		frame, err := model.Encode(model.RowDataFrame{Type: model.FrameRowData, Ts: now, Data: d})
 		if err != nil {
 			return atItem(i, batch, invalid("data", "must be valid JSON"))
 		}
@@ -52,12 +53,15 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 	return s.publish(ctx, events)
 }
 
-// PublishAlarms validates every alarm, then gives each a seq and publishes it; one invalid alarm
-// publishes none. The receipts follow the order of items.
+// PublishAlarms validates every alarm, fills in its id and time, and stores them all; one invalid
+// alarm stores none. It returns once they are committed, with receipts in the order of items.
 func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusinessData, batch bool) ([]model.AlarmReceipt, error) {
 	for i := range items {
 		if err := ValidateAlarm(&items[i]); err != nil {
 			return nil, atItem(i, batch, err)
+		}
+		if len(items[i].Data) > 0 && !json.Valid(items[i].Data) {
+			return nil, atItem(i, batch, invalid("data", "must be valid JSON"))
 		}
 	}
 	now := time.Now().UnixMilli()
@@ -70,38 +74,7 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 			a.Time = now
 		}
 	}
-
-	s.alarmMu.Lock()
-	defer s.alarmMu.Unlock()
-	receipts := make([]model.AlarmReceipt, len(items))
-	events := make([]bus.Event, len(items))
-	for i := range items {
-		a := &items[i]
-		seq := s.seq + int64(i) + 1
-		frame, err := encode(model.AlarmFrame{Type: model.FrameAlarm, Seq: seq, Ts: now, Data: a})
-		if err != nil {
-			return nil, atItem(i, batch, invalid("data", "must be valid JSON"))
-		}
-		receipts[i] = model.AlarmReceipt{AlarmId: a.AlarmId, Seq: seq}
-		events[i] = bus.Event{Channel: bus.Alarm, BusinessType: a.BusinessType, BusinessId: a.BusinessId, Frame: frame}
-	}
-	if err := s.publish(ctx, events); err != nil {
-		return nil, err
-	}
-	s.seq += int64(len(items))
-	return receipts, nil
-}
-
-// encode writes a frame object once for all its recipients. HTML characters stay as they are:
-// the objects go to JSON parsers, not into HTML.
-func encode(frame any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(frame); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+	return s.alarms.Raise(ctx, items)
 }
 
 func (s *Service) publish(ctx context.Context, events []bus.Event) error {

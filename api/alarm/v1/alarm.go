@@ -1,0 +1,43 @@
+// Package v1 defines the alarm API: acknowledge, clear and list the stored alarms.
+package v1
+
+import (
+	"github.com/gogf/gf/v2/frame/g"
+
+	"pulse/internal/model"
+)
+
+// AckReq acknowledges an alarm; every console receives its new state.
+type AckReq struct {
+	g.Meta  `path:"/alarms/{alarmId}/ack" method:"post" mime:"application/json" tags:"Alarms" summary:"Acknowledge an alarm"`
+	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id"`
+	User    string `json:"user" v:"required|max-length:128" dc:"who acknowledges it"`
+}
+
+// AckRes is the alarm after the acknowledgement.
+type AckRes struct {
+	*model.Alarm
+}
+
+// ClearReq clears an alarm; every console receives its new state.
+type ClearReq struct {
+	g.Meta  `path:"/alarms/{alarmId}/clear" method:"post" mime:"application/json" tags:"Alarms" summary:"Clear an alarm"`
+	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id"`
+}
+
+// ClearRes is the alarm after it was cleared.
+type ClearRes struct {
+	*model.Alarm
+}
+
+// ListReq lists stored alarms, most recently changed first.
+type ListReq struct {
+	g.Meta `path:"/alarms" method:"get" tags:"Alarms" summary:"List alarms"`
+	Status string `json:"status" in:"query" v:"in:active,acked,cleared" dc:"only alarms in this status; empty: any"`
+	Limit  int    `json:"limit" in:"query" d:"100" v:"between:1,1000" dc:"at most this many (1 to 1000)"`
+}
+
+// ListRes holds the alarms.
+type ListRes struct {
+	Items []model.Alarm `json:"items"`
+}

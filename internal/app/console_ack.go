@@ -1,0 +1,36 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/gogf/gf/v2/errors/gerror"
+
+	"pulse/internal/hub"
+)
+
+// ackMessage is {"type":"ack","alarmId":"...","user":"..."} from an alarm console.
+type ackMessage struct {
+	AlarmId string `json:"alarmId"`
+	User    string `json:"user"`
+}
+
+// ackFromConsole acknowledges an alarm for a console. Success needs no answer: every console,
+// this one included, receives the alarm's new state; a failure is answered with an error object.
+func (a *App) ackFromConsole(c *hub.Conn, in hub.Inbound) {
+	var m ackMessage
+	switch {
+	case json.Unmarshal(in.Raw, &m) != nil:
+		c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, `ack: fields must be {"type":"ack","alarmId":"...","user":"..."}`))
+		return
+	case m.AlarmId == "":
+		c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, "ack: alarmId is required"))
+		return
+	case m.User == "" || len(m.User) > 128:
+		c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, "ack: user is required (1 to 128 bytes)"))
+		return
+	}
+	if _, err := a.Alarms.Ack(context.Background(), m.AlarmId, m.User); err != nil {
+		c.Send(hub.ErrorMessage(gerror.Code(err).Code(), err.Error()))
+	}
+}

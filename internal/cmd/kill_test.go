@@ -1,0 +1,87 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// TestAlarmsSurviveSIGKILL: alarms answered 200 are still there after the server is killed with
+// SIGKILL and restarted on the same data folder, and seq goes on from where it was.
+func TestAlarmsSurviveSIGKILL(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cmd, _ := startServer(t, bin, dir, addr)
+
+	var lastSeq int64
+	for i := range 20 {
+		body := fmt.Sprintf(`{"items":[{"alarmId":"k-%d","businessId":"m"},{"businessId":"m"}]}`, i%5)
+		lastSeq = postAlarm(t, addr, body)
+	}
+	if err := cmd.Process.Kill(); err != nil { // right after the last 200
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	startServer(t, bin, dir, addr)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws/alarm?since=0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	want := int64(1)
+	for {
+		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("after seq %d: %v", want-1, err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			var o struct {
+				Type string `json:"type"`
+				Seq  int64  `json:"seq"`
+			}
+			_ = json.Unmarshal([]byte(line), &o)
+			if o.Type == "synced" {
+				if want-1 != lastSeq || o.Seq != lastSeq {
+					t.Fatalf("after restart: replayed up to %d, synced %d; the last 200 said seq %d", want-1, o.Seq, lastSeq)
+				}
+				if next := postAlarm(t, addr, `{"businessId":"m"}`); next != lastSeq+1 {
+					t.Fatalf("seq after restart: %d, want %d", next, lastSeq+1)
+				}
+				return
+			}
+			if o.Seq != want {
+				t.Fatalf("after restart: seq %d, want %d", o.Seq, want)
+			}
+			want++
+		}
+	}
+}
+
+// postAlarm posts body to /api/v1/alarm and returns the last receipt's seq.
+func postAlarm(t *testing.T, addr, body string) int64 {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+"/api/v1/alarm", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var env struct {
+		Data struct {
+			Items []struct{ Seq int64 } `json:"items"`
+		} `json:"data"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(raw, &env) != nil || len(env.Data.Items) == 0 {
+		t.Fatalf("post alarm: %d %s", resp.StatusCode, raw)
+	}
+	return env.Data.Items[len(env.Data.Items)-1].Seq
+}

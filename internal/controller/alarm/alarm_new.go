@@ -1,0 +1,12 @@
+// Package alarm holds the HTTP handlers of the alarm API.
+package alarm
+
+import "pulse/internal/service/alarm"
+
+// ControllerV1 handles /api/v1/alarms.
+type ControllerV1 struct {
+	svc *alarm.Service
+}
+
+// NewV1 returns the controller over svc.
+func NewV1(svc *alarm.Service) *ControllerV1 { return &ControllerV1{svc: svc} }

@@ -1,0 +1,16 @@
+package alarm
+
+import (
+	"context"
+
+	v1 "pulse/api/alarm/v1"
+)
+
+// Clear handles POST /api/v1/alarms/{alarmId}/clear.
+func (c *ControllerV1) Clear(ctx context.Context, req *v1.ClearReq) (*v1.ClearRes, error) {
+	a, err := c.svc.Clear(ctx, req.AlarmId)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.ClearRes{Alarm: a}, nil
+}

@@ -1,0 +1,16 @@
+package alarm
+
+import (
+	"context"
+
+	v1 "pulse/api/alarm/v1"
+)
+
+// List handles GET /api/v1/alarms.
+func (c *ControllerV1) List(ctx context.Context, req *v1.ListReq) (*v1.ListRes, error) {
+	items, err := c.svc.List(ctx, req.Status, req.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.ListRes{Items: items}, nil
+}

@@ -1,0 +1,23 @@
+package ws
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// parseSince reads ?since=S of /ws/alarm: the seq of the last alarm event the console has.
+func parseSince(q url.Values) (since int64, resume bool, err error) {
+	v, ok := q["since"]
+	if !ok {
+		return 0, false, nil
+	}
+	if len(v) != 1 {
+		return 0, false, fmt.Errorf("since: give it once")
+	}
+	since, err = strconv.ParseInt(v[0], 10, 64)
+	if err != nil || since < 0 {
+		return 0, false, fmt.Errorf("since: must be the seq of the last alarm event received (an integer >= 0), got %q", v[0])
+	}
+	return since, true, nil
+}

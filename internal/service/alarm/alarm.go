@@ -1,0 +1,224 @@
+// Package alarm is the durable alarm store: every raise, repeat, acknowledgement and clear is an
+// event with a seq, committed to the database before anyone is told, then rung on the bus. It also
+// answers consoles that resume (replay) and the alarm list.
+package alarm
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/gogf/gf/v2/database/gdb"
+	"github.com/gogf/gf/v2/errors/gerror"
+	"github.com/gogf/gf/v2/frame/g"
+
+	"pulse/internal/bus"
+	"pulse/internal/consts"
+	"pulse/internal/model"
+)
+
+// maxBatchOps bounds one group commit.
+const maxBatchOps = 2000
+
+// Options are the store's settings.
+type Options struct {
+	DB            gdb.ConfigNode // database.default
+	Retention     time.Duration  // cleared alarms and old events are purged after this long
+	PurgeInterval time.Duration  // how often retention runs
+}
+
+// Service stores alarms and rings the bus for each committed event.
+type Service struct {
+	store *store
+	bus   bus.Bus
+	opts  Options
+
+	mu     sync.RWMutex // guards closed against sends on reqs
+	closed bool
+	reqs   chan *request
+	done   chan struct{}
+	stop   chan struct{}
+}
+
+// request is what one caller submits: its operations and where to hear the outcome.
+type request struct {
+	ops  []*op
+	err  error // the transaction's error, when it failed
+	done chan struct{}
+}
+
+// New opens the store (creating the schema if needed) and starts the committer and retention.
+func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
+	st, err := openStore(ctx, opts.DB)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{store: st, bus: b, opts: opts, reqs: make(chan *request, 1024),
+		done: make(chan struct{}), stop: make(chan struct{})}
+	go s.commitLoop()
+	go s.retentionLoop()
+	return s, nil
+}
+
+// Close stops taking operations, commits what was submitted, and closes the database.
+func (s *Service) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	close(s.stop)
+	s.mu.Unlock()
+	<-s.done
+	return s.store.close(ctx)
+}
+
+// Raise stores alarms (already validated, with id and time filled in) and returns their receipts
+// in order, once committed.
+func (s *Service) Raise(ctx context.Context, items []model.AlarmBusinessData) ([]model.AlarmReceipt, error) {
+	ops := make([]*op, len(items))
+	for i := range items {
+		ops[i] = &op{kind: opRaise, raise: items[i], id: items[i].AlarmId}
+	}
+	if err := s.submit(ops); err != nil {
+		return nil, err
+	}
+	receipts := make([]model.AlarmReceipt, len(ops))
+	for i, o := range ops {
+		receipts[i] = model.AlarmReceipt{AlarmId: o.id, Seq: o.seq}
+	}
+	return receipts, nil
+}
+
+// Ack acknowledges an alarm as user and returns its state.
+func (s *Service) Ack(ctx context.Context, alarmId, user string) (*model.Alarm, error) {
+	return s.change(opAck, alarmId, user)
+}
+
+// Clear clears an alarm and returns its state.
+func (s *Service) Clear(ctx context.Context, alarmId string) (*model.Alarm, error) {
+	return s.change(opClear, alarmId, "")
+}
+
+func (s *Service) change(kind opKind, alarmId, user string) (*model.Alarm, error) {
+	o := &op{kind: kind, id: alarmId, user: user}
+	if err := s.submit([]*op{o}); err != nil {
+		return nil, err
+	}
+	return o.state, o.err
+}
+
+// List returns up to limit alarms, most recently changed first; status "" means any.
+func (s *Service) List(ctx context.Context, status string, limit int) ([]model.Alarm, error) {
+	states, err := s.store.states(ctx, status, limit)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	out := make([]model.Alarm, len(states))
+	for i, b := range states {
+		if err := json.Unmarshal(b, &out[i]); err != nil {
+			return nil, gerror.Wrap(err, "alarm store: a stored state is not valid JSON")
+		}
+	}
+	return out, nil
+}
+
+// submit hands ops to the committer and waits for the commit, whatever the caller's context says:
+// once submitted, an operation is committed or fails as a whole, and the caller hears which.
+func (s *Service) submit(ops []*op) error {
+	r := &request{ops: ops, done: make(chan struct{})}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return gerror.NewCode(consts.CodeUnavailable, "alarm store closed: server shutting down")
+	}
+	s.reqs <- r
+	s.mu.RUnlock()
+	<-r.done
+	return r.err
+}
+
+// commitLoop is the group commit: it takes every request waiting, commits them in one
+// transaction, rings the bus for the events in seq order, and answers the requests.
+func (s *Service) commitLoop() {
+	defer close(s.done)
+	for r := range s.reqs {
+		batch, n := []*request{r}, len(r.ops)
+	gather:
+		for n < maxBatchOps {
+			select {
+			case more, ok := <-s.reqs:
+				if !ok {
+					break gather
+				}
+				batch, n = append(batch, more), n+len(more.ops)
+			default:
+				break gather
+			}
+		}
+		s.commitBatch(batch, n)
+	}
+}
+
+func (s *Service) commitBatch(batch []*request, n int) {
+	ops := make([]*op, 0, n)
+	for _, r := range batch {
+		ops = append(ops, r.ops...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	events, err := s.store.commit(ctx, ops, time.Now().UnixMilli())
+	if err == nil && len(events) > 0 {
+		s.ring(ctx, events)
+	}
+	for _, r := range batch {
+		if err != nil {
+			r.err = unavailable(err)
+		}
+		close(r.done)
+	}
+}
+
+// ring publishes committed events. A bus that fails loses nothing: the events are stored, and
+// consoles get them on their next resume.
+func (s *Service) ring(ctx context.Context, events []storedEvent) {
+	out := make([]bus.Event, len(events))
+	for i, e := range events {
+		out[i] = bus.Event{Channel: bus.Alarm, Seq: e.Seq, Frame: e.Frame}
+	}
+	if err := s.bus.Publish(ctx, out...); err != nil {
+		g.Log().Warningf(ctx, "alarm events %d..%d stored but not rung: %v", events[0].Seq, events[len(events)-1].Seq, err)
+	}
+}
+
+// retentionLoop purges cleared alarms and old events every PurgeInterval, and once at start.
+func (s *Service) retentionLoop() {
+	if s.opts.Retention <= 0 {
+		return
+	}
+	t := time.NewTicker(max(s.opts.PurgeInterval, time.Second))
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		alarms, events, err := s.store.purge(ctx, time.Now().Add(-s.opts.Retention).UnixMilli())
+		cancel()
+		switch {
+		case err != nil:
+			g.Log().Warningf(context.Background(), "alarm retention: %v", err)
+		case alarms+events > 0:
+			g.Log().Infof(context.Background(), "alarm retention purged %d cleared alarms and %d events", alarms, events)
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func unavailable(err error) error {
+	return gerror.WrapCode(consts.CodeUnavailable, err, "alarm store unavailable")
+}

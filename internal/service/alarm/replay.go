@@ -1,0 +1,74 @@
+package alarm
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"pulse/internal/hub"
+	"pulse/internal/model"
+)
+
+// replayPage is how many events one replay frame (and one query) holds.
+const replayPage = 500
+
+// Replay returns what a console gets before live events (see hub.Replay):
+//
+//   - resume (since given): every event with seq > since, in order;
+//   - otherwise: the latest event of every alarm that is not cleared, in seq order;
+//
+// then {"type":"synced","seq":S}, S being the last seq the replay covers. A resume from before what
+// retention has purged cannot be complete: the console gets {"type":"reset"} and the full state
+// instead, so it never misses an alarm.
+func (s *Service) Replay(since int64, resume bool) hub.Replay {
+	return func(send func([]byte) error) (int64, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		upTo, purged, err := s.store.position(ctx)
+		cancel()
+		if err != nil {
+			return 0, err
+		}
+		page := s.store.openAlarms
+		if resume && since >= purged {
+			page = s.store.events
+		} else {
+			if resume {
+				if err := send(resetFrame); err != nil {
+					return 0, err
+				}
+			}
+			since = 0
+		}
+		for after := since; after < upTo; {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			events, err := page(ctx, after, upTo, replayPage)
+			cancel()
+			if err != nil {
+				return 0, err
+			}
+			if len(events) == 0 {
+				break
+			}
+			if err := send(joinFrames(events)); err != nil {
+				return 0, err
+			}
+			after = events[len(events)-1].Seq
+		}
+		synced, _ := model.Encode(model.SyncedFrame{Type: model.FrameSynced, Seq: upTo})
+		return upTo, send(synced)
+	}
+}
+
+var resetFrame = []byte(`{"type":"reset"}`)
+
+// joinFrames puts events into one frame, newline-separated, as live batches are.
+func joinFrames(events []storedEvent) []byte {
+	var b bytes.Buffer
+	for i, e := range events {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.Write(e.Frame)
+	}
+	return b.Bytes()
+}
