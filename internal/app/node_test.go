@@ -53,7 +53,9 @@ func startNode(t testing.TB, edit func(*config.Config)) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Server.SetAddr("127.0.0.1:0")
+	if err := a.Listen(context.Background(), "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
 	a.Server.SetDumpRouterMap(false)
 	if err := a.Start(); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/os/gcmd"
 	"github.com/gogf/gf/v2/os/glog"
 
@@ -27,6 +28,9 @@ var Main = gcmd.Command{
 		}
 		a, err := app.New(ctx, "pulse", cfg)
 		if err != nil {
+			return err
+		}
+		if err := a.Listen(ctx, g.Cfg().MustGet(ctx, "server.address", ":8000").String()); err != nil {
 			return err
 		}
 		// Run serves until a shutdown signal and stops the HTTP server; the hijacked WebSocket

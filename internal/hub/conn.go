@@ -39,6 +39,7 @@ type Conn struct {
 	done       chan struct{} // closed once the socket is closed and the connection removed
 	onClose    func()        // see AttachOptions
 	replay     Replay        // run by the first writer, then nil
+	seqHigh    int64         // highest seq queued or covered by the replay; a seq at or below it is a duplicate
 }
 
 func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
@@ -66,12 +67,21 @@ func (c *Conn) Key() Key { return c.key }
 func (c *Conn) User() string { return c.user }
 
 // Send queues m for this connection without blocking. It reports false when the connection is
-// closing, or when a full queue made the manager's overflow rule close it.
+// closing, or when a full queue made the manager's overflow rule close it. Messages with a seq must
+// come in increasing seq order; one at or below a seq already queued, or already covered by the
+// replay (published late, after the replay read it from the store), is skipped as a duplicate.
 func (c *Conn) Send(m *Message) bool {
 	c.mu.Lock()
 	if c.state != stateOpen {
 		c.mu.Unlock()
 		return false
+	}
+	if m.seq != 0 {
+		if m.seq <= c.seqHigh {
+			c.mu.Unlock()
+			return true
+		}
+		c.seqHigh = m.seq
 	}
 	if len(c.queue) >= c.manager.opts.SendQueue {
 		if c.manager.opts.Overflow == DropOldest {
@@ -210,6 +220,7 @@ func (c *Conn) runReplay(r Replay) {
 	}
 	c.mu.Lock()
 	c.queue = slices.DeleteFunc(c.queue, func(m *Message) bool { return m.seq != 0 && m.seq <= covered })
+	c.seqHigh = max(c.seqHigh, covered)
 	c.mu.Unlock()
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,9 +28,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// startNode starts a real Pulse node on a free port and returns its address.
+var nodeSeq atomic.Int64
+
+// startNode starts a real Pulse node on a free port and returns its address. GoFrame keeps one
+// server per name for the process, so each test run gets its own name (go test -count=N).
 func startNode(t *testing.T, name string) string {
 	t.Helper()
+	name = fmt.Sprintf("%s-%d", name, nodeSeq.Add(1))
 	cfg := config.Default()
 	// The node's alarm store goes in a temporary folder, not in the source tree.
 	cfg.Database = gdb.ConfigNode{Link: "sqlite::@file(" + t.TempDir() + "/pulse.db)?busy_timeout=5000&journal_mode=WAL"}
@@ -37,7 +42,9 @@ func startNode(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Server.SetAddr("127.0.0.1:0")
+	if err := a.Listen(context.Background(), "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
 	a.Server.SetDumpRouterMap(false)
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
