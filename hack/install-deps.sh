@@ -13,3 +13,8 @@ if ! command -v taskset >/dev/null; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq util-linux >/dev/null
 fi
+if ! command -v redis-server >/dev/null; then
+  echo "installing redis-server (the cluster tests stop and start a private Redis)"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq redis-server >/dev/null
+fi

@@ -35,6 +35,7 @@ type App struct {
 	Door    *ws.Door
 
 	bus          bus.Bus
+	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -57,21 +58,30 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow
 	rowOpts.SnapshotSize, rowOpts.SnapshotKeys = cfg.RowData.SnapshotSize, cfg.RowData.SnapshotKeys
 
+	var err error
 	a := &App{
 		Config:  cfg,
 		RowData: hub.NewManager("rowdata", hub.NewBusinessIndex(), rowOpts),
 		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
 	}
-	a.bus = bus.NewMemory(a.deliver)
+	if a.bus, err = newBus(cfg); err != nil {
+		return nil, err
+	}
 	alarms, err := alarm.New(ctx, a.bus, alarm.Options{
 		DB:            cfg.Database,
 		Retention:     cfg.Alarm.Retention,
 		PurgeInterval: cfg.Alarm.PurgeInterval,
 	})
 	if err != nil {
+		_ = a.bus.Close()
 		return nil, err
 	}
 	a.Alarms = alarms
+	if a.feed, err = alarms.Feed(ctx, a.deliverAlarm); err != nil {
+		_ = errors.Join(alarms.Close(ctx), a.bus.Close())
+		return nil, err
+	}
+	a.bus.Subscribe(a.deliver, a.feed.CatchUp)
 	a.Ingest = ingest.New(a.bus, alarms)
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
 	a.Door.AlarmReplay = alarms.Replay
@@ -95,7 +105,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/", serveConsole)
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(health.NewV1(a.RowData, a.Alarm))
+		group.Bind(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm))
 	})
 	s.Group("/api/v1", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response, middleware.BodyLimit)
@@ -117,8 +127,22 @@ func (a *App) deliver(e bus.Event) {
 	case bus.RowData:
 		a.RowData.Publish(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Frame))
 	case bus.Alarm:
-		a.Alarm.Publish(hub.Key{}, hub.NewSeqMessage(e.Frame, e.Seq))
+		a.feed.Offer(e.Seq, e.Frame)
 	}
+}
+
+// deliverAlarm hands the feed's events, in seq order, to the consoles.
+func (a *App) deliverAlarm(seq int64, frame []byte) {
+	a.Alarm.Publish(hub.Key{}, hub.NewSeqMessage(frame, seq))
+}
+
+// newBus is the bus bus.type names.
+func newBus(cfg config.Config) (bus.Bus, error) {
+	if cfg.Bus.Type == "redis" {
+		r := cfg.Redis
+		return bus.NewRedis(&r, cfg.Bus.Channel)
+	}
+	return bus.NewMemory(), nil
 }
 
 // Start starts listening and makes this node the target of the in-process Go API.
@@ -147,6 +171,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		wg.Wait()
 		// The store commits what was submitted (and rings the bus for it) before the bus closes.
+		a.feed.Close()
 		a.shutdownErr = errors.Join(append(errs, a.Alarms.Close(ctx), a.bus.Close())...)
 	})
 	return a.shutdownErr

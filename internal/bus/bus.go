@@ -1,5 +1,5 @@
 // Package bus carries encoded events from ingest to the managers that deliver them: directly in
-// one process (Memory), or through Redis to every node of a cluster.
+// one process (Memory), or through Redis to every node of a cluster (Redis).
 package bus
 
 import "context"
@@ -26,7 +26,12 @@ type Deliver func(Event)
 
 // Bus moves events from ingest to every node's managers.
 type Bus interface {
+	// Subscribe starts handing this node's events to deliver. resubscribed runs each time the bus
+	// has been back after an interruption, during which events may have been missed.
+	Subscribe(deliver Deliver, resubscribed func())
 	// Publish delivers the events in order, or returns an error and delivers none it could refuse.
 	Publish(ctx context.Context, events ...Event) error
+	// Ready reports why the bus cannot deliver now, or nil.
+	Ready(ctx context.Context) error
 	Close() error
 }

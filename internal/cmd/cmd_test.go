@@ -36,10 +36,11 @@ func buildBinary(t *testing.T) string {
 }
 
 // startServer runs bin in dir (its data/ folder holds the SQLite alarm store) on addr and waits
-// until it is healthy. The process is killed when the test ends. logs collects its output.
-func startServer(t *testing.T, bin, dir, addr string) (cmd *exec.Cmd, logs *strings.Builder) {
+// until it is healthy. extra is appended to its config.yaml. The process is killed when the test
+// ends. logs collects its output.
+func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exec.Cmd, logs *strings.Builder) {
 	t.Helper()
-	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: warning\n", addr)
+	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: warning\n", addr) + strings.Join(extra, "")
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -69,9 +69,17 @@ func TestAlarmsSurviveSIGKILL(t *testing.T) {
 // postAlarm posts body to /api/v1/alarm and returns the last receipt's seq.
 func postAlarm(t *testing.T, addr, body string) int64 {
 	t.Helper()
-	resp, err := http.Post("http://"+addr+"/api/v1/alarm", "application/json", strings.NewReader(body))
+	seq, err := tryPostAlarm(addr, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return seq
+}
+
+func tryPostAlarm(addr, body string) (int64, error) {
+	resp, err := http.Post("http://"+addr+"/api/v1/alarm", "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, err
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
@@ -81,7 +89,7 @@ func postAlarm(t *testing.T, addr, body string) int64 {
 		} `json:"data"`
 	}
 	if resp.StatusCode != 200 || json.Unmarshal(raw, &env) != nil || len(env.Data.Items) == 0 {
-		t.Fatalf("post alarm: %d %s", resp.StatusCode, raw)
+		return 0, fmt.Errorf("post alarm to %s: %d %s", addr, resp.StatusCode, raw)
 	}
-	return env.Data.Items[len(env.Data.Items)-1].Seq
+	return env.Data.Items[len(env.Data.Items)-1].Seq, nil
 }

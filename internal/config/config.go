@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
+	"github.com/gogf/gf/v2/database/gredis"
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
 
@@ -31,7 +32,8 @@ type Ingest struct {
 
 // Bus is the "bus" section.
 type Bus struct {
-	Type string `json:"type"` // "memory"
+	Type    string `json:"type"`    // "memory" (one node) or "redis" (a cluster, through redis.default)
+	Channel string `json:"channel"` // the Redis channel a cluster's nodes share
 }
 
 // RowData is the "rowdata" section: chart snapshots.
@@ -55,6 +57,7 @@ type Config struct {
 	RowData  RowData        `json:"rowdata"`
 	Alarm    Alarm          `json:"alarm"`
 	Database gdb.ConfigNode `json:"-"` // database.default
+	Redis    gredis.Config  `json:"-"` // redis.default, used when bus.type is redis
 }
 
 // DefaultDatabaseLink is the embedded alarm store: SQLite (pure Go) in data/ under the working
@@ -74,7 +77,7 @@ func Default() Config {
 			WriteDelay:     2 * time.Millisecond,
 		},
 		Ingest:   Ingest{MaxBodySize: 1 << 20},
-		Bus:      Bus{Type: "memory"},
+		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, SnapshotKeys: 10000},
 		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
 		Database: gdb.ConfigNode{Link: DefaultDatabaseLink},
@@ -116,6 +119,17 @@ func Load(ctx context.Context) (Config, error) {
 			return cfg, gerror.Wrap(err, "config section \"database.default\"")
 		}
 	}
+	rd, err := g.Cfg().Get(ctx, "redis.default")
+	if err != nil {
+		return cfg, gerror.Wrap(err, "reading config section \"redis.default\"")
+	}
+	if !rd.IsNil() {
+		r, err := gredis.ConfigFromMap(rd.Map())
+		if err != nil {
+			return cfg, gerror.Wrap(err, "config section \"redis.default\"")
+		}
+		cfg.Redis = *r
+	}
 	return cfg, cfg.Check()
 }
 
@@ -139,8 +153,12 @@ func (c Config) Check() error {
 		return bad("ws.maxConnections", "must be 0 (unlimited) or positive")
 	case c.Ingest.MaxBodySize <= 0:
 		return bad("ingest.maxBodySize", "must be positive")
-	case c.Bus.Type != "memory":
-		return bad("bus.type", "must be \"memory\"")
+	case c.Bus.Type != "memory" && c.Bus.Type != "redis":
+		return bad("bus.type", "must be \"memory\" (one node) or \"redis\" (several nodes)")
+	case c.Bus.Type == "redis" && c.Redis.Address == "":
+		return bad("redis.default.address", "bus.type redis needs the Redis address, e.g. 127.0.0.1:6379")
+	case c.Bus.Type == "redis" && c.Bus.Channel == "":
+		return bad("bus.channel", "must name the Redis channel the nodes share")
 	case c.RowData.SnapshotSize < 0 || c.RowData.SnapshotSize > 1000:
 		return bad("rowdata.snapshotSize", "must be between 0 (no snapshots) and 1000")
 	case c.RowData.SnapshotKeys < 0:

@@ -1,4 +1,4 @@
-// Package health answers the liveness probe.
+// Package health answers the liveness and readiness probes.
 package health
 
 import (
@@ -8,15 +8,22 @@ import (
 	"pulse/internal/hub"
 )
 
-// ControllerV1 handles /healthz.
+// Check reports why a dependency cannot serve now, or nil.
+type Check func(ctx context.Context) error
+
+// ControllerV1 handles /healthz and /readyz.
 type ControllerV1 struct {
+	checks   map[string]Check
 	managers []*hub.Manager
 }
 
-// NewV1 returns the controller reporting on managers.
-func NewV1(managers ...*hub.Manager) *ControllerV1 { return &ControllerV1{managers: managers} }
+// NewV1 returns the controller: readiness runs checks, liveness reports on managers.
+func NewV1(checks map[string]Check, managers ...*hub.Manager) *ControllerV1 {
+	return &ControllerV1{checks: checks, managers: managers}
+}
 
-// Healthz answers 200 while the process serves.
+// Healthz answers 200 while the process serves, whatever its dependencies do: a node whose
+// Redis or database is down keeps its clients and must not be restarted for it.
 func (c *ControllerV1) Healthz(_ context.Context, _ *v1.HealthzReq) (*v1.HealthzRes, error) {
 	res := &v1.HealthzRes{Status: "ok", Connections: map[string]int{}}
 	for _, m := range c.managers {

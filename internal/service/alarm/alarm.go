@@ -222,3 +222,9 @@ func (s *Service) retentionLoop() {
 func unavailable(err error) error {
 	return gerror.WrapCode(consts.CodeUnavailable, err, "alarm store unavailable")
 }
+
+// Ready reports whether the database answers.
+func (s *Service) Ready(ctx context.Context) error {
+	_, _, err := s.store.position(ctx)
+	return err
+}

@@ -60,20 +60,22 @@ func resetSchema(node gdb.ConfigNode) error {
 	return nil
 }
 
-// recorder is a bus that keeps what it was given.
+// recorder is the real single-node bus, subscribed by something that keeps what was rung.
 type recorder struct {
+	*bus.Memory
 	mu     sync.Mutex
 	events []bus.Event
 }
 
-func (r *recorder) Publish(_ context.Context, events ...bus.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, events...)
-	return nil
+func newRecorder() *recorder {
+	r := &recorder{Memory: bus.NewMemory()}
+	r.Subscribe(func(e bus.Event) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.events = append(r.events, e)
+	}, nil)
+	return r
 }
-
-func (r *recorder) Close() error { return nil }
 
 func (r *recorder) seqs() []int64 {
 	r.mu.Lock()
@@ -126,7 +128,7 @@ func raiseN(t *testing.T, s *Service, from, n int) []model.AlarmReceipt {
 // seq order; seq continues after a reopen; a replay pages through everything in order.
 func TestStoreCommitsAndReplays(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, node gdb.ConfigNode) {
-		rec := &recorder{}
+		rec := newRecorder()
 		s := open(t, node, rec)
 		var wg sync.WaitGroup
 		for p := range 8 {
@@ -174,7 +176,7 @@ func TestStoreCommitsAndReplays(t *testing.T) {
 // is not cleared stays; a resume from before the purge gets reset and the full state.
 func TestStoreRetention(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, node gdb.ConfigNode) {
-		s := open(t, node, &recorder{})
+		s := open(t, node, newRecorder())
 		ctx := context.Background()
 		raiseN(t, s, 0, 3)                             // a-0, a-1, a-2: seq 1..3
 		raiseN(t, s, 0, 1)                             // a-0 repeated: seq 4

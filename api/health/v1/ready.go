@@ -1,0 +1,15 @@
+package v1
+
+import "github.com/gogf/gf/v2/frame/g"
+
+// ReadyzReq asks whether the node can take traffic: its bus and its database answer.
+type ReadyzReq struct {
+	g.Meta `path:"/readyz" method:"get" tags:"Operations" summary:"Readiness: 503 while the bus or the database is down"`
+}
+
+// ReadyzRes reports each dependency as "ok" (a node that is not ready answers 503 with the reasons
+// in message).
+type ReadyzRes struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+}

@@ -1,0 +1,192 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pulse/internal/testsvc"
+)
+
+// startCluster starts n nodes sharing redisAddr, the database link and a fresh bus channel, and
+// waits until each is ready (subscribed to Redis, database answering).
+func startCluster(t *testing.T, n int, redisAddr, link string) []*node {
+	t.Helper()
+	channel := testChannel()
+	nodes := make([]*node, n)
+	for i := range nodes {
+		nodes[i] = startNode(t, clusterConfig(redisAddr, link, channel))
+	}
+	for _, nd := range nodes {
+		waitFor(t, 10*time.Second, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
+			"node %s never became ready", nd.base)
+	}
+	return nodes
+}
+
+// rowValue is the "i" in a row-data object's business data, -1 for anything else.
+func rowValue(o object) int {
+	var d struct{ Data struct{ I *int } }
+	if o.Type != "rowdata" || json.Unmarshal(o.Data, &d) != nil || d.Data.I == nil {
+		return -1
+	}
+	return *d.Data.I
+}
+
+// expectRows reads want values, in order, from c.
+func expectRows(t *testing.T, who string, c *client, want ...int) {
+	t.Helper()
+	for _, w := range want {
+		if o := c.next(10 * time.Second); rowValue(o) != w {
+			t.Fatalf("%s: got %s, want i=%d", who, o.raw, w)
+		}
+	}
+}
+
+// expectAlarms reads alarm events from c and checks their seqs are from..to, in order, once each.
+func expectAlarms(t *testing.T, who string, c *client, from, to int64) {
+	t.Helper()
+	for want := from; want <= to; want++ {
+		o := c.next(10 * time.Second)
+		if o.Type != "alarm" || o.Seq != want {
+			t.Fatalf("%s: got %s, want the alarm event with seq %d", who, o.raw, want)
+		}
+	}
+}
+
+// TestClusterExactlyOnce: three nodes on one Redis and one database. Row data posted to any node
+// reaches every matching dashboard on every node once, in order, and no other dashboard; alarms
+// posted concurrently to all nodes get cluster-wide seqs 1..N, and every console on every node
+// gets each of them once, in seq order.
+func TestClusterExactlyOnce(t *testing.T) {
+	testsvc.RequireRedis(t)
+	testsvc.EachDatabase(t, "pulse_app_test", func(t *testing.T, link string) {
+		nodes := startCluster(t, 3, testsvc.RedisAddr, link)
+		type watchers struct{ one, all, other, console *client }
+		var w []watchers
+		for _, nd := range nodes {
+			w = append(w, watchers{
+				one:     nd.dial("/ws/rowdata/meter/m-1/u"),
+				all:     nd.dial("/ws/rowdata/meter/*/u"),
+				other:   nd.dial("/ws/rowdata/meter/m-2/u"),
+				console: nd.dial("/ws/alarm"),
+			})
+			nd.waitConnections(3, 1)
+		}
+
+		const rows = 30
+		for i := range rows {
+			nodes[i%3].mustPost("/api/v1/rowdata", fmt.Sprintf(`{"businessType":"meter","businessId":"m-1","data":{"i":%d}}`, i))
+		}
+		const perNode, batch = 10, 2
+		seen := make(map[int64]bool)
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, nd := range nodes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range perNode {
+					code, env := nd.post("/api/v1/alarm", `{"items":[{"businessId":"m-1"},{"businessId":"m-2"}]}`)
+					var res struct{ Items []struct{ Seq int64 } }
+					if code != http.StatusOK || json.Unmarshal(env.Data, &res) != nil || len(res.Items) != batch {
+						t.Errorf("alarm post to %s: %d %s", nd.base, code, env.Message)
+						return
+					}
+					mu.Lock()
+					for _, r := range res.Items {
+						seen[r.Seq] = true
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		total := int64(len(nodes) * perNode * batch)
+		for seq := int64(1); seq <= total; seq++ {
+			if !seen[seq] {
+				t.Fatalf("receipts: seq %d missing; seqs are not cluster-wide 1..%d: %v", seq, total, seen)
+			}
+		}
+		// A marker after everything: whatever came twice would show up before it.
+		nodes[2].mustPost("/api/v1/rowdata", `{"items":[{"businessType":"meter","businessId":"m-1","data":{"i":1000}},{"businessType":"meter","businessId":"m-2","data":{"i":2000}}]}`)
+		want := make([]int, rows)
+		for i := range want {
+			want[i] = i
+		}
+		for i, ws := range w {
+			who := fmt.Sprintf("node %d", i)
+			expectRows(t, who+" meter/m-1", ws.one, append(want, 1000)...)
+			expectRows(t, who+" meter/*", ws.all, append(want, 1000, 2000)...)
+			expectRows(t, who+" meter/m-2", ws.other, 2000)
+			expectAlarms(t, who+" console", ws.console, 1, total)
+		}
+	})
+}
+
+// TestClusterRedisOutage: Redis dies under two nodes. Row-data ingest answers 503 and readiness
+// fails while alarms are still stored (200); when Redis is back every console on both nodes has
+// every alarm once and in order, the nodes are ready again, and the clients connected before the
+// outage were never dropped and get live data again.
+func TestClusterRedisOutage(t *testing.T) {
+	testsvc.EachDatabase(t, "pulse_app_test", func(t *testing.T, link string) {
+		redis := testsvc.StartPrivateRedis(t)
+		nodes := startCluster(t, 2, redis.Addr, link)
+		var dashes, consoles []*client
+		for _, nd := range nodes {
+			dashes = append(dashes, nd.dial("/ws/rowdata/meter/m-1/u"))
+			consoles = append(consoles, nd.dial("/ws/alarm"))
+			nd.waitConnections(1, 1)
+		}
+		nodes[0].mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":1}}`)
+		for i, d := range dashes {
+			expectRows(t, fmt.Sprintf("node %d before the outage", i), d, 1)
+		}
+
+		redis.Stop()
+		for _, nd := range nodes {
+			waitFor(t, 10*time.Second, func() bool {
+				code, env := nd.get("/readyz", nil)
+				return code == http.StatusServiceUnavailable && strings.Contains(env.Message, "bus")
+			}, "node %s stayed ready without Redis", nd.base)
+			code, env := nd.post("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":2}}`)
+			if code != http.StatusServiceUnavailable || env.Code != 63 || env.Message == "" {
+				t.Fatalf("row data without Redis: %d %+v, want 503 with code 63", code, env)
+			}
+		}
+		const alarms = 10
+		for i := range alarms {
+			nodes[i%2].raise(`{"businessId":"m-1","title":"during the outage"}`)
+		}
+
+		redis.Restart()
+		for i, c := range consoles {
+			expectAlarms(t, fmt.Sprintf("node %d console", i), c, 1, alarms)
+		}
+		for _, nd := range nodes {
+			waitFor(t, 15*time.Second, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
+				"node %s not ready again after Redis came back", nd.base)
+			nd.waitConnections(1, 1) // the same clients, still connected
+		}
+		nodes[1].mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":3}}`)
+		nodes[0].raise(`{"businessId":"m-1","title":"after the outage"}`)
+		for i := range nodes {
+			expectRows(t, fmt.Sprintf("node %d after the outage", i), dashes[i], 3)
+			expectAlarms(t, fmt.Sprintf("node %d console after the outage", i), consoles[i], alarms+1, alarms+1)
+		}
+	})
+}
+
+// waitFor polls cond until it holds or d has passed.
+func waitFor(t testing.TB, d time.Duration, cond func() bool, format string, args ...any) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf(format, args...)
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package bus
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// codecVersion opens every encoded batch, so a node can refuse a format it does not know.
+const codecVersion = 1
+
+// encodeEvents packs a batch into one bus message: the version byte, then per event its channel,
+// seq, business type, business id and frame, lengths as uvarints. The frame is copied as is:
+// the event is encoded once, at ingest, for every node.
+func encodeEvents(events []Event) []byte {
+	size := 1
+	for _, e := range events {
+		size += 1 + 4*binary.MaxVarintLen64 + len(e.BusinessType) + len(e.BusinessId) + len(e.Frame)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, codecVersion)
+	for _, e := range events {
+		b = append(b, byte(e.Channel))
+		b = binary.AppendUvarint(b, uint64(e.Seq))
+		for _, s := range [][]byte{[]byte(e.BusinessType), []byte(e.BusinessId), e.Frame} {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+	}
+	return b
+}
+
+var errTruncated = errors.New("bus message truncated")
+
+// decodeEvents unpacks what encodeEvents packed. Frames point into b.
+func decodeEvents(b []byte) ([]Event, error) {
+	if len(b) == 0 || b[0] != codecVersion {
+		return nil, fmt.Errorf("bus message of an unknown format (first byte %v)", b[:min(len(b), 1)])
+	}
+	b = b[1:]
+	var out []Event
+	for len(b) > 0 {
+		e := Event{Channel: Channel(b[0])}
+		if e.Channel != RowData && e.Channel != Alarm {
+			return nil, fmt.Errorf("bus message with an unknown channel %d", b[0])
+		}
+		b = b[1:]
+		seq, n := binary.Uvarint(b)
+		if n <= 0 {
+			return nil, errTruncated
+		}
+		e.Seq, b = int64(seq), b[n:]
+		var fields [3][]byte
+		for i := range fields {
+			l, n := binary.Uvarint(b)
+			if n <= 0 || uint64(len(b)-n) < l {
+				return nil, errTruncated
+			}
+			fields[i], b = b[n:n+int(l)], b[n+int(l):]
+		}
+		e.BusinessType, e.BusinessId, e.Frame = string(fields[0]), string(fields[1]), fields[2]
+		out = append(out, e)
+	}
+	return out, nil
+}

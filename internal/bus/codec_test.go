@@ -1,0 +1,42 @@
+package bus
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestCodec: a batch comes back as it went in; a damaged message is an error, never a panic or a
+// half-read batch.
+func TestCodec(t *testing.T) {
+	in := []Event{
+		{Channel: RowData, BusinessType: "meter", BusinessId: "m-1", Frame: []byte(`{"v":1}`)},
+		{Channel: Alarm, Seq: 1 << 40, Frame: []byte(`{"type":"alarm","seq":1099511627776}`)},
+		{Channel: RowData, BusinessType: "电表", BusinessId: "", Frame: []byte{}},
+	}
+	b := encodeEvents(in)
+	out, err := decodeEvents(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(in) {
+		t.Fatalf("%d events back, want %d", len(out), len(in))
+	}
+	for i := range in {
+		if in[i].Channel != out[i].Channel || in[i].Seq != out[i].Seq || in[i].BusinessType != out[i].BusinessType ||
+			in[i].BusinessId != out[i].BusinessId || string(in[i].Frame) != string(out[i].Frame) {
+			t.Fatalf("event %d: %+v, want %+v", i, out[i], in[i])
+		}
+	}
+	// Cut anywhere: an error, or (cut between two events) the events before the cut.
+	for cut := 0; cut < len(b); cut++ {
+		got, err := decodeEvents(b[:cut])
+		if err == nil && (len(got) >= len(in) || !reflect.DeepEqual(got, out[:len(got)]) && len(got) > 0) {
+			t.Fatalf("a message cut at %d of %d decoded as %+v", cut, len(b), got)
+		}
+	}
+	for _, bad := range [][]byte{nil, {2}, {codecVersion, 9}, {codecVersion, byte(RowData), 0, 0xff}} {
+		if _, err := decodeEvents(bad); err == nil {
+			t.Fatalf("%v decoded", bad)
+		}
+	}
+}
