@@ -26,6 +26,11 @@ lint:
 bench: deps
 	hack/bench.sh
 
+## bench-cluster: cross-node deliveries/s, two nodes sharing the Redis at REDIS_ADDR (default 127.0.0.1:6379) and DATABASE_LINK (default the local MariaDB)
+.PHONY: bench-cluster
+bench-cluster: deps
+	hack/bench-cluster.sh
+
 ## deps: what a fresh machine needs (the race detector needs a C compiler)
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required: https://go.dev/dl/"; exit 1; }

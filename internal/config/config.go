@@ -3,6 +3,7 @@ package config
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
@@ -159,6 +160,8 @@ func (c Config) Check() error {
 		return bad("redis.default.address", "bus.type redis needs the Redis address, e.g. 127.0.0.1:6379")
 	case c.Bus.Type == "redis" && c.Bus.Channel == "":
 		return bad("bus.channel", "must name the Redis channel the nodes share")
+	case c.Bus.Type == "redis" && c.Database.Type == "sqlite" || c.Bus.Type == "redis" && strings.HasPrefix(c.Database.Link, "sqlite:"):
+		return bad("database.default.link", "bus.type redis needs an alarm store the nodes share (MySQL/MariaDB or PostgreSQL); SQLite is one node's file")
 	case c.RowData.SnapshotSize < 0 || c.RowData.SnapshotSize > 1000:
 		return bad("rowdata.snapshotSize", "must be between 0 (no snapshots) and 1000")
 	case c.RowData.SnapshotKeys < 0:

@@ -54,12 +54,37 @@ ingest:
 	}
 }
 
+// TestClusterKeysAreRead: bus.type redis with redis.default and a shared database.
+func TestClusterKeysAreRead(t *testing.T) {
+	cfg, err := load(t, `bus:
+  type: redis
+  channel: east
+redis:
+  default:
+    address: "10.0.0.5:6379"
+    db: 2
+database:
+  default:
+    link: "pgsql:postgres:@tcp(10.0.0.6:5432)/pulse"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Bus.Type != "redis" || cfg.Bus.Channel != "east" || cfg.Redis.Address != "10.0.0.5:6379" || cfg.Redis.Db != 2 {
+		t.Fatalf("%+v", cfg)
+	}
+}
+
+// TestBadValuesAreRefused: each value that cannot work stops the start with the key's name; a
+// cluster without a Redis address or on SQLite (one node's file) is refused too.
 func TestBadValuesAreRefused(t *testing.T) {
 	for yaml, key := range map[string]string{
 		"ws:\n  pongTimeout: \"10s\"\n  pingInterval: \"20s\"\n": "ws.pongTimeout",
 		"ws:\n  sendQueue: -1\n":                                 "ws.sendQueue",
 		"ws:\n  maxConnections: -5\n":                            "ws.maxConnections",
 		"bus:\n  type: kafka\n":                                  "bus.type",
+		"bus:\n  type: redis\ndatabase:\n  default:\n    link: \"mysql:root:@tcp(h:3306)/p\"\n": "redis.default.address",
+		"bus:\n  type: redis\nredis:\n  default:\n    address: \"h:6379\"\n":                    "database.default.link",
 	} {
 		if _, err := load(t, yaml); err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%q: %v, want an error naming %s", yaml, err, key)
