@@ -284,8 +284,8 @@ func (c *Conn) teardown(code int, text string) {
 		}
 	}
 	lingerClose(c.ws.NetConn(), grace)
-	close(c.done)
 	if c.onClose != nil {
-		c.onClose()
+		c.onClose() // before done: whoever waits for the connection to end sees its slot released
 	}
+	close(c.done)
 }
