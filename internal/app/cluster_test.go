@@ -22,7 +22,7 @@ func startCluster(t *testing.T, n int, redisAddr, link string) []*node {
 		nodes[i] = startNode(t, clusterConfig(redisAddr, link, channel))
 	}
 	for _, nd := range nodes {
-		waitFor(t, 10*time.Second, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
+		testsvc.WaitFor(t, 10*time.Second, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
 			"node %s never became ready", nd.base)
 	}
 	return nodes
@@ -149,7 +149,7 @@ func TestClusterRedisOutage(t *testing.T) {
 
 		redis.Stop()
 		for _, nd := range nodes {
-			waitFor(t, 10*time.Second, func() bool {
+			testsvc.WaitFor(t, 10*time.Second, func() bool {
 				code, env := nd.get("/readyz", nil)
 				return code == http.StatusServiceUnavailable && strings.Contains(env.Message, "bus")
 			}, "node %s stayed ready without Redis", nd.base)
@@ -168,7 +168,7 @@ func TestClusterRedisOutage(t *testing.T) {
 			expectAlarms(t, fmt.Sprintf("node %d console", i), c, 1, alarms)
 		}
 		for _, nd := range nodes {
-			waitFor(t, 15*time.Second, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
+			testsvc.WaitFor(t, 15*time.Second, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
 				"node %s not ready again after Redis came back", nd.base)
 			nd.waitConnections(1, 1) // the same clients, still connected
 		}
@@ -179,14 +179,4 @@ func TestClusterRedisOutage(t *testing.T) {
 			expectAlarms(t, fmt.Sprintf("node %d console after the outage", i), consoles[i], alarms+1, alarms+1)
 		}
 	})
-}
-
-// waitFor polls cond until it holds or d has passed.
-func waitFor(t testing.TB, d time.Duration, cond func() bool, format string, args ...any) {
-	t.Helper()
-	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf(format, args...)
-		}
-	}
 }

@@ -68,7 +68,7 @@ func TestNodeLoss(t *testing.T) {
 				time.Sleep(2 * time.Millisecond)
 			}
 		}()
-		waitFor(t, 10*time.Second, func() bool { return posted.Load() >= 40 }, "alarms are not being posted")
+		testsvc.WaitFor(t, 10*time.Second, func() bool { return posted.Load() >= 40 }, "alarms are not being posted")
 		for range 5 {
 			postAlarm(t, addrA, `{"businessId":"on-a"}`)
 		}
@@ -78,7 +78,7 @@ func TestNodeLoss(t *testing.T) {
 		_ = nodeA.Wait()
 		reconnected.Wait()
 		from := posted.Load()
-		waitFor(t, 10*time.Second, func() bool { return posted.Load() >= from+40 }, "alarms stopped after the kill")
+		testsvc.WaitFor(t, 10*time.Second, func() bool { return posted.Load() >= from+40 }, "alarms stopped after the kill")
 		close(stop)
 		if err := <-posting; err != nil {
 			t.Fatal(err)
@@ -166,7 +166,7 @@ func readAlarms(ws *websocket.Conn, last *int64, target *atomic.Int64) error {
 // waitReady waits until the node at addr answers /readyz with 200.
 func waitReady(t *testing.T, addr string) {
 	t.Helper()
-	waitFor(t, 10*time.Second, func() bool {
+	testsvc.WaitFor(t, 10*time.Second, func() bool {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err != nil {
 			return false
@@ -174,14 +174,4 @@ func waitReady(t *testing.T, addr string) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}, "node %s never became ready", addr)
-}
-
-// waitFor polls cond until it holds or d has passed.
-func waitFor(t *testing.T, d time.Duration, cond func() bool, format string, args ...any) {
-	t.Helper()
-	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf(format, args...)
-		}
-	}
 }
