@@ -78,7 +78,8 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	a.Alarms = alarms
 	if a.feed, err = alarms.Feed(ctx, a.deliverAlarm); err != nil {
-		_ = errors.Join(alarms.Close(ctx), a.bus.Close())
+		_ = alarms.Close(ctx)
+		_ = a.bus.Close()
 		return nil, err
 	}
 	a.bus.Subscribe(a.deliver, a.feed.CatchUp)

@@ -160,7 +160,7 @@ func (c Config) Check() error {
 		return bad("redis.default.address", "bus.type redis needs the Redis address, e.g. 127.0.0.1:6379")
 	case c.Bus.Type == "redis" && c.Bus.Channel == "":
 		return bad("bus.channel", "must name the Redis channel the nodes share")
-	case c.Bus.Type == "redis" && c.Database.Type == "sqlite" || c.Bus.Type == "redis" && strings.HasPrefix(c.Database.Link, "sqlite:"):
+	case c.Bus.Type == "redis" && isSQLite(c.Database):
 		return bad("database.default.link", "bus.type redis needs an alarm store the nodes share (MySQL/MariaDB or PostgreSQL); SQLite is one node's file")
 	case c.RowData.SnapshotSize < 0 || c.RowData.SnapshotSize > 1000:
 		return bad("rowdata.snapshotSize", "must be between 0 (no snapshots) and 1000")
@@ -172,4 +172,9 @@ func (c Config) Check() error {
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}
 	return nil
+}
+
+// isSQLite reports whether node is an SQLite database: a file of one machine.
+func isSQLite(node gdb.ConfigNode) bool {
+	return node.Type == "sqlite" || strings.HasPrefix(node.Link, "sqlite:")
 }
