@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -18,10 +19,15 @@ const (
 )
 
 // Conn is one WebSocket client of a manager. Every write to the socket happens on its writer
-// goroutine, which runs only while there is something to write; the read loop runs on the
-// connection's own goroutine (serve).
+// goroutine, which runs only while there is something to write. Reading is the poller's while
+// the connection is idle (a reader goroutine runs only while there is something to read), or,
+// where there is no poller, a goroutine's that reads until the client goes away.
 type Conn struct {
 	ws      *websocket.Conn
+	frames  *frameConn // the socket, when Upgrade wrapped it
+	poller  *poller    // nil when a goroutine reads the connection
+	pollID  uint64
+	heard   atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
 	manager *Manager
 	key     Key
 	user    string
@@ -43,21 +49,16 @@ type Conn struct {
 }
 
 func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
+	frames, _ := ws.NetConn().(*frameConn)
 	return &Conn{
 		ws:         ws,
+		frames:     frames,
 		manager:    m,
 		key:        key,
 		user:       user,
 		readerDone: make(chan struct{}),
 		done:       make(chan struct{}),
 	}
-}
-
-// serve reads until the client goes away, then waits for the teardown.
-func (c *Conn) serve() {
-	c.readLoop()
-	<-c.done
-	c.manager.conns.Done()
 }
 
 // Key is what the connection follows.
@@ -122,8 +123,13 @@ func (c *Conn) drain(code int, text string) {
 	c.wakeWriterLocked()
 }
 
-// ping asks the writer to send a WebSocket ping.
-func (c *Conn) ping() {
+// ping asks the writer to send a WebSocket ping, or drops the connection when the client has
+// sent nothing (not even a pong) for PongTimeout.
+func (c *Conn) ping(now time.Time) {
+	if now.UnixNano()-c.heard.Load() > int64(c.manager.opts.PongTimeout) {
+		c.abort()
+		return
+	}
 	c.mu.Lock()
 	if c.state != stateOpen {
 		c.mu.Unlock()
@@ -283,9 +289,17 @@ func (c *Conn) teardown(code int, text string) {
 		case <-time.After(grace):
 		}
 	}
-	lingerClose(c.ws.NetConn(), grace)
+	if c.poller != nil {
+		c.poller.forget(c)
+	}
+	if c.frames != nil {
+		lingerClose(c.frames.TCPConn, grace)
+	} else {
+		lingerClose(c.ws.NetConn(), grace)
+	}
 	if c.onClose != nil {
 		c.onClose() // before done: whoever waits for the connection to end sees its slot released
 	}
 	close(c.done)
+	c.manager.conns.Done()
 }

@@ -8,36 +8,97 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// readLoop reads until the client goes away. Every frame (data, ping or pong) proves the client
-// alive and extends the read deadline by PongTimeout.
+// startReading prepares the read side and hands the connection to the poller or, where there is
+// none (or the socket is not a plain TCP one), to a goroutine that reads until the client goes away.
+func (c *Conn) startReading() {
+	ws := c.ws
+	ws.SetReadLimit(c.manager.opts.MaxMessageSize)
+	c.alive()
+	ws.SetPongHandler(func(string) error { c.alive(); return nil })
+	ping := ws.PingHandler()
+	ws.SetPingHandler(func(data string) error { c.alive(); return ping(data) })
+	if c.frames != nil {
+		if p := sharedPoller(); p != nil {
+			c.poller = p // before watch: the first reader may start at once
+			if p.watch(c) == nil {
+				return
+			}
+			c.poller = nil
+		}
+	}
+	go c.readLoop()
+}
+
+// alive records that the client was heard from. The pinger drops a connection not heard from for
+// PongTimeout, and a read waiting for the rest of a frame gives up after as long.
+func (c *Conn) alive() {
+	now := time.Now()
+	c.heard.Store(now.UnixNano())
+	_ = c.ws.SetReadDeadline(now.Add(c.manager.opts.PongTimeout))
+}
+
+// readLoop reads until the client goes away (connections without the poller).
 func (c *Conn) readLoop() {
 	defer close(c.readerDone)
-	ws, timeout := c.ws, c.manager.opts.PongTimeout
-	alive := func() error { return ws.SetReadDeadline(time.Now().Add(timeout)) }
-	ws.SetReadLimit(c.manager.opts.MaxMessageSize)
-	_ = alive()
-	ws.SetPongHandler(func(string) error { return alive() })
-	ping := ws.PingHandler()
-	ws.SetPingHandler(func(data string) error { _ = alive(); return ping(data) })
+	for c.readMessage() {
+	}
+}
 
+// readReady runs when the poller saw input on an idle connection's socket. It reads every frame
+// there is, answering pings and pongs itself and handing every other frame to gorilla, then gives
+// the socket back to the poller. A read error or a close ends the reader for good.
+func (c *Conn) readReady() {
+	var payload [maxControlPayload]byte
 	for {
-		kind, r, err := ws.NextReader()
+		h, ok, err := c.frames.nextHeader()
 		if err != nil {
 			c.readFailed(err)
-			return
+			break
 		}
-		_ = alive()
-		if kind == websocket.BinaryMessage {
-			c.Close(websocket.CloseUnsupportedData, "binary frames are not supported: send JSON text")
+		if !ok {
+			if c.poller.rearm(c) {
+				return
+			}
+			break // the socket is closed
+		}
+		c.alive()
+		if !h.isHeartbeat() {
+			if !c.readMessage() {
+				break
+			}
 			continue
 		}
-		data, err := io.ReadAll(r)
+		data, err := c.frames.heartbeatPayload(h, &payload)
 		if err != nil {
 			c.readFailed(err)
-			return
+			break
 		}
-		c.dispatch(data)
+		if h.opcode == pingOpcode { // as gorilla's own ping handler does: a failed pong is the writer's to notice
+			_ = c.ws.WriteControl(websocket.PongMessage, data, time.Now().Add(c.manager.opts.WriteTimeout))
+		}
 	}
+	close(c.readerDone)
+}
+
+// readMessage reads one message and dispatches it; false when reading must stop.
+func (c *Conn) readMessage() bool {
+	kind, r, err := c.ws.NextReader()
+	if err != nil {
+		c.readFailed(err)
+		return false
+	}
+	c.alive()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		c.readFailed(err)
+		return false
+	}
+	if kind == websocket.BinaryMessage {
+		c.Close(websocket.CloseUnsupportedData, "binary frames are not supported: send JSON text")
+		return true
+	}
+	c.dispatch(data)
+	return true
 }
 
 // readFailed closes the connection after a read error: politely when the client closed or broke

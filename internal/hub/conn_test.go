@@ -15,10 +15,22 @@ import (
 // serve runs a manager behind a real HTTP server and returns its ws:// URL. Each connection's
 // onClose adds one to closed.
 func serve(t *testing.T, m *Manager, closed *atomic.Int64) string {
+	return serveUpgraded(t, m, closed, Upgrade)
+}
+
+// upgrader upgrades a request: Upgrade (the poller reads idle connections where it can) or
+// classicUpgrade (a goroutine per connection reads, as where there is no poller, or with TLS).
+type upgrader func(*websocket.Upgrader, http.ResponseWriter, *http.Request) (*websocket.Conn, error)
+
+func classicUpgrade(up *websocket.Upgrader, w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
+	return up.Upgrade(w, r, nil)
+}
+
+func serveUpgraded(t *testing.T, m *Manager, closed *atomic.Int64, upgrade upgrader) string {
 	t.Helper()
 	up := websocket.Upgrader{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
+		ws, err := upgrade(&up, w, r)
 		if err != nil {
 			return
 		}

@@ -24,7 +24,7 @@ type Manager struct {
 	snapshots *snapshots // nil unless Options.SnapshotSize > 0
 	closed    bool
 
-	conns      sync.WaitGroup // one per served connection
+	conns      sync.WaitGroup // one per connection until its teardown ends
 	dropped    atomic.Int64
 	slowClosed atomic.Int64
 	published  atomic.Int64
@@ -63,9 +63,8 @@ func (m *Manager) Name() string { return m.name }
 // Handle registers h for inbound messages of type typ. Call it before Serve.
 func (m *Manager) Handle(typ string, h Handler) { m.handlers[typ] = h }
 
-// Attach registers an upgraded connection under key and serves it on a goroutine of its own: it
-// returns at once. The goroutine starts directly in the read loop, so an idle connection's stack
-// stays at its smallest size. When the manager keeps snapshots, the connection's first frame holds
+// Attach registers a connection upgraded by Upgrade under key and serves it: it returns at once.
+// When the manager keeps snapshots, the connection's first frame holds
 // the snapshot of its key, taken atomically with the registration: every later publish reaches it
 // live, every earlier one is in the snapshot.
 func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOptions) {
@@ -76,6 +75,7 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 		m.mu.Unlock()
 		c.state, c.writing = stateClosing, true
 		close(c.readerDone)
+		m.conns.Add(1)
 		go c.teardown(websocket.CloseGoingAway, "server shutting down")
 		return
 	}
@@ -94,7 +94,7 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	} else {
 		c.mu.Unlock()
 	}
-	go c.serve()
+	c.startReading()
 }
 
 // Publish queues msg for every connection the router picks for key and reports how many there were.
@@ -177,8 +177,8 @@ func (m *Manager) pinger() {
 		select {
 		case <-m.stopPinger:
 			return
-		case <-t.C:
-			m.each((*Conn).ping)
+		case now := <-t.C:
+			m.each(func(c *Conn) { c.ping(now) })
 		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 func benchServer(b *testing.B, m *Manager, key Key, received *atomic.Int64) func() {
 	up := websocket.Upgrader{WriteBufferPool: &sync.Pool{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ws, err := up.Upgrade(w, r, nil); err == nil {
+		if ws, err := Upgrade(&up, w, r); err == nil {
 			m.Attach(ws, key, "bench", AttachOptions{})
 		}
 	}))

@@ -29,7 +29,7 @@ func TestReplayJoin(t *testing.T) {
 		return 5, nil
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		ws, err := Upgrade(&websocket.Upgrader{}, w, r)
 		if err == nil {
 			m.Attach(ws, Key{}, "", AttachOptions{Replay: replay})
 		}

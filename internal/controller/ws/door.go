@@ -132,7 +132,7 @@ func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m 
 		refuse(w, gerror.NewCode(consts.CodeUnavailable, "too many connections (ws.maxConnections); retry later"))
 		return
 	}
-	conn, err := d.upgrader.Upgrade(w, r, nil)
+	conn, err := hub.Upgrade(&d.upgrader, w, r)
 	if err != nil {
 		d.slots.release()
 		return // the upgrader has answered

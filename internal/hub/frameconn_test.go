@@ -1,0 +1,236 @@
+package hub
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// rawClient is a WebSocket client that writes frames byte for byte as a test wants them, several
+// in one write or one split over several, and reads the server's frames.
+type rawClient struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func dialRaw(t *testing.T, url string) *rawClient {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "ws://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake: %v %v", resp, err)
+	}
+	return &rawClient{t: t, conn: conn, r: r}
+}
+
+// frame encodes one client frame, masked as a client must.
+func frame(final bool, opcode int, payload string) []byte {
+	b0 := byte(opcode)
+	if final {
+		b0 |= 0x80
+	}
+	out := []byte{b0}
+	switch n := len(payload); {
+	case n < 126:
+		out = append(out, 0x80|byte(n))
+	case n < 1<<16:
+		out = append(out, 0x80|126)
+		out = binary.BigEndian.AppendUint16(out, uint16(n))
+	default:
+		out = append(out, 0x80|127)
+		out = binary.BigEndian.AppendUint64(out, uint64(n))
+	}
+	mask := [4]byte{0x12, 0x34, 0x56, 0x78}
+	out = append(out, mask[:]...)
+	for i := range len(payload) {
+		out = append(out, payload[i]^mask[i%4])
+	}
+	return out
+}
+
+func (c *rawClient) write(parts ...[]byte) {
+	c.t.Helper()
+	if _, err := c.conn.Write(bytes.Join(parts, nil)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// next reads the server's next frame.
+func (c *rawClient) next() (opcode int, payload string) {
+	c.t.Helper()
+	_ = c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var hdr [10]byte
+	if _, err := io.ReadFull(c.r, hdr[:2]); err != nil {
+		c.t.Fatalf("reading a frame: %v", err)
+	}
+	n := uint64(hdr[1] & 0x7f)
+	switch n {
+	case 126:
+		_, _ = io.ReadFull(c.r, hdr[2:4])
+		n = uint64(binary.BigEndian.Uint16(hdr[2:4]))
+	case 127:
+		_, _ = io.ReadFull(c.r, hdr[2:10])
+		n = binary.BigEndian.Uint64(hdr[2:10])
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(c.r, buf); err != nil {
+		c.t.Fatalf("reading a frame: %v", err)
+	}
+	return int(hdr[0] & 0x0f), string(buf)
+}
+
+// want is a frame a test expects: its opcode and a part of its payload.
+type want struct {
+	opcode   int
+	contains string
+}
+
+// expect reads frames until it has seen every want, in any order: a pong (a control frame) may
+// overtake a message queued before it, and messages queued together share a frame, one object
+// per line.
+func (c *rawClient) expect(wants ...want) {
+	c.t.Helper()
+	left := append([]want(nil), wants...)
+	for len(left) > 0 {
+		op, payload := c.next()
+		items := []string{payload}
+		if op == websocket.TextMessage {
+			items = strings.Split(payload, "\n")
+		}
+		for _, item := range items {
+			i := slices.IndexFunc(left, func(w want) bool { return w.opcode == op && strings.Contains(item, w.contains) })
+			if i < 0 {
+				c.t.Fatalf("got frame %d %q, want one of %+v", op, item, left)
+			}
+			left = slices.Delete(left, i, i+1)
+		}
+	}
+}
+
+var pong = want{websocket.TextMessage, `"pong"`} // the answer to appPing
+
+const appPing = `{"type":"ping"}`
+
+// TestFramedReading: whatever way a client cuts its frames, each is read once and at once:
+// several in one segment, one split mid-header, a fragmented message with a ping inside. Both
+// ways of reading: the poller's, and a goroutine per connection.
+func TestFramedReading(t *testing.T) {
+	t.Run("poller", func(t *testing.T) { testFramedReading(t, Upgrade) })
+	t.Run("goroutine", func(t *testing.T) { testFramedReading(t, classicUpgrade) })
+}
+
+func testFramedReading(t *testing.T, upgrade upgrader) {
+	m := NewManager("test", NewBusinessIndex(), Options{CloseGrace: 100 * time.Millisecond})
+	defer m.Shutdown(t.Context())
+	var closed atomic.Int64
+	c := dialRaw(t, serveUpgraded(t, m, &closed, upgrade))
+
+	// Two messages, a ping and a pong in one write: every one is answered without more input.
+	c.write(frame(true, websocket.TextMessage, appPing), frame(true, websocket.PingMessage, "p1"),
+		frame(true, websocket.TextMessage, appPing), frame(true, websocket.PongMessage, "x"))
+	c.expect(pong, want{websocket.PongMessage, "p1"}, pong)
+
+	// One frame in three pieces, the first a single byte of its header.
+	f := frame(true, websocket.TextMessage, appPing)
+	for _, part := range [][]byte{f[:1], f[1:4], f[4:]} {
+		c.write(part)
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.expect(pong)
+
+	// A fragmented message with a ping between its fragments, and a 200-byte ping payload's
+	// worth of message (a 16-bit length).
+	c.write(frame(false, websocket.TextMessage, `{"type":`), frame(true, websocket.PingMessage, "p2"))
+	time.Sleep(20 * time.Millisecond)
+	c.write(frame(true, 0, `"ping","pad":"`+strings.Repeat("x", 200)+`"}`))
+	c.expect(want{websocket.PongMessage, "p2"}, pong)
+
+	// A binary frame is refused with 1003; the connection is then closed.
+	c.write(frame(true, websocket.BinaryMessage, "bin"))
+	c.expect(want{websocket.CloseMessage, "binary frames are not supported"})
+	c.write(frame(true, websocket.CloseMessage, "\x03\xeb"))
+	for deadline := time.Now().Add(5 * time.Second); closed.Load() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection was not closed")
+		}
+	}
+}
+
+// TestBadFramesClose: a frame that breaks the protocol closes the connection with 1002, an
+// oversized one with 1009, and the server goes on serving others.
+func TestBadFramesClose(t *testing.T) {
+	m := NewManager("test", NewBusinessIndex(), Options{MaxMessageSize: 1024, CloseGrace: 100 * time.Millisecond})
+	defer m.Shutdown(t.Context())
+	var closed atomic.Int64
+	url := serve(t, m, &closed)
+	for _, tc := range []struct {
+		name  string
+		frame []byte
+		code  string
+	}{
+		{"fragmented ping", frame(false, websocket.PingMessage, "x"), "\x03\xea"},
+		{"continuation without a start", frame(true, 0, "x"), "\x03\xea"},
+		{"oversized message", frame(true, websocket.TextMessage, strings.Repeat("x", 2000)), "\x03\xf1"},
+		{"unknown opcode", frame(true, 3, "x"), "\x03\xea"},
+	} {
+		c := dialRaw(t, url)
+		c.write(tc.frame)
+		op, payload := c.next()
+		if op != websocket.CloseMessage || !strings.HasPrefix(payload, tc.code) {
+			t.Errorf("%s: got frame %d %q, want a close with code %x", tc.name, op, payload, tc.code)
+		}
+	}
+	ok := dialRaw(t, url)
+	ok.write(frame(true, websocket.TextMessage, appPing))
+	ok.expect(pong)
+}
+
+// TestIdleConnectionsHoldNoGoroutine: on Linux an idle connection is the poller's: it keeps no
+// goroutine (and so no stack) until it has something to read or write.
+func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
+	if sharedPoller() == nil {
+		t.Skip("no poller on " + runtime.GOOS + ": every connection keeps a reading goroutine")
+	}
+	m := NewManager("test", NewBusinessIndex(), Options{CloseGrace: 100 * time.Millisecond})
+	defer m.Shutdown(t.Context())
+	var closed atomic.Int64
+	url := serve(t, m, &closed)
+	const n = 200
+	before := runtime.NumGoroutine()
+	clients := make([]*rawClient, n)
+	for i := range clients {
+		clients[i] = dialRaw(t, url)
+	}
+	for m.Len() != n {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // handshake goroutines end
+	if grew := runtime.NumGoroutine() - before; grew > n/10 {
+		t.Fatalf("%d idle connections hold %d goroutines", n, grew)
+	}
+	// And each still answers.
+	for _, c := range clients[:10] {
+		c.write(frame(true, websocket.TextMessage, appPing))
+		c.expect(pong)
+	}
+}
