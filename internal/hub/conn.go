@@ -23,14 +23,15 @@ const (
 // the connection is idle (a reader goroutine runs only while there is something to read), or,
 // where there is no poller, a goroutine's that reads until the client goes away.
 type Conn struct {
-	ws      *websocket.Conn
-	frames  *frameConn // the socket, when Upgrade wrapped it
-	poller  *poller    // nil when a goroutine reads the connection
-	pollID  uint64
-	heard   atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
-	manager *Manager
-	key     Key
-	user    string
+	ws       *websocket.Conn
+	frames   *frameConn // the socket, when Upgrade wrapped it
+	poller   *poller    // nil when a goroutine reads the connection
+	pollID   uint64
+	pingSlot uint8        // which of the pinger's groups the connection is in
+	heard    atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
+	manager  *Manager
+	key      Key
+	user     string
 
 	mu        sync.Mutex
 	queue     []*Message
@@ -46,6 +47,7 @@ type Conn struct {
 	onClose    func()        // see AttachOptions
 	replay     Replay        // run by the first writer, then nil
 	seqHigh    int64         // highest seq queued or covered by the replay; a seq at or below it is a duplicate
+	deadline   time.Time     // of the writes; the writer's own (see nextWriteDeadline)
 }
 
 func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
@@ -209,7 +211,7 @@ func (c *Conn) runReplay(r Replay) {
 		c.mu.Unlock()
 		if closing {
 			writeErr = errClosing
-		} else if writeErr = c.ws.SetWriteDeadline(time.Now().Add(c.manager.opts.WriteTimeout)); writeErr == nil {
+		} else if writeErr = c.ws.SetWriteDeadline(c.nextWriteDeadline()); writeErr == nil {
 			writeErr = c.ws.WriteMessage(websocket.TextMessage, frame)
 		}
 		return writeErr
@@ -230,9 +232,20 @@ func (c *Conn) runReplay(r Replay) {
 	c.mu.Unlock()
 }
 
+// nextWriteDeadline is the deadline of the writer's next write. It is renewed only when less than
+// half of WriteTimeout is left, so that the writes of a busy connection share one socket deadline:
+// a write that blocks is given up after between half of WriteTimeout and all of it.
+func (c *Conn) nextWriteDeadline() time.Time {
+	now, timeout := time.Now(), c.manager.opts.WriteTimeout
+	if c.deadline.Sub(now) < timeout/2 {
+		c.deadline = now.Add(timeout)
+	}
+	return c.deadline
+}
+
 // write sends a ping if due, then the batch as one text frame of newline-separated objects.
 func (c *Conn) write(batch []*Message, ping bool) error {
-	deadline := time.Now().Add(c.manager.opts.WriteTimeout)
+	deadline := c.nextWriteDeadline()
 	if ping {
 		if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
 			return err

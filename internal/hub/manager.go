@@ -23,6 +23,7 @@ type Manager struct {
 	router    Router
 	snapshots *snapshots // nil unless Options.SnapshotSize > 0
 	closed    bool
+	attached  uint64 // connections attached so far: their ping slots go round
 
 	conns      sync.WaitGroup // one per connection until its teardown ends
 	dropped    atomic.Int64
@@ -80,6 +81,8 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 		return
 	}
 	m.router.Add(c)
+	c.pingSlot = uint8(m.attached % pingSlots)
+	m.attached++
 	if m.snapshots != nil {
 		if snap := m.snapshots.take(key); snap != nil {
 			c.queue = append(c.queue, snap)
@@ -169,16 +172,24 @@ func (m *Manager) remove(c *Conn) {
 }
 
 // pinger asks every connection's writer for a ping each PingInterval: one ticker per manager,
-// no timer per connection.
+// no timer per connection. The connections are pinged in pingSlots groups spread over the
+// interval, so that 10,000 pings (and 10,000 pongs) are not one burst that stalls deliveries.
 func (m *Manager) pinger() {
-	t := time.NewTicker(m.opts.PingInterval)
+	t := time.NewTicker(m.opts.PingInterval / pingSlots)
 	defer t.Stop()
-	for {
+	for slot := uint8(0); ; slot = (slot + 1) % pingSlots {
 		select {
 		case <-m.stopPinger:
 			return
 		case now := <-t.C:
-			m.each(func(c *Conn) { c.ping(now) })
+			m.each(func(c *Conn) {
+				if c.pingSlot == slot {
+					c.ping(now)
+				}
+			})
 		}
 	}
 }
+
+// pingSlots is how many groups the pinger spreads the connections' pings over.
+const pingSlots = 16
