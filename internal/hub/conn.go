@@ -296,7 +296,7 @@ func (c *Conn) teardown(code int, text string) {
 	if code != websocket.CloseAbnormalClosure {
 		msg := websocket.FormatCloseMessage(code, text)
 		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.manager.opts.WriteTimeout))
-		// The read loop ends when the client's close reply arrives.
+		// The reader ends when the client's close reply arrives.
 		select {
 		case <-c.readerDone:
 		case <-time.After(grace):

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -33,8 +32,9 @@ func dialRaw(t *testing.T, url string) *rawClient {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
-		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+	if _, err := io.WriteString(conn, upgradeRequest); err != nil {
+		t.Fatal(err)
+	}
 	r := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(r, nil)
 	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
@@ -79,24 +79,11 @@ func (c *rawClient) write(parts ...[]byte) {
 func (c *rawClient) next() (opcode int, payload string) {
 	c.t.Helper()
 	_ = c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	var hdr [10]byte
-	if _, err := io.ReadFull(c.r, hdr[:2]); err != nil {
+	_, op, buf, err := readServerFrame(c.r, nil)
+	if err != nil {
 		c.t.Fatalf("reading a frame: %v", err)
 	}
-	n := uint64(hdr[1] & 0x7f)
-	switch n {
-	case 126:
-		_, _ = io.ReadFull(c.r, hdr[2:4])
-		n = uint64(binary.BigEndian.Uint16(hdr[2:4]))
-	case 127:
-		_, _ = io.ReadFull(c.r, hdr[2:10])
-		n = binary.BigEndian.Uint64(hdr[2:10])
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(c.r, buf); err != nil {
-		c.t.Fatalf("reading a frame: %v", err)
-	}
-	return int(hdr[0] & 0x0f), string(buf)
+	return op, string(buf)
 }
 
 // want is a frame a test expects: its opcode and a part of its payload.

@@ -12,7 +12,7 @@ type Inbound struct {
 	Raw  []byte // the whole object, for handlers that decode their own fields
 }
 
-// Handler handles one inbound message type. It runs on the connection's read loop, so it must
+// Handler handles one inbound message type. It runs on the connection's reader, so it must
 // not block for long; it answers through c.Send.
 type Handler func(c *Conn, in Inbound)
 

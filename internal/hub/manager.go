@@ -65,9 +65,9 @@ func (m *Manager) Name() string { return m.name }
 func (m *Manager) Handle(typ string, h Handler) { m.handlers[typ] = h }
 
 // Attach registers a connection upgraded by Upgrade under key and serves it: it returns at once.
-// When the manager keeps snapshots, the connection's first frame holds
-// the snapshot of its key, taken atomically with the registration: every later publish reaches it
-// live, every earlier one is in the snapshot.
+// When the manager keeps snapshots, the connection's first frame holds the snapshot of its key,
+// taken atomically with the registration: every later publish reaches it live, every earlier one
+// is in the snapshot.
 func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOptions) {
 	c := newConn(m, ws, key, user)
 	c.onClose, c.replay = opts.OnClose, opts.Replay

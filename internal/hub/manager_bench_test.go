@@ -3,7 +3,6 @@ package hub
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
@@ -34,8 +33,7 @@ func benchServer(b *testing.B, m *Manager, key Key, received *atomic.Int64) func
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { conn.Close() })
-		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
-			"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+		io.WriteString(conn, upgradeRequest)
 		go countObjects(conn, received)
 	}
 }
@@ -46,32 +44,15 @@ func countObjects(conn net.Conn, received *atomic.Int64) {
 	if _, err := http.ReadResponse(r, nil); err != nil {
 		return
 	}
-	var hdr [8]byte
 	buf := make([]byte, 0, 4096)
 	for {
-		if _, err := io.ReadFull(r, hdr[:2]); err != nil {
+		final, opcode, payload, err := readServerFrame(r, buf)
+		if err != nil {
 			return
 		}
-		final, opcode, n := hdr[0]&0x80 != 0, int(hdr[0]&0x0f), uint64(hdr[1]&0x7f)
-		switch n {
-		case 126:
-			if _, err := io.ReadFull(r, hdr[:2]); err != nil {
-				return
-			}
-			n = uint64(binary.BigEndian.Uint16(hdr[:2]))
-		case 127:
-			if _, err := io.ReadFull(r, hdr[:8]); err != nil {
-				return
-			}
-			n = binary.BigEndian.Uint64(hdr[:8])
-		}
-		buf = buf[:0]
-		buf = append(buf, make([]byte, n)...)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return
-		}
+		buf = payload
 		if opcode == websocket.TextMessage || opcode == 0 { // text, or its continuation
-			received.Add(int64(bytes.Count(buf, []byte{'\n'})))
+			received.Add(int64(bytes.Count(payload, []byte{'\n'})))
 			if final { // the final frame of a message ends its last object
 				received.Add(1)
 			}
