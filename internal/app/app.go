@@ -53,6 +53,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		WriteTimeout:   cfg.WS.WriteTimeout,
 		SendQueue:      cfg.WS.SendQueue,
 		WriteDelay:     cfg.WS.WriteDelay,
+		InboundRate:    cfg.WS.InboundRate,
 	}
 	rowOpts, alarmOpts := opts, opts
 	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow

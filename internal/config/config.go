@@ -24,6 +24,7 @@ type WS struct {
 	SendQueue      int           `json:"sendQueue"`      // messages per connection
 	MaxConnections int           `json:"maxConnections"` // 0 = unlimited
 	WriteDelay     time.Duration `json:"writeDelay"`     // a woken writer waits this long to batch what follows
+	InboundRate    float64       `json:"inboundRate"`    // frames/s a client may send, burst 2 x rate; over it: close 1008; 0 = no limit
 }
 
 // Ingest is the "ingest" section.
@@ -76,6 +77,7 @@ func Default() Config {
 			WriteTimeout:   10 * time.Second,
 			SendQueue:      256,
 			WriteDelay:     2 * time.Millisecond,
+			InboundRate:    20,
 		},
 		Ingest:   Ingest{MaxBodySize: 1 << 20},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
@@ -150,6 +152,8 @@ func (c Config) Check() error {
 		return bad("ws.writeDelay", "must be between 0 and 1s")
 	case c.WS.SendQueue <= 0:
 		return bad("ws.sendQueue", "must be positive")
+	case c.WS.InboundRate < 0:
+		return bad("ws.inboundRate", "must be 0 (no limit) or a positive number of frames per second")
 	case c.WS.MaxConnections < 0:
 		return bad("ws.maxConnections", "must be 0 (unlimited) or positive")
 	case c.Ingest.MaxBodySize <= 0:

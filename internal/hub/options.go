@@ -24,7 +24,10 @@ type Options struct {
 	// WriteDelay is how long a woken writer waits before it drains the queue, so that what is
 	// published meanwhile leaves in the same frame and the same syscall. 0 writes at once.
 	WriteDelay time.Duration
-	Overflow   Overflow
+	// InboundRate is how many frames per second a client may send (burst twice that); a client
+	// over it is closed with 1008. 0 = no limit.
+	InboundRate float64
+	Overflow    Overflow
 	// SnapshotSize > 0 keeps the latest SnapshotSize messages published to each exact key (type
 	// and id), for at most SnapshotKeys keys (least recently published forgotten first). A new
 	// subscriber of (T, I) first gets that key's messages, of (T, *) the latest of each id of T,
