@@ -7,10 +7,13 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/net/ghttp"
 
+	alarmv1 "pulse/api/alarm/v1"
+	ingestv1 "pulse/api/ingest/v1"
 	"pulse/internal/bus"
 	"pulse/internal/config"
 	alarmctl "pulse/internal/controller/alarm"
@@ -95,14 +98,26 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
 	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
+	if g.Cfg().MustGet(context.Background(), "server.readTimeout").IsNil() {
+		s.SetReadTimeout(defaultReadTimeout)
+	}
 	s.BindStatusHandler(http.StatusNotFound, middleware.NotFound)
-	// WebSocket handshakes bypass GoFrame's router: see package ws.
+	s.BindStatusHandler(http.StatusInternalServerError, middleware.InternalError)
+	// WebSocket handshakes bypass GoFrame's router (see package ws); everything else passes the
+	// guard first, which keeps GoFrame's generic input parsing off what it has not checked.
+	guard := middleware.NewGuard(s, middleware.GuardOptions{
+		Prefix: "/api/v1",
+		Requests: []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
+			&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}},
+		MaxBodySize: a.Config.Ingest.MaxBodySize,
+		CORSOrigins: a.Config.WS.AllowedOrigins,
+	})
 	s.SetHandler(func(w http.ResponseWriter, r *http.Request) {
 		if ws.Owns(r) {
 			a.Door.ServeHTTP(w, r)
 			return
 		}
-		s.ServeHTTP(w, r)
+		guard.ServeHTTP(w, r)
 	})
 	s.BindHandler("GET:/", serveConsole)
 	s.Group("/", func(group *ghttp.RouterGroup) {
@@ -110,11 +125,16 @@ func (a *App) newServer(name string) *ghttp.Server {
 		group.Bind(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm))
 	})
 	s.Group("/api/v1", func(group *ghttp.RouterGroup) {
-		group.Middleware(middleware.Response, middleware.BodyLimit)
+		group.Middleware(middleware.Response)
 		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms))
 	})
 	return s
 }
+
+// defaultReadTimeout is how long a client may take to send a request's headers and body (GoFrame's
+// server.readTimeout, which Pulse lowers from 60s): a client trickling its headers holds a
+// connection this long at most.
+const defaultReadTimeout = 10 * time.Second
 
 // serveConsole serves the embedded web console.
 func serveConsole(r *ghttp.Request) {

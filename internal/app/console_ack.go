@@ -26,9 +26,6 @@ func (a *App) ackFromConsole(c *hub.Conn, in hub.Inbound) {
 	case m.AlarmId == "":
 		c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, "ack: alarmId is required"))
 		return
-	case m.User == "" || len(m.User) > 128:
-		c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, "ack: user is required (1 to 128 bytes)"))
-		return
 	}
 	if _, err := a.Alarms.Ack(context.Background(), m.AlarmId, m.User); err != nil {
 		c.Send(hub.ErrorMessage(gerror.Code(err).Code(), err.Error()))

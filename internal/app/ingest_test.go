@@ -66,7 +66,7 @@ func TestIngestBadInput(t *testing.T) {
 			t.Errorf("POST %s %.60q: got %d %+v, want %d mentioning %q", tc.path, tc.body, status, env, tc.status, tc.mention)
 		}
 	}
-	if status, env := n.get("/api/v1/rowdata", nil); status != 404 || env.Code == 0 {
+	if status, env := n.get("/api/v1/rowdata", nil); status != 405 || env.Code == 0 {
 		t.Errorf("GET on an ingest endpoint: %d %+v", status, env)
 	}
 

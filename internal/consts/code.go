@@ -10,15 +10,17 @@ import (
 // Error codes of the {code,message} bodies. Where GoFrame has a code for the class of fault, Pulse
 // uses it; the two without one have their own.
 var (
-	CodeInvalidInput    = gcode.CodeValidationFailed                         // 51: bad JSON, field or path
-	CodeNotAuthorized   = gcode.CodeNotAuthorized                            // 61
-	CodeOriginForbidden = gcode.CodeSecurityReason                           // 62: Origin not allowed
-	CodeUnavailable     = gcode.CodeServerBusy                               // 63: connection limit, shutting down, bus down
-	CodeNotFound        = gcode.CodeNotFound                                 // 65
-	CodeBodyTooLarge    = gcode.New(1413, "Request Body Too Large", nil)     // 413
-	CodeUpgradeRequired = gcode.New(1426, "WebSocket Upgrade Required", nil) // 426
-	CodeConflict        = gcode.New(1409, "Conflict", nil)                   // 409: the state forbids the change
-	CodeInternal        = gcode.CodeInternalError                            // 50
+	CodeInvalidInput         = gcode.CodeValidationFailed                         // 51: bad JSON, field or path
+	CodeNotAuthorized        = gcode.CodeNotAuthorized                            // 61
+	CodeOriginForbidden      = gcode.CodeSecurityReason                           // 62: Origin not allowed
+	CodeUnavailable          = gcode.CodeServerBusy                               // 63: connection limit, shutting down, bus down
+	CodeNotFound             = gcode.CodeNotFound                                 // 65
+	CodeBodyTooLarge         = gcode.New(1413, "Request Body Too Large", nil)     // 413
+	CodeUpgradeRequired      = gcode.New(1426, "WebSocket Upgrade Required", nil) // 426
+	CodeConflict             = gcode.New(1409, "Conflict", nil)                   // 409: the state forbids the change
+	CodeMethodNotAllowed     = gcode.New(1405, "Method Not Allowed", nil)         // 405
+	CodeUnsupportedMediaType = gcode.New(1415, "Unsupported Media Type", nil)     // 415: a body that is not JSON
+	CodeInternal             = gcode.CodeInternalError                            // 50
 )
 
 // HTTPStatus is the status that goes with an error code.
@@ -41,6 +43,10 @@ func HTTPStatus(code gcode.Code) int {
 		return http.StatusUpgradeRequired
 	case CodeConflict.Code():
 		return http.StatusConflict
+	case CodeMethodNotAllowed.Code():
+		return http.StatusMethodNotAllowed
+	case CodeUnsupportedMediaType.Code():
+		return http.StatusUnsupportedMediaType
 	default:
 		return http.StatusInternalServerError
 	}

@@ -2,10 +2,7 @@
 package middleware
 
 import (
-	"net/http"
-
 	"github.com/gogf/gf/v2/errors/gcode"
-	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/net/ghttp"
 	"github.com/gogf/gf/v2/os/glog"
 
@@ -31,11 +28,9 @@ func Response(r *ghttp.Request) {
 		r.Response.WriteJson(Envelope{Data: r.GetHandlerResponse()})
 		return
 	}
-	code := gerror.Code(err)
-	message := err.Error()
-	if code == gcode.CodeNil || consts.HTTPStatus(code) == http.StatusInternalServerError {
+	code, message := answer(err)
+	if code == consts.CodeInternal {
 		glog.Errorf(r.Context(), "%s %s: %+v", r.Method, r.URL.Path, err)
-		code, message = consts.CodeInternal, "internal error"
 	}
 	// Answered in full: GoFrame's error log would print a stack for every client mistake.
 	r.SetError(nil)
@@ -49,7 +44,18 @@ func WriteError(r *ghttp.Request, code gcode.Code, message string) {
 	r.Response.WriteJson(Envelope{Code: code.Code(), Message: message})
 }
 
-// NotFound gives unknown routes the JSON shape too.
+// NotFound gives unknown routes the JSON shape too (a handler's own 404 is left as it is).
 func NotFound(r *ghttp.Request) {
+	if r.Response.BufferLength() > 0 {
+		return
+	}
 	WriteError(r, consts.CodeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
+}
+
+// InternalError gives a failure outside any handler the JSON shape, without its text.
+func InternalError(r *ghttp.Request) {
+	if r.Response.BufferLength() > 0 {
+		return
+	}
+	WriteError(r, consts.CodeInternal, "internal error")
 }

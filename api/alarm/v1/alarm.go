@@ -7,11 +7,16 @@ import (
 	"pulse/internal/model"
 )
 
-// AckReq acknowledges an alarm; every console receives its new state.
+// AckReq acknowledges an alarm; every console receives its new state. The id is the path's only;
+// the body is AckBody.
 type AckReq struct {
 	g.Meta  `path:"/alarms/{alarmId}/ack" method:"post" mime:"application/json" tags:"Alarms" summary:"Acknowledge an alarm"`
 	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id"`
-	User    string `json:"user" v:"required|max-length:128" dc:"who acknowledges it"`
+}
+
+// AckBody is the JSON body of an acknowledgement.
+type AckBody struct {
+	User string `json:"user" dc:"who acknowledges it: 1 to 128 bytes of UTF-8 without control characters"`
 }
 
 // AckRes is the alarm after the acknowledgement.
@@ -20,6 +25,7 @@ type AckRes struct {
 }
 
 // ClearReq clears an alarm; every console receives its new state.
+// The body is empty or {}.
 type ClearReq struct {
 	g.Meta  `path:"/alarms/{alarmId}/clear" method:"post" mime:"application/json" tags:"Alarms" summary:"Clear an alarm"`
 	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id"`

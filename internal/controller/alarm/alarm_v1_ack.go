@@ -6,9 +6,13 @@ import (
 	v1 "pulse/api/alarm/v1"
 )
 
-// Ack handles POST /api/v1/alarms/{alarmId}/ack.
+// Ack handles POST /api/v1/alarms/{alarmId}/ack: the id from the path, the user from the body.
 func (c *ControllerV1) Ack(ctx context.Context, req *v1.AckReq) (*v1.AckRes, error) {
-	a, err := c.svc.Ack(ctx, req.AlarmId, req.User)
+	var body v1.AckBody
+	if err := decodeBody(ctx, &body); err != nil {
+		return nil, err
+	}
+	a, err := c.svc.Ack(ctx, req.AlarmId, body.User)
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,11 @@ import (
 	v1 "pulse/api/alarm/v1"
 )
 
-// Clear handles POST /api/v1/alarms/{alarmId}/clear.
+// Clear handles POST /api/v1/alarms/{alarmId}/clear; its body is empty or {}.
 func (c *ControllerV1) Clear(ctx context.Context, req *v1.ClearReq) (*v1.ClearRes, error) {
+	if err := decodeBody(ctx, &struct{}{}); err != nil {
+		return nil, err
+	}
 	a, err := c.svc.Clear(ctx, req.AlarmId)
 	if err != nil {
 		return nil, err

@@ -3,16 +3,15 @@ package ingest
 import (
 	"context"
 
-	"github.com/gogf/gf/v2/frame/g"
-
 	v1 "pulse/api/ingest/v1"
+	"pulse/internal/middleware"
 	"pulse/internal/model"
 	"pulse/internal/service/ingest"
 )
 
 // RowData handles POST /api/v1/rowdata.
 func (c *ControllerV1) RowData(ctx context.Context, _ *v1.RowDataReq) (*v1.RowDataRes, error) {
-	items, batch, err := ingest.Decode[model.BusinessData](g.RequestFromCtx(ctx).GetBody())
+	items, batch, err := ingest.Decode[model.BusinessData](middleware.Body(ctx))
 	if err != nil {
 		return nil, err
 	}

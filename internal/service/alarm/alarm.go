@@ -94,7 +94,11 @@ func (s *Service) Raise(ctx context.Context, items []model.AlarmBusinessData) ([
 }
 
 // Ack acknowledges an alarm as user and returns its state.
+// The user, whoever sends the acknowledgement (HTTP or a console), is a name by model.CheckName.
 func (s *Service) Ack(ctx context.Context, alarmId, user string) (*model.Alarm, error) {
+	if err := model.CheckName(user); err != nil {
+		return nil, gerror.NewCodef(consts.CodeInvalidInput, "user: %v", err)
+	}
 	return s.change(opAck, alarmId, user)
 }
 
@@ -104,6 +108,9 @@ func (s *Service) Clear(ctx context.Context, alarmId string) (*model.Alarm, erro
 }
 
 func (s *Service) change(kind opKind, alarmId, user string) (*model.Alarm, error) {
+	if err := model.CheckName(alarmId); err != nil {
+		return nil, gerror.NewCodef(consts.CodeInvalidInput, "alarmId: %v", err)
+	}
 	o := &op{kind: kind, id: alarmId, user: user}
 	if err := s.submit([]*op{o}); err != nil {
 		return nil, err
