@@ -14,6 +14,13 @@ import (
 
 func load(t *testing.T, yaml string) (config.Config, error) {
 	t.Helper()
+	cfg, _, err := loadReport(t, yaml)
+	return cfg, err
+}
+
+// loadReport loads yaml as the configuration file, returning what the start log would say too.
+func loadReport(t *testing.T, yaml string) (config.Config, config.Report, error) {
+	t.Helper()
 	adapter, err := gcfg.NewAdapterContent(yaml)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +107,7 @@ func TestNoConfigFile(t *testing.T) {
 	}
 	adapter.SetPath(t.TempDir())
 	g.Cfg().SetAdapter(adapter)
-	cfg, err := config.Load(context.Background())
+	cfg, _, err := config.Load(context.Background())
 	if err != nil || cfg.WS.SendQueue != 256 {
 		t.Fatalf("%+v %v", cfg, err)
 	}
