@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,19 @@ func TestNoConfigFile(t *testing.T) {
 	cfg, _, err := config.Load(context.Background())
 	if err != nil || cfg.WS.SendQueue != 256 {
 		t.Fatalf("%+v %v", cfg, err)
+	}
+}
+
+// TestShippedConfigsLoad: the configuration files in the repository start without an error or a
+// warning.
+func TestShippedConfigsLoad(t *testing.T) {
+	for _, path := range []string{"../../manifest/config/config.yaml", "../../manifest/deploy/compose/config.yaml"} {
+		content, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, report, err := loadReport(t, string(content)); err != nil || len(report.Warnings) > 0 {
+			t.Errorf("%s: %v %q", path, err, report.Warnings)
+		}
 	}
 }
