@@ -230,23 +230,36 @@ func origins(dst *[]string) field {
 	}
 }
 
-// checkOrigin accepts "scheme://host[:port]" (a trailing "/" is tolerated) with scheme http or
-// https, and nothing else.
+// checkOrigin accepts an origin as a browser sends it in the Origin header, which the door
+// compares byte for byte (ignoring case and a trailing "/"): scheme http or https, an ASCII host
+// (IDNs as punycode), and a port only when it is not the scheme's default.
 func checkOrigin(s string) error {
 	const form = "is not an origin: write \"https://host\" or \"http://host:port\" (no path, query or user)"
 	u, err := url.Parse(s)
-	if err != nil || u.Opaque != "" || u.User != nil || u.Hostname() == "" || (u.Path != "" && u.Path != "/") ||
-		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#") {
+	if err != nil || u.Hostname() == "" || strings.HasSuffix(u.Host, ":") || u.Opaque != "" || u.User != nil ||
+		u.RawQuery != "" || u.ForceQuery {
 		return fmt.Errorf("%s", form)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return fmt.Errorf("has scheme %q: it must be http or https", u.Scheme)
 	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("has port %q: it must be between 1 and 65535", p)
+	for _, r := range u.Host {
+		if r >= 0x80 {
+			return fmt.Errorf("has a non-ASCII host: write it as browsers send it, in punycode (xn--...)")
 		}
-	} else if strings.HasSuffix(u.Host, ":") {
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		switch {
+		case err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != p:
+			return fmt.Errorf("has port %q: it must be between 1 and 65535", p)
+		case (u.Scheme == "http" && n == 80) || (u.Scheme == "https" && n == 443):
+			return fmt.Errorf("has the default port %d, which browsers leave out: write %s://%s", n, u.Scheme, u.Hostname())
+		}
+	}
+	// Anything else (a path, a fragment, escapes, an empty port) makes the entry differ from
+	// every Origin header.
+	if strings.ToLower(strings.TrimSuffix(s, "/")) != u.Scheme+"://"+strings.ToLower(u.Host) {
 		return fmt.Errorf("%s", form)
 	}
 	return nil

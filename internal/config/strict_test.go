@@ -125,3 +125,25 @@ auth:
 		t.Fatalf("an unknown key changed a value: %+v", cfg)
 	}
 }
+
+// TestOriginsAsBrowsersSendThem: an entry that no browser's Origin header can equal is refused.
+func TestOriginsAsBrowsersSendThem(t *testing.T) {
+	for entry, want := range map[string]string{
+		"https://a.example:443":         `has the default port 443, which browsers leave out: write https://a.example`,
+		"http://a.example:80":           `has the default port 80`,
+		"https://a.example:0443":        `has port "0443"`,
+		"https://bücher.example":        `has a non-ASCII host`,
+		"https://a%2eexample":           `is not an origin`,
+		"https://a.example//":           `is not an origin`,
+		"https://a.example/#":           `is not an origin`,
+		"https://[::1]:8443/path":       `is not an origin`,
+		"https://xn--bcher-kva.example": "",
+		"http://[::1]:3000":             "",
+		"HTTPS://A.Example/":            "",
+	} {
+		_, err := load(t, "ws:\n  allowedOrigins: [\""+entry+"\"]\n")
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), "config ws.allowedOrigins: entry \""+entry+"\" "+want)) {
+			t.Errorf("%s: %v, want %q", entry, err, want)
+		}
+	}
+}
