@@ -129,14 +129,7 @@ func Load(ctx context.Context) (Config, Report, error) {
 
 // readFile reads the configuration file's sections over c.
 func (c *Config) readFile(ctx context.Context, report *Report) error {
-	err := c.read(func(section string) (any, error) {
-		v, err := g.Cfg().Get(ctx, section)
-		if err != nil || v == nil {
-			return nil, err
-		}
-		return v.Val(), nil
-	}, report)
-	if err != nil {
+	if err := c.readSections(ctx, report); err != nil {
 		return err
 	}
 	db, err := g.Cfg().Get(ctx, "database.default")

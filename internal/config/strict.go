@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,13 +12,14 @@ import (
 	"time"
 
 	"github.com/gogf/gf/v2/errors/gerror"
+	"github.com/gogf/gf/v2/frame/g"
 
 	"pulse/internal/consts"
 )
 
 // A field reads one key's raw value, as the YAML, JSON or TOML decoder produced it, into its place
 // in Config. It refuses a value of the wrong kind or outside what can work; the message it returns
-// names no key (readSection adds it).
+// names no key (readSections adds it).
 type field func(raw any) error
 
 // fields binds the keys of Pulse's own sections to c. The bounds are what can work in production;
@@ -29,9 +31,9 @@ func (c *Config) fields() map[string]map[string]field {
 			// 512 B: a console's ack carrying the longest alarmId and user (128 B each) must fit.
 			// 16 MiB: a connection holds a whole inbound frame in memory while reading it.
 			"maxMessageSize": whole(&c.WS.MaxMessageSize, 512, 16<<20, "bytes"),
-			// 1s: shorter pings cost CPU on every idle connection and find no dead peer sooner.
+			// 1s: pinging idle connections more often only costs CPU.
 			"pingInterval": duration(&c.WS.PingInterval, time.Second, 0),
-			// Only "longer than pingInterval" matters: Check says so, naming both keys.
+			// Like pingInterval; Check also wants it longer than pingInterval.
 			"pongTimeout": duration(&c.WS.PongTimeout, time.Second, 0),
 			// 100ms: below that, a healthy client on a slow link is dropped mid-frame.
 			"writeTimeout": duration(&c.WS.WriteTimeout, 100*time.Millisecond, 0),
@@ -66,19 +68,19 @@ func (c *Config) fields() map[string]map[string]field {
 	}
 }
 
-// read reads Pulse's sections from data (section name to its raw value) into c. Unknown keys are
-// not refused: each one gets a warning in the report.
-func (c *Config) read(data func(section string) (any, error), report *Report) error {
+// readSections reads Pulse's sections from GoFrame's configuration into c. Unknown keys are not
+// refused: each one gets a warning in the report.
+func (c *Config) readSections(ctx context.Context, report *Report) error {
 	sections := c.fields()
 	for _, name := range sortedKeys(sections) {
-		raw, err := data(name)
+		v, err := g.Cfg().Get(ctx, name)
 		if err != nil {
 			return gerror.Wrapf(err, "reading config section %q", name)
 		}
-		if raw == nil {
+		if v.IsNil() {
 			continue
 		}
-		keys, ok := raw.(map[string]any)
+		keys, ok := v.Val().(map[string]any)
 		if !ok {
 			return invalid(name, "must be a section of keys, such as \"%s:\\n  key: value\"", name)
 		}
