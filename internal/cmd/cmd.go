@@ -22,9 +22,15 @@ var Main = gcmd.Command{
 	Usage: "pulse",
 	Brief: "push live business data and alarms to dashboards and alarm consoles over WebSocket",
 	Func: func(ctx context.Context, _ *gcmd.Parser) error {
-		cfg, err := config.Load(ctx)
+		cfg, report, err := config.Load(ctx)
+		for _, w := range report.Warnings {
+			glog.Warning(ctx, w)
+		}
 		if err != nil {
 			return err
+		}
+		for _, note := range report.Notes {
+			glog.Info(ctx, note)
 		}
 		a, err := app.New(ctx, "pulse", cfg)
 		if err != nil {

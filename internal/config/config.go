@@ -3,6 +3,7 @@ package config
 
 import (
 	"context"
+	"os"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ type WS struct {
 	PongTimeout    time.Duration `json:"pongTimeout"`
 	WriteTimeout   time.Duration `json:"writeTimeout"`
 	SendQueue      int           `json:"sendQueue"`      // messages per connection
-	MaxConnections int           `json:"maxConnections"` // 0 = unlimited
+	MaxConnections int           `json:"maxConnections"` // 0 = automatic: Load sets it below the open-file limit; 0 after Load = unlimited
 	WriteDelay     time.Duration `json:"writeDelay"`     // a woken writer waits this long to batch what follows
 	InboundRate    float64       `json:"inboundRate"`    // frames/s a client may send, burst 2 x rate; over it: close 1008; 0 = no limit
 }
@@ -87,53 +88,75 @@ func Default() Config {
 	}
 }
 
-// Load reads the sections from GoFrame's configuration (manifest/config/config.yaml, or the file
-// GF_GCFG_PATH and GF_GCFG_FILE name) over the defaults, and checks them. Without any file it
-// returns the defaults.
-func Load(ctx context.Context) (Config, error) {
-	cfg := Default()
-	if !g.Cfg().Available(ctx) {
-		return cfg, nil // no configuration file: the embedded defaults
+// Report is what Load has to say besides the configuration, for the start log.
+type Report struct {
+	Warnings []string // keys Load ignored, e.g. a misspelt one
+	Notes    []string // values decided at start: the connection limit, the alarm store's file
+}
+
+// Load reads Pulse's sections from GoFrame's configuration (manifest/config/config.yaml, or the
+// file GF_GCFG_PATH and GF_GCFG_FILE name) over the defaults, refusing a value that does not parse
+// or cannot work with a message naming its key. Without any file it runs on the defaults. It then
+// decides what depends on the machine: ws.maxConnections from the open-file limit, and the SQLite
+// file relative to the working directory.
+func Load(ctx context.Context) (Config, Report, error) {
+	cfg, report := Default(), Report{}
+	if g.Cfg().Available(ctx) {
+		if err := cfg.readFile(ctx, &report); err != nil {
+			return cfg, report, err
+		}
 	}
-	sections := map[string]any{"ws": &cfg.WS, "ingest": &cfg.Ingest, "bus": &cfg.Bus,
-		"rowdata": &cfg.RowData, "alarm": &cfg.Alarm}
-	for name, section := range sections {
-		v, err := g.Cfg().Get(ctx, name)
-		if err != nil {
-			return cfg, gerror.Wrapf(err, "reading config section %q", name)
-		}
-		if v.IsNil() {
-			continue
-		}
-		if err := v.Scan(section); err != nil {
-			return cfg, gerror.Wrapf(err, "config section %q", name)
-		}
+	if err := cfg.Check(); err != nil {
+		return cfg, report, err
+	}
+	limit, known := openFileLimit()
+	n, note, err := resolveConnections(cfg.WS.MaxConnections, limit, known)
+	if err != nil {
+		return cfg, report, err
+	}
+	cfg.WS.MaxConnections = n
+	report.Notes = append(report.Notes, note)
+	wd, err := os.Getwd()
+	if err != nil {
+		return cfg, report, gerror.Wrap(err, "config: the working directory, which relative paths start from")
+	}
+	var file string
+	if cfg.Database, file = absSQLite(cfg.Database, wd); file != "" {
+		report.Notes = append(report.Notes, "alarm store: SQLite file "+file)
+	}
+	return cfg, report, nil
+}
+
+// readFile reads the configuration file's sections over c.
+func (c *Config) readFile(ctx context.Context, report *Report) error {
+	if err := c.readSections(ctx, report); err != nil {
+		return err
 	}
 	db, err := g.Cfg().Get(ctx, "database.default")
 	if err != nil {
-		return cfg, gerror.Wrap(err, "reading config section \"database.default\"")
+		return gerror.Wrap(err, "reading config section \"database.default\"")
 	}
 	if list := db.Vars(); db.IsSlice() && len(list) > 0 {
 		db = list[0] // a list of nodes: the first is the one Pulse uses
 	}
 	if !db.IsNil() {
-		cfg.Database = gdb.ConfigNode{}
-		if err := db.Scan(&cfg.Database); err != nil {
-			return cfg, gerror.Wrap(err, "config section \"database.default\"")
+		c.Database = gdb.ConfigNode{}
+		if err := db.Scan(&c.Database); err != nil {
+			return gerror.Wrap(err, "config section \"database.default\"")
 		}
 	}
 	rd, err := g.Cfg().Get(ctx, "redis.default")
 	if err != nil {
-		return cfg, gerror.Wrap(err, "reading config section \"redis.default\"")
+		return gerror.Wrap(err, "reading config section \"redis.default\"")
 	}
 	if !rd.IsNil() {
 		r, err := gredis.ConfigFromMap(rd.Map())
 		if err != nil {
-			return cfg, gerror.Wrap(err, "config section \"redis.default\"")
+			return gerror.Wrap(err, "config section \"redis.default\"")
 		}
-		cfg.Redis = *r
+		c.Redis = *r
 	}
-	return cfg, cfg.Check()
+	return nil
 }
 
 // Check reports the first value that cannot work.
@@ -155,7 +178,7 @@ func (c Config) Check() error {
 	case c.WS.InboundRate < 0:
 		return bad("ws.inboundRate", "must be 0 (no limit) or a positive number of frames per second")
 	case c.WS.MaxConnections < 0:
-		return bad("ws.maxConnections", "must be 0 (unlimited) or positive")
+		return bad("ws.maxConnections", "must be 0 (automatic) or positive")
 	case c.Ingest.MaxBodySize <= 0:
 		return bad("ingest.maxBodySize", "must be positive")
 	case c.Bus.Type != "memory" && c.Bus.Type != "redis":

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,13 @@ import (
 )
 
 func load(t *testing.T, yaml string) (config.Config, error) {
+	t.Helper()
+	cfg, _, err := loadReport(t, yaml)
+	return cfg, err
+}
+
+// loadReport loads yaml as the configuration file, returning what the start log would say too.
+func loadReport(t *testing.T, yaml string) (config.Config, config.Report, error) {
 	t.Helper()
 	adapter, err := gcfg.NewAdapterContent(yaml)
 	if err != nil {
@@ -100,8 +108,22 @@ func TestNoConfigFile(t *testing.T) {
 	}
 	adapter.SetPath(t.TempDir())
 	g.Cfg().SetAdapter(adapter)
-	cfg, err := config.Load(context.Background())
+	cfg, _, err := config.Load(context.Background())
 	if err != nil || cfg.WS.SendQueue != 256 {
 		t.Fatalf("%+v %v", cfg, err)
+	}
+}
+
+// TestShippedConfigsLoad: the configuration files in the repository start without an error or a
+// warning.
+func TestShippedConfigsLoad(t *testing.T) {
+	for _, path := range []string{"../../manifest/config/config.yaml", "../../manifest/deploy/compose/config.yaml"} {
+		content, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, report, err := loadReport(t, string(content)); err != nil || len(report.Warnings) > 0 {
+			t.Errorf("%s: %v %q", path, err, report.Warnings)
+		}
 	}
 }
