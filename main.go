@@ -1,11 +1,18 @@
 package main
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/gogf/gf/v2/os/gctx"
 
 	"pulse/internal/cmd"
 )
 
 func main() {
-	cmd.Main.Run(gctx.GetInitCtx())
+	// The error alone: a refused configuration is the operator's to read, not a stack to dig through.
+	if err := cmd.Main.RunWithError(gctx.GetInitCtx()); err != nil {
+		fmt.Fprintln(os.Stderr, "pulse:", err)
+		os.Exit(1)
+	}
 }
