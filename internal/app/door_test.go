@@ -33,6 +33,13 @@ func TestDoorRefusals(t *testing.T) {
 		{"/ws/rowdata/meter/a%01b/bob", upgrade, 400},
 		{"/ws/rowdata/meter/%FF%FE/bob", upgrade, 400},
 		{"/ws/rowdata/meter/" + strings.Repeat("x", 129) + "/bob", upgrade, 400},
+		{"/ws/alarm?since=%zz", upgrade, 400}, // undecodable: not silently dropped (and the full state sent)
+		{"/ws/alarm?since=1&x=%zz", upgrade, 400},
+		{"/ws/alarm?since=1;x=2", upgrade, 400},
+		{"/ws/alarm?since=-1", upgrade, 400},
+		{"/ws/alarm?since=1.5", upgrade, 400},
+		{"/ws/alarm?since=1&since=2", upgrade, 400},
+		{"/ws/rowdata/meter/m-1/bob?x=%zz", upgrade, 400},
 		{"/ws/rowdata/meter/m-1", nil, 400},     // plain GET with a bad path: the path is the problem
 		{"/ws/rowdata/meter/m-1/bob", nil, 426}, // plain GET, good path
 		{"/ws/alarm", nil, 426},
