@@ -155,6 +155,29 @@ func TestInboundFrames(t *testing.T) {
 	n.waitConnections(1, 1) // the two from the loop stay; the closed ones are gone
 }
 
+// TestInboundRate: with the default ws.inboundRate (20 frames/s, burst 40), a client that sends
+// 200 pings back to back is closed with 1008; a client that sends one message at a time is not.
+func TestInboundRate(t *testing.T) {
+	n := startNode(t, nil)
+	calm := n.dial("/ws/alarm")
+	flood := n.dial(rowPath("meter", "m-1", "u"))
+	for range 200 {
+		if err := flood.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(5*time.Second)); err != nil {
+			break // closed already
+		}
+	}
+	if code := flood.closeCode(10 * time.Second); code != websocket.ClosePolicyViolation {
+		t.Fatalf("flood: close %d, want 1008", code)
+	}
+	for range 3 {
+		calm.send(`{"type":"ping"}`)
+		if o := calm.next(5 * time.Second); o.Type != "pong" {
+			t.Fatalf("calm client: %s", o.raw)
+		}
+	}
+	n.waitConnections(0, 1)
+}
+
 // TestHeartbeats: the server pings every ws.pingInterval, and drops a client that stays silent
 // (answers no ping) for ws.pongTimeout while keeping one that answers.
 func TestHeartbeats(t *testing.T) {
