@@ -33,6 +33,13 @@ func TestDoorRefusals(t *testing.T) {
 		{"/ws/rowdata/meter/a%01b/bob", upgrade, 400},
 		{"/ws/rowdata/meter/%FF%FE/bob", upgrade, 400},
 		{"/ws/rowdata/meter/" + strings.Repeat("x", 129) + "/bob", upgrade, 400},
+		{"/ws/alarm?since=%zz", upgrade, 400}, // undecodable: not silently dropped (and the full state sent)
+		{"/ws/alarm?since=1&x=%zz", upgrade, 400},
+		{"/ws/alarm?since=1;x=2", upgrade, 400},
+		{"/ws/alarm?since=-1", upgrade, 400},
+		{"/ws/alarm?since=1.5", upgrade, 400},
+		{"/ws/alarm?since=1&since=2", upgrade, 400},
+		{"/ws/rowdata/meter/m-1/bob?x=%zz", upgrade, 400},
 		{"/ws/rowdata/meter/m-1", nil, 400},     // plain GET with a bad path: the path is the problem
 		{"/ws/rowdata/meter/m-1/bob", nil, 426}, // plain GET, good path
 		{"/ws/alarm", nil, 426},
@@ -146,6 +153,29 @@ func TestInboundFrames(t *testing.T) {
 		t.Fatalf("oversized frame: close %d, want 1009", code)
 	}
 	n.waitConnections(1, 1) // the two from the loop stay; the closed ones are gone
+}
+
+// TestInboundRate: with the default ws.inboundRate (20 frames/s, burst 40), a client that sends
+// 200 pings back to back is closed with 1008; a client that sends one message at a time is not.
+func TestInboundRate(t *testing.T) {
+	n := startNode(t, nil)
+	calm := n.dial("/ws/alarm")
+	flood := n.dial(rowPath("meter", "m-1", "u"))
+	for range 200 {
+		if err := flood.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(5*time.Second)); err != nil {
+			break // closed already
+		}
+	}
+	if code := flood.closeCode(10 * time.Second); code != websocket.ClosePolicyViolation {
+		t.Fatalf("flood: close %d, want 1008", code)
+	}
+	for range 3 {
+		calm.send(`{"type":"ping"}`)
+		if o := calm.next(5 * time.Second); o.Type != "pong" {
+			t.Fatalf("calm client: %s", o.raw)
+		}
+	}
+	n.waitConnections(0, 1)
 }
 
 // TestHeartbeats: the server pings every ws.pingInterval, and drops a client that stays silent

@@ -29,9 +29,12 @@ type Conn struct {
 	pollID   uint64
 	pingSlot uint8        // which of the pinger's groups the connection is in
 	heard    atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
-	manager  *Manager
-	key      Key
-	user     string
+	// messageDeadline is when the message being read must be complete (zero between messages).
+	// Only the reader uses it.
+	messageDeadline time.Time
+	manager         *Manager
+	key             Key
+	user            string
 
 	mu        sync.Mutex
 	queue     []*Message
@@ -247,6 +250,9 @@ func (c *Conn) nextWriteDeadline() time.Time {
 func (c *Conn) write(batch []*Message, ping bool) error {
 	deadline := c.nextWriteDeadline()
 	if ping {
+		if c.frames != nil {
+			c.frames.sentPing() // before the client can answer it
+		}
 		if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
 			return err
 		}
@@ -306,7 +312,7 @@ func (c *Conn) teardown(code int, text string) {
 		c.poller.forget(c)
 	}
 	if c.frames != nil {
-		lingerClose(c.frames.TCPConn, grace)
+		lingerClose(c.frames.Conn, grace)
 	} else {
 		lingerClose(c.ws.NetConn(), grace)
 	}

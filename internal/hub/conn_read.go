@@ -2,7 +2,9 @@ package hub
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -18,6 +20,9 @@ func (c *Conn) startReading() {
 	ping := ws.PingHandler()
 	ws.SetPingHandler(func(data string) error { c.alive(); return ping(data) })
 	if c.frames != nil {
+		c.frames.limit = newInboundLimit(c.manager.opts.InboundRate, time.Now())
+	}
+	if c.frames != nil && c.frames.raw != nil {
 		if p := sharedPoller(); p != nil {
 			c.poller = p // before watch: the first reader may start at once
 			if p.watch(c) == nil {
@@ -30,11 +35,16 @@ func (c *Conn) startReading() {
 }
 
 // alive records that the client was heard from. The pinger drops a connection not heard from for
-// PongTimeout, and a read waiting for the rest of a frame gives up after as long.
+// PongTimeout, and a read waiting for the rest of a frame gives up after as long, or at the
+// current message's deadline if that comes first.
 func (c *Conn) alive() {
 	now := time.Now()
 	c.heard.Store(now.UnixNano())
-	_ = c.ws.SetReadDeadline(now.Add(c.manager.opts.PongTimeout))
+	deadline := now.Add(c.manager.opts.PongTimeout)
+	if !c.messageDeadline.IsZero() && c.messageDeadline.Before(deadline) {
+		deadline = c.messageDeadline
+	}
+	_ = c.ws.SetReadDeadline(deadline)
 }
 
 // readLoop reads until the client goes away (connections without the poller).
@@ -87,12 +97,20 @@ func (c *Conn) readMessage() bool {
 		c.readFailed(err)
 		return false
 	}
+	c.messageDeadline = time.Now().Add(c.manager.opts.MessageTimeout) // from the message's first frame
 	c.alive()
 	data, err := io.ReadAll(r)
+	late := isTimeout(err) && !time.Now().Before(c.messageDeadline)
+	c.messageDeadline = time.Time{}
+	if late {
+		c.Close(websocket.ClosePolicyViolation, fmt.Sprintf("message not complete within %v", c.manager.opts.MessageTimeout))
+		return false
+	}
 	if err != nil {
 		c.readFailed(err)
 		return false
 	}
+	c.alive() // the socket's deadline goes back from the message's to PongTimeout
 	if kind == websocket.BinaryMessage {
 		c.Close(websocket.CloseUnsupportedData, "binary frames are not supported: send JSON text")
 		return true
@@ -110,7 +128,15 @@ func (c *Conn) readFailed(err error) {
 		c.Close(websocket.CloseNormalClosure, "")
 	case errors.Is(err, websocket.ErrReadLimit):
 		c.Close(websocket.CloseMessageTooBig, "message too big")
+	case errors.Is(err, errInboundRate):
+		c.Close(websocket.ClosePolicyViolation, fmt.Sprintf("inbound rate over %g frames/s", c.manager.opts.InboundRate))
 	default:
 		c.abort()
 	}
+}
+
+// isTimeout reports whether err is a read that hit the socket's deadline.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

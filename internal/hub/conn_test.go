@@ -23,7 +23,7 @@ func serve(t *testing.T, m *Manager, closed *atomic.Int64) string {
 type upgrader func(*websocket.Upgrader, http.ResponseWriter, *http.Request) (*websocket.Conn, error)
 
 func classicUpgrade(up *websocket.Upgrader, w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
-	return up.Upgrade(w, r, nil)
+	return upgrade(up, w, r, false)
 }
 
 func serveUpgraded(t *testing.T, m *Manager, closed *atomic.Int64, upgrade upgrader) string {

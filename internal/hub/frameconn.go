@@ -1,8 +1,10 @@
 package hub
 
 import (
+	"errors"
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -10,23 +12,28 @@ import (
 // frameConn is a connection's socket as gorilla/websocket reads it. It hands gorilla one frame at
 // a time and never a byte past the end of one, so that between messages nothing waits in
 // gorilla's read buffer: the socket alone tells whether the client sent more, and an idle
-// connection can be left to the poller with no goroutine of its own (see poller_linux.go).
+// connection can be left to the poller with no goroutine of its own (see poller_linux.go). And
+// since every frame's header passes through it, it is where the inbound rate is kept.
 type frameConn struct {
-	*net.TCPConn
-	raw       syscall.RawConn
+	net.Conn
+	raw       syscall.RawConn // the TCP socket's, when the poller may read it; else nil
 	head      [maxFrameHeader]byte
 	pending   []byte // header bytes read for gorilla and not yet handed over
 	remaining int64  // payload bytes of the current frame not yet handed over
 
+	limit     inboundLimit
+	pongsOwed atomic.Int32 // pings sent and not yet answered: their pongs are not charged
+
 	writeDeadline time.Time // the socket's; gorilla sets it before every write, under its write lock
 }
 
-func newFrameConn(tcp *net.TCPConn) (*frameConn, error) {
-	raw, err := tcp.SyscallConn()
-	if err != nil {
-		return nil, err
+// newFrameConn wraps conn; poll asks for a socket the poller can watch (a TCP one).
+func newFrameConn(conn net.Conn, poll bool) *frameConn {
+	f := &frameConn{Conn: conn}
+	if tcp, ok := conn.(*net.TCPConn); ok && poll {
+		f.raw, _ = tcp.SyscallConn()
 	}
-	return &frameConn{TCPConn: tcp, raw: raw}, nil
+	return f
 }
 
 // SetWriteDeadline skips what gorilla does before every write when the deadline has not changed:
@@ -37,8 +44,48 @@ func (f *frameConn) SetWriteDeadline(t time.Time) error {
 		return nil
 	}
 	f.writeDeadline = t
-	return f.TCPConn.SetWriteDeadline(t)
+	return f.Conn.SetWriteDeadline(t)
 }
+
+// sentPing records a ping written to the client, so that its answer is not charged to the
+// client's inbound rate: the server's own heartbeat can never close a client that follows it.
+// It runs on the writer.
+func (f *frameConn) sentPing() {
+	if f.pongsOwed.Load() < maxPongsOwed {
+		f.pongsOwed.Add(1)
+	}
+}
+
+// maxPongsOwed bounds the free pongs of a client that does not answer pings.
+const maxPongsOwed = 2
+
+// inboundLimit is a token bucket of frames, refilled from the clock as each frame arrives: no
+// timer and no goroutine per connection.
+type inboundLimit struct {
+	rate   float64 // frames per second; 0: no limit
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+func newInboundLimit(rate float64, now time.Time) inboundLimit {
+	burst := max(2*rate, 1)
+	return inboundLimit{rate: rate, burst: burst, tokens: burst, last: now}
+}
+
+// take charges one frame; false when the client is over the rate.
+func (l *inboundLimit) take(now time.Time) bool {
+	l.tokens = min(l.burst, l.tokens+now.Sub(l.last).Seconds()*l.rate)
+	l.last = now
+	if l.tokens < 1 {
+		return false
+	}
+	l.tokens--
+	return true
+}
+
+// errInboundRate ends the reading of a client that sends frames faster than Options.InboundRate.
+var errInboundRate = errors.New("inbound rate exceeded")
 
 // maxFrameHeader is the longest frame header: 2 bytes, 8 of extended length, 4 of mask key.
 const maxFrameHeader = 14
@@ -82,7 +129,7 @@ func (f *frameConn) Read(p []byte) (int, error) {
 	if int64(len(p)) > f.remaining {
 		p = p[:f.remaining]
 	}
-	n, err := f.TCPConn.Read(p)
+	n, err := f.Conn.Read(p)
 	f.remaining -= int64(n)
 	return n, err
 }
@@ -102,11 +149,14 @@ func (f *frameConn) nextHeader() (h frameHeader, ok bool, err error) {
 // makes it pending for gorilla.
 func (f *frameConn) readHeader(have int) (frameHeader, error) {
 	var h frameHeader
-	if _, err := io.ReadFull(f.TCPConn, f.head[have:2]); err != nil {
+	if _, err := io.ReadFull(f.Conn, f.head[have:2]); err != nil {
 		return h, err
 	}
 	b0, b1 := f.head[0], f.head[1]
 	h.final, h.rsv, h.opcode = b0&0x80 != 0, b0&0x70, int(b0&0x0f)
+	if !f.admit(h.opcode) {
+		return h, errInboundRate
+	}
 	h.masked, h.length = b1&0x80 != 0, int64(b1&0x7f)
 	size := 2
 	switch h.length {
@@ -118,7 +168,7 @@ func (f *frameConn) readHeader(have int) (frameHeader, error) {
 	if h.masked {
 		size += 4
 	}
-	if _, err := io.ReadFull(f.TCPConn, f.head[2:size]); err != nil {
+	if _, err := io.ReadFull(f.Conn, f.head[2:size]); err != nil {
 		return h, err
 	}
 	switch h.length {
@@ -137,12 +187,25 @@ func (f *frameConn) readHeader(have int) (frameHeader, error) {
 	return h, nil
 }
 
+// admit charges a frame to the inbound rate, unless it is a pong owed to the server's ping;
+// false when the client is over the rate.
+func (f *frameConn) admit(opcode int) bool {
+	if f.limit.rate <= 0 {
+		return true
+	}
+	if opcode == pongOpcode && f.pongsOwed.Load() > 0 {
+		f.pongsOwed.Add(-1) // only the reader takes, so this cannot go below 0
+		return true
+	}
+	return f.limit.take(time.Now())
+}
+
 // heartbeatPayload reads the (unmasked) payload of a ping or pong whose header nextHeader has
 // just read, into buf; the frame is then consumed and gorilla never sees it.
 func (f *frameConn) heartbeatPayload(h frameHeader, buf *[maxControlPayload]byte) ([]byte, error) {
 	p := buf[:h.length]
 	f.pending, f.remaining = nil, 0
-	if _, err := io.ReadFull(f.TCPConn, p); err != nil {
+	if _, err := io.ReadFull(f.Conn, p); err != nil {
 		return nil, err
 	}
 	for i := range p {

@@ -24,6 +24,10 @@ type Options struct {
 	// WriteDelay is how long a woken writer waits before it drains the queue, so that what is
 	// published meanwhile leaves in the same frame and the same syscall. 0 writes at once.
 	WriteDelay time.Duration
+	// MessageTimeout is how long a client may take to send one message, from its first frame to
+	// its last. Over it the connection is closed with 1008: pings and empty continuations
+	// inside a message are signs of life, so without it a client could hold a reader forever.
+	MessageTimeout time.Duration
 	// InboundRate is how many frames per second a client may send (burst twice that); a client
 	// over it is closed with 1008. 0 = no limit.
 	InboundRate float64
@@ -45,6 +49,11 @@ func DefaultOptions() Options {
 		WriteTimeout:   10 * time.Second,
 		SendQueue:      256,
 		CloseGrace:     time.Second,
+		// A message is at most MaxMessageSize (4 KiB by default) and clients send small JSON
+		// objects: a live client sends one in well under a second, even over a poor mobile link.
+		// 10 s leaves room for retransmissions and a larger MaxMessageSize, and is much shorter
+		// than PongTimeout, which is all that bounded a message before.
+		MessageTimeout: 10 * time.Second,
 	}
 }
 
@@ -68,6 +77,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CloseGrace <= 0 {
 		o.CloseGrace = d.CloseGrace
+	}
+	if o.MessageTimeout <= 0 {
+		o.MessageTimeout = d.MessageTimeout
 	}
 	if o.SnapshotKeys <= 0 {
 		o.SnapshotKeys = 10000

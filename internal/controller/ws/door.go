@@ -86,8 +86,13 @@ const (
 
 // ServeHTTP serves a request Owns accepted.
 func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	query, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		refuse(w, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
+		return
+	}
 	if r.URL.Path == alarmPath {
-		since, resume, err := parseSince(r.URL.Query())
+		since, resume, err := parseSince(query)
 		if err != nil {
 			refuse(w, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 			return

@@ -6,6 +6,16 @@ import (
 	"strconv"
 )
 
+// parseQuery decodes a request's raw query strictly: an undecodable pair (a bad escape like %zz,
+// a ';' separator) is an error, where url.URL.Query would silently drop it.
+func parseQuery(raw string) (url.Values, error) {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, fmt.Errorf("query: %v", err)
+	}
+	return q, nil
+}
+
 // parseSince reads ?since=S of /ws/alarm: the seq of the last alarm event the console has.
 func parseSince(q url.Values) (since int64, resume bool, err error) {
 	v, ok := q["since"]
