@@ -18,8 +18,10 @@ const replayPage = 500
 //   - otherwise: the latest event of every alarm that is not cleared, in seq order;
 //
 // then {"type":"synced","seq":S}, S being the last seq the replay covers. A resume from before what
-// retention has purged cannot be complete: the console gets {"type":"reset"} and the full state
-// instead, so it never misses an alarm.
+// retention has purged cannot be complete, and one from ahead of the latest seq (the store was
+// replaced, or the console comes from another cluster) would wait for seqs that mean something
+// else here: either way the console gets {"type":"reset"} and the full state instead, so it never
+// misses an alarm.
 func (s *Service) Replay(since int64, resume bool) hub.Replay {
 	return func(send func([]byte) error) (int64, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -29,14 +31,15 @@ func (s *Service) Replay(since int64, resume bool) hub.Replay {
 			return 0, err
 		}
 		page := s.store.openAlarms
-		if resume && since >= purged {
+		switch {
+		case resume && since >= purged && since <= upTo:
 			page = s.store.events
-		} else {
-			if resume {
-				if err := send(resetFrame); err != nil {
-					return 0, err
-				}
+		case resume: // purged since, or ahead of this store: the console's seqs mean nothing here
+			if err := send(resetFrame); err != nil {
+				return 0, err
 			}
+			since = 0
+		default:
 			since = 0
 		}
 		for after := since; after < upTo; {
