@@ -13,7 +13,8 @@ import (
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
 type store struct {
-	db gdb.DB
+	db         gdb.DB
+	frameBytes string // SQL for the size in bytes of e.frame
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.
@@ -48,7 +49,12 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 			return nil, gerror.Wrapf(err, "alarm store: creating the schema (%s)", dialect)
 		}
 	}
-	return &store{db: db}, nil
+	// SQLite's length() of TEXT counts characters, and it has no octet_length() before 3.43.
+	frameBytes := "octet_length(e.frame)"
+	if dialect == "sqlite" {
+		frameBytes = "length(CAST(e.frame AS BLOB))"
+	}
+	return &store{db: db, frameBytes: frameBytes}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.
@@ -70,31 +76,6 @@ func (s *store) position(ctx context.Context) (last, purged int64, err error) {
 		return 0, 0, err
 	}
 	return r["seq"].Int64(), r["purged_seq"].Int64(), nil
-}
-
-// events returns up to limit events with after < seq <= upTo, in seq order.
-func (s *store) events(ctx context.Context, after, upTo int64, limit int) ([]storedEvent, error) {
-	return s.queryEvents(ctx, "SELECT seq, alarm_id, frame FROM pulse_alarm_event WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-		after, upTo, limit)
-}
-
-// openAlarms returns the latest event of up to limit alarms that are not cleared, whose latest
-// event has after < seq <= upTo, in seq order.
-func (s *store) openAlarms(ctx context.Context, after, upTo int64, limit int) ([]storedEvent, error) {
-	return s.queryEvents(ctx, "SELECT e.seq, e.alarm_id, e.frame FROM pulse_alarm a JOIN pulse_alarm_event e ON e.seq = a.seq "+
-		"WHERE a.status <> ? AND a.seq > ? AND a.seq <= ? ORDER BY a.seq LIMIT ?", statusCleared, after, upTo, limit)
-}
-
-func (s *store) queryEvents(ctx context.Context, sql string, args ...any) ([]storedEvent, error) {
-	rows, err := s.db.GetAll(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]storedEvent, len(rows))
-	for i, r := range rows {
-		out[i] = storedEvent{Seq: r["seq"].Int64(), AlarmId: r["alarm_id"].String(), Frame: r["frame"].Bytes()}
-	}
-	return out, nil
 }
 
 // states returns the state (JSON) of up to limit alarms, newest change first; status "" means any.
