@@ -2,6 +2,7 @@ package alarm
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -14,6 +15,7 @@ import (
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
 type store struct {
 	db         gdb.DB
+	name       string // the database, for messages: `pgsql database "pulse"`
 	frameBytes string // SQL for the size in bytes of e.frame
 }
 
@@ -54,7 +56,8 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 	if dialect == "sqlite" {
 		frameBytes = "length(CAST(e.frame AS BLOB))"
 	}
-	return &store{db: db, frameBytes: frameBytes}, nil
+	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
+	return &store{db: db, name: name, frameBytes: frameBytes}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.
@@ -68,6 +71,12 @@ func dialectOf(db gdb.DB) string {
 }
 
 func (s *store) close(ctx context.Context) error { return s.db.Close(ctx) }
+
+// probe is a write that changes nothing: it fails when writes fail (a read-only or full database).
+func (s *store) probe(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, "UPDATE pulse_alarm_seq SET seq = seq WHERE id = 1")
+	return err
+}
 
 // position is the last seq handed out and the highest seq retention has purged.
 func (s *store) position(ctx context.Context) (last, purged int64, err error) {
