@@ -30,9 +30,10 @@ type Options struct {
 
 // Service stores alarms and rings the bus for each committed event.
 type Service struct {
-	store *store
-	bus   bus.Bus
-	opts  Options
+	store  *store
+	bus    bus.Bus
+	opts   Options
+	writes *writeHealth
 
 	mu     sync.RWMutex // guards closed against sends on reqs
 	closed bool
@@ -55,7 +56,8 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: st, bus: b, opts: opts, reqs: make(chan *request, 1024),
-		done: make(chan struct{}), stop: make(chan struct{})}
+		done: make(chan struct{}), stop: make(chan struct{}),
+		writes: &writeHealth{database: st.name, log: g.Log(), now: time.Now}}
 	go s.commitLoop()
 	go s.retentionLoop()
 	return s, nil
@@ -178,12 +180,14 @@ func (s *Service) commitBatch(batch []*request, n int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	events, err := s.store.commit(ctx, ops, time.Now().UnixMilli())
+	s.writes.result(err)
 	if err == nil && len(events) > 0 {
 		s.ring(ctx, events)
 	}
 	for _, r := range batch {
 		if err != nil {
-			r.err = unavailable(err)
+			// The cause (SQL, addresses) is for the log (s.writes), not for clients.
+			r.err = gerror.NewCode(consts.CodeUnavailable, "alarm store unavailable: writes to the database fail; retry later")
 		}
 		close(r.done)
 	}
@@ -212,9 +216,9 @@ func (s *Service) retentionLoop() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		alarms, events, err := s.store.purge(ctx, time.Now().Add(-s.opts.Retention).UnixMilli())
 		cancel()
+		s.writes.result(err)
 		switch {
-		case err != nil:
-			g.Log().Warningf(context.Background(), "alarm retention: %v", err)
+		case err != nil: // logged by s.writes
 		case alarms+events > 0:
 			g.Log().Infof(context.Background(), "alarm retention purged %d cleared alarms and %d events", alarms, events)
 		}
@@ -230,8 +234,16 @@ func unavailable(err error) error {
 	return gerror.WrapCode(consts.CodeUnavailable, err, "alarm store unavailable")
 }
 
-// Ready reports whether the database answers.
+// Ready reports whether the database answers and takes writes: after a write failed, the store
+// is not ready until a write succeeds. Nothing may be writing then (a node that is not ready gets
+// no traffic), so Ready tries a write of its own.
 func (s *Service) Ready(ctx context.Context) error {
+	if s.writes.failing() != nil {
+		s.writes.result(s.store.probe(ctx))
+		if err := s.writes.failing(); err != nil {
+			return err
+		}
+	}
 	_, _, err := s.store.position(ctx)
 	return err
 }

@@ -107,14 +107,17 @@ func (f *Feed) loop() {
 // catchUp delivers every stored event after the last one delivered, then what was pending.
 func (f *Feed) catchUp() error {
 	f.mu.Lock()
-	after := f.next - 1
+	pages := f.store.events(f.next-1, math.MaxInt64)
 	f.mu.Unlock()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		events, err := f.store.events(ctx, after, math.MaxInt64, replayPage)
+		events, err := pages.next(ctx)
 		cancel()
 		if err != nil {
 			return err
+		}
+		if len(events) == 0 {
+			break
 		}
 		f.mu.Lock()
 		for _, e := range events {
@@ -123,10 +126,6 @@ func (f *Feed) catchUp() error {
 			}
 		}
 		f.mu.Unlock()
-		if len(events) < replayPage {
-			break
-		}
-		after = events[len(events)-1].Seq
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

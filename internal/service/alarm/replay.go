@@ -9,8 +9,10 @@ import (
 	"pulse/internal/model"
 )
 
-// replayPage is how many events one replay frame (and one query) holds.
-const replayPage = 500
+// ReplayFrameBytes is the most bytes of events one replay frame (and one read of the store)
+// holds, whatever the history holds, so a replaying console costs the server little memory. An
+// event larger than this (stored before ingest capped data) gets a frame of its own.
+const ReplayFrameBytes = 256 << 10
 
 // Replay returns what a console gets before live events (see hub.Replay):
 //
@@ -18,8 +20,10 @@ const replayPage = 500
 //   - otherwise: the latest event of every alarm that is not cleared, in seq order;
 //
 // then {"type":"synced","seq":S}, S being the last seq the replay covers. A resume from before what
-// retention has purged cannot be complete: the console gets {"type":"reset"} and the full state
-// instead, so it never misses an alarm.
+// retention has purged cannot be complete, and one from ahead of the latest seq (the store was
+// replaced, or the console comes from another cluster) would wait for seqs that mean something
+// else here: either way the console gets {"type":"reset"} and the full state instead, so it never
+// misses an alarm.
 func (s *Service) Replay(since int64, resume bool) hub.Replay {
 	return func(send func([]byte) error) (int64, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -28,20 +32,21 @@ func (s *Service) Replay(since int64, resume bool) hub.Replay {
 		if err != nil {
 			return 0, err
 		}
-		page := s.store.openAlarms
-		if resume && since >= purged {
-			page = s.store.events
-		} else {
-			if resume {
-				if err := send(resetFrame); err != nil {
-					return 0, err
-				}
+		var pages *eventPages
+		switch {
+		case resume && since >= purged && since <= upTo:
+			pages = s.store.events(since, upTo)
+		case resume: // purged since, or ahead of this store: the console's seqs mean nothing here
+			if err := send(resetFrame); err != nil {
+				return 0, err
 			}
-			since = 0
+			fallthrough
+		default:
+			pages = s.store.openAlarms(0, upTo)
 		}
-		for after := since; after < upTo; {
+		for {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			events, err := page(ctx, after, upTo, replayPage)
+			events, err := pages.next(ctx)
 			cancel()
 			if err != nil {
 				return 0, err
@@ -52,7 +57,6 @@ func (s *Service) Replay(since int64, resume bool) hub.Replay {
 			if err := send(joinFrames(events)); err != nil {
 				return 0, err
 			}
-			after = events[len(events)-1].Seq
 		}
 		synced, _ := model.Encode(model.SyncedFrame{Type: model.FrameSynced, Seq: upTo})
 		return upTo, send(synced)

@@ -2,6 +2,7 @@ package alarm
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -13,7 +14,9 @@ import (
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
 type store struct {
-	db gdb.DB
+	db         gdb.DB
+	name       string // the database, for messages: `pgsql database "pulse"`
+	frameBytes string // SQL for the size in bytes of e.frame
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.
@@ -48,7 +51,13 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 			return nil, gerror.Wrapf(err, "alarm store: creating the schema (%s)", dialect)
 		}
 	}
-	return &store{db: db}, nil
+	// SQLite's length() of TEXT counts characters, and it has no octet_length() before 3.43.
+	frameBytes := "octet_length(e.frame)"
+	if dialect == "sqlite" {
+		frameBytes = "length(CAST(e.frame AS BLOB))"
+	}
+	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
+	return &store{db: db, name: name, frameBytes: frameBytes}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.
@@ -63,6 +72,12 @@ func dialectOf(db gdb.DB) string {
 
 func (s *store) close(ctx context.Context) error { return s.db.Close(ctx) }
 
+// probe is a write that changes nothing: it fails when writes fail (a read-only or full database).
+func (s *store) probe(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, "UPDATE pulse_alarm_seq SET seq = seq WHERE id = 1")
+	return err
+}
+
 // position is the last seq handed out and the highest seq retention has purged.
 func (s *store) position(ctx context.Context) (last, purged int64, err error) {
 	r, err := s.db.GetOne(ctx, "SELECT seq, purged_seq FROM pulse_alarm_seq WHERE id = 1")
@@ -70,31 +85,6 @@ func (s *store) position(ctx context.Context) (last, purged int64, err error) {
 		return 0, 0, err
 	}
 	return r["seq"].Int64(), r["purged_seq"].Int64(), nil
-}
-
-// events returns up to limit events with after < seq <= upTo, in seq order.
-func (s *store) events(ctx context.Context, after, upTo int64, limit int) ([]storedEvent, error) {
-	return s.queryEvents(ctx, "SELECT seq, alarm_id, frame FROM pulse_alarm_event WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-		after, upTo, limit)
-}
-
-// openAlarms returns the latest event of up to limit alarms that are not cleared, whose latest
-// event has after < seq <= upTo, in seq order.
-func (s *store) openAlarms(ctx context.Context, after, upTo int64, limit int) ([]storedEvent, error) {
-	return s.queryEvents(ctx, "SELECT e.seq, e.alarm_id, e.frame FROM pulse_alarm a JOIN pulse_alarm_event e ON e.seq = a.seq "+
-		"WHERE a.status <> ? AND a.seq > ? AND a.seq <= ? ORDER BY a.seq LIMIT ?", statusCleared, after, upTo, limit)
-}
-
-func (s *store) queryEvents(ctx context.Context, sql string, args ...any) ([]storedEvent, error) {
-	rows, err := s.db.GetAll(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]storedEvent, len(rows))
-	for i, r := range rows {
-		out[i] = storedEvent{Seq: r["seq"].Int64(), AlarmId: r["alarm_id"].String(), Frame: r["frame"].Bytes()}
-	}
-	return out, nil
 }
 
 // states returns the state (JSON) of up to limit alarms, newest change first; status "" means any.

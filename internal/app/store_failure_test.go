@@ -1,0 +1,128 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gogf/gf/v2/database/gdb"
+	"github.com/gogf/gf/v2/frame/g"
+
+	"pulse/internal/config"
+	"pulse/internal/consts"
+	"pulse/internal/testsvc"
+)
+
+// syncBuffer is a log writer the test reads while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// storeFault makes the node's database refuse writes, for real, from a second connection, and
+// takes that back: PostgreSQL's database turns read-only (as after a failover to a replica: new
+// sessions are read-only, and the node's sessions are ended so that it opens new ones); in
+// MariaDB, whose root bypasses read_only, a trigger refuses every update of the seq row.
+type storeFault struct {
+	set, clear []string
+	admin      string // the link the statements run on
+}
+
+func faultFor(link, database string) storeFault {
+	if strings.HasPrefix(link, "pgsql:") {
+		kill := "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "' AND pid <> pg_backend_pid()"
+		return storeFault{admin: testsvc.PgsqlLink,
+			set:   []string{"ALTER DATABASE " + database + " SET default_transaction_read_only = on", kill},
+			clear: []string{"ALTER DATABASE " + database + " RESET default_transaction_read_only", kill}}
+	}
+	return storeFault{admin: link,
+		set: []string{"CREATE TRIGGER pulse_test_fault BEFORE UPDATE ON pulse_alarm_seq FOR EACH ROW " +
+			"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'pulse_alarm_seq is read-only (test fault)'"},
+		clear: []string{"DROP TRIGGER IF EXISTS pulse_test_fault"}}
+}
+
+func (f storeFault) run(t *testing.T, stmts []string) {
+	t.Helper()
+	db, err := gdb.New(gdb.ConfigNode{Link: f.admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	for _, s := range stmts {
+		if _, err := db.Exec(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestStoreWriteFailure: when the database refuses writes, alarm ingest answers 503 with
+// {code,message} (no SQL in it), the failure is logged with the database's name, and /readyz
+// answers 503 naming the database; once the fault is gone, a write succeeds and /readyz is 200.
+func TestStoreWriteFailure(t *testing.T) {
+	const database = "pulse_store_failure"
+	// A run killed during the fault leaves the PostgreSQL database read-only (MariaDB's trigger
+	// goes with the table): take that back, if the server and the database are there.
+	if db, err := gdb.New(gdb.ConfigNode{Link: testsvc.PgsqlLink}); err == nil {
+		_, _ = db.Exec(context.Background(), "ALTER DATABASE "+database+" RESET default_transaction_read_only")
+		_ = db.Close(context.Background())
+	}
+	testsvc.EachDatabase(t, database, func(t *testing.T, link string) {
+		logs := &syncBuffer{}
+		g.Log().SetWriter(logs)
+		t.Cleanup(func() { g.Log().SetWriter(nil) }) // after the node's shutdown: cleanups run last first
+		fault := faultFor(link, database)
+		t.Cleanup(func() { fault.run(t, fault.clear) })
+		n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
+		n.raise(`{"alarmId":"before","businessId":"m"}`)
+		if code, env := n.get("/readyz", nil); code != http.StatusOK {
+			t.Fatalf("readyz before the fault: %d %+v", code, env)
+		}
+
+		fault.run(t, fault.set)
+		var status int
+		var env envelope
+		testsvc.WaitFor(t, 10*time.Second, func() bool {
+			status, env = n.post("/api/v1/alarm", `{"alarmId":"during","businessId":"m"}`)
+			return status != http.StatusOK
+		}, "ingest still answers 200 with the database refusing writes")
+		if status != http.StatusServiceUnavailable || env.Code != consts.CodeUnavailable.Code() || env.Message == "" ||
+			strings.Contains(env.Message, "pulse_alarm") || strings.Contains(env.Message, "UPDATE") {
+			t.Fatalf("ingest while writes fail: %d %+v; want 503 with code %d and a message without SQL",
+				status, env, consts.CodeUnavailable.Code())
+		}
+		code, env := n.get("/readyz", nil)
+		if code != http.StatusServiceUnavailable || !strings.Contains(env.Message, "database") ||
+			!strings.Contains(env.Message, database) {
+			t.Fatalf("readyz while writes fail: %d %+v; want 503 naming the database %s", code, env, database)
+		}
+		t.Logf("readyz: %s", env.Message)
+		if log := logs.String(); !strings.Contains(log, "alarm store") || !strings.Contains(log, database) {
+			t.Fatalf("no log line names the failing database; the log:\n%s", log)
+		}
+
+		fault.run(t, fault.clear)
+		testsvc.WaitFor(t, 10*time.Second, func() bool {
+			status, env = n.post("/api/v1/alarm", `{"alarmId":"after","businessId":"m"}`)
+			return status == http.StatusOK
+		}, "ingest does not recover once the database takes writes again: %d %+v", status, env)
+		if code, env := n.get("/readyz", nil); code != http.StatusOK {
+			t.Fatalf("readyz after a write succeeded: %d %+v", code, env)
+		}
+	})
+}
