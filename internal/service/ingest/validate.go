@@ -10,10 +10,14 @@ import (
 	"pulse/internal/model"
 )
 
-// Limits on alarm text fields, in bytes.
+// Limits on alarm fields, in bytes.
 const (
 	maxTitleLen   = 512
 	maxContentLen = 8192
+	// maxAlarmDataSize caps an alarm's data as encoded JSON. Alarms are stored and replayed to
+	// every console that reconnects, so their size decides what a replay costs in memory. Row data
+	// is not kept and has only the body-size limit.
+	maxAlarmDataSize = 16 << 10
 )
 
 var levels = map[string]bool{
@@ -80,6 +84,9 @@ func ValidateAlarm(a *model.AlarmBusinessData) error {
 	}
 	if len(a.Content) > maxContentLen {
 		return invalid("content", "must be at most %d bytes", maxContentLen)
+	}
+	if len(a.Data) > maxAlarmDataSize {
+		return invalid("data", "must be at most %d bytes encoded", maxAlarmDataSize)
 	}
 	if a.Time < 0 {
 		return invalid("time", "must be unix milliseconds, not negative")
