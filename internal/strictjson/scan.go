@@ -328,7 +328,7 @@ func (s *scanner) escape() error {
 
 // hex4 reads four hex digits at i.
 func (s *scanner) hex4(i int) (rune, bool) {
-	if i < 2 || i+4 > len(s.data) {
+	if i+4 > len(s.data) {
 		return 0, false
 	}
 	var r rune

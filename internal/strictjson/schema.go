@@ -49,6 +49,7 @@ var (
 	schemas         sync.Map // reflect.Type → *schema
 	unmarshaler     = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	numberType      = reflect.TypeFor[json.Number]() // a string type that holds a JSON number
 )
 
 func schemaOf(t reflect.Type) *schema {
@@ -64,7 +65,7 @@ func build(t reflect.Type, building map[reflect.Type]*schema) *schema {
 	if s := building[t]; s != nil {
 		return s
 	}
-	if implements(t, unmarshaler) || implements(t, textUnmarshaler) {
+	if implements(t, unmarshaler) || implements(t, textUnmarshaler) || t == numberType {
 		return anySchema // the type judges its own JSON; encoding/json reports what it refuses
 	}
 	switch t.Kind() {

@@ -44,6 +44,7 @@ type kinds struct {
 	inner    string            //nolint:unused // unexported: not a field
 	Embedded                   // promoted fields
 	Texts    map[string]string `json:"texts"`
+	Num      json.Number       `json:"num"`
 }
 
 type Embedded struct {
@@ -72,7 +73,7 @@ func TestUnmarshalAccepts(t *testing.T) {
 		{"a large object without duplicates", `{"data":{` + manyKeys(100, false) + `}}`, new(item), nil},
 		{"batch", `{"items":[{"businessId":"a"},{"businessId":"b"}]}`, new(batch), &batch{Items: []item{{BusinessId: "a"}, {BusinessId: "b"}}}},
 		{"every kind", `{"s":"x","b":true,"i8":-128,"u":7,"f32":1.5e3,"bytes":"AQI=","arr":[1,2],"map":{"a":1},"any":{"x":[1]},
-			"ptr":{"time":1},"q":"12","free":{"k":[{}]},"tags":["t"],"next":{"s":"n"},"-":"dash","Plain":"p","e":"emb","texts":{"a":"b"}}`, new(kinds), nil},
+			"ptr":{"time":1},"q":"12","free":{"k":[{}]},"tags":["t"],"next":{"s":"n"},"-":"dash","Plain":"p","e":"emb","texts":{"a":"b"},"num":1e400}`, new(kinds), nil},
 		{"into any", `[1,{"a":"b"}]`, new(any), nil},
 		{"into a map", `{"a":1,"b":2}`, new(map[string]int), &map[string]int{"a": 1, "b": 2}},
 	}
