@@ -39,6 +39,8 @@ type step struct {
 	index int
 }
 
+// value scans the value at s.pos, which is decoded into a Go value of schema sch; depth is how many
+// objects and arrays enclose it.
 func (s *scanner) value(sch *schema, depth int) error {
 	if s.pos >= len(s.data) {
 		return s.syntax("unexpected end of JSON input")

@@ -88,7 +88,7 @@ func FuzzDecodeAlarm(f *testing.F) {
 	fuzzDecode(f, func(a *model.AlarmBusinessData) error {
 		err := ingest.ValidateAlarm(a)
 		if err == nil && (a.BusinessId == "" || a.BusinessId == "*" || a.Level == "" || len(a.Data) > 16<<10 ||
-			len(a.Title) > 512 || len(a.Content) > 8192 || a.Time < 0) {
+			len(a.Title) > 512 || len(a.Content) > 8192 || a.Time < 0 || !utf8.ValidString(a.Title) || !utf8.ValidString(a.Content)) {
 			return gerror.Newf("validation passed an invalid alarm: %+v", a)
 		}
 		return err

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
@@ -78,6 +79,13 @@ func ValidateAlarm(a *model.AlarmBusinessData) error {
 		a.Level = model.LevelWarning
 	} else if !levels[a.Level] {
 		return invalid("level", "must be one of critical, major, minor, warning, info; got %q", a.Level)
+	}
+	// Decode has checked what came over HTTP; Go callers may pass anything.
+	if !utf8.ValidString(a.Title) {
+		return invalid("title", "must be valid UTF-8")
+	}
+	if !utf8.ValidString(a.Content) {
+		return invalid("content", "must be valid UTF-8")
 	}
 	if len(a.Title) > maxTitleLen {
 		return invalid("title", "must be at most %d bytes", maxTitleLen)

@@ -67,6 +67,8 @@ func TestValidateAlarm(t *testing.T) {
 		{"level in capitals", model.AlarmBusinessData{BusinessId: "m", Level: "CRITICAL"}, "level: must be one of"},
 		{"long title", model.AlarmBusinessData{BusinessId: "m", Title: strings.Repeat("t", 513)}, "title: must be at most 512 bytes"},
 		{"long content", model.AlarmBusinessData{BusinessId: "m", Content: strings.Repeat("c", 8193)}, "content: must be at most 8192 bytes"},
+		{"invalid UTF-8 title", model.AlarmBusinessData{BusinessId: "m", Title: "t\xff"}, "title: must be valid UTF-8"},
+		{"invalid UTF-8 content", model.AlarmBusinessData{BusinessId: "m", Content: "\xed\xa0\x80"}, "content: must be valid UTF-8"},
 		{"negative time", model.AlarmBusinessData{BusinessId: "m", Time: -5}, "time: must be unix milliseconds"},
 	}
 	for _, tc := range cases {
