@@ -2,102 +2,106 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"reflect"
+	"strings"
 
-	"github.com/gogf/gf/v2/errors/gerror"
-
-	"pulse/internal/consts"
+	"pulse/internal/strictjson"
 )
 
 // MaxBatch is the most items one ingest request may carry.
 const MaxBatch = 1000
 
-// Decode reads an ingest body: one object, or {"items":[...]} with 1 to MaxBatch objects. Unknown
-// fields are refused, so a misspelt "businessType" is an error rather than a broadcast.
-// The second result says whether the body was a batch.
+// jsonSpace is the white space JSON allows between tokens.
+const jsonSpace = " \t\r\n"
+
+// Decode reads an ingest body: one object, or {"items":[...]} with 1 to MaxBatch objects. JSON is
+// strict (see strictjson): field names match exactly, so a misspelt "businessType" is an error
+// rather than a broadcast, and a duplicate key, invalid UTF-8 or data nested too deep is refused.
+// The second result says whether the body was a batch. Errors name the field, as in
+// body.time or items[3].businessId.
 func Decode[T any](body []byte) ([]T, bool, error) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return nil, false, gerror.NewCode(consts.CodeInvalidInput, "body: must be a JSON object, or {\"items\":[...]}")
+	body = bytes.Trim(body, jsonSpace)
+	if len(body) == 0 {
+		return nil, false, invalid("body", `must not be empty: send a JSON object, or {"items":[...]}`)
 	}
-	var probe struct {
-		Items json.RawMessage `json:"items"`
+	if body[0] != '{' {
+		return nil, false, invalid("body", `must be a JSON object, or {"items":[...]}`)
 	}
-	if err := json.Unmarshal(body, &probe); err != nil {
-		return nil, false, decodeError("body", err)
-	}
-	if probe.Items == nil {
+	if !isBatch(body) {
 		var item T
-		if err := decodeStrict(body, &item); err != nil {
+		if err := strictjson.Unmarshal(body, &item); err != nil {
 			return nil, false, decodeError("body", err)
 		}
 		return []T{item}, false, nil
 	}
 	var batch struct {
-		Items []json.RawMessage `json:"items"`
+		Items []T `json:"items"`
 	}
-	if err := decodeStrict(body, &batch); err != nil {
-		return nil, true, decodeError("body", err)
+	if err := strictjson.Unmarshal(body, &batch); err != nil {
+		return nil, true, decodeError("", err)
 	}
 	if n := len(batch.Items); n == 0 || n > MaxBatch {
 		return nil, true, invalid("items", "must hold 1 to %d items, got %d", MaxBatch, n)
 	}
-	items := make([]T, len(batch.Items))
-	for i, raw := range batch.Items {
-		if err := decodeStrict(raw, &items[i]); err != nil {
-			return nil, true, decodeError(fmt.Sprintf("items[%d]", i), err)
-		}
-	}
-	return items, true, nil
+	return batch.Items, true, nil
 }
 
-func decodeStrict(data []byte, v any) error {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return err
+// isBatch says whether the first key of the object is "items". A batch has no other key and an
+// item has no such field, so the first key decides; strictjson refuses whatever else is wrong.
+func isBatch(object []byte) bool {
+	rest := bytes.TrimLeft(object[1:], jsonSpace)
+	if len(rest) == 0 || rest[0] != '"' {
+		return false
 	}
-	if _, err := d.Token(); err != io.EOF {
-		return errors.New("unexpected data after the JSON object")
+	end := 1
+	for end < len(rest) && rest[end] != '"' {
+		if rest[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	if end >= len(rest) {
+		return false
+	}
+	key := rest[:end+1]
+	if bytes.IndexByte(key, '\\') < 0 {
+		return string(key) == `"items"`
+	}
+	var k string // spelt with escapes
+	return json.Unmarshal(key, &k) == nil && k == "items"
+}
+
+// decodeError turns a strictjson error into a client error that names where it happened: root is
+// what the document is called ("body" for one item, "data" for data alone, nothing for a batch,
+// whose paths start with items).
+func decodeError(root string, err error) error {
+	var e *strictjson.Error
+	if !errors.As(err, &e) {
+		return invalid("body", "%v", err)
+	}
+	var path string
+	switch {
+	case e.Path == "":
+		path = cmp.Or(root, "body")
+	case root == "":
+		path = e.Path
+	case strings.HasPrefix(e.Path, "["): // an index, or a key that is not a plain name
+		path = root + e.Path
+	default:
+		path = root + "." + e.Path
+	}
+	return invalid(path, "%s", e.Reason)
+}
+
+// checkData refuses data that did not come through Decode (Go callers build it) as Decode would.
+func checkData(data json.RawMessage) error {
+	if len(data) == 0 {
+		return nil
+	}
+	if err := strictjson.Check(data); err != nil {
+		return decodeError("data", err)
 	}
 	return nil
-}
-
-// decodeError turns a JSON error into a client error that names where it happened.
-func decodeError(where string, err error) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return invalid(where+"."+typeErr.Field, "must be %s, got %s", jsonKind(typeErr.Type.Kind()), typeErr.Value)
-	}
-	if errors.As(err, &typeErr) {
-		return invalid(where, "must be a JSON object, got %s", typeErr.Value)
-	}
-	return invalid(where, "%s", trimJSONPrefix(err.Error()))
-}
-
-// jsonKind names a Go kind the way a JSON author would.
-func jsonKind(k reflect.Kind) string {
-	switch k {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	default:
-		return "an object"
-	}
-}
-
-func trimJSONPrefix(s string) string {
-	return string(bytes.TrimPrefix([]byte(s), []byte("json: ")))
 }

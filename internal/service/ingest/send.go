@@ -23,21 +23,30 @@ func defaultService() (*Service, error) {
 }
 
 // SendRowDataBusinessData publishes one row-data item from inside the binary (an MQTT or Kafka
-// consumer, a job), with the same validation as POST /api/v1/rowdata. It never blocks on a client.
+// consumer, a job), with the same validation as POST /api/v1/rowdata (data included). It never
+// blocks on a client.
 func SendRowDataBusinessData(ctx context.Context, data model.BusinessData) error {
 	s, err := defaultService()
 	if err != nil {
+		return err
+	}
+	if err := checkData(data.Data); err != nil {
 		return err
 	}
 	return s.PublishRowData(ctx, []model.BusinessData{data}, false)
 }
 
 // SendAlarmBusinessData publishes one alarm from inside the binary, with the same validation as
-// POST /api/v1/alarm. It never blocks on a client.
+// POST /api/v1/alarm (data included). It never blocks on a client.
 func SendAlarmBusinessData(ctx context.Context, alarm model.AlarmBusinessData) error {
 	s, err := defaultService()
 	if err != nil {
 		return err
+	}
+	if len(alarm.Data) <= maxAlarmDataSize { // else ValidateAlarm says so, without a scan
+		if err := checkData(alarm.Data); err != nil {
+			return err
+		}
 	}
 	_, err = s.PublishAlarms(ctx, []model.AlarmBusinessData{alarm}, false)
 	return err

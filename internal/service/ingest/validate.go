@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
@@ -10,10 +11,14 @@ import (
 	"pulse/internal/model"
 )
 
-// Limits on alarm text fields, in bytes.
+// Limits on alarm fields, in bytes.
 const (
 	maxTitleLen   = 512
 	maxContentLen = 8192
+	// maxAlarmDataSize caps an alarm's data as encoded JSON. Alarms are stored and replayed to
+	// every console that reconnects, so their size decides what a replay costs in memory. Row data
+	// is not kept and has only the body-size limit.
+	maxAlarmDataSize = 16 << 10
 )
 
 var levels = map[string]bool{
@@ -75,11 +80,21 @@ func ValidateAlarm(a *model.AlarmBusinessData) error {
 	} else if !levels[a.Level] {
 		return invalid("level", "must be one of critical, major, minor, warning, info; got %q", a.Level)
 	}
+	// Decode has checked what came over HTTP; Go callers may pass anything.
+	if !utf8.ValidString(a.Title) {
+		return invalid("title", "must be valid UTF-8")
+	}
+	if !utf8.ValidString(a.Content) {
+		return invalid("content", "must be valid UTF-8")
+	}
 	if len(a.Title) > maxTitleLen {
 		return invalid("title", "must be at most %d bytes", maxTitleLen)
 	}
 	if len(a.Content) > maxContentLen {
 		return invalid("content", "must be at most %d bytes", maxContentLen)
+	}
+	if len(a.Data) > maxAlarmDataSize {
+		return invalid("data", "must be at most %d bytes encoded", maxAlarmDataSize)
 	}
 	if a.Time < 0 {
 		return invalid("time", "must be unix milliseconds, not negative")
