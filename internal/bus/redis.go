@@ -9,7 +9,10 @@ import (
 
 	_ "github.com/gogf/gf/contrib/nosql/redis/v2" // GoFrame's Redis adapter (go-redis)
 	"github.com/gogf/gf/v2/database/gredis"
+	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
+
+	"pulse/internal/consts"
 )
 
 const (
@@ -19,7 +22,7 @@ const (
 )
 
 var (
-	errNotSubscribed = errors.New("not subscribed to Redis: this node could not deliver to its own clients")
+	errNotSubscribed = gerror.NewCode(consts.CodeUnavailable, "not subscribed to Redis: this node could not deliver to its own clients")
 	errBusClosed     = errors.New("bus closed")
 )
 

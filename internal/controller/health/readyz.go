@@ -2,12 +2,13 @@ package health
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/gogf/gf/v2/errors/gcode"
 	"github.com/gogf/gf/v2/errors/gerror"
+	"github.com/gogf/gf/v2/os/glog"
 
 	v1 "pulse/api/health/v1"
 	"pulse/internal/consts"
@@ -25,8 +26,9 @@ func (c *ControllerV1) Readyz(ctx context.Context, _ *v1.ReadyzReq) (*v1.ReadyzR
 		err := check(cctx)
 		cancel()
 		if err != nil {
-			res.Checks[name] = err.Error()
-			failed = append(failed, fmt.Sprintf("%s: %v", name, err))
+			why := describe(ctx, name, err)
+			res.Checks[name] = why
+			failed = append(failed, name+": "+why)
 			continue
 		}
 		res.Checks[name] = "ok"
@@ -36,4 +38,14 @@ func (c *ControllerV1) Readyz(ctx context.Context, _ *v1.ReadyzReq) (*v1.ReadyzR
 		return nil, gerror.NewCodef(consts.CodeUnavailable, "not ready: %s", strings.Join(failed, "; "))
 	}
 	return res, nil
+}
+
+// describe says why a dependency is not ready without the driver's text, which may hold
+// addresses and credentials: a check's own coded message is shown, anything else goes to the log.
+func describe(ctx context.Context, name string, err error) string {
+	if gerror.Code(err) != gcode.CodeNil && gerror.Unwrap(err) == nil {
+		return err.Error()
+	}
+	glog.Warningf(ctx, "readyz: %s: %v", name, err)
+	return "unavailable (the server log has the error)"
 }

@@ -59,8 +59,9 @@ func NewDoor(cfg config.WS, rowData, alarm *hub.Manager) *Door {
 		ReadBufferSize:  readBufferSize,
 		CheckOrigin:     func(*http.Request) bool { return true }, // checked before Upgrade, with a JSON answer
 		WriteBufferPool: &sync.Pool{},                             // idle connections hold no write buffer
-		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
-			writeJSONError(w, status, consts.CodeInvalidInput.Code(), "websocket handshake: "+reason.Error())
+		Error: func(w http.ResponseWriter, _ *http.Request, _ int, reason error) {
+			// Every handshake fault gorilla finds after the door's checks is the client's: 400.
+			refuse(w, gerror.NewCode(consts.CodeInvalidInput, "websocket handshake: "+reason.Error()))
 		},
 	}
 	return d

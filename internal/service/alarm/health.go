@@ -6,7 +6,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/os/glog"
+
+	"pulse/internal/consts"
 )
 
 // writeLogEvery is how often, at most, failing writes are logged.
@@ -68,6 +71,6 @@ func (h *writeHealth) failing() error {
 	if h.err == nil {
 		return nil
 	}
-	return fmt.Errorf("writes to %s fail: %d failures since %s (the server log has the error)",
+	return gerror.NewCodef(consts.CodeUnavailable, "writes to %s fail: %d failures since %s (the server log has the error)",
 		h.database, h.failures, h.since.Format(time.RFC3339))
 }
