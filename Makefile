@@ -21,6 +21,11 @@ lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
 	$(GO) vet ./...
 
+## fuzz: run every fuzz target for FUZZTIME each (default 30s); their seeds already run in make test
+.PHONY: fuzz
+fuzz: deps
+	hack/fuzz.sh
+
 ## bench: the standard load scenarios (server on core 0, `pulse bench` on core 1), a markdown table of medians of three runs; BENCH_QUICK=1 for a short run
 .PHONY: bench
 bench: deps
