@@ -2,15 +2,16 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
 	"pulse/internal/hub"
+	"pulse/internal/strictjson"
 )
 
 // ackMessage is {"type":"ack","alarmId":"...","user":"..."} from an alarm console.
 type ackMessage struct {
+	Type    string `json:"type"`
 	AlarmId string `json:"alarmId"`
 	User    string `json:"user"`
 }
@@ -19,10 +20,11 @@ type ackMessage struct {
 // this one included, receives the alarm's new state; a failure is answered with an error object.
 func (a *App) ackFromConsole(c *hub.Conn, in hub.Inbound) {
 	var m ackMessage
-	switch {
-	case json.Unmarshal(in.Raw, &m) != nil:
-		c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, `ack: fields must be {"type":"ack","alarmId":"...","user":"..."}`))
+	if err := strictjson.Unmarshal(in.Raw, &m); err != nil {
+		c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, `ack: `+err.Error()+`; send {"type":"ack","alarmId":"...","user":"..."}`))
 		return
+	}
+	switch {
 	case m.AlarmId == "":
 		c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, "ack: alarmId is required"))
 		return
