@@ -12,25 +12,47 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogf/gf/v2/os/gctx"
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/cmd"
 )
 
-// TestSignalShutdown runs the real binary and sends it SIGTERM (and SIGINT): every WebSocket
-// receives what was queued and close 1001, and the process exits 0 within a few seconds.
+// serveEnv, set in a process's environment, makes the test binary run Pulse's server, exactly as
+// main.go does, instead of the tests. The tests start it as the real binary: no separate build and
+// link, which on a busy machine cost more than the tests themselves.
+const serveEnv = "PULSE_TEST_RUN_SERVER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(serveEnv) == "1" {
+		cmd.Main.Run(gctx.GetInitCtx())
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// patience bounds every wait for something that is due (a start, a message, an exit): it only
+// ends a test that would otherwise hang, so it is generous for a busy machine.
+const patience = 30 * time.Second
+
+// TestSignalShutdown runs the real server and sends it SIGTERM (and SIGINT): every WebSocket
+// receives what was queued and close 1001, and the process exits 0 by itself.
 func TestSignalShutdown(t *testing.T) {
-	bin := buildBinary(t)
+	bin := serverBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		t.Run(sig.String(), func(t *testing.T) { runAndSignal(t, bin, sig) })
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			runAndSignal(t, bin, sig)
+		})
 	}
 }
 
-// buildBinary builds pulse into a temporary folder.
-func buildBinary(t *testing.T) string {
+// serverBinary is the program that runs the server: this test binary (see TestMain).
+func serverBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "pulse")
-	build := exec.Command("go", "build", "-o", bin, "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -46,14 +68,14 @@ func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exe
 	}
 	cmd = exec.Command(bin)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+dir)
+	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+dir, serveEnv+"=1")
 	logs = new(strings.Builder)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); ; time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -91,7 +113,7 @@ func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
 		t.Fatal(err)
 	}
 	for i, ws := range clients {
-		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_ = ws.SetReadDeadline(time.Now().Add(patience))
 		for {
 			_, data, err := ws.ReadMessage()
 			if err == nil {
@@ -113,8 +135,8 @@ func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
 		if err != nil {
 			t.Fatalf("exit: %v\n%s", err, logs.String())
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatalf("still running 5s after %s\n%s", sig, logs.String())
+	case <-time.After(patience):
+		t.Fatalf("still running %v after %s\n%s", patience, sig, logs.String())
 	}
 	t.Logf("%s to exit: %v", sig, time.Since(start))
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
