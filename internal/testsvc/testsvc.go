@@ -26,6 +26,10 @@ const (
 	PgsqlLink = "pgsql:postgres:@tcp(127.0.0.1:5432)/test?sslmode=disable"
 )
 
+// Patience bounds a wait for something that is due (a service starting, a database answering):
+// it only ends a test that would otherwise hang, so it is generous for a busy machine.
+const Patience = 30 * time.Second
+
 // Missing skips the test saying what is missing, or fails it under CI.
 func Missing(t testing.TB, what string, err error) {
 	t.Helper()
@@ -38,7 +42,7 @@ func Missing(t testing.TB, what string, err error) {
 // RequireRedis checks that the machine's Redis answers.
 func RequireRedis(t testing.TB) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", RedisAddr, time.Second)
+	c, err := net.DialTimeout("tcp", RedisAddr, 5*time.Second)
 	if err != nil {
 		Missing(t, "Redis at "+RedisAddr, err)
 		return
@@ -68,7 +72,7 @@ func EachDatabase(t *testing.T, database string, test func(t *testing.T, link st
 // emptyDatabase creates database through the server's root link if needed and drops Pulse's
 // tables in it.
 func emptyDatabase(root, link, database string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), Patience)
 	defer cancel()
 	db, err := gdb.New(gdb.ConfigNode{Link: root})
 	if err != nil {
@@ -136,7 +140,7 @@ func (r *PrivateRedis) start() {
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(Patience); ; time.Sleep(10 * time.Millisecond) {
 		if c, err := net.DialTimeout("tcp", r.Addr, time.Second); err == nil {
 			_ = c.Close()
 			return
@@ -163,7 +167,8 @@ func (r *PrivateRedis) Restart() {
 	r.start()
 }
 
-// WaitFor polls cond until it holds, failing the test after d.
+// WaitFor polls cond until it holds, failing the test after d. d bounds a hang (Patience is a good
+// d); it is never what a test asserts.
 func WaitFor(t testing.TB, d time.Duration, cond func() bool, format string, args ...any) {
 	t.Helper()
 	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
