@@ -32,9 +32,10 @@ func (n *node) dialSlow(path string) *client {
 	return &client{t: n.t, ws: ws}
 }
 
-// rowBatch is a body of row-data items of about 1 KB to meter/m-1, numbered from start.
+// rowBatch is a body of row-data items of about 4 KB to meter/m-1, numbered from start: large
+// enough that a few hundred fill a socket.
 func rowBatch(start, count int) string {
-	pad := strings.Repeat("p", 1000)
+	pad := strings.Repeat("p", 4000)
 	var b strings.Builder
 	b.WriteString(`{"items":[`)
 	for i := start; i < start+count; i++ {
@@ -65,7 +66,7 @@ func TestSlowDashboard(t *testing.T) {
 	// Batches no larger than a queue, each read by the fast dashboard before the next: it must get
 	// every item while the slow one's socket fills, then its queue, until the server drops items
 	// for it. Two batches more, so that its queue holds items of several batches.
-	const batch, extraBatches, most = 50, 2, 30000 // most: the fill never takes this many (30 MB)
+	const batch, extraBatches, most = 50, 2, 8000 // most: the fill never takes this many (32 MB)
 	total, extra := 0, extraBatches
 	for extra > 0 {
 		if total >= most {
@@ -113,9 +114,10 @@ func TestSlowConsole(t *testing.T) {
 	fast := n.dial("/ws/alarm")
 	n.waitConnections(0, 2)
 
-	// Alarms of 4 KB until the slow console's socket and queue are full and it is closed.
-	const batch, most = 16, 8000 // most: the fill never takes this many (32 MB)
-	content := strings.Repeat("c", 4000)
+	// Alarms of 8 KB (near the content limit: fewer alarms fill the socket) until the slow
+	// console's socket and queue are full and it is closed.
+	const batch, most = 16, 4000 // most: the fill never takes this many (32 MB)
+	content := strings.Repeat("c", 8000)
 	total := 0
 	for n.Alarm.Stats().SlowClosed == 0 {
 		if total >= most {
