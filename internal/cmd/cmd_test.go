@@ -8,27 +8,26 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/gogf/gf/v2/os/gctx"
 	"github.com/gorilla/websocket"
-
-	"pulse/internal/cmd"
 )
 
-// serveEnv, set in a process's environment, makes the test binary run Pulse's server, exactly as
-// main.go does, instead of the tests. The tests start it as the real binary: no separate build and
-// link, which on a busy machine cost more than the tests themselves.
-const serveEnv = "PULSE_TEST_RUN_SERVER"
+// binDir holds the server binary, built once for the package's tests.
+var binDir string
 
 func TestMain(m *testing.M) {
-	if os.Getenv(serveEnv) == "1" {
-		cmd.Main.Run(gctx.GetInitCtx())
-		return
+	dir, err := os.MkdirTemp("", "pulse-cmd-test-")
+	if err != nil {
+		panic(err)
 	}
-	os.Exit(m.Run())
+	binDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // patience bounds every wait for something that is due (a start, a message, an exit): it only
@@ -40,21 +39,32 @@ const patience = 30 * time.Second
 func TestSignalShutdown(t *testing.T) {
 	bin := serverBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		t.Run(sig.String(), func(t *testing.T) {
-			t.Parallel()
-			runAndSignal(t, bin, sig)
-		})
+		t.Run(sig.String(), func(t *testing.T) { runAndSignal(t, bin, sig) })
 	}
 }
 
-// serverBinary is the program that runs the server: this test binary (see TestMain).
+var (
+	buildOnce sync.Once
+	built     string
+	buildErr  error
+)
+
+// serverBinary builds pulse, as `make build` does, once for all the package's tests: a link of
+// the whole server takes longer than the tests themselves on a busy machine.
 func serverBinary(t *testing.T) string {
 	t.Helper()
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
+	buildOnce.Do(func() {
+		bin := filepath.Join(binDir, "pulse")
+		if out, err := exec.Command("go", "build", "-o", bin, "../..").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+			return
+		}
+		built = bin
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return built
 }
 
 // startServer runs bin in dir (its data/ folder holds the SQLite alarm store) on addr and waits
@@ -68,7 +78,7 @@ func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exe
 	}
 	cmd = exec.Command(bin)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+dir, serveEnv+"=1")
+	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+dir)
 	logs = new(strings.Builder)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

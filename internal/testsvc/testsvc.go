@@ -6,6 +6,7 @@ package testsvc
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -50,9 +51,11 @@ func RequireRedis(t testing.TB) {
 	_ = c.Close()
 }
 
-// EachDatabase runs test on MariaDB and on PostgreSQL, each time with the link of database, an
-// empty alarm store. Each test package names its own database: packages run in parallel.
+// EachDatabase runs test on MariaDB and on PostgreSQL, each time with the link of an empty alarm
+// store: a database of this test process's own, named database_<pid>, dropped when the test ends.
+// Packages run in parallel, and so may the same package in two checkouts on one machine.
 func EachDatabase(t *testing.T, database string, test func(t *testing.T, link string)) {
+	database = fmt.Sprintf("%s_%d", database, os.Getpid())
 	for _, server := range []struct{ name, link, suffix string }{
 		{"mysql", MySQLLink, "/test"},
 		{"pgsql", PgsqlLink, "/test?sslmode=disable"},
@@ -64,6 +67,7 @@ func EachDatabase(t *testing.T, database string, test func(t *testing.T, link st
 				Missing(t, server.name, err)
 				return
 			}
+			t.Cleanup(func() { dropDatabase(server.link, database) })
 			test(t, link)
 		})
 	}
@@ -101,6 +105,23 @@ func emptyDatabase(root, link, database string) error {
 		}
 	}
 	return nil
+}
+
+// dropDatabase removes database, closing what connections to it are left (best effort: a database
+// left behind only takes room).
+func dropDatabase(root, database string) {
+	ctx, cancel := context.WithTimeout(context.Background(), Patience)
+	defer cancel()
+	db, err := gdb.New(gdb.ConfigNode{Link: root})
+	if err != nil {
+		return
+	}
+	defer db.Close(ctx)
+	drop := "DROP DATABASE IF EXISTS " + database
+	if db.GetConfig().Type == "pgsql" {
+		drop += " WITH (FORCE)"
+	}
+	_, _ = db.Exec(ctx, drop)
 }
 
 // PrivateRedis is a redis-server of the test's own on a free port, so it can be stopped and
