@@ -61,7 +61,7 @@ func TestAlarmResumeAtEveryPoint(t *testing.T) {
 	}
 	live := n.dial("/ws/alarm?since=40")
 	r := n.raise(`{"businessId":"after"}`)
-	if o := live.next(5 * time.Second); o.Seq != r[0].Seq || r[0].Seq != total+1 {
+	if o := live.next(patience); o.Seq != r[0].Seq || r[0].Seq != total+1 {
 		t.Fatalf("live after synced: %s, receipt %+v", o.raw, r)
 	}
 }
@@ -96,9 +96,9 @@ func TestAlarmReplayLiveJoin(t *testing.T) {
 	// Each join waits for fresh traffic, so every join happens while alarms keep arriving, however
 	// fast or slow the machine is.
 	awaitPosted := func(n int64) {
-		for deadline := time.Now().Add(10 * time.Second); posted.Load() < n; time.Sleep(time.Millisecond) {
+		for deadline := time.Now().Add(patience); posted.Load() < n; time.Sleep(time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("only %d alarms posted in 10 s, waiting for %d", posted.Load(), n)
+				t.Fatalf("only %d alarms posted in %v, waiting for %d", posted.Load(), patience, n)
 			}
 		}
 	}
@@ -127,7 +127,7 @@ func TestAlarmReplayLiveJoin(t *testing.T) {
 			check(o)
 		}
 		for want <= final {
-			check(j.c.next(5 * time.Second))
+			check(j.c.next(patience))
 		}
 	}
 }
@@ -143,7 +143,7 @@ func TestAlarmLifecycle(t *testing.T) {
 	expect := func(what, event, status string, count int64, seq int64) model.Alarm {
 		t.Helper()
 		for _, c := range []*client{watcher, actor} {
-			o := c.next(5 * time.Second)
+			o := c.next(patience)
 			a := alarmOf(t, o)
 			if o.Event != event || a.Status != status || a.Count != count || (seq != 0 && o.Seq != seq) {
 				t.Fatalf("%s: got %s", what, o.raw)
@@ -177,7 +177,7 @@ func TestAlarmLifecycle(t *testing.T) {
 		t.Fatalf("ack without user: %d", code)
 	}
 	actor.send(`{"type":"ack","alarmId":"nope","user":"carol"}`)
-	if o := actor.next(5 * time.Second); o.Type != "error" || o.Code != 65 || !strings.Contains(o.Message, "nope") {
+	if o := actor.next(patience); o.Type != "error" || o.Code != 65 || !strings.Contains(o.Message, "nope") {
 		t.Fatalf("socket ack of an unknown alarm: %s", o.raw)
 	}
 

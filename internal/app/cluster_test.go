@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"pulse/internal/testsvc"
 )
@@ -22,7 +21,7 @@ func startCluster(t *testing.T, n int, redisAddr, link string) []*node {
 		nodes[i] = startNode(t, clusterConfig(redisAddr, link, channel))
 	}
 	for _, nd := range nodes {
-		testsvc.WaitFor(t, 10*time.Second, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
+		testsvc.WaitFor(t, patience, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
 			"node %s never became ready", nd.base)
 	}
 	return nodes
@@ -41,7 +40,7 @@ func rowValue(o object) int {
 func expectRows(t *testing.T, who string, c *client, want ...int) {
 	t.Helper()
 	for _, w := range want {
-		if o := c.next(10 * time.Second); rowValue(o) != w {
+		if o := c.next(patience); rowValue(o) != w {
 			t.Fatalf("%s: got %s, want i=%d", who, o.raw, w)
 		}
 	}
@@ -51,7 +50,7 @@ func expectRows(t *testing.T, who string, c *client, want ...int) {
 func expectAlarms(t *testing.T, who string, c *client, from, to int64) {
 	t.Helper()
 	for want := from; want <= to; want++ {
-		o := c.next(10 * time.Second)
+		o := c.next(patience)
 		if o.Type != "alarm" || o.Seq != want {
 			t.Fatalf("%s: got %s, want the alarm event with seq %d", who, o.raw, want)
 		}
@@ -149,7 +148,7 @@ func TestClusterRedisOutage(t *testing.T) {
 
 		redis.Stop()
 		for _, nd := range nodes {
-			testsvc.WaitFor(t, 10*time.Second, func() bool {
+			testsvc.WaitFor(t, patience, func() bool {
 				code, env := nd.get("/readyz", nil)
 				return code == http.StatusServiceUnavailable && strings.Contains(env.Message, "bus")
 			}, "node %s stayed ready without Redis", nd.base)
@@ -168,7 +167,7 @@ func TestClusterRedisOutage(t *testing.T) {
 			expectAlarms(t, fmt.Sprintf("node %d console", i), c, 1, alarms)
 		}
 		for _, nd := range nodes {
-			testsvc.WaitFor(t, 15*time.Second, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
+			testsvc.WaitFor(t, patience, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
 				"node %s not ready again after Redis came back", nd.base)
 			nd.waitConnections(1, 1) // the same clients, still connected
 		}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"pulse/internal/config"
 	"pulse/internal/model"
@@ -76,7 +75,7 @@ func TestIngestBadInput(t *testing.T) {
 		t.Fatalf("a rejected item was delivered: %v", got)
 	}
 	n.mustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
-	if o := console.next(5 * time.Second); !strings.Contains(string(o.Data), "sentinel") {
+	if o := console.next(patience); !strings.Contains(string(o.Data), "sentinel") {
 		t.Fatalf("a rejected alarm was delivered: %s", o.raw)
 	}
 }
@@ -110,7 +109,7 @@ func TestAlarmIngest(t *testing.T) {
 	for _, c := range consoles {
 		var seqs []int64
 		for range 3 {
-			o := c.next(5 * time.Second)
+			o := c.next(patience)
 			var a model.AlarmBusinessData
 			_ = json.Unmarshal(o.Data, &a)
 			if o.Type != "alarm" || a.Level == "" || a.AlarmId == "" || a.Time == 0 {
@@ -151,7 +150,7 @@ func TestGoAPI(t *testing.T) {
 	if got := dash.receivedUntilMarker("m"); fmt.Sprint(got) != "[go]" {
 		t.Fatalf("dashboard received %v", got)
 	}
-	if o := console.next(5 * time.Second); !strings.Contains(string(o.Data), "from go") {
+	if o := console.next(patience); !strings.Contains(string(o.Data), "from go") {
 		t.Fatalf("console received %s", o.raw)
 	}
 	_ = http.StatusOK

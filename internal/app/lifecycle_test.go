@@ -61,7 +61,7 @@ func TestNoGoroutineOutlivesItsConnection(t *testing.T) {
 		}
 	}()
 	after := 0
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); {
 		if after = settle(); after <= base {
 			return
 		}

@@ -61,7 +61,7 @@ func startNode(t testing.TB, edit func(*config.Config)) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), patience)
 		defer cancel()
 		_ = a.Shutdown(ctx)
 	})
@@ -154,7 +154,7 @@ func (n *node) dial(path string) *client {
 	}
 	if strings.HasPrefix(path, "/ws/alarm") {
 		for {
-			o := c.next(5 * time.Second)
+			o := c.next(patience)
 			if o.Type == "synced" {
 				c.synced = o.Seq
 				break
@@ -272,10 +272,15 @@ func asCloseError(err error, target **websocket.CloseError) bool {
 	return ok
 }
 
-// eventually polls cond for up to five seconds.
+// patience bounds every wait for something that is due: it only ends a test that would otherwise
+// hang, so it is generous enough for a busy 2-core machine under the race detector. A test waits
+// for a condition, never for a time, and asserts nothing about how long it took.
+const patience = 30 * time.Second
+
+// eventually polls cond until it holds, failing the test after patience.
 func eventually(t testing.TB, cond func() bool, format string, args ...any) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if cond() {
 			return
 		}

@@ -22,7 +22,7 @@ func (c *client) receivedUntilMarker(id string) []string {
 	c.t.Helper()
 	var got []string
 	for {
-		o := c.next(5 * time.Second)
+		o := c.next(patience)
 		if o.Type != "rowdata" {
 			c.t.Fatalf("unexpected object %s", o.raw)
 		}
@@ -129,7 +129,7 @@ func TestRowDataFrame(t *testing.T) {
 	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-001","data":{"voltage":229.8,"tags":["a","<b>"]}}`)
 	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-001","time":1732250000123,"data":[1,2]}`)
 
-	o := c.next(5 * time.Second)
+	o := c.next(patience)
 	var d struct {
 		BusinessType, BusinessId string
 		Time                     int64
@@ -144,7 +144,7 @@ func TestRowDataFrame(t *testing.T) {
 	if fmt.Sprint(d.Data) != "map[tags:[a <b>] voltage:229.8]" || !strings.Contains(string(o.raw), `"<b>"`) {
 		t.Fatalf("data changed: %v", d.Data)
 	}
-	o = c.next(5 * time.Second)
+	o = c.next(patience)
 	var d2 struct {
 		Time int64
 		Data []int

@@ -32,9 +32,10 @@ func (n *node) dialSlow(path string) *client {
 	return &client{t: n.t, ws: ws}
 }
 
-// rowBatch is a body of row-data items of about 1 KB to meter/m-1, numbered from start.
+// rowBatch is a body of row-data items of about 4 KB to meter/m-1, numbered from start: large
+// enough that a few hundred fill a socket.
 func rowBatch(start, count int) string {
-	pad := strings.Repeat("p", 1000)
+	pad := strings.Repeat("p", 4000)
 	var b strings.Builder
 	b.WriteString(`{"items":[`)
 	for i := start; i < start+count; i++ {
@@ -46,38 +47,57 @@ func rowBatch(start, count int) string {
 	return b.String() + `]}`
 }
 
+// patientClients is the change to a node's configuration for tests of clients that read late:
+// such a client stops reading, and so answers no ping, for as long as the test takes to fill its
+// socket, however long that is on a busy machine. The write timeout and the pong timeout, which
+// end clients that are gone (TestStuckWriteIsEnded, TestHeartbeats), must not end these.
+func patientClients(c *config.Config) {
+	c.WS.WriteTimeout, c.WS.PongTimeout = time.Hour, 2*time.Hour
+}
+
 // TestSlowDashboard: a dashboard that stops reading delays neither ingest nor the other
 // dashboards; its full queue drops the oldest items, counts them, and keeps the freshest.
 func TestSlowDashboard(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { c.WS.SendQueue = 64 })
+	n := startNode(t, func(c *config.Config) { patientClients(c); c.WS.SendQueue = 64 })
 	slow := n.dialSlow(rowPath("meter", "m-1", "slow"))
 	fast := n.dial(rowPath("meter", "m-1", "fast"))
 	n.waitConnections(2, 0)
 
-	// Batches no larger than a queue, each read by the fast dashboard before the next: it must
-	// get every item while the slow one's socket and queue are full.
-	const total, batch = 6000, 50
-	for start := 0; start < total; start += batch {
-		n.mustPost("/api/v1/rowdata", rowBatch(start, batch))
-		for i := start; i < start+batch; i++ {
-			if got := rowN(t, fast.next(10*time.Second)); got != fmt.Sprint(i) {
+	// Batches no larger than a queue, each read by the fast dashboard before the next: it must get
+	// every item while the slow one's socket fills, then its queue, until the server drops items
+	// for it. Two batches more, so that its queue holds items of several batches.
+	const batch, extraBatches, most = 50, 2, 8000 // most: the fill never takes this many (32 MB)
+	total, extra := 0, extraBatches
+	for extra > 0 {
+		if total >= most {
+			t.Fatalf("no drops counted after %d items for a client that read nothing", total)
+		}
+		n.mustPost("/api/v1/rowdata", rowBatch(total, batch))
+		for i := total; i < total+batch; i++ {
+			if got := rowN(t, fast.next(patience)); got != fmt.Sprint(i) {
 				t.Fatalf("fast dashboard got item %s, want %d", got, i)
 			}
 		}
-	}
-	if d := n.RowData.Stats().Dropped; d == 0 {
-		t.Fatal("no drops counted for a client that read nothing")
+		total += batch
+		if n.RowData.Stats().Dropped > 0 {
+			extra--
+		}
 	}
 
-	// The slow dashboard now reads: increasing numbers ending with the freshest item.
-	last := -1
+	t.Logf("drops began within %d items", total-extraBatches*batch)
+
+	// The slow dashboard now reads: increasing numbers ending with the freshest item, not all.
+	last, got := -1, 0
 	for last != total-1 {
 		var k int
-		_, _ = fmt.Sscan(rowN(t, slow.next(10*time.Second)), &k)
+		_, _ = fmt.Sscan(rowN(t, slow.next(patience)), &k)
 		if k <= last {
 			t.Fatalf("slow dashboard got %d after %d", k, last)
 		}
-		last = k
+		last, got = k, got+1
+	}
+	if got >= total {
+		t.Fatalf("the slow dashboard got all %d items: nothing was dropped", total)
 	}
 	if n.RowData.Len() != 2 {
 		t.Fatal("a slow dashboard must not be disconnected")
@@ -88,41 +108,50 @@ func TestSlowDashboard(t *testing.T) {
 // prefix of the alarms; the other console receives every alarm; the slow one, back with since,
 // gets the rest without a gap or a duplicate.
 func TestSlowConsole(t *testing.T) {
-	// The close frame waits behind what fills the slow console's socket until it reads, after
-	// every alarm is stored: give that write time enough even on a slow (-race) run.
-	n := startNode(t, func(c *config.Config) { c.WS.SendQueue, c.WS.WriteTimeout = 32, time.Minute })
+	// The close frame waits behind what fills the slow console's socket until it reads.
+	n := startNode(t, func(c *config.Config) { patientClients(c); c.WS.SendQueue = 32 })
 	slow := n.dialSlow("/ws/alarm")
 	fast := n.dial("/ws/alarm")
 	n.waitConnections(0, 2)
 
-	const total, batch = 3008, 16 // total is a multiple of batch
-	content := strings.Repeat("c", 4000)
-	for start := 0; start < total; start += batch {
+	// Alarms of 8 KB (near the content limit: fewer alarms fill the socket) until the slow
+	// console's socket and queue are full and it is closed.
+	const batch, most = 16, 4000 // most: the fill never takes this many (32 MB)
+	content := strings.Repeat("c", 8000)
+	total := 0
+	for n.Alarm.Stats().SlowClosed == 0 {
+		if total >= most {
+			t.Fatalf("a console that read nothing of %d alarms was not closed", total)
+		}
 		var b strings.Builder
 		b.WriteString(`{"items":[`)
 		for i := range batch {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, `{"businessId":"m-%d","content":%q}`, start+i, content)
+			fmt.Fprintf(&b, `{"businessId":"m-%d","content":%q}`, total+i, content)
 		}
 		b.WriteString(`]}`)
 		n.mustPost("/api/v1/alarm", b.String())
-		for i := start; i < start+batch; i++ {
-			if o := fast.next(10 * time.Second); o.Seq != int64(i+1) {
+		for i := total; i < total+batch; i++ {
+			if o := fast.next(patience); o.Seq != int64(i+1) {
 				t.Fatalf("fast console got seq %d, want %d", o.Seq, i+1)
 			}
 		}
+		total += batch
 	}
-	eventually(t, func() bool { return n.Alarm.Stats().SlowClosed == 1 }, "slow console not closed")
+	t.Logf("the slow console was closed within %d alarms", total)
+	if s := n.Alarm.Stats().SlowClosed; s != 1 {
+		t.Fatalf("%d consoles closed as slow, want 1", s)
+	}
 
 	// Reading now: synced, alarms 1, 2, 3... without a gap, then close 1013.
-	if o := slow.next(10 * time.Second); o.Type != "synced" || o.Seq != 0 {
+	if o := slow.next(patience); o.Type != "synced" || o.Seq != 0 {
 		t.Fatalf("slow console began with %s, want synced 0", o.raw)
 	}
 	var want int64 = 1
 	for {
-		o, err := slow.tryNext(10 * time.Second)
+		o, err := slow.tryNext(patience)
 		if err != nil {
 			if !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
 				t.Fatalf("after %d alarms: %v, want close 1013", want-1, err)
@@ -134,7 +163,7 @@ func TestSlowConsole(t *testing.T) {
 		}
 		want++
 	}
-	if want-1 >= total {
+	if want-1 >= int64(total) {
 		t.Fatal("the slow console was not slow: it received everything")
 	}
 
@@ -145,7 +174,7 @@ func TestSlowConsole(t *testing.T) {
 		}
 		want++
 	}
-	if want-1 != total || back.synced != total {
+	if want-1 != int64(total) || back.synced != int64(total) {
 		t.Fatalf("resumed console got up to %d, synced %d; want %d", want-1, back.synced, total)
 	}
 }
@@ -160,19 +189,19 @@ func TestShutdownFlushesAndCloses(t *testing.T) {
 	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"n":"last"}}`)
 	n.mustPost("/api/v1/alarm", `{"businessId":"m-1","title":"last"}`)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	if err := n.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if o := dash.next(time.Second); rowN(t, o) != "last" {
+	if o := dash.next(patience); rowN(t, o) != "last" {
 		t.Fatalf("dashboard: %s", o.raw)
 	}
-	if o := console.next(time.Second); o.Type != "alarm" {
+	if o := console.next(patience); o.Type != "alarm" {
 		t.Fatalf("console: %s", o.raw)
 	}
 	for _, c := range []*client{dash, console} {
-		if code := c.closeCode(5 * time.Second); code != websocket.CloseGoingAway {
+		if code := c.closeCode(patience); code != websocket.CloseGoingAway {
 			t.Fatalf("close %d, want 1001", code)
 		}
 	}

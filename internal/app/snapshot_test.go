@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
-	"time"
 
 	"pulse/internal/config"
 )
@@ -46,7 +45,7 @@ func TestChartSnapshot(t *testing.T) {
 	read := func(c *client, count int) []string {
 		var got []string
 		for range count {
-			s, marked := snapshotN(t, c.next(5*time.Second))
+			s, marked := snapshotN(t, c.next(patience))
 			if !marked {
 				s += "(live)"
 			}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,24 +16,55 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// TestSignalShutdown runs the real binary and sends it SIGTERM (and SIGINT): every WebSocket
-// receives what was queued and close 1001, and the process exits 0 within a few seconds.
+// binDir holds the server binary, built once for the package's tests.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pulse-cmd-test-")
+	if err != nil {
+		panic(err)
+	}
+	binDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// patience bounds every wait for something that is due (a start, a message, an exit): it only
+// ends a test that would otherwise hang, so it is generous for a busy machine.
+const patience = 30 * time.Second
+
+// TestSignalShutdown runs the real server and sends it SIGTERM (and SIGINT): every WebSocket
+// receives what was queued and close 1001, and the process exits 0 by itself.
 func TestSignalShutdown(t *testing.T) {
-	bin := buildBinary(t)
+	bin := serverBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) { runAndSignal(t, bin, sig) })
 	}
 }
 
-// buildBinary builds pulse into a temporary folder.
-func buildBinary(t *testing.T) string {
+var (
+	buildOnce sync.Once
+	built     string
+	buildErr  error
+)
+
+// serverBinary builds pulse, as `make build` does, once for all the package's tests: a link of
+// the whole server takes longer than the tests themselves on a busy machine.
+func serverBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "pulse")
-	build := exec.Command("go", "build", "-o", bin, "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		bin := filepath.Join(binDir, "pulse")
+		if out, err := exec.Command("go", "build", "-o", bin, "../..").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+			return
+		}
+		built = bin
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return built
 }
 
 // startServer runs bin in dir (its data/ folder holds the SQLite alarm store) on addr and waits
@@ -53,7 +85,7 @@ func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exe
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); ; time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -91,7 +123,7 @@ func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
 		t.Fatal(err)
 	}
 	for i, ws := range clients {
-		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_ = ws.SetReadDeadline(time.Now().Add(patience))
 		for {
 			_, data, err := ws.ReadMessage()
 			if err == nil {
@@ -113,8 +145,8 @@ func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
 		if err != nil {
 			t.Fatalf("exit: %v\n%s", err, logs.String())
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatalf("still running 5s after %s\n%s", sig, logs.String())
+	case <-time.After(patience):
+		t.Fatalf("still running %v after %s\n%s", patience, sig, logs.String())
 	}
 	t.Logf("%s to exit: %v", sig, time.Since(start))
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {

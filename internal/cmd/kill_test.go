@@ -15,7 +15,7 @@ import (
 // TestAlarmsSurviveSIGKILL: alarms answered 200 are still there after the server is killed with
 // SIGKILL and restarted on the same data folder, and seq goes on from where it was.
 func TestAlarmsSurviveSIGKILL(t *testing.T) {
-	bin := buildBinary(t)
+	bin := serverBinary(t)
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	cmd, _ := startServer(t, bin, dir, addr)
@@ -38,7 +38,7 @@ func TestAlarmsSurviveSIGKILL(t *testing.T) {
 	defer ws.Close()
 	want := int64(1)
 	for {
-		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_ = ws.SetReadDeadline(time.Now().Add(patience))
 		_, data, err := ws.ReadMessage()
 		if err != nil {
 			t.Fatalf("after seq %d: %v", want-1, err)

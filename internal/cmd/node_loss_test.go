@@ -21,7 +21,7 @@ import (
 // ends up with every alarm, once and in order.
 func TestNodeLoss(t *testing.T) {
 	testsvc.RequireRedis(t)
-	bin := buildBinary(t)
+	bin := serverBinary(t)
 	testsvc.EachDatabase(t, "pulse_cmd_test", func(t *testing.T, link string) {
 		extra := fmt.Sprintf("bus:\n  type: redis\n  channel: \"pulse-cmd-test-%d\"\nredis:\n  default:\n    address: %q\n"+
 			"database:\n  default:\n    link: %q\n", time.Now().UnixNano(), testsvc.RedisAddr, link)
@@ -68,7 +68,7 @@ func TestNodeLoss(t *testing.T) {
 				time.Sleep(2 * time.Millisecond)
 			}
 		}()
-		testsvc.WaitFor(t, 10*time.Second, func() bool { return posted.Load() >= 40 }, "alarms are not being posted")
+		testsvc.WaitFor(t, patience, func() bool { return posted.Load() >= 40 }, "alarms are not being posted")
 		for range 5 {
 			postAlarm(t, addrA, `{"businessId":"on-a"}`)
 		}
@@ -78,7 +78,7 @@ func TestNodeLoss(t *testing.T) {
 		_ = nodeA.Wait()
 		reconnected.Wait()
 		from := posted.Load()
-		testsvc.WaitFor(t, 10*time.Second, func() bool { return posted.Load() >= from+40 }, "alarms stopped after the kill")
+		testsvc.WaitFor(t, patience, func() bool { return posted.Load() >= from+40 }, "alarms stopped after the kill")
 		close(stop)
 		if err := <-posting; err != nil {
 			t.Fatal(err)
@@ -89,8 +89,8 @@ func TestNodeLoss(t *testing.T) {
 		go func() { done.Wait(); close(finished) }()
 		select {
 		case <-finished:
-		case <-time.After(20 * time.Second):
-			t.Fatalf("consoles did not get every alarm up to seq %d in 20 s", target.Load())
+		case <-time.After(2 * patience):
+			t.Fatalf("consoles did not get every alarm up to seq %d in %v", target.Load(), 2*patience)
 		}
 		close(errs)
 		for err := range errs {
@@ -136,7 +136,7 @@ func follow(addrA, addrB string, target *atomic.Int64, reconnected func()) error
 // connection fails (the error).
 func readAlarms(ws *websocket.Conn, last *int64, target *atomic.Int64) error {
 	for {
-		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_ = ws.SetReadDeadline(time.Now().Add(patience))
 		_, data, err := ws.ReadMessage()
 		if err != nil {
 			return err
@@ -166,7 +166,7 @@ func readAlarms(ws *websocket.Conn, last *int64, target *atomic.Int64) error {
 // waitReady waits until the node at addr answers /readyz with 200.
 func waitReady(t *testing.T, addr string) {
 	t.Helper()
-	testsvc.WaitFor(t, 10*time.Second, func() bool {
+	testsvc.WaitFor(t, patience, func() bool {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err != nil {
 			return false

@@ -48,7 +48,7 @@ func TestReplayJoin(t *testing.T) {
 	close(release)
 	var got []int64
 	read := func(n int) {
-		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_ = ws.SetReadDeadline(time.Now().Add(patience))
 		for len(got) < n {
 			_, data, err := ws.ReadMessage()
 			if err != nil {

@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// patience bounds a wait for something that is due; it only ends a test that would otherwise hang.
+const patience = 30 * time.Second
+
 func TestGateSpacesOutMessageReads(t *testing.T) {
 	g := newGate(time.Hour)
 	c := &gatedReads{gate: g}
@@ -17,12 +20,12 @@ func TestGateSpacesOutMessageReads(t *testing.T) {
 	}
 	select { // the first message of a round is read at once
 	case <-wait():
-	case <-time.After(time.Second):
+	case <-time.After(patience):
 		t.Fatal("first read waited")
 	}
 	select { // so is the rest of a message
 	case <-wait():
-	case <-time.After(time.Second):
+	case <-time.After(patience):
 		t.Fatal("a read inside a message waited")
 	}
 	c.atMessage = true
@@ -35,7 +38,7 @@ func TestGateSpacesOutMessageReads(t *testing.T) {
 	g.close() // ...which closing the gate ends for good
 	select {
 	case <-done:
-	case <-time.After(time.Second):
+	case <-time.After(patience):
 		t.Fatal("closing the gate left a reader waiting")
 	}
 }

@@ -89,7 +89,7 @@ func TestWSReadsFrames(t *testing.T) {
 		write(append(rawFrame(true, opText, long, 2), rawFrame(true, opPong, "x", 0)...))
 		write(rawFrame(true, opText, huge, 8))
 		write(rawFrame(true, opClose, "\x03\xe9bye", 0))
-		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_ = ws.SetReadDeadline(time.Now().Add(patience))
 		_, _, a.err = ws.ReadMessage() // handles the pong, then meets the close
 		got <- a
 	})
@@ -168,7 +168,7 @@ func TestWSBurst(t *testing.T) {
 func TestWSCloseSaysGoodbye(t *testing.T) {
 	got := make(chan error, 1)
 	addr := serveWS(t, func(ws *websocket.Conn) {
-		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_ = ws.SetReadDeadline(time.Now().Add(patience))
 		_, _, err := ws.ReadMessage()
 		got <- err
 	})

@@ -6,6 +6,7 @@ package testsvc
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -26,6 +27,10 @@ const (
 	PgsqlLink = "pgsql:postgres:@tcp(127.0.0.1:5432)/test?sslmode=disable"
 )
 
+// Patience bounds a wait for something that is due (a service starting, a database answering):
+// it only ends a test that would otherwise hang, so it is generous for a busy machine.
+const Patience = 30 * time.Second
+
 // Missing skips the test saying what is missing, or fails it under CI.
 func Missing(t testing.TB, what string, err error) {
 	t.Helper()
@@ -38,7 +43,7 @@ func Missing(t testing.TB, what string, err error) {
 // RequireRedis checks that the machine's Redis answers.
 func RequireRedis(t testing.TB) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", RedisAddr, time.Second)
+	c, err := net.DialTimeout("tcp", RedisAddr, 5*time.Second)
 	if err != nil {
 		Missing(t, "Redis at "+RedisAddr, err)
 		return
@@ -46,9 +51,11 @@ func RequireRedis(t testing.TB) {
 	_ = c.Close()
 }
 
-// EachDatabase runs test on MariaDB and on PostgreSQL, each time with the link of database, an
-// empty alarm store. Each test package names its own database: packages run in parallel.
+// EachDatabase runs test on MariaDB and on PostgreSQL, each time with the link of an empty alarm
+// store: a database of this test process's own, named database_<pid>, dropped when the test ends.
+// Packages run in parallel, and so may the same package in two checkouts on one machine.
 func EachDatabase(t *testing.T, database string, test func(t *testing.T, link string)) {
+	database = fmt.Sprintf("%s_%d", database, os.Getpid())
 	for _, server := range []struct{ name, link, suffix string }{
 		{"mysql", MySQLLink, "/test"},
 		{"pgsql", PgsqlLink, "/test?sslmode=disable"},
@@ -60,6 +67,7 @@ func EachDatabase(t *testing.T, database string, test func(t *testing.T, link st
 				Missing(t, server.name, err)
 				return
 			}
+			t.Cleanup(func() { dropDatabase(server.link, database) })
 			test(t, link)
 		})
 	}
@@ -68,7 +76,7 @@ func EachDatabase(t *testing.T, database string, test func(t *testing.T, link st
 // emptyDatabase creates database through the server's root link if needed and drops Pulse's
 // tables in it.
 func emptyDatabase(root, link, database string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), Patience)
 	defer cancel()
 	db, err := gdb.New(gdb.ConfigNode{Link: root})
 	if err != nil {
@@ -97,6 +105,23 @@ func emptyDatabase(root, link, database string) error {
 		}
 	}
 	return nil
+}
+
+// dropDatabase removes database, closing what connections to it are left (best effort: a database
+// left behind only takes room).
+func dropDatabase(root, database string) {
+	ctx, cancel := context.WithTimeout(context.Background(), Patience)
+	defer cancel()
+	db, err := gdb.New(gdb.ConfigNode{Link: root})
+	if err != nil {
+		return
+	}
+	defer db.Close(ctx)
+	drop := "DROP DATABASE IF EXISTS " + database
+	if db.GetConfig().Type == "pgsql" {
+		drop += " WITH (FORCE)"
+	}
+	_, _ = db.Exec(ctx, drop)
 }
 
 // PrivateRedis is a redis-server of the test's own on a free port, so it can be stopped and
@@ -136,7 +161,7 @@ func (r *PrivateRedis) start() {
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(Patience); ; time.Sleep(10 * time.Millisecond) {
 		if c, err := net.DialTimeout("tcp", r.Addr, time.Second); err == nil {
 			_ = c.Close()
 			return
@@ -163,7 +188,8 @@ func (r *PrivateRedis) Restart() {
 	r.start()
 }
 
-// WaitFor polls cond until it holds, failing the test after d.
+// WaitFor polls cond until it holds, failing the test after d. d bounds a hang (Patience is a good
+// d); it is never what a test asserts.
 func WaitFor(t testing.TB, d time.Duration, cond func() bool, format string, args ...any) {
 	t.Helper()
 	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
