@@ -166,12 +166,12 @@ func TestInboundRate(t *testing.T) {
 			break // closed already
 		}
 	}
-	if code := flood.closeCode(10 * time.Second); code != websocket.ClosePolicyViolation {
+	if code := flood.closeCode(patience); code != websocket.ClosePolicyViolation {
 		t.Fatalf("flood: close %d, want 1008", code)
 	}
 	for range 3 {
 		calm.send(`{"type":"ping"}`)
-		if o := calm.next(5 * time.Second); o.Type != "pong" {
+		if o := calm.next(patience); o.Type != "pong" {
 			t.Fatalf("calm client: %s", o.raw)
 		}
 	}

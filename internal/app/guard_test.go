@@ -91,7 +91,7 @@ func TestOnlyJSONBodies(t *testing.T) {
 	if s, env, _, _ := n.request(http.MethodPost, "/api/v1/alarm", "application/json; charset=utf-8", []byte(`{"businessId":"json"}`), nil); s != 200 {
 		t.Fatalf("JSON with a UTF-8 charset: %d %+v", s, env)
 	}
-	if o := console.next(5 * time.Second); !strings.Contains(string(o.Data), `"json"`) {
+	if o := console.next(patience); !strings.Contains(string(o.Data), `"json"`) {
 		t.Fatalf("the console got %s before the JSON alarm: a refused body was stored", o.raw)
 	}
 	if c := n.alarmCount(); c != 1 {

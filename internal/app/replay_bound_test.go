@@ -40,7 +40,7 @@ func TestReplayBoundedByBytes(t *testing.T) {
 		}
 		want, frames := int64(1), 0
 		for synced := false; !synced; frames++ {
-			_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_ = ws.SetReadDeadline(time.Now().Add(patience))
 			_, frame, err := ws.ReadMessage()
 			if err != nil {
 				t.Fatalf("%s: %v", path, err)

@@ -3,7 +3,6 @@ package app_test
 import (
 	"strconv"
 	"testing"
-	"time"
 )
 
 // TestSinceAheadOfStore: a console resuming with a since greater than the store's latest seq (the
@@ -31,7 +30,7 @@ func TestSinceAheadOfStore(t *testing.T) {
 	}
 	c := n.dial("/ws/alarm?since=99")
 	r := n.raise(`{"alarmId":"d","businessId":"m-4"}`)
-	if o := c.next(5 * time.Second); o.Type != "alarm" || o.Seq != r[0].Seq || r[0].Seq != 5 {
+	if o := c.next(patience); o.Type != "alarm" || o.Seq != r[0].Seq || r[0].Seq != 5 {
 		t.Fatalf("after the reset: live event %s, want seq 5", o.raw)
 	}
 

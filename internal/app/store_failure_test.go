@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/frame/g"
@@ -97,7 +96,7 @@ func TestStoreWriteFailure(t *testing.T) {
 		fault.run(t, fault.set)
 		var status int
 		var env envelope
-		testsvc.WaitFor(t, 10*time.Second, func() bool {
+		testsvc.WaitFor(t, patience, func() bool {
 			status, env = n.post("/api/v1/alarm", `{"alarmId":"during","businessId":"m"}`)
 			return status != http.StatusOK
 		}, "ingest still answers 200 with the database refusing writes")
@@ -117,7 +116,7 @@ func TestStoreWriteFailure(t *testing.T) {
 		}
 
 		fault.run(t, fault.clear)
-		testsvc.WaitFor(t, 10*time.Second, func() bool {
+		testsvc.WaitFor(t, patience, func() bool {
 			status, env = n.post("/api/v1/alarm", `{"alarmId":"after","businessId":"m"}`)
 			return status == http.StatusOK
 		}, "ingest does not recover once the database takes writes again: %d %+v", status, env)

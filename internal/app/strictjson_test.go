@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"pulse/internal/model"
 	"pulse/internal/service/ingest"
@@ -68,7 +67,7 @@ func TestStrictJSON(t *testing.T) {
 		t.Fatalf("a rejected item was delivered: %v", got)
 	}
 	n.mustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
-	if o := console.next(5 * time.Second); !strings.Contains(string(o.Data), "sentinel") {
+	if o := console.next(patience); !strings.Contains(string(o.Data), "sentinel") {
 		t.Fatalf("a rejected alarm was delivered: %s", o.raw)
 	}
 	status, env := n.get("/api/v1/alarms", nil)
