@@ -109,8 +109,8 @@ func (a *App) newServer(name string) *ghttp.Server {
 		Prefix: "/api/v1",
 		Requests: []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
 			&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}},
-		MaxBodySize: a.Config.Ingest.MaxBodySize,
-		CORSOrigins: a.Config.WS.AllowedOrigins,
+		MaxBodySize:    a.Config.Ingest.MaxBodySize,
+		AllowedOrigins: a.Config.WS.AllowedOrigins,
 	})
 	s.SetHandler(func(w http.ResponseWriter, r *http.Request) {
 		if ws.Owns(r) {

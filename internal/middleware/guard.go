@@ -26,10 +26,10 @@ const maxQueryValue = 128
 
 // GuardOptions configure a Guard.
 type GuardOptions struct {
-	Prefix      string   // the API's path prefix, e.g. "/api/v1"
-	Requests    []any    // the API's request types (&v1.AckReq{}, ...): their g.Meta are the routes
-	MaxBodySize int64    // larger bodies are answered 413
-	CORSOrigins []string // ws.allowedOrigins: origins whose pages may call the API ("*" = any)
+	Prefix         string   // the API's path prefix, e.g. "/api/v1"
+	Requests       []any    // the API's request types (&v1.AckReq{}, ...): their g.Meta are the routes
+	MaxBodySize    int64    // larger bodies are answered 413
+	AllowedOrigins []string // ws.allowedOrigins: origins whose pages may call the API ("*" = any)
 }
 
 // Guard is what every HTTP request meets before GoFrame's router (WebSocket handshakes go to the
@@ -50,13 +50,13 @@ type Guard struct {
 	prefix  string
 	routes  []route
 	maxBody int64
-	cors    corsPolicy
+	origins Origins
 }
 
 // NewGuard puts a Guard in front of next.
 func NewGuard(next http.Handler, opts GuardOptions) *Guard {
 	g := &Guard{next: next, prefix: strings.TrimSuffix(opts.Prefix, "/"), maxBody: opts.MaxBodySize,
-		cors: newCORSPolicy(opts.CORSOrigins)}
+		origins: NewOrigins(opts.AllowedOrigins)}
 	for _, req := range opts.Requests {
 		g.routes = append(g.routes, newRoute(g.prefix, req))
 	}
@@ -120,7 +120,7 @@ func (g *Guard) api(w http.ResponseWriter, r *http.Request) (*http.Request, erro
 	case match == nil:
 		return nil, methodNotAllowed(r, methods...)
 	}
-	g.cors.allowOrigin(w, r)
+	g.origins.allowCORS(w, r)
 	if r.Method == http.MethodPost {
 		return g.post(r)
 	}
@@ -134,13 +134,13 @@ func (g *Guard) preflight(w http.ResponseWriter, r *http.Request, methods []stri
 	switch {
 	case origin == "" || want == "":
 		return methodNotAllowed(r, methods...)
-	case !g.cors.allows(origin):
+	case !g.origins.Listed(origin):
 		return gerror.NewCodef(consts.CodeOriginForbidden, "origin %q may not call the API (ws.allowedOrigins)", origin)
 	case !contains(methods, want):
 		return methodNotAllowed(r, methods...)
 	}
 	h := w.Header()
-	g.cors.allowOrigin(w, r)
+	g.origins.allowCORS(w, r)
 	h.Set("Access-Control-Allow-Methods", strings.Join(methods, ", "))
 	h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, X-API-Key")
 	h.Set("Access-Control-Max-Age", "600")

@@ -20,6 +20,7 @@ import (
 	"pulse/internal/config"
 	"pulse/internal/consts"
 	"pulse/internal/hub"
+	"pulse/internal/middleware"
 )
 
 // readBufferSize is each connection's read buffer. Clients send only small control messages, and
@@ -41,7 +42,7 @@ type Door struct {
 
 	rowData  *hub.Manager
 	alarm    *hub.Manager
-	origins  originPolicy
+	origins  middleware.Origins
 	slots    slots
 	upgrader websocket.Upgrader
 	closed   atomic.Bool
@@ -52,7 +53,7 @@ func NewDoor(cfg config.WS, rowData, alarm *hub.Manager) *Door {
 	d := &Door{
 		rowData: rowData,
 		alarm:   alarm,
-		origins: newOriginPolicy(cfg.AllowedOrigins),
+		origins: middleware.NewOrigins(cfg.AllowedOrigins),
 		slots:   slots{max: int64(cfg.MaxConnections)},
 	}
 	d.upgrader = websocket.Upgrader{
@@ -118,7 +119,7 @@ func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m 
 	case !websocket.IsWebSocketUpgrade(r):
 		refuse(w, gerror.NewCode(consts.CodeUpgradeRequired, "this endpoint speaks WebSocket only: send an Upgrade: websocket request"))
 		return
-	case !d.origins.allows(r):
+	case !d.origins.AllowUpgrade(r):
 		refuse(w, gerror.NewCodef(consts.CodeOriginForbidden, "origin %q is not allowed (ws.allowedOrigins)", r.Header.Get("Origin")))
 		return
 	case d.closed.Load():
