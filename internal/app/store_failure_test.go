@@ -74,14 +74,8 @@ func (f storeFault) run(t *testing.T, stmts []string) {
 // {code,message} (no SQL in it), the failure is logged with the database's name, and /readyz
 // answers 503 naming the database; once the fault is gone, a write succeeds and /readyz is 200.
 func TestStoreWriteFailure(t *testing.T) {
-	const database = "pulse_store_failure"
-	// A run killed during the fault leaves the PostgreSQL database read-only (MariaDB's trigger
-	// goes with the table): take that back, if the server and the database are there.
-	if db, err := gdb.New(gdb.ConfigNode{Link: testsvc.PgsqlLink}); err == nil {
-		_, _ = db.Exec(context.Background(), "ALTER DATABASE "+database+" RESET default_transaction_read_only")
-		_ = db.Close(context.Background())
-	}
-	testsvc.EachDatabase(t, database, func(t *testing.T, link string) {
+	testsvc.EachDatabase(t, "pulse_store_failure", func(t *testing.T, link string) {
+		database := databaseOf(link) // the test process's own, dropped afterwards with its settings
 		logs := &syncBuffer{}
 		g.Log().SetWriter(logs)
 		t.Cleanup(func() { g.Log().SetWriter(nil) }) // after the node's shutdown: cleanups run last first
@@ -124,4 +118,13 @@ func TestStoreWriteFailure(t *testing.T) {
 			t.Fatalf("readyz after a write succeeded: %d %+v", code, env)
 		}
 	})
+}
+
+// databaseOf is the database a link names: "pgsql:...@tcp(host)/name?sslmode=disable" → name.
+func databaseOf(link string) string {
+	name := link[strings.LastIndex(link, "/")+1:]
+	if i := strings.IndexByte(name, '?'); i >= 0 {
+		name = name[:i]
+	}
+	return name
 }
