@@ -90,7 +90,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	a.Ingest = ingest.New(a.bus, alarms)
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
 	a.Door.AlarmReplay = alarms.Replay
-	a.Alarm.Handle("ack", a.ackFromConsole)
+	a.Alarm.Handle("ack", alarmctl.NewConsoleAck(alarms))
 	a.Server = a.newServer(name)
 	return a, nil
 }

@@ -1,5 +1,7 @@
 package hub
 
+import "pulse/internal/model"
+
 // BusinessIndex routes row data by exact (businessType, businessId):
 //
 //	publish (T, I)  -> subscribers of (T, I) and (T, *)
@@ -32,7 +34,7 @@ func (b *BusinessIndex) Add(c *Conn) {
 		t = &typeSubscribers{byID: map[string]connSet{}, wildcard: connSet{}}
 		b.types[k.Type] = t
 	}
-	if k.ID == Wildcard {
+	if k.ID == model.Wildcard {
 		t.wildcard[c] = struct{}{}
 	} else {
 		set := t.byID[k.ID]
@@ -54,14 +56,14 @@ func (b *BusinessIndex) Remove(c *Conn) {
 		return
 	}
 	set := t.wildcard
-	if k.ID != Wildcard {
+	if k.ID != model.Wildcard {
 		set = t.byID[k.ID]
 	}
 	if _, ok := set[c]; !ok {
 		return
 	}
 	delete(set, c)
-	if len(set) == 0 && k.ID != Wildcard {
+	if len(set) == 0 && k.ID != model.Wildcard {
 		delete(t.byID, k.ID)
 	}
 	t.n--

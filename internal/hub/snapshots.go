@@ -6,6 +6,8 @@ import (
 	"container/list"
 	"slices"
 	"sync"
+
+	"pulse/internal/model"
 )
 
 // snapshots keeps the latest messages published to each exact key, so that a chart that opens
@@ -40,7 +42,7 @@ func newSnapshots(size, maxKeys int) *snapshots {
 // record keeps msg if it was published to one exact key; type-wide and broadcast publishes are
 // not a key's history.
 func (s *snapshots) record(k Key, msg *Message) {
-	if k.Type == "" || k.ID == "" || k.ID == Wildcard {
+	if k.Type == "" || k.ID == "" || k.ID == model.Wildcard {
 		return
 	}
 	s.mu.Lock()
@@ -89,7 +91,7 @@ func (s *snapshots) forget(e *list.Element) {
 func (s *snapshots) take(k Key) *Message {
 	s.mu.Lock()
 	var msgs []*Message
-	if k.ID == Wildcard {
+	if k.ID == model.Wildcard {
 		rings := make([]*snapshotRing, 0, len(s.byType[k.Type]))
 		for _, e := range s.byType[k.Type] {
 			rings = append(rings, e.Value.(*snapshotRing))

@@ -6,6 +6,10 @@ import (
 	"unicode/utf8"
 )
 
+// Wildcard as a subscription's businessId follows every businessId of its type. It is reserved
+// for subscriptions: no published item may be addressed to it.
+const Wildcard = "*"
+
 // MaxSegmentLen is the longest businessType, businessId, user name or alarmId, in bytes.
 const MaxSegmentLen = 128
 
@@ -24,6 +28,18 @@ func CheckName(s string) error {
 		if unicode.IsControl(r) {
 			return errors.New("must not contain control characters")
 		}
+	}
+	return nil
+}
+
+// CheckAddress reports why s cannot be the businessType or businessId of published data: it must
+// be a name by CheckName, and not Wildcard.
+func CheckAddress(s string) error {
+	if err := CheckName(s); err != nil {
+		return err
+	}
+	if s == Wildcard {
+		return errors.New(`"*" is reserved for subscriptions`)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-// Package alarm holds the HTTP handlers of the alarm API.
+// Package alarm holds the handlers of the alarm API: HTTP, and the ack message of alarm consoles.
 package alarm
 
 import "pulse/internal/service/alarm"

@@ -156,7 +156,7 @@ func FuzzParseRowDataPath(f *testing.F) {
 				t.Fatalf("%q gave the invalid name %q", path, s)
 			}
 		}
-		if key.Type == hub.Wildcard {
+		if key.Type == model.Wildcard {
 			t.Fatalf("%q gave the wildcard type", path)
 		}
 		rest := strings.TrimPrefix(path, rowDataPrefix)

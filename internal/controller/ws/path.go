@@ -34,7 +34,7 @@ func parseRowDataPath(escaped string) (hub.Key, string, error) {
 		}
 		seg[i] = s
 	}
-	if seg[0] == hub.Wildcard {
+	if seg[0] == model.Wildcard {
 		return hub.Key{}, "", fmt.Errorf(`businessType: "*" is not a type; use a real type, and businessId "*" for every id of it`)
 	}
 	return hub.Key{Type: seg[0], ID: seg[1]}, seg[2], nil

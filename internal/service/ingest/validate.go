@@ -7,7 +7,6 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 
 	"pulse/internal/consts"
-	"pulse/internal/hub"
 	"pulse/internal/model"
 )
 
@@ -102,13 +101,10 @@ func ValidateAlarm(a *model.AlarmBusinessData) error {
 	return nil
 }
 
-// checkAddress checks a businessType or businessId; "*" is reserved for subscriptions.
+// checkAddress checks a businessType or businessId by model.CheckAddress.
 func checkAddress(field, s string) error {
-	if err := model.CheckName(s); err != nil {
+	if err := model.CheckAddress(s); err != nil {
 		return invalid(field, "%v", err)
-	}
-	if s == hub.Wildcard {
-		return invalid(field, `"*" is reserved for subscriptions`)
 	}
 	return nil
 }

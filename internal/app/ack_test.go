@@ -1,0 +1,103 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gogf/gf/v2/database/gdb"
+
+	"pulse/internal/config"
+	"pulse/internal/testsvc"
+)
+
+// lockWaiters counts the sessions of db's database that wait for a row lock.
+func lockWaiters(t *testing.T, db gdb.DB) int {
+	t.Helper()
+	query := "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+	if db.GetConfig().Type != "pgsql" {
+		query = "SELECT count(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p " +
+			"ON p.id = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()"
+	}
+	n, err := db.GetValue(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.Int()
+}
+
+// TestAckDoesNotHoldReader: while a console's ack waits for its database commit, the console's
+// reader goes on: a ping sent after the ack is answered before the commit can finish. The test
+// holds the lock every commit takes first (the pulse_alarm_seq row) in a transaction of its own.
+func TestAckDoesNotHoldReader(t *testing.T) {
+	testsvc.EachDatabase(t, "pulse_ack_reader", func(t *testing.T, link string) {
+		n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
+		console := n.dial("/ws/alarm")
+		n.raise(`{"alarmId":"ov-1","businessId":"m-1"}`)
+		if o := console.next(patience); o.Event != "raised" {
+			t.Fatalf("want the raised event, got %s", o.raw)
+		}
+
+		db, err := gdb.New(gdb.ConfigNode{Link: link})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close(context.Background()) })
+		tx, err := db.Begin(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		released := false
+		release := func() {
+			if !released {
+				released = true
+				_ = tx.Rollback()
+			}
+		}
+		t.Cleanup(release) // before the node's shutdown, which waits for the commit: cleanups run last first
+		if _, err := tx.Exec("UPDATE pulse_alarm_seq SET seq = seq WHERE id = 1"); err != nil {
+			t.Fatal(err)
+		}
+
+		console.send(`{"type":"ack","alarmId":"ov-1","user":"carol"}`)
+		testsvc.WaitFor(t, patience, func() bool { return lockWaiters(t, db) > 0 },
+			"the ack's commit never waited for the held lock")
+		console.send(`{"type":"ping"}`)
+		if o := console.next(patience); o.Type != "pong" {
+			t.Fatalf("while the ack's commit waits: got %s, want the pong", o.raw)
+		}
+
+		release()
+		o := console.next(patience)
+		if o.Event != "acked" || !strings.Contains(string(o.Data), `"ackedBy":"carol"`) {
+			t.Fatalf("after the lock is released: got %s, want the acked event", o.raw)
+		}
+	})
+}
+
+// TestAckUserRule: the HTTP ack and a console's ack refuse the same user fields with the same code
+// and reason: one rule for both.
+func TestAckUserRule(t *testing.T) {
+	n := startNode(t, nil)
+	console := n.dial("/ws/alarm")
+	n.raise(`{"alarmId":"ov-1","businessId":"m-1"}`)
+	if o := console.next(patience); o.Event != "raised" {
+		t.Fatalf("want the raised event, got %s", o.raw)
+	}
+	for _, field := range []string{
+		``, `"user":""`, `"user":"` + strings.Repeat("u", 129) + `"`, `"user":"a\u0007b"`,
+		`"user":"\ud800"`, `"user":7`, `"USER":"carol"`, `"user":"a","user":"b"`,
+	} {
+		status, env := n.post("/api/v1/alarms/ov-1/ack", "{"+field+"}")
+		message := `{"type":"ack","alarmId":"ov-1"`
+		if field != "" {
+			message += "," + field
+		}
+		console.send(message + "}")
+		o := console.next(patience)
+		reason := strings.TrimPrefix(env.Message, "body: ")
+		if status != 400 || reason == "" || o.Type != "error" || o.Code != env.Code || !strings.Contains(o.Message, reason) {
+			t.Errorf("{%.40s}: HTTP %d %+v; console %s", field, status, env, o.raw)
+		}
+	}
+}
