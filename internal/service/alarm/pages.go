@@ -2,7 +2,11 @@ package alarm
 
 import (
 	"context"
-	"slices"
+
+	"github.com/gogf/gf/v2/database/gdb"
+
+	"pulse/internal/dao"
+	"pulse/internal/model/entity"
 )
 
 const (
@@ -25,45 +29,51 @@ const (
 // first one measured (fewer, if retention purged some in between).
 type eventPages struct {
 	store       *store
-	from        string // "FROM … WHERE …", whose last two placeholders are after and upTo
-	lead        []any  // the arguments of the placeholders before those
+	rows        func(ctx context.Context, after, upTo int64) *gdb.Model // the events read, after < seq <= upTo
 	after, upTo int64
 	measure     int // how many events the next page measures
 }
 
 // events pages through the events with after < seq <= upTo.
 func (s *store) events(after, upTo int64) *eventPages {
-	return &eventPages{store: s, from: "FROM pulse_alarm_event e WHERE e.seq > ? AND e.seq <= ?",
-		after: after, upTo: upTo, measure: firstMeasure}
+	t, c := dao.PulseAlarmEvent.Table(), dao.PulseAlarmEvent.Columns()
+	return &eventPages{store: s, after: after, upTo: upTo, measure: firstMeasure,
+		rows: func(ctx context.Context, after, upTo int64) *gdb.Model {
+			return s.db.Model(t).Ctx(ctx).WherePrefixGT(t, c.Seq, after).WherePrefixLTE(t, c.Seq, upTo)
+		}}
 }
 
 // openAlarms pages through the latest event of each alarm that is not cleared, for the alarms
 // whose latest event has after < seq <= upTo.
 func (s *store) openAlarms(after, upTo int64) *eventPages {
-	return &eventPages{store: s, from: "FROM pulse_alarm a JOIN pulse_alarm_event e ON e.seq = a.seq " +
-		"WHERE a.status <> ? AND a.seq > ? AND a.seq <= ?",
-		lead: []any{statusCleared}, after: after, upTo: upTo, measure: firstMeasure}
+	t, c := dao.PulseAlarm.Table(), dao.PulseAlarm.Columns()
+	return &eventPages{store: s, after: after, upTo: upTo, measure: firstMeasure,
+		rows: func(ctx context.Context, after, upTo int64) *gdb.Model {
+			return s.db.Model(t).Ctx(ctx).InnerJoinOnField(dao.PulseAlarmEvent.Table(), c.Seq).
+				WherePrefixNot(t, c.Status, statusCleared).WherePrefixGT(t, c.Seq, after).WherePrefixLTE(t, c.Seq, upTo)
+		}}
 }
 
 // next returns the next page, empty at the end.
 func (p *eventPages) next(ctx context.Context) ([]storedEvent, error) {
-	db := p.store.db
+	t, c := dao.PulseAlarmEvent.Table(), dao.PulseAlarmEvent.Columns()
+	bySeq := t + "." + c.Seq
 	for p.after < p.upTo {
-		sizes, err := db.GetAll(ctx, "SELECT e.seq, "+p.store.frameBytes+" AS size "+p.from+" ORDER BY e.seq LIMIT ?",
-			append(slices.Clone(p.lead), p.after, p.upTo, p.measure)...)
+		sizes, err := p.rows(ctx, p.after, p.upTo).FieldsPrefix(t, c.Seq).Fields(gdb.Raw(p.store.messageBytes + " AS size")).
+			OrderAsc(bySeq).Limit(p.measure).All()
 		if err != nil || len(sizes) == 0 {
 			return nil, err
 		}
-		taken, last, total := 1, sizes[0]["seq"].Int64(), sizes[0]["size"].Int()
+		taken, last, total := 1, sizes[0][c.Seq].Int64(), sizes[0]["size"].Int()
 		for _, r := range sizes[1:] {
 			if total += 1 + r["size"].Int(); total > ReplayFrameBytes {
 				break
 			}
-			taken, last = taken+1, r["seq"].Int64()
+			taken, last = taken+1, r[c.Seq].Int64()
 		}
 		p.measure = min(2*taken, replayPage)
-		rows, err := db.GetAll(ctx, "SELECT e.seq, e.alarm_id, e.frame "+p.from+" ORDER BY e.seq",
-			append(slices.Clone(p.lead), p.after, last)...)
+		var rows []entity.PulseAlarmEvent
+		err = p.rows(ctx, p.after, last).FieldsPrefix(t, c.Seq, c.AlarmId, c.Frame).OrderAsc(bySeq).Scan(&rows)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +83,7 @@ func (p *eventPages) next(ctx context.Context) ([]storedEvent, error) {
 		}
 		out := make([]storedEvent, len(rows))
 		for i, r := range rows {
-			out[i] = storedEvent{Seq: r["seq"].Int64(), AlarmId: r["alarm_id"].String(), Frame: r["frame"].Bytes()}
+			out[i] = storedEvent{Seq: r.Seq, AlarmId: r.AlarmId, Frame: []byte(r.Frame)}
 		}
 		return out, nil
 	}

@@ -9,14 +9,17 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
 
+	"pulse/internal/dao"
+	"pulse/internal/model/entity"
 	schema "pulse/manifest/sql"
 )
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
 type store struct {
-	db         gdb.DB
-	name       string // the database, for messages: `pgsql database "pulse"`
-	frameBytes string // SQL for the size in bytes of e.frame
+	db   gdb.DB
+	name string // the database, for messages: `pgsql database "pulse"`
+	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
+	messageBytes string
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.
@@ -52,12 +55,13 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 		}
 	}
 	// SQLite's length() of TEXT counts characters, and it has no octet_length() before 3.43.
-	frameBytes := "octet_length(e.frame)"
+	message := dao.PulseAlarmEvent.Table() + "." + dao.PulseAlarmEvent.Columns().Frame
+	messageBytes := "octet_length(" + message + ")"
 	if dialect == "sqlite" {
-		frameBytes = "length(CAST(e.frame AS BLOB))"
+		messageBytes = "length(CAST(" + message + " AS BLOB))"
 	}
 	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
-	return &store{db: db, name: name, frameBytes: frameBytes}, nil
+	return &store{db: db, name: name, messageBytes: messageBytes}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.
@@ -72,26 +76,33 @@ func dialectOf(db gdb.DB) string {
 
 func (s *store) close(ctx context.Context) error { return s.db.Close(ctx) }
 
+// lockSeq is the first statement of every write transaction: it changes nothing, but takes the
+// lock of the pulse_alarm_seq row (see commit). It is written out, not built by a gdb.Model, so
+// that nothing (a look-up of the table's columns) can run before it.
+var lockSeq = func() string {
+	c := dao.PulseAlarmSeq.Columns()
+	return fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s = 1", dao.PulseAlarmSeq.Table(), c.Seq, c.Seq, c.Id)
+}()
+
 // probe is a write that changes nothing: it fails when writes fail (a read-only or full database).
 func (s *store) probe(ctx context.Context) error {
-	_, err := s.db.Exec(ctx, "UPDATE pulse_alarm_seq SET seq = seq WHERE id = 1")
+	_, err := s.db.Exec(ctx, lockSeq)
 	return err
 }
 
 // position is the last seq handed out and the highest seq retention has purged.
 func (s *store) position(ctx context.Context) (last, purged int64, err error) {
-	r, err := s.db.GetOne(ctx, "SELECT seq, purged_seq FROM pulse_alarm_seq WHERE id = 1")
-	if err != nil {
-		return 0, 0, err
-	}
-	return r["seq"].Int64(), r["purged_seq"].Int64(), nil
+	var row entity.PulseAlarmSeq
+	err = s.db.Model(dao.PulseAlarmSeq.Table()).Ctx(ctx).Where(dao.PulseAlarmSeq.Columns().Id, 1).Scan(&row)
+	return row.Seq, row.PurgedSeq, err
 }
 
 // states returns the state (JSON) of up to limit alarms, newest change first; status "" means any.
 func (s *store) states(ctx context.Context, status string, limit int) ([][]byte, error) {
-	m := s.db.Model("pulse_alarm").Ctx(ctx).Fields("state").OrderDesc("seq").Limit(limit)
+	c := dao.PulseAlarm.Columns()
+	m := s.db.Model(dao.PulseAlarm.Table()).Ctx(ctx).Fields(c.State).OrderDesc(c.Seq).Limit(limit)
 	if status != "" {
-		m = m.Where("status", status)
+		m = m.Where(c.Status, status)
 	}
 	rows, err := m.All()
 	if err != nil {
@@ -99,7 +110,7 @@ func (s *store) states(ctx context.Context, status string, limit int) ([][]byte,
 	}
 	out := make([][]byte, len(rows))
 	for i, r := range rows {
-		out[i] = r["state"].Bytes()
+		out[i] = r[c.State].Bytes()
 	}
 	return out, nil
 }
@@ -108,25 +119,30 @@ func (s *store) states(ctx context.Context, status string, limit int) ([][]byte,
 // event of an alarm that is not cleared (it is that alarm's current state), and records the highest
 // purged seq so that a resume from before it is answered with the full state instead.
 func (s *store) purge(ctx context.Context, cutoff int64) (alarms, events int64, err error) {
+	ac, ec, sc := dao.PulseAlarm.Columns(), dao.PulseAlarmEvent.Columns(), dao.PulseAlarmSeq.Columns()
 	err = s.db.Transaction(ctx, func(ctx context.Context, tx gdb.TX) error {
-		if _, err := tx.Exec("UPDATE pulse_alarm_seq SET seq = seq WHERE id = 1"); err != nil {
+		if _, err := tx.Exec(lockSeq); err != nil {
 			return err
 		}
-		r, err := tx.Exec("DELETE FROM pulse_alarm WHERE status = ? AND changed_ms < ?", statusCleared, cutoff)
+		r, err := tx.Model(dao.PulseAlarm.Table()).Where(ac.Status, statusCleared).WhereLT(ac.ChangedMs, cutoff).Delete()
 		if err != nil {
 			return err
 		}
 		alarms, _ = r.RowsAffected()
-		const stale = "FROM pulse_alarm_event WHERE created_ms < ? AND seq NOT IN (SELECT seq FROM pulse_alarm)"
-		top, err := tx.GetValue("SELECT MAX(seq) "+stale, cutoff)
+		stale := func() *gdb.Model {
+			return tx.Model(dao.PulseAlarmEvent.Table()).WhereLT(ec.CreatedMs, cutoff).
+				Where(ec.Seq+" NOT IN ?", tx.Model(dao.PulseAlarm.Table()).Fields(ac.Seq))
+		}
+		top, err := stale().FieldMax(ec.Seq).Value()
 		if err != nil || top.IsNil() {
 			return err
 		}
-		if r, err = tx.Exec("DELETE "+stale, cutoff); err != nil {
+		if r, err = stale().Delete(); err != nil {
 			return err
 		}
 		events, _ = r.RowsAffected()
-		_, err = tx.Exec("UPDATE pulse_alarm_seq SET purged_seq = ? WHERE id = 1 AND purged_seq < ?", top.Int64(), top.Int64())
+		_, err = tx.Model(dao.PulseAlarmSeq.Table()).Data(sc.PurgedSeq, top.Int64()).
+			Where(sc.Id, 1).WhereLT(sc.PurgedSeq, top.Int64()).Update()
 		return err
 	})
 	return alarms, events, err

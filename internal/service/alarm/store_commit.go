@@ -7,12 +7,15 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/frame/g"
 
+	"pulse/internal/dao"
 	"pulse/internal/model"
+	"pulse/internal/model/entity"
 )
 
 // commit applies ops in order in one transaction and returns the events they made, in seq order.
 // Each op gets its result (or its own error: an unknown alarm fails that op only). If the
-// transaction fails, nothing is stored and the error is returned.
+// transaction fails, nothing is stored and the error is returned. What the ops do is transition's
+// to say; commit reads and writes.
 //
 // The transaction starts by updating the pulse_alarm_seq row: that takes its lock (a row lock in
 // MySQL and PostgreSQL, the write lock in SQLite), so commits are serialised, also between nodes,
@@ -20,81 +23,33 @@ import (
 func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent, error) {
 	var events []storedEvent
 	err := s.db.Transaction(ctx, func(ctx context.Context, tx gdb.TX) error {
-		events = events[:0]
-		if _, err := tx.Exec("UPDATE pulse_alarm_seq SET seq = seq WHERE id = 1"); err != nil {
+		if _, err := tx.Exec(lockSeq); err != nil {
 			return err
 		}
-		v, err := tx.GetValue("SELECT seq FROM pulse_alarm_seq WHERE id = 1")
+		sc := dao.PulseAlarmSeq.Columns()
+		last, err := tx.Model(dao.PulseAlarmSeq.Table()).Fields(sc.Seq).Where(sc.Id, 1).Value()
 		if err != nil {
 			return err
 		}
-		seq := v.Int64()
-		cur, seqOf, err := loadStates(tx, ops)
+		stored, err := loadAlarms(tx, ops)
 		if err != nil {
 			return err
 		}
-		existed := make(map[string]bool, len(cur))
-		for id := range cur {
-			existed[id] = true
+		var changed []changedAlarm
+		if events, changed, err = transition(stored, ops, last.Int64(), now); err != nil || len(events) == 0 {
+			return err
 		}
-		var changed []string // ids in order of their first change
-		dirty := map[string]bool{}
-		for _, o := range ops {
-			next, event, err := apply(cur[o.id], o, now)
-			if err != nil {
-				o.err = err
-				continue
-			}
-			if event == "" {
-				o.state, o.seq = next, seqOf[o.id]
-				continue
-			}
-			seq++
-			frame, err := model.Encode(model.AlarmFrame{Type: model.FrameAlarm, Seq: seq, Ts: now, Event: event, Data: next})
-			if err != nil {
-				return err
-			}
-			if !dirty[o.id] {
-				dirty[o.id] = true
-				changed = append(changed, o.id)
-			}
-			cur[o.id], seqOf[o.id] = next, seq
-			o.state, o.seq = next, seq
-			events = append(events, storedEvent{Seq: seq, AlarmId: o.id, Frame: frame})
+		if err := writeAlarms(tx, changed, now); err != nil {
+			return err
 		}
-		if len(events) == 0 {
-			return nil
-		}
-		var inserts g.List
-		for _, id := range changed {
-			a := cur[id]
-			state, err := model.Encode(a)
-			if err != nil {
-				return err
-			}
-			row := g.Map{"seq": seqOf[id], "status": a.Status, "changed_ms": now, "state": string(state)}
-			if existed[id] {
-				if _, err := tx.Model("pulse_alarm").Data(row).Where("alarm_id", id).Update(); err != nil {
-					return err
-				}
-				continue
-			}
-			row["alarm_id"] = id
-			inserts = append(inserts, row)
-		}
-		if len(inserts) > 0 {
-			if _, err := tx.Model("pulse_alarm").Data(inserts).Batch(len(inserts)).Insert(); err != nil {
-				return err
-			}
-		}
-		rows := make(g.List, len(events))
+		rows := make([]entity.PulseAlarmEvent, len(events))
 		for i, e := range events {
-			rows[i] = g.Map{"seq": e.Seq, "alarm_id": e.AlarmId, "created_ms": now, "frame": string(e.Frame)}
+			rows[i] = entity.PulseAlarmEvent{Seq: e.Seq, AlarmId: e.AlarmId, CreatedMs: now, Frame: string(e.Frame)}
 		}
-		if _, err := tx.Model("pulse_alarm_event").Data(rows).Batch(len(rows)).Insert(); err != nil {
+		if _, err := tx.Model(dao.PulseAlarmEvent.Table()).Data(rows).Batch(len(rows)).Insert(); err != nil {
 			return err
 		}
-		_, err = tx.Exec("UPDATE pulse_alarm_seq SET seq = ? WHERE id = 1", seq)
+		_, err = tx.Model(dao.PulseAlarmSeq.Table()).Data(sc.Seq, events[len(events)-1].Seq).Where(sc.Id, 1).Update()
 		return err
 	})
 	if err != nil {
@@ -106,8 +61,8 @@ func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent
 	return events, nil
 }
 
-// loadStates reads the current state, and the seq of its latest event, of every alarm ops name.
-func loadStates(tx gdb.TX, ops []*op) (map[string]*model.Alarm, map[string]int64, error) {
+// loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name.
+func loadAlarms(tx gdb.TX, ops []*op) (map[string]storedAlarm, error) {
 	ids := make([]string, 0, len(ops))
 	seen := map[string]bool{}
 	for _, o := range ops {
@@ -116,19 +71,45 @@ func loadStates(tx gdb.TX, ops []*op) (map[string]*model.Alarm, map[string]int64
 			ids = append(ids, o.id)
 		}
 	}
-	rows, err := tx.Model("pulse_alarm").Fields("alarm_id", "seq", "state").WhereIn("alarm_id", ids).All()
+	c := dao.PulseAlarm.Columns()
+	var rows []entity.PulseAlarm
+	err := tx.Model(dao.PulseAlarm.Table()).Fields(c.AlarmId, c.Seq, c.State).WhereIn(c.AlarmId, ids).Scan(&rows)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	cur := make(map[string]*model.Alarm, len(rows))
-	seqs := make(map[string]int64, len(rows))
+	stored := make(map[string]storedAlarm, len(rows))
 	for _, r := range rows {
 		a := new(model.Alarm)
-		if err := json.Unmarshal(r["state"].Bytes(), a); err != nil {
-			return nil, nil, err
+		if err := json.Unmarshal([]byte(r.State), a); err != nil {
+			return nil, err
 		}
-		id := r["alarm_id"].String()
-		cur[id], seqs[id] = a, r["seq"].Int64()
+		stored[r.AlarmId] = storedAlarm{state: a, seq: r.Seq}
 	}
-	return cur, seqs, nil
+	return stored, nil
+}
+
+// writeAlarms stores the state of the changed alarms: one batch insert for the new ones, an update
+// each for the others.
+func writeAlarms(tx gdb.TX, changed []changedAlarm, now int64) error {
+	c := dao.PulseAlarm.Columns()
+	var inserts []entity.PulseAlarm
+	for _, a := range changed {
+		state, err := model.Encode(a.state)
+		if err != nil {
+			return err
+		}
+		if a.isNew {
+			inserts = append(inserts, entity.PulseAlarm{AlarmId: a.id, Seq: a.seq, Status: a.state.Status, ChangedMs: now, State: string(state)})
+			continue
+		}
+		row := g.Map{c.Seq: a.seq, c.Status: a.state.Status, c.ChangedMs: now, c.State: string(state)}
+		if _, err := tx.Model(dao.PulseAlarm.Table()).Data(row).Where(c.AlarmId, a.id).Update(); err != nil {
+			return err
+		}
+	}
+	if len(inserts) == 0 {
+		return nil
+	}
+	_, err := tx.Model(dao.PulseAlarm.Table()).Data(inserts).Batch(len(inserts)).Insert()
+	return err
 }

@@ -1,6 +1,8 @@
 package alarm
 
 import (
+	"maps"
+
 	"github.com/gogf/gf/v2/errors/gerror"
 
 	"pulse/internal/consts"
@@ -73,6 +75,58 @@ func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 		next.Status = model.StatusCleared
 		return &next, model.EventCleared, nil
 	}
+}
+
+// storedAlarm is an alarm as the store holds it: its state and the seq of its latest event.
+type storedAlarm struct {
+	state *model.Alarm
+	seq   int64
+}
+
+// changedAlarm is an alarm that a run of operations changed: its state after them all, and the
+// seq of its latest event.
+type changedAlarm struct {
+	id string
+	storedAlarm
+	isNew bool // not stored before: its row is inserted, not updated
+}
+
+// transition runs ops in order over the stored alarms they name (an alarm absent from stored is
+// new), numbering their events from last+1. Each op gets its outcome (o.state, o.seq, o.err): an
+// op that fails changes nothing and does not stop the others. It returns the events, in seq order,
+// and the alarms changed, each once, in the order of their first change. It touches no storage.
+func transition(stored map[string]storedAlarm, ops []*op, last, now int64) ([]storedEvent, []changedAlarm, error) {
+	cur := maps.Clone(stored)
+	var events []storedEvent
+	var changed []changedAlarm
+	at := map[string]int{} // index in changed, by id
+	for _, o := range ops {
+		next, event, err := apply(cur[o.id].state, o, now)
+		if err != nil {
+			o.err = err
+			continue
+		}
+		if event == "" {
+			o.state, o.seq = next, cur[o.id].seq
+			continue
+		}
+		last++
+		message, err := model.Encode(model.AlarmFrame{Type: model.FrameAlarm, Seq: last, Ts: now, Event: event, Data: next})
+		if err != nil {
+			return nil, nil, err
+		}
+		cur[o.id] = storedAlarm{state: next, seq: last}
+		o.state, o.seq = next, last
+		events = append(events, storedEvent{Seq: last, AlarmId: o.id, Frame: message})
+		if i, ok := at[o.id]; ok {
+			changed[i].storedAlarm = cur[o.id]
+			continue
+		}
+		_, existed := stored[o.id]
+		at[o.id] = len(changed)
+		changed = append(changed, changedAlarm{id: o.id, storedAlarm: cur[o.id], isNew: !existed})
+	}
+	return events, changed, nil
 }
 
 func notFound(id string) error {

@@ -1,0 +1,11 @@
+package dao
+
+import "pulse/internal/dao/internal"
+
+// pulseAlarmEventDao is the data access object for table pulse_alarm_event.
+type pulseAlarmEventDao struct {
+	*internal.PulseAlarmEventDao
+}
+
+// PulseAlarmEvent is table pulse_alarm_event: every alarm event, as consoles received it.
+var PulseAlarmEvent = pulseAlarmEventDao{internal.NewPulseAlarmEventDao()}

@@ -1,0 +1,166 @@
+package alarm
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/gogf/gf/v2/errors/gerror"
+
+	"pulse/internal/consts"
+	"pulse/internal/model"
+)
+
+func TestApplyIsTheAlarmLifecycle(t *testing.T) {
+	const now = 5000
+	raise := func(at int64) *op {
+		return &op{kind: opRaise, id: "a", raise: model.AlarmBusinessData{AlarmId: "a", Title: "new", Time: at}}
+	}
+	ack := &op{kind: opAck, id: "a", user: "bob"}
+	clear := &op{kind: opClear, id: "a"}
+	// old is the alarm as raised twice, at 100 and 200, with status and ack as given.
+	old := func(status, ackedBy string, ackTime int64) *model.Alarm {
+		return &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "a", Title: "old", Time: 200},
+			Status: status, Count: 2, FirstTime: 100, LastTime: 200, AckedBy: ackedBy, AckTime: ackTime}
+	}
+	for _, tc := range []struct {
+		name  string
+		cur   *model.Alarm
+		op    *op
+		want  *model.Alarm // nil when the op fails
+		event string
+		code  int // the error's code when the op fails, else 0
+	}{
+		{"raise new", nil, raise(300),
+			&model.Alarm{AlarmBusinessData: raise(300).raise, Status: model.StatusActive, Count: 1, FirstTime: 300, LastTime: 300},
+			model.EventRaised, 0},
+		{"raise active repeats", old(model.StatusActive, "", 0), raise(300),
+			&model.Alarm{AlarmBusinessData: raise(300).raise, Status: model.StatusActive, Count: 3, FirstTime: 100, LastTime: 300},
+			model.EventRepeated, 0},
+		{"raise acked repeats and keeps the ack", old(model.StatusAcked, "ann", 250), raise(300),
+			&model.Alarm{AlarmBusinessData: raise(300).raise, Status: model.StatusAcked, Count: 3, FirstTime: 100, LastTime: 300,
+				AckedBy: "ann", AckTime: 250},
+			model.EventRepeated, 0},
+		{"raise cleared raises again, counting on", old(model.StatusCleared, "ann", 250), raise(300),
+			&model.Alarm{AlarmBusinessData: raise(300).raise, Status: model.StatusActive, Count: 3, FirstTime: 100, LastTime: 300},
+			model.EventRaised, 0},
+		{"ack active", old(model.StatusActive, "", 0), ack, old(model.StatusAcked, "bob", now), model.EventAcked, 0},
+		{"ack acked changes nothing", old(model.StatusAcked, "ann", 250), ack, old(model.StatusAcked, "ann", 250), "", 0},
+		{"ack cleared conflicts", old(model.StatusCleared, "", 0), ack, nil, "", consts.CodeConflict.Code()},
+		{"ack unknown", nil, ack, nil, "", consts.CodeNotFound.Code()},
+		{"clear active", old(model.StatusActive, "", 0), clear, old(model.StatusCleared, "", 0), model.EventCleared, 0},
+		{"clear acked keeps the ack", old(model.StatusAcked, "ann", 250), clear, old(model.StatusCleared, "ann", 250), model.EventCleared, 0},
+		{"clear cleared changes nothing", old(model.StatusCleared, "", 0), clear, old(model.StatusCleared, "", 0), "", 0},
+		{"clear unknown", nil, clear, nil, "", consts.CodeNotFound.Code()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before []byte
+			if tc.cur != nil {
+				before, _ = json.Marshal(tc.cur)
+			}
+			got, event, err := apply(tc.cur, tc.op, now)
+			if codeOf(err) != tc.code {
+				t.Fatalf("error %v, want code %d", err, tc.code)
+			}
+			if event != tc.event || jsonOf(got) != jsonOf(tc.want) {
+				t.Fatalf("got %s, %q; want %s, %q", jsonOf(got), event, jsonOf(tc.want), tc.event)
+			}
+			if after, _ := json.Marshal(tc.cur); tc.cur != nil && string(after) != string(before) {
+				t.Fatalf("apply changed the current state: %s, was %s", after, before)
+			}
+		})
+	}
+}
+
+func TestTransitionNumbersEventsAndCollectsChanges(t *testing.T) {
+	const now, last = 5000, 40
+	stored := map[string]storedAlarm{
+		"old":  {state: &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "old"}, Status: model.StatusActive, Count: 1}, seq: 7},
+		"done": {state: &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "done"}, Status: model.StatusCleared, Count: 1}, seq: 9},
+	}
+	raiseNew := &op{kind: opRaise, id: "new", raise: model.AlarmBusinessData{AlarmId: "new", Time: 1}}
+	ackOld := &op{kind: opAck, id: "old", user: "bob"}
+	ackDone := &op{kind: opAck, id: "done", user: "bob"}
+	clearDone := &op{kind: opClear, id: "done"}
+	clearNew := &op{kind: opClear, id: "new"}
+	ackOldAgain := &op{kind: opAck, id: "old", user: "ann"}
+	ops := []*op{raiseNew, ackOld, ackDone, clearDone, clearNew, ackOldAgain}
+
+	events, changed, err := transition(stored, ops, last, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		op     *op
+		seq    int64
+		status string
+		code   int
+	}{
+		{"a raise of a new alarm gets the next seq", raiseNew, 41, model.StatusActive, 0},
+		{"an ack gets the seq after", ackOld, 42, model.StatusAcked, 0},
+		{"a failed op takes no seq", ackDone, 0, "", consts.CodeConflict.Code()},
+		{"an op that changes nothing answers the stored seq", clearDone, 9, model.StatusCleared, 0},
+		{"a second change of an alarm in the batch sees the first", clearNew, 43, model.StatusCleared, 0},
+		{"an op that changes nothing answers the seq made in the batch", ackOldAgain, 42, model.StatusAcked, 0},
+	} {
+		o := tc.op
+		if codeOf(o.err) != tc.code {
+			t.Errorf("%s: error %v, want code %d", tc.name, o.err, tc.code)
+		}
+		if o.seq != tc.seq || (o.state == nil) != (tc.status == "") || (o.state != nil && o.state.Status != tc.status) {
+			t.Errorf("%s: seq %d, state %s; want seq %d, status %q", tc.name, o.seq, jsonOf(o.state), tc.seq, tc.status)
+		}
+	}
+	if ackOldAgain.state.AckedBy != "bob" {
+		t.Errorf("an ack of an acked alarm changed who acked it: %s", jsonOf(ackOldAgain.state))
+	}
+
+	wantEvents := []struct {
+		seq   int64
+		id    string
+		event string
+	}{{41, "new", model.EventRaised}, {42, "old", model.EventAcked}, {43, "new", model.EventCleared}}
+	if len(events) != len(wantEvents) {
+		t.Fatalf("%d events, want %d", len(events), len(wantEvents))
+	}
+	for i, w := range wantEvents {
+		var m model.AlarmFrame
+		if err := json.Unmarshal(events[i].Frame, &m); err != nil {
+			t.Fatal(err)
+		}
+		if events[i].Seq != w.seq || events[i].AlarmId != w.id || m.Seq != w.seq || m.Ts != now || m.Event != w.event ||
+			m.Type != model.FrameAlarm {
+			t.Errorf("event %d: %d %s %s, want %d %s %s", i, events[i].Seq, events[i].AlarmId, events[i].Frame, w.seq, w.id, w.event)
+		}
+	}
+
+	// Each changed alarm once, in the order of its first change, with its last state and seq.
+	if len(changed) != 2 || changed[0].id != "new" || changed[1].id != "old" {
+		t.Fatalf("changed %+v, want new then old", changed)
+	}
+	if c := changed[0]; !c.isNew || c.seq != 43 || c.state.Status != model.StatusCleared {
+		t.Errorf("new: %+v %s, want a new row at seq 43, cleared", c, jsonOf(c.state))
+	}
+	if c := changed[1]; c.isNew || c.seq != 42 || c.state.Status != model.StatusAcked {
+		t.Errorf("old: %+v %s, want an update at seq 42, acked", c, jsonOf(c.state))
+	}
+	if stored["old"].seq != 7 || stored["old"].state.Status != model.StatusActive {
+		t.Errorf("transition changed what was stored: %+v", stored["old"])
+	}
+}
+
+// codeOf is err's code, 0 for no error.
+func codeOf(err error) int {
+	if err == nil {
+		return 0
+	}
+	return gerror.Code(err).Code()
+}
+
+func jsonOf(a *model.Alarm) string {
+	if a == nil {
+		return "null"
+	}
+	b, _ := json.Marshal(a)
+	return string(b)
+}
