@@ -93,7 +93,7 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 
 	c.mu.Lock()
 	if len(c.queue) > 0 || c.replay != nil {
-		c.wakeWriterLocked()
+		c.wakeWriterAndUnlock()
 	} else {
 		c.mu.Unlock()
 	}
