@@ -15,7 +15,7 @@ const (
 
 // Options are a manager's per-connection limits and timers.
 type Options struct {
-	MaxMessageSize int64         // largest inbound frame; larger closes with 1009
+	MaxMessageSize int64         // largest inbound message, all its frames together; larger closes with 1009
 	PingInterval   time.Duration // server pings this often
 	PongTimeout    time.Duration // no frame from the client for this long: dropped
 	WriteTimeout   time.Duration // one write (or close frame) may take this long
@@ -35,7 +35,7 @@ type Options struct {
 	// SnapshotSize > 0 keeps the latest SnapshotSize messages published to each exact key (type
 	// and id), for at most SnapshotKeys keys (least recently published forgotten first). A new
 	// subscriber of (T, I) first gets that key's messages, of (T, *) the latest of each id of T,
-	// each marked "snapshot":true.
+	// each marked "snapshot":true. SnapshotKeys 0 is DefaultOptions' 10000.
 	SnapshotSize int
 	SnapshotKeys int
 }
