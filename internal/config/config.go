@@ -13,6 +13,7 @@ import (
 	"github.com/gogf/gf/v2/frame/g"
 
 	"pulse/internal/consts"
+	"pulse/internal/hub"
 )
 
 // WS is the "ws" section: WebSocket limits and timers.
@@ -67,22 +68,27 @@ type Config struct {
 // directory, in WAL mode.
 const DefaultDatabaseLink = "sqlite::@file(data/pulse.db)?busy_timeout=5000&journal_mode=WAL"
 
-// Default is the embedded configuration: what runs when a key is absent.
+// Default is the embedded configuration: what runs when a key is absent. The WebSocket limits and
+// timers are the engine's own defaults (hub.DefaultOptions), with what the engine leaves off turned
+// on for Pulse's server: a 2ms write delay batches a burst of publishes into one write, 20 frames/s
+// is far above what a dashboard or console sends (a ping every few seconds, an ack now and then),
+// and 20 snapshot items draw a chart's recent past at once.
 func Default() Config {
+	engine := hub.DefaultOptions()
 	return Config{
 		WS: WS{
 			AllowedOrigins: []string{},
-			MaxMessageSize: 4096,
-			PingInterval:   25 * time.Second,
-			PongTimeout:    60 * time.Second,
-			WriteTimeout:   10 * time.Second,
-			SendQueue:      256,
+			MaxMessageSize: engine.MaxMessageSize,
+			PingInterval:   engine.PingInterval,
+			PongTimeout:    engine.PongTimeout,
+			WriteTimeout:   engine.WriteTimeout,
+			SendQueue:      engine.SendQueue,
 			WriteDelay:     2 * time.Millisecond,
 			InboundRate:    20,
 		},
 		Ingest:   Ingest{MaxBodySize: 1 << 20},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
-		RowData:  RowData{SnapshotSize: 20, SnapshotKeys: 10000},
+		RowData:  RowData{SnapshotSize: 20, SnapshotKeys: engine.SnapshotKeys},
 		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
 		Database: gdb.ConfigNode{Link: DefaultDatabaseLink},
 	}

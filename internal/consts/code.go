@@ -5,47 +5,50 @@ import (
 	"net/http"
 
 	"github.com/gogf/gf/v2/errors/gcode"
+
+	"pulse/internal/consts/errcode"
 )
 
-// Error codes of the {code,message} bodies. Where GoFrame has a code for the class of fault, Pulse
-// uses it; the two without one have their own.
+// Error codes of the {code,message} bodies, numbered in package errcode. Where GoFrame has a code
+// for the class of fault, the value equals GoFrame's own (gcode.CodeValidationFailed, ...), so that
+// errors GoFrame raises and Pulse's compare equal.
 var (
-	CodeInvalidInput         = gcode.CodeValidationFailed                         // 51: bad JSON, field or path
-	CodeNotAuthorized        = gcode.CodeNotAuthorized                            // 61
-	CodeOriginForbidden      = gcode.CodeSecurityReason                           // 62: Origin not allowed
-	CodeUnavailable          = gcode.CodeServerBusy                               // 63: connection limit, shutting down, bus down
-	CodeNotFound             = gcode.CodeNotFound                                 // 65
-	CodeBodyTooLarge         = gcode.New(1413, "Request Body Too Large", nil)     // 413
-	CodeUpgradeRequired      = gcode.New(1426, "WebSocket Upgrade Required", nil) // 426
-	CodeConflict             = gcode.New(1409, "Conflict", nil)                   // 409: the state forbids the change
-	CodeMethodNotAllowed     = gcode.New(1405, "Method Not Allowed", nil)         // 405
-	CodeUnsupportedMediaType = gcode.New(1415, "Unsupported Media Type", nil)     // 415: a body that is not JSON
-	CodeInternal             = gcode.CodeInternalError                            // 50
+	CodeInternal             = gcode.New(errcode.Internal, "Internal Error", nil)
+	CodeInvalidInput         = gcode.New(errcode.InvalidInput, "Validation Failed", nil)
+	CodeNotAuthorized        = gcode.New(errcode.NotAuthorized, "Not Authorized", nil)
+	CodeOriginForbidden      = gcode.New(errcode.OriginForbidden, "Security Reason", nil)
+	CodeUnavailable          = gcode.New(errcode.Unavailable, "Server Is Busy", nil)
+	CodeNotFound             = gcode.New(errcode.NotFound, "Not Found", nil)
+	CodeMethodNotAllowed     = gcode.New(errcode.MethodNotAllowed, "Method Not Allowed", nil)
+	CodeConflict             = gcode.New(errcode.Conflict, "Conflict", nil)
+	CodeBodyTooLarge         = gcode.New(errcode.BodyTooLarge, "Request Body Too Large", nil)
+	CodeUnsupportedMediaType = gcode.New(errcode.UnsupportedMediaType, "Unsupported Media Type", nil)
+	CodeUpgradeRequired      = gcode.New(errcode.UpgradeRequired, "WebSocket Upgrade Required", nil)
 )
 
 // HTTPStatus is the status that goes with an error code.
 func HTTPStatus(code gcode.Code) int {
 	switch code.Code() {
-	case gcode.CodeValidationFailed.Code(), gcode.CodeInvalidParameter.Code(),
+	case errcode.InvalidInput, gcode.CodeInvalidParameter.Code(),
 		gcode.CodeMissingParameter.Code(), gcode.CodeInvalidRequest.Code():
 		return http.StatusBadRequest
-	case CodeNotAuthorized.Code():
+	case errcode.NotAuthorized:
 		return http.StatusUnauthorized
-	case CodeOriginForbidden.Code():
+	case errcode.OriginForbidden:
 		return http.StatusForbidden
-	case CodeNotFound.Code():
+	case errcode.NotFound:
 		return http.StatusNotFound
-	case CodeUnavailable.Code():
+	case errcode.Unavailable:
 		return http.StatusServiceUnavailable
-	case CodeBodyTooLarge.Code():
+	case errcode.BodyTooLarge:
 		return http.StatusRequestEntityTooLarge
-	case CodeUpgradeRequired.Code():
+	case errcode.UpgradeRequired:
 		return http.StatusUpgradeRequired
-	case CodeConflict.Code():
+	case errcode.Conflict:
 		return http.StatusConflict
-	case CodeMethodNotAllowed.Code():
+	case errcode.MethodNotAllowed:
 		return http.StatusMethodNotAllowed
-	case CodeUnsupportedMediaType.Code():
+	case errcode.UnsupportedMediaType:
 		return http.StatusUnsupportedMediaType
 	default:
 		return http.StatusInternalServerError

@@ -98,11 +98,11 @@ func (c *Conn) Send(m *Message) bool {
 			return true
 		}
 		c.manager.slowClosed.Add(1)
-		c.closeLocked(websocket.CloseTryAgainLater, "send queue full: reconnect to resume")
+		c.closeAndUnlock(websocket.CloseTryAgainLater, "send queue full: reconnect to resume")
 		return false
 	}
 	c.queue = append(c.queue, m)
-	c.wakeWriterLocked()
+	c.wakeWriterAndUnlock()
 	return true
 }
 
@@ -114,7 +114,7 @@ func (c *Conn) Close(code int, text string) {
 		c.mu.Unlock()
 		return
 	}
-	c.closeLocked(code, text)
+	c.closeAndUnlock(code, text)
 }
 
 // drain writes what is queued, then closes with code. Used at shutdown.
@@ -125,7 +125,7 @@ func (c *Conn) drain(code int, text string) {
 		return
 	}
 	c.state, c.closeCode, c.closeText = stateDraining, code, text
-	c.wakeWriterLocked()
+	c.wakeWriterAndUnlock()
 }
 
 // ping asks the writer to send a WebSocket ping, or drops the connection when the client has
@@ -141,18 +141,18 @@ func (c *Conn) ping(now time.Time) {
 		return
 	}
 	c.pingDue = true
-	c.wakeWriterLocked()
+	c.wakeWriterAndUnlock()
 }
 
-// closeLocked moves the connection to closing; called with c.mu held, it releases it.
-func (c *Conn) closeLocked(code int, text string) {
+// closeAndUnlock moves the connection to closing; called with c.mu held, it releases it.
+func (c *Conn) closeAndUnlock(code int, text string) {
 	c.state, c.closeCode, c.closeText = stateClosing, code, text
 	c.queue = nil
-	c.wakeWriterLocked()
+	c.wakeWriterAndUnlock()
 }
 
-// wakeWriterLocked starts the writer if it is not running; called with c.mu held, it releases it.
-func (c *Conn) wakeWriterLocked() {
+// wakeWriterAndUnlock starts the writer if it is not running; called with c.mu held, it releases it.
+func (c *Conn) wakeWriterAndUnlock() {
 	start := !c.writing
 	c.writing = true
 	c.mu.Unlock()

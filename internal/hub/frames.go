@@ -4,14 +4,15 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"pulse/internal/consts/errcode"
 )
 
-// Error codes carried by outbound error objects. The numbers are GoFrame's gcode values for the
-// same classes of fault, so HTTP and WebSocket clients see one table.
+// Error codes the engine answers inbound messages with. Pulse numbers all its codes in one list,
+// package errcode, so that HTTP and WebSocket clients see one table.
 const (
-	CodeInvalidMessage = 51 // invalid JSON, or a field of a known message is wrong
-	CodeUnknownType    = 59 // a message type the server does not handle
-	CodeNotFound       = 65 // the message names something that does not exist
+	CodeInvalidMessage = errcode.InvalidInput // invalid JSON, or a field of a known message is wrong
+	CodeUnknownType    = errcode.UnknownType  // a message type the server does not handle
 )
 
 // PongMessage encodes {"type":"pong","ts":...}.

@@ -51,8 +51,8 @@ func NewManager(name string, router Router, opts Options) *Manager {
 		router:     router,
 		stopPinger: make(chan struct{}),
 	}
-	if opts.SnapshotSize > 0 {
-		m.snapshots = newSnapshots(opts.SnapshotSize, opts.SnapshotKeys)
+	if m.opts.SnapshotSize > 0 {
+		m.snapshots = newSnapshots(m.opts.SnapshotSize, m.opts.SnapshotKeys)
 	}
 	go m.pinger()
 	return m
@@ -93,7 +93,7 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 
 	c.mu.Lock()
 	if len(c.queue) > 0 || c.replay != nil {
-		c.wakeWriterLocked()
+		c.wakeWriterAndUnlock()
 	} else {
 		c.mu.Unlock()
 	}

@@ -15,7 +15,7 @@ const (
 
 // Options are a manager's per-connection limits and timers.
 type Options struct {
-	MaxMessageSize int64         // largest inbound frame; larger closes with 1009
+	MaxMessageSize int64         // largest inbound message, all its frames together; larger closes with 1009
 	PingInterval   time.Duration // server pings this often
 	PongTimeout    time.Duration // no frame from the client for this long: dropped
 	WriteTimeout   time.Duration // one write (or close frame) may take this long
@@ -35,12 +35,15 @@ type Options struct {
 	// SnapshotSize > 0 keeps the latest SnapshotSize messages published to each exact key (type
 	// and id), for at most SnapshotKeys keys (least recently published forgotten first). A new
 	// subscriber of (T, I) first gets that key's messages, of (T, *) the latest of each id of T,
-	// each marked "snapshot":true.
+	// each marked "snapshot":true. SnapshotKeys 0 is DefaultOptions' 10000.
 	SnapshotSize int
 	SnapshotKeys int
 }
 
-// DefaultOptions are the contract's defaults.
+// DefaultOptions are the engine's defaults, which NewManager gives every field left zero (or
+// negative). WriteDelay, InboundRate and SnapshotSize are the exceptions: 0 turns them off, so the
+// engine leaves them off and whoever runs it turns them on (Pulse's config.Default does, with
+// ws.writeDelay 2ms, ws.inboundRate 20 and rowdata.snapshotSize 20).
 func DefaultOptions() Options {
 	return Options{
 		MaxMessageSize: 4096,
@@ -54,35 +57,28 @@ func DefaultOptions() Options {
 		// 10 s leaves room for retransmissions and a larger MaxMessageSize, and is much shorter
 		// than PongTimeout, which is all that bounded a message before.
 		MessageTimeout: 10 * time.Second,
+		SnapshotKeys:   10000,
 	}
 }
 
-// withDefaults fills zero fields from DefaultOptions.
+// withDefaults fills the fields that must be positive from DefaultOptions where they are not.
 func (o Options) withDefaults() Options {
 	d := DefaultOptions()
-	if o.MaxMessageSize <= 0 {
-		o.MaxMessageSize = d.MaxMessageSize
-	}
-	if o.PingInterval <= 0 {
-		o.PingInterval = d.PingInterval
-	}
-	if o.PongTimeout <= 0 {
-		o.PongTimeout = d.PongTimeout
-	}
-	if o.WriteTimeout <= 0 {
-		o.WriteTimeout = d.WriteTimeout
-	}
-	if o.SendQueue <= 0 {
-		o.SendQueue = d.SendQueue
-	}
-	if o.CloseGrace <= 0 {
-		o.CloseGrace = d.CloseGrace
-	}
-	if o.MessageTimeout <= 0 {
-		o.MessageTimeout = d.MessageTimeout
-	}
-	if o.SnapshotKeys <= 0 {
-		o.SnapshotKeys = 10000
-	}
+	o.MaxMessageSize = positiveOr(o.MaxMessageSize, d.MaxMessageSize)
+	o.PingInterval = positiveOr(o.PingInterval, d.PingInterval)
+	o.PongTimeout = positiveOr(o.PongTimeout, d.PongTimeout)
+	o.WriteTimeout = positiveOr(o.WriteTimeout, d.WriteTimeout)
+	o.SendQueue = positiveOr(o.SendQueue, d.SendQueue)
+	o.CloseGrace = positiveOr(o.CloseGrace, d.CloseGrace)
+	o.MessageTimeout = positiveOr(o.MessageTimeout, d.MessageTimeout)
+	o.SnapshotKeys = positiveOr(o.SnapshotKeys, d.SnapshotKeys)
 	return o
+}
+
+// positiveOr is v if it is positive, else def.
+func positiveOr[T int | int64 | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
 }

@@ -1,0 +1,119 @@
+// Package hub is Pulse's WebSocket engine: it holds the connections of an endpoint and delivers
+// published messages to them without ever letting one slow client hold up a publisher or another
+// client. It knows nothing of GoFrame, HTTP routes, the bus or the database: internal/app wires
+// it to them. Its only Pulse import is the list of error code numbers (internal/consts/errcode).
+//
+// # The parts
+//
+//   - Manager (manager.go) holds one endpoint's connections. Pulse runs two: row data, routed by
+//     BusinessIndex with the DropOldest overflow rule, and alarms, routed by Everyone with
+//     CloseSlow. Manager.Publish hands a message to every connection its Router picks.
+//   - Conn (conn.go, conn_read.go) is one client: a send queue, a writer and a read side.
+//   - Router (router.go) is a manager's index from publish addresses (Key, key.go) to
+//     connections: BusinessIndex (router_business.go) routes by (businessType, businessId) with
+//     the Wildcard id; Everyone (router_everyone.go) sends every publish to every connection.
+//   - Message (message.go) is one outbound JSON object, encoded once and shared by every
+//     recipient; an alarm's carries its seq, so that a connection never sends one twice.
+//     PongMessage and ErrorMessage (frames.go) build the engine's own answers.
+//   - Handler (handler.go) handles one type of inbound message; the manager answers "ping"
+//     itself, invalid JSON with error code 51 and an unknown type with 59.
+//   - Replay (replay.go) is history a connection gets before any live message (the alarm
+//     console's, read from the store); snapshots (snapshots.go) are the latest row data per key a
+//     new dashboard gets first.
+//   - Options (options.go) are a manager's limits and timers; DefaultOptions are the engine's
+//     defaults, from which Pulse's configuration (config.Default) takes its own.
+//   - Upgrade (upgrade.go) upgrades an HTTP request with the socket wrapped in a frameConn
+//     (frameconn.go), which hands gorilla/websocket one frame at a time and counts the client's
+//     frames against InboundRate.
+//
+// # From a publish to the socket
+//
+// A row-data item: POST /api/v1/rowdata (internal/controller/ingest) is validated and encoded
+// once by internal/service/ingest, which publishes it on the bus (internal/bus: at once in memory,
+// or through Redis to every node). The bus hands it to App.deliver (internal/app/app.go), which
+// calls Manager.Publish with Key{Type: businessType, ID: businessId}. Publish, under the manager's
+// read lock, asks BusinessIndex for the subscribers of (T, I) and (T, *), calls Conn.Send for each
+// and, where the manager keeps snapshots, records the message in the key's. Send appends the message to the connection's
+// queue and starts its writer if none runs; the writer (Conn.writeLoop) takes the whole queue and
+// writes it as one text frame of newline-separated objects (Conn.write).
+//
+// An alarm: POST /api/v1/alarm goes from internal/service/ingest to the alarm store
+// (internal/service/alarm, alarm.go), which commits it, gives it a seq and only then rings the
+// bus. App.deliver passes it to the alarm Feed (internal/service/alarm/feed.go), which hands the
+// events on in seq order, reading what the bus lost from the store; App.deliverAlarm publishes
+// each with Key{} and its seq (NewSeqMessage) to the alarm manager, whose Everyone router picks
+// every console; from Send on it travels as row data does. A console that connects
+// (internal/controller/ws/door.go) is attached with a Replay (internal/service/alarm/replay.go):
+// its writer first writes the history, then drops the queued live alarms the history covered.
+//
+// # Goroutines
+//
+// There is no hub goroutine and no goroutine per idle connection:
+//
+//   - Publishers: Manager.Publish runs on the caller's goroutine (an HTTP handler, the Redis
+//     subscriber, the alarm feed) and never waits for a client: Send only queues.
+//   - The writer (Conn.writeLoop), one per connection at most, runs only while the connection has
+//     something to write: queued messages, a ping, or its close. It exits when the queue is empty;
+//     the next Send starts another. It runs the Replay first, and the connection's teardown last.
+//   - The pinger (Manager.pinger), one per manager, asks every connection's writer for a ping each
+//     PingInterval, spread over 16 groups, and aborts connections not heard from for PongTimeout.
+//   - The poller (poller_linux.go), one per process on Linux, watches the sockets of idle
+//     connections with epoll and starts a short-lived reader (Conn.readReady) when one has input.
+//   - The reader: with the poller, readReady reads every frame there is, answering pings and
+//     pongs itself and handing the rest to gorilla, then re-arms the socket and exits. Without
+//     the poller (not Linux, TLS, or a socket epoll refused), one goroutine per connection
+//     (Conn.readLoop) reads until the client goes away.
+//
+// # A connection between the poller and a reader
+//
+// Conn.startReading gives the connection's socket to the poller, armed one-shot: one event
+// starts one reader, so that no two readers read one socket. The reader reads with readNow,
+// which never waits; frameConn never lets gorilla buffer a byte past the frame it reads, so
+// when readNow finds nothing, nothing is waiting anywhere: the reader re-arms the socket
+// (poller.rearm) and ends. Epoll is level-triggered, so input that came in between is reported
+// at once. Inside a message the reader waits for its remaining frames, at most MessageTimeout.
+// A read error or a close ends reading for good; teardown makes the poller forget the
+// connection (poller.forget), so a late event finds nothing.
+//
+// # Locks
+//
+// The order is Manager.mu, then snapshots.mu or a Conn's mu; the alarm Feed's mutex
+// (internal/service/alarm) comes before all of them, since the feed publishes while it holds it.
+//
+//   - Manager.mu (RWMutex) guards the router and the snapshots' registration: Publish holds it
+//     shared, so publishers run side by side; Attach and removal hold it exclusively. Routers have
+//     no lock of their own.
+//   - Conn.mu guards the queue and the writer's state (writing, pingDue, state, close code). It is
+//     held only to change them: never across a socket write or a call out of the package, and
+//     never while taking Manager.mu (teardown removes the connection without it).
+//     closeAndUnlock and wakeWriterAndUnlock are called with it held and release it: they end
+//     the caller's critical section and start the writer after the unlock.
+//   - poller.mu guards the poller's table of connections; nothing else is taken under it.
+//
+// Only the writer writes data frames. The reader writes pongs (and gorilla, on the reader, echoes a
+// client's close frame) with WriteControl, which gorilla allows beside the writer.
+//
+// # What may block
+//
+// Publish and Send never block on a client. A Handler runs on the connection's reader: while it
+// runs, the client is not read, so it must answer through Conn.Send and hand anything slow (a
+// database commit) to another goroutine. A Replay runs on the writer and may wait for the store:
+// live messages queue behind it, under the overflow rule. A socket write may block for at most
+// WriteTimeout; then the connection is aborted. Teardown waits at most CloseGrace for the client's
+// close reply. Manager.Shutdown lets every writer write what is queued, closes with 1001 and
+// waits for the connections to end, aborting those left when its context ends.
+//
+// # Limits
+//
+//   - MaxMessageSize: a larger inbound message closes the connection with 1009.
+//   - MessageTimeout: a message not complete this long after its first frame closes it with 1008.
+//   - InboundRate: frames per second a client may send, bursts of twice that; pongs that answer
+//     the server's pings are free. Over it: 1008. 0 (the engine's default) is no limit.
+//   - PongTimeout: a client not heard from (any frame) for this long is aborted, and a read
+//     waiting for the rest of a frame gives up after as long.
+//   - SendQueue and Overflow: a full queue drops its oldest message (DropOldest, counted in
+//     Stats.Dropped) or closes the connection with 1013 (CloseSlow, counted in Stats.SlowClosed).
+//   - WriteTimeout: a write blocked this long aborts the connection.
+//   - A binary message closes the connection with 1003; invalid JSON and an unknown type are
+//     answered with an error message (51, 59) and the connection stays open.
+package hub
