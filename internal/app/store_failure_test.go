@@ -14,6 +14,7 @@ import (
 	"pulse/internal/config"
 	"pulse/internal/consts"
 	"pulse/internal/testsvc"
+	"pulse/internal/testsvc/poll"
 )
 
 // syncBuffer is a log writer the test reads while the server writes.
@@ -96,7 +97,7 @@ func TestStoreWriteFailure(t *testing.T) {
 		fault.run(t, fault.set)
 		var status int
 		var env envelope
-		testsvc.WaitFor(t, patience, func() bool {
+		poll.Eventually(t, func() bool {
 			status, env = n.post("/api/v1/alarm", `{"alarmId":"during","businessId":"m"}`)
 			return status != http.StatusOK
 		}, "ingest still answers 200 with the database refusing writes")
@@ -116,10 +117,12 @@ func TestStoreWriteFailure(t *testing.T) {
 		}
 
 		fault.run(t, fault.clear)
-		testsvc.WaitFor(t, patience, func() bool {
+		if !poll.Until(func() bool {
 			status, env = n.post("/api/v1/alarm", `{"alarmId":"after","businessId":"m"}`)
 			return status == http.StatusOK
-		}, "ingest does not recover once the database takes writes again: %d %+v", status, env)
+		}) {
+			t.Fatalf("ingest does not recover once the database takes writes again: %d %+v", status, env)
+		}
 		if code, env := n.get("/readyz", nil); code != http.StatusOK {
 			t.Fatalf("readyz after a write succeeded: %d %+v", code, env)
 		}
