@@ -57,6 +57,13 @@ func faultFor(link, database string) storeFault {
 		clear: []string{"DROP TRIGGER IF EXISTS pulse_test_fault"}}
 }
 
+// databaseOf is the database a link names (EachDatabase makes the name its own): what follows the
+// link's last "/", up to its options.
+func databaseOf(link string) string {
+	name, _, _ := strings.Cut(link[strings.LastIndex(link, "/")+1:], "?")
+	return name
+}
+
 func (f storeFault) run(t *testing.T, stmts []string) {
 	t.Helper()
 	db, err := gdb.New(gdb.ConfigNode{Link: f.admin})
@@ -86,7 +93,7 @@ func TestStoreWriteFailure(t *testing.T) {
 		logs := &syncBuffer{}
 		g.Log().SetWriter(logs)
 		t.Cleanup(func() { g.Log().SetWriter(nil) }) // after the node's shutdown: cleanups run last first
-		fault := faultFor(link, database)
+		fault := faultFor(link, databaseOf(link))
 		t.Cleanup(func() { fault.run(t, fault.clear) })
 		n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
 		n.raise(`{"alarmId":"before","businessId":"m"}`)
