@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Installs what building and testing Pulse needs on a fresh Debian/Ubuntu machine.
+# Installs what testing and benchmarking Pulse need beyond Go, on a Debian/Ubuntu machine, saying
+# what and why before it does. Building and running Pulse need only Go, and install nothing.
 set -euo pipefail
+packages=()
+reasons=()
+need() { # command, package, why
+  command -v "$1" >/dev/null && return
+  packages+=("$2")
+  reasons+=("  $2: $3")
+}
+need gcc "gcc libc6-dev" "go test -race needs cgo"
+need redis-server redis-server "the Redis-outage tests stop and start a private Redis"
+need taskset util-linux "make bench pins the server and the load to cores"
+[ "${#packages[@]}" -eq 0 ] && exit 0
+
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-if ! command -v gcc >/dev/null; then
-  echo "installing gcc (go test -race needs cgo)"
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq gcc libc6-dev >/dev/null
+echo "Pulse needs packages this machine lacks:"
+printf '%s\n' "${reasons[@]}"
+if ! command -v apt-get >/dev/null; then
+  echo "no apt-get here: install them with the system's package manager, then run make again" >&2
+  exit 1
 fi
-if ! command -v taskset >/dev/null; then
-  echo "installing util-linux (taskset pins server and load to cores in make bench)"
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq util-linux >/dev/null
-fi
-if ! command -v redis-server >/dev/null; then
-  echo "installing redis-server (the cluster tests stop and start a private Redis)"
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq redis-server >/dev/null
-fi
+echo "installing them now: ${sudo:+sudo }apt-get install ${packages[*]}"
+$sudo apt-get update -qq
+# shellcheck disable=SC2068 # "gcc libc6-dev" is two packages
+$sudo apt-get install -y -qq ${packages[@]} >/dev/null

@@ -9,6 +9,7 @@ import (
 
 	"pulse/internal/config"
 	"pulse/internal/testsvc"
+	"pulse/internal/testsvc/poll"
 )
 
 // lockWaiters counts the sessions of db's database that wait for a row lock.
@@ -60,7 +61,7 @@ func TestAckDoesNotHoldReader(t *testing.T) {
 		}
 
 		console.send(`{"type":"ack","alarmId":"ov-1","user":"carol"}`)
-		testsvc.WaitFor(t, patience, func() bool { return lockWaiters(t, db) > 0 },
+		poll.Eventually(t, func() bool { return lockWaiters(t, db) > 0 },
 			"the ack's commit never waited for the held lock")
 		console.send(`{"type":"ping"}`)
 		if o := console.next(patience); o.Type != "pong" {

@@ -8,9 +8,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"pulse/internal/model"
+	"pulse/internal/testsvc/poll"
 )
 
 // alarmOf decodes the alarm state an alarm object carries.
@@ -96,10 +96,8 @@ func TestAlarmReplayLiveJoin(t *testing.T) {
 	// Each join waits for fresh traffic, so every join happens while alarms keep arriving, however
 	// fast or slow the machine is.
 	awaitPosted := func(n int64) {
-		for deadline := time.Now().Add(patience); posted.Load() < n; time.Sleep(time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("only %d alarms posted in %v, waiting for %d", posted.Load(), patience, n)
-			}
+		if !poll.Until(func() bool { return posted.Load() >= n }) {
+			t.Fatalf("only %d alarms posted in %v, waiting for %d", posted.Load(), patience, n)
 		}
 	}
 	var consoles []joined

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"pulse/internal/testsvc"
+	"pulse/internal/testsvc/poll"
 )
 
 // startCluster starts n nodes sharing redisAddr, the database link and a fresh bus channel, and
@@ -21,7 +22,7 @@ func startCluster(t *testing.T, n int, redisAddr, link string) []*node {
 		nodes[i] = startNode(t, clusterConfig(redisAddr, link, channel))
 	}
 	for _, nd := range nodes {
-		testsvc.WaitFor(t, patience, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
+		poll.Eventually(t, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
 			"node %s never became ready", nd.base)
 	}
 	return nodes
@@ -148,7 +149,7 @@ func TestClusterRedisOutage(t *testing.T) {
 
 		redis.Stop()
 		for _, nd := range nodes {
-			testsvc.WaitFor(t, patience, func() bool {
+			poll.Eventually(t, func() bool {
 				code, env := nd.get("/readyz", nil)
 				return code == http.StatusServiceUnavailable && strings.Contains(env.Message, "bus")
 			}, "node %s stayed ready without Redis", nd.base)
@@ -167,7 +168,7 @@ func TestClusterRedisOutage(t *testing.T) {
 			expectAlarms(t, fmt.Sprintf("node %d console", i), c, 1, alarms)
 		}
 		for _, nd := range nodes {
-			testsvc.WaitFor(t, patience, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
+			poll.Eventually(t, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
 				"node %s not ready again after Redis came back", nd.base)
 			nd.waitConnections(1, 1) // the same clients, still connected
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"pulse/internal/config"
+	"pulse/internal/testsvc/poll"
 )
 
 // TestDoorRefusals: invalid paths, plain GETs, foreign origins and a full server are refused
@@ -102,7 +103,7 @@ func TestMaxConnections(t *testing.T) {
 	}
 	_ = a.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	n.waitConnections(1, 0)
-	eventually(t, func() bool {
+	poll.Eventually(t, func() bool {
 		c, _, err := n.tryDial("/ws/alarm", nil)
 		if err == nil {
 			_ = c.ws.Close()

@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"pulse/internal/config"
+	"pulse/internal/testsvc/poll"
 )
 
 // TestNoGoroutineOutlivesItsConnection closes connections in every way there is (client close,
@@ -61,10 +62,7 @@ func TestNoGoroutineOutlivesItsConnection(t *testing.T) {
 		}
 	}()
 	after := 0
-	for deadline := time.Now().Add(patience); time.Now().Before(deadline); {
-		if after = settle(); after <= base {
-			return
-		}
+	if !poll.Until(func() bool { after = settle(); return after <= base }) {
+		t.Fatalf("goroutines: %d before, %d after all connections closed", base, after)
 	}
-	t.Fatalf("goroutines: %d before, %d after all connections closed", base, after)
 }

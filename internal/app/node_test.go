@@ -20,6 +20,7 @@ import (
 
 	"pulse/internal/app"
 	"pulse/internal/config"
+	"pulse/internal/testsvc/poll"
 )
 
 func TestMain(m *testing.M) {
@@ -179,7 +180,7 @@ func (n *node) tryDial(path string, header http.Header) (*client, *http.Response
 // waitConnections waits until the managers hold rowdata and alarm connections.
 func (n *node) waitConnections(rowdata, alarm int) {
 	n.t.Helper()
-	eventually(n.t, func() bool { return n.RowData.Len() == rowdata && n.Alarm.Len() == alarm },
+	poll.Eventually(n.t, func() bool { return n.RowData.Len() == rowdata && n.Alarm.Len() == alarm },
 		"want %d rowdata and %d alarm connections", rowdata, alarm)
 }
 
@@ -272,18 +273,5 @@ func asCloseError(err error, target **websocket.CloseError) bool {
 	return ok
 }
 
-// patience bounds every wait for something that is due: it only ends a test that would otherwise
-// hang, so it is generous enough for a busy 2-core machine under the race detector. A test waits
-// for a condition, never for a time, and asserts nothing about how long it took.
-const patience = 30 * time.Second
-
-// eventually polls cond until it holds, failing the test after patience.
-func eventually(t testing.TB, cond func() bool, format string, args ...any) {
-	t.Helper()
-	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf(format, args...)
-}
+// patience bounds every wait for something that is due; see poll.Patience.
+const patience = poll.Patience

@@ -14,6 +14,7 @@ import (
 	"pulse/internal/config"
 	"pulse/internal/consts"
 	"pulse/internal/testsvc"
+	"pulse/internal/testsvc/poll"
 )
 
 // syncBuffer is a log writer the test reads while the server writes.
@@ -56,6 +57,13 @@ func faultFor(link, database string) storeFault {
 		clear: []string{"DROP TRIGGER IF EXISTS pulse_test_fault"}}
 }
 
+// databaseOf is the database a link names (EachDatabase makes the name its own): what follows the
+// link's last "/", up to its options.
+func databaseOf(link string) string {
+	name, _, _ := strings.Cut(link[strings.LastIndex(link, "/")+1:], "?")
+	return name
+}
+
 func (f storeFault) run(t *testing.T, stmts []string) {
 	t.Helper()
 	db, err := gdb.New(gdb.ConfigNode{Link: f.admin})
@@ -75,7 +83,7 @@ func (f storeFault) run(t *testing.T, stmts []string) {
 // answers 503 naming the database; once the fault is gone, a write succeeds and /readyz is 200.
 func TestStoreWriteFailure(t *testing.T) {
 	testsvc.EachDatabase(t, "pulse_store_failure", func(t *testing.T, link string) {
-		database := databaseOf(link) // the test process's own, dropped afterwards with its settings
+		database := databaseOf(link)
 		logs := &syncBuffer{}
 		g.Log().SetWriter(logs)
 		t.Cleanup(func() { g.Log().SetWriter(nil) }) // after the node's shutdown: cleanups run last first
@@ -90,7 +98,7 @@ func TestStoreWriteFailure(t *testing.T) {
 		fault.run(t, fault.set)
 		var status int
 		var env envelope
-		testsvc.WaitFor(t, patience, func() bool {
+		poll.Eventually(t, func() bool {
 			status, env = n.post("/api/v1/alarm", `{"alarmId":"during","businessId":"m"}`)
 			return status != http.StatusOK
 		}, "ingest still answers 200 with the database refusing writes")
@@ -110,21 +118,14 @@ func TestStoreWriteFailure(t *testing.T) {
 		}
 
 		fault.run(t, fault.clear)
-		testsvc.WaitFor(t, patience, func() bool {
+		if !poll.Until(func() bool {
 			status, env = n.post("/api/v1/alarm", `{"alarmId":"after","businessId":"m"}`)
 			return status == http.StatusOK
-		}, "ingest does not recover once the database takes writes again: %d %+v", status, env)
+		}) {
+			t.Fatalf("ingest does not recover once the database takes writes again: %d %+v", status, env)
+		}
 		if code, env := n.get("/readyz", nil); code != http.StatusOK {
 			t.Fatalf("readyz after a write succeeded: %d %+v", code, env)
 		}
 	})
-}
-
-// databaseOf is the database a link names: "pgsql:...@tcp(host)/name?sslmode=disable" → name.
-func databaseOf(link string) string {
-	name := link[strings.LastIndex(link, "/")+1:]
-	if i := strings.IndexByte(name, '?'); i >= 0 {
-		name = name[:i]
-	}
-	return name
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/testsvc/poll"
 )
 
 // binDir holds the server binary, built once for the package's tests.
@@ -30,9 +32,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// patience bounds every wait for something that is due (a start, a message, an exit): it only
-// ends a test that would otherwise hang, so it is generous for a busy machine.
-const patience = 30 * time.Second
+// patience bounds every wait for something that is due (a start, a message, an exit); see
+// poll.Patience.
+const patience = poll.Patience
 
 // TestSignalShutdown runs the real server and sends it SIGTERM (and SIGINT): every WebSocket
 // receives what was queued and close 1001, and the process exits 0 by itself.
@@ -85,17 +87,17 @@ func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exe
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	for deadline := time.Now().Add(patience); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return cmd, logs
-			}
+	if !poll.Until(func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not become healthy:\n%s", logs.String())
-		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}) {
+		t.Fatalf("server did not become healthy:\n%s", logs.String())
 	}
+	return cmd, logs
 }
 
 func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {

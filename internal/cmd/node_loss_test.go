@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"pulse/internal/testsvc"
+	"pulse/internal/testsvc/poll"
 )
 
 // TestNodeLoss: two nodes (separate processes) share Redis and a database. Consoles on node A
@@ -68,7 +69,7 @@ func TestNodeLoss(t *testing.T) {
 				time.Sleep(2 * time.Millisecond)
 			}
 		}()
-		testsvc.WaitFor(t, patience, func() bool { return posted.Load() >= 40 }, "alarms are not being posted")
+		poll.Eventually(t, func() bool { return posted.Load() >= 40 }, "alarms are not being posted")
 		for range 5 {
 			postAlarm(t, addrA, `{"businessId":"on-a"}`)
 		}
@@ -78,7 +79,7 @@ func TestNodeLoss(t *testing.T) {
 		_ = nodeA.Wait()
 		reconnected.Wait()
 		from := posted.Load()
-		testsvc.WaitFor(t, patience, func() bool { return posted.Load() >= from+40 }, "alarms stopped after the kill")
+		poll.Eventually(t, func() bool { return posted.Load() >= from+40 }, "alarms stopped after the kill")
 		close(stop)
 		if err := <-posting; err != nil {
 			t.Fatal(err)
@@ -166,7 +167,7 @@ func readAlarms(ws *websocket.Conn, last *int64, target *atomic.Int64) error {
 // waitReady waits until the node at addr answers /readyz with 200.
 func waitReady(t *testing.T, addr string) {
 	t.Helper()
-	testsvc.WaitFor(t, patience, func() bool {
+	poll.Eventually(t, func() bool {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err != nil {
 			return false

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/testsvc/poll"
 )
 
-// patience bounds every wait for something that is due: it only ends a test that would otherwise
-// hang, so it is generous for a busy machine under the race detector.
-const patience = 30 * time.Second
+// patience bounds every wait for something that is due; see poll.Patience.
+const patience = poll.Patience
 
 // serve runs a manager behind a real HTTP server and returns its ws:// URL. Each connection's
 // onClose adds one to closed.
@@ -59,9 +60,7 @@ func TestCloseIsIdempotent(t *testing.T) {
 		defer ws.Close()
 		clients = append(clients, ws)
 	}
-	for m.Len() != 20 {
-		time.Sleep(time.Millisecond)
-	}
+	poll.Eventually(t, func() bool { return m.Len() == 20 }, "the manager never held the 20 connections")
 	var conns []*Conn
 	m.each(func(c *Conn) { conns = append(conns, c) })
 
@@ -88,11 +87,7 @@ func TestCloseIsIdempotent(t *testing.T) {
 		_ = ws.Close()
 	}
 	wg.Wait()
-	deadline := time.Now().Add(patience)
-	for m.Len() != 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if m.Len() != 0 {
+	if !poll.Until(func() bool { return m.Len() == 0 }) {
 		t.Fatalf("%d connections left", m.Len())
 	}
 	for _, c := range conns {

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -10,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/wsframe"
 )
 
 // memConn is a client's byte stream in memory, handed out at most chunk bytes a read. It counts
@@ -30,39 +31,16 @@ func (m *memConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// refHeader decodes a client frame header at the start of b, independently of the reader (RFC
-// 6455, 5.2): the header's length, and whether b holds all of it.
+// refHeader decodes a client frame header at the start of b, independently of the reader, with
+// package wsframe: the header's length, and whether b holds all of it.
 func refHeader(b []byte) (h frameHeader, size int, complete bool) {
-	if len(b) < 2 {
-		return h, 2, false
-	}
-	h.final, h.rsv, h.opcode = b[0]&0x80 != 0, b[0]&0x70, int(b[0]&0x0f)
-	h.masked = b[1]&0x80 != 0
-	size = 2
-	switch n := b[1] & 0x7f; n {
-	case 126:
-		size += 2
-	case 127:
-		size += 8
-	default:
-		h.length = int64(n)
-	}
-	if h.masked {
-		size += 4
-	}
-	if len(b) < size {
-		return h, size, false
-	}
-	switch b[1] & 0x7f {
-	case 126:
-		h.length = int64(binary.BigEndian.Uint16(b[2:]))
-	case 127:
-		h.length = int64(binary.BigEndian.Uint64(b[2:])) // < 0 when the top bit is set
-	}
-	if h.masked {
+	var w wsframe.Header
+	size, complete = w.Parse(b)
+	h = frameHeader{final: w.Final, rsv: w.RSV, opcode: int(w.Opcode), masked: w.Masked, length: w.Length}
+	if complete && w.Masked {
 		copy(h.mask[:], b[size-4:size])
 	}
-	return h, size, true
+	return h, size, complete
 }
 
 // FuzzFrameReader feeds arbitrary bytes to the frame reader, read as gorilla reads it (Read, at

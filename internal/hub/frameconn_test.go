@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/testsvc/poll"
 )
 
 // rawClient is a WebSocket client that writes frames byte for byte as a test wants them, several
@@ -94,12 +96,15 @@ type want struct {
 
 // expect reads frames until it has seen every want, in any order: a pong (a control frame) may
 // overtake a message queued before it, and messages queued together share a frame, one object
-// per line.
+// per line. The server's heartbeat pings come when their turn comes, in a slow test too: skipped.
 func (c *rawClient) expect(wants ...want) {
 	c.t.Helper()
 	left := append([]want(nil), wants...)
 	for len(left) > 0 {
 		op, payload := c.next()
+		if op == websocket.PingMessage {
+			continue
+		}
 		items := []string{payload}
 		if op == websocket.TextMessage {
 			items = strings.Split(payload, "\n")
@@ -156,11 +161,7 @@ func testFramedReading(t *testing.T, upgrade upgrader) {
 	c.write(frame(true, websocket.BinaryMessage, "bin"))
 	c.expect(want{websocket.CloseMessage, "binary frames are not supported"})
 	c.write(frame(true, websocket.CloseMessage, "\x03\xeb"))
-	for deadline := time.Now().Add(patience); closed.Load() != 1; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the connection was not closed")
-		}
-	}
+	poll.Eventually(t, func() bool { return closed.Load() == 1 }, "the connection was not closed")
 }
 
 // TestBadFramesClose: a frame that breaks the protocol closes the connection with 1002, an
@@ -208,22 +209,70 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 	for i := range clients {
 		clients[i] = dialRaw(t, url)
 	}
-	for m.Len() != n {
-		time.Sleep(time.Millisecond)
-	}
+	poll.Eventually(t, func() bool { return m.Len() == n }, "the manager never held the %d connections", n)
 	// The handshakes' goroutines end in their own time: wait for it, however busy the machine.
 	grew := 0
-	for deadline := time.Now().Add(patience); ; time.Sleep(10 * time.Millisecond) {
-		if grew = runtime.NumGoroutine() - before; grew <= n/10 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d idle connections hold %d goroutines", n, grew)
-		}
+	if !poll.Until(func() bool { grew = runtime.NumGoroutine() - before; return grew <= n/10 }) {
+		t.Fatalf("%d idle connections hold %d goroutines", n, grew)
 	}
 	// And each still answers.
 	for _, c := range clients[:10] {
 		c.write(frame(true, websocket.TextMessage, appPing))
 		c.expect(pong)
+	}
+}
+
+// TestIsHeartbeat: the poller's reader answers only a whole, masked ping or pong of at most 125
+// bytes; every other frame, malformed control frames included, goes to gorilla.
+func TestIsHeartbeat(t *testing.T) {
+	ping := frameHeader{final: true, opcode: pingOpcode, masked: true, length: 4}
+	with := func(change func(*frameHeader)) frameHeader { h := ping; change(&h); return h }
+	for _, tc := range []struct {
+		name string
+		h    frameHeader
+		want bool
+	}{
+		{"ping", ping, true},
+		{"pong", with(func(h *frameHeader) { h.opcode = pongOpcode }), true},
+		{"empty ping", with(func(h *frameHeader) { h.length = 0 }), true},
+		{"125 bytes", with(func(h *frameHeader) { h.length = maxControlPayload }), true},
+		{"126 bytes", with(func(h *frameHeader) { h.length = maxControlPayload + 1 }), false},
+		{"negative length", with(func(h *frameHeader) { h.length = -1 }), false},
+		{"fragmented", with(func(h *frameHeader) { h.final = false }), false},
+		{"reserved bits", with(func(h *frameHeader) { h.rsv = 0x40 }), false},
+		{"unmasked", with(func(h *frameHeader) { h.masked = false }), false},
+		{"text", with(func(h *frameHeader) { h.opcode = websocket.TextMessage }), false},
+		{"close", with(func(h *frameHeader) { h.opcode = websocket.CloseMessage }), false},
+	} {
+		if got := tc.h.isHeartbeat(); got != tc.want {
+			t.Errorf("%s: isHeartbeat() = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestInboundLimit: the bucket holds two seconds of frames (at least one), refills with the time
+// between frames up to that, and refuses a frame when less than one is left. The clock is the
+// test's: nothing here waits.
+func TestInboundLimit(t *testing.T) {
+	start := time.Unix(1_700_000_000, 0)
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	for _, tc := range []struct {
+		name  string
+		rate  float64
+		takes []time.Duration // when each frame arrives
+		want  []bool
+	}{
+		{"a burst of twice the rate", 2, []time.Duration{0, 0, 0, 0, 0}, []bool{true, true, true, true, false}},
+		{"refilled by waiting", 2, []time.Duration{0, 0, 0, 0, 0, time.Second / 2}, []bool{true, true, true, true, false, true}},
+		{"never above the burst", 1, []time.Duration{0, time.Hour, time.Hour, time.Hour}, []bool{true, true, true, false}},
+		{"a slow rate still allows one", 0.1, []time.Duration{0, 0, 5 * time.Second, 10 * time.Second}, []bool{true, false, false, true}},
+		{"at the rate, forever", 10, []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}, []bool{true, true, true, true}},
+	} {
+		l := newInboundLimit(tc.rate, start)
+		for i, d := range tc.takes {
+			if got := l.take(at(d)); got != tc.want[i] {
+				t.Errorf("%s: frame %d at %v: take() = %v, want %v", tc.name, i, d, got, tc.want[i])
+			}
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/testsvc/poll"
 )
 
 // untilClose reads the server's frames (pongs and messages are skipped) until a close frame, and
@@ -55,11 +57,11 @@ func TestEndlessMessageClosed(t *testing.T) {
 					}
 				}
 			}()
-			code, reason := c.untilClose(30 * time.Second)
+			code, reason := c.untilClose(patience)
 			if code != websocket.ClosePolicyViolation || !strings.Contains(reason, "message") {
 				t.Fatalf("close %d %q, want 1008 naming the message time limit", code, reason)
 			}
-			waitClosed(t, &closed, 1)
+			poll.Eventually(t, func() bool { return closed.Load() == 1 }, "the connection was not closed")
 		})
 	}
 }
@@ -114,11 +116,11 @@ func TestInboundRateClosed(t *testing.T) {
 					flood = append(flood, f...)
 				}
 				c.write(flood)
-				code, reason := c.untilClose(30 * time.Second)
+				code, reason := c.untilClose(patience)
 				if code != websocket.ClosePolicyViolation || reason != "inbound rate over 20 frames/s" {
 					t.Fatalf("close %d %q, want 1008 inbound rate over 20 frames/s", code, reason)
 				}
-				waitClosed(t, &closed, 1)
+				poll.Eventually(t, func() bool { return closed.Load() == 1 }, "the connection was not closed")
 			})
 		}
 	}
@@ -151,14 +153,5 @@ func TestInboundRateSparesWellBehavedClients(t *testing.T) {
 				t.Fatal("a well-behaved client was closed")
 			}
 		})
-	}
-}
-
-func waitClosed(t *testing.T, closed *atomic.Int64, n int64) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); closed.Load() != n; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d connections closed, want %d", closed.Load(), n)
-		}
 	}
 }

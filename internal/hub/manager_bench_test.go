@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/testsvc/poll"
 )
 
 // benchServer serves m over real loopback sockets and returns a function that opens a subscriber
@@ -82,9 +84,7 @@ func benchPublish(b *testing.B, window int) {
 			for range subs {
 				subscribe()
 			}
-			for m.Len() != subs {
-				time.Sleep(time.Millisecond)
-			}
+			poll.Eventually(b, func() bool { return m.Len() == subs }, "the manager never held the %d connections", subs)
 			payload := []byte(`{"type":"rowdata","ts":1732250000123,"data":{"seq":1,"pad":"xxxxxxxxxxxx"}}`)
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -2,8 +2,10 @@ package hub
 
 import (
 	"bufio"
-	"encoding/binary"
+	"errors"
 	"io"
+
+	"pulse/internal/wsframe"
 )
 
 // upgradeRequest opens a WebSocket on a test server, for clients that write and read raw frames.
@@ -12,25 +14,23 @@ const upgradeRequest = "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgr
 
 // readServerFrame reads one (unmasked) server frame, its payload into buf's storage.
 func readServerFrame(r *bufio.Reader, buf []byte) (final bool, opcode int, payload []byte, err error) {
-	var hdr [8]byte
-	if _, err = io.ReadFull(r, hdr[:2]); err != nil {
+	b, err := r.Peek(2)
+	if err != nil {
 		return
 	}
-	final, opcode = hdr[0]&0x80 != 0, int(hdr[0]&0x0f)
-	n := uint64(hdr[1] & 0x7f)
-	switch n {
-	case 126:
-		if _, err = io.ReadFull(r, hdr[:2]); err != nil {
+	var h wsframe.Header
+	size, whole := h.Parse(b)
+	if !whole {
+		if b, err = r.Peek(size); err != nil {
 			return
 		}
-		n = uint64(binary.BigEndian.Uint16(hdr[:2]))
-	case 127:
-		if _, err = io.ReadFull(r, hdr[:8]); err != nil {
-			return
-		}
-		n = binary.BigEndian.Uint64(hdr[:8])
+		h.Parse(b)
 	}
-	payload = append(buf[:0], make([]byte, n)...)
+	if h.Length < 0 {
+		return h.Final, int(h.Opcode), nil, errors.New("frame length beyond 2^63")
+	}
+	_, _ = r.Discard(size)
+	payload = append(buf[:0], make([]byte, h.Length)...)
 	_, err = io.ReadFull(r, payload)
-	return
+	return h.Final, int(h.Opcode), payload, err
 }

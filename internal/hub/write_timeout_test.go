@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/testsvc/poll"
 )
 
 // TestStuckWriteIsEnded: a client that stops reading fills its socket; the write that blocks is
@@ -22,18 +24,16 @@ func TestStuckWriteIsEnded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stuck.Close()
-	for m.Len() != 1 {
-		time.Sleep(time.Millisecond)
-	}
+	poll.Eventually(t, func() bool { return m.Len() == 1 }, "the manager never held the connection")
 	big := NewMessage([]byte(`"` + strings.Repeat("x", 64<<10) + `"`))
-	start := time.Now()
-	for closed.Load() == 0 { // the socket buffers fill within a few MB; then the write blocks
-		if time.Since(start) > patience {
-			t.Fatal("a client that reads nothing was never dropped")
+	// The socket buffers fill within a few MB; then the write blocks.
+	poll.Eventually(t, func() bool {
+		if closed.Load() != 0 {
+			return true
 		}
 		m.Publish(Key{Type: "t", ID: "i"}, big)
-		time.Sleep(time.Millisecond)
-	}
+		return false
+	}, "a client that reads nothing was never dropped")
 	if m.Len() != 0 {
 		t.Fatalf("%d connections left", m.Len())
 	}

@@ -3,10 +3,12 @@ package loadgen
 import (
 	"testing"
 	"time"
+
+	"pulse/internal/testsvc/poll"
 )
 
-// patience bounds a wait for something that is due; it only ends a test that would otherwise hang.
-const patience = 30 * time.Second
+// patience bounds a wait for something that is due; see poll.Patience.
+const patience = poll.Patience
 
 func TestGateSpacesOutMessageReads(t *testing.T) {
 	g := newGate(time.Hour)

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"pulse/internal/wsframe"
 )
 
 // The tool's own WebSocket client, just what a subscriber needs. A general client (gorilla's Dialer
@@ -202,34 +204,29 @@ func (c *wsConn) readMessage(p []byte, skip bool) ([]byte, error) {
 // ignored, a close answered with the same code and returned as the *websocket.CloseError gorilla's
 // client would report.
 func (c *wsConn) frame() (byte, error) {
-	h, err := c.need(2)
-	if err != nil {
+	if _, err := c.need(2); err != nil {
 		return 0, unexpectedEOF(err)
 	}
-	fin, op, masked, n := h[0]&0x80 != 0, h[0]&0x0f, h[1]&0x80 != 0, int64(h[1]&0x7f)
+	var h wsframe.Header
+	size, whole := h.Parse((*c.buf)[c.r:c.w]) // mostly the whole header at once
 	switch {
-	case h[0]&0x70 != 0:
+	case h.RSV != 0:
 		return 0, errors.New("websocket: reserved bits set, but no extension was negotiated")
-	case masked:
+	case h.Masked:
 		return 0, errors.New("websocket: masked frame from the server")
 	}
-	c.r += 2
-	if n >= 126 { // the length follows in 2 or 8 bytes
-		size := 2
-		if n == 127 {
-			size = 8
-		}
-		ext, err := c.need(size)
+	if !whole { // the length follows in 2 or 8 bytes
+		b, err := c.need(size)
 		if err != nil {
 			return 0, unexpectedEOF(err)
 		}
-		if size == 2 {
-			n = int64(binary.BigEndian.Uint16(ext))
-		} else if n = int64(binary.BigEndian.Uint64(ext)); n < 0 {
-			return 0, errors.New("websocket: frame length beyond 2^63")
-		}
-		c.r += size
+		h.Parse(b)
 	}
+	if h.Length < 0 {
+		return 0, errors.New("websocket: frame length beyond 2^63")
+	}
+	c.r += size
+	fin, op, n := h.Final, h.Opcode, h.Length
 	switch op {
 	case opContinuation, opText, opBinary:
 		c.left, c.fin = n, fin

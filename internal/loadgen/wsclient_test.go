@@ -35,7 +35,7 @@ func rawFrame(fin bool, op byte, payload string, ext int) []byte {
 }
 
 // serveWS runs a gorilla server for one WebSocket and returns its address.
-func serveWS(t *testing.T, handle func(*websocket.Conn)) string {
+func serveWS(t testing.TB, handle func(*websocket.Conn)) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
@@ -49,7 +49,7 @@ func serveWS(t *testing.T, handle func(*websocket.Conn)) string {
 	return strings.TrimPrefix(srv.URL, "http://")
 }
 
-func dialTest(t *testing.T, addr string) *wsConn {
+func dialTest(t testing.TB, addr string) *wsConn {
 	t.Helper()
 	c, err := wsDial(context.Background(), &net.Dialer{}, addr, "/ws", nil)
 	if err != nil {
@@ -221,5 +221,39 @@ func TestWSHandshakeRefused(t *testing.T) {
 	_, err = wsDial(context.Background(), &net.Dialer{}, addr, "/wrong-accept", nil)
 	if err == nil || !strings.Contains(err.Error(), "Sec-WebSocket-Accept") {
 		t.Errorf("wrong accept: got %v", err)
+	}
+}
+
+// BenchmarkWSRead reads what a subscriber reads most: short text messages, some with a 16-bit
+// length, arriving faster than it reads them. Per op: one message.
+func BenchmarkWSRead(b *testing.B) {
+	var burst []byte
+	for i := range 1024 {
+		payload := `{"type":"rowdata","ts":1732250000123,"data":{"seq":1,"pad":"xxxxxxxxxxxx"}}`
+		ext := 0
+		if i%8 == 0 {
+			payload, ext = strings.Repeat("x", 300), 2
+		}
+		burst = append(burst, rawFrame(true, opText, payload, ext)...)
+	}
+	addr := serveWS(b, func(ws *websocket.Conn) {
+		for {
+			if _, err := ws.NetConn().Write(burst); err != nil {
+				return
+			}
+		}
+	})
+	c := dialTest(b, addr)
+	b.SetBytes(int64(len(burst) / 1024))
+	b.ReportAllocs()
+	var msg []byte
+	for b.Loop() {
+		if _, err := c.next(); err != nil {
+			b.Fatal(err)
+		}
+		var err error
+		if msg, err = c.readMessage(msg[:0], false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -18,6 +18,8 @@ import (
 	_ "github.com/gogf/gf/contrib/drivers/mysql/v2"
 	_ "github.com/gogf/gf/contrib/drivers/pgsql/v2"
 	"github.com/gogf/gf/v2/database/gdb"
+
+	"pulse/internal/testsvc/poll"
 )
 
 // The machine's services.
@@ -26,10 +28,6 @@ const (
 	MySQLLink = "mysql:root:@tcp(127.0.0.1:3306)/test"
 	PgsqlLink = "pgsql:postgres:@tcp(127.0.0.1:5432)/test?sslmode=disable"
 )
-
-// Patience bounds a wait for something that is due (a service starting, a database answering):
-// it only ends a test that would otherwise hang, so it is generous for a busy machine.
-const Patience = 30 * time.Second
 
 // Missing skips the test saying what is missing, or fails it under CI.
 func Missing(t testing.TB, what string, err error) {
@@ -76,7 +74,7 @@ func EachDatabase(t *testing.T, database string, test func(t *testing.T, link st
 // emptyDatabase creates database through the server's root link if needed and drops Pulse's
 // tables in it.
 func emptyDatabase(root, link, database string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), Patience)
+	ctx, cancel := context.WithTimeout(context.Background(), poll.Patience)
 	defer cancel()
 	db, err := gdb.New(gdb.ConfigNode{Link: root})
 	if err != nil {
@@ -110,7 +108,7 @@ func emptyDatabase(root, link, database string) error {
 // dropDatabase removes database, closing what connections to it are left (best effort: a database
 // left behind only takes room).
 func dropDatabase(root, database string) {
-	ctx, cancel := context.WithTimeout(context.Background(), Patience)
+	ctx, cancel := context.WithTimeout(context.Background(), poll.Patience)
 	defer cancel()
 	db, err := gdb.New(gdb.ConfigNode{Link: root})
 	if err != nil {
@@ -161,15 +159,13 @@ func (r *PrivateRedis) start() {
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	for deadline := time.Now().Add(Patience); ; time.Sleep(10 * time.Millisecond) {
-		if c, err := net.DialTimeout("tcp", r.Addr, time.Second); err == nil {
+	poll.Eventually(r.t, func() bool {
+		c, err := net.DialTimeout("tcp", r.Addr, time.Second)
+		if err == nil {
 			_ = c.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("redis-server on %s did not start", r.Addr)
-		}
-	}
+		return err == nil
+	}, "redis-server on %s did not start", r.Addr)
 }
 
 // Stop kills the server (as a crash or a network loss would look to the nodes).
@@ -186,15 +182,4 @@ func (r *PrivateRedis) Stop() {
 func (r *PrivateRedis) Restart() {
 	r.t.Helper()
 	r.start()
-}
-
-// WaitFor polls cond until it holds, failing the test after d. d bounds a hang (Patience is a good
-// d); it is never what a test asserts.
-func WaitFor(t testing.TB, d time.Duration, cond func() bool, format string, args ...any) {
-	t.Helper()
-	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf(format, args...)
-		}
-	}
 }

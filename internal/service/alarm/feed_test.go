@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
+
+	"pulse/internal/testsvc/poll"
 )
 
 // TestFeedFillsGaps: the bus rings events out of order, twice, or not at all; the feed still
@@ -48,8 +50,9 @@ func TestFeedFillsGaps(t *testing.T) {
 			defer mu.Unlock()
 			return fmt.Sprint(got)
 		}
-		waitUntil(t, patience, func() bool { return delivered() == "[1 2 3 4 5 6 7 8 9 10]" },
-			func() string { return "delivered " + delivered() + ", want 1..10 once each, in order" })
+		if !poll.Until(func() bool { return delivered() == "[1 2 3 4 5 6 7 8 9 10]" }) {
+			t.Fatalf("delivered %s, want 1..10 once each, in order", delivered())
+		}
 		feed.Offer(7, frames[7]) // a late bell for what the store gave already
 		feed.CatchUp()
 		time.Sleep(gapWait)
@@ -57,21 +60,8 @@ func TestFeedFillsGaps(t *testing.T) {
 			t.Fatalf("after a late bell: %s", d)
 		}
 		raiseN(t, s, 100, 2) // seqs 11 and 12, not rung at all: the poll finds them
-		waitUntil(t, patience, func() bool { return delivered() == "[1 2 3 4 5 6 7 8 9 10 11 12]" },
-			func() string { return "never rung: delivered " + delivered() })
-	})
-}
-
-// patience bounds a wait for something that is due, such as the feed's next poll: it only ends a
-// test that would otherwise hang, so it is generous for a busy machine.
-const patience = 30 * time.Second
-
-// waitUntil polls cond for up to d.
-func waitUntil(t *testing.T, d time.Duration, cond func() bool, why func() string) {
-	t.Helper()
-	for deadline := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal(why())
+		if !poll.Until(func() bool { return delivered() == "[1 2 3 4 5 6 7 8 9 10 11 12]" }) {
+			t.Fatalf("never rung: delivered %s", delivered())
 		}
-	}
+	})
 }
