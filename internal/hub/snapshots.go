@@ -128,13 +128,14 @@ func (r *snapshotRing) latest() *Message {
 
 // markSnapshot returns the JSON object obj with "snapshot":true as its first member.
 func markSnapshot(obj []byte) []byte {
-	if len(obj) < 2 || obj[0] != '{' {
-		return obj
+	rest := bytes.TrimSpace(obj[min(1, len(obj)):])
+	if len(obj) < 2 || obj[0] != '{' || len(rest) == 0 {
+		return obj // not an object: published messages always are, so nothing to mark
 	}
 	out := make([]byte, 0, len(obj)+len(snapshotMember)+1)
 	out = append(out, '{')
 	out = append(out, snapshotMember...)
-	if bytes.TrimSpace(obj[1:])[0] != '}' {
+	if rest[0] != '}' {
 		out = append(out, ',')
 	}
 	return append(out, obj[1:]...)

@@ -44,6 +44,7 @@ func TestMarkSnapshot(t *testing.T) {
 		{`[1,2]`, `[1,2]`},
 		{`"text"`, `"text"`},
 		{`{`, `{`},
+		{`{ `, `{ `},
 		{``, ``},
 	} {
 		if got := string(markSnapshot([]byte(tc.in))); got != tc.want {
