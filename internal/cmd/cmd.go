@@ -3,6 +3,8 @@ package cmd
 
 import (
 	"context"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/gogf/gf/v2/frame/g"
@@ -22,6 +24,10 @@ var Main = gcmd.Command{
 	Usage: "pulse",
 	Brief: "push live business data and alarms to dashboards and alarm consoles over WebSocket",
 	Func: func(ctx context.Context, _ *gcmd.Parser) error {
+		// Signals are ours from the first moment: one that arrives while the server starts still
+		// gets the graceful shutdown, not the default action that kills the process.
+		signals, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
 		cfg, report, err := config.Load(ctx)
 		for _, w := range report.Warnings {
 			glog.Warning(ctx, w)
@@ -39,9 +45,11 @@ var Main = gcmd.Command{
 		if err := a.Listen(ctx, g.Cfg().MustGet(ctx, "server.address", ":8000").String()); err != nil {
 			return err
 		}
-		// Run serves until a shutdown signal and stops the HTTP server; the hijacked WebSocket
-		// connections are ours to close.
-		a.Server.Run()
+		if err := a.Start(); err != nil {
+			return err
+		}
+		<-signals.Done()
+		glog.Info(ctx, "shutting down")
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 		defer cancel()
 		if err := a.Shutdown(sctx); err != nil {

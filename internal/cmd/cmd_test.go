@@ -45,6 +45,41 @@ func TestSignalShutdown(t *testing.T) {
 	}
 }
 
+// TestSignalDuringStart: a SIGTERM that arrives while the server is still starting (here: once it
+// has logged its configuration, before it listens) stops it cleanly, exit 0, instead of killing it
+// by the signal's default action: GoFrame installs its own handler only after the server started.
+func TestSignalDuringStart(t *testing.T) {
+	bin := serverBinary(t)
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: info\n", freeAddr(t))
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), "GF_GCFG_PATH="+dir)
+	logs := new(output)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	poll.Eventually(t, func() bool { return strings.Contains(logs.String(), "ws.maxConnections") },
+		"the server logged no configuration:\n%s", logs)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after a SIGTERM during start: %v, want 0\n%s", err, logs.String())
+		}
+	case <-time.After(patience):
+		t.Fatalf("still running %v after SIGTERM during start\n%s", patience, logs.String())
+	}
+}
+
 var (
 	buildOnce sync.Once
 	built     string
@@ -72,7 +107,7 @@ func serverBinary(t *testing.T) string {
 // startServer runs bin in dir (its data/ folder holds the SQLite alarm store) on addr and waits
 // until it is healthy. extra is appended to its config.yaml. The process is killed when the test
 // ends. logs collects its output.
-func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exec.Cmd, logs *strings.Builder) {
+func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exec.Cmd, logs *output) {
 	t.Helper()
 	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: warning\n", addr) + strings.Join(extra, "")
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
@@ -81,7 +116,7 @@ func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exe
 	cmd = exec.Command(bin)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+dir)
-	logs = new(strings.Builder)
+	logs = new(output)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -163,4 +198,22 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// output collects a process's output; the test reads it while exec's goroutine writes it.
+type output struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
 }
