@@ -147,15 +147,15 @@ func serveConsole(r *ghttp.Request) {
 func (a *App) deliver(e bus.Event) {
 	switch e.Channel {
 	case bus.RowData:
-		a.RowData.Publish(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Frame))
+		a.RowData.Publish(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Message))
 	case bus.Alarm:
-		a.feed.Offer(e.Seq, e.Frame)
+		a.feed.Offer(e.Seq, e.Message)
 	}
 }
 
 // deliverAlarm hands the feed's events, in seq order, to the consoles.
-func (a *App) deliverAlarm(seq int64, frame []byte) {
-	a.Alarm.Publish(hub.Key{}, hub.NewSeqMessage(frame, seq))
+func (a *App) deliverAlarm(seq int64, message []byte) {
+	a.Alarm.Publish(hub.Key{}, hub.NewSeqMessage(message, seq))
 }
 
 // newBus is the bus bus.type names.

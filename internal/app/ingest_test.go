@@ -113,7 +113,7 @@ func TestAlarmIngest(t *testing.T) {
 			var a model.AlarmBusinessData
 			_ = json.Unmarshal(o.Data, &a)
 			if o.Type != "alarm" || a.Level == "" || a.AlarmId == "" || a.Time == 0 {
-				t.Fatalf("alarm frame %s", o.raw)
+				t.Fatalf("alarm message %s", o.raw)
 			}
 			seqs = append(seqs, o.Seq)
 		}

@@ -120,8 +120,8 @@ func TestNonASCIISegments(t *testing.T) {
 	}
 }
 
-// TestRowDataFrame checks the delivered object: type, server ts, data unchanged, time filled in.
-func TestRowDataFrame(t *testing.T) {
+// TestRowDataMessage checks the delivered message: type, server ts, data unchanged, time filled in.
+func TestRowDataMessage(t *testing.T) {
 	n := startNode(t, nil)
 	c := n.dial(rowPath("meter", "m-001", "u"))
 	n.waitConnections(1, 0)
@@ -139,7 +139,7 @@ func TestRowDataFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.Type != "rowdata" || o.Ts < before || d.Time < before || d.BusinessType != "meter" || d.BusinessId != "m-001" {
-		t.Fatalf("frame %s", o.raw)
+		t.Fatalf("message %s", o.raw)
 	}
 	if fmt.Sprint(d.Data) != "map[tags:[a <b>] voltage:229.8]" || !strings.Contains(string(o.raw), `"<b>"`) {
 		t.Fatalf("data changed: %v", d.Data)

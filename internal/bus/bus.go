@@ -18,7 +18,7 @@ type Event struct {
 	BusinessType string
 	BusinessId   string
 	Seq          int64 // alarm events: the event's seq, so a resuming console skips what it replayed
-	Frame        []byte
+	Message      []byte
 }
 
 // Deliver hands an event to the local managers.

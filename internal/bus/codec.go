@@ -10,19 +10,19 @@ import (
 const codecVersion = 1
 
 // encodeEvents packs a batch into one bus message: the version byte, then per event its channel,
-// seq, business type, business id and frame, lengths as uvarints. The frame is copied as is:
+// seq, business type, business id and message, lengths as uvarints. The message is copied as is:
 // the event is encoded once, at ingest, for every node.
 func encodeEvents(events []Event) []byte {
 	size := 1
 	for _, e := range events {
-		size += 1 + 4*binary.MaxVarintLen64 + len(e.BusinessType) + len(e.BusinessId) + len(e.Frame)
+		size += 1 + 4*binary.MaxVarintLen64 + len(e.BusinessType) + len(e.BusinessId) + len(e.Message)
 	}
 	b := make([]byte, 0, size)
 	b = append(b, codecVersion)
 	for _, e := range events {
 		b = append(b, byte(e.Channel))
 		b = binary.AppendUvarint(b, uint64(e.Seq))
-		for _, s := range [][]byte{[]byte(e.BusinessType), []byte(e.BusinessId), e.Frame} {
+		for _, s := range [][]byte{[]byte(e.BusinessType), []byte(e.BusinessId), e.Message} {
 			b = binary.AppendUvarint(b, uint64(len(s)))
 			b = append(b, s...)
 		}
@@ -32,7 +32,7 @@ func encodeEvents(events []Event) []byte {
 
 var errTruncated = errors.New("bus message truncated")
 
-// decodeEvents unpacks what encodeEvents packed. Frames point into b.
+// decodeEvents unpacks what encodeEvents packed. Messages point into b.
 func decodeEvents(b []byte) ([]Event, error) {
 	if len(b) == 0 || b[0] != codecVersion {
 		return nil, fmt.Errorf("bus message of an unknown format (first byte %v)", b[:min(len(b), 1)])
@@ -58,7 +58,7 @@ func decodeEvents(b []byte) ([]Event, error) {
 			}
 			fields[i], b = b[n:n+int(l)], b[n+int(l):]
 		}
-		e.BusinessType, e.BusinessId, e.Frame = string(fields[0]), string(fields[1]), fields[2]
+		e.BusinessType, e.BusinessId, e.Message = string(fields[0]), string(fields[1]), fields[2]
 		out = append(out, e)
 	}
 	return out, nil

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// sameEvents reports whether two batches hold the same events (a nil frame equals an empty one).
+// sameEvents reports whether two batches hold the same events (a nil message equals an empty one).
 func sameEvents(a, b []Event) bool {
 	if len(a) != len(b) {
 		return false
@@ -13,7 +13,7 @@ func sameEvents(a, b []Event) bool {
 	for i := range a {
 		x, y := a[i], b[i]
 		if x.Channel != y.Channel || x.Seq != y.Seq || x.BusinessType != y.BusinessType ||
-			x.BusinessId != y.BusinessId || !bytes.Equal(x.Frame, y.Frame) {
+			x.BusinessId != y.BusinessId || !bytes.Equal(x.Message, y.Message) {
 			return false
 		}
 	}
@@ -23,8 +23,8 @@ func sameEvents(a, b []Event) bool {
 // FuzzDecodeEvents: any bus message decodes to events of known channels or to an error, never a
 // panic; what decodes encodes again to a message that decodes to the same events.
 func FuzzDecodeEvents(f *testing.F) {
-	f.Add(encodeEvents([]Event{{Channel: RowData, BusinessType: "meter", BusinessId: "m-1", Frame: []byte(`{"v":1}`)}}))
-	f.Add(encodeEvents([]Event{{Channel: Alarm, Seq: 1 << 40, Frame: []byte(`{}`)}, {Channel: RowData}}))
+	f.Add(encodeEvents([]Event{{Channel: RowData, BusinessType: "meter", BusinessId: "m-1", Message: []byte(`{"v":1}`)}}))
+	f.Add(encodeEvents([]Event{{Channel: Alarm, Seq: 1 << 40, Message: []byte(`{}`)}, {Channel: RowData}}))
 	f.Add([]byte{})
 	f.Add([]byte{codecVersion})
 	f.Add([]byte{codecVersion, byte(RowData), 0x80, 0x00, 0, 0, 0})                                               // a non-minimal varint
@@ -55,8 +55,8 @@ func FuzzCodecRoundTrip(f *testing.F) {
 	f.Add(uint8(1), int64(0), "meter", "m-1", []byte(`{"v":1}`), uint8(1))
 	f.Add(uint8(2), int64(1<<62), "", "", []byte{}, uint8(3))
 	f.Add(uint8(1), int64(-1), "电表", "\x00\xff", []byte{0xff, 0}, uint8(0))
-	f.Fuzz(func(t *testing.T, ch uint8, seq int64, typ, id string, frame []byte, n uint8) {
-		e := Event{Channel: RowData, BusinessType: typ, BusinessId: id, Seq: seq, Frame: frame}
+	f.Fuzz(func(t *testing.T, ch uint8, seq int64, typ, id string, message []byte, n uint8) {
+		e := Event{Channel: RowData, BusinessType: typ, BusinessId: id, Seq: seq, Message: message}
 		if ch%2 == 0 {
 			e.Channel = Alarm
 		}

@@ -9,9 +9,9 @@ import (
 // half-read batch.
 func TestCodec(t *testing.T) {
 	in := []Event{
-		{Channel: RowData, BusinessType: "meter", BusinessId: "m-1", Frame: []byte(`{"v":1}`)},
-		{Channel: Alarm, Seq: 1 << 40, Frame: []byte(`{"type":"alarm","seq":1099511627776}`)},
-		{Channel: RowData, BusinessType: "电表", BusinessId: "", Frame: []byte{}},
+		{Channel: RowData, BusinessType: "meter", BusinessId: "m-1", Message: []byte(`{"v":1}`)},
+		{Channel: Alarm, Seq: 1 << 40, Message: []byte(`{"type":"alarm","seq":1099511627776}`)},
+		{Channel: RowData, BusinessType: "电表", BusinessId: "", Message: []byte{}},
 	}
 	b := encodeEvents(in)
 	out, err := decodeEvents(b)
@@ -23,7 +23,7 @@ func TestCodec(t *testing.T) {
 	}
 	for i := range in {
 		if in[i].Channel != out[i].Channel || in[i].Seq != out[i].Seq || in[i].BusinessType != out[i].BusinessType ||
-			in[i].BusinessId != out[i].BusinessId || string(in[i].Frame) != string(out[i].Frame) {
+			in[i].BusinessId != out[i].BusinessId || string(in[i].Message) != string(out[i].Message) {
 			t.Fatalf("event %d: %+v, want %+v", i, out[i], in[i])
 		}
 	}

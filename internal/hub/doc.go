@@ -1,7 +1,8 @@
 // Package hub is Pulse's WebSocket engine: it holds the connections of an endpoint and delivers
 // published messages to them without ever letting one slow client hold up a publisher or another
 // client. It knows nothing of GoFrame, HTTP routes, the bus or the database: internal/app wires
-// it to them. Its only Pulse import is the list of error code numbers (internal/consts/errcode).
+// it to them. Its only Pulse imports are the list of error code numbers (internal/consts/errcode)
+// and the name rules of internal/model (Wildcard), both free of GoFrame.
 //
 // # The parts
 //
@@ -14,7 +15,7 @@
 //     the Wildcard id; Everyone (router_everyone.go) sends every publish to every connection.
 //   - Message (message.go) is one outbound JSON object, encoded once and shared by every
 //     recipient; an alarm's carries its seq, so that a connection never sends one twice.
-//     PongMessage and ErrorMessage (frames.go) build the engine's own answers.
+//     PongMessage and ErrorMessage (replies.go) build the engine's own answers.
 //   - Handler (handler.go) handles one type of inbound message; the manager answers "ping"
 //     itself, invalid JSON with error code 51 and an unknown type with 59.
 //   - Replay (replay.go) is history a connection gets before any live message (the alarm

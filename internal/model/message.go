@@ -1,22 +1,22 @@
 package model
 
-// Outbound frame types: every object the server sends has a "type".
+// Outbound message types: every JSON object the server sends has a "type".
 const (
-	FrameRowData = "rowdata"
-	FrameAlarm   = "alarm"
-	FrameSynced  = "synced"
+	TypeRowData = "rowdata"
+	TypeAlarm   = "alarm"
+	TypeSynced  = "synced"
 )
 
-// RowDataFrame is the object a dashboard receives for one row-data item.
-type RowDataFrame struct {
+// RowDataMessage is the object a dashboard receives for one row-data item.
+type RowDataMessage struct {
 	Type string        `json:"type"`
 	Ts   int64         `json:"ts"` // server unix ms at ingest
 	Data *BusinessData `json:"data"`
 }
 
-// AlarmFrame is the object an alarm console receives for one alarm event: the alarm's state after
+// AlarmMessage is the object an alarm console receives for one alarm event: the alarm's state after
 // the event.
-type AlarmFrame struct {
+type AlarmMessage struct {
 	Type  string `json:"type"`
 	Seq   int64  `json:"seq"`
 	Ts    int64  `json:"ts"`    // server unix ms of the event
@@ -24,8 +24,8 @@ type AlarmFrame struct {
 	Data  *Alarm `json:"data"`
 }
 
-// SyncedFrame tells a console that everything up to Seq has been sent: what follows is live.
-type SyncedFrame struct {
+// SyncedMessage tells a console that everything up to Seq has been sent: what follows is live.
+type SyncedMessage struct {
 	Type string `json:"type"`
 	Seq  int64  `json:"seq"`
 }

@@ -198,7 +198,7 @@ func (s *Service) commitBatch(batch []*request, n int) {
 func (s *Service) ring(ctx context.Context, events []storedEvent) {
 	out := make([]bus.Event, len(events))
 	for i, e := range events {
-		out[i] = bus.Event{Channel: bus.Alarm, Seq: e.Seq, Frame: e.Frame}
+		out[i] = bus.Event{Channel: bus.Alarm, Seq: e.Seq, Message: e.Message}
 	}
 	if err := s.bus.Publish(ctx, out...); err != nil {
 		g.Log().Warningf(ctx, "alarm events %d..%d stored but not rung: %v", events[0].Seq, events[len(events)-1].Seq, err)

@@ -133,7 +133,7 @@ func TestStoreCommitsAndReplays(t *testing.T) {
 			t.Fatalf("replay since 3: %d objects, covered %d", len(objs), covered)
 		}
 		for i, o := range objs[:len(objs)-1] {
-			var f model.AlarmFrame
+			var f model.AlarmMessage
 			if err := json.Unmarshal([]byte(o), &f); err != nil || f.Seq != int64(i+4) {
 				t.Fatalf("replay object %d: %s", i, o)
 			}

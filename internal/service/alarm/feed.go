@@ -25,7 +25,7 @@ const (
 // periodic poll makes the feed read what it missed from the store.
 type Feed struct {
 	store   *store
-	deliver func(seq int64, frame []byte)
+	deliver func(seq int64, message []byte)
 
 	mu      sync.Mutex // held while delivering, so deliveries stay in seq order
 	next    int64      // seq of the next event to deliver
@@ -39,7 +39,7 @@ type Feed struct {
 
 // Feed starts a feed that calls deliver for every event committed from now on, in seq order.
 // Events up to now are history, for consoles to replay.
-func (s *Service) Feed(ctx context.Context, deliver func(seq int64, frame []byte)) (*Feed, error) {
+func (s *Service) Feed(ctx context.Context, deliver func(seq int64, message []byte)) (*Feed, error) {
 	last, _, err := s.store.position(ctx)
 	if err != nil {
 		return nil, unavailable(err)
@@ -51,20 +51,20 @@ func (s *Service) Feed(ctx context.Context, deliver func(seq int64, frame []byte
 }
 
 // Offer is an event rung on the bus.
-func (f *Feed) Offer(seq int64, frame []byte) {
+func (f *Feed) Offer(seq int64, message []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
 	case seq < f.next:
 		return // delivered already, from the bus or the store
 	case seq > f.next:
-		f.pending[seq] = frame
+		f.pending[seq] = message
 		if f.gap == nil {
 			f.gap = time.AfterFunc(gapWait, f.CatchUp)
 		}
 		return
 	}
-	f.deliverLocked(seq, frame)
+	f.deliverLocked(seq, message)
 	f.flushLocked()
 }
 
@@ -122,7 +122,7 @@ func (f *Feed) catchUp() error {
 		f.mu.Lock()
 		for _, e := range events {
 			if e.Seq >= f.next {
-				f.deliverLocked(e.Seq, e.Frame)
+				f.deliverLocked(e.Seq, e.Message)
 			}
 		}
 		f.mu.Unlock()
@@ -143,8 +143,8 @@ func (f *Feed) catchUp() error {
 }
 
 // deliverLocked hands one event on; seqs the store no longer holds (purged) are skipped over.
-func (f *Feed) deliverLocked(seq int64, frame []byte) {
-	f.deliver(seq, frame)
+func (f *Feed) deliverLocked(seq int64, message []byte) {
+	f.deliver(seq, message)
 	f.next = seq + 1
 }
 
@@ -152,12 +152,12 @@ func (f *Feed) deliverLocked(seq int64, frame []byte) {
 // is asked after gapWait.
 func (f *Feed) flushLocked() {
 	for {
-		frame, ok := f.pending[f.next]
+		message, ok := f.pending[f.next]
 		if !ok {
 			break
 		}
 		delete(f.pending, f.next)
-		f.deliverLocked(f.next, frame)
+		f.deliverLocked(f.next, message)
 	}
 	switch {
 	case len(f.pending) == 0 && f.gap != nil:

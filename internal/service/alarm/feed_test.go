@@ -40,7 +40,7 @@ func TestFeedFillsGaps(t *testing.T) {
 		raiseN(t, s, 0, 10) // seqs 1..10, all committed
 		frames := map[int64][]byte{}
 		for _, e := range rec.events {
-			frames[e.Seq] = e.Frame
+			frames[e.Seq] = e.Message
 		}
 		for _, seq := range []int64{3, 1, 5, 5, 1} { // 2 and 4 never rung, 6..10 lost too
 			feed.Offer(seq, frames[seq])

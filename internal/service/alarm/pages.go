@@ -83,7 +83,7 @@ func (p *eventPages) next(ctx context.Context) ([]storedEvent, error) {
 		}
 		out := make([]storedEvent, len(rows))
 		for i, r := range rows {
-			out[i] = storedEvent{Seq: r.Seq, AlarmId: r.AlarmId, Frame: []byte(r.Frame)}
+			out[i] = storedEvent{Seq: r.Seq, AlarmId: r.AlarmId, Message: []byte(r.Frame)}
 		}
 		return out, nil
 	}

@@ -37,7 +37,7 @@ func (s *Service) Replay(since int64, resume bool) hub.Replay {
 		case resume && since >= purged && since <= upTo:
 			pages = s.store.events(since, upTo)
 		case resume: // purged since, or ahead of this store: the console's seqs mean nothing here
-			if err := send(resetFrame); err != nil {
+			if err := send(resetMessage); err != nil {
 				return 0, err
 			}
 			fallthrough
@@ -54,25 +54,25 @@ func (s *Service) Replay(since int64, resume bool) hub.Replay {
 			if len(events) == 0 {
 				break
 			}
-			if err := send(joinFrames(events)); err != nil {
+			if err := send(joinMessages(events)); err != nil {
 				return 0, err
 			}
 		}
-		synced, _ := model.Encode(model.SyncedFrame{Type: model.FrameSynced, Seq: upTo})
+		synced, _ := model.Encode(model.SyncedMessage{Type: model.TypeSynced, Seq: upTo})
 		return upTo, send(synced)
 	}
 }
 
-var resetFrame = []byte(`{"type":"reset"}`)
+var resetMessage = []byte(`{"type":"reset"}`)
 
-// joinFrames puts events into one frame, newline-separated, as live batches are.
-func joinFrames(events []storedEvent) []byte {
+// joinMessages puts events' messages into one WebSocket frame, newline-separated, as live batches are.
+func joinMessages(events []storedEvent) []byte {
 	var b bytes.Buffer
 	for i, e := range events {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.Write(e.Frame)
+		b.Write(e.Message)
 	}
 	return b.Bytes()
 }

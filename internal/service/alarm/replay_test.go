@@ -57,11 +57,11 @@ func TestReplayPagesByBytes(t *testing.T) {
 			covered, err := s.Replay(0, c.resume)(func(frame []byte) error {
 				var seqs []string
 				for _, o := range strings.Split(string(frame), "\n") {
-					var f model.AlarmFrame
+					var f model.AlarmMessage
 					if err := json.Unmarshal([]byte(o), &f); err != nil {
 						t.Fatal(err)
 					}
-					if f.Type == model.FrameAlarm {
+					if f.Type == model.TypeAlarm {
 						seqs = append(seqs, fmt.Sprint(f.Seq))
 					}
 				}

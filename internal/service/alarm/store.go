@@ -26,7 +26,7 @@ type store struct {
 type storedEvent struct {
 	Seq     int64
 	AlarmId string
-	Frame   []byte
+	Message []byte
 }
 
 // openStore connects to node's database and creates the schema if it is missing. For SQLite the

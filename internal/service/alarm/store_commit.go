@@ -44,7 +44,7 @@ func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent
 		}
 		rows := make([]entity.PulseAlarmEvent, len(events))
 		for i, e := range events {
-			rows[i] = entity.PulseAlarmEvent{Seq: e.Seq, AlarmId: e.AlarmId, CreatedMs: now, Frame: string(e.Frame)}
+			rows[i] = entity.PulseAlarmEvent{Seq: e.Seq, AlarmId: e.AlarmId, CreatedMs: now, Frame: string(e.Message)}
 		}
 		if _, err := tx.Model(dao.PulseAlarmEvent.Table()).Data(rows).Batch(len(rows)).Insert(); err != nil {
 			return err

@@ -111,13 +111,13 @@ func transition(stored map[string]storedAlarm, ops []*op, last, now int64) ([]st
 			continue
 		}
 		last++
-		message, err := model.Encode(model.AlarmFrame{Type: model.FrameAlarm, Seq: last, Ts: now, Event: event, Data: next})
+		message, err := model.Encode(model.AlarmMessage{Type: model.TypeAlarm, Seq: last, Ts: now, Event: event, Data: next})
 		if err != nil {
 			return nil, nil, err
 		}
 		cur[o.id] = storedAlarm{state: next, seq: last}
 		o.state, o.seq = next, last
-		events = append(events, storedEvent{Seq: last, AlarmId: o.id, Frame: message})
+		events = append(events, storedEvent{Seq: last, AlarmId: o.id, Message: message})
 		if i, ok := at[o.id]; ok {
 			changed[i].storedAlarm = cur[o.id]
 			continue

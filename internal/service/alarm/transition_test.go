@@ -124,13 +124,13 @@ func TestTransitionNumbersEventsAndCollectsChanges(t *testing.T) {
 		t.Fatalf("%d events, want %d", len(events), len(wantEvents))
 	}
 	for i, w := range wantEvents {
-		var m model.AlarmFrame
-		if err := json.Unmarshal(events[i].Frame, &m); err != nil {
+		var m model.AlarmMessage
+		if err := json.Unmarshal(events[i].Message, &m); err != nil {
 			t.Fatal(err)
 		}
 		if events[i].Seq != w.seq || events[i].AlarmId != w.id || m.Seq != w.seq || m.Ts != now || m.Event != w.event ||
-			m.Type != model.FrameAlarm {
-			t.Errorf("event %d: %d %s %s, want %d %s %s", i, events[i].Seq, events[i].AlarmId, events[i].Frame, w.seq, w.id, w.event)
+			m.Type != model.TypeAlarm {
+			t.Errorf("event %d: %d %s %s, want %d %s %s", i, events[i].Seq, events[i].AlarmId, events[i].Message, w.seq, w.id, w.event)
 		}
 	}
 

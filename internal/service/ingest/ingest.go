@@ -44,11 +44,11 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 		if d.Time == 0 {
 			d.Time = now
 		}
-		frame, err := model.Encode(model.RowDataFrame{Type: model.FrameRowData, Ts: now, Data: d})
+		message, err := model.Encode(model.RowDataMessage{Type: model.TypeRowData, Ts: now, Data: d})
 		if err != nil {
 			return atItem(i, batch, invalid("data", "must be valid JSON"))
 		}
-		events[i] = bus.Event{Channel: bus.RowData, BusinessType: d.BusinessType, BusinessId: d.BusinessId, Frame: frame}
+		events[i] = bus.Event{Channel: bus.RowData, BusinessType: d.BusinessType, BusinessId: d.BusinessId, Message: message}
 	}
 	return s.publish(ctx, events)
 }
