@@ -200,17 +200,9 @@ func (s *scanner) object(sch *schema, depth int) error {
 			return err
 		}
 		s.path = s.path[:len(s.path)-1]
-
-		s.skipSpace()
-		if s.pos < len(s.data) && s.data[s.pos] == ',' {
-			s.pos++
-			continue
+		if done, err := s.separator('}', "',' or '}' after an object member"); done || err != nil {
+			return err
 		}
-		if s.pos < len(s.data) && s.data[s.pos] == '}' {
-			s.pos++
-			return nil
-		}
-		return s.unexpected("',' or '}' after an object member")
 	}
 }
 
@@ -231,17 +223,27 @@ func (s *scanner) array(elem *schema, depth int) error {
 			return err
 		}
 		s.path = s.path[:len(s.path)-1]
-		s.skipSpace()
-		if s.pos < len(s.data) && s.data[s.pos] == ',' {
-			s.pos++
-			continue
+		if done, err := s.separator(']', "',' or ']' after an array element"); done || err != nil {
+			return err
 		}
-		if s.pos < len(s.data) && s.data[s.pos] == ']' {
-			s.pos++
-			return nil
-		}
-		return s.unexpected("',' or ']' after an array element")
 	}
+}
+
+// separator reads what follows a member or an element: ',' (another follows) or closer (the
+// object or array ends, done).
+func (s *scanner) separator(closer byte, want string) (done bool, err error) {
+	s.skipSpace()
+	if s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			return false, nil
+		case closer:
+			s.pos++
+			return true, nil
+		}
+	}
+	return false, s.unexpected(want)
 }
 
 // key scans an object key and returns it as encoding/json will see it, unescaped.
