@@ -34,9 +34,10 @@
 // or through Redis to every node). The bus hands it to App.deliver (internal/app/app.go), which
 // calls Manager.Publish with Key{Type: businessType, ID: businessId}. Publish, under the manager's
 // read lock, asks BusinessIndex for the subscribers of (T, I) and (T, *), calls Conn.Send for each
-// and, where the manager keeps snapshots, records the message in the key's. Send appends the message to the connection's
-// queue and starts its writer if none runs; the writer (Conn.writeLoop) takes the whole queue and
-// writes it as one text frame of newline-separated objects (Conn.write).
+// and, where the manager keeps snapshots, records the message in the key's snapshot. Send appends
+// the message to the connection's queue and starts its writer if none runs; the writer
+// (Conn.writeLoop) takes the whole queue and writes it as one text frame of newline-separated
+// messages (Conn.write).
 //
 // An alarm: POST /api/v1/alarm goes from internal/service/ingest to the alarm store
 // (internal/service/alarm, alarm.go), which commits it, gives it a seq and only then rings the
