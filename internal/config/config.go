@@ -60,6 +60,7 @@ type Config struct {
 	Bus      Bus            `json:"bus"`
 	RowData  RowData        `json:"rowdata"`
 	Alarm    Alarm          `json:"alarm"`
+	Auth     Auth           `json:"auth"`
 	Database gdb.ConfigNode `json:"-"` // database.default
 	Redis    gredis.Config  `json:"-"` // redis.default, used when bus.type is redis
 }
@@ -90,6 +91,7 @@ func Default() Config {
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, SnapshotKeys: engine.SnapshotKeys},
 		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
+		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}},
 		Database: gdb.ConfigNode{Link: DefaultDatabaseLink},
 	}
 }
