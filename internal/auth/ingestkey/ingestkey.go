@@ -133,8 +133,9 @@ func newKey(s Spec) (*Key, error) {
 		return nil, fmt.Errorf("%q: rate must be a number >= 0 (0: unlimited)", s.Name)
 	}
 	if s.Rate > 0 {
-		// burst = 2 x rate, at least one request, or a rate below 0.5/s would refuse everything.
-		burst := max(1, int(math.Ceil(2*s.Rate)))
+		// burst = 2 x rate: at least one request, or a rate below 0.5/s would refuse everything,
+		// and at most what an int holds everywhere.
+		burst := int(min(max(1, math.Ceil(2*s.Rate)), math.MaxInt32))
 		k.limiter = rate.NewLimiter(rate.Limit(s.Rate), burst)
 	}
 	return k, nil
@@ -228,9 +229,12 @@ func (k *Key) CheckBatch(kind string, items []Item) (index int, ok bool) {
 	return -1, true
 }
 
+// maxRetryAfter bounds the Retry-After of a very slow rate, which would otherwise overflow.
+const maxRetryAfter = 24 * time.Hour
+
 // Allow takes one request from the key's rate at now. When the key is over its rate it returns
 // false and how long the client should wait, rounded up to whole seconds and at least 1 s, for
-// the Retry-After header. A key with rate 0 is never refused.
+// the Retry-After header (at most a day). A key with rate 0 is never refused.
 func (k *Key) Allow(now time.Time) (ok bool, retryAfter time.Duration) {
 	if k.limiter == nil || k.limiter.AllowN(now, 1) {
 		return true, 0
@@ -238,7 +242,7 @@ func (k *Key) Allow(now time.Time) (ok bool, retryAfter time.Duration) {
 	// Whole seconds until one token is back; a concurrent request may take it first, which only
 	// makes the hint a little optimistic.
 	secs := math.Ceil((1 - k.limiter.TokensAt(now)) / float64(k.limiter.Limit()))
-	return false, time.Duration(max(1, secs)) * time.Second
+	return false, time.Duration(min(max(1, secs), maxRetryAfter.Seconds())) * time.Second
 }
 
 // RetryAfterSeconds is retryAfter as the value of a Retry-After header.

@@ -321,3 +321,25 @@ func TestFromRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowExtremeRates: a huge rate does not overflow the burst, and a tiny one does not
+// overflow Retry-After.
+func TestAllowExtremeRates(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := spec("huge", "key", "*")
+	s.Rate = 1e300
+	k := mustKey(t, s, "key")
+	for i := range 1000 {
+		if ok, _ := k.Allow(now); !ok {
+			t.Fatalf("huge rate: request %d refused", i+1)
+		}
+	}
+	s.Rate = 1e-300
+	k = mustKey(t, s, "key")
+	if ok, _ := k.Allow(now); !ok {
+		t.Fatal("tiny rate: first request refused")
+	}
+	if ok, retry := k.Allow(now); ok || retry != 24*time.Hour {
+		t.Fatalf("tiny rate: %v, %v; want false, 24h", ok, retry)
+	}
+}
