@@ -9,6 +9,7 @@ require (
 	github.com/gogf/gf/contrib/nosql/redis/v2 v2.10.2
 	github.com/gogf/gf/v2 v2.10.2
 	github.com/gorilla/websocket v1.5.3
+	golang.org/x/time v0.12.0
 )
 
 require (
