@@ -36,20 +36,22 @@ func (s *syncBuffer) String() string {
 }
 
 // storeFault makes the node's database refuse writes, for real, from a second connection, and
-// takes that back: PostgreSQL's database turns read-only (as after a failover to a replica: new
-// sessions are read-only, and the node's sessions are ended so that it opens new ones); in
-// MariaDB, whose root bypasses read_only, a trigger refuses every update of the seq row.
+// takes that back: a trigger refuses every update of the seq row, which every write takes first
+// (root and the postgres superuser bypass read-only settings; a database turned read-only reaches
+// only sessions opened afterwards, which made the PostgreSQL case depend on the pool's timing).
 type storeFault struct {
 	set, clear []string
 	admin      string // the link the statements run on
 }
 
-func faultFor(link, database string) storeFault {
+func faultFor(link, _ string) storeFault {
 	if strings.HasPrefix(link, "pgsql:") {
-		kill := "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "' AND pid <> pg_backend_pid()"
-		return storeFault{admin: testsvc.PgsqlLink,
-			set:   []string{"ALTER DATABASE " + database + " SET default_transaction_read_only = on", kill},
-			clear: []string{"ALTER DATABASE " + database + " RESET default_transaction_read_only", kill}}
+		return storeFault{admin: link,
+			set: []string{
+				"CREATE OR REPLACE FUNCTION pulse_test_fault() RETURNS trigger LANGUAGE plpgsql AS " +
+					"$$ BEGIN RAISE EXCEPTION 'pulse_alarm_seq is read-only (test fault)'; END $$",
+				"CREATE TRIGGER pulse_test_fault BEFORE UPDATE ON pulse_alarm_seq FOR EACH ROW EXECUTE FUNCTION pulse_test_fault()"},
+			clear: []string{"DROP TRIGGER IF EXISTS pulse_test_fault ON pulse_alarm_seq", "DROP FUNCTION IF EXISTS pulse_test_fault()"}}
 	}
 	return storeFault{admin: link,
 		set: []string{"CREATE TRIGGER pulse_test_fault BEFORE UPDATE ON pulse_alarm_seq FOR EACH ROW " +
