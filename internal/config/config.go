@@ -3,6 +3,7 @@ package config
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -117,6 +118,9 @@ func Load(ctx context.Context) (Config, Report, error) {
 	if err := cfg.Check(); err != nil {
 		return cfg, report, err
 	}
+	if !cfg.Auth.Enabled {
+		report.Warnings = append(report.Warnings, AuthOff)
+	}
 	limit, known := openFileLimit()
 	n, note, err := resolveConnections(cfg.WS.MaxConnections, limit, known)
 	if err != nil {
@@ -203,6 +207,12 @@ func (c Config) Check() error {
 		return bad("rowdata.snapshotKeys", "must be positive (0: the default, 10000)")
 	case c.Alarm.Retention < 0 || c.Alarm.PurgeInterval < 0:
 		return bad("alarm.retention/purgeInterval", "must be durations such as \"720h\" (0 retention keeps everything)")
+	case c.Auth.Enabled && c.Auth.JWT.HMACSecret == "" && len(c.Auth.JWT.PublicKeys) == 0 && c.Auth.JWT.JWKSURL == "":
+		return bad("auth.jwt", "auth.enabled needs a key source in auth.jwt: hmacSecret, publicKeys or jwksUrl")
+	case c.Auth.JWT.HMACSecret != "" && len(c.Auth.JWT.HMACSecret) < MinHMACSecret:
+		return bad("auth.jwt.hmacSecret", fmt.Sprintf("is set but shorter than %d bytes", MinHMACSecret))
+	case c.Auth.JWT.Leeway < 0:
+		return bad("auth.jwt.leeway", "must not be negative")
 	case c.Database.Link == "" && c.Database.Type == "":
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}

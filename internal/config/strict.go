@@ -2,10 +2,19 @@ package config
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +24,7 @@ import (
 	"github.com/gogf/gf/v2/frame/g"
 
 	"pulse/internal/consts"
+	"pulse/internal/model"
 )
 
 // A field reads one key's raw value, as the YAML, JSON or TOML decoder produced it, into its place
@@ -24,7 +34,7 @@ type field func(raw any) error
 
 // fields binds the keys of Pulse's own sections to c. The bounds are what can work in production;
 // a Config built in code (tests with millisecond timers) is held only to Check.
-func (c *Config) fields() map[string]map[string]field {
+func (c *Config) fields(report *Report) map[string]map[string]field {
 	return map[string]map[string]field{
 		"ws": {
 			"allowedOrigins": origins(&c.WS.AllowedOrigins),
@@ -64,14 +74,32 @@ func (c *Config) fields() map[string]map[string]field {
 			// 1s: the store purges at most this often anyway.
 			"purgeInterval": duration(&c.Alarm.PurgeInterval, time.Second, 0),
 		},
-		"auth": nil, // read by a later version: accepted, and none of its keys is warned about
+		"auth": {
+			"enabled":    boolean(&c.Auth.Enabled),
+			"jwt":        section(report, "auth.jwt", c.jwtFields()),
+			"ingestKeys": ingestKeys(report, &c.Auth.IngestKeys),
+		},
+	}
+}
+
+// jwtFields binds the keys of auth.jwt. No message echoes a secret or a key.
+func (c *Config) jwtFields() map[string]field {
+	j := &c.Auth.JWT
+	return map[string]field{
+		"hmacSecret": hmacSecret(&j.HMACSecret),
+		"publicKeys": publicKeys(&j.PublicKeys),
+		"jwksUrl":    jwksURL(&j.JWKSURL),
+		"issuer":     text(&j.Issuer),
+		"audience":   text(&j.Audience),
+		// 10m: a token that expired longer ago than that is not clock skew.
+		"leeway": duration(&j.Leeway, 0, 10*time.Minute),
 	}
 }
 
 // readSections reads Pulse's sections from GoFrame's configuration into c. Unknown keys are not
 // refused: each one gets a warning in the report.
 func (c *Config) readSections(ctx context.Context, report *Report) error {
-	sections := c.fields()
+	sections := c.fields(report)
 	for _, name := range sortedKeys(sections) {
 		v, err := g.Cfg().Get(ctx, name)
 		if err != nil {
@@ -80,28 +108,50 @@ func (c *Config) readSections(ctx context.Context, report *Report) error {
 		if v.IsNil() {
 			continue
 		}
-		keys, ok := v.Val().(map[string]any)
-		if !ok {
-			return invalid(name, "must be a section of keys, such as \"%s:\\n  key: value\"", name)
+		if err := section(report, name, sections[name])(v.Val()); err != nil {
+			path := name
+			for inner := (keyError{}); errors.As(err, &inner); err = inner.err {
+				path += inner.key // the key inside the section, a nested section or a list
+			}
+			return invalid(path, "%v", err)
 		}
-		if sections[name] == nil {
-			continue
+	}
+	return nil
+}
+
+// keyError is a refusal of the value at key inside the value being read: ".hmacSecret" in a
+// section, "[1]" in a list. readSections joins the keys into the full name.
+type keyError struct {
+	key string
+	err error
+}
+
+func (e keyError) Error() string { return e.key + ": " + e.err.Error() }
+
+// section reads a section of keys (name is its full name, for warnings) with fields. An unknown
+// key gets a warning in the report, a key without a value keeps its default.
+func section(report *Report, name string, fields map[string]field) field {
+	return func(raw any) error {
+		keys, ok := raw.(map[string]any)
+		if !ok {
+			short := name[strings.LastIndex(name, ".")+1:]
+			return fmt.Errorf("must be a section of keys, such as \"%s:\\n  key: value\"", short)
 		}
 		for _, key := range sortedKeys(keys) {
-			read, known := sections[name][key]
+			read, known := fields[key]
 			if !known {
-				report.Warnings = append(report.Warnings, unknownKey(name, key, sections[name]))
+				report.Warnings = append(report.Warnings, unknownKey(name, key, fields))
 				continue
 			}
 			if keys[key] == nil {
 				continue // "key:" with no value: the default
 			}
 			if err := read(keys[key]); err != nil {
-				return invalid(name+"."+key, "%v", err)
+				return keyError{"." + key, err}
 			}
 		}
+		return nil
 	}
-	return nil
 }
 
 // invalid is a refusal of the configuration, naming the key.
@@ -325,4 +375,257 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// AuthOff is the start log's warning when auth.enabled is false.
+const AuthOff = "auth is off: anyone who can reach this server can read and acknowledge everything"
+
+// MinHMACSecret is the shortest auth.jwt.hmacSecret, in bytes: HS256's key should be as long as
+// its hash (RFC 7518, 3.2), or the secret can be guessed offline from any one token.
+const MinHMACSecret = 32
+
+// boolean reads true or false.
+func boolean(dst *bool) field {
+	return func(raw any) error {
+		b, ok := raw.(bool)
+		if !ok {
+			return fmt.Errorf("%s is not true or false", show(raw))
+		}
+		*dst = b
+		return nil
+	}
+}
+
+// hmacSecret reads auth.jwt.hmacSecret. Its messages never show the value.
+func hmacSecret(dst *string) field {
+	return func(raw any) error {
+		s, ok := raw.(string)
+		switch {
+		case !ok:
+			return errors.New("is not a string (write the secret in quotes)")
+		case s != "" && len(s) < MinHMACSecret:
+			return fmt.Errorf("is set but shorter than %d bytes: HS256 needs a secret at least as long as its hash", MinHMACSecret)
+		}
+		*dst = s
+		return nil
+	}
+}
+
+// publicKeys reads auth.jwt.publicKeys: each entry PEM text or the path of a PEM file holding an
+// RSA, ECDSA or Ed25519 public key (or a certificate), read now so that a bad one stops the start.
+func publicKeys(dst *[]string) field {
+	return func(raw any) error {
+		list, ok := raw.([]any)
+		if !ok {
+			return errors.New("is not a list: write [\"/path/to/key.pem\", ...] or PEM text entries")
+		}
+		out := make([]string, 0, len(list))
+		for i, item := range list {
+			s, ok := item.(string)
+			if !ok {
+				return keyError{fmt.Sprintf("[%d]", i), errors.New("is not a string")}
+			}
+			if _, err := PublicKey(s); err != nil {
+				return keyError{fmt.Sprintf("[%d]", i), err}
+			}
+			out = append(out, s)
+		}
+		*dst = out
+		return nil
+	}
+}
+
+// PublicKey reads one entry of auth.jwt.publicKeys: PEM text, or the path of a PEM file. The key
+// is an *rsa.PublicKey, an *ecdsa.PublicKey (P-256, P-384 or P-521) or an ed25519.PublicKey. Its
+// errors show neither the key nor the file's content, only the path.
+func PublicKey(entry string) (crypto.PublicKey, error) {
+	data, from := []byte(entry), "the PEM text"
+	if !strings.Contains(entry, "-----BEGIN") {
+		if strings.TrimSpace(entry) == "" {
+			return nil, errors.New("is empty: write PEM text or the path of a PEM file")
+		}
+		var err error
+		if data, err = os.ReadFile(entry); err != nil {
+			// Not echoed: it may be a secret pasted into the wrong key.
+			return nil, errors.New("is neither PEM text nor the path of a readable file")
+		}
+		from = "the file " + strconv.Quote(entry)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, fmt.Errorf("%s holds no PEM block (-----BEGIN PUBLIC KEY-----)", from)
+	}
+	var key any
+	var err error
+	switch {
+	case block.Type == "PUBLIC KEY":
+		key, err = x509.ParsePKIXPublicKey(block.Bytes)
+	case block.Type == "RSA PUBLIC KEY":
+		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
+	case block.Type == "CERTIFICATE":
+		var cert *x509.Certificate
+		if cert, err = x509.ParseCertificate(block.Bytes); err == nil {
+			key = cert.PublicKey
+		}
+	case strings.Contains(block.Type, "PRIVATE KEY"):
+		return nil, fmt.Errorf("%s holds a private key: give Pulse only the public key (openssl pkey -pubout)", from)
+	default:
+		return nil, fmt.Errorf("%s holds a %q block: it must be a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE", from, block.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s does not parse as a public key", from)
+	}
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return nil, fmt.Errorf("%s holds an RSA key of %d bits: it must have at least 2048", from, k.N.BitLen())
+		}
+		return k, nil
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return k, nil
+	}
+	return nil, fmt.Errorf("%s holds a %T: it must be an RSA, ECDSA or Ed25519 key", from, key)
+}
+
+// jwksURL reads auth.jwt.jwksUrl: "" or an http(s) URL with a host.
+func jwksURL(dst *string) field {
+	return func(raw any) error {
+		s, ok := raw.(string)
+		if !ok {
+			return fmt.Errorf("%s is not a string", show(raw))
+		}
+		if s != "" {
+			u, err := url.Parse(s)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("is not an http or https URL, such as \"https://idp.example/.well-known/jwks.json\"")
+			}
+		}
+		*dst = s
+		return nil
+	}
+}
+
+// ingestKeys reads auth.ingestKeys: a list of keys with unique names, each complete.
+func ingestKeys(report *Report, dst *[]IngestKey) field {
+	return func(raw any) error {
+		list, ok := raw.([]any)
+		if !ok {
+			return errors.New("is not a list: write entries \"- name: ..., keySha256: ..., allow: [...], businesses: [...]\"")
+		}
+		out := make([]IngestKey, len(list))
+		names := make(map[string]int, len(list))
+		for i, item := range list {
+			at, k := fmt.Sprintf("[%d]", i), &out[i]
+			if err := section(report, "auth.ingestKeys"+at, ingestKeyFields(k))(item); err != nil {
+				return keyError{at, err}
+			}
+			if err := missingIngestKeyField(*k); err != nil {
+				return keyError{at, err}
+			}
+			if j, dup := names[k.Name]; dup {
+				return keyError{at + ".name", fmt.Errorf("%q is the name of auth.ingestKeys[%d] too: names must be unique, as the logs tell keys apart by them", k.Name, j)}
+			}
+			names[k.Name] = i
+		}
+		*dst = out
+		return nil
+	}
+}
+
+// ingestKeyFields binds the keys of one entry of auth.ingestKeys to k.
+func ingestKeyFields(k *IngestKey) map[string]field {
+	return map[string]field{
+		"name": func(raw any) error {
+			s, ok := raw.(string)
+			if !ok {
+				return fmt.Errorf("%s is not a string", show(raw))
+			}
+			if err := model.CheckName(s); err != nil {
+				return err
+			}
+			k.Name = s
+			return nil
+		},
+		"keySha256": func(raw any) error {
+			s, ok := raw.(string)
+			if b, err := hex.DecodeString(s); !ok || err != nil || len(b) != 32 {
+				return errors.New("must be 64 hex characters: the SHA-256 of the key (pulse key prints the line)")
+			}
+			k.KeySHA256 = strings.ToLower(s)
+			return nil
+		},
+		"allow": func(raw any) error {
+			kinds, err := stringList(raw)
+			if err == nil && len(kinds) == 0 {
+				err = errors.New("is empty")
+			}
+			for _, kind := range kinds {
+				if err == nil && kind != "rowdata" && kind != "alarm" {
+					err = fmt.Errorf("has %q", kind)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("%v: it must list \"rowdata\", \"alarm\" or both", err)
+			}
+			k.Allow = kinds
+			return nil
+		},
+		"businesses": func(raw any) error {
+			patterns, err := stringList(raw)
+			if err == nil && len(patterns) == 0 {
+				err = errors.New("is empty")
+			}
+			if err != nil {
+				return fmt.Errorf("%v: it must list business patterns such as \"meter/*\", \"pump/p-7\" or \"*\"", err)
+			}
+			for i, p := range patterns {
+				if _, err := model.ParsePattern(p); err != nil {
+					return keyError{fmt.Sprintf("[%d]", i), fmt.Errorf("%q is not a business pattern: %v", p, err)}
+				}
+			}
+			k.Businesses = patterns
+			return nil
+		},
+		"rate": func(raw any) error {
+			n, ok := number(raw)
+			if !ok || math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
+				return fmt.Errorf("%s is not a number of requests per second >= 0 (0 = unlimited)", show(raw))
+			}
+			k.Rate = n
+			return nil
+		},
+	}
+}
+
+// missingIngestKeyField names the first key an entry of auth.ingestKeys lacks.
+func missingIngestKeyField(k IngestKey) error {
+	missing := func(key, what string) error { return keyError{"." + key, errors.New("is missing: " + what)} }
+	switch {
+	case k.Name == "":
+		return missing("name", "the name the logs and metrics show for this key")
+	case k.KeySHA256 == "":
+		return missing("keySha256", "the SHA-256 of the key in 64 hex characters (pulse key prints the line)")
+	case len(k.Allow) == 0:
+		return missing("allow", "\"rowdata\", \"alarm\" or both")
+	case len(k.Businesses) == 0:
+		return missing("businesses", "business patterns such as \"meter/*\" or \"*\"")
+	}
+	return nil
+}
+
+// stringList is raw as a list of strings.
+func stringList(raw any) ([]string, error) {
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a list", show(raw))
+	}
+	out := make([]string, 0, len(list))
+	for _, item := range list {
+		s, ok := item.(string)
+		if !ok {
+			return nil, fmt.Errorf("entry %s is not a string", show(item))
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }

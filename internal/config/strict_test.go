@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"pulse/internal/config"
 )
 
 // TestValuesThatCannotWorkAreRefused: a duration without a unit, a value that does not parse or
@@ -98,7 +100,7 @@ alarm:
 }
 
 // TestUnknownKeysAreWarnedAbout: a misspelt key does not stop the start, but the start log names
-// it (with the key it probably meant); the auth section is accepted without a word.
+// it (with the key it probably meant), in the auth section and its nested sections too.
 func TestUnknownKeysAreWarnedAbout(t *testing.T) {
 	cfg, report, err := loadReport(t, `ws:
   maxMesageSize: 8192
@@ -108,15 +110,28 @@ rowdata:
   snapshotSize: 5
 auth:
   mode: jwt
-  secret: x
+  jwt:
+    secret: x
+    leway: "1m"
+  ingestKeys:
+    - name: a
+      keySha256: "0000000000000000000000000000000000000000000000000000000000000000"
+      allow: [rowdata]
+      businesses: ["*"]
+      rates: 5
 `)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
+		"config: unknown key auth.ingestKeys[0].rates (ignored); did you mean auth.ingestKeys[0].rate?",
+		"config: unknown key auth.jwt.leway (ignored); did you mean auth.jwt.leeway?",
+		"config: unknown key auth.jwt.secret (ignored)",
+		"config: unknown key auth.mode (ignored)",
 		"config: unknown key ws.PingInterval (ignored); did you mean ws.pingInterval?",
 		"config: unknown key ws.colour (ignored)",
 		"config: unknown key ws.maxMesageSize (ignored); did you mean ws.maxMessageSize?",
+		config.AuthOff,
 	}
 	if strings.Join(report.Warnings, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("warnings:\n%s\nwant:\n%s", strings.Join(report.Warnings, "\n"), strings.Join(want, "\n"))

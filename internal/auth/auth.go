@@ -1,0 +1,308 @@
+// Package auth verifies the JWTs of people and their consoles (see the contract's "Identity and
+// access"): a Verifier built from auth.jwt turns a token into an Identity, or refuses it with an
+// error of kind ErrInvalidCredentials. No message it makes contains a token or a key. It knows
+// nothing of GoFrame: the HTTP and WebSocket doors map its errors to 401.
+package auth
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"pulse/internal/config"
+	"pulse/internal/model"
+)
+
+// ErrInvalidCredentials is the kind of every refusal of a token (errors.Is): missing, malformed,
+// a signature that does not verify, an algorithm not allowed, wrong iss or aud, expired, not yet
+// valid, or a pulse claim that does not parse. The doors answer it with 401.
+var ErrInvalidCredentials = errors.New("invalid credentials")
+
+// refusal is an error of kind ErrInvalidCredentials saying why, in words of our own: never the
+// library's message, which could quote a part of the token.
+type refusal string
+
+func (r refusal) Error() string        { return ErrInvalidCredentials.Error() + ": " + string(r) }
+func (r refusal) Is(target error) bool { return target == ErrInvalidCredentials }
+
+// Identity is who a verified token says its bearer is, and what the bearer may do.
+type Identity struct {
+	Sub     string          // the user
+	Expires time.Time       // exp; the connection ends at Expires + Leeway unless refreshed
+	RowData []model.Pattern // businesses whose row data the user may follow
+	Alarms  []model.Pattern // businesses whose alarms the user may see
+	Ack     bool            // may acknowledge and clear the alarms it sees
+}
+
+// Verifier verifies tokens against the keys of auth.jwt. It is safe for concurrent use.
+type Verifier struct {
+	parser *jwt.Parser
+	algs   map[string]bool // the algorithms of the configured keys: no other is accepted
+	hmac   []byte
+	keys   []verificationKey // auth.jwt.publicKeys
+	jwks   *keySet           // auth.jwt.jwksUrl; nil without
+	issuer string
+	leeway time.Duration
+	now    func() time.Time // the clock of exp, nbf, iat and the JWKS refreshes; tests move it
+}
+
+// verificationKey is a public key and the algorithms a token verified with it may name.
+type verificationKey struct {
+	key  crypto.PublicKey
+	algs []string
+}
+
+func (k verificationKey) allows(alg string) bool {
+	for _, a := range k.algs {
+		if a == alg {
+			return true
+		}
+	}
+	return false
+}
+
+// hmacAlgs are the algorithms of auth.jwt.hmacSecret.
+var hmacAlgs = []string{"HS256", "HS384", "HS512"}
+
+// algsOf are the algorithms that sign with the private half of key: each ECDSA curve has one.
+func algsOf(key crypto.PublicKey) []string {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return []string{"RS256", "RS384", "RS512"}
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return []string{"ES256"}
+		case elliptic.P384():
+			return []string{"ES384"}
+		case elliptic.P521():
+			return []string{"ES512"}
+		}
+	case ed25519.PublicKey:
+		return []string{"EdDSA"}
+	}
+	return nil
+}
+
+// New builds the Verifier of cfg, reading its public keys now. It refuses a configuration without
+// a key source, or with a key that cannot work, naming the key (never showing it).
+func New(cfg config.JWT) (*Verifier, error) {
+	v := &Verifier{algs: map[string]bool{}, issuer: cfg.Issuer, leeway: cfg.Leeway, now: time.Now}
+	switch {
+	case cfg.HMACSecret == "" && len(cfg.PublicKeys) == 0 && cfg.JWKSURL == "":
+		return nil, errors.New("auth.jwt: no key source: set hmacSecret, publicKeys or jwksUrl")
+	case cfg.HMACSecret != "" && len(cfg.HMACSecret) < config.MinHMACSecret:
+		return nil, fmt.Errorf("auth.jwt.hmacSecret: is set but shorter than %d bytes", config.MinHMACSecret)
+	case cfg.Leeway < 0:
+		return nil, errors.New("auth.jwt.leeway: must not be negative")
+	}
+	if cfg.HMACSecret != "" {
+		v.hmac = []byte(cfg.HMACSecret)
+		v.allow(hmacAlgs)
+	}
+	for i, entry := range cfg.PublicKeys {
+		key, err := config.PublicKey(entry)
+		if err != nil {
+			return nil, fmt.Errorf("auth.jwt.publicKeys[%d]: %w", i, err)
+		}
+		k := verificationKey{key: key, algs: algsOf(key)}
+		v.keys = append(v.keys, k)
+		v.allow(k.algs)
+	}
+	if cfg.JWKSURL != "" {
+		v.jwks = newKeySet(cfg.JWKSURL, func() time.Time { return v.now() })
+		v.allow(jwksAlgs)
+	}
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods(v.allowed()),
+		jwt.WithLeeway(cfg.Leeway),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(func() time.Time { return v.now() }),
+	}
+	if cfg.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
+	}
+	if cfg.Audience != "" {
+		opts = append(opts, jwt.WithAudience(cfg.Audience))
+	}
+	v.parser = jwt.NewParser(opts...)
+	return v, nil
+}
+
+func (v *Verifier) allow(algs []string) {
+	for _, a := range algs {
+		v.algs[a] = true
+	}
+}
+
+func (v *Verifier) allowed() []string {
+	out := make([]string, 0, len(v.algs))
+	for a := range v.algs {
+		out = append(out, a)
+	}
+	return out
+}
+
+// Leeway is the clock skew allowed on exp, nbf and iat: a connection ends at exp + Leeway.
+func (v *Verifier) Leeway() time.Duration { return v.leeway }
+
+// claims are the claims Pulse reads: the registered ones and its own.
+type claims struct {
+	jwt.RegisteredClaims
+	Pulse json.RawMessage `json:"pulse"`
+}
+
+// Verify verifies token and returns the identity it carries. ctx bounds a JWKS fetch the token's
+// kid may need. Every refusal is of kind ErrInvalidCredentials.
+func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
+	if token == "" {
+		return Identity{}, refusal("no token")
+	}
+	var c claims
+	tok, err := v.parser.ParseWithClaims(token, &c, v.keyfunc(ctx))
+	if err != nil {
+		return Identity{}, v.why(err, tok, &c)
+	}
+	if c.Subject == "" {
+		return Identity{}, refusal("the token has no sub")
+	}
+	id := Identity{Sub: c.Subject, Expires: c.ExpiresAt.Time}
+	if err := id.readGrants(c.Pulse); err != nil {
+		return Identity{}, err
+	}
+	return id, nil
+}
+
+// errNoKey: no configured key can verify the token (its kid is unknown, or no key has its alg).
+var errNoKey = errors.New("no key")
+
+// keyfunc gives the library the keys that may have signed a token: the HMAC secret for HS*, else
+// the public keys whose algorithms include the token's, and the JWKS key of its kid.
+func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
+	return func(t *jwt.Token) (any, error) {
+		alg := t.Method.Alg()
+		if strings.HasPrefix(alg, "HS") {
+			if v.hmac == nil {
+				return nil, errNoKey
+			}
+			return v.hmac, nil
+		}
+		var set []jwt.VerificationKey
+		for _, k := range v.keys {
+			if k.allows(alg) {
+				set = append(set, k.key)
+			}
+		}
+		if v.jwks != nil {
+			kid, _ := t.Header["kid"].(string)
+			for _, k := range v.jwks.lookup(ctx, kid) {
+				if k.allows(alg) {
+					set = append(set, k.key)
+				}
+			}
+		}
+		if len(set) == 0 {
+			return nil, errNoKey
+		}
+		return jwt.VerificationKeySet{Keys: set}, nil
+	}
+}
+
+// why turns the library's refusal into ours.
+func (v *Verifier) why(err error, tok *jwt.Token, c *claims) error {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed) || tok == nil:
+		return refusal("the token is malformed")
+	case tok.Method == nil || !v.algs[tok.Method.Alg()]:
+		return refusal("the token's alg is not allowed: it must be one of the configured keys' algorithms")
+	case errors.Is(err, errNoKey):
+		return refusal("no configured key matches the token's kid and alg")
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return refusal("the token's signature does not verify")
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return refusal("the token has expired")
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return refusal("the token is not valid yet (nbf)")
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return refusal("the token is issued in the future (iat)")
+	case c.ExpiresAt == nil:
+		return refusal("the token has no exp")
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer) || (v.issuer != "" && c.Issuer == ""):
+		return refusal("the token's iss is not the configured issuer")
+	case errors.Is(err, jwt.ErrTokenInvalidAudience) || errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return refusal("the token's aud does not contain the configured audience")
+	}
+	return refusal("the token does not verify")
+}
+
+// readGrants reads the pulse claim, {"rowdata":[patterns],"alarms":[patterns],"ack":bool}, into
+// id. No claim grants nothing. Keys match exactly: "Ack" is not "ack".
+func (id *Identity) readGrants(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	const form = `the pulse claim must be {"rowdata":["type/id"|"type/*"|"*",...],"alarms":[...],"ack":true|false}`
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return refusal(form)
+	}
+	var err error
+	if id.RowData, err = patterns(fields["rowdata"], "rowdata"); err != nil {
+		return err
+	}
+	if id.Alarms, err = patterns(fields["alarms"], "alarms"); err != nil {
+		return err
+	}
+	if ack, ok := fields["ack"]; ok && json.Unmarshal(ack, &id.Ack) != nil {
+		return refusal(form + ": ack is not true or false")
+	}
+	return nil
+}
+
+// patterns reads the list of business patterns at pulse.<name>.
+func patterns(raw json.RawMessage, name string) ([]model.Pattern, error) {
+	if raw == nil || string(raw) == "null" {
+		return nil, nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, refusal(fmt.Sprintf("pulse.%s is not a list of business patterns", name))
+	}
+	out := make([]model.Pattern, 0, len(list))
+	for i, s := range list {
+		p, err := model.ParsePattern(s)
+		if err != nil {
+			// ParsePattern's words, not s: the claim is the token's content.
+			return nil, refusal(fmt.Sprintf("pulse.%s[%d] is not a business pattern: %v", name, i, err))
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// FromRequest is the token a request carries: "Authorization: Bearer <jwt>" (services, native
+// and mobile apps), else the access_token query parameter (browsers, which cannot set headers on
+// a WebSocket).
+func FromRequest(r *http.Request) (token string, ok bool) {
+	if scheme, t, found := strings.Cut(r.Header.Get("Authorization"), " "); found && strings.EqualFold(scheme, "Bearer") {
+		if t = strings.TrimSpace(t); t != "" {
+			return t, true
+		}
+	}
+	if t := r.URL.Query().Get("access_token"); t != "" {
+		return t, true
+	}
+	return "", false
+}
