@@ -25,7 +25,7 @@ const (
 type Conn struct {
 	ws       *websocket.Conn
 	frames   *frameConn // the socket, when Upgrade wrapped it
-	poller   *poller    // nil when a goroutine reads the connection
+	poller   *poller    // the poller offered the socket (set before c is shared); nil: a goroutine reads it
 	pollID   uint64
 	pingSlot uint8        // which of the pinger's groups the connection is in
 	heard    atomic.Int64 // when the client last sent a frame, in Unix nanoseconds

@@ -22,16 +22,10 @@ func (c *Conn) startReading() {
 	if c.frames != nil {
 		c.frames.limit = newInboundLimit(c.manager.opts.InboundRate, time.Now())
 	}
-	if c.frames != nil && c.frames.raw != nil {
-		if p := sharedPoller(); p != nil {
-			c.poller = p // before watch: the first reader may start at once
-			if p.watch(c) == nil {
-				return
-			}
-			c.poller = nil
-		}
+	if c.poller != nil && c.poller.watch(c) == nil {
+		return
 	}
-	go c.readLoop()
+	go c.readLoop() // no poller, or it refused the socket: forgetting c there later is harmless
 }
 
 // alive records that the client was heard from. The pinger drops a connection not heard from for

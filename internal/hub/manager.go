@@ -70,6 +70,9 @@ func (m *Manager) Handle(typ string, h Handler) { m.handlers[typ] = h }
 // is in the snapshot.
 func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOptions) {
 	c := newConn(m, ws, key, user)
+	if c.frames != nil && c.frames.raw != nil {
+		c.poller = sharedPoller() // before anyone else can see c: teardown reads it
+	}
 	c.onClose, c.replay = opts.OnClose, opts.Replay
 	m.mu.Lock()
 	if m.closed {
