@@ -250,14 +250,15 @@ func WriteHTTPError(w http.ResponseWriter, err error) {
 // answer is the code and message a client gets for err: its own for a client error, a bare
 // "internal error" for anything else. A coded error that wraps a cause ("alarm store
 // unavailable" wrapping the driver's error) shows its own text only: causes may hold SQL and
-// socket addresses, which only the log gets (callers log internal errors; Answer logs causes).
+// socket addresses, which only the log gets (callers log internal errors; causes are logged
+// here, at most once per causeLogEvery).
 func answer(err error) (gcode.Code, string) {
 	code := gerror.Code(err)
 	if code == gcode.CodeNil || consts.HTTPStatus(code) == http.StatusInternalServerError {
 		return consts.CodeInternal, "internal error"
 	}
 	if text := gerror.Current(err).Error(); text != "" && gerror.Unwrap(err) != nil {
-		glog.Warningf(context.Background(), "answered %d %q; cause: %v", consts.HTTPStatus(code), text, gerror.Unwrap(err))
+		logCause(consts.HTTPStatus(code), text, gerror.Unwrap(err))
 		return code, text
 	}
 	return code, err.Error()
