@@ -12,14 +12,16 @@ import (
 // database is down every request is refused for the same reason, and one line tells it.
 const causeLogEvery = 10 * time.Second
 
-// causeLog logs the causes of answered errors, rate-limited.
+// causeLog rate-limits LogCause.
 var causeLog struct {
 	mu         sync.Mutex
 	last       time.Time
 	suppressed int
 }
 
-func logCause(status int, text string, cause error) {
+// LogCause logs the cause behind an answer that shows only its own text (a 503 "alarm store
+// unavailable", a readiness check), at most once per causeLogEvery with a count of the rest.
+func LogCause(status int, text string, cause error) {
 	causeLog.mu.Lock()
 	now := time.Now()
 	if now.Sub(causeLog.last) < causeLogEvery {

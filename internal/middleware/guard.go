@@ -258,7 +258,7 @@ func answer(err error) (gcode.Code, string) {
 		return consts.CodeInternal, "internal error"
 	}
 	if text := gerror.Current(err).Error(); text != "" && gerror.Unwrap(err) != nil {
-		logCause(consts.HTTPStatus(code), text, gerror.Unwrap(err))
+		LogCause(consts.HTTPStatus(code), text, gerror.Unwrap(err))
 		return code, text
 	}
 	return code, err.Error()

@@ -2,16 +2,17 @@ package health
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gogf/gf/v2/errors/gcode"
 	"github.com/gogf/gf/v2/errors/gerror"
-	"github.com/gogf/gf/v2/os/glog"
 
 	v1 "pulse/api/health/v1"
 	"pulse/internal/consts"
+	"pulse/internal/middleware"
 )
 
 // readyTimeout bounds each check, so a hung dependency answers "not ready" rather than nothing.
@@ -26,7 +27,7 @@ func (c *ControllerV1) Readyz(ctx context.Context, _ *v1.ReadyzReq) (*v1.ReadyzR
 		err := check(cctx)
 		cancel()
 		if err != nil {
-			why := describe(ctx, name, err)
+			why := describe(name, err)
 			res.Checks[name] = why
 			failed = append(failed, name+": "+why)
 			continue
@@ -42,10 +43,11 @@ func (c *ControllerV1) Readyz(ctx context.Context, _ *v1.ReadyzReq) (*v1.ReadyzR
 
 // describe says why a dependency is not ready without the driver's text, which may hold
 // addresses and credentials: a check's own coded message is shown, anything else goes to the log.
-func describe(ctx context.Context, name string, err error) string {
+func describe(name string, err error) string {
 	if gerror.Code(err) != gcode.CodeNil && gerror.Unwrap(err) == nil {
 		return err.Error()
 	}
-	glog.Warningf(ctx, "readyz: %s: %v", name, err)
-	return "unavailable (the server log has the error)"
+	const why = "unavailable (the server log has the error)"
+	middleware.LogCause(http.StatusServiceUnavailable, "readyz: "+name+": "+why, err)
+	return why
 }
