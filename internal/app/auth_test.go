@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -9,10 +10,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gogf/gf/v2/frame/g"
+	"github.com/gogf/gf/v2/os/glog"
 	"github.com/golang-jwt/jwt/v5"
+
+	"pulse/internal/testsvc/poll"
 )
 
 // TestDoorTokens: tokens of every configured algorithm open both endpoints, in the header or
@@ -310,3 +316,136 @@ func TestIngestKeys(t *testing.T) {
 		t.Errorf("Retry-After %q, want whole seconds >= 1", retryAfter)
 	}
 }
+
+// authReply is {"type":"auth","exp":...}.
+func authReply(t *testing.T, o object) int64 {
+	t.Helper()
+	var r struct {
+		Type string
+		Exp  int64
+	}
+	if json.Unmarshal(o.raw, &r) != nil || r.Type != "auth" {
+		t.Fatalf("got %s, want {\"type\":\"auth\",\"exp\":...}", o.raw)
+	}
+	return r.Exp
+}
+
+// TestTokenRefresh: a connection whose token reaches exp is closed with 4401, not before; one that
+// refreshed in time stays open; a refresh of another sub, expired, or not covering the
+// subscription is refused with an error and changes nothing; a console's new patterns apply
+// from then on.
+func TestTokenRefresh(t *testing.T) {
+	n := authNode(t, nil)
+	g := grants{RowData: []string{"meter/*"}, Alarms: []string{"*"}}
+	exp := time.Now().Add(3 * time.Second).Truncate(time.Second)
+	short := token(t, "alice", g, func(c jwt.MapClaims) { c["exp"] = exp.Unix() })
+	kept := n.dialWith("/ws/rowdata/meter/m-1/alice", bearer(short))
+	lapsed := n.dialWith("/ws/rowdata/meter/m-1/alice", bearer(short))
+
+	later := time.Now().Add(time.Hour).Unix()
+	kept.send(`{"type":"auth","token":"` + token(t, "alice", g, func(c jwt.MapClaims) { c["exp"] = later }) + `"}`)
+	if got := authReply(t, kept.next(patience)); got != later {
+		t.Errorf("refresh answered exp %d, want %d", got, later)
+	}
+	for _, tc := range []struct {
+		name, message string
+		code          int
+	}{
+		{"another sub", `{"type":"auth","token":"` + token(t, "bob", g) + `"}`, 1403},
+		{"expired", `{"type":"auth","token":"` + token(t, "alice", g, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Minute).Unix() }) + `"}`, 61},
+		{"not covering the subscription", `{"type":"auth","token":"` + token(t, "alice", grants{RowData: []string{"pump/*"}}) + `"}`, 1403},
+		{"no token", `{"type":"auth"}`, 51},
+		{"tampered", `{"type":"auth","token":"` + short[:len(short)-6] + `"}`, 61},
+	} {
+		kept.send(tc.message)
+		if o := kept.next(patience); o.Type != "error" || o.Code != tc.code {
+			t.Errorf("refresh with %s: %s, want an error with code %d", tc.name, o.raw, tc.code)
+		}
+	}
+
+	if code := lapsed.closeCode(patience); code != 4401 {
+		t.Errorf("the connection that did not refresh closed with %d, want 4401", code)
+	}
+	if now := time.Now(); now.Before(exp) {
+		t.Errorf("closed %v before exp", exp.Sub(now))
+	}
+	// Both had the same deadline, and it has passed: the refreshed one is still open.
+	kept.send(`{"type":"ping"}`)
+	if o := kept.next(patience); o.Type != "pong" {
+		t.Errorf("the refreshed connection: got %s, want a pong", o.raw)
+	}
+
+	// A console's refreshed patterns decide what it receives next.
+	console := n.dialWith("/ws/alarm", bearer(token(t, "alice", g)))
+	console.send(`{"type":"auth","token":"` + token(t, "alice", grants{Alarms: []string{"pump/*", "end/x"}}) + `"}`)
+	authReply(t, console.next(patience))
+	raiseAs(t, n, "all-alarms", "m-after", "meter", "m-1")
+	raiseAs(t, n, "all-alarms", "p-after", "pump", "p-1")
+	raiseAs(t, n, "all-alarms", "end", "end", "x")
+	if got := strings.Join(console.alarmsUntilEnd(), " "); got != "p-after:raised" {
+		t.Errorf("after narrowing to pump/*, the console received %s, want p-after only", got)
+	}
+}
+
+// TestNoCredentialInTheLog: with the access log on, good and bad tokens and keys at the door, on
+// the API and in refreshes leave no trace of themselves in any log.
+func TestNoCredentialInTheLog(t *testing.T) {
+	n := authNode(t, nil)
+	var mu sync.Mutex
+	var logged bytes.Buffer
+	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logged.Write(p) })
+	for _, l := range []*glog.Logger{glog.DefaultLogger(), g.Log(), n.Server.Logger()} {
+		l.SetWriter(w)
+		l.SetStdoutPrint(false)
+	}
+	t.Cleanup(func() {
+		for _, l := range []*glog.Logger{glog.DefaultLogger(), g.Log(), n.Server.Logger()} {
+			l.SetWriter(nil)
+			l.SetStdoutPrint(true)
+		}
+	})
+	n.Server.SetAccessLogEnabled(true)
+	n.Server.SetErrorLogEnabled(true)
+
+	good := token(t, "alice", grants{RowData: []string{"*"}, Alarms: []string{"*"}, Ack: true})
+	bad := good[:len(good)-6] + "AAAAAA"
+	secrets := []string{good, bad, authSecret}
+	for name := range ingestKeys {
+		secrets = append(secrets, ingestKey(name))
+	}
+	n.dialWith("/ws/rowdata/meter/m-1/alice?access_token="+good, nil).ws.Close()
+	n.refused("/ws/rowdata/meter/m-1/alice?access_token="+bad, nil)
+	c := n.dialWith("/ws/alarm", bearer(good))
+	c.send(`{"type":"auth","token":"` + bad + `"}`)
+	c.next(patience)
+	for _, tok := range []string{good, bad} {
+		n.call(http.MethodGet, "/api/v1/alarms", bearer(tok), "")
+		n.call(http.MethodGet, "/api/v1/alarms?access_token="+tok, nil, "")
+		n.call(http.MethodPost, "/api/v1/alarms/a-1/ack", bearer(tok), `{}`)
+	}
+	for name := range ingestKeys {
+		for range 3 { // the slow key's third is a 429
+			n.call(http.MethodPost, "/api/v1/rowdata", http.Header{"X-Api-Key": {ingestKey(name)}}, `{"businessType":"meter","businessId":"m-1","data":{}}`)
+		}
+	}
+	n.call(http.MethodPost, "/api/v1/rowdata", bearer("not-a-key-"+authSecret), `{"businessType":"meter","businessId":"m-1","data":{}}`)
+
+	var text string
+	poll.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		text = logged.String()
+		return strings.Contains(text, "/api/v1/rowdata") // the access log's last lines are written
+	}, "the access log was not captured:\n%s", text)
+	for _, s := range secrets {
+		for _, part := range append(strings.Split(s, "."), s) {
+			if len(part) >= 8 && strings.Contains(text, part) {
+				t.Fatalf("the log shows a token, a key or the secret:\n%s", text)
+			}
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
