@@ -18,6 +18,7 @@ import (
 	"github.com/gogf/gf/v2/os/glog"
 	"github.com/golang-jwt/jwt/v5"
 
+	"pulse/internal/app"
 	"pulse/internal/testsvc/poll"
 )
 
@@ -197,6 +198,9 @@ func TestAlarmScoping(t *testing.T) {
 	_ = json.Unmarshal(env.Data, &list)
 	if status != 200 || len(list.Items) != 2 || list.Items[0].AlarmId != "end" || list.Items[1].AlarmId != "a-p7" {
 		t.Errorf("GET /api/v1/alarms as pump/p-7: %d %s, want end and a-p7", status, env.Data)
+	}
+	if status, env, _ := n.call(http.MethodGet, "/api/v1/alarms", bearer(token(t, "pat", grants{RowData: []string{"*"}})), ""); status != 403 || env.Code != 1403 {
+		t.Errorf("GET /api/v1/alarms with no alarms patterns: %d %+v, want 403 code 1403", status, env)
 	}
 	status, env, _ = n.call(http.MethodGet, "/api/v1/alarms?limit=1", bearer(token(t, "pat", pump7)), "")
 	if _ = json.Unmarshal(env.Data, &list); status != 200 || len(list.Items) != 1 {
@@ -390,22 +394,29 @@ func TestTokenRefresh(t *testing.T) {
 // TestNoCredentialInTheLog: with the access log on, good and bad tokens and keys at the door, on
 // the API and in refreshes leave no trace of themselves in any log.
 func TestNoCredentialInTheLog(t *testing.T) {
-	n := authNode(t, nil)
 	var mu sync.Mutex
 	var logged bytes.Buffer
 	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logged.Write(p) })
-	for _, l := range []*glog.Logger{glog.DefaultLogger(), g.Log(), n.Server.Logger()} {
-		l.SetWriter(w)
-		l.SetStdoutPrint(false)
-	}
+	// The loggers are set before the node starts and reset after it stops (cleanups run last
+	// first): a logger's writer may not change while the node logs.
+	loggers := []*glog.Logger{glog.DefaultLogger(), g.Log()}
 	t.Cleanup(func() {
-		for _, l := range []*glog.Logger{glog.DefaultLogger(), g.Log(), n.Server.Logger()} {
+		for _, l := range loggers {
 			l.SetWriter(nil)
 			l.SetStdoutPrint(true)
 		}
 	})
-	n.Server.SetAccessLogEnabled(true)
-	n.Server.SetErrorLogEnabled(true)
+	for _, l := range loggers {
+		l.SetWriter(w)
+		l.SetStdoutPrint(false)
+	}
+	n := startNodeWith(t, withAuth(t), func(a *app.App) {
+		a.Server.SetAccessLogEnabled(true)
+		a.Server.SetErrorLogEnabled(true)
+		a.Server.Logger().SetWriter(w)
+		a.Server.Logger().SetStdoutPrint(false)
+	})
+	n.credentials = false
 
 	good := token(t, "alice", grants{RowData: []string{"*"}, Alarms: []string{"*"}, Ack: true})
 	bad := good[:len(good)-6] + "AAAAAA"

@@ -48,6 +48,12 @@ type node struct {
 // startNode starts a server with the default configuration changed by edit.
 func startNode(t testing.TB, edit func(*config.Config)) *node {
 	t.Helper()
+	return startNodeWith(t, edit, nil)
+}
+
+// startNodeWith is startNode with prepare, when set, run on the app before it starts.
+func startNodeWith(t testing.TB, edit func(*config.Config), prepare func(*app.App)) *node {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Database = gdb.ConfigNode{Link: sqliteLink(t.TempDir())} // each node its own alarm store
 	if edit != nil {
@@ -61,6 +67,9 @@ func startNode(t testing.TB, edit func(*config.Config)) *node {
 		t.Fatal(err)
 	}
 	a.Server.SetDumpRouterMap(false)
+	if prepare != nil {
+		prepare(a)
+	}
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
 	}
