@@ -40,6 +40,8 @@ type App struct {
 	Ingest  *ingest.Service
 	Alarms  *alarm.Service // the durable alarm store
 	Door    *ws.Door
+	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
+	ConsoleBuilt bool
 
 	bus          bus.Bus
 	access       *access     // nil with auth off
@@ -135,7 +137,9 @@ func (a *App) newServer(name string) *ghttp.Server {
 		}
 		guard.ServeHTTP(w, r)
 	})
-	page := serveConsole()
+	c := newConsole()
+	a.ConsoleBuilt = c.Built()
+	page := func(r *ghttp.Request) { c.ServeHTTP(r.Response.BufferWriter, r.Request) }
 	s.BindHandler("GET:/", page)
 	s.BindHandler("GET:/assets/*file", page)
 	s.Group("/", func(group *ghttp.RouterGroup) {
@@ -154,15 +158,14 @@ func (a *App) newServer(name string) *ghttp.Server {
 // connection this long at most.
 const defaultReadTimeout = 10 * time.Second
 
-// serveConsole serves the embedded console (resource/public): its page at "/" and its files at
+// newConsole is the embedded console (resource/public): its page at "/" and its files at
 // "/assets/...".
-func serveConsole() ghttp.HandlerFunc {
+func newConsole() *console.Console {
 	public, err := fs.Sub(resource.Public, "public")
 	if err != nil {
 		panic(err) // "public" is a valid name: fs.Sub cannot fail on it
 	}
-	c := console.New(public)
-	return func(r *ghttp.Request) { c.ServeHTTP(r.Response.BufferWriter, r.Request) }
+	return console.New(public)
 }
 
 // deliver hands a bus event to the manager of its channel.
