@@ -29,6 +29,7 @@ const healthyAfterMs = 10_000;
 // Close 4401: the token expired. Get a new one and come back at once (PROTOCOL §15).
 const tokenExpired = 4401;
 const normalClosure = 1000;
+const abnormalClosure = 1006;
 const maxTimerMs = 2 ** 31 - 1;
 
 export class Connection {
@@ -135,6 +136,11 @@ export class Connection {
     ws.onopen = () => this.opened(ws);
     ws.onmessage = (ev: MessageEvent) => this.frame(ws, ev.data);
     ws.onclose = (ev: CloseEvent) => this.closed(ws, ev.code, ev.reason);
+    // A connection that fails before it opens (server down, refused at the door) fires error,
+    // then close 1006 in browsers; Node 20's WebSocket fires error only.
+    ws.onerror = () => {
+      if (ws.readyState === this.WS.CONNECTING) this.closed(ws, abnormalClosure, "connection failed");
+    };
   }
 
   private opened(ws: WebSocket): void {

@@ -168,15 +168,16 @@ export function mintToken(secret, sub, ttlSeconds, pulse = { rowdata: ["*"], ala
 }
 
 // gate returns a WebSocket class the client can be given: it records the URLs it opens and the
-// frames it receives, and while gate.open is false it refuses to connect, as a server that is
-// down would, so that a test decides when a reconnect may happen.
-export function gate() {
+// frames it receives, and while gate.open is false it sends the client to deadPort, where nothing
+// listens, as if the server were down; so a test decides when a reconnect may succeed.
+export function gate(deadPort) {
   const g = { open: true, urls: [], frames: [] };
   g.WebSocket = class GatedWebSocket extends WebSocket {
     constructor(url, protocols) {
-      if (!g.open) throw new Error("the test keeps this client offline");
-      super(url, protocols);
-      g.urls.push(new URL(url));
+      const target = new URL(url);
+      if (!g.open) target.port = String(deadPort);
+      super(target.href, protocols);
+      g.urls.push(target);
       this.addEventListener("message", (ev) => g.frames.push(ev.data));
     }
   };

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 
 import { connectRowData } from "../dist/index.js";
-import { gate, record, startPulse, until } from "../test-helpers/pulse.mjs";
+import { freePort, gate, record, startPulse, until } from "../test-helpers/pulse.mjs";
 
 test("row data: the snapshot, then live items, each once and in order, from frames holding several", async (t) => {
   // A long write delay makes the server put what it has queued into one frame.
@@ -13,7 +13,7 @@ test("row data: the snapshot, then live items, each once and in order, from fram
   const item = (n) => ({ businessType: "电表", businessId: "line/7", time: 1_764_600_000_000 + n, data: { n, voltage: 230 + n } });
   await pulse.publishRowData([0, 1, 2, 3, 4].map(item));
 
-  const g = gate();
+  const g = gate(await freePort());
   const sub = connectRowData({ baseUrl: pulse.baseUrl, type: "电表", id: "line/7", user: "张三", WebSocket: g.WebSocket });
   t.after(() => sub.close());
   const rows = [];
