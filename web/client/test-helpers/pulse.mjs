@@ -32,7 +32,9 @@ export function pulseBinary() {
     return process.env.PULSE_BIN;
   }
   if (!built) {
-    built = join(mkdtempSync(join(tmpdir(), "pulse-client-bin-")), "pulse");
+    const dir = mkdtempSync(join(tmpdir(), "pulse-client-bin-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    built = join(dir, "pulse");
     execFileSync("go", ["build", "-o", built, "."], { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] });
   }
   return built;

@@ -13,12 +13,14 @@ const backoff = { initialMs: 20, maxMs: 200 };
 test("auth: refreshing before exp keeps both sockets open past the first token's exp", async (t) => {
   const auth = authConfig();
   const pulse = await startPulse(t, { auth });
-  const token = mintToken(auth.secret, "alice", 3);
+  // Tokens of a few seconds, so that the test sees refreshes; the client refreshes at 80 % of the
+  // time left, which leaves the server about a second to take the new token.
+  const token = mintToken(auth.secret, "alice", 5);
   const firstExp = expOf(token);
   let refreshes = 0;
   const refreshToken = async () => {
     refreshes++;
-    return mintToken(auth.secret, "alice", 3);
+    return mintToken(auth.secret, "alice", 5);
   };
 
   const alarms = connectAlarms({ baseUrl: pulse.baseUrl, token, refreshToken, backoff });
@@ -50,7 +52,7 @@ test("auth: refreshing before exp keeps both sockets open past the first token's
 test("auth: a token that expires with no refresh callback ends with 4401; setToken connects again", async (t) => {
   const auth = authConfig();
   const pulse = await startPulse(t, { auth });
-  const rows = connectRowData({ baseUrl: pulse.baseUrl, type: "meter", id: "m-1", user: "alice", token: mintToken(auth.secret, "alice", 2), backoff });
+  const rows = connectRowData({ baseUrl: pulse.baseUrl, type: "meter", id: "m-1", user: "alice", token: mintToken(auth.secret, "alice", 3), backoff });
   t.after(() => rows.close());
   const log = record(rows, ["rowdata", "state"]);
 
@@ -75,7 +77,7 @@ test("auth: after 4401 the console gets a new token, reconnects with since and m
     return mintToken(auth.secret, "alice", 60);
   };
   const g = gate(await freePort());
-  const sub = connectAlarms({ baseUrl: pulse.baseUrl, token: mintToken(auth.secret, "alice", 2), refreshToken, backoff, WebSocket: g.WebSocket });
+  const sub = connectAlarms({ baseUrl: pulse.baseUrl, token: mintToken(auth.secret, "alice", 4), refreshToken, backoff, WebSocket: g.WebSocket });
   t.after(() => sub.close());
   const log = record(sub, ["alarm", "synced", "reset", "state", "error"]);
   await until(() => sub.state === "open", "the connection");
