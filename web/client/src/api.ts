@@ -75,7 +75,7 @@ export function createApi(o: { baseUrl?: string; token?: string }): Api {
       const params = new URLSearchParams();
       if (q.status !== undefined) params.set("status", q.status);
       if (q.limit !== undefined) params.set("limit", String(q.limit));
-      const query = params.size ? `?${params}` : "";
+      const query = params.toString() ? `?${params}` : "";
       return (await call<{ items: Alarm[] }>("GET", `/api/v1/alarms${query}`)).items;
     },
     ack: (alarmId, user) => call<Alarm>("POST", alarmPath(alarmId, "ack"), user === undefined ? {} : { user }),

@@ -30,7 +30,11 @@ const healthyAfterMs = 10_000;
 const tokenExpired = 4401;
 const normalClosure = 1000;
 const abnormalClosure = 1006;
+const tryAgainLater = 1013;
 const maxTimerMs = 2 ** 31 - 1;
+// WebSocket.readyState values, spelt out: an injected constructor may lack the static names.
+const readyConnecting = 0;
+const readyOpen = 1;
 
 export class Connection {
   private readonly backoff: Backoff;
@@ -69,7 +73,7 @@ export class Connection {
 
   // isOpen says whether send would reach the server now.
   get isOpen(): boolean {
-    return this.current === "open" && this.ws?.readyState === this.WS.OPEN;
+    return this.current === "open" && this.ws?.readyState === readyOpen;
   }
 
   send(msg: object): void {
@@ -139,7 +143,7 @@ export class Connection {
     // A connection that fails before it opens (server down, refused at the door) fires error,
     // then close 1006 in browsers; Node 20's WebSocket fires error only.
     ws.onerror = () => {
-      if (ws.readyState === this.WS.CONNECTING) this.closed(ws, abnormalClosure, "connection failed");
+      if (ws.readyState === readyConnecting) this.closed(ws, abnormalClosure, "connection failed");
     };
   }
 
@@ -182,7 +186,8 @@ export class Connection {
     this.ws = undefined;
     clearTimeout(this.refreshTimer);
     if (this.stopped) return;
-    if (this.openedAt && Date.now() - this.openedAt >= healthyAfterMs) this.attempt = 0;
+    // Healthy for a while, or closed because this client fell behind (1013): start the back-off over.
+    if ((this.openedAt && Date.now() - this.openedAt >= healthyAfterMs) || code === tryAgainLater) this.attempt = 0;
     this.openedAt = 0;
     if (code === tokenExpired && this.o.refreshToken) {
       // Not a server problem: no back-off. connect asks refreshToken, as the token has expired.
