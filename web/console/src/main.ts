@@ -20,10 +20,12 @@ const tabs = views.map((v) =>
 );
 const criticalBadge = el("span", { class: "badge", hidden: true });
 tabs[1].append(criticalBadge);
-board.onCounts = (counts) => {
-  criticalBadge.hidden = counts.critical === 0;
-  criticalBadge.textContent = String(counts.critical);
-  document.title = counts.critical ? `(${counts.critical}) Pulse` : "Pulse";
+// The tab and the page's title show the critical alarms nobody has acknowledged yet.
+board.onCounts = (_, unackedCritical) => {
+  criticalBadge.hidden = unackedCritical === 0;
+  criticalBadge.textContent = String(unackedCritical);
+  criticalBadge.title = "critical alarms not acknowledged";
+  document.title = unackedCritical ? `(${unackedCritical}) Pulse` : "Pulse";
 };
 
 document.body.append(
@@ -39,20 +41,25 @@ function showView(): void {
 addEventListener("hashchange", showView);
 showView();
 
-// Reconnect when what the sockets are opened with changes; redraw buttons on any change.
-let connectedWith = "";
+// Reconnect when what the sockets are opened with changes (the board's needs no user name);
+// redraw the buttons on any change.
+const dashboardKey = () => JSON.stringify([session.token, session.user, session.authOn]);
+const boardKey = () => JSON.stringify([session.token, session.authOn]);
+let dashboardWith = dashboardKey();
+let boardWith = boardKey();
 session.onChange(() => {
   api.setToken(session.token);
-  const key = JSON.stringify([session.token, session.user, session.authOn]);
-  if (key !== connectedWith) {
-    connectedWith = key;
+  if (dashboardKey() !== dashboardWith) {
+    dashboardWith = dashboardKey();
     dashboard.reconnect();
+  }
+  if (boardKey() !== boardWith) {
+    boardWith = boardKey();
     board.connect();
   }
   board.refresh();
   identity.refresh();
 });
-connectedWith = JSON.stringify([session.token, session.user, session.authOn]);
 board.connect();
 
 // Is auth on? Ask the API without a token: 401 says so.

@@ -12,8 +12,9 @@ const MAX_ROWS = 500;
 // The data-* attributes on its root say what it shows (tests read them).
 export class Board {
   readonly node = el("section", { class: "board", "data-testid": "board" });
-  // Called whenever the counts change (the header's tab shows the critical count).
-  onCounts: (counts: Record<Level, number>) => void = () => {};
+  // Called after each change with the alarms per level and the critical ones not yet acked (the
+  // header's tab shows those).
+  onCounts: (counts: Record<Level, number>, unackedCritical: number) => void = () => {};
 
   private state = new AlarmState();
   private alerter = new Alerter();
@@ -182,7 +183,7 @@ export class Board {
       }),
     );
     for (const level of LEVELS) this.node.dataset[`count${level[0].toUpperCase()}${level.slice(1)}`] = String(counts[level]);
-    this.onCounts(counts);
+    this.onCounts(counts, this.state.list({ level: "critical", status: "active", business: "", text: "" }).length);
 
     const list = this.state.list(this.filter);
     const shown = list.slice(0, MAX_ROWS);
@@ -216,7 +217,7 @@ export class Board {
       { class: `alarm ${a.level} ${a.status}`, "data-alarm-id": a.alarmId, "data-level": a.level, "data-status": a.status, "data-count": a.count, tabindex: 0 },
       el("td", { "data-label": "Level" }, el("span", { class: `level ${a.level}` }, a.level)),
       el("td", { "data-label": "Last", title: `first ${formatTime(a.firstTime)}` }, formatTime(a.lastTime)),
-      el("td", { "data-label": "Business", class: "business" }, `${a.businessType}/${a.businessId}`),
+      el("td", { "data-label": "Business", class: "business" }, a.businessType ? `${a.businessType}/${a.businessId}` : a.businessId),
       el("td", { "data-label": "Alarm", class: "title" }, el("strong", {}, a.title || a.alarmId), el("span", { class: "content" }, a.content)),
       el("td", { "data-label": "Count", class: "num" }, `×${a.count}`),
       el("td", { "data-label": "Status" }, a.status, a.ackedBy ? el("span", { class: "muted" }, ` by ${a.ackedBy}`) : null),
