@@ -125,8 +125,7 @@ export class Connection {
     }
     let ws: WebSocket;
     try {
-      const url = serverUrl(this.o.baseUrl, "", "ws");
-      const target = new URL(url.href.replace(/\/?$/, "") + this.hooks.path());
+      const target = serverUrl(this.o.baseUrl, this.hooks.path(), "ws");
       if (this.token !== undefined) target.searchParams.set("access_token", this.token);
       ws = new this.WS(target.href);
     } catch (err) {

@@ -17,15 +17,17 @@ function base(baseUrl: string | undefined): URL {
 const httpScheme: Record<string, string> = { "http:": "http:", "https:": "https:", "ws:": "http:", "wss:": "https:" };
 const wsScheme: Record<string, string> = { "http:": "ws:", "https:": "wss:", "ws:": "ws:", "wss:": "wss:" };
 
-// serverUrl joins baseUrl's path (a prefix behind a proxy) and path, with the scheme of kind.
+// serverUrl joins baseUrl's path (a prefix behind a proxy) and path (with its query, if any, and
+// its segments already encoded), with the scheme of kind.
 export function serverUrl(baseUrl: string | undefined, path: string, kind: "http" | "ws"): URL {
   const b = base(baseUrl);
   const scheme = (kind === "ws" ? wsScheme : httpScheme)[b.protocol];
   if (!scheme) throw new TypeError(`baseUrl: scheme must be http, https, ws or wss, got ${b.protocol}`);
   const u = new URL(b.href);
   u.protocol = scheme;
-  u.pathname = b.pathname.replace(/\/+$/, "") + path;
-  u.search = "";
+  const q = path.indexOf("?");
+  u.pathname = b.pathname.replace(/\/+$/, "") + (q < 0 ? path : path.slice(0, q));
+  u.search = q < 0 ? "" : path.slice(q);
   u.hash = "";
   return u;
 }
