@@ -1,6 +1,7 @@
 // Starts the real pulse binary ($PULSE_BIN) on a free loopback port with its own temp folder
 // (config.yaml, SQLite alarm store, log), and restarts it on the same port and file.
 import { spawn } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,10 +23,17 @@ database:
     link: "sqlite::@file(${join(dir, "pulse.db")})?busy_timeout=5000&journal_mode=WAL"
 `;
   if (auth) {
+    // auth = {secret, ingestKey}: tokens are HS256 with secret; ingestKey publishes everything.
+    const keySha256 = createHash("sha256").update(auth.ingestKey).digest("hex");
     config += `auth:
   enabled: true
   jwt:
     hmacSecret: "${auth.secret}"
+  ingestKeys:
+    - name: "e2e"
+      keySha256: "${keySha256}"
+      allow: ["rowdata", "alarm"]
+      businesses: ["*"]
 `;
   }
   writeFileSync(join(dir, "config.yaml"), config);
@@ -94,4 +102,12 @@ function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+// An HS256 JWT for claims, valid for an hour (what `pulse token` mints, made here without it).
+export function mintToken(secret, claims) {
+  const b64 = (obj) => Buffer.from(JSON.stringify(obj)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ iat: now, exp: now + 3600, ...claims })}`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
 }
