@@ -1,24 +1,53 @@
-# Pulse: plain Go targets (the gf CLI is not needed).
+# Pulse: plain Go targets (the gf CLI is not needed), and the console's web build.
 GO ?= go
 BIN ?= bin/pulse
+NPM ?= npm
+# The console's npm packages never download a browser: the e2e tests drive the system's chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = 1
 
-.PHONY: run build test lint deps go-check
+.PHONY: run build test lint deps go-check web
 
-## run: start the server with manifest/config/config.yaml (embedded defaults, no Redis, no database); needs only Go
-run: go-check
+## run: build the console if it is missing or stale (make web), then start the server with manifest/config/config.yaml (embedded defaults, no Redis, no database)
+run: go-check web
 	$(GO) run .
 
-## build: build the binary into bin/pulse; needs only Go
-build: go-check
+## build: build the console if it is missing or stale (make web), then the binary into bin/pulse with the console inside (a plain `go build` works too, with whatever make web last built, or a page saying how to build the console)
+build: go-check web
 	$(GO) build -o $(BIN) .
 
-## test: run every test with the race detector (installs what is missing first: see deps)
-test: deps
-	$(GO) test -race -count=1 ./...
+# The console's build (resource/public/console, gitignored, embedded by the binary) is stale when
+# anything it is built from is newer: the console's and the client's sources, the page, the
+# package manifests and lockfiles, the Vite and TypeScript configuration.
+CONSOLE := resource/public/console/index.html
+CONSOLE_SOURCES := $(shell find web/console/src web/console/public web/client/src -type f 2>/dev/null) \
+	$(wildcard web/console/index.html web/console/package.json web/console/package-lock.json \
+		web/console/vite.config.* web/console/tsconfig*.json \
+		web/client/package.json web/client/package-lock.json web/client/tsconfig*.json)
 
-## lint: gofmt and go vet
+## web: build the console (web/console) into resource/public/console when it is missing or stale; installs Node.js and npm with apt-get first if they are absent (hack/web-build.sh says what and why)
+web: $(CONSOLE)
+
+$(CONSOLE): $(CONSOLE_SOURCES)
+	@hack/web-build.sh
+
+## test: every Go test with the race detector, then the client's tests and the console's browser tests against bin/pulse (installs what is missing first: see deps and web)
+test: deps web
+	$(GO) build -o $(BIN) .
+	$(GO) test -race -count=1 ./...
+	@if [ -f web/client/package.json ]; then \
+		hack/npm-ci.sh web/client && \
+		echo "PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/client test" && \
+		PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/client test; \
+	else echo "web/client/package.json is missing: no client tests to run"; fi
+	@if [ -f web/console/package.json ]; then \
+		hack/npm-ci.sh web/console && \
+		echo "PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/console run e2e" && \
+		PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/console run e2e; \
+	else echo "web/console/package.json is missing: no browser tests to run"; fi
+
+## lint: gofmt and go vet (of the repository's Go files: node_modules may hold some of its own)
 lint:
-	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	@files=$$(git ls-files -co --exclude-standard '*.go'); test -z "$$(gofmt -l $$files)" || (gofmt -l $$files && exit 1)
 	$(GO) vet ./...
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 30s); their seeds already run in make test
@@ -36,7 +65,7 @@ bench: go-check
 bench-cluster: go-check
 	hack/bench-cluster.sh
 
-## deps: what make test needs beyond Go: a C compiler (the race detector uses cgo) and redis-server (the Redis-outage tests start one of their own). hack/install-deps.sh names what it installs, and why, before it runs apt-get
+## deps: what make test needs beyond Go: a C compiler (the race detector uses cgo), redis-server (the Redis-outage tests start one of their own), Node.js with npm (the client's tests, the console's build) and chromium (the console's browser tests). hack/install-deps.sh names what it installs, and why, before it runs apt-get
 deps: go-check
 	@hack/install-deps.sh
 

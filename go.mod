@@ -53,3 +53,6 @@ require (
 	modernc.org/memory v1.5.0 // indirect
 	modernc.org/sqlite v1.23.1 // indirect
 )
+
+// web/ holds the console and the client (npm); node_modules may ship .go files of its own.
+ignore ./web

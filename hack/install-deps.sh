@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what testing and benchmarking Pulse need beyond Go, on a Debian/Ubuntu machine, saying
-# what and why before it does. Building and running Pulse need only Go, and install nothing.
+# what and why before it does. Building and running Pulse need only Go (and Node.js with npm for the
+# console: hack/web-build.sh installs those itself when make builds the console).
 set -euo pipefail
 packages=()
 reasons=()
@@ -12,6 +13,14 @@ need() { # command, package, why
 need gcc "gcc libc6-dev" "go test -race needs cgo"
 need redis-server redis-server "the Redis-outage tests stop and start a private Redis"
 need taskset util-linux "make bench pins the server and the load to cores"
+need node nodejs "the client's tests and the console's build run on Node.js"
+need npm npm "installs the client's and the console's packages from their lockfiles (npm ci)"
+need chromium chromium "the console's browser tests drive Debian's Chromium (playwright-core; no browser download)"
+# A font with Chinese characters, checked by its file: the console shows Chinese business and user names.
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || {
+  packages+=(fonts-noto-cjk)
+  reasons+=("  fonts-noto-cjk: the console's browser tests and screenshots show Chinese names")
+}
 [ "${#packages[@]}" -eq 0 ] && exit 0
 
 sudo=""

@@ -3,7 +3,8 @@ package resource
 
 import "embed"
 
-// Public holds the web console (public/index.html), served at "/".
+// Public holds the web console: public/console is the build of web/console (make web; not
+// committed), public/index.html the page served in its place when a binary is built without it.
 //
-//go:embed public
+//go:embed all:public
 var Public embed.FS

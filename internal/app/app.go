@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/http"
 	"sync"
 	"time"
@@ -13,10 +14,13 @@ import (
 	"github.com/gogf/gf/v2/net/ghttp"
 
 	alarmv1 "pulse/api/alarm/v1"
+	businessv1 "pulse/api/business/v1"
 	ingestv1 "pulse/api/ingest/v1"
 	"pulse/internal/bus"
 	"pulse/internal/config"
 	alarmctl "pulse/internal/controller/alarm"
+	"pulse/internal/controller/business"
+	"pulse/internal/controller/console"
 	"pulse/internal/controller/health"
 	ingestctl "pulse/internal/controller/ingest"
 	"pulse/internal/controller/ws"
@@ -36,6 +40,8 @@ type App struct {
 	Ingest  *ingest.Service
 	Alarms  *alarm.Service // the durable alarm store
 	Door    *ws.Door
+	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
+	ConsoleBuilt bool
 
 	bus          bus.Bus
 	access       *access     // nil with auth off
@@ -118,7 +124,8 @@ func (a *App) newServer(name string) *ghttp.Server {
 	guard := middleware.NewGuard(s, middleware.GuardOptions{
 		Prefix: "/api/v1",
 		Requests: []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
-			&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}},
+			&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
+			&businessv1.ListReq{}},
 		MaxBodySize:    a.Config.Ingest.MaxBodySize,
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
 		Authenticate:   a.access.authenticate(),
@@ -130,14 +137,18 @@ func (a *App) newServer(name string) *ghttp.Server {
 		}
 		guard.ServeHTTP(w, r)
 	})
-	s.BindHandler("GET:/", serveConsole)
+	c := newConsole()
+	a.ConsoleBuilt = c.Built()
+	page := func(r *ghttp.Request) { c.ServeHTTP(r.Response.BufferWriter, r.Request) }
+	s.BindHandler("GET:/", page)
+	s.BindHandler("GET:/assets/*file", page)
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
 		group.Bind(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm))
 	})
 	s.Group("/api/v1", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms))
+		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData))
 	})
 	return s
 }
@@ -147,11 +158,14 @@ func (a *App) newServer(name string) *ghttp.Server {
 // connection this long at most.
 const defaultReadTimeout = 10 * time.Second
 
-// serveConsole serves the embedded web console.
-func serveConsole(r *ghttp.Request) {
-	page, _ := resource.Public.ReadFile("public/index.html")
-	r.Response.Header().Set("Content-Type", "text/html; charset=utf-8")
-	r.Response.Write(page)
+// newConsole is the embedded console (resource/public): its page at "/" and its files at
+// "/assets/...".
+func newConsole() *console.Console {
+	public, err := fs.Sub(resource.Public, "public")
+	if err != nil {
+		panic(err) // "public" is a valid name: fs.Sub cannot fail on it
+	}
+	return console.New(public)
 }
 
 // deliver hands a bus event to the manager of its channel.

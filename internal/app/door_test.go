@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"pulse/internal/config"
+	"pulse/internal/consts"
 	"pulse/internal/testsvc/poll"
 )
 
@@ -229,7 +230,9 @@ func TestHeartbeats(t *testing.T) {
 	n.waitConnections(0, 1)
 }
 
-// TestConsolePage: the embedded web console is served at "/".
+// TestConsolePage: "/" is the embedded console, or, in a binary built without it, the page that
+// says how to build it; a file the build does not have is a JSON 404 (package console tests
+// both cases).
 func TestConsolePage(t *testing.T) {
 	n := startNode(t, nil)
 	resp, err := http.Get(n.base + "/")
@@ -238,7 +241,15 @@ func TestConsolePage(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "/ws/alarm") {
-		t.Fatalf("console page: %d %.100s", resp.StatusCode, body)
+	page := string(body)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" ||
+		!(strings.Contains(page, "/assets/") || strings.Contains(page, "make build")) {
+		t.Fatalf("GET /: %d %s %.200s, want the console or the page saying how to build it", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	if status, env := n.get("/assets/no-such-file.js", nil); status != 404 || env.Code != consts.CodeNotFound.Code() {
+		t.Errorf("GET /assets/no-such-file.js: %d %+v, want a JSON 404", status, env)
+	}
+	if status, env, _ := n.call(http.MethodPost, "/", nil, "{}"); status != 405 {
+		t.Errorf("POST /: %d %+v, want 405", status, env)
 	}
 }

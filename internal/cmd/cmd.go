@@ -48,6 +48,9 @@ var Main = gcmd.Command{
 		if err := a.Start(); err != nil {
 			return err
 		}
+		if !a.ConsoleBuilt {
+			glog.Warning(ctx, "this binary was built without the console: / says how to build it (make build)")
+		}
 		<-signals.Done()
 		glog.Info(ctx, "shutting down")
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)

@@ -126,6 +126,22 @@ func (m *Manager) Publish(key Key, msg *Message) int {
 	return n
 }
 
+// RecentKey is a key the snapshots hold and when it was last published to.
+type RecentKey struct {
+	Key
+	LastMs int64 // server unix ms
+}
+
+// Recent returns up to limit of the exact keys the snapshots hold (see Options.SnapshotSize) that
+// keep accepts (nil: all), most recently published first; none when the manager keeps no
+// snapshots.
+func (m *Manager) Recent(limit int, keep func(Key) bool) []RecentKey {
+	if m.snapshots == nil {
+		return nil
+	}
+	return m.snapshots.recent(limit, keep)
+}
+
 // Len is the number of open connections.
 func (m *Manager) Len() int {
 	m.mu.RLock()

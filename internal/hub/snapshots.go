@@ -6,6 +6,7 @@ import (
 	"container/list"
 	"slices"
 	"sync"
+	"time"
 
 	"pulse/internal/model"
 )
@@ -26,6 +27,7 @@ type snapshots struct {
 type snapshotRing struct {
 	key   Key
 	stamp uint64     // clock at the latest record
+	last  int64      // server unix ms of the latest record
 	msgs  []*Message // oldest first once full: next is the oldest
 	next  int
 }
@@ -45,6 +47,7 @@ func (s *snapshots) record(k Key, msg *Message) {
 	if k.Type == "" || k.ID == "" || k.ID == model.Wildcard {
 		return
 	}
+	now := time.Now().UnixMilli()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.byKey[k]
@@ -65,7 +68,7 @@ func (s *snapshots) record(k Key, msg *Message) {
 	}
 	r := e.Value.(*snapshotRing)
 	s.clock++
-	r.stamp = s.clock
+	r.stamp, r.last = s.clock, now
 	if len(r.msgs) < s.size {
 		r.msgs = append(r.msgs, msg)
 		return
@@ -117,6 +120,20 @@ func (s *snapshots) take(k Key) *Message {
 		b.Write(markSnapshot(m.data))
 	}
 	return NewMessage(b.Bytes())
+}
+
+// recent returns up to limit of the keys held that keep accepts, most recently published first.
+func (s *snapshots) recent(limit int, keep func(Key) bool) []RecentKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []RecentKey
+	for e := s.lru.Front(); e != nil && len(out) < limit; e = e.Next() {
+		r := e.Value.(*snapshotRing)
+		if keep == nil || keep(r.key) {
+			out = append(out, RecentKey{Key: r.key, LastMs: r.last})
+		}
+	}
+	return out
 }
 
 func (r *snapshotRing) latest() *Message {

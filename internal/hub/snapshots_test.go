@@ -52,3 +52,38 @@ func TestMarkSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// TestRecent: the keys held, most recently published first, with the time of their latest
+// publish; forgotten keys, type-wide and broadcast publishes are not among them; keep and limit
+// apply; a manager without snapshots has none.
+func TestRecent(t *testing.T) {
+	m := NewManager("test", NewBusinessIndex(), Options{SnapshotSize: 1, SnapshotKeys: 3})
+	t.Cleanup(func() { _ = m.Shutdown(t.Context()) })
+	before := time.Now().UnixMilli()
+	for _, k := range []Key{{"t", "a"}, {"t", "b"}, {"u", "c"}, {"t", "a"}, {"t", ""}, {"", ""}, {"t", "*"}, {"u", "d"}} {
+		m.Publish(k, NewMessage([]byte(`{}`)))
+	}
+	after := time.Now().UnixMilli()
+	got := m.Recent(10, nil)
+	want := []Key{{"u", "d"}, {"t", "a"}, {"u", "c"}} // t/b was forgotten: three keys at most
+	if len(got) != len(want) {
+		t.Fatalf("Recent = %v, want %v", got, want)
+	}
+	for i, r := range got {
+		if r.Key != want[i] || r.LastMs < before || r.LastMs > after {
+			t.Errorf("Recent[%d] = %+v, want %v published between %d and %d", i, r, want[i], before, after)
+		}
+	}
+	if got := m.Recent(1, func(k Key) bool { return k.Type == "t" }); len(got) != 1 || got[0].Key != (Key{"t", "a"}) {
+		t.Errorf("Recent(1, type t) = %v, want [t/a]", got)
+	}
+	if got := m.Recent(1, nil); len(got) != 1 || got[0].Key != (Key{"u", "d"}) {
+		t.Errorf("Recent(1) = %v, want [u/d]", got)
+	}
+	none := NewManager("none", NewBusinessIndex(), Options{})
+	t.Cleanup(func() { _ = none.Shutdown(t.Context()) })
+	none.Publish(Key{"t", "a"}, NewMessage([]byte(`{}`)))
+	if got := none.Recent(10, nil); len(got) != 0 {
+		t.Errorf("Recent without snapshots = %v, want none", got)
+	}
+}

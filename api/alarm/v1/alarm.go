@@ -1,4 +1,5 @@
-// Package v1 defines the alarm API: acknowledge, clear and list the stored alarms.
+// Package v1 defines the alarm API: acknowledge, clear and list the stored alarms, and read the
+// events of one.
 package v1
 
 import (
@@ -46,4 +47,17 @@ type ListReq struct {
 // ListRes holds the alarms.
 type ListRes struct {
 	Items []model.Alarm `json:"items"`
+}
+
+// EventsReq lists the stored events of one alarm, in seq order: its history.
+type EventsReq struct {
+	g.Meta  `path:"/alarms/{alarmId}/events" method:"get" credential:"token" tags:"Alarms" summary:"An alarm's events"`
+	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id"`
+	Limit   int    `json:"limit" in:"query" d:"1000" v:"between:1,1000" dc:"the latest this many events (1 to 1000)"`
+}
+
+// EventsRes holds the events, oldest first, as alarm consoles received them (retention may have
+// purged older ones).
+type EventsRes struct {
+	Items []model.AlarmMessage `json:"items"`
 }

@@ -27,5 +27,6 @@ CREATE TABLE IF NOT EXISTS pulse_alarm_event (
     alarm_id   VARCHAR(128) NOT NULL,
     created_ms BIGINT       NOT NULL,
     frame      MEDIUMTEXT   NOT NULL,
-    KEY pulse_alarm_event_created (created_ms)
+    KEY pulse_alarm_event_created (created_ms),
+    KEY pulse_alarm_event_alarm (alarm_id, seq) -- an alarm's history (GET /api/v1/alarms/{alarmId}/events)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -28,3 +28,5 @@ CREATE TABLE IF NOT EXISTS pulse_alarm_event (
     frame      TEXT         NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pulse_alarm_event_created ON pulse_alarm_event (created_ms);
+-- An alarm's history (GET /api/v1/alarms/{alarmId}/events).
+CREATE INDEX IF NOT EXISTS pulse_alarm_event_alarm ON pulse_alarm_event (alarm_id, seq);

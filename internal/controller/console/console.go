@@ -1,0 +1,120 @@
+// Package console serves the operator's console: the web app built from web/console into
+// resource/public/console (make web), or, in a binary built without it, a page that says how to
+// build it.
+package console
+
+import (
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gogf/gf/v2/errors/gerror"
+
+	"pulse/internal/consts"
+	"pulse/internal/middleware"
+)
+
+// The files the console is made of, in the public folder.
+const (
+	builtIndex = "console/index.html" // the built app's page
+	assetsDir  = "console/assets"     // its scripts, styles and images, named by content hash
+	fallback   = "index.html"         // committed: how to build the console
+)
+
+// Console serves "/" and "/assets/..." from a public folder (resource/public, embedded).
+type Console struct {
+	public fs.FS
+	index  []byte
+	built  bool
+}
+
+// New serves the console in public: console/index.html when the build is there, else index.html.
+func New(public fs.FS) *Console {
+	c := &Console{public: public}
+	if page, err := fs.ReadFile(public, builtIndex); err == nil {
+		c.index, c.built = page, true
+	} else {
+		c.index, _ = fs.ReadFile(public, fallback)
+	}
+	return c
+}
+
+// Built reports whether the console's build is there (else "/" says how to build it).
+func (c *Console) Built() bool { return c.built }
+
+// ServeHTTP answers GET "/" with the page and GET "/assets/<name>" with a file of the build.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	if name, ok := strings.CutPrefix(r.URL.Path, "/assets/"); ok {
+		c.asset(w, name)
+		return
+	}
+	if r.URL.Path != "/" {
+		middleware.WriteHTTPError(w, gerror.NewCodef(consts.CodeNotFound, "no such page: %.128s", r.URL.Path))
+		return
+	}
+	// The page names the current build's assets: a browser revalidates it every time.
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	_, _ = w.Write(c.index)
+}
+
+// asset serves one file of the build. Their names change with their content, so a browser may
+// keep them for a year.
+func (c *Console) asset(w http.ResponseWriter, name string) {
+	file := path.Join(assetsDir, name)
+	var data []byte
+	err := fs.ErrNotExist
+	if c.built && name != "" && fs.ValidPath(name) {
+		data, err = fs.ReadFile(c.public, file)
+	}
+	if err != nil { // missing, a folder, or a name that is not one
+		middleware.WriteHTTPError(w, gerror.NewCodef(consts.CodeNotFound, "no such file: /assets/%.128s", name))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType(name))
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(data)
+}
+
+// contentType is the media type of a file of the build, by its extension. The types of web
+// assets are fixed here: mime.TypeByExtension reads the machine's mime.types, which differs
+// between machines (application/javascript, text/javascript, ...).
+func contentType(name string) string {
+	ext := strings.ToLower(path.Ext(name))
+	if t, ok := assetTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+var assetTypes = map[string]string{
+	".js":    "text/javascript; charset=utf-8",
+	".mjs":   "text/javascript; charset=utf-8",
+	".css":   "text/css; charset=utf-8",
+	".html":  "text/html; charset=utf-8",
+	".json":  "application/json",
+	".map":   "application/json",
+	".svg":   "image/svg+xml",
+	".png":   "image/png",
+	".jpg":   "image/jpeg",
+	".jpeg":  "image/jpeg",
+	".gif":   "image/gif",
+	".webp":  "image/webp",
+	".ico":   "image/x-icon",
+	".woff":  "font/woff",
+	".woff2": "font/woff2",
+	".ttf":   "font/ttf",
+	".wasm":  "application/wasm",
+	".txt":   "text/plain; charset=utf-8",
+	".mp3":   "audio/mpeg",
+	".ogg":   "audio/ogg",
+	".wav":   "audio/wav",
+}

@@ -1,0 +1,90 @@
+package console_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"pulse/internal/consts"
+	"pulse/internal/controller/console"
+)
+
+// get fetches path from a real server of c and returns the status, the headers and the body.
+func get(t *testing.T, c *console.Console, path string) (int, http.Header, string) {
+	t.Helper()
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(body)
+}
+
+const fallbackPage = "<!doctype html><p>The console is not built: run make build</p>"
+
+// TestNotBuilt: without a build, "/" is the page that says how to build the console, and no
+// asset exists.
+func TestNotBuilt(t *testing.T) {
+	c := console.New(fstest.MapFS{"index.html": {Data: []byte(fallbackPage)}})
+	if c.Built() {
+		t.Fatal("Built() with no console/index.html")
+	}
+	status, h, body := get(t, c, "/")
+	if status != 200 || body != fallbackPage || h.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Errorf("GET /: %d %s %q, want the fallback page as HTML", status, h.Get("Content-Type"), body)
+	}
+	if status, _, _ := get(t, c, "/assets/index-abc123.js"); status != 404 {
+		t.Errorf("GET an asset without a build: %d, want 404", status)
+	}
+}
+
+// TestBuilt: with a build, "/" is the app's page (revalidated every time) and its assets are
+// served with their type and a year of caching; anything else under /assets is a JSON 404.
+func TestBuilt(t *testing.T) {
+	public := fstest.MapFS{
+		"index.html":                       {Data: []byte(fallbackPage)},
+		"console/index.html":               {Data: []byte(`<!doctype html><script type="module" src="/assets/index-abc123.js"></script>`)},
+		"console/assets/index-abc123.js":   {Data: []byte("console.log(1)")},
+		"console/assets/index-def456.css":  {Data: []byte("body{}")},
+		"console/assets/logo-0a1b2c.svg":   {Data: []byte("<svg/>")},
+		"console/assets/font-9f8e7d.woff2": {Data: []byte("wOF2")},
+		"console/assets/data-1a2b3c.weird": {Data: []byte("?")},
+	}
+	c := console.New(public)
+	if !c.Built() {
+		t.Fatal("not Built() with console/index.html")
+	}
+	status, h, body := get(t, c, "/")
+	if status != 200 || !strings.Contains(body, "/assets/index-abc123.js") || h.Get("Cache-Control") != "no-cache" {
+		t.Errorf("GET /: %d %q %q, want the built page, not cached without revalidation", status, h.Get("Cache-Control"), body)
+	}
+	for name, want := range map[string]string{
+		"index-abc123.js":   "text/javascript; charset=utf-8",
+		"index-def456.css":  "text/css; charset=utf-8",
+		"logo-0a1b2c.svg":   "image/svg+xml",
+		"font-9f8e7d.woff2": "font/woff2",
+		"data-1a2b3c.weird": "application/octet-stream",
+	} {
+		status, h, body := get(t, c, "/assets/"+name)
+		if status != 200 || h.Get("Content-Type") != want || body != string(public["console/assets/"+name].Data) {
+			t.Errorf("GET /assets/%s: %d %q %q, want 200 %s with the file", name, status, h.Get("Content-Type"), body, want)
+		}
+		if cc := h.Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") || !strings.Contains(cc, "immutable") {
+			t.Errorf("GET /assets/%s: Cache-Control %q, want a year, immutable", name, cc)
+		}
+	}
+	for _, path := range []string{"/assets/missing-000000.js", "/assets/", "/assets/../index.html", "/assets/%2e%2e/index.html", "/assets/sub/../index-abc123.js"} {
+		status, h, body := get(t, c, path)
+		var env struct{ Code int }
+		if status != 404 || h.Get("Content-Type") != "application/json" || json.Unmarshal([]byte(body), &env) != nil || env.Code != consts.CodeNotFound.Code() {
+			t.Errorf("GET %s: %d %s %q, want a JSON 404", path, status, h.Get("Content-Type"), body)
+		}
+	}
+}
