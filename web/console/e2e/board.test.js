@@ -91,6 +91,21 @@ test("a server restart: the board says the connection is lost, then resumes with
   const server = await pulse.get("/api/v1/alarms?limit=1000");
   const open = server.items.filter((a) => a.status !== "cleared").map((a) => a.alarmId).sort();
   assert.deepEqual([...(await rowIds())].sort(), open);
+  await screenshot(page, "console-alarms.png", { readme: true });
+});
+
+test("a click on a row shows the alarm's history", async () => {
+  await page.locator('tr[data-alarm-id="over-voltage"] td.title').click();
+  const dialog = page.getByTestId("history");
+  await until(async () => (await dialog.getAttribute("data-events")) === "2", "the history holds raised and acked");
+  assert.deepEqual(await dialog.locator("tbody tr td:nth-child(3)").allTextContents(), ["raised", "acked"]);
+  assert.match(await dialog.locator("tbody tr").nth(1).textContent(), /值班员张三/);
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await until(async () => !(await dialog.isVisible()), "the dialog closes");
+
+  await page.locator('tr[data-alarm-id="disk-usage"] td.title').click();
+  await until(async () => (await dialog.getAttribute("data-events")) === "201", "201 raises of the info alarm, before and after the restart");
+  await page.keyboard.press("Escape");
 });
 
 test("a <script> in an alarm title is shown as text, never run", async () => {
@@ -102,8 +117,7 @@ test("a <script> in an alarm title is shown as text, never run", async () => {
   assert.equal(await row.locator("td.title .content").textContent(), "<i>not italic</i>");
   assert.equal(await row.locator("script, img, b, i").count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
-
-  await screenshot(page, "console-alarms.png");
+  await screenshot(page, "console-alarms-script-title.png");
 });
 
 test("on a phone the board fits the screen's width", async () => {

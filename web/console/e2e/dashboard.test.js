@@ -64,16 +64,17 @@ test("a followed business charts each numeric field from the snapshot on, and th
   await until(async () => Number(await attr(page, voltage, "data-points")) === 31, "a paused panel still counts points");
   await panel.getByTestId("pause").click();
 
-  await screenshot(page, "console-dashboard.png");
+  await screenshot(page, "console-dashboard.png", { readme: true });
   await page.close();
 });
 
-test("the panels come back after a reload", async () => {
+test("a business picked from the recently published ones; the panels come back after a reload", async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(pulse.url + "/");
-  await page.getByTestId("panel").first().getByTestId("type").fill("meter");
-  await page.getByTestId("panel").first().getByTestId("id").fill("m-1");
-  await page.getByTestId("panel").first().getByTestId("follow").click();
+  const recent = page.getByTestId("panel").first().getByTestId("recent");
+  await until(async () => (await recent.locator("option").allTextContents()).some((t) => t.startsWith("meter/电表-二号 ")), "the recent list names the Chinese meter");
+  assert.ok((await recent.locator("option").allTextContents()).includes("meter/* (every meter)"));
+  await recent.selectOption(JSON.stringify(["meter", "m-1"]));
   await until(async () => (await attr(page, "[data-testid=panel]", "data-state")) === "open", "the panel is live");
   await page.reload();
   await until(async () => (await attr(page, "[data-testid=panel]", "data-business")) === "meter/m-1", "the panel follows meter/m-1 again");

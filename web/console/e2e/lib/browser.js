@@ -29,12 +29,12 @@ export function attr(page, selector, name) {
   return page.evaluate(([s, n]) => document.querySelector(s)?.getAttribute(n) ?? "", [selector, name]);
 }
 
-// Saves a screenshot of the page to e2e/artifacts/; with UPDATE_DOCS_IMG=1 also to docs/img/,
-// where the README shows it.
-export async function screenshot(page, name) {
+// Saves a screenshot of the page to e2e/artifacts/; the README's (readme: true) also to docs/img/
+// when UPDATE_DOCS_IMG=1.
+export async function screenshot(page, name, { readme = false } = {}) {
   const path = join(artifacts, name);
   await page.screenshot({ path });
-  if (process.env.UPDATE_DOCS_IMG) {
+  if (readme && process.env.UPDATE_DOCS_IMG) {
     const docs = join(artifacts, "..", "..", "..", "..", "docs", "img");
     mkdirSync(docs, { recursive: true });
     copyFileSync(path, join(docs, name));
