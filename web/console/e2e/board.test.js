@@ -120,10 +120,52 @@ test("a <script> in an alarm title is shown as text, never run", async () => {
   await screenshot(page, "console-alarms-script-title.png");
 });
 
+test("a new critical alarm notifies once; sound and notifications can be turned off and stay off", async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  await context.grantPermissions(["notifications"], { origin: pulse.url });
+  // Record the notifications the page shows (the real Notification still shows them).
+  await context.addInitScript(() => {
+    const Real = window.Notification;
+    window.__notified = [];
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options);
+        window.__notified.push(title);
+      }
+    };
+  });
+  const tab = await context.newPage();
+  await tab.goto(pulse.url + "/#alarms");
+  await until(async () => (await attr(tab, "[data-testid=board]", "data-synced")) === "true", "the board is synced");
+  const notify = tab.locator('[data-toggle="notify"]');
+  await notify.click();
+  await until(async () => (await notify.getAttribute("aria-pressed")) === "true", "notifications are on");
+
+  await raise([{ alarmId: "fire", businessType: "building", businessId: "B2", level: "critical", title: "火警 Fire alarm", content: "floor 3" }]);
+  await until(() => tab.evaluate(() => window.__notified.length === 1), "one notification");
+  assert.deepEqual(await tab.evaluate(() => window.__notified), ["Critical: 火警 Fire alarm"]);
+  await raise([{ alarmId: "fire", businessType: "building", businessId: "B2", level: "critical", title: "火警 Fire alarm", content: "floor 3" }]);
+  await until(async () => (await tab.locator('tr[data-alarm-id="fire"]').getAttribute("data-count")) === "2", "the repeat updates the row");
+  assert.equal(await tab.evaluate(() => window.__notified.length), 1, "a repeat is not a new alarm");
+
+  const sound = tab.locator('[data-toggle="sound"]');
+  assert.equal(await sound.getAttribute("aria-pressed"), "true");
+  await sound.click();
+  await notify.click();
+  await tab.reload();
+  await until(async () => (await attr(tab, "[data-testid=board]", "data-synced")) === "true", "the board is synced again");
+  assert.equal(await tab.locator('[data-toggle="sound"]').getAttribute("aria-pressed"), "false");
+  assert.equal(await tab.locator('[data-toggle="notify"]').getAttribute("aria-pressed"), "false");
+  await raise([{ alarmId: "fire-2", businessType: "building", businessId: "B3", level: "critical", title: "Fire alarm", content: "" }]);
+  await until(() => tab.locator('tr[data-alarm-id="fire-2"]').count(), "the new critical alarm is on the board");
+  assert.equal(await tab.evaluate(() => window.__notified.length), 0, "muted: no notification");
+  await context.close();
+});
+
 test("on a phone the board fits the screen's width", async () => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await phone.goto(pulse.url + "/#alarms");
-  await until(async () => (await attr(phone, "[data-testid=board]", "data-rows")) === "4", "the board has the four alarms");
+  await until(async () => (await attr(phone, "[data-testid=board]", "data-rows")) === "6", "the board has the six alarms");
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   await screenshot(phone, "console-alarms-phone.png");

@@ -33,7 +33,11 @@ export function attr(page, selector, name) {
 // when UPDATE_DOCS_IMG=1.
 export async function screenshot(page, name, { readme = false } = {}) {
   const path = join(artifacts, name);
-  await page.screenshot({ path });
+  await page.mouse.move(0, 0); // no hover highlight
+  // The page down to the end of its content, at most one screen high.
+  const { width, height } = page.viewportSize();
+  const content = await page.evaluate(() => document.body.scrollHeight + 8);
+  await page.screenshot({ path, clip: { x: 0, y: 0, width, height: Math.min(height, content) } });
   if (readme && process.env.UPDATE_DOCS_IMG) {
     const docs = join(artifacts, "..", "..", "..", "..", "docs", "img");
     mkdirSync(docs, { recursive: true });

@@ -61,6 +61,9 @@ export class Board {
     // Audio may start only after a gesture: the first click anywhere unlocks it.
     document.addEventListener("click", () => this.alerter.unlock(), { once: true });
     this.tbody.addEventListener("click", (ev) => this.onTableClick(ev));
+    this.tbody.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && (ev.target as HTMLElement).matches("tr[data-alarm-id]")) this.onTableClick(ev);
+    });
     this.draw();
   }
 
@@ -170,7 +173,7 @@ export class Board {
       ...LEVELS.map((level) => {
         const chip = el(
           "button",
-          { type: "button", class: `count level ${level}`, "data-level": level, "aria-pressed": this.filter.level === level, title: `Show ${level} only` },
+          { type: "button", class: `count level ${level}`, "data-level": level, "aria-pressed": String(this.filter.level === level), title: `Show ${level} only` },
           el("span", { class: "n" }, String(counts[level])),
           el("span", {}, level),
         );
@@ -267,7 +270,7 @@ function setMessage(node: HTMLElement, text: string, dismissable: boolean): void
 
 // An on/off button; set returns (maybe asynchronously) the state it actually reached.
 function toggle(label: string, on: boolean, set: (on: boolean) => boolean | Promise<boolean>): HTMLButtonElement {
-  const button = el("button", { type: "button", class: "toggle", "aria-pressed": on, "data-toggle": label.toLowerCase() }, label);
+  const button = el("button", { type: "button", class: "toggle", "aria-pressed": String(on), "data-toggle": label.toLowerCase() }, label);
   button.addEventListener("click", async () => {
     const reached = await set(button.getAttribute("aria-pressed") !== "true");
     button.setAttribute("aria-pressed", String(reached));

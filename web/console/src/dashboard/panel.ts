@@ -36,7 +36,7 @@ export class Panel {
   private windowSelect = el("select", { "aria-label": "Time window", "data-testid": "window" },
     ...WINDOWS.map(([label, ms]) => el("option", { value: ms }, label)),
   );
-  private pauseButton = el("button", { type: "button", class: "toggle", "aria-pressed": false, "data-testid": "pause" }, "Pause");
+  private pauseButton = el("button", { type: "button", class: "toggle", "aria-pressed": "false", "data-testid": "pause" }, "Pause");
   private status = el("span", { class: "status muted" });
   private grid = el("div", { class: "charts" });
   private draw = perFrame(() => {
