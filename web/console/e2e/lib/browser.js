@@ -1,0 +1,46 @@
+// Debian's chromium driven by playwright-core (no browser download): headless, with the
+// background services off (this machine's network is closed; they would only fail).
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const artifacts = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+// Reads a data-* attribute of the first element matching selector ("" when absent).
+export function attr(page, selector, name) {
+  return page.evaluate(([s, n]) => document.querySelector(s)?.getAttribute(n) ?? "", [selector, name]);
+}
+
+// Saves a screenshot of the page to e2e/artifacts/; the README's (readme: true) also to docs/img/
+// when UPDATE_DOCS_IMG=1.
+export async function screenshot(page, name, { readme = false } = {}) {
+  const path = join(artifacts, name);
+  await page.mouse.move(0, 0); // no hover highlight
+  // The page down to the end of its content, at most one screen high.
+  const { width, height } = page.viewportSize();
+  const content = await page.evaluate(() => document.body.scrollHeight + 8);
+  await page.screenshot({ path, clip: { x: 0, y: 0, width, height: Math.min(height, content) } });
+  if (readme && process.env.UPDATE_DOCS_IMG) {
+    const docs = join(artifacts, "..", "..", "..", "..", "docs", "img");
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(path, join(docs, name));
+  }
+}
