@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/net/ghttp"
 
@@ -17,7 +16,6 @@ import (
 	ingestv1 "pulse/api/ingest/v1"
 	"pulse/internal/bus"
 	"pulse/internal/config"
-	"pulse/internal/consts"
 	alarmctl "pulse/internal/controller/alarm"
 	"pulse/internal/controller/health"
 	ingestctl "pulse/internal/controller/ingest"
@@ -40,6 +38,7 @@ type App struct {
 	Door    *ws.Door
 
 	bus          bus.Bus
+	access       *access     // nil with auth off
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -51,10 +50,9 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
-	if cfg.Auth.Enabled {
-		// The verifiers exist (internal/auth), the door and the API do not use them yet: starting
-		// would look protected and be open.
-		return nil, gerror.NewCode(consts.CodeInvalidInput, "config auth.enabled: this build does not enforce identity and access yet; set it to false (tokens and keys are checked from the next version on)")
+	access, err := newAccess(cfg.Auth)
+	if err != nil {
+		return nil, err
 	}
 	opts := hub.Options{
 		MaxMessageSize: cfg.WS.MaxMessageSize,
@@ -69,9 +67,9 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow
 	rowOpts.SnapshotSize, rowOpts.SnapshotKeys = cfg.RowData.SnapshotSize, cfg.RowData.SnapshotKeys
 
-	var err error
 	a := &App{
 		Config:  cfg,
+		access:  access,
 		RowData: hub.NewManager("rowdata", hub.NewBusinessIndex(), rowOpts),
 		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
 	}
@@ -98,6 +96,11 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
 	a.Door.AlarmReplay = alarms.Replay
 	a.Alarm.Handle("ack", alarmctl.NewConsoleAck(alarms))
+	if access != nil {
+		a.Door.Authorize = access.door.Authorize
+		a.RowData.Handle("auth", access.door.Refresh("rowdata"))
+		a.Alarm.Handle("auth", access.door.Refresh("alarm"))
+	}
 	a.Server = a.newServer(name)
 	return a, nil
 }
@@ -118,6 +121,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 			&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}},
 		MaxBodySize:    a.Config.Ingest.MaxBodySize,
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
+		Authenticate:   a.access.authenticate(),
 	})
 	s.SetHandler(func(w http.ResponseWriter, r *http.Request) {
 		if ws.Owns(r) {
@@ -160,9 +164,14 @@ func (a *App) deliver(e bus.Event) {
 	}
 }
 
-// deliverAlarm hands the feed's events, in seq order, to the consoles.
+// deliverAlarm hands the feed's events, in seq order, to the consoles. With auth on, each goes to
+// the consoles whose alarm patterns cover its business.
 func (a *App) deliverAlarm(seq int64, message []byte) {
-	a.Alarm.Publish(hub.Key{}, hub.NewSeqMessage(message, seq))
+	var key hub.Key
+	if a.access != nil {
+		key.Type, key.ID, _ = alarm.BusinessOf(message)
+	}
+	a.Alarm.Publish(key, hub.NewSeqMessage(message, seq))
 }
 
 // newBus is the bus bus.type names.

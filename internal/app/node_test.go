@@ -145,7 +145,13 @@ func sqliteLink(dir string) string {
 // held is in client.replayed.
 func (n *node) dial(path string) *client {
 	n.t.Helper()
-	c, resp, err := n.tryDial(path, nil)
+	return n.dialWith(path, nil)
+}
+
+// dialWith is dial with the handshake's headers.
+func (n *node) dialWith(path string, header http.Header) *client {
+	n.t.Helper()
+	c, resp, err := n.tryDial(path, header)
 	if err != nil {
 		status := 0
 		if resp != nil {

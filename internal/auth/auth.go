@@ -178,6 +178,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	if c.Subject == "" {
 		return Identity{}, refusal("the token has no sub")
 	}
+	if err := model.CheckName(c.Subject); err != nil {
+		// CheckName's words, not the sub: the claim is the token's content.
+		return Identity{}, refusal("the token's sub is not a user name: " + err.Error())
+	}
 	id := Identity{Sub: c.Subject, Expires: c.ExpiresAt.Time}
 	if err := id.readGrants(c.Pulse); err != nil {
 		return Identity{}, err
@@ -292,17 +296,26 @@ func patterns(raw json.RawMessage, name string) ([]model.Pattern, error) {
 	return out, nil
 }
 
-// FromRequest is the token a request carries: "Authorization: Bearer <jwt>" (services, native
-// and mobile apps), else the access_token query parameter (browsers, which cannot set headers on
-// a WebSocket).
+// FromRequest is the token a WebSocket handshake carries: "Authorization: Bearer <jwt>"
+// (services, native and mobile apps), else the access_token query parameter (browsers, which
+// cannot set headers on a WebSocket).
 func FromRequest(r *http.Request) (token string, ok bool) {
+	if t, ok := FromHeader(r); ok {
+		return t, true
+	}
+	if t := r.URL.Query().Get("access_token"); t != "" {
+		return t, true
+	}
+	return "", false
+}
+
+// FromHeader is the token of "Authorization: Bearer <jwt>": the only place the HTTP API takes one
+// (a token in a URL ends up in access logs and browser history).
+func FromHeader(r *http.Request) (token string, ok bool) {
 	if scheme, t, found := strings.Cut(r.Header.Get("Authorization"), " "); found && strings.EqualFold(scheme, "Bearer") {
 		if t = strings.TrimSpace(t); t != "" {
 			return t, true
 		}
-	}
-	if t := r.URL.Query().Get("access_token"); t != "" {
-		return t, true
 	}
 	return "", false
 }

@@ -19,11 +19,13 @@ var (
 	CodeOriginForbidden      = gcode.New(errcode.OriginForbidden, "Security Reason", nil)
 	CodeUnavailable          = gcode.New(errcode.Unavailable, "Server Is Busy", nil)
 	CodeNotFound             = gcode.New(errcode.NotFound, "Not Found", nil)
+	CodeForbidden            = gcode.New(errcode.Forbidden, "Forbidden", nil)
 	CodeMethodNotAllowed     = gcode.New(errcode.MethodNotAllowed, "Method Not Allowed", nil)
 	CodeConflict             = gcode.New(errcode.Conflict, "Conflict", nil)
 	CodeBodyTooLarge         = gcode.New(errcode.BodyTooLarge, "Request Body Too Large", nil)
 	CodeUnsupportedMediaType = gcode.New(errcode.UnsupportedMediaType, "Unsupported Media Type", nil)
 	CodeUpgradeRequired      = gcode.New(errcode.UpgradeRequired, "WebSocket Upgrade Required", nil)
+	CodeTooManyRequests      = gcode.New(errcode.TooManyRequests, "Too Many Requests", nil)
 )
 
 // HTTPStatus is the status that goes with an error code.
@@ -34,7 +36,7 @@ func HTTPStatus(code gcode.Code) int {
 		return http.StatusBadRequest
 	case errcode.NotAuthorized:
 		return http.StatusUnauthorized
-	case errcode.OriginForbidden:
+	case errcode.OriginForbidden, errcode.Forbidden:
 		return http.StatusForbidden
 	case errcode.NotFound:
 		return http.StatusNotFound
@@ -50,6 +52,8 @@ func HTTPStatus(code gcode.Code) int {
 		return http.StatusMethodNotAllowed
 	case errcode.UnsupportedMediaType:
 		return http.StatusUnsupportedMediaType
+	case errcode.TooManyRequests:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

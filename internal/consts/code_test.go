@@ -47,6 +47,8 @@ func TestHTTPStatus(t *testing.T) {
 		{consts.CodeBodyTooLarge, http.StatusRequestEntityTooLarge},
 		{consts.CodeUnsupportedMediaType, http.StatusUnsupportedMediaType},
 		{consts.CodeUpgradeRequired, http.StatusUpgradeRequired},
+		{consts.CodeForbidden, http.StatusForbidden},
+		{consts.CodeTooManyRequests, http.StatusTooManyRequests},
 		{gcode.CodeNotSupported, http.StatusInternalServerError},
 		{gcode.CodeNil, http.StatusInternalServerError},
 	} {

@@ -35,6 +35,10 @@ type Conn struct {
 	manager         *Manager
 	key             Key
 	user            string
+	grant           atomic.Pointer[Grant] // nil: attached without credentials (auth off)
+	expires         time.Time             // the grant's deadline; guarded by manager.expiries.mu
+	expiryIndex     int                   // in manager.expiries' heap, -1 when not in it; likewise
+	expiryGone      bool                  // torn down; likewise
 
 	mu        sync.Mutex
 	queue     []*Message
@@ -56,13 +60,14 @@ type Conn struct {
 func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
 	frames, _ := ws.NetConn().(*frameConn)
 	return &Conn{
-		ws:         ws,
-		frames:     frames,
-		manager:    m,
-		key:        key,
-		user:       user,
-		readerDone: make(chan struct{}),
-		done:       make(chan struct{}),
+		ws:          ws,
+		frames:      frames,
+		manager:     m,
+		key:         key,
+		user:        user,
+		expiryIndex: -1,
+		readerDone:  make(chan struct{}),
+		done:        make(chan struct{}),
 	}
 }
 
@@ -298,6 +303,7 @@ func (c *Conn) abort() {
 // gives the client a moment to answer it, and closes the socket.
 func (c *Conn) teardown(code int, text string) {
 	c.manager.remove(c)
+	c.manager.expiries.remove(c)
 	grace := c.manager.opts.CloseGrace
 	if code != websocket.CloseAbnormalClosure {
 		msg := websocket.FormatCloseMessage(code, text)

@@ -29,6 +29,7 @@ type Manager struct {
 	dropped    atomic.Int64
 	slowClosed atomic.Int64
 	published  atomic.Int64
+	expiries   expiries
 
 	stopPinger chan struct{}
 	stopOnce   sync.Once
@@ -74,6 +75,9 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 		c.poller = sharedPoller() // before anyone else can see c: teardown reads it
 	}
 	c.onClose, c.replay = opts.OnClose, opts.Replay
+	if opts.Grant != nil {
+		c.grant.Store(opts.Grant)
+	}
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
@@ -93,6 +97,9 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	}
 	m.conns.Add(1)
 	m.mu.Unlock()
+	if opts.Grant != nil && !opts.Grant.Expires.IsZero() {
+		m.expiries.schedule(c, opts.Grant.Expires)
+	}
 
 	c.mu.Lock()
 	if len(c.queue) > 0 || c.replay != nil {

@@ -17,4 +17,7 @@ type AttachOptions struct {
 	OnClose func()
 	// Replay, when set, runs before live messages are written.
 	Replay Replay
+	// Grant, when set, is what the client's credentials allow: the connection is closed with
+	// CloseTokenExpired at its expiry unless refreshed (Conn.Refresh).
+	Grant *Grant
 }

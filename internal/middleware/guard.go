@@ -30,6 +30,9 @@ type GuardOptions struct {
 	Requests       []any    // the API's request types (&v1.AckReq{}, ...): their g.Meta are the routes
 	MaxBodySize    int64    // larger bodies are answered 413
 	AllowedOrigins []string // ws.allowedOrigins: origins whose pages may call the API ("*" = any)
+	// Authenticate, when set (auth on), checks the credential a route names before its input is
+	// read, and returns the request with what it found in the context.
+	Authenticate func(r *http.Request, credential string) (*http.Request, error)
 }
 
 // Guard is what every HTTP request meets before GoFrame's router (WebSocket handshakes go to the
@@ -41,6 +44,8 @@ type GuardOptions struct {
 //     limit and handed to handlers through the context (Body), while GoFrame sees an empty
 //     request, so that its generic body and form parsing never runs; no query on a POST; on a GET
 //     only the route's query parameters, each once and short;
+//   - with auth on, the credential the route's g.Meta names (an ingest key or a user's token),
+//     checked before any input is read;
 //   - elsewhere (health, the console page): GET without query or body.
 //
 // A refusal is answered here as {code,message} with the status of its code. A panic anywhere
@@ -51,12 +56,13 @@ type Guard struct {
 	routes  []route
 	maxBody int64
 	origins Origins
+	authn   func(r *http.Request, credential string) (*http.Request, error)
 }
 
 // NewGuard puts a Guard in front of next.
 func NewGuard(next http.Handler, opts GuardOptions) *Guard {
 	g := &Guard{next: next, prefix: strings.TrimSuffix(opts.Prefix, "/"), maxBody: opts.MaxBodySize,
-		origins: NewOrigins(opts.AllowedOrigins)}
+		origins: NewOrigins(opts.AllowedOrigins), authn: opts.Authenticate}
 	for _, req := range opts.Requests {
 		g.routes = append(g.routes, newRoute(g.prefix, req))
 	}
@@ -121,6 +127,12 @@ func (g *Guard) api(w http.ResponseWriter, r *http.Request) (*http.Request, erro
 		return nil, methodNotAllowed(r, methods...)
 	}
 	g.origins.allowCORS(w, r)
+	if g.authn != nil && match.credential != "" {
+		var err error
+		if r, err = g.authn(r, match.credential); err != nil {
+			return nil, err
+		}
+	}
 	if r.Method == http.MethodPost {
 		return g.post(r)
 	}
@@ -222,24 +234,32 @@ func tooLarge(limit int64) error {
 }
 
 func methodNotAllowed(r *http.Request, allowed ...string) error {
-	return methodError{gerror.NewCodef(consts.CodeMethodNotAllowed, "%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")), allowed}
+	return WithHeader(gerror.NewCodef(consts.CodeMethodNotAllowed, "%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")),
+		"Allow", strings.Join(allowed, ", "))
 }
 
-// methodError carries the methods for the Allow header of a 405.
-type methodError struct {
+// WithHeader gives err a response header that WriteHTTPError sets (Allow on a 405, Retry-After on
+// a 429).
+func WithHeader(err error, key, value string) error { return headerError{err, key, value} }
+
+type headerError struct {
 	error
-	allowed []string
+	key, value string
 }
 
-func (e methodError) Unwrap() error { return e.error }
+func (e headerError) Unwrap() error { return e.error }
 
 // WriteHTTPError answers err as {code,message} with the status of its code; an error without a
-// Pulse code is an internal one and its text stays in the log.
+// Pulse code is an internal one and its text stays in the log. A 401 says which scheme it wants.
 func WriteHTTPError(w http.ResponseWriter, err error) {
+	var he headerError
+	if errors.As(err, &he) {
+		w.Header().Set(he.key, he.value)
+		err = he.error
+	}
 	code, message := answer(err)
-	var me methodError
-	if errors.As(err, &me) {
-		w.Header().Set("Allow", strings.Join(me.allowed, ", "))
+	if code.Code() == consts.CodeNotAuthorized.Code() {
+		w.Header().Set("WWW-Authenticate", "Bearer") // RFC 6750: the scheme a 401 asks for
 	}
 	body, _ := json.Marshal(Envelope{Code: code.Code(), Message: message})
 	w.Header().Set("Content-Type", "application/json")

@@ -13,13 +13,23 @@ type route struct {
 	method   string   // "GET" or "POST"
 	segments []string // "/alarms/{alarmId}/ack" → ["alarms", "{alarmId}", "ack"]
 	query    []string // query parameter names (fields tagged in:"query")
+	// credential is what the route takes when auth is on (g.Meta's credential tag):
+	// CredentialIngestKey or CredentialToken.
+	credential string
 }
+
+// The credentials a route's g.Meta may name in its credential tag.
+const (
+	CredentialIngestKey = "ingestKey" // an ingest service's API key
+	CredentialToken     = "token"     // a user's JWT
+)
 
 // newRoute reads the route of a request type such as &v1.AckReq{} mounted under prefix.
 func newRoute(prefix string, req any) route {
 	r := route{
-		method:   strings.ToUpper(gmeta.Get(req, "method").String()),
-		segments: split(prefix + gmeta.Get(req, "path").String()),
+		method:     strings.ToUpper(gmeta.Get(req, "method").String()),
+		segments:   split(prefix + gmeta.Get(req, "path").String()),
+		credential: gmeta.Get(req, "credential").String(),
 	}
 	t := reflect.TypeOf(req)
 	for t.Kind() == reflect.Pointer {

@@ -38,3 +38,28 @@ func TestPatternCovers(t *testing.T) {
 		t.Error("AnyCovers")
 	}
 }
+
+func TestScope(t *testing.T) {
+	meter := ScopeOf([]Pattern{{Type: "meter", ID: Wildcard}, {Type: "pump", ID: "p-7"}})
+	for _, tc := range []struct {
+		scope    Scope
+		typ, id  string
+		want     bool
+		scopeAll bool
+	}{
+		{Scope{}, "meter", "m-1", true, true},        // auth off: everything
+		{ScopeOf(nil), "meter", "m-1", false, false}, // a token without alarms: nothing
+		{ScopeOf([]Pattern{{}}), "x", "y", true, true},
+		{meter, "meter", "m-1", true, false},
+		{meter, "pump", "p-7", true, false},
+		{meter, "pump", "p-8", false, false},
+		{meter, "", "", false, false},
+	} {
+		if got := tc.scope.Covers(tc.typ, tc.id); got != tc.want {
+			t.Errorf("%+v.Covers(%q, %q) = %v, want %v", tc.scope, tc.typ, tc.id, got, tc.want)
+		}
+		if got := tc.scope.All(); got != tc.scopeAll {
+			t.Errorf("%+v.All() = %v, want %v", tc.scope, got, tc.scopeAll)
+		}
+	}
+}

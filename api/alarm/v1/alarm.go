@@ -10,7 +10,7 @@ import (
 // AckReq acknowledges an alarm; every console receives its new state. The id is the path's only;
 // the body is AckBody.
 type AckReq struct {
-	g.Meta  `path:"/alarms/{alarmId}/ack" method:"post" mime:"application/json" tags:"Alarms" summary:"Acknowledge an alarm"`
+	g.Meta  `path:"/alarms/{alarmId}/ack" method:"post" credential:"token" mime:"application/json" tags:"Alarms" summary:"Acknowledge an alarm"`
 	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id"`
 }
 
@@ -27,7 +27,7 @@ type AckRes struct {
 // ClearReq clears an alarm; every console receives its new state.
 // The body is empty or {}.
 type ClearReq struct {
-	g.Meta  `path:"/alarms/{alarmId}/clear" method:"post" mime:"application/json" tags:"Alarms" summary:"Clear an alarm"`
+	g.Meta  `path:"/alarms/{alarmId}/clear" method:"post" credential:"token" mime:"application/json" tags:"Alarms" summary:"Clear an alarm"`
 	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id"`
 }
 
@@ -38,7 +38,7 @@ type ClearRes struct {
 
 // ListReq lists stored alarms, most recently changed first.
 type ListReq struct {
-	g.Meta `path:"/alarms" method:"get" tags:"Alarms" summary:"List alarms"`
+	g.Meta `path:"/alarms" method:"get" credential:"token" tags:"Alarms" summary:"List alarms"`
 	Status string `json:"status" in:"query" v:"in:active,acked,cleared" dc:"only alarms in this status; empty: any"`
 	Limit  int    `json:"limit" in:"query" d:"100" v:"between:1,1000" dc:"at most this many (1 to 1000)"`
 }

@@ -11,7 +11,7 @@ import (
 // ({"businessType","businessId","time","data"}) or {"items":[...]} with 1 to 1000 of them;
 // a batch is all or nothing.
 type RowDataReq struct {
-	g.Meta `path:"/rowdata" method:"post" mime:"application/json" tags:"Ingest" summary:"Publish row data to dashboards"`
+	g.Meta `path:"/rowdata" method:"post" credential:"ingestKey" mime:"application/json" tags:"Ingest" summary:"Publish row data to dashboards"`
 }
 
 // RowDataRes reports how many items were accepted.
@@ -22,7 +22,7 @@ type RowDataRes struct {
 // AlarmReq publishes alarms. The JSON body is one Alarm object or {"items":[...]} with 1 to 1000;
 // a batch is all or nothing.
 type AlarmReq struct {
-	g.Meta `path:"/alarm" method:"post" mime:"application/json" tags:"Ingest" summary:"Publish alarms to every alarm console"`
+	g.Meta `path:"/alarm" method:"post" credential:"ingestKey" mime:"application/json" tags:"Ingest" summary:"Publish alarms to every alarm console"`
 }
 
 // AlarmRes gives each accepted alarm its id and seq, in the order of the request.

@@ -15,9 +15,11 @@ const (
 	OriginForbidden      = 62   // Origin not allowed (GoFrame's "Security Reason")
 	Unavailable          = 63   // connection limit, shutting down, store or bus down (GoFrame's "Server Is Busy")
 	NotFound             = 65   // no such endpoint or alarm
+	Forbidden            = 1403 // valid credentials that do not cover the request
 	MethodNotAllowed     = 1405 // a method the path does not document
 	Conflict             = 1409 // the state forbids the change
 	BodyTooLarge         = 1413 // a request body over ingest.maxBodySize
 	UnsupportedMediaType = 1415 // a POST body that is not JSON
 	UpgradeRequired      = 1426 // a plain request to a WebSocket endpoint
+	TooManyRequests      = 1429 // an ingest key over its rate
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	v1 "pulse/api/alarm/v1"
+	"pulse/internal/auth"
 )
 
 // Clear handles POST /api/v1/alarms/{alarmId}/clear; its body is empty or {}.
@@ -11,7 +12,12 @@ func (c *ControllerV1) Clear(ctx context.Context, req *v1.ClearReq) (*v1.ClearRe
 	if err := decodeBody(ctx, &struct{}{}); err != nil {
 		return nil, err
 	}
-	a, err := c.svc.Clear(ctx, req.AlarmId)
+	id, authed := auth.FromContext(ctx)
+	_, scope, err := actor(id, authed, "")
+	if err != nil {
+		return nil, err
+	}
+	a, err := c.svc.Clear(ctx, req.AlarmId, scope)
 	if err != nil {
 		return nil, err
 	}

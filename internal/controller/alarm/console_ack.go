@@ -6,14 +6,16 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 
 	v1 "pulse/api/alarm/v1"
+	"pulse/internal/auth"
 	"pulse/internal/hub"
 	"pulse/internal/service/alarm"
 	"pulse/internal/strictjson"
 )
 
 // consoleAck is {"type":"ack","alarmId":"...","user":"..."} from an alarm console: the HTTP ack's
-// body with the message type and the alarm's id, which HTTP takes from the path. The user is
-// checked where both paths meet, in alarm.Service.Ack.
+// body with the message type and the alarm's id, which HTTP takes from the path. With auth on the
+// user is the token's sub and "user" may be left out. The user is checked where both paths meet,
+// in alarm.Service.Ack.
 type consoleAck struct {
 	Type    string `json:"type"`
 	AlarmId string `json:"alarmId"`
@@ -34,10 +36,26 @@ func NewConsoleAck(svc *alarm.Service) hub.Handler {
 		// must not block (it would stop reading pings and acks while the database is slow), so
 		// the wait gets a goroutine of its own. A console cannot start these faster than
 		// ws.inboundRate lets it send messages, and each ends when its commit does.
+		id, authed := identityOf(c)
+		user, scope, err := actor(id, authed, m.User)
+		if err != nil {
+			c.Send(hub.ErrorMessage(gerror.Code(err).Code(), err.Error()))
+			return
+		}
 		go func() {
-			if _, err := svc.Ack(context.Background(), m.AlarmId, m.User); err != nil {
+			if _, err := svc.Ack(context.Background(), m.AlarmId, user, scope); err != nil {
 				c.Send(hub.ErrorMessage(gerror.Code(err).Code(), err.Error()))
 			}
 		}()
 	}
+}
+
+// identityOf is the identity a console's token gave it (refreshed, the latest); ok is false for a
+// console attached without one (auth off).
+func identityOf(c *hub.Conn) (auth.Identity, bool) {
+	if g := c.Grant(); g != nil {
+		id, ok := g.Identity.(auth.Identity)
+		return id, ok
+	}
+	return auth.Identity{}, false
 }

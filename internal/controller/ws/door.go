@@ -21,6 +21,7 @@ import (
 	"pulse/internal/consts"
 	"pulse/internal/hub"
 	"pulse/internal/middleware"
+	"pulse/internal/model"
 )
 
 // readBufferSize is each connection's read buffer. Clients send only small control messages, and
@@ -28,17 +29,24 @@ import (
 // buffer net/http would hand over.
 const readBufferSize = 512
 
-// Authorizer decides whether a request may subscribe to key as user, before the upgrade. An error
-// with code consts.CodeNotAuthorized answers 401, consts.CodeOriginForbidden 403.
-type Authorizer func(r *http.Request, endpoint string, key hub.Key, user string) error
+// Authorizer decides whether a request may open endpoint (endpointRowData, endpointAlarm) for key
+// as user, before the upgrade, and returns what the connection may then do. An error with code
+// consts.CodeNotAuthorized answers 401, consts.CodeForbidden 403.
+type Authorizer func(r *http.Request, endpoint string, key hub.Key, user string) (*hub.Grant, error)
+
+// The endpoints an Authorizer is asked about.
+const (
+	endpointRowData = "rowdata"
+	endpointAlarm   = "alarm"
+)
 
 // Door guards /ws/rowdata/... and /ws/alarm.
 type Door struct {
-	// Authorize, when set, runs after the path and origin checks. Pulse itself sets none.
+	// Authorize, when set (auth on), runs after the path and origin checks.
 	Authorize Authorizer
 	// AlarmReplay, when set, gives every alarm console its history before live events: from
-	// ?since=S when resume is true, else the current state.
-	AlarmReplay func(since int64, resume bool) hub.Replay
+	// ?since=S when resume is true, else the current state; of the alarms scope covers.
+	AlarmReplay func(since int64, resume bool, scope model.Scope) hub.Replay
 
 	rowData  *hub.Manager
 	alarm    *hub.Manager
@@ -99,11 +107,16 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			refuse(w, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 			return
 		}
-		var replay hub.Replay
-		if d.AlarmReplay != nil {
-			replay = d.AlarmReplay(since, resume)
-		}
-		d.serve(w, r, "alarm", d.alarm, hub.Key{}, "", replay)
+		d.serve(w, r, endpointAlarm, d.alarm, hub.Key{}, "", func(g *hub.Grant) hub.Replay {
+			if d.AlarmReplay == nil {
+				return nil
+			}
+			var scope model.Scope
+			if g != nil {
+				scope = g.Scope
+			}
+			return d.AlarmReplay(since, resume, scope)
+		})
 		return
 	}
 	key, user, err := parseRowDataPath(r.URL.EscapedPath())
@@ -111,10 +124,12 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 		return
 	}
-	d.serve(w, r, "rowdata", d.rowData, key, user, nil)
+	d.serve(w, r, endpointRowData, d.rowData, key, user, nil)
 }
 
-func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m *hub.Manager, key hub.Key, user string, replay hub.Replay) {
+// serve checks and upgrades the request and attaches the connection to m; replay, when set, gives
+// the connection's history for its grant.
+func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m *hub.Manager, key hub.Key, user string, replay func(*hub.Grant) hub.Replay) {
 	switch {
 	case !websocket.IsWebSocketUpgrade(r):
 		refuse(w, gerror.NewCode(consts.CodeUpgradeRequired, "this endpoint speaks WebSocket only: send an Upgrade: websocket request"))
@@ -126,14 +141,20 @@ func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m 
 		refuse(w, gerror.NewCode(consts.CodeUnavailable, "server shutting down"))
 		return
 	}
+	var grant *hub.Grant
 	if d.Authorize != nil {
-		if err := d.Authorize(r, endpoint, key, user); err != nil {
+		var err error
+		if grant, err = d.Authorize(r, endpoint, key, user); err != nil {
 			if gerror.Code(err) == gcode.CodeNil {
 				err = gerror.WrapCode(consts.CodeNotAuthorized, err)
 			}
 			refuse(w, err)
 			return
 		}
+	}
+	opts := hub.AttachOptions{OnClose: d.slots.release, Grant: grant}
+	if replay != nil {
+		opts.Replay = replay(grant)
 	}
 	if !d.slots.acquire() {
 		refuse(w, gerror.NewCode(consts.CodeUnavailable, "too many connections (ws.maxConnections); retry later"))
@@ -146,5 +167,5 @@ func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m 
 	}
 	// The connection runs on its own goroutine and this handler returns: the request and
 	// net/http's connection state are freed instead of held for the life of the connection.
-	m.Attach(conn, key, user, hub.AttachOptions{OnClose: d.slots.release, Replay: replay})
+	m.Attach(conn, key, user, opts)
 }

@@ -95,45 +95,64 @@ func (s *Service) Raise(ctx context.Context, items []model.AlarmBusinessData) ([
 	return receipts, nil
 }
 
-// Ack acknowledges an alarm as user and returns its state.
-// The user, whoever sends the acknowledgement (HTTP or a console), is a name by model.CheckName.
-func (s *Service) Ack(ctx context.Context, alarmId, user string) (*model.Alarm, error) {
+// Ack acknowledges an alarm as user and returns its state; an alarm scope does not cover is
+// refused (403). The user, whoever sends the acknowledgement (HTTP or a console), is a name by
+// model.CheckName.
+func (s *Service) Ack(ctx context.Context, alarmId, user string, scope model.Scope) (*model.Alarm, error) {
 	if err := model.CheckName(user); err != nil {
 		return nil, gerror.NewCodef(consts.CodeInvalidInput, "user: %v", err)
 	}
-	return s.change(opAck, alarmId, user)
+	return s.change(opAck, alarmId, user, scope)
 }
 
-// Clear clears an alarm and returns its state.
-func (s *Service) Clear(ctx context.Context, alarmId string) (*model.Alarm, error) {
-	return s.change(opClear, alarmId, "")
+// Clear clears an alarm and returns its state; an alarm scope does not cover is refused (403).
+func (s *Service) Clear(ctx context.Context, alarmId string, scope model.Scope) (*model.Alarm, error) {
+	return s.change(opClear, alarmId, "", scope)
 }
 
-func (s *Service) change(kind opKind, alarmId, user string) (*model.Alarm, error) {
+func (s *Service) change(kind opKind, alarmId, user string, scope model.Scope) (*model.Alarm, error) {
 	if err := model.CheckName(alarmId); err != nil {
 		return nil, gerror.NewCodef(consts.CodeInvalidInput, "alarmId: %v", err)
 	}
-	o := &op{kind: kind, id: alarmId, user: user}
+	o := &op{kind: kind, id: alarmId, user: user, scope: scope}
 	if err := s.submit([]*op{o}); err != nil {
 		return nil, err
 	}
 	return o.state, o.err
 }
 
-// List returns up to limit alarms, most recently changed first; status "" means any.
-func (s *Service) List(ctx context.Context, status string, limit int) ([]model.Alarm, error) {
-	states, err := s.store.states(ctx, status, limit)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	out := make([]model.Alarm, len(states))
-	for i, b := range states {
-		if err := json.Unmarshal(b, &out[i]); err != nil {
-			return nil, gerror.Wrap(err, "alarm store: a stored state is not valid JSON")
+// List returns up to limit alarms of the businesses scope covers, most recently changed first;
+// status "" means any.
+func (s *Service) List(ctx context.Context, status string, limit int, scope model.Scope) ([]model.Alarm, error) {
+	out := make([]model.Alarm, 0, min(limit, listPage))
+	for before := int64(0); len(out) < limit; {
+		page := limit - len(out)
+		if !scope.All() {
+			page = listPage // most may be out of scope: read in pages until limit are in it
 		}
+		rows, err := s.store.states(ctx, status, page, before)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		for _, r := range rows {
+			var a model.Alarm
+			if err := json.Unmarshal(r.state, &a); err != nil {
+				return nil, gerror.Wrap(err, "alarm store: a stored state is not valid JSON")
+			}
+			if scope.Covers(a.BusinessType, a.BusinessId) && len(out) < limit {
+				out = append(out, a)
+			}
+		}
+		if len(rows) < page {
+			break
+		}
+		before = rows[len(rows)-1].seq
 	}
 	return out, nil
 }
+
+// listPage is how many alarms one read of a scoped list takes.
+const listPage = 500
 
 // submit hands ops to the committer and waits for the commit, whatever the caller's context says:
 // once submitted, an operation is committed or fails as a whole, and the caller hears which.

@@ -70,7 +70,7 @@ func open(t *testing.T, node gdb.ConfigNode, b bus.Bus) *Service {
 func replay(t *testing.T, s *Service, since int64, resume bool) ([]string, int64) {
 	t.Helper()
 	var objs []string
-	covered, err := s.Replay(since, resume)(func(frame []byte) error {
+	covered, err := s.Replay(since, resume, model.Scope{})(func(frame []byte) error {
 		objs = append(objs, strings.Split(string(frame), "\n")...)
 		return nil
 	})
@@ -150,9 +150,9 @@ func TestStoreRetention(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, node gdb.ConfigNode) {
 		s := open(t, node, newRecorder())
 		ctx := context.Background()
-		raiseN(t, s, 0, 3)                             // a-0, a-1, a-2: seq 1..3
-		raiseN(t, s, 0, 1)                             // a-0 repeated: seq 4
-		if _, err := s.Clear(ctx, "a-1"); err != nil { // seq 5
+		raiseN(t, s, 0, 3)                                            // a-0, a-1, a-2: seq 1..3
+		raiseN(t, s, 0, 1)                                            // a-0 repeated: seq 4
+		if _, err := s.Clear(ctx, "a-1", model.Scope{}); err != nil { // seq 5
 			t.Fatal(err)
 		}
 		alarms, events, err := s.store.purge(ctx, time.Now().Add(time.Hour).UnixMilli())
@@ -163,7 +163,7 @@ func TestStoreRetention(t *testing.T) {
 		if alarms != 1 || events != 3 {
 			t.Fatalf("purged %d alarms and %d events, want 1 and 3", alarms, events)
 		}
-		if _, err := s.Ack(ctx, "a-1", "x"); err == nil {
+		if _, err := s.Ack(ctx, "a-1", "x", model.Scope{}); err == nil {
 			t.Fatal("a purged alarm can still be acknowledged")
 		}
 		objs, covered := replay(t, s, 0, true)

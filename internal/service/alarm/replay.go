@@ -19,12 +19,13 @@ const ReplayFrameBytes = 256 << 10
 //   - resume (since given): every event with seq > since, in order;
 //   - otherwise: the latest event of every alarm that is not cleared, in seq order;
 //
-// then {"type":"synced","seq":S}, S being the last seq the replay covers. A resume from before what
+// of the alarms scope covers, then {"type":"synced","seq":S}, S being the last seq the replay
+// covers (whether or not the console may see that event). A resume from before what
 // retention has purged cannot be complete, and one from ahead of the latest seq (the store was
 // replaced, or the console comes from another cluster) would wait for seqs that mean something
 // else here: either way the console gets {"type":"reset"} and the full state instead, so it never
 // misses an alarm.
-func (s *Service) Replay(since int64, resume bool) hub.Replay {
+func (s *Service) Replay(since int64, resume bool, scope model.Scope) hub.Replay {
 	return func(send func([]byte) error) (int64, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		upTo, purged, err := s.store.position(ctx)
@@ -53,6 +54,9 @@ func (s *Service) Replay(since int64, resume bool) hub.Replay {
 			}
 			if len(events) == 0 {
 				break
+			}
+			if events = inScope(events, scope); len(events) == 0 {
+				continue
 			}
 			if err := send(joinMessages(events)); err != nil {
 				return 0, err

@@ -43,7 +43,7 @@ func TestReplayPagesByBytes(t *testing.T) {
 		budget := ReplayFrameBytes
 		sizes := []int{budget + 1000, 100 << 10, 100 << 10, 100 << 10, 10, 2 * budget, budget / 2, 10, 10}
 		raiseSized(t, s, sizes...)
-		if _, err := s.Clear(context.Background(), "big-8"); err != nil { // seq 10: state has 1..8
+		if _, err := s.Clear(context.Background(), "big-8", model.Scope{}); err != nil { // seq 10: state has 1..8
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
@@ -54,7 +54,7 @@ func TestReplayPagesByBytes(t *testing.T) {
 			{false, []string{"1", "2 3", "4 5", "6", "7 8"}},
 		} {
 			var got []string
-			covered, err := s.Replay(0, c.resume)(func(frame []byte) error {
+			covered, err := s.Replay(0, c.resume, model.Scope{})(func(frame []byte) error {
 				var seqs []string
 				for _, o := range strings.Split(string(frame), "\n") {
 					var f model.AlarmMessage
@@ -128,7 +128,7 @@ func BenchmarkReplayLargeHistory(b *testing.B) {
 	largest := 0
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.Replay(0, true)(func(frame []byte) error { largest = max(largest, len(frame)); return nil }); err != nil {
+		if _, err := s.Replay(0, true, model.Scope{})(func(frame []byte) error { largest = max(largest, len(frame)); return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -97,22 +97,32 @@ func (s *store) position(ctx context.Context) (last, purged int64, err error) {
 	return row.Seq, row.PurgedSeq, err
 }
 
-// states returns the state (JSON) of up to limit alarms, newest change first; status "" means any.
-func (s *store) states(ctx context.Context, status string, limit int) ([][]byte, error) {
+// states returns the state (JSON) of up to limit alarms whose latest seq is below before (0: any),
+// newest change first; status "" means any.
+func (s *store) states(ctx context.Context, status string, limit int, before int64) ([]stateRow, error) {
 	c := dao.PulseAlarm.Columns()
-	m := s.db.Model(dao.PulseAlarm.Table()).Ctx(ctx).Fields(c.State).OrderDesc(c.Seq).Limit(limit)
+	m := s.db.Model(dao.PulseAlarm.Table()).Ctx(ctx).Fields(c.Seq, c.State).OrderDesc(c.Seq).Limit(limit)
 	if status != "" {
 		m = m.Where(c.Status, status)
+	}
+	if before > 0 {
+		m = m.WhereLT(c.Seq, before)
 	}
 	rows, err := m.All()
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]byte, len(rows))
+	out := make([]stateRow, len(rows))
 	for i, r := range rows {
-		out[i] = r[c.State].Bytes()
+		out[i] = stateRow{seq: r[c.Seq].Int64(), state: r[c.State].Bytes()}
 	}
 	return out, nil
+}
+
+// stateRow is an alarm's state and the seq of its latest event.
+type stateRow struct {
+	seq   int64
+	state []byte
 }
 
 // purge deletes cleared alarms and events older than cutoff (server unix ms), except the latest

@@ -25,7 +25,8 @@ type op struct {
 	kind  opKind
 	raise model.AlarmBusinessData // opRaise
 	id    string
-	user  string // opAck
+	user  string      // opAck
+	scope model.Scope // opAck, opClear: the alarms the caller may change
 
 	seq   int64        // the event's seq; for an operation that changed nothing, the alarm's
 	state *model.Alarm // the alarm after the operation
@@ -38,7 +39,11 @@ type op struct {
 //	raise:  new or cleared -> active ("raised"); active or acked -> same status, count+1 ("repeated")
 //	ack:    active -> acked; acked -> unchanged; cleared -> conflict; unknown -> not found
 //	clear:  active or acked -> cleared; cleared -> unchanged; unknown -> not found
+//	ack or clear of an alarm outside the caller's scope: forbidden
 func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
+	if o.kind != opRaise && cur != nil && !o.scope.Covers(cur.BusinessType, cur.BusinessId) {
+		return nil, "", gerror.NewCodef(consts.CodeForbidden, "alarm %q is not in your token's alarms patterns", o.id)
+	}
 	switch o.kind {
 	case opRaise:
 		next := &model.Alarm{AlarmBusinessData: o.raise, Status: model.StatusActive, Count: 1,

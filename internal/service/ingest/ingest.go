@@ -10,6 +10,7 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/util/guid"
 
+	"pulse/internal/auth/ingestkey"
 	"pulse/internal/bus"
 	"pulse/internal/consts"
 	"pulse/internal/model"
@@ -36,6 +37,11 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 		if err := ValidateRowData(&items[i]); err != nil {
 			return atItem(i, batch, err)
 		}
+	}
+	if err := permit(ctx, ingestkey.KindRowData, batch, func() []ingestkey.Item {
+		return businesses(items, func(d *model.BusinessData) (string, string) { return d.BusinessType, d.BusinessId })
+	}); err != nil {
+		return err
 	}
 	now := time.Now().UnixMilli()
 	events := make([]bus.Event, len(items))
@@ -64,6 +70,11 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 			return nil, atItem(i, batch, invalid("data", "must be valid JSON"))
 		}
 	}
+	if err := permit(ctx, ingestkey.KindAlarm, batch, func() []ingestkey.Item {
+		return businesses(items, func(a *model.AlarmBusinessData) (string, string) { return a.BusinessType, a.BusinessId })
+	}); err != nil {
+		return nil, err
+	}
 	now := time.Now().UnixMilli()
 	for i := range items {
 		a := &items[i]
@@ -75,6 +86,15 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 		}
 	}
 	return s.alarms.Raise(ctx, items)
+}
+
+// businesses lists the business of each item, for permit.
+func businesses[T any](items []T, of func(*T) (string, string)) []ingestkey.Item {
+	out := make([]ingestkey.Item, len(items))
+	for i := range items {
+		out[i].Type, out[i].ID = of(&items[i])
+	}
+	return out
 }
 
 func (s *Service) publish(ctx context.Context, events []bus.Event) error {

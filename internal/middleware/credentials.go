@@ -1,0 +1,69 @@
+package middleware
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gogf/gf/v2/errors/gerror"
+
+	"pulse/internal/auth"
+	"pulse/internal/auth/ingestkey"
+	"pulse/internal/consts"
+)
+
+// Credentials authenticate the API's requests when auth is on (GuardOptions.Authenticate): an
+// ingest key on the ingest routes, a user's token on the alarm routes. What they find goes into
+// the request's context (ingestkey.FromContext, auth.FromContext); no answer and no log line
+// contains the token or the key.
+type Credentials struct {
+	Tokens *auth.Verifier
+	Keys   *ingestkey.Keys
+	Now    func() time.Time // of the keys' rates; time.Now when nil
+}
+
+// Authenticate implements GuardOptions.Authenticate.
+func (c *Credentials) Authenticate(r *http.Request, credential string) (*http.Request, error) {
+	switch credential {
+	case CredentialIngestKey:
+		return c.ingestKey(r)
+	case CredentialToken:
+		return c.token(r)
+	}
+	return nil, gerror.Newf("route credential %q is not one Pulse knows", credential) // a 500: a bug
+}
+
+func (c *Credentials) ingestKey(r *http.Request) (*http.Request, error) {
+	presented, ok := ingestkey.FromRequest(r)
+	if !ok {
+		return nil, gerror.NewCode(consts.CodeNotAuthorized, "no ingest key: send it as Authorization: Bearer <key> or X-API-Key: <key>")
+	}
+	k, err := c.Keys.Authenticate(presented)
+	if err != nil {
+		return nil, gerror.NewCode(consts.CodeNotAuthorized, "unknown ingest key")
+	}
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	if ok, after := k.Allow(now()); !ok {
+		err := gerror.NewCodef(consts.CodeTooManyRequests, "%v is over its rate (auth.ingestKeys rate): retry after %s s", k, ingestkey.RetryAfterSeconds(after))
+		return nil, WithHeader(err, "Retry-After", ingestkey.RetryAfterSeconds(after))
+	}
+	return r.WithContext(ingestkey.NewContext(r.Context(), k)), nil
+}
+
+func (c *Credentials) token(r *http.Request) (*http.Request, error) {
+	token, ok := auth.FromHeader(r)
+	if !ok {
+		return nil, gerror.NewCode(consts.CodeNotAuthorized, "no token: send it as Authorization: Bearer <jwt>")
+	}
+	id, err := c.Tokens.Verify(r.Context(), token)
+	if err != nil {
+		if !errors.Is(err, auth.ErrInvalidCredentials) {
+			return nil, err
+		}
+		return nil, gerror.NewCode(consts.CodeNotAuthorized, err.Error())
+	}
+	return r.WithContext(auth.NewContext(r.Context(), id)), nil
+}
