@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -67,25 +68,13 @@ func ingestKey(name string) string { return "test-ingest-key-" + name + "-012345
 // (RS256, ES256, EdDSA), issuer "pulse-test", audience "pulse", and the ingestKeys.
 func authNode(t *testing.T, edit func(*config.Config)) *node {
 	t.Helper()
-	s := signers()
-	return startNode(t, func(c *config.Config) {
-		c.Auth.Enabled = true
-		c.Auth.JWT = config.JWT{
-			HMACSecret: authSecret,
-			PublicKeys: []string{publicPEM(t, &s.rsa.PublicKey), publicPEM(t, &s.ecdsa.PublicKey), publicPEM(t, s.ed25519.Public())},
-			Issuer:     "pulse-test",
-			Audience:   "pulse",
-			Leeway:     0,
-		}
-		for name, k := range ingestKeys {
-			sum := sha256.Sum256([]byte(ingestKey(name)))
-			k.Name, k.KeySHA256 = name, hex.EncodeToString(sum[:])
-			c.Auth.IngestKeys = append(c.Auth.IngestKeys, k)
-		}
+	n := startNode(t, func(c *config.Config) {
+		withAuth(t)(c)
 		if edit != nil {
 			edit(c)
 		}
 	})
+	return n
 }
 
 // grants is the pulse claim.
@@ -151,4 +140,44 @@ func (n *node) refused(path string, header http.Header) (int, envelope, http.Hea
 	}
 	status, env := decodeResponse(n.t, resp)
 	return status, env, resp.Header
+}
+
+// withCredentials adds to the header of a request to path what a node with credentials set
+// needs for it, unless the header has its own: the key that may publish everything on ingest,
+// a token that may do everything on the alarm API and the WebSockets, whose sub is the path's
+// userName.
+func (n *node) withCredentials(path string, header http.Header) {
+	if !n.credentials || header.Get("Authorization") != "" || header.Get("X-Api-Key") != "" {
+		return
+	}
+	path, _, _ = strings.Cut(path, "?")
+	everything := grants{RowData: []string{"*"}, Alarms: []string{"*"}, Ack: true}
+	switch {
+	case path == "/api/v1/rowdata" || path == "/api/v1/alarm":
+		header.Set("X-Api-Key", ingestKey("broadcaster"))
+	case strings.HasPrefix(path, "/api/v1/"), path == "/ws/alarm":
+		header.Set("Authorization", "Bearer "+token(n.t, "console", everything))
+	case strings.HasPrefix(path, "/ws/rowdata/"):
+		segments := strings.Split(path, "/")
+		header.Set("Authorization", "Bearer "+token(n.t, segments[len(segments)-1], everything))
+	}
+}
+
+// withAuth is the configuration edit of authNode, for nodes started otherwise (a cluster).
+func withAuth(t testing.TB) func(*config.Config) {
+	s := signers()
+	return func(c *config.Config) {
+		c.Auth.Enabled = true
+		c.Auth.JWT = config.JWT{
+			HMACSecret: authSecret,
+			PublicKeys: []string{publicPEM(t, &s.rsa.PublicKey), publicPEM(t, &s.ecdsa.PublicKey), publicPEM(t, s.ed25519.Public())},
+			Issuer:     "pulse-test",
+			Audience:   "pulse",
+		}
+		for name, k := range ingestKeys {
+			sum := sha256.Sum256([]byte(ingestKey(name)))
+			k.Name, k.KeySHA256 = name, hex.EncodeToString(sum[:])
+			c.Auth.IngestKeys = append(c.Auth.IngestKeys, k)
+		}
+	}
 }

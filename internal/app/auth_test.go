@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -9,10 +10,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gogf/gf/v2/frame/g"
+	"github.com/gogf/gf/v2/os/glog"
 	"github.com/golang-jwt/jwt/v5"
+
+	"pulse/internal/app"
+	"pulse/internal/testsvc/poll"
 )
 
 // TestDoorTokens: tokens of every configured algorithm open both endpoints, in the header or
@@ -192,6 +199,9 @@ func TestAlarmScoping(t *testing.T) {
 	if status != 200 || len(list.Items) != 2 || list.Items[0].AlarmId != "end" || list.Items[1].AlarmId != "a-p7" {
 		t.Errorf("GET /api/v1/alarms as pump/p-7: %d %s, want end and a-p7", status, env.Data)
 	}
+	if status, env, _ := n.call(http.MethodGet, "/api/v1/alarms", bearer(token(t, "pat", grants{RowData: []string{"*"}})), ""); status != 403 || env.Code != 1403 {
+		t.Errorf("GET /api/v1/alarms with no alarms patterns: %d %+v, want 403 code 1403", status, env)
+	}
 	status, env, _ = n.call(http.MethodGet, "/api/v1/alarms?limit=1", bearer(token(t, "pat", pump7)), "")
 	if _ = json.Unmarshal(env.Data, &list); status != 200 || len(list.Items) != 1 {
 		t.Errorf("GET /api/v1/alarms?limit=1: %d %s, want one alarm", status, env.Data)
@@ -310,3 +320,143 @@ func TestIngestKeys(t *testing.T) {
 		t.Errorf("Retry-After %q, want whole seconds >= 1", retryAfter)
 	}
 }
+
+// authReply is {"type":"auth","exp":...}.
+func authReply(t *testing.T, o object) int64 {
+	t.Helper()
+	var r struct {
+		Type string
+		Exp  int64
+	}
+	if json.Unmarshal(o.raw, &r) != nil || r.Type != "auth" {
+		t.Fatalf("got %s, want {\"type\":\"auth\",\"exp\":...}", o.raw)
+	}
+	return r.Exp
+}
+
+// TestTokenRefresh: a connection whose token reaches exp is closed with 4401, not before; one that
+// refreshed in time stays open; a refresh of another sub, expired, or not covering the
+// subscription is refused with an error and changes nothing; a console's new patterns apply
+// from then on.
+func TestTokenRefresh(t *testing.T) {
+	n := authNode(t, nil)
+	g := grants{RowData: []string{"meter/*"}, Alarms: []string{"*"}}
+	exp := time.Now().Add(3 * time.Second).Truncate(time.Second)
+	short := token(t, "alice", g, func(c jwt.MapClaims) { c["exp"] = exp.Unix() })
+	kept := n.dialWith("/ws/rowdata/meter/m-1/alice", bearer(short))
+	lapsed := n.dialWith("/ws/rowdata/meter/m-1/alice", bearer(short))
+
+	later := time.Now().Add(time.Hour).Unix()
+	kept.send(`{"type":"auth","token":"` + token(t, "alice", g, func(c jwt.MapClaims) { c["exp"] = later }) + `"}`)
+	if got := authReply(t, kept.next(patience)); got != later {
+		t.Errorf("refresh answered exp %d, want %d", got, later)
+	}
+	for _, tc := range []struct {
+		name, message string
+		code          int
+	}{
+		{"another sub", `{"type":"auth","token":"` + token(t, "bob", g) + `"}`, 1403},
+		{"expired", `{"type":"auth","token":"` + token(t, "alice", g, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Minute).Unix() }) + `"}`, 61},
+		{"not covering the subscription", `{"type":"auth","token":"` + token(t, "alice", grants{RowData: []string{"pump/*"}}) + `"}`, 1403},
+		{"no token", `{"type":"auth"}`, 51},
+		{"tampered", `{"type":"auth","token":"` + short[:len(short)-6] + `"}`, 61},
+	} {
+		kept.send(tc.message)
+		if o := kept.next(patience); o.Type != "error" || o.Code != tc.code {
+			t.Errorf("refresh with %s: %s, want an error with code %d", tc.name, o.raw, tc.code)
+		}
+	}
+
+	if code := lapsed.closeCode(patience); code != 4401 {
+		t.Errorf("the connection that did not refresh closed with %d, want 4401", code)
+	}
+	if now := time.Now(); now.Before(exp) {
+		t.Errorf("closed %v before exp", exp.Sub(now))
+	}
+	// Both had the same deadline, and it has passed: the refreshed one is still open.
+	kept.send(`{"type":"ping"}`)
+	if o := kept.next(patience); o.Type != "pong" {
+		t.Errorf("the refreshed connection: got %s, want a pong", o.raw)
+	}
+
+	// A console's refreshed patterns decide what it receives next.
+	console := n.dialWith("/ws/alarm", bearer(token(t, "alice", g)))
+	console.send(`{"type":"auth","token":"` + token(t, "alice", grants{Alarms: []string{"pump/*", "end/x"}}) + `"}`)
+	authReply(t, console.next(patience))
+	raiseAs(t, n, "all-alarms", "m-after", "meter", "m-1")
+	raiseAs(t, n, "all-alarms", "p-after", "pump", "p-1")
+	raiseAs(t, n, "all-alarms", "end", "end", "x")
+	if got := strings.Join(console.alarmsUntilEnd(), " "); got != "p-after:raised" {
+		t.Errorf("after narrowing to pump/*, the console received %s, want p-after only", got)
+	}
+}
+
+// TestNoCredentialInTheLog: with the access log on, good and bad tokens and keys at the door, on
+// the API and in refreshes leave no trace of themselves in any log.
+func TestNoCredentialInTheLog(t *testing.T) {
+	var mu sync.Mutex
+	var logged bytes.Buffer
+	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logged.Write(p) })
+	// The loggers are set before the node starts and reset after it stops (cleanups run last
+	// first): a logger's writer may not change while the node logs.
+	loggers := []*glog.Logger{glog.DefaultLogger(), g.Log()}
+	t.Cleanup(func() {
+		for _, l := range loggers {
+			l.SetWriter(nil)
+			l.SetStdoutPrint(true)
+		}
+	})
+	for _, l := range loggers {
+		l.SetWriter(w)
+		l.SetStdoutPrint(false)
+	}
+	n := startNodeWith(t, withAuth(t), func(a *app.App) {
+		a.Server.SetAccessLogEnabled(true)
+		a.Server.SetErrorLogEnabled(true)
+		a.Server.Logger().SetWriter(w)
+		a.Server.Logger().SetStdoutPrint(false)
+	})
+	n.credentials = false
+
+	good := token(t, "alice", grants{RowData: []string{"*"}, Alarms: []string{"*"}, Ack: true})
+	bad := good[:len(good)-6] + "AAAAAA"
+	secrets := []string{good, bad, authSecret}
+	for name := range ingestKeys {
+		secrets = append(secrets, ingestKey(name))
+	}
+	n.dialWith("/ws/rowdata/meter/m-1/alice?access_token="+good, nil).ws.Close()
+	n.refused("/ws/rowdata/meter/m-1/alice?access_token="+bad, nil)
+	c := n.dialWith("/ws/alarm", bearer(good))
+	c.send(`{"type":"auth","token":"` + bad + `"}`)
+	c.next(patience)
+	for _, tok := range []string{good, bad} {
+		n.call(http.MethodGet, "/api/v1/alarms", bearer(tok), "")
+		n.call(http.MethodGet, "/api/v1/alarms?access_token="+tok, nil, "")
+		n.call(http.MethodPost, "/api/v1/alarms/a-1/ack", bearer(tok), `{}`)
+	}
+	for name := range ingestKeys {
+		for range 3 { // the slow key's third is a 429
+			n.call(http.MethodPost, "/api/v1/rowdata", http.Header{"X-Api-Key": {ingestKey(name)}}, `{"businessType":"meter","businessId":"m-1","data":{}}`)
+		}
+	}
+	n.call(http.MethodPost, "/api/v1/rowdata", bearer("not-a-key-"+authSecret), `{"businessType":"meter","businessId":"m-1","data":{}}`)
+
+	var text string
+	poll.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		text = logged.String()
+		return strings.Contains(text, "/api/v1/rowdata") // the access log's last lines are written
+	}, "the access log was not captured:\n%s", text)
+	for _, s := range secrets {
+		for _, part := range append(strings.Split(s, "."), s) {
+			if len(part) >= 8 && strings.Contains(text, part) {
+				t.Fatalf("the log shows a token, a key or the secret:\n%s", text)
+			}
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -8,18 +8,26 @@ import (
 	"sync"
 	"testing"
 
+	"pulse/internal/config"
 	"pulse/internal/testsvc"
 	"pulse/internal/testsvc/poll"
 )
 
 // startCluster starts n nodes sharing redisAddr, the database link and a fresh bus channel, and
-// waits until each is ready (subscribed to Redis, database answering).
-func startCluster(t *testing.T, n int, redisAddr, link string) []*node {
+// waits until each is ready (subscribed to Redis, database answering). With auth, the nodes
+// enforce identity and access and the tests' requests carry credentials (node.withCredentials).
+func startCluster(t *testing.T, n int, redisAddr, link string, auth bool) []*node {
 	t.Helper()
 	channel := testChannel()
 	nodes := make([]*node, n)
 	for i := range nodes {
-		nodes[i] = startNode(t, clusterConfig(redisAddr, link, channel))
+		nodes[i] = startNode(t, func(c *config.Config) {
+			clusterConfig(redisAddr, link, channel)(c)
+			if auth {
+				withAuth(t)(c)
+			}
+		})
+		nodes[i].credentials = auth
 	}
 	for _, nd := range nodes {
 		poll.Eventually(t, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
@@ -64,8 +72,18 @@ func expectAlarms(t *testing.T, who string, c *client, from, to int64) {
 // gets each of them once, in seq order.
 func TestClusterExactlyOnce(t *testing.T) {
 	testsvc.RequireRedis(t)
+	eachAuth(t, func(t *testing.T, auth bool) { testClusterExactlyOnce(t, auth) })
+}
+
+// eachAuth runs test with auth off, then on.
+func eachAuth(t *testing.T, test func(t *testing.T, auth bool)) {
+	t.Run("auth off", func(t *testing.T) { test(t, false) })
+	t.Run("auth on", func(t *testing.T) { test(t, true) })
+}
+
+func testClusterExactlyOnce(t *testing.T, auth bool) {
 	testsvc.EachDatabase(t, "pulse_app_test", func(t *testing.T, link string) {
-		nodes := startCluster(t, 3, testsvc.RedisAddr, link)
+		nodes := startCluster(t, 3, testsvc.RedisAddr, link, auth)
 		type watchers struct{ one, all, other, console *client }
 		var w []watchers
 		for _, nd := range nodes {
@@ -133,9 +151,13 @@ func TestClusterExactlyOnce(t *testing.T) {
 // every alarm once and in order, the nodes are ready again, and the clients connected before the
 // outage were never dropped and get live data again.
 func TestClusterRedisOutage(t *testing.T) {
+	eachAuth(t, testClusterRedisOutage)
+}
+
+func testClusterRedisOutage(t *testing.T, auth bool) {
 	testsvc.EachDatabase(t, "pulse_app_test", func(t *testing.T, link string) {
 		redis := testsvc.StartPrivateRedis(t)
-		nodes := startCluster(t, 2, redis.Addr, link)
+		nodes := startCluster(t, 2, redis.Addr, link, auth)
 		var dashes, consoles []*client
 		for _, nd := range nodes {
 			dashes = append(dashes, nd.dial("/ws/rowdata/meter/m-1/u"))

@@ -40,10 +40,19 @@ type node struct {
 	*app.App
 	t    testing.TB
 	base string // http://127.0.0.1:port
+	// credentials: auth is on, and post, get and dial send what lets them do anything (see
+	// withCredentials).
+	credentials bool
 }
 
 // startNode starts a server with the default configuration changed by edit.
 func startNode(t testing.TB, edit func(*config.Config)) *node {
+	t.Helper()
+	return startNodeWith(t, edit, nil)
+}
+
+// startNodeWith is startNode with prepare, when set, run on the app before it starts.
+func startNodeWith(t testing.TB, edit func(*config.Config), prepare func(*app.App)) *node {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Database = gdb.ConfigNode{Link: sqliteLink(t.TempDir())} // each node its own alarm store
@@ -58,6 +67,9 @@ func startNode(t testing.TB, edit func(*config.Config)) *node {
 		t.Fatal(err)
 	}
 	a.Server.SetDumpRouterMap(false)
+	if prepare != nil {
+		prepare(a)
+	}
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +96,13 @@ func (n *node) post(path string, body any) (int, envelope) {
 			n.t.Fatal(err)
 		}
 	}
-	resp, err := http.Post(n.base+path, "application/json", bytes.NewReader(raw))
+	req, err := http.NewRequest(http.MethodPost, n.base+path, bytes.NewReader(raw))
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	n.withCredentials(req.URL.Path, req.Header)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -101,6 +119,7 @@ func (n *node) get(path string, header http.Header) (int, envelope) {
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	n.withCredentials(path, req.Header)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		n.t.Fatal(err)
@@ -174,6 +193,13 @@ func (n *node) dialWith(path string, header http.Header) *client {
 
 func (n *node) tryDial(path string, header http.Header) (*client, *http.Response, error) {
 	url := "ws" + strings.TrimPrefix(n.base, "http") + path
+	if n.credentials {
+		header = header.Clone()
+		if header == nil {
+			header = http.Header{}
+		}
+		n.withCredentials(path, header)
+	}
 	ws, resp, err := websocket.DefaultDialer.Dial(url, header)
 	if err != nil {
 		return nil, resp, err

@@ -12,7 +12,13 @@
 //   - Conn (conn.go, conn_read.go) is one client: a send queue, a writer and a read side.
 //   - Router (router.go) is a manager's index from publish addresses (Key, key.go) to
 //     connections: BusinessIndex (router_business.go) routes by (businessType, businessId) with
-//     the Wildcard id; Everyone (router_everyone.go) sends every publish to every connection.
+//     the Wildcard id; Everyone (router_everyone.go) sends every publish to every connection
+//     whose grant's scope covers its key (all of them without grants).
+//   - Grant (grant.go) is what a connection's credentials allow: its expiry, the scope of an
+//     alarm console and the application's identity. Conn.Refresh replaces it. expiries
+//     (expiries.go), one per manager, is a heap of the connections' deadlines with one timer,
+//     not a timer per connection; it closes a connection with CloseTokenExpired (4401) at its
+//     deadline.
 //   - Message (message.go) is one outbound JSON object, encoded once and shared by every
 //     recipient; an alarm's carries its seq, so that a connection never sends one twice.
 //     PongMessage and ErrorMessage (replies.go) build the engine's own answers.
@@ -59,6 +65,8 @@
 //     the next Send starts another. It runs the Replay first, and the connection's teardown last.
 //   - The pinger (Manager.pinger), one per manager, asks every connection's writer for a ping each
 //     PingInterval, spread over 16 groups, and aborts connections not heard from for PongTimeout.
+//   - The expiry timer (expiries.fire), one per manager that has deadlines, runs when the
+//     earliest deadline passes, closes what is due and re-arms for the next.
 //   - The poller (poller_linux.go), one per process on Linux, watches the sockets of idle
 //     connections with epoll and starts a short-lived reader (Conn.readReady) when one has input.
 //   - The reader: with the poller, readReady reads every frame there is, answering pings and
@@ -91,6 +99,10 @@
 //     closeAndUnlock and wakeWriterAndUnlock are called with it held and release it: they end
 //     the caller's critical section and start the writer after the unlock.
 //   - poller.mu guards the poller's table of connections; nothing else is taken under it.
+//   - expiries.mu guards the heap and each Conn's place in it (expires, expiryIndex,
+//     expiryGone); it is taken with no other lock held and nothing is taken under it: the timer
+//     closes expired connections after releasing it. A Conn's grant is an atomic pointer,
+//     read by Publish without a lock.
 //
 // Only the writer writes data frames. The reader writes pongs (and gorilla, on the reader, echoes a
 // client's close frame) with WriteControl, which gorilla allows beside the writer.
@@ -116,6 +128,7 @@
 //   - SendQueue and Overflow: a full queue drops its oldest message (DropOldest, counted in
 //     Stats.Dropped) or closes the connection with 1013 (CloseSlow, counted in Stats.SlowClosed).
 //   - WriteTimeout: a write blocked this long aborts the connection.
+//   - A grant's Expires: the connection is closed with 4401 unless refreshed before.
 //   - A binary message closes the connection with 1003; invalid JSON and an unknown type are
 //     answered with an error message (51, 59) and the connection stays open.
 package hub
