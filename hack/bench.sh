@@ -9,6 +9,9 @@
 #   S2 routed:    10,000 subscribers over 1,000 keys (10 each), random keys; the same figures.
 #   S3 idle:      15,000 idle subscribers held 30 s: server RSS growth per connection, handshakes/s.
 #
+# BENCH_AUTH=1: also runs S1 1k, S2 and S3 with auth on (an HS256 token for the subscribers, an
+#               ingest key for the publisher), alternating auth-off and auth-on runs so that both
+#               meet the same noise, and prints each auth-on row under its auth-off one.
 # BENCH_QUICK=1: one run each, fewer steps, shorter steps (for development).
 # BENCH_OUT=dir: keep the tool's JSON results there (default: a temporary folder, printed at the end).
 # BENCH_SERVER_CPU / BENCH_TOOL_CPU: the cores to use (default 0 and 1).
@@ -16,6 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=${BENCH_QUICK:-0}
+with_auth=${BENCH_AUTH:-0}
 server_cpu=${BENCH_SERVER_CPU:-0}
 tool_cpu=${BENCH_TOOL_CPU:-1}
 if [ "$quick" = 1 ]; then
@@ -47,6 +51,7 @@ mkdir -p "$out"
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work/auth" # the secret and the key's hash: nothing to keep once the servers are gone
 }
 trap cleanup EXIT
 
@@ -66,12 +71,32 @@ logger:
   level: warning
 YAML
 
+# With BENCH_AUTH=1, a second configuration in $work/auth: the same server with auth on, an HS256
+# secret and one ingest key, and the token and key the tool sends (through the environment, so that
+# neither shows in the process list or in this script's output).
+token="" ingest_key=""
+if [ "$with_auth" = 1 ]; then
+  mkdir -m 700 "$work/auth"
+  secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
+  entry=$(bin/pulse key --name bench --allow rowdata,alarm --businesses '*' --rate 0)
+  ingest_key=$(printf '%s\n' "$entry" | sed -n 's/^key: //p')
+  { cat "$work/config.yaml"
+    printf 'auth:\n  enabled: true\n  jwt:\n    hmacSecret: "%s"\n  ingestKeys:\n' "$secret"
+    printf '%s\n' "$entry" | sed -n '/^- name:/,$p' | sed 's/^/    /'
+  } >"$work/auth/config.yaml"
+  token=$(cd "$work/auth" && GF_GCFG_PATH="$work/auth" "$root/bin/pulse" token --sub bench --rowdata 'bench/*' --ttl 24h)
+  [ -n "$token" ] && [ -n "$ingest_key" ] || { echo "could not make the token and the ingest key" >&2; exit 1; }
+fi
+
 healthy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '"code":0' <&3) 2>/dev/null
 }
 
+# start_server [auth]: a fresh server, with auth on when asked.
 start_server() {
-  (cd "$work" && GF_GCFG_PATH="$work" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
+  local dir=$work
+  [ "${1:-}" = auth ] && dir=$work/auth
+  (cd "$dir" && GF_GCFG_PATH="$dir" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
   server_pid=$!
   for _ in $(seq 200); do
     healthy && return 0
@@ -90,14 +115,17 @@ stop_server() {
 }
 
 # tool NAME RUN ARGS...: one run of the load tool against a fresh server; results in $out/NAME-RUN.jsonl.
+# A NAME ending in -auth runs with auth on: the server checks, the tool sends the token and the key.
 tool() {
   local name=$1 run=$2
   shift 2
-  start_server
+  local mode="" tok="" key=""
+  case $name in *-auth) mode=auth tok=$token key=$ingest_key ;; esac
+  start_server $mode
   echo "$name, run $run of $runs: pulse bench $*" >&2
   local progress=/dev/stderr
   [ -t 2 ] || progress="$work/progress.log"
-  GOMAXPROCS=1 taskset -c "$tool_cpu" bin/pulse bench --addr "$addr" --json "$@" \
+  PULSE_BENCH_TOKEN=$tok PULSE_BENCH_INGEST_KEY=$key GOMAXPROCS=1 taskset -c "$tool_cpu" bin/pulse bench --addr "$addr" --json "$@" \
     >"$out/$name-$run.jsonl" 2>>"$progress" || { echo "$name run $run failed; see $out/$name-$run.jsonl" >&2; }
   if [ -t 2 ]; then echo >&2; fi
   stop_server
@@ -144,14 +172,40 @@ thousands() {
   awk '{ s = sprintf("%.0f", $1); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } print s o }'
 }
 
-# stepped NAME LABEL ARGS...: runs a stepped scenario $runs times and prints its table row.
+# names NAME PAIRED: the runs' names: NAME, and NAME-auth too when PAIRED=1 and BENCH_AUTH=1.
+names() {
+  echo "$1"
+  if [ "$2" = 1 ] && [ "$with_auth" = 1 ]; then echo "$1-auth"; fi
+}
+
+# ratio NEW OLD: NEW as a percentage of OLD, for the auth-on rows ("" when either is missing).
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { gsub(",", "", a); gsub(",", "", b); if (a + 0 > 0 && b + 0 > 0) printf " (%.0f %% of auth off)", 100 * a / b }'
+}
+
+# label NAME LABEL: the row's label; an auth-on run's says so.
+label() {
+  case $1 in *-auth) echo "$2, auth on" ;; *) echo "$2" ;; esac
+}
+
+# stepped NAME LABEL PAIRED ARGS...: runs a stepped scenario $runs times and adds its table row
+# (with PAIRED=1 and BENCH_AUTH=1, the auth-on runs alternate with the auth-off ones, and their row follows).
 rows=()
+declare -A figure
 stepped() {
+  local name=$1 label=$2 paired=$3
+  shift 3
+  local r n
+  for r in $(seq "$runs"); do
+    for n in $(names "$name" "$paired"); do tool "$n" "$r" "$@" --stop; done
+  done
+  for n in $(names "$name" "$paired"); do stepped_row "$n" "$(label "$n" "$label")"; done
+}
+
+# stepped_row NAME LABEL: the table row of the runs of NAME.
+stepped_row() {
   local name=$1 label=$2
-  shift 2
-  local r
-  for r in $(seq "$runs"); do tool "$name" "$r" "$@" --stop; done
-  local bests=() halves=() halfrates=() firsts=()
+  local bests=() halves=() halfrates=() firsts=() r
   for r in $(seq "$runs"); do
     read -r best half halfrate frate fp99 < <(fields "$out/$name-$r.jsonl") || true
     bests+=("$best") halves+=("$half") halfrates+=("$halfrate")
@@ -162,35 +216,52 @@ stepped() {
   h=$(printf '%s\n' "${halves[@]}" | { grep -v '^-$' || true; } | median)
   hr=$(printf '%s\n' "${halfrates[@]}" | median | thousands)
   each=$(printf '%s\n' "${bests[@]}" | thousands | paste -sd/ | sed 's#/# / #g')
+  figure[$name]=$b
   if [ "$b" = 0 ]; then
     rows+=("| $label | no step passed (first step of run 1: ${firsts[0]}) | - | $each |")
     return
   fi
-  rows+=("| $label | $b deliveries/s | $h ms (at $hr/s) | $each |")
+  local vs=""
+  case $name in *-auth) vs=$(ratio "$b" "${figure[${name%-auth}]:-}") ;; esac
+  rows+=("| $label | $b deliveries/s$vs | $h ms (at $hr/s) | $each |")
 }
 
-stepped s1-1k "S1 broadcast: 1,000 subscribers, 1 key" --subs 1000 --keys 1 --rate "$s1k_rates" --duration "$step"
-stepped s1-10k "S1 broadcast: 10,000 subscribers, 1 key" --subs 10000 --keys 1 --rate "$s10k_rates" --duration "$step"
-stepped s2 "S2 routed: 10,000 subscribers, 1,000 keys" --subs 10000 --keys 1000 --rate "$s2_rates" --duration "$step"
+stepped s1-1k "S1 broadcast: 1,000 subscribers, 1 key" 1 --subs 1000 --keys 1 --rate "$s1k_rates" --duration "$step"
+stepped s1-10k "S1 broadcast: 10,000 subscribers, 1 key" 0 --subs 10000 --keys 1 --rate "$s10k_rates" --duration "$step"
+stepped s2 "S2 routed: 10,000 subscribers, 1,000 keys" 1 --subs 10000 --keys 1000 --rate "$s2_rates" --duration "$step"
 
-kbs=() hss=()
-for r in $(seq "$runs"); do
-  start_server
-  echo "s3, run $r of $runs: pulse bench --idle --subs 15000 --keys 1000 --duration $hold" >&2
-  progress=/dev/stderr
+# idle NAME RUN: one S3 run against a fresh server (auth on for a NAME ending in -auth).
+idle() {
+  local name=$1 r=$2 mode="" tok="" key=""
+  case $name in *-auth) mode=auth tok=$token key=$ingest_key ;; esac
+  start_server $mode
+  echo "$name, run $r of $runs: pulse bench --idle --subs 15000 --keys 1000 --duration $hold" >&2
+  local progress=/dev/stderr
   [ -t 2 ] || progress="$work/progress.log"
-  GOMAXPROCS=1 taskset -c "$tool_cpu" bin/pulse bench --addr "$addr" --json --idle --subs 15000 --keys 1000 \
-    --duration "$hold" --pid "$server_pid" >"$out/s3-$r.jsonl" 2>>"$progress" || echo "s3 run $r failed" >&2
+  PULSE_BENCH_TOKEN=$tok PULSE_BENCH_INGEST_KEY=$key GOMAXPROCS=1 taskset -c "$tool_cpu" bin/pulse bench --addr "$addr" --json --idle --subs 15000 --keys 1000 \
+    --duration "$hold" --pid "$server_pid" >"$out/$name-$r.jsonl" 2>>"$progress" || echo "$name run $r failed" >&2
   if [ -t 2 ]; then echo >&2; fi
   stop_server
-  kb="" hs=""
-  read -r kb hs < <(idle_fields "$out/s3-$r.jsonl") || true
-  kbs+=("${kb:-}") hss+=("${hs:-}")
+}
+
+for r in $(seq "$runs"); do
+  for n in $(names s3 1); do idle "$n" "$r"; done
 done
-kb=$(printf '%s\n' "${kbs[@]}" | { grep . || true; } | median)
-hs=$(printf '%s\n' "${hss[@]}" | { grep . || true; } | median | thousands)
-rows+=("| S3 idle: 15,000 subscribers held $hold | $kb KB server RSS per connection | | $(printf '%s\n' "${kbs[@]}" | paste -sd/ | sed 's#/# / #g') |")
-rows+=("| S3 connect: 15,000 subscribers | $hs handshakes/s | | $(printf '%s\n' "${hss[@]}" | thousands | paste -sd/ | sed 's#/# / #g') |")
+for n in $(names s3 1); do
+  kbs=() hss=()
+  for r in $(seq "$runs"); do
+    kb="" hs=""
+    read -r kb hs < <(idle_fields "$out/$n-$r.jsonl") || true
+    kbs+=("${kb:-}") hss+=("${hs:-}")
+  done
+  kb=$(printf '%s\n' "${kbs[@]}" | { grep . || true; } | median)
+  hs=$(printf '%s\n' "${hss[@]}" | { grep . || true; } | median | thousands)
+  figure[$n]=$hs
+  vs=""
+  case $n in *-auth) vs=$(ratio "$hs" "${figure[s3]:-}") ;; esac
+  rows+=("| $(label "$n" "S3 idle: 15,000 subscribers held $hold") | $kb KB server RSS per connection | | $(printf '%s\n' "${kbs[@]}" | paste -sd/ | sed 's#/# / #g') |")
+  rows+=("| $(label "$n" "S3 connect: 15,000 subscribers") | $hs handshakes/s$vs | | $(printf '%s\n' "${hss[@]}" | thousands | paste -sd/ | sed 's#/# / #g') |")
+done
 
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 mode="medians of $runs runs"
@@ -205,4 +276,7 @@ echo "| --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 echo
 echo "The figure of S1 and S2 is the highest deliveries/s of a step with p99 < 250 ms and nothing lost, duplicated or misrouted."
+if [ "$with_auth" = 1 ]; then
+  echo "Auth on: auth.enabled with an HS256 auth.jwt.hmacSecret and one ingest key (rate 0); every subscriber sends one token (sub bench, rowdata bench/*) as Authorization: Bearer, the publisher the key; auth-on and auth-off runs alternate."
+fi
 echo "Raw results (one JSON object per step): $out"

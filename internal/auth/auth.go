@@ -55,6 +55,7 @@ type Verifier struct {
 	issuer string
 	leeway time.Duration
 	now    func() time.Time // the clock of exp, nbf, iat and the JWKS refreshes; tests move it
+	cache  verified         // tokens verified lately
 }
 
 // verificationKey is a public key and the algorithms a token verified with it may name.
@@ -170,6 +171,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	if token == "" {
 		return Identity{}, refusal("no token")
 	}
+	now := v.now()
+	if id, ok := v.cache.get(token, now); ok {
+		return id, nil
+	}
 	var c claims
 	tok, err := v.parser.ParseWithClaims(token, &c, v.keyfunc(ctx))
 	if err != nil {
@@ -186,6 +191,11 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	if err := id.readGrants(c.Pulse); err != nil {
 		return Identity{}, err
 	}
+	until := id.Expires.Add(v.leeway)
+	if limit := now.Add(cacheFor); limit.Before(until) {
+		until = limit
+	}
+	v.cache.put(token, id, until)
 	return id, nil
 }
 

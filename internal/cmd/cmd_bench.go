@@ -26,10 +26,15 @@ var Bench = gcmd.Command{
 		"POST /api/v1/rowdata at each --rate (publishes per second) for --duration, to uniformly random keys, " +
 		"and reports what every subscriber received. With --idle it only holds the connections and reports " +
 		"handshakes/s and, with --pid, the server's RSS growth per connection. A progress line goes to stderr, " +
-		"results to stdout. Do not run two at once against the same servers: they share the keys.",
+		"results to stdout. Do not run two at once against the same servers: they share the keys. " +
+		"Against servers with auth on, give a token (every subscriber's userName is then its sub; it needs " +
+		"rowdata \"bench/*\" or \"*\") and an ingest key allowed rowdata for \"bench/*\" or \"*\", " +
+		"preferably through $PULSE_BENCH_TOKEN and $PULSE_BENCH_INGEST_KEY, which other users cannot read " +
+		"in the process list as they can the flags.",
 	Examples: "pulse bench --subs 1000 --rate 100,500,1000 --duration 10s\n" +
 		"pulse bench --addr 10.0.0.1:8000,10.0.0.2:8000 --subs 10000 --keys 1000 --rate 5000 --json\n" +
-		"pulse bench --idle --subs 15000 --duration 30s --pid $(pidof pulse)",
+		"pulse bench --idle --subs 15000 --duration 30s --pid $(pidof pulse)\n" +
+		"PULSE_BENCH_TOKEN=$(pulse token --sub bench --rowdata '*') PULSE_BENCH_INGEST_KEY=... pulse bench --subs 1000",
 	Strict:    true,
 	Arguments: benchArguments,
 	Func:      runBench,
@@ -51,6 +56,8 @@ var benchArguments = []gcmd.Argument{
 	{Name: "pid", Default: "0", Brief: "idle mode: the server process whose RSS growth per connection to report (same machine)"},
 	{Name: "read-interval", Default: "5ms", Brief: "a busy subscriber reads at most once per interval, so that one read takes many frames " +
 		"(saves the tool's CPU, adds up to this much latency; 0: read as soon as data arrives)"},
+	{Name: "token", Brief: "a JWT the subscribers send as Authorization: Bearer (default $PULSE_BENCH_TOKEN); their userName is its sub"},
+	{Name: "ingest-key", Brief: "an ingest key the publisher sends as Authorization: Bearer (default $PULSE_BENCH_INGEST_KEY)"},
 	{Name: "json", Orphan: true, Brief: "print each result as one line of JSON"},
 	{Name: "cpuprofile", Brief: "write the tool's own CPU profile to this file (to check that the tool is not the limit)"},
 }
@@ -142,6 +149,8 @@ func benchConfig(p *gcmd.Parser) (loadgen.Config, bool, error) {
 		cfg.ReadInterval = -1 // the engine's "no limit"
 	}
 	cfg.Idle, cfg.StopOnFail = has("idle"), has("stop")
+	cfg.Token = strings.TrimSpace(p.GetOpt("token", os.Getenv("PULSE_BENCH_TOKEN")).String())
+	cfg.IngestKey = strings.TrimSpace(p.GetOpt("ingest-key", os.Getenv("PULSE_BENCH_INGEST_KEY")).String())
 	if !cfg.Idle {
 		for _, r := range strings.Split(opt("rate"), ",") {
 			v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)

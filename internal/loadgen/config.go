@@ -27,6 +27,8 @@ type Config struct {
 	StopOnFail    bool          // stop stepping after the first step that does not pass
 	StragglerWait time.Duration // after a step, how long to wait for deliveries still on their way
 	ReadInterval  time.Duration // a busy subscriber starts at most one read per interval (see gate); <0: no limit
+	Token         string        // a JWT the subscribers send (Authorization: Bearer); their userName is then its sub
+	IngestKey     string        // an ingest key the publisher sends (Authorization: Bearer)
 }
 
 // Defaults of the optional fields.
@@ -84,7 +86,12 @@ func (c Config) check() error {
 			return fmt.Errorf("--rate: rates must be positive, got %g", r)
 		}
 	}
-	return nil
+	if c.Token != "" {
+		if _, err := tokenSubject(c.Token); err != nil {
+			return err
+		}
+	}
+	return checkIngestKey(c.IngestKey)
 }
 
 // batchFor is the number of items per POST at rate.

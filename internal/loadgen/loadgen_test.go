@@ -30,14 +30,18 @@ func TestMain(m *testing.M) {
 
 var nodeSeq atomic.Int64
 
-// startNode starts a real Pulse node on a free port and returns its address. GoFrame keeps one
-// server per name for the process, so each test run gets its own name (go test -count=N).
-func startNode(t *testing.T, name string) string {
+// startNode starts a real Pulse node on a free port, with the default configuration changed by
+// edit (nil: none), and returns its address. GoFrame keeps one server per name for the process, so
+// each test run gets its own name (go test -count=N).
+func startNode(t *testing.T, name string, edit func(*config.Config)) string {
 	t.Helper()
 	name = fmt.Sprintf("%s-%d", name, nodeSeq.Add(1))
 	cfg := config.Default()
 	// The node's alarm store goes in a temporary folder, not in the source tree.
 	cfg.Database = gdb.ConfigNode{Link: "sqlite::@file(" + t.TempDir() + "/pulse.db)?busy_timeout=5000&journal_mode=WAL"}
+	if edit != nil {
+		edit(&cfg)
+	}
 	a, err := app.New(context.Background(), name, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +66,7 @@ func startNode(t *testing.T, name string) string {
 // and delivered is not asserted (that is what `make bench` measures): a busy machine, or the race
 // detector, makes the steps slower, never wrong.
 func TestRunAgainstRealServer(t *testing.T) {
-	addr := startNode(t, "loadgen-test")
+	addr := startNode(t, "loadgen-test", nil)
 	cfg := loadgen.Config{
 		Addrs:    []string{addr},
 		Subs:     50,
@@ -123,7 +127,7 @@ func TestFileLimitError(t *testing.T) {
 
 // TestIdle holds idle subscribers and reads the RSS of this very process.
 func TestIdle(t *testing.T) {
-	addr := startNode(t, "loadgen-idle")
+	addr := startNode(t, "loadgen-idle", nil)
 	results, err := loadgen.Run(context.Background(), loadgen.Config{
 		Addrs: []string{addr}, Subs: 20, Idle: true, Duration: 100 * time.Millisecond, PID: os.Getpid(),
 	}, nil, nil)

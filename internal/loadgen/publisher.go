@@ -31,6 +31,7 @@ type publisher struct {
 	keys    int
 	payload int
 	client  *http.Client
+	key     string        // ingest key sent as a bearer token; "" sends none
 	queues  []chan *batch // one per address
 	nextSeq []uint64      // per key; only the pacer (and the coordinator between steps) touches it
 	rng     *rand.Rand
@@ -38,10 +39,11 @@ type publisher struct {
 	senders sync.WaitGroup
 }
 
-func newPublisher(addrs []string, keys, payload int) *publisher {
+func newPublisher(addrs []string, keys, payload int, ingestKey string) *publisher {
 	p := &publisher{
 		keys:    keys,
 		payload: payload,
+		key:     ingestKey,
 		client: &http.Client{
 			Timeout: 10 * time.Second,
 			Transport: &http.Transport{
@@ -144,7 +146,16 @@ func (p *publisher) encode(body []byte, b *batch, t int64) []byte {
 // post sends one batch and counts its items as accepted or failed.
 func (p *publisher) post(url string, body []byte, b *batch) {
 	st := b.step
-	resp, err := p.client.Post(url, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		st.fail(len(b.keys), fmt.Sprintf("POST %s: %v", url, err))
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if p.key != "" {
+		req.Header.Set("Authorization", "Bearer "+p.key)
+	}
+	resp, err := p.client.Do(req)
 	if err != nil {
 		st.fail(len(b.keys), fmt.Sprintf("POST %s: %v", url, err))
 		return

@@ -19,6 +19,7 @@ type Result struct {
 	Batch       int      `json:"batch"`
 	ConnectRate float64  `json:"connectRate"` // handshakes per second while dialing
 	ConnectCPU  float64  `json:"connectCpu"`  // cores the tool itself used while dialing
+	Auth        bool     `json:"auth"`        // the subscribers sent a token or the publisher an ingest key
 
 	TargetRate     float64 `json:"targetRate"`
 	DurationS      float64 `json:"durationS"`      // publish window
@@ -65,15 +66,30 @@ const textHeader = "step  target/s  published/s  deliveries/s     expected   los
 func WriteTextHeader(w io.Writer, cfg Config) {
 	cfg = cfg.withDefaults()
 	if cfg.Idle {
-		fmt.Fprintf(w, "pulse bench: %d idle subscribers on %s, held %v\n", cfg.Subs, strings.Join(cfg.Addrs, ","), cfg.Duration)
+		fmt.Fprintf(w, "pulse bench: %d idle subscribers on %s, held %v%s\n", cfg.Subs, strings.Join(cfg.Addrs, ","), cfg.Duration, credentialsNote(cfg))
 		return
 	}
 	keys := "1 key"
 	if cfg.Keys > 1 {
 		keys = fmt.Sprintf("%d keys", cfg.Keys)
 	}
-	fmt.Fprintf(w, "pulse bench: %d subscribers over %s on %s, %d-byte payloads, %v per step\n",
-		cfg.Subs, keys, strings.Join(cfg.Addrs, ","), cfg.Payload, cfg.Duration)
+	fmt.Fprintf(w, "pulse bench: %d subscribers over %s on %s, %d-byte payloads, %v per step%s\n",
+		cfg.Subs, keys, strings.Join(cfg.Addrs, ","), cfg.Payload, cfg.Duration, credentialsNote(cfg))
+}
+
+// credentialsNote says which credentials the run sends, never the credentials themselves.
+func credentialsNote(cfg Config) string {
+	var parts []string
+	if sub, err := tokenSubject(cfg.Token); err == nil {
+		parts = append(parts, "subscribers as "+sub+" with a token")
+	}
+	if cfg.IngestKey != "" {
+		parts = append(parts, "publishing with an ingest key")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
 }
 
 // WriteText writes r as a line of the table (the first step also writes the head).

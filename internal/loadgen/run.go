@@ -50,7 +50,7 @@ func Run(ctx context.Context, cfg Config, status io.Writer, each func(Result)) (
 
 	base := Result{
 		Addrs: cfg.Addrs, Subs: cfg.Subs, Keys: cfg.Keys, Payload: cfg.Payload, ConnectRate: connectRate,
-		ConnectCPU: connectCPU,
+		ConnectCPU: connectCPU, Auth: cfg.Token != "" || cfg.IngestKey != "",
 	}
 	report := func(r Result) {
 		prog.clear()
@@ -67,7 +67,7 @@ func Run(ctx context.Context, cfg Config, status io.Writer, each func(Result)) (
 		return []Result{r}, nil
 	}
 
-	pub := newPublisher(cfg.Addrs, cfg.Keys, cfg.Payload)
+	pub := newPublisher(cfg.Addrs, cfg.Keys, cfg.Payload, cfg.IngestKey)
 	defer pub.close()
 	var results []Result
 	for i, rate := range cfg.Rates {

@@ -17,6 +17,8 @@ type swarm struct {
 	gate    *gate // nil when reads are not spaced out
 	subs    []*subscriber
 	perKey  []int64 // subscribers of each key
+	token   string  // sent on every handshake ("" without)
+	user    string  // every subscriber's userName: the token's sub; "" gives each its own, bench-<i>
 	dialed  atomic.Int64
 	closing atomic.Bool
 
@@ -25,10 +27,13 @@ type swarm struct {
 	dropErr  string
 }
 
-// subscriberPath is the WebSocket path of subscriber i following key j.
-func subscriberPath(i, j int) string {
+// subscriberPath is the WebSocket path of subscriber i following key j as user ("": bench-<i>).
+func subscriberPath(i, j int, user string) string {
+	if user == "" {
+		user = "bench-" + strconv.Itoa(i)
+	}
 	return "/ws/rowdata/" + url.PathEscape(BusinessType) + "/" + url.PathEscape(keyID(j)) +
-		"/" + url.PathEscape("bench-"+strconv.Itoa(i))
+		"/" + url.PathEscape(user)
 }
 
 func newSwarm(cfg Config) *swarm {
@@ -37,6 +42,10 @@ func newSwarm(cfg Config) *swarm {
 		dialer: &net.Dialer{KeepAlive: -1},
 		subs:   make([]*subscriber, cfg.Subs),
 		perKey: make([]int64, cfg.Keys),
+		token:  cfg.Token,
+	}
+	if cfg.Token != "" {
+		w.user, _ = tokenSubject(cfg.Token) // Config.check has read it
 	}
 	if cfg.ReadInterval > 0 {
 		w.gate = newGate(cfg.ReadInterval)
@@ -90,8 +99,8 @@ func (w *swarm) dial(ctx context.Context, cfg Config) error {
 }
 
 func (w *swarm) dialOne(ctx context.Context, addr string, i, key int) (*subscriber, error) {
-	path := subscriberPath(i, key)
-	conn, err := wsDial(ctx, w.dialer, addr, path, w.gate)
+	path := subscriberPath(i, key, w.user)
+	conn, err := wsDial(ctx, w.dialer, addr, path, w.token, w.gate)
 	if err != nil {
 		return nil, fmt.Errorf("subscriber %d: dial ws://%s%s: %v", i, addr, path, err)
 	}

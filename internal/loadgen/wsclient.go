@@ -73,9 +73,9 @@ type wsConn struct {
 	fin      bool    // the current data frame ends its message
 }
 
-// wsDial connects to addr and opens the WebSocket at path. The connection's reads go through g
-// (nil: none).
-func wsDial(ctx context.Context, d *net.Dialer, addr, path string, g *gate) (*wsConn, error) {
+// wsDial connects to addr and opens the WebSocket at path, sending token as a bearer token unless
+// it is "". The connection's reads go through g (nil: none).
+func wsDial(ctx context.Context, d *net.Dialer, addr, path, token string, g *gate) (*wsConn, error) {
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ func wsDial(ctx context.Context, d *net.Dialer, addr, path string, g *gate) (*ws
 	c := &wsConn{conn: nc, gated: gatedReads{gate: g}}
 	c.readFunc = c.readSome
 	if c.raw, err = nc.(syscall.Conn).SyscallConn(); err == nil {
-		err = c.handshake(addr, path)
+		err = c.handshake(addr, path, bearerField(token))
 	}
 	if err != nil {
 		_ = nc.Close()
@@ -92,10 +92,12 @@ func wsDial(ctx context.Context, d *net.Dialer, addr, path string, g *gate) (*ws
 	return c, nil
 }
 
-func (c *wsConn) handshake(addr, path string) error {
-	req := make([]byte, 0, len("GET  HTTP/1.1\r\nHost: ")+len(path)+len(addr)+len(upgradeFields))
+// handshake sends the upgrade request, with fields (each "\r\nName: value") after Host, and reads
+// the answer.
+func (c *wsConn) handshake(addr, path, fields string) error {
+	req := make([]byte, 0, len("GET  HTTP/1.1\r\nHost: ")+len(path)+len(addr)+len(fields)+len(upgradeFields))
 	req = append(append(append(append(req, "GET "...), path...), " HTTP/1.1\r\nHost: "...), addr...)
-	req = append(req, upgradeFields...)
+	req = append(append(req, fields...), upgradeFields...)
 	// A request this small fits the new socket's send buffer: only the answer can be late.
 	if err := c.conn.SetReadDeadline(time.Now().Add(handshakeTimeout)); err != nil {
 		return err

@@ -51,7 +51,7 @@ func serveWS(t testing.TB, handle func(*websocket.Conn)) string {
 
 func dialTest(t testing.TB, addr string) *wsConn {
 	t.Helper()
-	c, err := wsDial(context.Background(), &net.Dialer{}, addr, "/ws", nil)
+	c, err := wsDial(context.Background(), &net.Dialer{}, addr, "/ws", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,11 +214,11 @@ func TestWSHandshakeRefused(t *testing.T) {
 	defer srv.Close()
 	addr := strings.TrimPrefix(srv.URL, "http://")
 
-	_, err := wsDial(context.Background(), &net.Dialer{}, addr, "/ws", nil)
+	_, err := wsDial(context.Background(), &net.Dialer{}, addr, "/ws", "", nil)
 	if err == nil || !strings.Contains(err.Error(), "too many connections") || !strings.Contains(err.Error(), "(HTTP 503)") {
 		t.Errorf("refused: got %v", err)
 	}
-	_, err = wsDial(context.Background(), &net.Dialer{}, addr, "/wrong-accept", nil)
+	_, err = wsDial(context.Background(), &net.Dialer{}, addr, "/wrong-accept", "", nil)
 	if err == nil || !strings.Contains(err.Error(), "Sec-WebSocket-Accept") {
 		t.Errorf("wrong accept: got %v", err)
 	}
