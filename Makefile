@@ -4,16 +4,22 @@ BIN ?= bin/pulse
 NPM ?= npm
 # The console's npm packages never download a browser: the e2e tests drive the system's chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = 1
+# What `pulse version`, the start log and /healthz say: the checkout (git describe), its commit and
+# the build's UTC time. Without git, the binary falls back to what Go recorded (see internal/buildinfo).
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)$(if $(findstring -dirty,$(VERSION)),-dirty)
+BUILT ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS = -X pulse/internal/cmd.version=$(VERSION) -X pulse/internal/cmd.commit=$(COMMIT) -X pulse/internal/cmd.built=$(BUILT)
 
 .PHONY: run build test lint deps go-check web
 
 ## run: build the console if it is missing or stale (make web), then start the server with manifest/config/config.yaml (embedded defaults, no Redis, no database)
 run: go-check web
-	$(GO) run .
+	$(GO) run -ldflags "$(LDFLAGS)" .
 
 ## build: build the console if it is missing or stale (make web), then the binary into bin/pulse with the console inside (a plain `go build` works too, with whatever make web last built, or a page saying how to build the console)
 build: go-check web
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # The console's build (resource/public/console, gitignored, embedded by the binary) is stale when
 # anything it is built from is newer: the console's and the client's sources, the page, the
@@ -32,7 +38,7 @@ $(CONSOLE): $(CONSOLE_SOURCES)
 
 ## test: every Go test with the race detector, then the client's tests and the console's browser tests against bin/pulse (installs what is missing first: see deps and web)
 test: deps web
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 	$(GO) test -race -count=1 ./...
 	@if [ -f web/client/package.json ]; then \
 		hack/npm-ci.sh web/client && \

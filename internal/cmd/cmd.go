@@ -3,6 +3,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"os/signal"
 	"syscall"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/gogf/gf/v2/os/glog"
 
 	"pulse/internal/app"
+	"pulse/internal/buildinfo"
 	"pulse/internal/config"
 )
 
@@ -20,10 +22,15 @@ const shutdownTimeout = 4 * time.Second
 
 // Main runs the Pulse server until SIGTERM or SIGINT.
 var Main = gcmd.Command{
-	Name:  "pulse",
-	Usage: "pulse",
-	Brief: "push live business data and alarms to dashboards and alarm consoles over WebSocket",
-	Func: func(ctx context.Context, _ *gcmd.Parser) error {
+	Name:      "pulse",
+	Usage:     "pulse",
+	Brief:     "push live business data and alarms to dashboards and alarm consoles over WebSocket",
+	Arguments: []gcmd.Argument{versionArgument},
+	Func: func(ctx context.Context, parser *gcmd.Parser) error {
+		if parser.GetOpt(versionArgument.Name) != nil {
+			fmt.Println(buildinfo.Current())
+			return nil
+		}
 		// Signals are ours from the first moment: one that arrives while the server starts still
 		// gets the graceful shutdown, not the default action that kills the process.
 		signals, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)

@@ -86,13 +86,13 @@ var (
 	buildErr  error
 )
 
-// serverBinary builds pulse, as `make build` does, once for all the package's tests: a link of
+// serverBinary builds pulse, as `make build` does (stamped with testBuild), once for all the package's tests: a link of
 // the whole server takes longer than the tests themselves on a busy machine.
 func serverBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		bin := filepath.Join(binDir, "pulse")
-		if out, err := exec.Command("go", "build", "-o", bin, "../..").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-ldflags", testLDFlags, "-o", bin, "../..").CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("build: %v\n%s", err, out)
 			return
 		}

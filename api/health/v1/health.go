@@ -8,8 +8,10 @@ type HealthzReq struct {
 	g.Meta `path:"/healthz" method:"get" tags:"Operations" summary:"Liveness"`
 }
 
-// HealthzRes reports the open connections of each endpoint.
+// HealthzRes reports the open connections of each endpoint, and which build is running.
 type HealthzRes struct {
 	Status      string         `json:"status"`
 	Connections map[string]int `json:"connections"`
+	Version     string         `json:"version"` // as `pulse version` prints it
+	Commit      string         `json:"commit"`
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 
 	v1 "pulse/api/health/v1"
+	"pulse/internal/buildinfo"
 	"pulse/internal/hub"
 )
 
@@ -15,17 +16,18 @@ type Check func(ctx context.Context) error
 type ControllerV1 struct {
 	checks   map[string]Check
 	managers []*hub.Manager
+	build    buildinfo.Info
 }
 
 // NewV1 returns the controller: readiness runs checks, liveness reports on managers.
 func NewV1(checks map[string]Check, managers ...*hub.Manager) *ControllerV1 {
-	return &ControllerV1{checks: checks, managers: managers}
+	return &ControllerV1{checks: checks, managers: managers, build: buildinfo.Current()}
 }
 
 // Healthz answers 200 while the process serves, whatever its dependencies do: a node whose
 // Redis or database is down keeps its clients and must not be restarted for it.
 func (c *ControllerV1) Healthz(_ context.Context, _ *v1.HealthzReq) (*v1.HealthzRes, error) {
-	res := &v1.HealthzRes{Status: "ok", Connections: map[string]int{}}
+	res := &v1.HealthzRes{Status: "ok", Connections: map[string]int{}, Version: c.build.Version, Commit: c.build.Commit}
 	for _, m := range c.managers {
 		res.Connections[m.Name()] = m.Len()
 	}

@@ -1,0 +1,36 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gogf/gf/v2/os/gcmd"
+
+	"pulse/internal/buildinfo"
+)
+
+// Set by the Makefile's builds: -ldflags "-X pulse/internal/cmd.version=... -X
+// pulse/internal/cmd.commit=... -X pulse/internal/cmd.built=...". Empty in a plain go build, where
+// buildinfo falls back to what Go recorded.
+var version, commit, built string
+
+// Version is `pulse version`; `pulse -v` prints the same.
+var Version = gcmd.Command{
+	Name:  "version",
+	Usage: "pulse version",
+	Brief: "print the version, commit and build time",
+	Func: func(context.Context, *gcmd.Parser) error {
+		fmt.Println(buildinfo.Current())
+		return nil
+	},
+}
+
+// versionArgument is the server command's -v / --version.
+var versionArgument = gcmd.Argument{Name: "version", Short: "v", Orphan: true, Brief: "print the version, commit and build time, and exit"}
+
+func init() {
+	buildinfo.Stamp(version, commit, built)
+	if err := Main.AddCommand(&Version); err != nil {
+		panic(err)
+	}
+}

@@ -1,0 +1,50 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// testBuild is what serverBinary stamps into the binary, as the Makefile does from git.
+var testBuild = struct{ version, commit, built string }{"v1.4.0-2-g0123abc-dirty", "0123abc4567-dirty", "2026-12-01T04:00:00Z"}
+
+var testLDFlags = "-X pulse/internal/cmd.version=" + testBuild.version +
+	" -X pulse/internal/cmd.commit=" + testBuild.commit + " -X pulse/internal/cmd.built=" + testBuild.built
+
+// TestVersion: `pulse version`, `pulse -v` and `pulse --version` print the build the Makefile
+// stamped, and exit without starting a server.
+func TestVersion(t *testing.T) {
+	bin := serverBinary(t)
+	want := "pulse " + testBuild.version + " (commit " + testBuild.commit + ", built " + testBuild.built + ")\n"
+	for _, args := range [][]string{{"version"}, {"-v"}, {"--version"}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = t.TempDir() // no config: a server would start on :8000
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != want {
+			t.Errorf("pulse %s: %v, %q; want %q", strings.Join(args, " "), err, out, want)
+		}
+	}
+}
+
+// TestHealthzVersion: /healthz says which build answers.
+func TestHealthzVersion(t *testing.T) {
+	addr := freeAddr(t)
+	startServer(t, serverBinary(t), t.TempDir(), addr)
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		Data struct{ Version, Commit string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		t.Fatal(err)
+	}
+	if env.Data.Version != testBuild.version || env.Data.Commit != testBuild.commit {
+		t.Errorf("/healthz data: version %q, commit %q; want %q, %q", env.Data.Version, env.Data.Commit, testBuild.version, testBuild.commit)
+	}
+}
