@@ -46,6 +46,7 @@ type App struct {
 	bus          bus.Bus
 	access       *access     // nil with auth off
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
+	addresses    []string    // what Listen bound
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -128,15 +129,19 @@ func (a *App) newServer(name string) *ghttp.Server {
 			&businessv1.ListReq{}},
 		MaxBodySize:    a.Config.Ingest.MaxBodySize,
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
-		Authenticate:   a.access.authenticate(),
+		Authenticate:   middleware.NoteIngestKey(a.access.authenticate()),
 	})
-	s.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+	serve := func(w http.ResponseWriter, r *http.Request) {
 		if ws.Owns(r) {
 			a.Door.ServeHTTP(w, r)
 			return
 		}
 		guard.ServeHTTP(w, r)
-	})
+	}
+	if a.Config.Log.Access {
+		serve = middleware.AccessLog(serve)
+	}
+	s.SetHandler(serve)
 	c := newConsole()
 	a.ConsoleBuilt = c.Built()
 	page := func(r *ghttp.Request) { c.ServeHTTP(r.Response.BufferWriter, r.Request) }

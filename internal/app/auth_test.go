@@ -19,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"pulse/internal/app"
+	"pulse/internal/config"
 	"pulse/internal/testsvc/poll"
 )
 
@@ -391,8 +392,9 @@ func TestTokenRefresh(t *testing.T) {
 	}
 }
 
-// TestNoCredentialInTheLog: with the access log on, good and bad tokens and keys at the door, on
-// the API and in refreshes leave no trace of themselves in any log.
+// TestNoCredentialInTheLog: with the access logs on (Pulse's log.access and GoFrame's), good and
+// bad tokens and keys at the door, on the API and in refreshes leave no trace of themselves in any
+// log, while Pulse's access log shows each request and upgrade with its status and ingest key.
 func TestNoCredentialInTheLog(t *testing.T) {
 	var mu sync.Mutex
 	var logged bytes.Buffer
@@ -410,7 +412,8 @@ func TestNoCredentialInTheLog(t *testing.T) {
 		l.SetWriter(w)
 		l.SetStdoutPrint(false)
 	}
-	n := startNodeWith(t, withAuth(t), func(a *app.App) {
+	accessLog := func(c *config.Config) { withAuth(t)(c); c.Log.Access = true }
+	n := startNodeWith(t, accessLog, func(a *app.App) {
 		a.Server.SetAccessLogEnabled(true)
 		a.Server.SetErrorLogEnabled(true)
 		a.Server.Logger().SetWriter(w)
@@ -446,8 +449,24 @@ func TestNoCredentialInTheLog(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		text = logged.String()
-		return strings.Contains(text, "/api/v1/rowdata") // the access log's last lines are written
+		return strings.Contains(text, "/api/v1/rowdata") && // the access logs' last lines are written
+			strings.Contains(text, `access POST /api/v1/rowdata 401`)
 	}, "the access log was not captured:\n%s", text)
+	for _, want := range []string{
+		"access GET /ws/rowdata/meter/m-1/alice 101 ", // the good token's upgrade, its access_token left out
+		"access GET /ws/rowdata/meter/m-1/alice 401 ",
+		"access GET /ws/alarm 101 ",
+		"access GET /api/v1/alarms 200 ",
+		"access GET /api/v1/alarms 401 ",
+		"access POST /api/v1/alarms/a-1/ack 404 ",
+		`access POST /api/v1/rowdata 200 `, `key="meter-rows"`,
+		`access POST /api/v1/rowdata 403 `, `key="all-alarms"`,
+		`access POST /api/v1/rowdata 429 `,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the access log has no %q:\n%s", want, text)
+		}
+	}
 	for _, s := range secrets {
 		for _, part := range append(strings.Split(s, "."), s) {
 			if len(part) >= 8 && strings.Contains(text, part) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 
@@ -33,5 +34,16 @@ func (a *App) Listen(ctx context.Context, address string) error {
 	if len(listeners) == 0 {
 		return gerror.Newf("server.address %q: no address to listen on", address)
 	}
+	for _, l := range listeners {
+		a.addresses = append(a.addresses, l.Addr().String())
+	}
 	return a.Server.SetListener(listeners...)
+}
+
+// Addresses are the addresses the server listens on, as bound (the port chosen for ":0").
+func (a *App) Addresses() []string {
+	if len(a.addresses) == 0 {
+		return []string{fmt.Sprintf(":%d", a.Port())} // the server opened its own socket at Start
+	}
+	return a.addresses
 }

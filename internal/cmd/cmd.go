@@ -36,6 +36,9 @@ var Main = gcmd.Command{
 		signals, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		cfg, report, err := config.Load(ctx)
+		if cfg.Log.Format == config.LogJSON {
+			glog.SetDefaultHandler(glog.HandlerJson) // every logger without handlers of its own: GoFrame's too
+		}
 		for _, w := range report.Warnings {
 			glog.Warning(ctx, w)
 		}
@@ -45,9 +48,16 @@ var Main = gcmd.Command{
 		for _, note := range report.Notes {
 			glog.Info(ctx, note)
 		}
+		logConfig(ctx, cfg)
 		a, err := app.New(ctx, "pulse", cfg)
 		if err != nil {
 			return err
+		}
+		// GoFrame's start lines ("http server started listening on [:8000]", where /api.json is)
+		// would repeat logServing's with less: its server logger keeps warnings and errors.
+		a.Server.Logger().SetLevel(a.Server.Logger().GetLevel() &^ glog.LEVEL_INFO)
+		if g.Cfg().MustGet(ctx, "server.dumpRouterMap").IsNil() {
+			a.Server.SetDumpRouterMap(false) // GoFrame's default: a route table of 40 lines at every start
 		}
 		if err := a.Listen(ctx, g.Cfg().MustGet(ctx, "server.address", ":8000").String()); err != nil {
 			return err
@@ -55,6 +65,7 @@ var Main = gcmd.Command{
 		if err := a.Start(); err != nil {
 			return err
 		}
+		logServing(ctx, a)
 		if !a.ConsoleBuilt {
 			glog.Warning(ctx, "this binary was built without the console: / says how to build it (make build)")
 		}

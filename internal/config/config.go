@@ -62,6 +62,7 @@ type Config struct {
 	RowData  RowData        `json:"rowdata"`
 	Alarm    Alarm          `json:"alarm"`
 	Auth     Auth           `json:"auth"`
+	Log      Log            `json:"log"`
 	Database gdb.ConfigNode `json:"-"` // database.default
 	Redis    gredis.Config  `json:"-"` // redis.default, used when bus.type is redis
 }
@@ -93,6 +94,7 @@ func Default() Config {
 		RowData:  RowData{SnapshotSize: 20, SnapshotKeys: engine.SnapshotKeys},
 		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
 		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}},
+		Log:      Log{Format: LogText},
 		Database: gdb.ConfigNode{Link: DefaultDatabaseLink},
 	}
 }
@@ -100,7 +102,7 @@ func Default() Config {
 // Report is what Load has to say besides the configuration, for the start log.
 type Report struct {
 	Warnings []string // keys Load ignored, e.g. a misspelt one
-	Notes    []string // values decided at start: the connection limit, the alarm store's file
+	Notes    []string // values decided at start: the connection limit
 }
 
 // Load reads Pulse's sections from GoFrame's configuration (manifest/config/config.yaml, or the
@@ -132,10 +134,7 @@ func Load(ctx context.Context) (Config, Report, error) {
 	if err != nil {
 		return cfg, report, gerror.Wrap(err, "config: the working directory, which relative paths start from")
 	}
-	var file string
-	if cfg.Database, file = absSQLite(cfg.Database, wd); file != "" {
-		report.Notes = append(report.Notes, "alarm store: SQLite file "+file)
-	}
+	cfg.Database, _ = absSQLite(cfg.Database, wd) // the start log names the file (cmd: "alarm store")
 	return cfg, report, nil
 }
 
@@ -213,6 +212,8 @@ func (c Config) Check() error {
 		return bad("auth.jwt.hmacSecret", fmt.Sprintf("is set but shorter than %d bytes", MinHMACSecret))
 	case c.Auth.JWT.Leeway < 0:
 		return bad("auth.jwt.leeway", "must not be negative")
+	case c.Log.Format != LogText && c.Log.Format != LogJSON:
+		return bad("log.format", "must be \"text\" or \"json\"")
 	case c.Database.Link == "" && c.Database.Type == "":
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}

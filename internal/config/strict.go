@@ -79,6 +79,10 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			"jwt":        section(report, "auth.jwt", c.jwtFields()),
 			"ingestKeys": ingestKeys(report, &c.Auth.IngestKeys),
 		},
+		"log": {
+			"format": text(&c.Log.Format), // Check names the two formats
+			"access": boolean(&c.Log.Access),
+		},
 	}
 }
 
