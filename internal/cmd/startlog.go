@@ -60,7 +60,10 @@ var linkPattern = regexp.MustCompile(`^(\w+):(.*)@(\w+)\(([^)]*)\)/?([^?]*)`)
 // (which may hold one too).
 func describeStore(node gdb.ConfigNode) string {
 	link := node.Link
-	if link == "" { // the store given by fields rather than a link
+	switch {
+	case link == "" && node.Type == "sqlite": // the store given by fields rather than a link
+		return "sqlite file " + node.Name
+	case link == "":
 		return fmt.Sprintf("%s %s:%s/%s, user %q", node.Type, node.Host, node.Port, node.Name, node.User)
 	}
 	if strings.HasPrefix(link, "sqlite:") {
