@@ -115,7 +115,11 @@ func describeAuth(a config.Auth) string {
 		}
 		sources = append(sources, "jwksUrl at "+host)
 	}
-	return fmt.Sprintf("tokens verified with %s; %d ingest keys", strings.Join(sources, ", "), len(a.IngestKeys))
+	keys := fmt.Sprintf("%d ingest keys", len(a.IngestKeys))
+	if len(a.IngestKeys) == 1 {
+		keys = "1 ingest key"
+	}
+	return fmt.Sprintf("tokens verified with %s; %s", strings.Join(sources, ", "), keys)
 }
 
 func describeLimits(cfg config.Config) string {

@@ -120,7 +120,7 @@ auth:
 	for _, want := range []string{
 		`bus: redis 127.0.0.1:1 db 0, channel "pulse"`,
 		`alarm store: mysql tcp(127.0.0.1:1)/pulse, user "pulse"`,
-		"auth on: tokens verified with hmacSecret, jwksUrl at idp.example; 1 ingest keys",
+		"auth on: tokens verified with hmacSecret, jwksUrl at idp.example; 1 ingest key",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the start log has no %q:\n%s", want, text)
