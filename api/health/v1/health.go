@@ -5,11 +5,11 @@ import "github.com/gogf/gf/v2/frame/g"
 
 // HealthzReq asks whether the process is alive and serving.
 type HealthzReq struct {
-	g.Meta `path:"/healthz" method:"get" tags:"Operations" summary:"Liveness"`
+	g.Meta `path:"/healthz" method:"get" tags:"Operations" summary:"Liveness" dc:"200 while the process serves, whatever its dependencies do."`
 }
 
 // HealthzRes reports the open connections of each endpoint.
 type HealthzRes struct {
-	Status      string         `json:"status"`
-	Connections map[string]int `json:"connections"`
+	Status      string         `json:"status" dc:"ok" eg:"ok"`
+	Connections map[string]int `json:"connections" dc:"open WebSocket connections by endpoint (rowdata, alarm)"`
 }
