@@ -24,6 +24,9 @@ type Input struct {
 	Prefix string
 	Routes []any
 	Plain  []any
+	// Responses are the routes' response types (&v1.AckRes{}, ...): what they always send is
+	// required.
+	Responses []any
 }
 
 // Bodied is a request type that names the forms of its JSON body (a single item, a batch): the
@@ -68,6 +71,7 @@ func Complete(oai *goai.OpenApiV3, in Input) ([]byte, error) {
 		}
 	}
 	tidySchemas(oai, append(slices.Clone(in.Routes), in.Plain...))
+	requireSent(oai, in.Responses)
 	return marshal(oai, closed)
 }
 
@@ -196,6 +200,10 @@ func schemaName(v any) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	return schemaNameOf(t)
+}
+
+func schemaNameOf(t reflect.Type) string {
 	return strings.ReplaceAll(t.PkgPath(), "/", ".") + "." + t.Name()
 }
 
@@ -216,7 +224,12 @@ func requestBody(oai *goai.OpenApiV3, b Bodied, required bool) (*goai.RequestBod
 	}
 	schema := &refs[0]
 	if len(refs) > 1 {
-		schema = &goai.SchemaRef{Value: &goai.Schema{OneOf: refs}}
+		// A schema of its own, named after the request (AlarmReq: AlarmBody): generators make a
+		// type of it that encodes itself (oapi-codegen's for an inline oneOf does not).
+		name := strings.TrimSuffix(schemaName(b), "Req") + "Body"
+		oai.Components.Schemas.Set(name, goai.SchemaRef{Value: &goai.Schema{OneOf: refs,
+			Description: "one item, or {\"items\":[...]} with 1 to 1000 of them"}})
+		schema = &goai.SchemaRef{Ref: name}
 	}
 	return &goai.RequestBody{
 		Required: required,

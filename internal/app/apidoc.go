@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"reflect"
 	"runtime/debug"
 	"sync/atomic"
 
@@ -51,6 +52,7 @@ func (d *apiDoc) complete(s *ghttp.Server, version string) error {
 		Prefix:      apiPrefix,
 		Routes:      apiRoutes,
 		Plain:       []any{&healthv1.HealthzReq{}, &healthv1.ReadyzReq{}},
+		Responses:   responseTypes(s),
 	})
 	if err != nil {
 		return err
@@ -71,6 +73,18 @@ func (d *apiDoc) serve(r *ghttp.Request) {
 		r.Response.Write(*doc)
 	}
 	r.ExitAll()
+}
+
+// responseTypes are the response types of the server's handlers (func(ctx, *XReq) (*XRes, error)).
+func responseTypes(s *ghttp.Server) []any {
+	var types []any
+	for _, r := range s.GetRoutes() {
+		info := r.Handler.Info
+		if info.IsStrictRoute && info.Type != nil && info.Type.NumOut() == 2 {
+			types = append(types, reflect.Zero(info.Type.Out(0)).Interface())
+		}
+	}
+	return types
 }
 
 // buildVersion is the module's version from the build information ("dev" for a build of a
