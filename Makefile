@@ -20,7 +20,7 @@ build: go-check web
 # package manifests and lockfiles, the Vite and TypeScript configuration.
 CONSOLE := resource/public/console/index.html
 CONSOLE_SOURCES := $(shell find web/console/src web/console/public web/client/src -type f 2>/dev/null) \
-	$(wildcard web/console/index.html web/console/package.json web/console/package-lock.json \
+	$(wildcard web/console/index.html web/console/api.html web/console/package.json web/console/package-lock.json \
 		web/console/vite.config.* web/console/tsconfig*.json \
 		web/client/package.json web/client/package-lock.json web/client/tsconfig*.json)
 

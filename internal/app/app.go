@@ -153,6 +153,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	page := func(r *ghttp.Request) { c.ServeHTTP(r.Response.BufferWriter, r.Request) }
 	s.BindHandler("GET:/", page)
 	s.BindHandler("GET:/assets/*file", page)
+	s.BindHandler("GET:"+console.APIPage, page)
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
 		group.Bind(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm))
