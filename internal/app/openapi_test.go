@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"pulse/internal/config"
+	"pulse/internal/testsvc"
 	"pulse/internal/testsvc/poll"
 )
 
@@ -238,5 +239,22 @@ func TestAPIDescriptionUnavailable(t *testing.T) {
 		{name: "alarm", method: "POST", path: "/api/v1/alarm", body: `{"businessId":"m-1"}`, want: 503},
 		{name: "ack", method: "POST", path: "/api/v1/alarms/a-1/ack", body: `{"user":"alice"}`, want: 503},
 		{name: "clear", method: "POST", path: "/api/v1/alarms/a-1/clear", contentType: "application/json", want: 503},
+	})
+}
+
+// TestAPIDescriptionBusDown: a node whose bus (Redis) is down is not ready and refuses row data
+// with 503, as described.
+func TestAPIDescriptionBusDown(t *testing.T) {
+	testsvc.EachDatabase(t, "pulse_apidoc_test", func(t *testing.T, link string) {
+		redis := testsvc.StartPrivateRedis(t)
+		n := startNode(t, clusterConfig(redis.Addr, link, testChannel()))
+		_, router := describedAPI(t, n)
+		redis.Stop()
+		poll.Eventually(t, func() bool { code, _ := n.get("/readyz", nil); return code == http.StatusServiceUnavailable },
+			"not ready without Redis")
+		checkAnswers(t, n, router, []apiCase{
+			{name: "readyz", method: "GET", path: "/readyz", want: 503},
+			{name: "row data", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"meter","businessId":"m-1"}`, want: 503},
+		})
 	})
 }
