@@ -3,6 +3,11 @@
 // {code,message,data} envelope around each answer, the error statuses of each endpoint, the JSON
 // bodies (which the guard reads and internal/strictjson decodes, so GoFrame never sees them),
 // the credentials, and JSON values typed as such rather than as arrays of bytes.
+//
+// Besides GoFrame's own, it reads these tags of a request type's g.Meta: credential (what the
+// route takes with auth on, as the guard reads it), errors (the statuses the handler itself may
+// answer, e.g. "404,409,503"; those of the guard and the credentials are added here) and
+// bodyRequired. A request type with a body names its forms with a Bodies method (Bodied).
 package apidoc
 
 import (

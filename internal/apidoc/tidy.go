@@ -92,6 +92,7 @@ func marshal(oai *goai.OpenApiV3, closed []string) ([]byte, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, err
 	}
+	dropRefDescriptions(doc)
 	components, _ := doc["components"].(map[string]any)
 	schemas, _ := components["schemas"].(map[string]any)
 	for _, name := range closed {
@@ -113,4 +114,22 @@ func jsonExample(eg any) any {
 		return eg
 	}
 	return v
+}
+
+// dropRefDescriptions removes the empty descriptions goai writes next to each $ref (OpenAPI 3.0
+// ignores a reference's siblings; some generators warn about them).
+func dropRefDescriptions(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if _, ok := v["$ref"]; ok && v["description"] == "" {
+			delete(v, "description")
+		}
+		for _, child := range v {
+			dropRefDescriptions(child)
+		}
+	case []any:
+		for _, child := range v {
+			dropRefDescriptions(child)
+		}
+	}
 }

@@ -6,6 +6,6 @@ import "encoding/json"
 type BusinessData struct {
 	BusinessType string          `json:"businessType" dc:"the business type; empty with an empty businessId: every row-data subscriber" eg:"meter"`
 	BusinessId   string          `json:"businessId" dc:"the business id; empty: every id of the type" eg:"m-001"`
-	Time         int64           `json:"time" dc:"unix ms; 0 or absent: the server's ingest time" eg:"1732250000123"`            // unix ms; the server fills in the ingest time when 0
-	Data         json.RawMessage `json:"data" dc:"any JSON value, delivered unchanged" eg:"{\"voltage\":229.8,\"current\":4.2}"` // any JSON value, delivered unchanged
+	Time         int64           `json:"time" dc:"unix ms; 0 or absent: the server's ingest time" eg:"1732250000123"`
+	Data         json.RawMessage `json:"data" dc:"any JSON value, delivered unchanged" eg:"{\"voltage\":229.8,\"current\":4.2}"`
 }

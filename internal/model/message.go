@@ -19,8 +19,8 @@ type RowDataMessage struct {
 type AlarmMessage struct {
 	Type  string `json:"type" dc:"always alarm" eg:"alarm"`
 	Seq   int64  `json:"seq" dc:"the event's place in the order every console sees" eg:"1"`
-	Ts    int64  `json:"ts" dc:"server unix ms of the event" eg:"1732250000123"`                                         // server unix ms of the event
-	Event string `json:"event" v:"in:raised,repeated,acked,cleared" dc:"raised, repeated, acked or cleared" eg:"raised"` // one of the Event constants
+	Ts    int64  `json:"ts" dc:"server unix ms of the event" eg:"1732250000123"`
+	Event string `json:"event" v:"in:raised,repeated,acked,cleared" dc:"raised, repeated, acked or cleared" eg:"raised"`
 	Data  *Alarm `json:"data" dc:"the alarm's state after the event"`
 }
 
