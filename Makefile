@@ -26,7 +26,7 @@ build: go-check web
 # package manifests and lockfiles, the Vite and TypeScript configuration.
 CONSOLE := resource/public/console/index.html
 CONSOLE_SOURCES := $(shell find web/console/src web/console/public web/client/src -type f 2>/dev/null) \
-	$(wildcard web/console/index.html web/console/package.json web/console/package-lock.json \
+	$(wildcard web/console/index.html web/console/api.html web/console/package.json web/console/package-lock.json \
 		web/console/vite.config.* web/console/tsconfig*.json \
 		web/client/package.json web/client/package-lock.json web/client/tsconfig*.json)
 
@@ -60,6 +60,12 @@ lint:
 .PHONY: fuzz
 fuzz: go-check
 	hack/fuzz.sh
+
+## apiclient: write the API description the server serves (/api.json) to internal/apiclient/api.json and regenerate the Go client of it with oapi-codegen v2.8.2 (a test fails when they are stale)
+.PHONY: apiclient
+apiclient: go-check
+	$(GO) run ./hack/apijson internal/apiclient/api.json
+	cd internal/apiclient && $(GO) run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2 -config config.yaml api.json
 
 ## bench: the standard load scenarios (server on core 0, `pulse bench` on core 1), a markdown table of medians of three runs; BENCH_QUICK=1 for a short run
 .PHONY: bench

@@ -42,8 +42,12 @@ type App struct {
 	Door    *ws.Door
 	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
 	ConsoleBuilt bool
+	// Version is the API description's info.version (set it before Start); the module's version
+	// from the build information by default.
+	Version string
 
 	bus          bus.Bus
+	apiDoc       apiDoc
 	access       *access     // nil with auth off
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	addresses    []string    // what Listen bound
@@ -76,6 +80,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 
 	a := &App{
 		Config:  cfg,
+		Version: buildVersion(),
 		access:  access,
 		RowData: hub.NewManager("rowdata", hub.NewBusinessIndex(), rowOpts),
 		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
@@ -112,21 +117,27 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	return a, nil
 }
 
+// The API's routes, by their request types: the guard and the API's description read their g.Meta.
+const apiPrefix = "/api/v1"
+
+var apiRoutes = []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
+	&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
+	&businessv1.ListReq{}}
+
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
 	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
 	if g.Cfg().MustGet(context.Background(), "server.readTimeout").IsNil() {
 		s.SetReadTimeout(defaultReadTimeout)
 	}
+	a.describeAPI(s)
 	s.BindStatusHandler(http.StatusNotFound, middleware.NotFound)
 	s.BindStatusHandler(http.StatusInternalServerError, middleware.InternalError)
 	// WebSocket handshakes bypass GoFrame's router (see package ws); everything else passes the
 	// guard first, which keeps GoFrame's generic input parsing off what it has not checked.
 	guard := middleware.NewGuard(s, middleware.GuardOptions{
-		Prefix: "/api/v1",
-		Requests: []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
-			&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
-			&businessv1.ListReq{}},
+		Prefix:         apiPrefix,
+		Requests:       apiRoutes,
 		MaxBodySize:    a.Config.Ingest.MaxBodySize,
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
 		Authenticate:   middleware.NoteIngestKey(a.access.authenticate()),
@@ -147,11 +158,12 @@ func (a *App) newServer(name string) *ghttp.Server {
 	page := func(r *ghttp.Request) { c.ServeHTTP(r.Response.BufferWriter, r.Request) }
 	s.BindHandler("GET:/", page)
 	s.BindHandler("GET:/assets/*file", page)
+	s.BindHandler("GET:"+console.APIPage, page)
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
 		group.Bind(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm))
 	})
-	s.Group("/api/v1", func(group *ghttp.RouterGroup) {
+	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
 		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData))
 	})
@@ -205,6 +217,10 @@ func newBus(cfg config.Config) (bus.Bus, error) {
 // Start starts listening and makes this node the target of the in-process Go API.
 func (a *App) Start() error {
 	if err := a.Server.Start(); err != nil {
+		return err
+	}
+	if err := a.apiDoc.complete(a.Server, a.Version); err != nil {
+		_ = a.Server.Shutdown()
 		return err
 	}
 	ingest.SetDefault(a.Ingest)

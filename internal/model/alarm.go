@@ -13,20 +13,20 @@ const (
 
 // AlarmBusinessData is one alarm raised by an ingest service, pushed to every alarm console.
 type AlarmBusinessData struct {
-	AlarmId      string          `json:"alarmId"` // names the alarm across repeats; generated when empty
-	BusinessType string          `json:"businessType"`
-	BusinessId   string          `json:"businessId"`
-	Level        string          `json:"level"` // one of the Level constants; "warning" when empty
-	Title        string          `json:"title"`
-	Content      string          `json:"content"`
-	Time         int64           `json:"time"` // unix ms; the server fills in the ingest time when 0
-	Data         json.RawMessage `json:"data,omitempty"`
+	AlarmId      string          `json:"alarmId" dc:"names the alarm across repeats; empty: the server generates one" eg:"a-17"`
+	BusinessType string          `json:"businessType" dc:"the business type" eg:"meter"`
+	BusinessId   string          `json:"businessId" v:"required" dc:"the business id (required)" eg:"m-001"`
+	Level        string          `json:"level" dc:"critical, major, minor, warning or info; empty: warning" eg:"critical"`
+	Title        string          `json:"title" dc:"at most 512 bytes" eg:"Over-voltage"`
+	Content      string          `json:"content" dc:"at most 8192 bytes" eg:"voltage 262 V > 250 V"`
+	Time         int64           `json:"time" dc:"unix ms; 0 or absent: the server's ingest time" eg:"1732250000123"`
+	Data         json.RawMessage `json:"data,omitempty" dc:"any JSON value (an object, usually), at most 16 KiB encoded; absent when none was sent" eg:"{\"voltage\":262}"`
 }
 
 // AlarmReceipt tells an ingest caller what one accepted alarm became.
 type AlarmReceipt struct {
-	AlarmId string `json:"alarmId"`
-	Seq     int64  `json:"seq"`
+	AlarmId string `json:"alarmId" eg:"a-17"`
+	Seq     int64  `json:"seq" dc:"the alarm event's place in the order every console sees" eg:"1"`
 }
 
 // Alarm statuses.
@@ -48,10 +48,10 @@ const (
 // lifecycle.
 type Alarm struct {
 	AlarmBusinessData
-	Status    string `json:"status"`    // one of the Status constants
-	Count     int64  `json:"count"`     // times raised
-	FirstTime int64  `json:"firstTime"` // time of the first raise, unix ms
-	LastTime  int64  `json:"lastTime"`  // time of the latest raise, unix ms
-	AckedBy   string `json:"ackedBy"`
-	AckTime   int64  `json:"ackTime"` // unix ms, 0 when not acknowledged
+	Status    string `json:"status" v:"in:active,acked,cleared" dc:"active, acked or cleared" eg:"active"`
+	Count     int64  `json:"count" dc:"times raised" eg:"1"`
+	FirstTime int64  `json:"firstTime" dc:"time of the first raise, unix ms" eg:"1732250000123"`
+	LastTime  int64  `json:"lastTime" dc:"time of the latest raise, unix ms" eg:"1732250000123"`
+	AckedBy   string `json:"ackedBy" dc:"who acknowledged it; empty when nobody did"`
+	AckTime   int64  `json:"ackTime" dc:"unix ms; 0 when not acknowledged"`
 }

@@ -9,24 +9,41 @@ import (
 
 // RowDataReq publishes row data. The JSON body is one BusinessData object
 // ({"businessType","businessId","time","data"}) or {"items":[...]} with 1 to 1000 of them;
-// a batch is all or nothing.
+// a batch is all or nothing. The guard reads the body and the handler decodes it strictly
+// (internal/strictjson): GoFrame never parses it, Bodies only describes it.
 type RowDataReq struct {
-	g.Meta `path:"/rowdata" method:"post" credential:"ingestKey" mime:"application/json" tags:"Ingest" summary:"Publish row data to dashboards"`
+	g.Meta `path:"/rowdata" method:"post" credential:"ingestKey" mime:"application/json" bodyRequired:"true" errors:"503" tags:"Ingest" summary:"Publish row data to dashboards" dc:"The body is one row-data item, or {\"items\":[...]} with 1 to 1000 of them: a batch is all or nothing. Each item goes to the dashboards subscribed to its business (an empty businessId: every id of the type; both empty: everyone). 503: the bus is down, nothing was accepted."`
+}
+
+// Bodies are the forms of the body: one item or a batch.
+func (RowDataReq) Bodies() []any { return []any{model.BusinessData{}, RowDataBatch{}} }
+
+// RowDataBatch is 1 to 1000 row-data items, accepted all or none.
+type RowDataBatch struct {
+	Items []model.BusinessData `json:"items" v:"required" dc:"1 to 1000 items"`
 }
 
 // RowDataRes reports how many items were accepted.
 type RowDataRes struct {
-	Accepted int `json:"accepted" dc:"items delivered to the bus"`
+	Accepted int `json:"accepted" dc:"items delivered to the bus" eg:"1"`
 }
 
 // AlarmReq publishes alarms. The JSON body is one Alarm object or {"items":[...]} with 1 to 1000;
-// a batch is all or nothing.
+// a batch is all or nothing. The body is read as RowDataReq's is.
 type AlarmReq struct {
-	g.Meta `path:"/alarm" method:"post" credential:"ingestKey" mime:"application/json" tags:"Ingest" summary:"Publish alarms to every alarm console"`
+	g.Meta `path:"/alarm" method:"post" credential:"ingestKey" mime:"application/json" bodyRequired:"true" errors:"503" tags:"Ingest" summary:"Publish alarms to every alarm console" dc:"The body is one alarm, or {\"items\":[...]} with 1 to 1000 of them: a batch is all or nothing. Each alarm is stored, then sent to every alarm console; the answer gives each its id and seq, in the order of the request. 503: the alarm store or the bus is down, nothing was accepted."`
+}
+
+// Bodies are the forms of the body: one alarm or a batch.
+func (AlarmReq) Bodies() []any { return []any{model.AlarmBusinessData{}, AlarmBatch{}} }
+
+// AlarmBatch is 1 to 1000 alarms, accepted all or none.
+type AlarmBatch struct {
+	Items []model.AlarmBusinessData `json:"items" v:"required" dc:"1 to 1000 alarms"`
 }
 
 // AlarmRes gives each accepted alarm its id and seq, in the order of the request.
 type AlarmRes struct {
-	Accepted int                  `json:"accepted"`
-	Items    []model.AlarmReceipt `json:"items"`
+	Accepted int                  `json:"accepted" dc:"alarms stored and sent" eg:"1"`
+	Items    []model.AlarmReceipt `json:"items" dc:"one per alarm, in the order of the request"`
 }

@@ -1,6 +1,6 @@
 // Package console serves the operator's console: the web app built from web/console into
 // resource/public/console (make web), or, in a binary built without it, a page that says how to
-// build it.
+// build it. The same build holds the API page (/api), which shows the server's /api.json.
 package console
 
 import (
@@ -19,14 +19,19 @@ import (
 // The files the console is made of, in the public folder.
 const (
 	builtIndex = "console/index.html" // the built app's page
+	builtAPI   = "console/api.html"   // the built API page
 	assetsDir  = "console/assets"     // its scripts, styles and images, named by content hash
 	fallback   = "index.html"         // committed: how to build the console
 )
 
-// Console serves "/" and "/assets/..." from a public folder (resource/public, embedded).
+// APIPage is where the API page is served.
+const APIPage = "/api"
+
+// Console serves "/", "/api" and "/assets/..." from a public folder (resource/public, embedded).
 type Console struct {
 	public fs.FS
 	index  []byte
+	api    []byte // nil without a build
 	built  bool
 }
 
@@ -35,6 +40,7 @@ func New(public fs.FS) *Console {
 	c := &Console{public: public}
 	if page, err := fs.ReadFile(public, builtIndex); err == nil {
 		c.index, c.built = page, true
+		c.api, _ = fs.ReadFile(public, builtAPI)
 	} else {
 		c.index, _ = fs.ReadFile(public, fallback)
 	}
@@ -52,14 +58,20 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.asset(w, name)
 		return
 	}
-	if r.URL.Path != "/" {
+	page := c.index
+	switch {
+	case r.URL.Path == APIPage && c.api != nil:
+		page = c.api
+	case r.URL.Path == APIPage && !c.built:
+		// The fallback page says how to build the console, which brings the API page too.
+	case r.URL.Path != "/":
 		middleware.WriteHTTPError(w, gerror.NewCodef(consts.CodeNotFound, "no such page: %.128s", r.URL.Path))
 		return
 	}
 	// The page names the current build's assets: a browser revalidates it every time.
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	_, _ = w.Write(c.index)
+	_, _ = w.Write(page)
 }
 
 // asset serves one file of the build. Their names change with their content, so a browser may

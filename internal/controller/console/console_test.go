@@ -88,3 +88,26 @@ func TestBuilt(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIPage: /api is the API page of the build, revalidated every time; without a build it is
+// the page that says how to build the console (which brings the API page); a build without an
+// API page has none.
+func TestAPIPage(t *testing.T) {
+	apiPage := `<!doctype html><title>Pulse API</title><script type="module" src="/assets/api-abc123.js"></script>`
+	built := console.New(fstest.MapFS{
+		"index.html":         {Data: []byte(fallbackPage)},
+		"console/index.html": {Data: []byte(`<!doctype html><title>Pulse</title>`)},
+		"console/api.html":   {Data: []byte(apiPage)},
+	})
+	status, h, body := get(t, built, console.APIPage)
+	if status != 200 || body != apiPage || h.Get("Content-Type") != "text/html; charset=utf-8" || h.Get("Cache-Control") != "no-cache" {
+		t.Errorf("GET /api: %d %s %q %q, want the API page, revalidated", status, h.Get("Content-Type"), h.Get("Cache-Control"), body)
+	}
+	if status, _, body := get(t, console.New(fstest.MapFS{"index.html": {Data: []byte(fallbackPage)}}), console.APIPage); status != 200 || body != fallbackPage {
+		t.Errorf("GET /api without a build: %d %q, want the page saying how to build", status, body)
+	}
+	older := console.New(fstest.MapFS{"console/index.html": {Data: []byte(`<!doctype html>`)}})
+	if status, _, _ := get(t, older, console.APIPage); status != 404 {
+		t.Errorf("GET /api of a build without an API page: %d, want 404", status)
+	}
+}

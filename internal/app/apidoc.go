@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"reflect"
+	"runtime/debug"
+	"sync/atomic"
+
+	"github.com/gogf/gf/v2/frame/g"
+	"github.com/gogf/gf/v2/net/ghttp"
+
+	healthv1 "pulse/api/health/v1"
+	"pulse/internal/apidoc"
+	"pulse/internal/consts"
+	"pulse/internal/middleware"
+)
+
+// defaultOpenAPIPath is where the API's description is served when server.openapiPath is not set.
+const defaultOpenAPIPath = "/api.json"
+
+// apiDoc serves the API's OpenAPI description: GoFrame generates it from the api/** types when
+// the server starts, apidoc.Complete completes it, and the result is served as it is from then on.
+type apiDoc struct {
+	doc atomic.Pointer[[]byte]
+}
+
+// describeAPI sets up the description's generation and its route, server.openapiPath (GoFrame's
+// own handler there never runs: the hook answers first).
+func (a *App) describeAPI(s *ghttp.Server) {
+	if g.Cfg().MustGet(context.Background(), "server.openapiPath").IsNil() {
+		s.SetOpenApiPath(defaultOpenAPIPath)
+	}
+	// GoFrame's own API page loads its script from a CDN: the console's build has one, at /api.
+	s.SetSwaggerPath("")
+	oai := s.GetOpenApi()
+	oai.Config.CommonResponse = middleware.Envelope{}
+	oai.Config.CommonResponseDataField = "Data"
+	if path := s.GetOpenApiPath(); path != "" {
+		s.BindHookHandler(path, ghttp.HookBeforeServe, a.apiDoc.serve)
+	}
+}
+
+// complete completes what GoFrame generated at the server's start; called once, after Start.
+func (d *apiDoc) complete(s *ghttp.Server, version string) error {
+	if s.GetOpenApiPath() == "" {
+		return nil
+	}
+	doc, err := apidoc.Complete(s.GetOpenApi(), apidoc.Input{
+		Title:       "Pulse",
+		Version:     version,
+		Description: description,
+		Prefix:      apiPrefix,
+		Routes:      apiRoutes,
+		Plain:       []any{&healthv1.HealthzReq{}, &healthv1.ReadyzReq{}},
+		Responses:   responseTypes(s),
+	})
+	if err != nil {
+		return err
+	}
+	d.doc.Store(&doc)
+	return nil
+}
+
+// serve answers with the completed description (503 in the moment between the server's start
+// and its completion).
+func (d *apiDoc) serve(r *ghttp.Request) {
+	doc := d.doc.Load()
+	r.Response.Header().Set("Cache-Control", "no-cache")
+	if doc == nil {
+		middleware.WriteError(r, consts.CodeUnavailable, "the API description is being generated: retry")
+	} else {
+		r.Response.Header().Set("Content-Type", "application/json")
+		r.Response.Write(*doc)
+	}
+	r.ExitAll()
+}
+
+// responseTypes are the response types of the server's handlers (func(ctx, *XReq) (*XRes, error)).
+func responseTypes(s *ghttp.Server) []any {
+	var types []any
+	for _, r := range s.GetRoutes() {
+		info := r.Handler.Info
+		if info.IsStrictRoute && info.Type != nil && info.Type.NumOut() == 2 {
+			types = append(types, reflect.Zero(info.Type.Out(0)).Interface())
+		}
+	}
+	return types
+}
+
+// buildVersion is the module's version from the build information ("dev" for a build of a
+// working tree).
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+// description is the API description's introduction.
+const description = `Pulse pushes live business data (row data) to dashboards and alarms to alarm consoles over
+WebSocket (/ws/rowdata/{businessType}/{businessId}/{userName}, /ws/alarm; their messages are
+described by the JSON Schemas in docs/). This is its HTTP API: services publish row data and
+alarms, people acknowledge, clear and list alarms.
+
+Every answer is {code, message, data}: code 0 and data on success, a non-zero code, a message for
+people and data null on a refusal, with the HTTP status of the code. Bodies are JSON
+(Content-Type: application/json, UTF-8), decoded strictly: an unknown field, a duplicate key or a
+value of the wrong type is 400 naming the field. A POST takes no query parameters; a GET takes
+only its own, each once.
+
+Credentials (auth.enabled: true): ingest keys on the ingest endpoints, a user's JWT on the others;
+with auth off (the default) none are needed.`
