@@ -99,10 +99,10 @@ func (c *Conn) Send(m *Message) bool {
 			copy(c.queue, c.queue[1:])
 			c.queue[len(c.queue)-1] = m
 			c.mu.Unlock()
-			c.manager.dropped.Add(1)
+			c.manager.counters.dropped.Add(1)
 			return true
 		}
-		c.manager.slowClosed.Add(1)
+		c.manager.counters.slowClosed.Add(1)
 		c.closeAndUnlock(websocket.CloseTryAgainLater, "send queue full: reconnect to resume")
 		return false
 	}
@@ -199,6 +199,8 @@ func (c *Conn) writeLoop() {
 
 		if err := c.write(batch, ping); err != nil {
 			c.abort()
+		} else if len(batch) > 0 {
+			c.manager.counters.written.Add(1)
 		}
 		clear(batch)
 		c.mu.Lock()
@@ -220,7 +222,9 @@ func (c *Conn) runReplay(r Replay) {
 		if closing {
 			writeErr = errClosing
 		} else if writeErr = c.ws.SetWriteDeadline(c.nextWriteDeadline()); writeErr == nil {
-			writeErr = c.ws.WriteMessage(websocket.TextMessage, frame)
+			if writeErr = c.ws.WriteMessage(websocket.TextMessage, frame); writeErr == nil {
+				c.manager.counters.written.Add(1)
+			}
 		}
 		return writeErr
 	})
@@ -303,6 +307,7 @@ func (c *Conn) abort() {
 // gives the client a moment to answer it, and closes the socket.
 func (c *Conn) teardown(code int, text string) {
 	c.manager.remove(c)
+	c.manager.counters.closed(code)
 	c.manager.expiries.remove(c)
 	grace := c.manager.opts.CloseGrace
 	if code != websocket.CloseAbnormalClosure {

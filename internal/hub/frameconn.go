@@ -22,7 +22,8 @@ type frameConn struct {
 	remaining int64  // payload bytes of the current frame not yet handed over
 
 	limit     inboundLimit
-	pongsOwed atomic.Int32 // pings sent and not yet answered: their pongs are not charged
+	read      *atomic.Int64 // counts the frames read: the manager's (set with limit)
+	pongsOwed atomic.Int32  // pings sent and not yet answered: their pongs are not charged
 
 	writeDeadline time.Time // the socket's; gorilla sets it before every write, under its write lock
 }
@@ -151,6 +152,9 @@ func (f *frameConn) readHeader(have int) (frameHeader, error) {
 	var h frameHeader
 	if _, err := io.ReadFull(f.Conn, f.head[have:2]); err != nil {
 		return h, err
+	}
+	if f.read != nil {
+		f.read.Add(1)
 	}
 	b0, b1 := f.head[0], f.head[1]
 	h.final, h.rsv, h.opcode = b0&0x80 != 0, b0&0x70, int(b0&0x0f)
