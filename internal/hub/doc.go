@@ -131,4 +131,11 @@
 //   - A grant's Expires: the connection is closed with 4401 unless refreshed before.
 //   - A binary message closes the connection with 1003; invalid JSON and an unknown type are
 //     answered with an error message (51, 59) and the connection stays open.
+//
+// # Counting
+//
+// A manager counts publishes, deliveries, frames written and read, drops, 1013 closes and closes
+// by code (Stats) in plain atomics, added to where the work is done anyway: one add per publish,
+// per frame, per connection's end. Nothing is counted per delivery on the fan-out. The metrics
+// endpoint (internal/metrics) reads Stats when it is scraped; the engine knows nothing of it.
 package hub
