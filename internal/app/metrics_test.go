@@ -222,9 +222,17 @@ func TestMetrics(t *testing.T) {
 	n.mustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-9","level":"major","title":"hotter"}`)
 	console.next(patience)
 	n.moved("pulse_deliveries_total", 1, "endpoint=alarm")
-	// A client's normal close is counted under 1000.
+	// A client's normal close is counted under 1000, and the frames of a connection that ends stay
+	// counted: a counter never goes back.
+	open := n.scrape()
 	_ = dashboard.ws.WriteMessage(8, []byte{0x03, 0xe8})
 	n.moved("pulse_closes_total", 1, "endpoint=rowdata", "code=1000")
+	closed := n.scrape()
+	for _, name := range []string{"pulse_frames_written_total", "pulse_frames_read_total"} {
+		if was, is := open.value(t, name, "endpoint=rowdata"), closed.value(t, name, "endpoint=rowdata"); is < was {
+			t.Errorf("%s went from %v to %v when a connection ended", name, was, is)
+		}
+	}
 
 	// No label value comes from a request: no user, business or id.
 	for v := range n.scrape().labelValues() {

@@ -29,6 +29,8 @@ type Conn struct {
 	pollID   uint64
 	pingSlot uint8        // which of the pinger's groups the connection is in
 	heard    atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
+	// framesWritten counts the data frames written; only the writer adds (see counters).
+	framesWritten atomic.Int64
 	// messageDeadline is when the message being read must be complete (zero between messages).
 	// Only the reader uses it.
 	messageDeadline time.Time
@@ -200,7 +202,7 @@ func (c *Conn) writeLoop() {
 		if err := c.write(batch, ping); err != nil {
 			c.abort()
 		} else if len(batch) > 0 {
-			c.manager.counters.written.Add(1)
+			c.framesWritten.Add(1)
 		}
 		clear(batch)
 		c.mu.Lock()
@@ -223,7 +225,7 @@ func (c *Conn) runReplay(r Replay) {
 			writeErr = errClosing
 		} else if writeErr = c.ws.SetWriteDeadline(c.nextWriteDeadline()); writeErr == nil {
 			if writeErr = c.ws.WriteMessage(websocket.TextMessage, frame); writeErr == nil {
-				c.manager.counters.written.Add(1)
+				c.framesWritten.Add(1)
 			}
 		}
 		return writeErr
@@ -306,8 +308,7 @@ func (c *Conn) abort() {
 // teardown runs once, on the writer goroutine: it removes the connection, sends the close frame,
 // gives the client a moment to answer it, and closes the socket.
 func (c *Conn) teardown(code int, text string) {
-	c.manager.remove(c)
-	c.manager.counters.closed(code)
+	c.manager.remove(c, code)
 	c.manager.expiries.remove(c)
 	grace := c.manager.opts.CloseGrace
 	if code != websocket.CloseAbnormalClosure {

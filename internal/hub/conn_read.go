@@ -21,7 +21,6 @@ func (c *Conn) startReading() {
 	ws.SetPingHandler(func(data string) error { c.alive(); return ping(data) })
 	if c.frames != nil {
 		c.frames.limit = newInboundLimit(c.manager.opts.InboundRate, time.Now())
-		c.frames.read = &c.manager.counters.read
 	}
 	if c.poller != nil && c.poller.watch(c) == nil {
 		return

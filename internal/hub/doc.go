@@ -136,6 +136,8 @@
 //
 // A manager counts publishes, deliveries, frames written and read, drops, 1013 closes and closes
 // by code (Stats) in plain atomics, added to where the work is done anyway: one add per publish,
-// per frame, per connection's end. Nothing is counted per delivery on the fan-out. The metrics
-// endpoint (internal/metrics) reads Stats when it is scraped; the engine knows nothing of it.
+// one per frame in a counter of the connection's own (its writer's or reader's alone: no cache
+// line shared by thousands of writers), the connection's counts joining the manager's when it is
+// removed. Nothing is counted per delivery on the fan-out. The metrics endpoint (internal/metrics)
+// reads Stats when it is scraped; the engine knows nothing of it.
 package hub

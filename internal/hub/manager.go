@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 
@@ -154,16 +155,19 @@ func (m *Manager) Len() int {
 
 // Stats returns the manager's counters.
 func (m *Manager) Stats() Stats {
+	m.mu.RLock()
+	written, read := m.frames()
 	s := Stats{
-		Connections:   m.Len(),
+		Connections:   m.router.Len(),
 		Published:     m.counters.published.Load(),
 		Delivered:     m.counters.delivered.Load(),
-		FramesWritten: m.counters.written.Load(),
-		FramesRead:    m.counters.read.Load(),
+		FramesWritten: written,
+		FramesRead:    read,
 		Dropped:       m.counters.dropped.Load(),
 		SlowClosed:    m.counters.slowClosed.Load(),
-		Closes:        m.counters.closesByCode(),
+		Closes:        maps.Clone(m.counters.closes),
 	}
+	m.mu.RUnlock()
 	if m.snapshots != nil {
 		s.SnapshotKeys = m.snapshots.len()
 	}
@@ -202,9 +206,11 @@ func (m *Manager) each(fn func(*Conn)) {
 	}
 }
 
-func (m *Manager) remove(c *Conn) {
+// remove takes c, ended with code, out of the router, and its counts into the manager's.
+func (m *Manager) remove(c *Conn, code int) {
 	m.mu.Lock()
 	m.router.Remove(c)
+	m.counters.removed(c, code)
 	m.mu.Unlock()
 }
 
