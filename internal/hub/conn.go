@@ -29,8 +29,6 @@ type Conn struct {
 	pollID   uint64
 	pingSlot uint8        // which of the pinger's groups the connection is in
 	heard    atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
-	// framesWritten counts the data frames written; only the writer adds (see counters).
-	framesWritten atomic.Int64
 	// messageDeadline is when the message being read must be complete (zero between messages).
 	// Only the reader uses it.
 	messageDeadline time.Time
@@ -57,6 +55,9 @@ type Conn struct {
 	replay     Replay        // run by the first writer, then nil
 	seqHigh    int64         // highest seq queued or covered by the replay; a seq at or below it is a duplicate
 	deadline   time.Time     // of the writes; the writer's own (see nextWriteDeadline)
+	// framesWritten counts the data frames written; only the writer adds (see counters). It sits
+	// with the writer's own fields, apart from the lock and queue every publish touches.
+	framesWritten atomic.Int64
 }
 
 func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
