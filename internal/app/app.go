@@ -25,6 +25,7 @@ import (
 	ingestctl "pulse/internal/controller/ingest"
 	"pulse/internal/controller/ws"
 	"pulse/internal/hub"
+	"pulse/internal/metrics"
 	"pulse/internal/middleware"
 	"pulse/internal/service/alarm"
 	"pulse/internal/service/ingest"
@@ -40,6 +41,7 @@ type App struct {
 	Ingest  *ingest.Service
 	Alarms  *alarm.Service // the durable alarm store
 	Door    *ws.Door
+	Metrics *metrics.Metrics // GET /metrics
 	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
 	ConsoleBuilt bool
 	// Version is the API description's info.version (set it before Start); the module's version
@@ -84,14 +86,19 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		access:  access,
 		RowData: hub.NewManager("rowdata", hub.NewBusinessIndex(), rowOpts),
 		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
+		Metrics: metrics.New(),
 	}
-	if a.bus, err = newBus(cfg); err != nil {
+	b, err := newBus(cfg)
+	if err != nil {
 		return nil, err
 	}
+	counted := bus.Count(b)
+	a.bus = counted
 	alarms, err := alarm.New(ctx, a.bus, alarm.Options{
 		DB:            cfg.Database,
 		Retention:     cfg.Alarm.Retention,
 		PurgeInterval: cfg.Alarm.PurgeInterval,
+		OnCommit:      a.Metrics.ObserveCommit,
 	})
 	if err != nil {
 		_ = a.bus.Close()
@@ -113,6 +120,8 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		a.RowData.Handle("auth", access.door.Refresh("rowdata"))
 		a.Alarm.Handle("auth", access.door.Refresh("alarm"))
 	}
+	a.Metrics.Watch(metrics.Sources{Managers: []*hub.Manager{a.RowData, a.Alarm}, Door: a.Door,
+		Ingest: a.Ingest, Bus: counted, Alarms: alarms})
 	a.Server = a.newServer(name)
 	return a, nil
 }
@@ -147,7 +156,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 			a.Door.ServeHTTP(w, r)
 			return
 		}
-		guard.ServeHTTP(w, r)
+		a.Metrics.ServeIngest(w, r, guard.ServeHTTP)
 	}
 	if a.Config.Log.Access {
 		serve = middleware.AccessLog(serve)
@@ -159,6 +168,8 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/", page)
 	s.BindHandler("GET:/assets/*file", page)
 	s.BindHandler("GET:"+console.APIPage, page)
+	scrape := a.Metrics.Handler() // no credentials, like /healthz: the contract says so
+	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
 		group.Bind(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm))

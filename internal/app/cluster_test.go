@@ -179,6 +179,10 @@ func testClusterRedisOutage(t *testing.T, auth bool) {
 			if code != http.StatusServiceUnavailable || env.Code != 63 || env.Message == "" {
 				t.Fatalf("row data without Redis: %d %+v, want 503 with code 63", code, env)
 			}
+			if m := nd.scrape(); m.value(t, "pulse_bus_up") != 0 || m.value(t, "pulse_bus_publish_errors_total") < 1 {
+				t.Fatalf("/metrics without Redis: pulse_bus_up %v, pulse_bus_publish_errors_total %v; want 0 and at least 1",
+					m.value(t, "pulse_bus_up"), m.value(t, "pulse_bus_publish_errors_total"))
+			}
 		}
 		const alarms = 10
 		for i := range alarms {
@@ -193,6 +197,10 @@ func testClusterRedisOutage(t *testing.T, auth bool) {
 			poll.Eventually(t, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
 				"node %s not ready again after Redis came back", nd.base)
 			nd.waitConnections(1, 1) // the same clients, still connected
+			if m := nd.scrape(); m.value(t, "pulse_bus_up") != 1 || m.value(t, "pulse_bus_resubscriptions_total") < 1 {
+				t.Fatalf("/metrics after Redis came back: pulse_bus_up %v, pulse_bus_resubscriptions_total %v; want 1 and at least 1",
+					m.value(t, "pulse_bus_up"), m.value(t, "pulse_bus_resubscriptions_total"))
+			}
 		}
 		nodes[1].mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":3}}`)
 		nodes[0].raise(`{"businessId":"m-1","title":"after the outage"}`)

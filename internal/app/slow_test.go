@@ -144,6 +144,9 @@ func TestSlowConsole(t *testing.T) {
 	if s := n.Alarm.Stats().SlowClosed; s != 1 {
 		t.Fatalf("%d consoles closed as slow, want 1", s)
 	}
+	if v := n.scrape().value(t, "pulse_slow_closes_total", "endpoint=alarm"); v != 1 {
+		t.Fatalf("pulse_slow_closes_total{endpoint=alarm} = %v, want 1", v)
+	}
 
 	// Reading now: synced, alarms 1, 2, 3... without a gap, then close 1013.
 	if o := slow.next(patience); o.Type != "synced" || o.Seq != 0 {

@@ -115,6 +115,10 @@ func TestStoreWriteFailure(t *testing.T) {
 			t.Fatalf("readyz while writes fail: %d %+v; want 503 naming the database %s", code, env, database)
 		}
 		t.Logf("readyz: %s", env.Message)
+		if m := n.scrape(); m.value(t, "pulse_alarm_store_writes_failing") != 1 || m.value(t, "pulse_alarm_commit_failures_total") < 1 {
+			t.Fatalf("/metrics while writes fail: pulse_alarm_store_writes_failing %v, pulse_alarm_commit_failures_total %v; want 1 and at least 1",
+				m.value(t, "pulse_alarm_store_writes_failing"), m.value(t, "pulse_alarm_commit_failures_total"))
+		}
 		if log := logs.String(); !strings.Contains(log, "alarm store") || !strings.Contains(log, database) {
 			t.Fatalf("no log line names the failing database; the log:\n%s", log)
 		}
@@ -128,6 +132,9 @@ func TestStoreWriteFailure(t *testing.T) {
 		}
 		if code, env := n.get("/readyz", nil); code != http.StatusOK {
 			t.Fatalf("readyz after a write succeeded: %d %+v", code, env)
+		}
+		if v := n.scrape().value(t, "pulse_alarm_store_writes_failing"); v != 0 {
+			t.Fatalf("pulse_alarm_store_writes_failing %v after a write succeeded, want 0", v)
 		}
 	})
 }

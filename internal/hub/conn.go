@@ -55,6 +55,9 @@ type Conn struct {
 	replay     Replay        // run by the first writer, then nil
 	seqHigh    int64         // highest seq queued or covered by the replay; a seq at or below it is a duplicate
 	deadline   time.Time     // of the writes; the writer's own (see nextWriteDeadline)
+	// framesWritten counts the data frames written; only the writer adds (see counters). It sits
+	// with the writer's own fields, apart from the lock and queue every publish touches.
+	framesWritten atomic.Int64
 }
 
 func newConn(m *Manager, ws *websocket.Conn, key Key, user string) *Conn {
@@ -99,10 +102,10 @@ func (c *Conn) Send(m *Message) bool {
 			copy(c.queue, c.queue[1:])
 			c.queue[len(c.queue)-1] = m
 			c.mu.Unlock()
-			c.manager.dropped.Add(1)
+			c.manager.counters.dropped.Add(1)
 			return true
 		}
-		c.manager.slowClosed.Add(1)
+		c.manager.counters.slowClosed.Add(1)
 		c.closeAndUnlock(websocket.CloseTryAgainLater, "send queue full: reconnect to resume")
 		return false
 	}
@@ -199,6 +202,8 @@ func (c *Conn) writeLoop() {
 
 		if err := c.write(batch, ping); err != nil {
 			c.abort()
+		} else if len(batch) > 0 {
+			c.framesWritten.Add(1)
 		}
 		clear(batch)
 		c.mu.Lock()
@@ -220,7 +225,9 @@ func (c *Conn) runReplay(r Replay) {
 		if closing {
 			writeErr = errClosing
 		} else if writeErr = c.ws.SetWriteDeadline(c.nextWriteDeadline()); writeErr == nil {
-			writeErr = c.ws.WriteMessage(websocket.TextMessage, frame)
+			if writeErr = c.ws.WriteMessage(websocket.TextMessage, frame); writeErr == nil {
+				c.framesWritten.Add(1)
+			}
 		}
 		return writeErr
 	})
@@ -302,7 +309,7 @@ func (c *Conn) abort() {
 // teardown runs once, on the writer goroutine: it removes the connection, sends the close frame,
 // gives the client a moment to answer it, and closes the socket.
 func (c *Conn) teardown(code int, text string) {
-	c.manager.remove(c)
+	c.manager.remove(c, code)
 	c.manager.expiries.remove(c)
 	grace := c.manager.opts.CloseGrace
 	if code != websocket.CloseAbnormalClosure {

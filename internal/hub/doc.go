@@ -131,4 +131,13 @@
 //   - A grant's Expires: the connection is closed with 4401 unless refreshed before.
 //   - A binary message closes the connection with 1003; invalid JSON and an unknown type are
 //     answered with an error message (51, 59) and the connection stays open.
+//
+// # Counting
+//
+// A manager counts publishes, deliveries, frames written and read, drops, 1013 closes and closes
+// by code (Stats) in plain atomics, added to where the work is done anyway: one add per publish,
+// one per frame in a counter of the connection's own (its writer's or reader's alone: no cache
+// line shared by thousands of writers), the connection's counts joining the manager's when it is
+// removed. Nothing is counted per delivery on the fan-out. The metrics endpoint (internal/metrics)
+// reads Stats when it is scraped; the engine knows nothing of it.
 package hub

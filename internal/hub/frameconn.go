@@ -21,8 +21,10 @@ type frameConn struct {
 	pending   []byte // header bytes read for gorilla and not yet handed over
 	remaining int64  // payload bytes of the current frame not yet handed over
 
-	limit     inboundLimit
-	pongsOwed atomic.Int32 // pings sent and not yet answered: their pongs are not charged
+	limit inboundLimit
+	// framesRead counts the frames read; only the reader adds (see counters).
+	framesRead atomic.Int64
+	pongsOwed  atomic.Int32 // pings sent and not yet answered: their pongs are not charged
 
 	writeDeadline time.Time // the socket's; gorilla sets it before every write, under its write lock
 }
@@ -152,6 +154,7 @@ func (f *frameConn) readHeader(have int) (frameHeader, error) {
 	if _, err := io.ReadFull(f.Conn, f.head[have:2]); err != nil {
 		return h, err
 	}
+	f.framesRead.Add(1)
 	b0, b1 := f.head[0], f.head[1]
 	h.final, h.rsv, h.opcode = b0&0x80 != 0, b0&0x70, int(b0&0x0f)
 	if !f.admit(h.opcode) {

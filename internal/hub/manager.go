@@ -2,8 +2,8 @@ package hub
 
 import (
 	"context"
+	"maps"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -25,11 +25,9 @@ type Manager struct {
 	closed    bool
 	attached  uint64 // connections attached so far: their ping slots go round
 
-	conns      sync.WaitGroup // one per connection until its teardown ends
-	dropped    atomic.Int64
-	slowClosed atomic.Int64
-	published  atomic.Int64
-	expiries   expiries
+	conns    sync.WaitGroup // one per connection until its teardown ends
+	counters counters
+	expiries expiries
 
 	stopPinger chan struct{}
 	stopOnce   sync.Once
@@ -37,10 +35,15 @@ type Manager struct {
 
 // Stats are a manager's counters.
 type Stats struct {
-	Connections int   `json:"connections"`
-	Published   int64 `json:"published"`
-	Dropped     int64 `json:"dropped"`    // row data discarded from full queues
-	SlowClosed  int64 `json:"slowClosed"` // connections closed with 1013 for a full queue
+	Connections   int           `json:"connections"`
+	Published     int64         `json:"published"`
+	Delivered     int64         `json:"delivered"`     // messages queued to connections
+	FramesWritten int64         `json:"framesWritten"` // frames written to clients, replays included
+	FramesRead    int64         `json:"framesRead"`    // frames read from clients, pings and pongs included
+	Dropped       int64         `json:"dropped"`       // row data discarded from full queues
+	SlowClosed    int64         `json:"slowClosed"`    // connections closed with 1013 for a full queue
+	Closes        map[int]int64 `json:"closes"`        // connections ended, by the close code sent (1006: aborted)
+	SnapshotKeys  int           `json:"snapshotKeys"`  // keys the snapshots hold
 }
 
 // NewManager starts a manager with its routing rule. Register handlers before serving.
@@ -122,7 +125,8 @@ func (m *Manager) Publish(key Key, msg *Message) int {
 		m.snapshots.record(key, msg)
 	}
 	m.mu.RUnlock()
-	m.published.Add(1)
+	m.counters.published.Add(1)
+	m.counters.delivered.Add(int64(n))
 	return n
 }
 
@@ -151,12 +155,23 @@ func (m *Manager) Len() int {
 
 // Stats returns the manager's counters.
 func (m *Manager) Stats() Stats {
-	return Stats{
-		Connections: m.Len(),
-		Published:   m.published.Load(),
-		Dropped:     m.dropped.Load(),
-		SlowClosed:  m.slowClosed.Load(),
+	m.mu.RLock()
+	written, read := m.frames()
+	s := Stats{
+		Connections:   m.router.Len(),
+		Published:     m.counters.published.Load(),
+		Delivered:     m.counters.delivered.Load(),
+		FramesWritten: written,
+		FramesRead:    read,
+		Dropped:       m.counters.dropped.Load(),
+		SlowClosed:    m.counters.slowClosed.Load(),
+		Closes:        maps.Clone(m.counters.closes),
 	}
+	m.mu.RUnlock()
+	if m.snapshots != nil {
+		s.SnapshotKeys = m.snapshots.len()
+	}
+	return s
 }
 
 // Shutdown stops accepting connections, lets every connection write what it has queued, closes it
@@ -191,9 +206,11 @@ func (m *Manager) each(fn func(*Conn)) {
 	}
 }
 
-func (m *Manager) remove(c *Conn) {
+// remove takes c, ended with code, out of the router, and its counts into the manager's.
+func (m *Manager) remove(c *Conn, code int) {
 	m.mu.Lock()
 	m.router.Remove(c)
+	m.counters.removed(c, code)
 	m.mu.Unlock()
 }
 

@@ -136,6 +136,13 @@ func (s *snapshots) recent(limit int, keep func(Key) bool) []RecentKey {
 	return out
 }
 
+// len is how many keys are held.
+func (s *snapshots) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lru.Len()
+}
+
 func (r *snapshotRing) latest() *Message {
 	if r.next == 0 {
 		return r.msgs[len(r.msgs)-1]

@@ -42,6 +42,7 @@ func (c *Credentials) ingestKey(r *http.Request) (*http.Request, error) {
 	if err != nil {
 		return nil, gerror.NewCode(consts.CodeNotAuthorized, "unknown ingest key")
 	}
+	ingestkey.Noted(r.Context(), k)
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now

@@ -14,3 +14,24 @@ func FromContext(ctx context.Context) (k *Key, ok bool) {
 	k, ok = ctx.Value(keyKey{}).(*Key)
 	return k, ok
 }
+
+// Note is where a request's handling records the name of the ingest key it presented, refused
+// (over its rate) or not, for whoever counts requests by key (the metrics endpoint).
+type Note struct {
+	Name string // the key's configured name; "" when no known key was presented
+}
+
+type noteKey struct{}
+
+// WithNote returns ctx carrying a fresh Note, and the Note.
+func WithNote(ctx context.Context) (context.Context, *Note) {
+	n := &Note{}
+	return context.WithValue(ctx, noteKey{}, n), n
+}
+
+// Noted records k in ctx's Note, if it has one.
+func Noted(ctx context.Context, k *Key) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.Name = k.name
+	}
+}

@@ -54,6 +54,7 @@ type Door struct {
 	slots    slots
 	upgrader websocket.Upgrader
 	closed   atomic.Bool
+	refused  refusals
 }
 
 // NewDoor returns the door for the two managers.
@@ -70,7 +71,7 @@ func NewDoor(cfg config.WS, rowData, alarm *hub.Manager) *Door {
 		WriteBufferPool: &sync.Pool{},                             // idle connections hold no write buffer
 		Error: func(w http.ResponseWriter, _ *http.Request, _ int, reason error) {
 			// Every handshake fault gorilla finds after the door's checks is the client's: 400.
-			refuse(w, gerror.NewCode(consts.CodeInvalidInput, "websocket handshake: "+reason.Error()))
+			d.refuse(w, RefusedHandshake, gerror.NewCode(consts.CodeInvalidInput, "websocket handshake: "+reason.Error()))
 		},
 	}
 	return d
@@ -98,13 +99,13 @@ const (
 func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	query, err := parseQuery(r.URL.RawQuery)
 	if err != nil {
-		refuse(w, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
+		d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 		return
 	}
 	if r.URL.Path == alarmPath {
 		since, resume, err := parseSince(query)
 		if err != nil {
-			refuse(w, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
+			d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 			return
 		}
 		d.serve(w, r, endpointAlarm, d.alarm, hub.Key{}, "", func(g *hub.Grant) hub.Replay {
@@ -121,7 +122,7 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	key, user, err := parseRowDataPath(r.URL.EscapedPath())
 	if err != nil {
-		refuse(w, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
+		d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 		return
 	}
 	d.serve(w, r, endpointRowData, d.rowData, key, user, nil)
@@ -132,13 +133,13 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m *hub.Manager, key hub.Key, user string, replay func(*hub.Grant) hub.Replay) {
 	switch {
 	case !websocket.IsWebSocketUpgrade(r):
-		refuse(w, gerror.NewCode(consts.CodeUpgradeRequired, "this endpoint speaks WebSocket only: send an Upgrade: websocket request"))
+		d.refuse(w, RefusedNotWebSocket, gerror.NewCode(consts.CodeUpgradeRequired, "this endpoint speaks WebSocket only: send an Upgrade: websocket request"))
 		return
 	case !d.origins.AllowUpgrade(r):
-		refuse(w, gerror.NewCodef(consts.CodeOriginForbidden, "origin %q is not allowed (ws.allowedOrigins)", r.Header.Get("Origin")))
+		d.refuse(w, RefusedOrigin, gerror.NewCodef(consts.CodeOriginForbidden, "origin %q is not allowed (ws.allowedOrigins)", r.Header.Get("Origin")))
 		return
 	case d.closed.Load():
-		refuse(w, gerror.NewCode(consts.CodeUnavailable, "server shutting down"))
+		d.refuse(w, RefusedShutdown, gerror.NewCode(consts.CodeUnavailable, "server shutting down"))
 		return
 	}
 	var grant *hub.Grant
@@ -148,7 +149,11 @@ func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m 
 			if gerror.Code(err) == gcode.CodeNil {
 				err = gerror.WrapCode(consts.CodeNotAuthorized, err)
 			}
-			refuse(w, err)
+			reason := RefusedAuth
+			if gerror.Code(err).Code() == consts.CodeForbidden.Code() {
+				reason = RefusedForbidden
+			}
+			d.refuse(w, reason, err)
 			return
 		}
 	}
@@ -157,7 +162,7 @@ func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m 
 		opts.Replay = replay(grant)
 	}
 	if !d.slots.acquire() {
-		refuse(w, gerror.NewCode(consts.CodeUnavailable, "too many connections (ws.maxConnections); retry later"))
+		d.refuse(w, RefusedLimit, gerror.NewCode(consts.CodeUnavailable, "too many connections (ws.maxConnections); retry later"))
 		return
 	}
 	conn, err := hub.Upgrade(&d.upgrader, w, r)

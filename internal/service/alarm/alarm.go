@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
@@ -26,6 +27,9 @@ type Options struct {
 	DB            gdb.ConfigNode // database.default
 	Retention     time.Duration  // cleared alarms and old events are purged after this long
 	PurgeInterval time.Duration  // how often retention runs
+	// OnCommit, when set, hears of every group commit: how many operations it held, how long the
+	// transaction took, and whether it failed (the metrics endpoint's histograms).
+	OnCommit func(ops int, took time.Duration, err error)
 }
 
 // Service stores alarms and rings the bus for each committed event.
@@ -34,6 +38,9 @@ type Service struct {
 	bus    bus.Bus
 	opts   Options
 	writes *writeHealth
+
+	replays  atomic.Int64 // consoles given their history
+	replayed atomic.Int64 // events those replays sent
 
 	mu     sync.RWMutex // guards closed against sends on reqs
 	closed bool
@@ -198,7 +205,11 @@ func (s *Service) commitBatch(batch []*request, n int) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	events, err := s.store.commit(ctx, ops, time.Now().UnixMilli())
+	start := time.Now()
+	events, err := s.store.commit(ctx, ops, start.UnixMilli())
+	if s.opts.OnCommit != nil {
+		s.opts.OnCommit(len(ops), time.Since(start), err)
+	}
 	s.writes.result(err)
 	if err == nil && len(events) > 0 {
 		s.ring(ctx, events)
@@ -252,6 +263,15 @@ func (s *Service) retentionLoop() {
 func unavailable(err error) error {
 	return gerror.WrapCode(consts.CodeUnavailable, err, "alarm store unavailable")
 }
+
+// Counts are the replays and the events they sent so far.
+func (s *Service) Counts() (replays, replayedEvents int64) {
+	return s.replays.Load(), s.replayed.Load()
+}
+
+// WritesFailing reports whether the store's last write failed (then it is not ready until a
+// write succeeds; see Ready). It asks the database nothing.
+func (s *Service) WritesFailing() bool { return s.writes.failing() != nil }
 
 // Ready reports whether the database answers and takes writes: after a write failed, the store
 // is not ready until a write succeeds. Nothing may be writing then (a node that is not ready gets

@@ -27,6 +27,7 @@ const ReplayFrameBytes = 256 << 10
 // misses an alarm.
 func (s *Service) Replay(since int64, resume bool, scope model.Scope) hub.Replay {
 	return func(send func([]byte) error) (int64, error) {
+		s.replays.Add(1)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		upTo, purged, err := s.store.position(ctx)
 		cancel()
@@ -61,6 +62,7 @@ func (s *Service) Replay(since int64, resume bool, scope model.Scope) hub.Replay
 			if err := send(joinMessages(events)); err != nil {
 				return 0, err
 			}
+			s.replayed.Add(int64(len(events)))
 		}
 		synced, _ := model.Encode(model.SyncedMessage{Type: model.TypeSynced, Seq: upTo})
 		return upTo, send(synced)

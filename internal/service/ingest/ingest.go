@@ -5,6 +5,7 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"sync/atomic"
 	"time"
 
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -20,6 +21,15 @@ import (
 type Service struct {
 	bus    bus.Bus
 	alarms AlarmStore
+
+	rowDataAccepted atomic.Int64 // items published, for the metrics endpoint
+	alarmsAccepted  atomic.Int64 // alarms committed
+}
+
+// Accepted returns how many row-data items were published and alarms committed so far (HTTP and
+// the in-process Go API alike).
+func (s *Service) Accepted() (rowData, alarms int64) {
+	return s.rowDataAccepted.Load(), s.alarmsAccepted.Load()
 }
 
 // AlarmStore stores alarms durably and rings the bus for them (service/alarm).
@@ -56,7 +66,11 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 		}
 		events[i] = bus.Event{Channel: bus.RowData, BusinessType: d.BusinessType, BusinessId: d.BusinessId, Message: message}
 	}
-	return s.publish(ctx, events)
+	if err := s.publish(ctx, events); err != nil {
+		return err
+	}
+	s.rowDataAccepted.Add(int64(len(events)))
+	return nil
 }
 
 // PublishAlarms validates every alarm, fills in its id and time, and stores them all; one invalid
@@ -85,7 +99,11 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 			a.Time = now
 		}
 	}
-	return s.alarms.Raise(ctx, items)
+	receipts, err := s.alarms.Raise(ctx, items)
+	if err == nil {
+		s.alarmsAccepted.Add(int64(len(items)))
+	}
+	return receipts, err
 }
 
 // businesses lists the business of each item, for permit.

@@ -1,0 +1,127 @@
+package metrics
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"pulse/internal/bus"
+	"pulse/internal/hub"
+)
+
+// Sources are the counters the engine collector reads at each scrape.
+type Sources struct {
+	Managers []*hub.Manager // labelled endpoint=Name()
+	Door     interface{ Refusals() map[string]int64 }
+	Ingest   interface {
+		Accepted() (rowData, alarms int64)
+	}
+	Bus    *bus.Counted
+	Alarms interface {
+		Counts() (replays, replayedEvents int64)
+		WritesFailing() bool
+	}
+}
+
+// busReadyTimeout bounds the bus check of a scrape (a Redis PING).
+const busReadyTimeout = time.Second
+
+// engineCollector turns Sources into metrics at scrape time.
+type engineCollector struct{ src Sources }
+
+func newEngineCollector(src Sources) *engineCollector { return &engineCollector{src} }
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, labels, nil)
+}
+
+var (
+	connectionsDesc   = desc("pulse_connections", "Open WebSocket connections.", "endpoint")
+	publishesDesc     = desc("pulse_publishes_total", "Messages published to an endpoint's manager (one per row-data item or alarm event).", "endpoint")
+	deliveriesDesc    = desc("pulse_deliveries_total", "Messages queued to connections: a publish counts once per connection it reached.", "endpoint")
+	framesWrittenDesc = desc("pulse_frames_written_total", "WebSocket data frames written to clients (a frame may hold several messages), replay frames included.", "endpoint")
+	framesReadDesc    = desc("pulse_frames_read_total", "WebSocket frames read from clients, pings and pongs included.", "endpoint")
+	droppedDesc       = desc("pulse_messages_dropped_total", "Messages dropped from the full send queue of a slow client (row data: the oldest goes).", "endpoint")
+	slowClosesDesc    = desc("pulse_slow_closes_total", "Connections closed with 1013 because their send queue was full (alarm consoles).", "endpoint")
+	closesDesc        = desc("pulse_closes_total", "Connections ended, by the WebSocket close code the server sent (1006: aborted without a close frame).", "endpoint", "code")
+	snapshotKeysDesc  = desc("pulse_snapshot_keys", "Keys whose latest row data the snapshots hold.")
+	refusedDesc       = desc("pulse_upgrades_refused_total", "WebSocket upgrades refused, by reason.", "reason")
+	acceptedDesc      = desc("pulse_ingest_items_accepted_total", "Items accepted by ingest (HTTP and the in-process Go API): row data published, alarms committed.", "kind")
+	replaysDesc       = desc("pulse_alarm_replays_total", "Alarm consoles given their history (current state or a resume) before live events.")
+	replayedDesc      = desc("pulse_alarm_replayed_events_total", "Alarm events sent by replays.")
+	storeFailingDesc  = desc("pulse_alarm_store_writes_failing", "1 while the alarm store's last write failed (the node is not ready: /readyz), else 0.")
+	busPublishesDesc  = desc("pulse_bus_publishes_total", "Publishes to the bus (one per ingest batch or alarm commit).")
+	busEventsDesc     = desc("pulse_bus_published_events_total", "Events those publishes carried.")
+	busErrorsDesc     = desc("pulse_bus_publish_errors_total", "Publishes the bus refused (Redis down or not subscribed).")
+	busResubDesc      = desc("pulse_bus_resubscriptions_total", "Times the bus subscription came back after an interruption.")
+	busUpDesc         = desc("pulse_bus_up", "1 when the bus can deliver (Redis: subscribed and answering PING), else 0.")
+)
+
+func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{connectionsDesc, publishesDesc, deliveriesDesc, framesWrittenDesc,
+		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, refusedDesc, acceptedDesc,
+		replaysDesc, replayedDesc, storeFailingDesc, busPublishesDesc, busEventsDesc, busErrorsDesc,
+		busResubDesc, busUpDesc} {
+		ch <- d
+	}
+}
+
+func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
+	counter := func(d *prometheus.Desc, v int64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	snapshotKeys := 0
+	for _, m := range c.src.Managers {
+		s, ep := m.Stats(), m.Name()
+		gauge(connectionsDesc, float64(s.Connections), ep)
+		counter(publishesDesc, s.Published, ep)
+		counter(deliveriesDesc, s.Delivered, ep)
+		counter(framesWrittenDesc, s.FramesWritten, ep)
+		counter(framesReadDesc, s.FramesRead, ep)
+		counter(droppedDesc, s.Dropped, ep)
+		counter(slowClosesDesc, s.SlowClosed, ep)
+		for code, n := range s.Closes {
+			counter(closesDesc, n, ep, strconv.Itoa(code))
+		}
+		snapshotKeys += s.SnapshotKeys
+	}
+	gauge(snapshotKeysDesc, float64(snapshotKeys))
+	if c.src.Door != nil {
+		for reason, n := range c.src.Door.Refusals() {
+			counter(refusedDesc, n, reason)
+		}
+	}
+	if c.src.Ingest != nil {
+		rowData, alarms := c.src.Ingest.Accepted()
+		counter(acceptedDesc, rowData, "rowdata")
+		counter(acceptedDesc, alarms, "alarm")
+	}
+	if c.src.Alarms != nil {
+		replays, events := c.src.Alarms.Counts()
+		counter(replaysDesc, replays)
+		counter(replayedDesc, events)
+		gauge(storeFailingDesc, boolValue(c.src.Alarms.WritesFailing()))
+	}
+	if b := c.src.Bus; b != nil {
+		n := b.Counts()
+		counter(busPublishesDesc, n.Publishes)
+		counter(busEventsDesc, n.Events)
+		counter(busErrorsDesc, n.Errors)
+		counter(busResubDesc, n.Resubscriptions)
+		ctx, cancel := context.WithTimeout(context.Background(), busReadyTimeout)
+		gauge(busUpDesc, boolValue(b.Ready(ctx) == nil))
+		cancel()
+	}
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

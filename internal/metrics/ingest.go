@@ -1,0 +1,72 @@
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"pulse/internal/auth/ingestkey"
+)
+
+// noKey is the key label of an ingest request that presented no known key (auth off, or a
+// missing or unknown key).
+const noKey = "none"
+
+func newIngestRequests() *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "pulse_ingest_requests_total",
+		Help: `Ingest requests (POST /api/v1/rowdata, /api/v1/alarm) by endpoint, HTTP status and the configured name of the ingest key presented ("none": auth off, or no known key).`,
+	}, []string{"endpoint", "status", "key"})
+}
+
+// ingestEndpoints are the counted paths and their endpoint label.
+var ingestEndpoints = map[string]string{"/api/v1/rowdata": "rowdata", "/api/v1/alarm": "alarm"}
+
+// ServeIngest runs next for r and, when r is an ingest POST, counts it by its answer's status and
+// its ingest key's name (which the credential check records in the request's ingestkey.Note).
+func (m *Metrics) ServeIngest(w http.ResponseWriter, r *http.Request, next http.HandlerFunc) {
+	endpoint, ok := ingestEndpoints[r.URL.Path]
+	if !ok || r.Method != http.MethodPost {
+		next(w, r)
+		return
+	}
+	ctx, note := ingestkey.WithNote(r.Context())
+	sw := &statusWriter{ResponseWriter: w}
+	next(sw, r.WithContext(ctx))
+	key := note.Name
+	if key == "" {
+		key = noKey
+	}
+	m.ingest.WithLabelValues(endpoint, strconv.Itoa(sw.status()), key).Inc()
+}
+
+// statusWriter remembers the status of the answer written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// status is the answer's status: 200 when the handler wrote nothing (net/http's default).
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
