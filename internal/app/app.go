@@ -149,7 +149,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 		Requests:       apiRoutes,
 		MaxBodySize:    a.Config.Ingest.MaxBodySize,
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
-		Authenticate:   middleware.NoteIngestKey(a.access.authenticate()),
+		Authenticate:   a.access.authenticate(),
 	})
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		if ws.Owns(r) {

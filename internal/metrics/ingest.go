@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"pulse/internal/auth/ingestkey"
+	"pulse/internal/middleware"
 )
 
 // noKey is the key label of an ingest request that presented no known key (auth off, or a
@@ -32,41 +33,11 @@ func (m *Metrics) ServeIngest(w http.ResponseWriter, r *http.Request, next http.
 		return
 	}
 	ctx, note := ingestkey.WithNote(r.Context())
-	sw := &statusWriter{ResponseWriter: w}
-	next(sw, r.WithContext(ctx))
+	rec := &middleware.StatusRecorder{ResponseWriter: w}
+	next(rec, r.WithContext(ctx))
 	key := note.Name
 	if key == "" {
 		key = noKey
 	}
-	m.ingest.WithLabelValues(endpoint, strconv.Itoa(sw.status()), key).Inc()
-}
-
-// statusWriter remembers the status of the answer written through it.
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// status is the answer's status: 200 when the handler wrote nothing (net/http's default).
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
+	m.ingest.WithLabelValues(endpoint, strconv.Itoa(rec.Status()), key).Inc()
 }

@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -23,49 +22,16 @@ import (
 func AccessLog(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		e := &accessEntry{}
-		rec := &statusRecorder{ResponseWriter: w}
-		next(rec, r.WithContext(context.WithValue(r.Context(), accessEntryKey{}, e)))
-		status := rec.status
-		switch {
-		case rec.hijacked && status == 0:
-			status = http.StatusSwitchingProtocols
-		case status == 0:
-			status = http.StatusOK // nothing written: net/http answers 200
-		}
-		line := fmt.Sprintf("access %s %s %d %s", r.Method, loggedURL(r.URL), status, time.Since(start).Round(time.Microsecond))
-		if e.key != "" {
-			line += fmt.Sprintf(" key=%q", e.key)
+		ctx, note := ingestkey.WithNote(r.Context())
+		rec := &StatusRecorder{ResponseWriter: w}
+		next(rec, r.WithContext(ctx))
+		line := fmt.Sprintf("access %s %s %d %s", r.Method, loggedURL(r.URL), rec.Status(), time.Since(start).Round(time.Microsecond))
+		if note.Name != "" {
+			line += fmt.Sprintf(" key=%q", note.Name)
 		}
 		glog.Info(r.Context(), line)
 	}
 }
-
-// NoteIngestKey wraps a guard's Authenticate so that the access log names the ingest key a request
-// authenticated with; nil stays nil (auth off).
-func NoteIngestKey(authenticate func(*http.Request, string) (*http.Request, error)) func(*http.Request, string) (*http.Request, error) {
-	if authenticate == nil {
-		return nil
-	}
-	return func(r *http.Request, credential string) (*http.Request, error) {
-		r2, err := authenticate(r, credential)
-		if err == nil {
-			if k, ok := ingestkey.FromContext(r2.Context()); ok {
-				if e, ok := r.Context().Value(accessEntryKey{}).(*accessEntry); ok {
-					e.key = k.Name()
-				}
-			}
-		}
-		return r2, err
-	}
-}
-
-// accessEntry is what the handlers below the access log tell it.
-type accessEntry struct {
-	key string // the ingest key's configured name
-}
-
-type accessEntryKey struct{}
 
 // maxLoggedQuery bounds the query a line shows: the API's own take a few short parameters.
 const maxLoggedQuery = 256
@@ -95,22 +61,22 @@ func loggedURL(u *url.URL) string {
 	return path + "?" + query
 }
 
-// statusRecorder remembers the status a handler answered with, and whether it took the
+// StatusRecorder remembers the status a handler answered with, and whether it took the
 // connection over (a WebSocket upgrade).
-type statusRecorder struct {
+type StatusRecorder struct {
 	http.ResponseWriter
 	status   int
 	hijacked bool
 }
 
-func (s *statusRecorder) WriteHeader(code int) {
+func (s *StatusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusRecorder) Write(p []byte) (int, error) {
+func (s *StatusRecorder) Write(p []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
@@ -118,7 +84,7 @@ func (s *statusRecorder) Write(p []byte) (int, error) {
 }
 
 // Hijack lets the WebSocket upgrader take the connection.
-func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (s *StatusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	h, ok := s.ResponseWriter.(http.Hijacker)
 	if !ok {
 		return nil, nil, fmt.Errorf("the response writer cannot be hijacked")
@@ -127,11 +93,23 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.Hijack()
 }
 
-func (s *statusRecorder) Flush() {
+func (s *StatusRecorder) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
 
 // Unwrap gives http.ResponseController the writer below.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Status is the status answered: 101 for a connection taken over without one, 200 when nothing
+// was written (net/http's answer).
+func (s *StatusRecorder) Status() int {
+	switch {
+	case s.hijacked && s.status == 0:
+		return http.StatusSwitchingProtocols
+	case s.status == 0:
+		return http.StatusOK
+	}
+	return s.status
+}

@@ -16,15 +16,19 @@ func FromContext(ctx context.Context) (k *Key, ok bool) {
 }
 
 // Note is where a request's handling records the name of the ingest key it presented, refused
-// (over its rate) or not, for whoever counts requests by key (the metrics endpoint).
+// (over its rate) or not, for whoever counts or logs requests by key (the metrics, the access log).
 type Note struct {
 	Name string // the key's configured name; "" when no known key was presented
 }
 
 type noteKey struct{}
 
-// WithNote returns ctx carrying a fresh Note, and the Note.
+// WithNote returns ctx carrying a Note, and the Note: the one ctx carries already, so that
+// everyone who watches a request (the metrics, the access log) reads the same, else a fresh one.
 func WithNote(ctx context.Context) (context.Context, *Note) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		return ctx, n
+	}
 	n := &Note{}
 	return context.WithValue(ctx, noteKey{}, n), n
 }
