@@ -49,20 +49,8 @@ func TestSignalShutdown(t *testing.T) {
 // has logged its configuration, before it listens) stops it cleanly, exit 0, instead of killing it
 // by the signal's default action: GoFrame installs its own handler only after the server started.
 func TestSignalDuringStart(t *testing.T) {
-	bin := serverBinary(t)
-	dir := t.TempDir()
 	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: info\n", freeAddr(t))
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), "GF_GCFG_PATH="+dir)
-	logs := new(output)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	cmd, logs := runLogging(t, serverBinary(t), t.TempDir(), cfg)
 	poll.Eventually(t, func() bool { return strings.Contains(logs.String(), "ws.maxConnections") },
 		"the server logged no configuration:\n%s", logs)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
