@@ -25,7 +25,8 @@ var Bench = gcmd.Command{
 		"businessId \"k<i%keys>\"), waits until the servers have registered them, then publishes through " +
 		"POST /api/v1/rowdata at each --rate (publishes per second) for --duration, to uniformly random keys, " +
 		"and reports what every subscriber received. With --idle it only holds the connections and reports " +
-		"handshakes/s and, with --pid, the server's RSS growth per connection. A progress line goes to stderr, " +
+		"handshakes/s and, with --pid, the server's RSS growth per connection; with --pid, a publishing run also reports " +
+		"the server's CPU time per item. A progress line goes to stderr, " +
 		"results to stdout. Do not run two at once against the same servers: they share the keys. " +
 		"Against servers with auth on, give a token (every subscriber's userName is then its sub; it needs " +
 		"rowdata \"bench/*\" or \"*\") and an ingest key allowed rowdata for \"bench/*\" or \"*\", " +
@@ -53,7 +54,7 @@ var benchArguments = []gcmd.Argument{
 	{Name: "slo", Default: "250ms", Brief: "a step is ok when nothing is lost or duplicated and p99 is below this"},
 	{Name: "stop", Orphan: true, Brief: "stop after the first step that is not ok"},
 	{Name: "idle", Orphan: true, Brief: "only open and hold idle subscribers; publish nothing"},
-	{Name: "pid", Default: "0", Brief: "idle mode: the server process whose RSS growth per connection to report (same machine)"},
+	{Name: "pid", Default: "0", Brief: "the server process (same machine): idle mode reports its RSS growth per connection, a publishing run its CPU time per item"},
 	{Name: "read-interval", Default: "5ms", Brief: "a busy subscriber reads at most once per interval, so that one read takes many frames " +
 		"(saves the tool's CPU, adds up to this much latency; 0: read as soon as data arrives)"},
 	{Name: "token", Brief: "a JWT the subscribers send as Authorization: Bearer (default $PULSE_BENCH_TOKEN); their userName is its sub"},

@@ -38,6 +38,10 @@ type Result struct {
 	P99Ms          float64 `json:"p99Ms"`
 	MaxMs          float64 `json:"maxMs"`
 	ToolCPU        float64 `json:"toolCpu"` // cores the tool itself used while publishing
+	// With --pid: the server's CPU time per accepted item, from the step's start until everything
+	// was delivered (or the straggler wait ended), and the cores it used over that time.
+	ServerCPUPerPublishMs float64 `json:"serverCpuPerPublishMs,omitempty"`
+	ServerCores           float64 `json:"serverCores,omitempty"`
 
 	HeldS        float64 `json:"heldS,omitempty"` // idle mode
 	RSSBeforeKB  int64   `json:"rssBeforeKB,omitempty"`
@@ -116,6 +120,9 @@ func (r Result) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%4d  %8.0f  %11.0f  %12.0f  %11d  %5d  %5d  %6.1f  %6.1f  %6.1f  %6.1f  %7.0f%%  %s\n",
 		r.Step, r.TargetRate, r.PublishRate, r.DeliveriesRate, r.Expected, r.Lost, r.Duplicated,
 		r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs, 100*r.ToolCPU, ok)
+	if r.ServerCores > 0 {
+		fmt.Fprintf(w, "      server: %.3f ms of CPU per item, %.0f%% of a core\n", r.ServerCPUPerPublishMs, 100*r.ServerCores)
+	}
 	r.writeProblems(w)
 }
 

@@ -96,6 +96,13 @@ func runStep(ctx context.Context, cfg Config, w *swarm, pub *publisher, prog *pr
 	for _, s := range w.subs {
 		s.begin(st, pub.nextSeq[s.key])
 	}
+	var serverBefore time.Duration
+	if cfg.PID > 0 {
+		var err error
+		if serverBefore, err = readServerCPU(cfg.PID); err != nil {
+			return r, err
+		}
+	}
 	start, clock := time.Now(), startCPUClock()
 	prog.show(func() string {
 		el := time.Since(start).Seconds()
@@ -118,6 +125,17 @@ func runStep(ctx context.Context, cfg Config, w *swarm, pub *publisher, prog *pr
 			return r, ctx.Err()
 		case <-time.After(10 * time.Millisecond):
 		}
+	}
+
+	if cfg.PID > 0 {
+		after, err := readServerCPU(cfg.PID)
+		if err != nil {
+			return r, err
+		}
+		if n := st.published.Load(); n > 0 {
+			r.ServerCPUPerPublishMs = ms(after-serverBefore) / float64(n)
+		}
+		r.ServerCores = float64(after-serverBefore) / float64(time.Since(start))
 	}
 
 	var seen tally
