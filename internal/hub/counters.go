@@ -4,9 +4,11 @@ import "sync/atomic"
 
 // counters are a manager's running totals, read only when someone asks (Stats: the metrics
 // endpoint reads them at scrape time). The publisher's are shared atomics, added to once per
-// publish. Frames are counted per connection (Conn.framesWritten, frameConn.framesRead), where
-// only that connection's writer or reader adds, so that thousands of writers never contend for
-// one cache line; a connection's counts join the manager's when it is removed.
+// publish. Frames are counted where they are written or read: by each of the manager's writers
+// (writer.framesWritten, once per round), and per connection (Conn.framesWritten,
+// frameConn.framesRead) where only that connection's goroutine or reader adds, so that thousands
+// of goroutines never contend for one cache line; a connection's counts join the manager's when
+// it is removed.
 type counters struct {
 	published  atomic.Int64 // publishes
 	delivered  atomic.Int64 // messages queued to connections
@@ -33,6 +35,9 @@ func (k *counters) removed(c *Conn, code int) {
 // the open ones'; called with Manager.mu held (shared is enough).
 func (m *Manager) frames() (written, read int64) {
 	written, read = m.counters.written, m.counters.read
+	for i := range m.writers {
+		written += m.writers[i].framesWritten.Load()
+	}
 	m.router.All(func(c *Conn) {
 		written += c.framesWritten.Load()
 		read += c.framesRead()

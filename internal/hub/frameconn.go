@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -16,7 +17,12 @@ import (
 // since every frame's header passes through it, it is where the inbound rate is kept.
 type frameConn struct {
 	net.Conn
-	raw       syscall.RawConn // the TCP socket's, when the poller may read it; else nil
+	raw syscall.RawConn // the TCP socket's, when the poller may read it; else nil
+	// writeMu orders the frames written to the socket: gorilla's (pings, pongs, closes, and all
+	// frames of connections without the fast path) through Write, and the fast path's own (see
+	// writer.go). A frame the fast path could write only in part keeps it held until the
+	// connection's writer goroutine has written the rest: nothing may come between.
+	writeMu   sync.Mutex
 	head      [maxFrameHeader]byte
 	pending   []byte // header bytes read for gorilla and not yet handed over
 	remaining int64  // payload bytes of the current frame not yet handed over
@@ -26,7 +32,7 @@ type frameConn struct {
 	framesRead atomic.Int64
 	pongsOwed  atomic.Int32 // pings sent and not yet answered: their pongs are not charged
 
-	writeDeadline time.Time // the socket's; gorilla sets it before every write, under its write lock
+	writeDeadline time.Time // the socket's, as last set through SetWriteDeadline; guarded by writeMu
 }
 
 // newFrameConn wraps conn; poll asks for a socket the poller can watch (a TCP one).
@@ -42,12 +48,57 @@ func newFrameConn(conn net.Conn, poll bool) *frameConn {
 // setting a socket deadline takes the runtime's timer lock, a cost paid on every write otherwise.
 // Conn.nextWriteDeadline keeps one deadline for many writes.
 func (f *frameConn) SetWriteDeadline(t time.Time) error {
+	f.writeMu.Lock()
+	defer f.writeMu.Unlock()
+	return f.setWriteDeadlineLocked(t)
+}
+
+func (f *frameConn) setWriteDeadlineLocked(t time.Time) error {
 	if t.Equal(f.writeDeadline) {
 		return nil
 	}
 	f.writeDeadline = t
 	return f.Conn.SetWriteDeadline(t)
 }
+
+// Write is gorilla's write of one frame (or part of one).
+func (f *frameConn) Write(p []byte) (int, error) {
+	f.writeMu.Lock()
+	defer f.writeMu.Unlock()
+	return f.Conn.Write(p)
+}
+
+// tryWrite writes the frame b without waiting, if the socket is free and takes it all (nil).
+// Otherwise it returns errWouldBlock and how much it wrote: when that is more than nothing, the
+// frame is begun and writeMu stays held for finishWrite to write the rest. Any other error is
+// the socket's: the connection is broken.
+func (f *frameConn) tryWrite(nw *nowaitWrite, b []byte) (int, error) {
+	if !f.writeMu.TryLock() { // a control frame is being written: the goroutine will wait for it
+		return 0, errWouldBlock
+	}
+	n, err := writeNow(f.raw, nw, b)
+	if err != errWouldBlock || n == 0 {
+		f.writeMu.Unlock()
+	}
+	return n, err
+}
+
+// finishWrite writes the rest of a frame tryWrite could not write whole, waiting until deadline;
+// held says whether tryWrite kept writeMu (it had begun the frame).
+func (f *frameConn) finishWrite(rest []byte, held bool, deadline time.Time) error {
+	if !held {
+		f.writeMu.Lock()
+	}
+	defer f.writeMu.Unlock()
+	if err := f.setWriteDeadlineLocked(deadline); err != nil {
+		return err
+	}
+	_, err := f.Conn.Write(rest)
+	return err
+}
+
+// errWouldBlock is tryWrite's: the frame must be written, or finished, by a write that waits.
+var errWouldBlock = errors.New("the socket cannot take the frame now")
 
 // sentPing records a ping written to the client, so that its answer is not charged to the
 // client's inbound rate: the server's own heartbeat can never close a client that follows it.

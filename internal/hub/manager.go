@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"maps"
+	"runtime"
 	"sync"
 	"time"
 
@@ -25,6 +26,7 @@ type Manager struct {
 	closed    bool
 	attached  uint64 // connections attached so far: their ping slots go round
 
+	writers  []writer       // the fast path's, one per core (see writer.go)
 	conns    sync.WaitGroup // one per connection until its teardown ends
 	counters counters
 	expiries expiries
@@ -55,6 +57,10 @@ func NewManager(name string, router Router, opts Options) *Manager {
 		router:     router,
 		stopPinger: make(chan struct{}),
 	}
+	m.writers = make([]writer, runtime.GOMAXPROCS(0))
+	for i := range m.writers {
+		m.writers[i].index, m.writers[i].delay = i, m.opts.WriteDelay
+	}
 	if m.opts.SnapshotSize > 0 {
 		m.snapshots = newSnapshots(m.opts.SnapshotSize, m.opts.SnapshotKeys)
 	}
@@ -84,11 +90,14 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
-		c.state, c.writing = stateClosing, true
+		c.state, c.writer = stateClosing, writerGoroutine
 		close(c.readerDone)
 		m.conns.Add(1)
 		go c.teardown(websocket.CloseGoingAway, "server shutting down")
 		return
+	}
+	if c.poller != nil { // the socket is a plain TCP one the fast path can write without waiting
+		c.out = &m.writers[m.attached%uint64(len(m.writers))]
 	}
 	m.router.Add(c)
 	c.pingSlot = uint8(m.attached % pingSlots)
@@ -113,21 +122,51 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	c.startReading()
 }
 
-// Publish queues msg for every connection the router picks for key and reports how many there were.
+// Publish hands msg to the writers for every connection the router picks for key and reports how
+// many there were. It holds the manager's lock only to pick them: the writers write (or queue)
+// after it is released.
 func (m *Manager) Publish(key Key, msg *Message) int {
-	n := 0
+	to := recipientPool.get()
 	m.mu.RLock()
-	m.router.Each(key, func(c *Conn) {
-		c.Send(msg)
-		n++
-	})
+	m.router.Each(key, func(c *Conn) { *to = append(*to, c) })
 	if m.snapshots != nil {
 		m.snapshots.record(key, msg)
 	}
 	m.mu.RUnlock()
+	n := len(*to)
 	m.counters.published.Add(1)
 	m.counters.delivered.Add(int64(n))
+	switch {
+	case n == 0:
+		recipientPool.put(to)
+	case len(m.writers) == 1:
+		m.writers[0].publish(msg, to)
+	default:
+		m.share(msg, to)
+	}
 	return n
+}
+
+// share splits a publish's recipients between the writers they belong to: a connection is
+// always written by the same writer, so that its messages keep their order.
+func (m *Manager) share(msg *Message, to *[]*Conn) {
+	parts := make([]*[]*Conn, len(m.writers))
+	for _, c := range *to {
+		i := 0
+		if c.out != nil {
+			i = c.out.index
+		}
+		if parts[i] == nil {
+			parts[i] = recipientPool.get()
+		}
+		*parts[i] = append(*parts[i], c)
+	}
+	recipientPool.put(to)
+	for i, part := range parts {
+		if part != nil {
+			m.writers[i].publish(msg, part)
+		}
+	}
 }
 
 // RecentKey is a key the snapshots hold and when it was last published to.
@@ -174,13 +213,20 @@ func (m *Manager) Stats() Stats {
 	return s
 }
 
-// Shutdown stops accepting connections, lets every connection write what it has queued, closes it
-// with 1001 (going away) and waits until all are gone or ctx ends; then it closes the rest hard.
+// Shutdown stops accepting connections, lets every connection write what was published before
+// and what it has queued, closes it with 1001 (going away) and waits until all are gone or ctx
+// ends; then it closes the rest hard.
 func (m *Manager) Shutdown(ctx context.Context) error {
 	m.stopOnce.Do(func() { close(m.stopPinger) })
 	m.mu.Lock()
 	m.closed = true
 	m.mu.Unlock()
+	for i := range m.writers { // what the writers still hold must reach the queues before the drain
+		select {
+		case <-m.writers[i].sync():
+		case <-ctx.Done():
+		}
+	}
 	m.each(func(c *Conn) { c.drain(websocket.CloseGoingAway, "server shutting down") })
 
 	done := make(chan struct{})

@@ -4,7 +4,6 @@ package hub
 
 import (
 	"errors"
-	"io"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -140,29 +139,4 @@ func (p *poller) run() {
 			}
 		}
 	}
-}
-
-// readNow reads what the socket has without waiting: 0 and no error when it has nothing.
-func readNow(raw syscall.RawConn, p []byte) (int, error) {
-	var n int
-	var readErr error
-	if err := raw.Read(func(fd uintptr) bool {
-		for {
-			n, readErr = syscall.Read(int(fd), p)
-			if readErr != syscall.EINTR {
-				return true
-			}
-		}
-	}); err != nil {
-		return 0, err
-	}
-	switch {
-	case errors.Is(readErr, syscall.EAGAIN):
-		return 0, nil
-	case readErr != nil:
-		return 0, readErr
-	case n == 0:
-		return 0, io.EOF // the client closed its side
-	}
-	return n, nil
 }
