@@ -104,6 +104,10 @@ func (w *writer) run() {
 		}
 		w.broadcasts, w.ready = w.spareB, w.spare
 		w.mu.Unlock()
+		// One publish in the round: written straight to the sockets. More: they came faster than
+		// they could be written, so each is queued, and the next round writes every connection's
+		// queue as one frame: one system call per connection for all of them.
+		direct := publishes(broadcasts) == 1
 		written := int64(0)
 		for i, b := range broadcasts {
 			if b.done != nil {
@@ -112,7 +116,9 @@ func (w *writer) run() {
 				continue
 			}
 			for _, c := range *b.conns {
-				if c.deliver(w, b.msg) {
+				if !direct {
+					c.Send(b.msg)
+				} else if c.deliver(w, b.msg) {
 					written++
 				}
 			}
@@ -132,6 +138,17 @@ func (w *writer) run() {
 
 // maxKeptFrame is the largest frame buffer an idle writer keeps.
 const maxKeptFrame = 64 << 10
+
+// publishes counts the publishes among broadcasts (the others are barriers).
+func publishes(broadcasts []broadcast) int {
+	n := 0
+	for _, b := range broadcasts {
+		if b.done == nil {
+			n++
+		}
+	}
+	return n
+}
 
 // frameOf is batch as one text frame, in w.frame. A broadcast writes the same message to every
 // subscriber: its frame is built once.
