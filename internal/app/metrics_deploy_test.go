@@ -3,9 +3,12 @@ package app_test
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+
+	"pulse/internal/testsvc"
 )
 
 // familyName is a metric name as the dashboard's and the alert rules' queries write it.
@@ -80,5 +83,22 @@ func TestDeployFilesUseRealMetrics(t *testing.T) {
 				t.Errorf("alerts.yml queries %s, which /metrics does not expose", name)
 			}
 		}
+	}
+}
+
+// TestAlertRulesPassPromtool: Prometheus itself accepts the alert rules (syntax, PromQL, templates),
+// as it would when an operator loads them with rule_files.
+func TestAlertRulesPassPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		testsvc.Missing(t, "promtool (apt-get install prometheus; hack/install-deps.sh does it)", err)
+		return
+	}
+	out, err := exec.Command(promtool, "check", "rules", "../../manifest/deploy/prometheus/alerts.yml").CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool check rules alerts.yml: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "SUCCESS") {
+		t.Fatalf("promtool check rules alerts.yml said:\n%s", out)
 	}
 }
