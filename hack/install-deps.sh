@@ -16,6 +16,7 @@ need taskset util-linux "make bench pins the server and the load to cores"
 need node nodejs "the client's tests and the console's build run on Node.js"
 need npm npm "installs the client's and the console's packages from their lockfiles (npm ci)"
 need chromium chromium "the console's browser tests drive Debian's Chromium (playwright-core; no browser download)"
+need prometheus prometheus "the Grafana dashboard's test scrapes a node with a private Prometheus (its service is not used) and promtool checks the alert rules"
 # A font with Chinese characters, checked by its file: the console shows Chinese business and user names.
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || {
   packages+=(fonts-noto-cjk)

@@ -123,6 +123,15 @@ func TestMetrics(t *testing.T) {
 	if v := before.value(t, "pulse_deliveries_total", "endpoint=rowdata"); v != 0 {
 		t.Fatalf("a new node has delivered %v messages", v)
 	}
+	// Every close code the server sends is there at 0 before any close, so that the first close of
+	// each kind shows in rate(): a series born at 1 has no increase to see.
+	for _, endpoint := range []string{"rowdata", "alarm"} {
+		for _, code := range []string{"1000", "1001", "1003", "1006", "1008", "1009", "1011", "1013", "4401"} {
+			if v, ok := before.find("pulse_closes_total", "endpoint="+endpoint, "code="+code); !ok || v != 0 {
+				t.Errorf("a new node: pulse_closes_total{endpoint=%q,code=%q} = %v (exposed: %v), want 0", endpoint, code, v, ok)
+			}
+		}
+	}
 
 	// An alarm before the console connects, so that its replay has an event to send.
 	n.mustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-9","level":"major","title":"hot"}`)

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -59,6 +60,11 @@ var (
 	busUpDesc         = desc("pulse_bus_up", "1 when the bus can deliver (Redis: subscribed and answering PING), else 0.")
 )
 
+// closeCodes are the close codes the server sends. Each endpoint exposes all of them from the
+// start, at 0, so that the first close of a kind shows in rate() and increase(): a series that
+// first appears at 1 has no increase for Prometheus to see (a Grafana panel would miss it).
+var closeCodes = []int{1000, 1001, 1003, 1006, 1008, 1009, 1011, 1013, hub.CloseTokenExpired}
+
 func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{connectionsDesc, publishesDesc, deliveriesDesc, framesWrittenDesc,
 		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, refusedDesc, acceptedDesc,
@@ -85,8 +91,13 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(framesReadDesc, s.FramesRead, ep)
 		counter(droppedDesc, s.Dropped, ep)
 		counter(slowClosesDesc, s.SlowClosed, ep)
+		for _, code := range closeCodes {
+			counter(closesDesc, s.Closes[code], ep, strconv.Itoa(code))
+		}
 		for code, n := range s.Closes {
-			counter(closesDesc, n, ep, strconv.Itoa(code))
+			if !slices.Contains(closeCodes, code) {
+				counter(closesDesc, n, ep, strconv.Itoa(code))
+			}
 		}
 		snapshotKeys += s.SnapshotKeys
 	}

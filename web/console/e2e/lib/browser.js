@@ -8,9 +8,11 @@ import { chromium } from "playwright-core";
 export const artifacts = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
 mkdirSync(artifacts, { recursive: true });
 
+export const chromiumBin = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+
 export async function launch() {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
+    executablePath: chromiumBin,
     headless: true,
     args: [
       "--no-sandbox",
@@ -30,14 +32,14 @@ export function attr(page, selector, name) {
 }
 
 // Saves a screenshot of the page to e2e/artifacts/; the README's (readme: true) also to docs/img/
-// when UPDATE_DOCS_IMG=1.
-export async function screenshot(page, name, { readme = false } = {}) {
+// when UPDATE_DOCS_IMG=1. fullPage: the whole page, however high.
+export async function screenshot(page, name, { readme = false, fullPage = false } = {}) {
   const path = join(artifacts, name);
   await page.mouse.move(0, 0); // no hover highlight
   // The page down to the end of its content, at most one screen high.
   const { width, height } = page.viewportSize();
   const content = await page.evaluate(() => document.body.scrollHeight + 8);
-  await page.screenshot({ path, clip: { x: 0, y: 0, width, height: Math.min(height, content) } });
+  await page.screenshot(fullPage ? { path, fullPage } : { path, clip: { x: 0, y: 0, width, height: Math.min(height, content) } });
   if (readme && process.env.UPDATE_DOCS_IMG) {
     const docs = join(artifacts, "..", "..", "..", "..", "docs", "img");
     mkdirSync(docs, { recursive: true });

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "./poll.js";
 
-export async function startPulse({ auth } = {}) {
+// extraConfig: more YAML sections for config.yaml (e.g. a ws section).
+export async function startPulse({ auth, extraConfig = "" } = {}) {
   const bin = process.env.PULSE_BIN;
   if (!bin) throw new Error("PULSE_BIN is not set: give the absolute path of a pulse binary built with the console (make build does)");
   const dir = mkdtempSync(join(tmpdir(), "pulse-e2e-"));
@@ -36,7 +37,7 @@ database:
       businesses: ["*"]
 `;
   }
-  writeFileSync(join(dir, "config.yaml"), config);
+  writeFileSync(join(dir, "config.yaml"), config + extraConfig);
   const server = { url: `http://127.0.0.1:${port}`, dir, port, child: undefined };
 
   server.start = async () => {
@@ -93,7 +94,7 @@ database:
   return server;
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.on("error", reject);
