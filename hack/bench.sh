@@ -8,6 +8,11 @@
 #                 duplicated or misrouted; also the p99 of the step nearest half that rate.
 #   S2 routed:    10,000 subscribers over 1,000 keys (10 each), random keys; the same figures.
 #   S3 idle:      15,000 idle subscribers held 30 s: server RSS growth per connection, handshakes/s.
+#   Raw server:   S1 10k is also run against hack/rawserver (the least a server can do: one
+#                 pre-built frame written to each socket in a loop, on the publishing request),
+#                 alternating with Pulse, and so are single publishes to 10,000 subscribers (one
+#                 per second): the median latency and the server's CPU time per publish, of
+#                 Pulse and of the raw server, and their ratios.
 #
 # BENCH_AUTH=1: also runs S1 1k, S2 and S3 with auth on (an HS256 token for the subscribers, an
 #               ingest key for the publisher), alternating auth-off and auth-on runs so that both
@@ -23,12 +28,12 @@ with_auth=${BENCH_AUTH:-0}
 server_cpu=${BENCH_SERVER_CPU:-0}
 tool_cpu=${BENCH_TOOL_CPU:-1}
 if [ "$quick" = 1 ]; then
-  runs=1 step=2s hold=10s
+  runs=1 step=2s hold=10s single_step=5s
   s1k_rates=200,600,1000,1200
   s10k_rates=5,15,25,30
   s2_rates=2000,6000,10000,12000
 else
-  runs=3 step=5s hold=30s
+  runs=3 step=5s hold=30s single_step=10s
   s1k_rates=100,200,300,400,500,600,700,800,900,1000,1100,1200
   s10k_rates=2.5,5,7.5,10,12.5,15,17.5,20,22.5,25,27.5,30
   s2_rates=1000,2000,3000,4000,5000,6000,7000,8000,9000,10000,11000,12000
@@ -44,6 +49,7 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 
 go build -o bin/pulse .
+go build -o bin/rawserver ./hack/rawserver
 root=$(pwd)
 work=$(mktemp -d)
 out=${BENCH_OUT:-$work/results}
@@ -92,11 +98,15 @@ healthy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '"code":0' <&3) 2>/dev/null
 }
 
-# start_server [auth]: a fresh server, with auth on when asked.
+# start_server [auth|raw]: a fresh server, with auth on when asked, or the raw server.
 start_server() {
   local dir=$work
   [ "${1:-}" = auth ] && dir=$work/auth
-  (cd "$dir" && GF_GCFG_PATH="$dir" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
+  if [ "${1:-}" = raw ]; then
+    (GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/rawserver" -addr "$addr" >>"$work/server.log" 2>&1) &
+  else
+    (cd "$dir" && GF_GCFG_PATH="$dir" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
+  fi
   server_pid=$!
   for _ in $(seq 200); do
     healthy && return 0
@@ -116,12 +126,15 @@ stop_server() {
 
 # tool NAME RUN ARGS...: one run of the load tool against a fresh server; results in $out/NAME-RUN.jsonl.
 # A NAME ending in -auth runs with auth on: the server checks, the tool sends the token and the key.
+# A NAME ending in -raw runs against the raw server. The tool is given the server's pid (--pid):
+# each step reports the server's CPU time per item.
 tool() {
   local name=$1 run=$2
   shift 2
   local mode="" tok="" key=""
-  case $name in *-auth) mode=auth tok=$token key=$ingest_key ;; esac
+  case $name in *-auth) mode=auth tok=$token key=$ingest_key ;; *-raw) mode=raw ;; esac
   start_server $mode
+  set -- "$@" --pid "$server_pid"
   echo "$name, run $run of $runs: pulse bench $*" >&2
   local progress=/dev/stderr
   [ -t 2 ] || progress="$work/progress.log"
@@ -172,20 +185,23 @@ thousands() {
   awk '{ s = sprintf("%.0f", $1); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } print s o }'
 }
 
-# names NAME PAIRED: the runs' names: NAME, and NAME-auth too when PAIRED=1 and BENCH_AUTH=1.
+# names NAME PAIRED: the runs' names: NAME, and NAME-auth too when PAIRED=1 and BENCH_AUTH=1, or
+# NAME-raw when PAIRED=raw.
 names() {
   echo "$1"
   if [ "$2" = 1 ] && [ "$with_auth" = 1 ]; then echo "$1-auth"; fi
+  if [ "$2" = raw ]; then echo "$1-raw"; fi
 }
 
-# ratio NEW OLD: NEW as a percentage of OLD, for the auth-on rows ("" when either is missing).
+# ratio NEW OLD [FORMAT]: NEW as a percentage of OLD, for the auth-on rows ("" when either is
+# missing); FORMAT (a printf format of the percentage) says it otherwise.
 ratio() {
-  awk -v a="$1" -v b="$2" 'BEGIN { gsub(",", "", a); gsub(",", "", b); if (a + 0 > 0 && b + 0 > 0) printf " (%.0f %% of auth off)", 100 * a / b }'
+  awk -v a="$1" -v b="$2" -v f="${3:-%.0f %% of auth off}" 'BEGIN { gsub(",", "", a); gsub(",", "", b); if (a + 0 > 0 && b + 0 > 0) printf " (" f ")", 100 * a / b }'
 }
 
-# label NAME LABEL: the row's label; an auth-on run's says so.
+# label NAME LABEL: the row's label; an auth-on or raw-server run's says so.
 label() {
-  case $1 in *-auth) echo "$2, auth on" ;; *) echo "$2" ;; esac
+  case $1 in *-auth) echo "$2, auth on" ;; *-raw) echo "$2, raw server" ;; *) echo "$2" ;; esac
 }
 
 # stepped NAME LABEL PAIRED ARGS...: runs a stepped scenario $runs times and adds its table row
@@ -222,12 +238,45 @@ stepped_row() {
     return
   fi
   local vs=""
-  case $name in *-auth) vs=$(ratio "$b" "${figure[${name%-auth}]:-}") ;; esac
+  case $name in
+    *-auth) vs=$(ratio "$b" "${figure[${name%-auth}]:-}") ;;
+    *-raw) vs=$(ratio "${figure[${name%-raw}]:-}" "$b" "Pulse: %.0f %% of it") ;;
+  esac
   rows+=("| $label | $b deliveries/s$vs | $h ms (at $hr/s) | $each |")
 }
 
 stepped s1-1k "S1 broadcast: 1,000 subscribers, 1 key" 1 --subs 1000 --keys 1 --rate "$s1k_rates" --duration "$step"
-stepped s1-10k "S1 broadcast: 10,000 subscribers, 1 key" 0 --subs 10000 --keys 1 --rate "$s10k_rates" --duration "$step"
+stepped s1-10k "S1 broadcast: 10,000 subscribers, 1 key" raw --subs 10000 --keys 1 --rate "$s10k_rates" --duration "$step"
+
+# single NAME: "p50-ms cpu-ms-per-publish" of a run of single publishes.
+single_fields() {
+  awk '
+    function num(line, key) {
+      if (match(line, "\"" key "\":[-0-9.eE+]+")) return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
+      return 0
+    }
+    /"mode":"publish"/ { printf "%.1f %.1f\n", num($0, "p50Ms"), num($0, "serverCpuPerPublishMs") }' "$1"
+}
+
+# Single publishes to 10,000 subscribers, one per second, Pulse and the raw server alternating.
+for r in $(seq "$runs"); do
+  for n in s1-single s1-single-raw; do tool "$n" "$r" --subs 10000 --keys 1 --rate 1 --duration "$single_step"; done
+done
+declare -A single
+for n in s1-single s1-single-raw; do
+  p50s=() cpus=()
+  for r in $(seq "$runs"); do
+    p50="" cpu=""
+    read -r p50 cpu < <(single_fields "$out/$n-$r.jsonl") || true
+    p50s+=("${p50:-}") cpus+=("${cpu:-}")
+  done
+  single[$n-p50]=$(printf '%s\n' "${p50s[@]}" | { grep . || true; } | median)
+  single[$n-cpu]=$(printf '%s\n' "${cpus[@]}" | { grep . || true; } | median)
+  single[$n-each]=$(paste -d' ' <(printf '%s\n' "${p50s[@]}") <(printf '%s\n' "${cpus[@]}") | awk '{ printf "%s%s ms, %s ms CPU", (NR > 1 ? " / " : ""), $1, $2 }')
+done
+times() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f ×", a / b; else print "-" }'; }
+rows+=("| S1 single publishes to 10,000 subscribers (1/s) | median latency ${single[s1-single-p50]} ms, ${single[s1-single-cpu]} ms of server CPU per publish ($(times "${single[s1-single-p50]}" "${single[s1-single-raw-p50]}") and $(times "${single[s1-single-cpu]}" "${single[s1-single-raw-cpu]}") the raw server's) | | ${single[s1-single-each]} |")
+rows+=("| S1 single publishes to 10,000 subscribers (1/s), raw server | median latency ${single[s1-single-raw-p50]} ms, ${single[s1-single-raw-cpu]} ms of server CPU per publish | | ${single[s1-single-raw-each]} |")
 stepped s2 "S2 routed: 10,000 subscribers, 1,000 keys" 1 --subs 10000 --keys 1000 --rate "$s2_rates" --duration "$step"
 
 # idle NAME RUN: one S3 run against a fresh server (auth on for a NAME ending in -auth).

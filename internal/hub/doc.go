@@ -9,7 +9,11 @@
 //   - Manager (manager.go) holds one endpoint's connections. Pulse runs two: row data, routed by
 //     BusinessIndex with the DropOldest overflow rule, and alarms, routed by Everyone with
 //     CloseSlow. Manager.Publish hands a message to every connection its Router picks.
-//   - Conn (conn.go, conn_read.go) is one client: a send queue, a writer and a read side.
+//   - Conn (conn.go, conn_read.go) is one client: a send queue, a writer goroutine that runs when
+//     the fast path cannot write, and a read side.
+//   - writer (writer.go, conn_fast.go), one per core per manager, is the fast path: it writes
+//     each publish's message to its recipients, and the queues of connections in its line,
+//     without ever waiting for a socket.
 //   - Router (router.go) is a manager's index from publish addresses (Key, key.go) to
 //     connections: BusinessIndex (router_business.go) routes by (businessType, businessId) with
 //     the Wildcard id; Everyone (router_everyone.go) sends every publish to every connection
@@ -39,11 +43,17 @@
 // once by internal/service/ingest, which publishes it on the bus (internal/bus: at once in memory,
 // or through Redis to every node). The bus hands it to App.deliver (internal/app/app.go), which
 // calls Manager.Publish with Key{Type: businessType, ID: businessId}. Publish, under the manager's
-// read lock, asks BusinessIndex for the subscribers of (T, I) and (T, *), calls Conn.Send for each
-// and, where the manager keeps snapshots, records the message in the key's snapshot. Send appends
-// the message to the connection's queue and starts its writer if none runs; the writer
-// (Conn.writeLoop) takes the whole queue and writes it as one text frame of newline-separated
-// messages (Conn.write).
+// read lock, asks BusinessIndex for the subscribers of (T, I) and (T, *) and, where the manager
+// keeps snapshots, records the message in the key's snapshot; then, the lock released, it hands
+// the message and its recipients to the manager's writers (one per core; each connection has
+// its own). A writer (writer.go) that finds one publish waiting writes it to each recipient with
+// nothing queued straight away (Conn.deliver): the frame is built once, and each write is one
+// system call that never waits. A recipient that has messages queued, or whose socket cannot
+// take the frame at once, gets it queued; when several publishes wait, the writer queues them
+// all and then writes each connection's queue as one text frame of newline-separated messages
+// (Conn.writeReady): one system call per connection for all of them. A connection that needs
+// more than that (the rest of a frame its socket could not take, a ping, a close, a replay) is
+// handed to its own goroutine (Conn.writeLoop), which writes with gorilla and may wait.
 //
 // An alarm: POST /api/v1/alarm goes from internal/service/ingest to the alarm store
 // (internal/service/alarm, alarm.go), which commits it, gives it a seq and only then rings the
@@ -59,10 +69,16 @@
 // There is no hub goroutine and no goroutine per idle connection:
 //
 //   - Publishers: Manager.Publish runs on the caller's goroutine (an HTTP handler, the Redis
-//     subscriber, the alarm feed) and never waits for a client: Send only queues.
-//   - The writer (Conn.writeLoop), one per connection at most, runs only while the connection has
-//     something to write: queued messages, a ping, or its close. It exits when the queue is empty;
-//     the next Send starts another. It runs the Replay first, and the connection's teardown last.
+//     subscriber, the alarm feed) and never waits for a client: it hands the message to the
+//     writers; Send only queues.
+//   - The writers (writer.run), one per core per manager, run only while they have publishes or
+//     connections in line, and never wait for a socket. A writer owns a connection while its
+//     state is writerQueued.
+//   - The connection's goroutine (Conn.writeLoop), one per connection at most, runs only while
+//     the connection has something the fast path does not write: the rest of a frame, a ping,
+//     its close, a replay, a slow client's queue (or every queue, for sockets without the fast
+//     path: TLS, or no poller). It exits when the queue is empty. It runs the Replay first, and
+//     the connection's teardown last.
 //   - The pinger (Manager.pinger), one per manager, asks every connection's writer for a ping each
 //     PingInterval, spread over 16 groups, and aborts connections not heard from for PongTimeout.
 //   - The expiry timer (expiries.fire), one per manager that has deadlines, runs when the
@@ -93,9 +109,15 @@
 //   - Manager.mu (RWMutex) guards the router and the snapshots' registration: Publish holds it
 //     shared, so publishers run side by side; Attach and removal hold it exclusively. Routers have
 //     no lock of their own.
-//   - Conn.mu guards the queue and the writer's state (writing, pingDue, state, close code). It is
-//     held only to change them: never across a socket write or a call out of the package, and
-//     never while taking Manager.mu (teardown removes the connection without it).
+//   - Conn.mu guards the queue and who writes it (writer: nobody, its manager's writer or its own
+//     goroutine), pingDue, state and close code. It is held only to change them: never across a
+//     socket write or a call out of the package, and never while taking Manager.mu (teardown
+//     removes the connection without it).
+//   - frameConn.writeMu orders the frames on one socket: gorilla's writes (through
+//     frameConn.Write: pings, pongs, closes, the goroutine's frames) and the fast path's. The
+//     fast path only tries it (TryLock) and never waits for it; a frame it could write only in
+//     part keeps it held for the connection's goroutine, which writes the rest and releases it.
+//   - writer.mu guards a writer's lists; nothing is taken under it.
 //     closeAndUnlock and wakeWriterAndUnlock are called with it held and release it: they end
 //     the caller's critical section and start the writer after the unlock.
 //   - poller.mu guards the poller's table of connections; nothing else is taken under it.
@@ -104,12 +126,14 @@
 //     closes expired connections after releasing it. A Conn's grant is an atomic pointer,
 //     read by Publish without a lock.
 //
-// Only the writer writes data frames. The reader writes pongs (and gorilla, on the reader, echoes a
-// client's close frame) with WriteControl, which gorilla allows beside the writer.
+// Data frames are written by the connection's writer of the moment: its manager's writer, or its
+// goroutine, never both (Conn.writer says which). The reader writes pongs (and gorilla, on the
+// reader, echoes a client's close frame) with WriteControl, which gorilla allows beside the
+// writer; frameConn.writeMu keeps them from coming between the parts of a frame.
 //
 // # What may block
 //
-// Publish and Send never block on a client. A Handler runs on the connection's reader: while it
+// Publish and Send never block on a client, nor do the writers. A Handler runs on the connection's reader: while it
 // runs, the client is not read, so it must answer through Conn.Send and hand anything slow (a
 // database commit) to another goroutine. A Replay runs on the writer and may wait for the store:
 // live messages queue behind it, under the overflow rule. A socket write may block for at most
@@ -136,8 +160,8 @@
 //
 // A manager counts publishes, deliveries, frames written and read, drops, 1013 closes and closes
 // by code (Stats) in plain atomics, added to where the work is done anyway: one add per publish,
-// one per frame in a counter of the connection's own (its writer's or reader's alone: no cache
-// line shared by thousands of writers), the connection's counts joining the manager's when it is
-// removed. Nothing is counted per delivery on the fan-out. The metrics endpoint (internal/metrics)
+// one per round in a counter of each writer's, and one per frame in a counter of the connection's
+// own (its goroutine's or reader's alone: no cache line shared by thousands of goroutines), the
+// connection's counts joining the manager's when it is removed. Nothing is counted per delivery on the fan-out. The metrics endpoint (internal/metrics)
 // reads Stats when it is scraped; the engine knows nothing of it.
 package hub
