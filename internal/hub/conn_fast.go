@@ -7,9 +7,9 @@ package hub
 // does not do.
 
 // fastPathLocked reports whether the writer's fast path may write what the connection has: data
-// only, no replay to run first. Called with c.mu held.
+// and pings, no replay to run first, no close. Called with c.mu held.
 func (c *Conn) fastPathLocked() bool {
-	return c.out != nil && c.state == stateOpen && !c.pingDue && c.replay == nil
+	return c.out != nil && c.state == stateOpen && c.replay == nil
 }
 
 // deliver is the writer's part of a publish to c. When nothing is queued before it, it writes m
@@ -17,7 +17,7 @@ func (c *Conn) fastPathLocked() bool {
 // wrote a frame.
 func (c *Conn) deliver(w *writer, m *Message) (written bool) {
 	c.mu.Lock()
-	if c.writer != writerNone || len(c.queue) > 0 || !c.fastPathLocked() {
+	if c.writer != writerNone || len(c.queue) > 0 || c.pingDue || !c.fastPathLocked() {
 		c.sendAndUnlock(m)
 		return false
 	}
@@ -38,8 +38,8 @@ func (c *Conn) deliver(w *writer, m *Message) (written bool) {
 	return written
 }
 
-// writeReady writes the queue of a connection the writer had in line as one frame, if the socket
-// takes it at once, and reports whether it did.
+// writeReady writes the queue of a connection the writer had in line as one frame, after a ping
+// if one is due, if the socket takes them at once, and reports whether it wrote a data frame.
 func (c *Conn) writeReady(w *writer) (written bool) {
 	c.mu.Lock()
 	if !c.fastPathLocked() {
@@ -48,17 +48,24 @@ func (c *Conn) writeReady(w *writer) (written bool) {
 		go c.writeLoop()
 		return false
 	}
-	batch := c.queue
-	c.queue, c.spare = c.spare, nil
+	batch, ping := c.queue, c.pingDue
+	c.queue, c.spare, c.pingDue = c.spare, nil, false
 	c.mu.Unlock()
 
-	if len(batch) > 0 {
-		frame := w.frameOf(batch...)
-		clear(batch) // the frame is a copy
+	if len(batch) > 0 || ping {
+		var frames []byte
+		if ping {
+			c.frames.sentPing() // before the client can answer it
+			frames = w.pingAnd(batch)
+		} else {
+			frames = w.frameOf(batch...)
+		}
+		clear(batch) // the frames are a copy
 		var kept bool
-		if written, kept = c.writeFast(w, frame); !kept {
+		if written, kept = c.writeFast(w, frames); !kept {
 			return false
 		}
+		written = written && len(batch) > 0
 	}
 	c.mu.Lock()
 	if c.state != stateClosing {
@@ -68,8 +75,9 @@ func (c *Conn) writeReady(w *writer) (written bool) {
 	return written
 }
 
-// writeFast writes frame without waiting. kept is false when the socket could not take it all and
-// the connection's goroutine now has it, to write the rest. A broken socket is aborted.
+// writeFast writes frame (or frames) without waiting. kept is false when the socket could not
+// take it all and the connection's goroutine now has it, to write the rest. A broken socket is
+// aborted.
 func (c *Conn) writeFast(w *writer, frame []byte) (written, kept bool) {
 	n, err := c.frames.tryWrite(w.nw, frame)
 	switch err {

@@ -163,6 +163,19 @@ func (w *writer) frameOf(batch ...*Message) []byte {
 	return w.frame
 }
 
+// pingAnd is a ping frame followed, when batch has messages, by their text frame, in w.frame:
+// the pinger's ping leaves with the data in one write, or alone, without a goroutine.
+func (w *writer) pingAnd(batch []*Message) []byte {
+	w.frame, w.framed = append(w.frame[:0], pingFrame...), nil
+	if len(batch) > 0 {
+		w.frame = appendTextFrame(w.frame, batch)
+	}
+	return w.frame
+}
+
+// pingFrame is a server's ping with no payload, as gorilla's WriteControl writes it.
+var pingFrame = []byte{0x80 | pingOpcode, 0}
+
 // appendTextFrame appends batch as one unmasked text frame of newline-separated objects.
 func appendTextFrame(b []byte, batch []*Message) []byte {
 	n := len(batch) - 1

@@ -39,9 +39,13 @@ type Result struct {
 	MaxMs          float64 `json:"maxMs"`
 	ToolCPU        float64 `json:"toolCpu"` // cores the tool itself used while publishing
 	// With --pid: the server's CPU time per accepted item, from the step's start until everything
-	// was delivered (or the straggler wait ended), and the cores it used over that time.
-	ServerCPUPerPublishMs float64 `json:"serverCpuPerPublishMs,omitempty"`
-	ServerCores           float64 `json:"serverCores,omitempty"`
+	// was delivered (or the straggler wait ended), and the cores it used over that time; the cores
+	// it used with the subscribers connected before anything was published (heartbeats, timers),
+	// and the CPU time per item without that idle share: what publishing itself cost.
+	ServerCPUPerPublishMs        float64 `json:"serverCpuPerPublishMs,omitempty"`
+	ServerCores                  float64 `json:"serverCores,omitempty"`
+	ServerIdleCores              float64 `json:"serverIdleCores,omitempty"`
+	ServerPublishCPUPerPublishMs float64 `json:"serverPublishCpuPerPublishMs,omitempty"`
 
 	HeldS        float64 `json:"heldS,omitempty"` // idle mode
 	RSSBeforeKB  int64   `json:"rssBeforeKB,omitempty"`
@@ -121,7 +125,8 @@ func (r Result) WriteText(w io.Writer) {
 		r.Step, r.TargetRate, r.PublishRate, r.DeliveriesRate, r.Expected, r.Lost, r.Duplicated,
 		r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs, 100*r.ToolCPU, ok)
 	if r.ServerCores > 0 {
-		fmt.Fprintf(w, "      server: %.3f ms of CPU per item, %.0f%% of a core\n", r.ServerCPUPerPublishMs, 100*r.ServerCores)
+		fmt.Fprintf(w, "      server: %.3f ms of CPU per item (%.3f ms without its idle %.1f%% of a core), %.0f%% of a core\n",
+			r.ServerCPUPerPublishMs, r.ServerPublishCPUPerPublishMs, 100*r.ServerIdleCores, 100*r.ServerCores)
 	}
 	r.writeProblems(w)
 }

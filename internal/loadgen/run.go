@@ -67,6 +67,13 @@ func Run(ctx context.Context, cfg Config, status io.Writer, each func(Result)) (
 		return []Result{r}, nil
 	}
 
+	if cfg.PID > 0 {
+		prog.show(func() string { return "measuring the server's CPU while nothing is published" })
+		var err error
+		if base.ServerIdleCores, err = idleCores(ctx, cfg.PID); err != nil {
+			return nil, err
+		}
+	}
 	pub := newPublisher(cfg.Addrs, cfg.Keys, cfg.Payload, cfg.IngestKey)
 	defer pub.close()
 	var results []Result
@@ -132,10 +139,13 @@ func runStep(ctx context.Context, cfg Config, w *swarm, pub *publisher, prog *pr
 		if err != nil {
 			return r, err
 		}
+		spent, took := after-serverBefore, time.Since(start)
 		if n := st.published.Load(); n > 0 {
-			r.ServerCPUPerPublishMs = ms(after-serverBefore) / float64(n)
+			r.ServerCPUPerPublishMs = ms(spent) / float64(n)
+			idle := time.Duration(r.ServerIdleCores * float64(took))
+			r.ServerPublishCPUPerPublishMs = ms(max(spent-idle, 0)) / float64(n)
 		}
-		r.ServerCores = float64(after-serverBefore) / float64(time.Since(start))
+		r.ServerCores = float64(spent) / float64(took)
 	}
 
 	var seen tally
@@ -197,3 +207,26 @@ func hold(ctx context.Context, cfg Config, w *swarm, prog *progress, r Result, r
 
 // ms is d in milliseconds.
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// idleWindow is how long the server's CPU is read while the subscribers are connected and nothing
+// is published: its heartbeats and timers, which a step's CPU per item includes.
+const idleWindow = 3 * time.Second
+
+// idleCores is the cores server pid uses with the subscribers connected and idle.
+func idleCores(ctx context.Context, pid int) (float64, error) {
+	before, err := readServerCPU(pid)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-time.After(idleWindow):
+	}
+	after, err := readServerCPU(pid)
+	if err != nil {
+		return 0, err
+	}
+	return float64(after-before) / float64(time.Since(start)), nil
+}
