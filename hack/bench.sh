@@ -248,14 +248,14 @@ stepped_row() {
 stepped s1-1k "S1 broadcast: 1,000 subscribers, 1 key" 1 --subs 1000 --keys 1 --rate "$s1k_rates" --duration "$step"
 stepped s1-10k "S1 broadcast: 10,000 subscribers, 1 key" raw --subs 10000 --keys 1 --rate "$s10k_rates" --duration "$step"
 
-# single NAME: "p50-ms cpu-ms-per-publish" of a run of single publishes.
+# single_fields FILE: "p50-ms cpu-ms-per-publish cpu-ms-per-publish-without-idle" of a run of single publishes.
 single_fields() {
   awk '
     function num(line, key) {
       if (match(line, "\"" key "\":[-0-9.eE+]+")) return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
       return 0
     }
-    /"mode":"publish"/ { printf "%.1f %.1f\n", num($0, "p50Ms"), num($0, "serverCpuPerPublishMs") }' "$1"
+    /"mode":"publish"/ { printf "%.1f %.1f %.1f\n", num($0, "p50Ms"), num($0, "serverCpuPerPublishMs"), num($0, "serverPublishCpuPerPublishMs") }' "$1"
 }
 
 # Single publishes to 10,000 subscribers, one per second, Pulse and the raw server alternating.
@@ -264,18 +264,19 @@ for r in $(seq "$runs"); do
 done
 declare -A single
 for n in s1-single s1-single-raw; do
-  p50s=() cpus=()
+  p50s=() cpus=() pubs=()
   for r in $(seq "$runs"); do
-    p50="" cpu=""
-    read -r p50 cpu < <(single_fields "$out/$n-$r.jsonl") || true
-    p50s+=("${p50:-}") cpus+=("${cpu:-}")
+    p50="" cpu="" pub=""
+    read -r p50 cpu pub < <(single_fields "$out/$n-$r.jsonl") || true
+    p50s+=("${p50:-}") cpus+=("${cpu:-}") pubs+=("${pub:-}")
   done
   single[$n-p50]=$(printf '%s\n' "${p50s[@]}" | { grep . || true; } | median)
   single[$n-cpu]=$(printf '%s\n' "${cpus[@]}" | { grep . || true; } | median)
+  single[$n-pub]=$(printf '%s\n' "${pubs[@]}" | { grep . || true; } | median)
   single[$n-each]=$(paste -d' ' <(printf '%s\n' "${p50s[@]}") <(printf '%s\n' "${cpus[@]}") | awk '{ printf "%s%s ms, %s ms CPU", (NR > 1 ? " / " : ""), $1, $2 }')
 done
 times() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f ×", a / b; else print "-" }'; }
-rows+=("| S1 single publishes to 10,000 subscribers (1/s) | median latency ${single[s1-single-p50]} ms, ${single[s1-single-cpu]} ms of server CPU per publish ($(times "${single[s1-single-p50]}" "${single[s1-single-raw-p50]}") and $(times "${single[s1-single-cpu]}" "${single[s1-single-raw-cpu]}") the raw server's) | | ${single[s1-single-each]} |")
+rows+=("| S1 single publishes to 10,000 subscribers (1/s) | median latency ${single[s1-single-p50]} ms ($(times "${single[s1-single-p50]}" "${single[s1-single-raw-p50]}") the raw server's), ${single[s1-single-cpu]} ms of server CPU per publish ($(times "${single[s1-single-cpu]}" "${single[s1-single-raw-cpu]}")), ${single[s1-single-pub]} ms without the idle heartbeats ($(times "${single[s1-single-pub]}" "${single[s1-single-raw-pub]}")) | | ${single[s1-single-each]} |")
 rows+=("| S1 single publishes to 10,000 subscribers (1/s), raw server | median latency ${single[s1-single-raw-p50]} ms, ${single[s1-single-raw-cpu]} ms of server CPU per publish | | ${single[s1-single-raw-each]} |")
 stepped s2 "S2 routed: 10,000 subscribers, 1,000 keys" 1 --subs 10000 --keys 1000 --rate "$s2_rates" --duration "$step"
 

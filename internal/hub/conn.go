@@ -32,19 +32,21 @@ const (
 // the connection is idle (a reader goroutine runs only while there is something to read), or,
 // where there is no poller, a goroutine's that reads until the client goes away.
 type Conn struct {
-	// What a publish and the fast path touch for every recipient comes first, together: at
-	// 10,000 recipients each cache line more is a miss more per recipient.
+	// What the writer's fast path touches for every recipient comes first, together: at 10,000
+	// recipients each cache line more is a miss more per recipient. These 64 bytes are one line
+	// (a Conn is allocated in a size class of whole lines, so it starts on one).
 	mu      sync.Mutex
 	state   connState
 	writer  writerState
 	pingDue bool
 	queue   []*Message
-	spare   []*Message // the previous batch's slice, reused to avoid an allocation per batch
 	out     *writer    // the manager's writer the fast path uses; nil: the socket allows none (see writer.go)
 	frames  *frameConn // the socket, when Upgrade wrapped it
+	replay  Replay     // run by the first writer goroutine, then nil
+
+	spare   []*Message // the previous batch's slice, reused to avoid an allocation per batch
 	manager *Manager
-	replay  Replay // run by the first writer goroutine, then nil
-	seqHigh int64  // highest seq queued or covered by the replay; a seq at or below it is a duplicate
+	seqHigh int64 // highest seq queued or covered by the replay; a seq at or below it is a duplicate
 
 	ws       *websocket.Conn
 	poller   *poller // the poller offered the socket (set before c is shared); nil: a goroutine reads it

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gorilla/websocket"
 
@@ -159,4 +160,18 @@ func TestConcurrentPublishesKeepTheirOrder(t *testing.T) {
 func waitLen(t *testing.T, m *Manager, n int) {
 	t.Helper()
 	poll.Eventually(t, func() bool { return m.Len() == n }, "%d connections, want %d", m.Len(), n)
+}
+
+// TestConnHotFieldsShareALine: what the fast path reads of every recipient sits in a Conn's first
+// 64 bytes, and a Conn fills a size class of whole cache lines (384 bytes), so that those 64 bytes
+// are one line: one cache miss per recipient instead of two. A field added in the wrong place
+// costs every broadcast; this says so.
+func TestConnHotFieldsShareALine(t *testing.T) {
+	var c Conn
+	if end := unsafe.Offsetof(c.replay) + unsafe.Sizeof(c.replay); end > 64 {
+		t.Errorf("the fast path's fields end at byte %d of a Conn, past its first cache line", end)
+	}
+	if size := unsafe.Sizeof(c); size > 384 {
+		t.Errorf("a Conn is %d bytes: past the 384-byte size class, Conns no longer start on a cache line", size)
+	}
 }
