@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // writer is the fast path from a publish to the sockets: one goroutine that writes each
@@ -115,7 +116,9 @@ func (w *writer) run() {
 				broadcasts[i] = broadcast{}
 				continue
 			}
-			for _, c := range *b.conns {
+			list := *b.conns
+			for j, c := range list {
+				prefetchAhead(list, j)
 				if !direct {
 					c.Send(b.msg)
 				} else if c.deliver(w, b.msg) {
@@ -126,6 +129,7 @@ func (w *writer) run() {
 			broadcasts[i] = broadcast{}
 		}
 		for i, c := range conns {
+			prefetchAhead(conns, i)
 			if c.writeReady(w) {
 				written++
 			}
@@ -138,6 +142,23 @@ func (w *writer) run() {
 
 // maxKeptFrame is the largest frame buffer an idle writer keeps.
 const maxKeptFrame = 64 << 10
+
+// prefetchAhead, before the writer writes to conns[i], asks for what it will read of the next
+// ones: the first line of conns[i+2] and the socket (frameConn) of conns[i+1], whose Conn was
+// asked for one turn before. Each connection is in memory no other recipient shares, so without
+// it each costs two cache misses the writer waits for: measured with perf on a broadcast to
+// 10,000 subscribers, a quarter of the server's time outside the kernel, ~5 % of all of it (the
+// write system calls are most of the rest).
+func prefetchAhead(conns []*Conn, i int) {
+	if i+2 < len(conns) {
+		prefetch(unsafe.Pointer(conns[i+2]))
+	}
+	if i+1 < len(conns) {
+		if f := conns[i+1].frames; f != nil {
+			prefetch(unsafe.Pointer(f))
+		}
+	}
+}
 
 // publishes counts the publishes among broadcasts (the others are barriers).
 func publishes(broadcasts []broadcast) int {
