@@ -212,8 +212,17 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // is published: its heartbeats and timers, which a step's CPU per item includes.
 const idleWindow = 3 * time.Second
 
+// idleSettle is how long the server is left, once every subscriber is registered, before its idle
+// CPU is read: the last handshakes' work is not idle work.
+const idleSettle = time.Second
+
 // idleCores is the cores server pid uses with the subscribers connected and idle.
 func idleCores(ctx context.Context, pid int) (float64, error) {
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-time.After(idleSettle):
+	}
 	before, err := readServerCPU(pid)
 	if err != nil {
 		return 0, err
