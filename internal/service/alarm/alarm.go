@@ -6,6 +6,7 @@ package alarm
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -182,6 +183,7 @@ func (s *Service) commitLoop() {
 	defer close(s.done)
 	for r := range s.reqs {
 		batch, n := []*request{r}, len(r.ops)
+		yielded := false
 	gather:
 		for n < maxBatchOps {
 			select {
@@ -189,9 +191,16 @@ func (s *Service) commitLoop() {
 				if !ok {
 					break gather
 				}
-				batch, n = append(batch, more), n+len(more.ops)
+				batch, n, yielded = append(batch, more), n+len(more.ops), false
 			default:
-				break gather
+				if yielded {
+					break gather
+				}
+				// Let the goroutines that are ready to run go first: they are requests on their
+				// way here. The request that woke this loop made it the next to run, so without
+				// this a group would hold little more than that one request.
+				runtime.Gosched()
+				yielded = true
 			}
 		}
 		s.commitBatch(batch, n)

@@ -2,9 +2,11 @@ package alarm
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -20,6 +22,10 @@ type store struct {
 	name string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
+	write        writeSQL // the group commit's statements
+
+	stmtsMu sync.Mutex
+	stmts   map[string]*sql.Stmt // prepared on the pool, by their text (see prepared)
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.
@@ -32,7 +38,7 @@ type storedEvent struct {
 // openStore connects to node's database and creates the schema if it is missing. For SQLite the
 // database file's folder is created too.
 func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
-	db, err := gdb.New(node)
+	db, err := gdb.New(withSQLitePragmas(node))
 	if err != nil {
 		return nil, gerror.Wrap(err, "alarm store: database.default")
 	}
@@ -61,7 +67,7 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 		messageBytes = "length(CAST(" + message + " AS BLOB))"
 	}
 	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
-	return &store{db: db, name: name, messageBytes: messageBytes}, nil
+	return &store{db: db, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect)}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.
@@ -74,7 +80,38 @@ func dialectOf(db gdb.DB) string {
 	}
 }
 
-func (s *store) close(ctx context.Context) error { return s.db.Close(ctx) }
+func (s *store) close(ctx context.Context) error {
+	s.stmtsMu.Lock()
+	for _, st := range s.stmts {
+		_ = st.Close()
+	}
+	s.stmts = nil
+	s.stmtsMu.Unlock()
+	return s.db.Close(ctx)
+}
+
+// prepared returns query prepared on the store's pool. database/sql prepares it on each connection
+// that runs it, once, and a transaction reuses what its connection has (sql.Tx.StmtContext).
+func (s *store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtsMu.Lock()
+	defer s.stmtsMu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	db, err := s.db.Master()
+	if err != nil {
+		return nil, err
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = st
+	return st, nil
+}
 
 // lockSeq is the first statement of every write transaction: it changes nothing, but takes the
 // lock of the pulse_alarm_seq row (see commit). It is written out, not built by a gdb.Model, so

@@ -2,14 +2,12 @@ package alarm
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 
 	"github.com/gogf/gf/v2/database/gdb"
-	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/dao"
 	"pulse/internal/model"
-	"pulse/internal/model/entity"
 )
 
 // commit applies ops in order in one transaction and returns the events they made, in seq order.
@@ -20,37 +18,35 @@ import (
 // The transaction starts by updating the pulse_alarm_seq row: that takes its lock (a row lock in
 // MySQL and PostgreSQL, the write lock in SQLite), so commits are serialised, also between nodes,
 // and seq order is commit order. A reader that sees seq S committed sees every event up to S.
+//
+// However many ops, a commit is the same few statements (see writeSQL): lock, read the last seq,
+// read the alarms named, insert the events, insert or update the alarms, write the last seq.
 func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent, error) {
 	var events []storedEvent
 	err := s.db.Transaction(ctx, func(ctx context.Context, tx gdb.TX) error {
-		if _, err := tx.Exec(lockSeq); err != nil {
+		w := writer{ctx: ctx, tx: tx.GetSqlTX(), store: s, sql: &s.write}
+		if err := w.exec(w.sql.lock, true); err != nil {
 			return err
 		}
-		sc := dao.PulseAlarmSeq.Columns()
-		last, err := tx.Model(dao.PulseAlarmSeq.Table()).Fields(sc.Seq).Where(sc.Id, 1).Value()
-		if err != nil {
+		var last int64
+		if err := w.queryRow(w.sql.lastSeq, &last); err != nil {
 			return err
 		}
-		stored, err := loadAlarms(tx, ops)
+		stored, err := w.loadAlarms(ops)
 		if err != nil {
 			return err
 		}
 		var changed []changedAlarm
-		if events, changed, err = transition(stored, ops, last.Int64(), now); err != nil || len(events) == 0 {
+		if events, changed, err = transition(stored, ops, last, now); err != nil || len(events) == 0 {
 			return err
 		}
-		if err := writeAlarms(tx, changed, now); err != nil {
+		if err := w.insertEvents(events, now); err != nil {
 			return err
 		}
-		rows := make([]entity.PulseAlarmEvent, len(events))
-		for i, e := range events {
-			rows[i] = entity.PulseAlarmEvent{Seq: e.Seq, AlarmId: e.AlarmId, CreatedMs: now, Frame: string(e.Message)}
-		}
-		if _, err := tx.Model(dao.PulseAlarmEvent.Table()).Data(rows).Batch(len(rows)).Insert(); err != nil {
+		if err := w.upsertAlarms(changed, now); err != nil {
 			return err
 		}
-		_, err = tx.Model(dao.PulseAlarmSeq.Table()).Data(sc.Seq, events[len(events)-1].Seq).Where(sc.Id, 1).Update()
-		return err
+		return w.exec(w.sql.setSeq, true, events[len(events)-1].Seq)
 	})
 	if err != nil {
 		for _, o := range ops {
@@ -61,55 +57,144 @@ func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent
 	return events, nil
 }
 
+// writer runs a commit's statements on its transaction.
+type writer struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	store *store
+	sql   *writeSQL
+}
+
+// stmt returns query ready to run on the transaction: prepared once on the store's pool when its
+// text is fixed (fixed), else prepared (or sent, as the driver does it) for this run only.
+func (w writer) stmt(query string, fixed bool) (*sql.Stmt, error) {
+	if !fixed {
+		return nil, nil
+	}
+	st, err := w.store.prepared(w.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return w.tx.StmtContext(w.ctx, st), nil
+}
+
+// exec runs a statement that returns no rows.
+func (w writer) exec(query string, fixed bool, args ...any) error {
+	st, err := w.stmt(query, fixed)
+	if err != nil {
+		return err
+	}
+	if st != nil {
+		_, err = st.ExecContext(w.ctx, args...)
+	} else {
+		_, err = w.tx.ExecContext(w.ctx, query, args...)
+	}
+	return err
+}
+
+// query runs a statement that returns rows.
+func (w writer) query(query string, fixed bool, args ...any) (*sql.Rows, error) {
+	st, err := w.stmt(query, fixed)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.QueryContext(w.ctx, args...)
+	}
+	return w.tx.QueryContext(w.ctx, query, args...)
+}
+
+// queryRow reads the one row of a fixed statement into dest.
+func (w writer) queryRow(query string, dest ...any) error {
+	st, err := w.stmt(query, true)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(w.ctx).Scan(dest...)
+}
+
 // loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name.
-func loadAlarms(tx gdb.TX, ops []*op) (map[string]storedAlarm, error) {
-	ids := make([]string, 0, len(ops))
-	seen := map[string]bool{}
+func (w writer) loadAlarms(ops []*op) (map[string]storedAlarm, error) {
+	ids := make([]any, 0, len(ops))
+	seen := make(map[string]bool, len(ops))
 	for _, o := range ops {
 		if !seen[o.id] {
 			seen[o.id] = true
 			ids = append(ids, o.id)
 		}
 	}
-	c := dao.PulseAlarm.Columns()
-	var rows []entity.PulseAlarm
-	err := tx.Model(dao.PulseAlarm.Table()).Fields(c.AlarmId, c.Seq, c.State).WhereIn(c.AlarmId, ids).Scan(&rows)
-	if err != nil {
-		return nil, err
-	}
-	stored := make(map[string]storedAlarm, len(rows))
-	for _, r := range rows {
-		a := new(model.Alarm)
-		if err := json.Unmarshal([]byte(r.State), a); err != nil {
+	stored := make(map[string]storedAlarm, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), w.sql.rowsPerStatement)
+		if err := w.readAlarms(ids[:n], stored); err != nil {
 			return nil, err
 		}
-		stored[r.AlarmId] = storedAlarm{state: a, seq: r.Seq}
+		ids = ids[n:]
 	}
 	return stored, nil
 }
 
-// writeAlarms stores the state of the changed alarms: one batch insert for the new ones, an update
-// each for the others.
-func writeAlarms(tx gdb.TX, changed []changedAlarm, now int64) error {
-	c := dao.PulseAlarm.Columns()
-	var inserts []entity.PulseAlarm
-	for _, a := range changed {
-		state, err := model.Encode(a.state)
-		if err != nil {
+// readAlarms adds the alarms of ids that are stored to stored.
+func (w writer) readAlarms(ids []any, stored map[string]storedAlarm) error {
+	rows, err := w.query(w.sql.build(w.sql.selectAlarms, len(ids)), len(ids) == 1, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id    string
+			seq   int64
+			state []byte
+		)
+		if err := rows.Scan(&id, &seq, &state); err != nil {
 			return err
 		}
-		if a.isNew {
-			inserts = append(inserts, entity.PulseAlarm{AlarmId: a.id, Seq: a.seq, Status: a.state.Status, ChangedMs: now, State: string(state)})
-			continue
-		}
-		row := g.Map{c.Seq: a.seq, c.Status: a.state.Status, c.ChangedMs: now, c.State: string(state)}
-		if _, err := tx.Model(dao.PulseAlarm.Table()).Data(row).Where(c.AlarmId, a.id).Update(); err != nil {
+		a := new(model.Alarm)
+		if err := json.Unmarshal(state, a); err != nil {
 			return err
 		}
+		stored[id] = storedAlarm{state: a, seq: seq}
 	}
-	if len(inserts) == 0 {
-		return nil
+	return rows.Err()
+}
+
+// insertEvents stores the events, all created at now.
+func (w writer) insertEvents(events []storedEvent, now int64) error {
+	const cols = 4
+	args := make([]any, 0, cols*min(len(events), w.sql.rowsPerStatement))
+	for len(events) > 0 {
+		n := min(len(events), w.sql.rowsPerStatement)
+		args = args[:0]
+		for _, e := range events[:n] {
+			args = append(args, e.Seq, e.AlarmId, now, string(e.Message))
+		}
+		if err := w.exec(w.sql.build(w.sql.insertEvents, n), n == 1, args...); err != nil {
+			return err
+		}
+		events = events[n:]
 	}
-	_, err := tx.Model(dao.PulseAlarm.Table()).Data(inserts).Batch(len(inserts)).Insert()
-	return err
+	return nil
+}
+
+// upsertAlarms stores the state of the changed alarms: inserted when new, updated when stored.
+func (w writer) upsertAlarms(changed []changedAlarm, now int64) error {
+	const cols = 5
+	args := make([]any, 0, cols*min(len(changed), w.sql.rowsPerStatement))
+	for len(changed) > 0 {
+		n := min(len(changed), w.sql.rowsPerStatement)
+		args = args[:0]
+		for _, a := range changed[:n] {
+			state, err := model.Encode(a.state)
+			if err != nil {
+				return err
+			}
+			args = append(args, a.id, a.seq, a.state.Status, now, string(state))
+		}
+		if err := w.exec(w.sql.build(w.sql.upsertAlarms, n), n == 1, args...); err != nil {
+			return err
+		}
+		changed = changed[n:]
+	}
+	return nil
 }

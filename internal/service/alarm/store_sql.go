@@ -1,0 +1,123 @@
+package alarm
+
+import (
+	"strconv"
+	"strings"
+
+	"pulse/internal/dao"
+)
+
+// writeSQL is the SQL of a group commit in one dialect. The commit runs it on the transaction's
+// database/sql handle rather than through gdb's Model: a group of 64 alarms spent most of its
+// time in gdb building, formatting (regular expressions over the whole statement) and logging
+// statements, and in one UPDATE per alarm. Here a group is a fixed handful of statements on
+// MySQL and PostgreSQL, whatever its size: the rows of each table go in multi-row statements,
+// each one round trip. SQLite is in the process, where a round trip costs nothing: there a row is
+// one run of a statement prepared once, which spares parsing a new statement per group, the
+// driver's binding (it looks each argument up among all of them: time grows with the square of
+// their number) and the statement journal SQLite keeps for a statement that writes many rows.
+type writeSQL struct {
+	dollar bool // placeholders are $1, $2... (PostgreSQL), not ?
+	// rowsPerStatement is the most rows one statement writes or reads: 1 for SQLite (then every
+	// statement's text is fixed, and prepared once), else bounded by the parameter limits.
+	rowsPerStatement int
+
+	lock    string // takes the write lock of pulse_alarm_seq's row: see commit
+	lastSeq string // the last seq handed out
+	setSeq  string // sets it (one argument)
+	// The statements with many rows: a head, the rows' placeholders, a tail.
+	selectAlarms multiRow // alarm_id, seq, state of the alarms named (one argument per alarm)
+	insertEvents multiRow // seq, alarm_id, created_ms, frame
+	upsertAlarms multiRow // alarm_id, seq, status, changed_ms, state: inserted, or updated when stored
+}
+
+// multiRow is a statement whose middle repeats once per row: head, then each row's placeholders
+// (cols of them) separated by sep, then tail.
+type multiRow struct {
+	head, sep, tail string
+	open, close     string // around one row's placeholders
+	cols            int
+	one             string // the statement for one row
+}
+
+// newWriteSQL is the write path's SQL for dialect (as manifest/sql names it).
+func newWriteSQL(dialect string) writeSQL {
+	sc, ac, ec := dao.PulseAlarmSeq.Columns(), dao.PulseAlarm.Columns(), dao.PulseAlarmEvent.Columns()
+	seqT, alarmT, eventT := dao.PulseAlarmSeq.Table(), dao.PulseAlarm.Table(), dao.PulseAlarmEvent.Table()
+	w := writeSQL{dollar: dialect == "pgsql", rowsPerStatement: 500}
+	if dialect == "sqlite" {
+		w.rowsPerStatement = 64
+	}
+	w.lock = lockSeq
+	w.lastSeq = "SELECT " + sc.Seq + " FROM " + seqT + " WHERE " + sc.Id + " = 1"
+	w.setSeq = "UPDATE " + seqT + " SET " + sc.Seq + " = " + w.placeholder(1) + " WHERE " + sc.Id + " = 1"
+	w.selectAlarms = multiRow{
+		head: "SELECT " + ac.AlarmId + ", " + ac.Seq + ", " + ac.State + " FROM " + alarmT + " WHERE " + ac.AlarmId + " IN (",
+		sep:  ", ", tail: ")", cols: 1,
+	}
+	insert := "INSERT INTO "
+	if dialect == "sqlite" {
+		insert = "INSERT OR FAIL INTO "
+	}
+	w.insertEvents = multiRow{
+		head: insert + eventT + " (" + ec.Seq + ", " + ec.AlarmId + ", " + ec.CreatedMs + ", " + ec.Frame + ") VALUES ",
+		sep:  ", ", open: "(", close: ")", cols: 4,
+	}
+	upsert := multiRow{
+		head: insert + alarmT + " (" + ac.AlarmId + ", " + ac.Seq + ", " + ac.Status + ", " + ac.ChangedMs + ", " + ac.State + ") VALUES ",
+		sep:  ", ", open: "(", close: ")", cols: 5,
+	}
+	set := []string{ac.Seq, ac.Status, ac.ChangedMs, ac.State}
+	if dialect == "mysql" {
+		// MariaDB has no alias for the new row (MySQL 8's "AS new"); VALUES(col) works in both.
+		for i, c := range set {
+			set[i] = c + " = VALUES(" + c + ")"
+		}
+		upsert.tail = " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")
+	} else {
+		for i, c := range set {
+			set[i] = c + " = excluded." + c
+		}
+		upsert.tail = " ON CONFLICT (" + ac.AlarmId + ") DO UPDATE SET " + strings.Join(set, ", ")
+	}
+	w.upsertAlarms = upsert
+	for _, m := range []*multiRow{&w.selectAlarms, &w.insertEvents, &w.upsertAlarms} {
+		m.one = w.build(*m, 1)
+	}
+	return w
+}
+
+// placeholder is the n-th (1-based) parameter of a statement.
+func (w writeSQL) placeholder(n int) string {
+	if w.dollar {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
+}
+
+// build is m for rows rows.
+func (w writeSQL) build(m multiRow, rows int) string {
+	if rows == 1 && m.one != "" {
+		return m.one
+	}
+	var b strings.Builder
+	b.Grow(len(m.head) + len(m.tail) + rows*(len(m.sep)+len(m.open)+len(m.close)+m.cols*6))
+	b.WriteString(m.head)
+	n := 0
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(m.sep)
+		}
+		b.WriteString(m.open)
+		for c := range m.cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			n++
+			b.WriteString(w.placeholder(n))
+		}
+		b.WriteString(m.close)
+	}
+	b.WriteString(m.tail)
+	return b.String()
+}
