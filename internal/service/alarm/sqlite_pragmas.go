@@ -19,7 +19,6 @@ import (
 var sqlitePragmas = []struct{ name, value string }{
 	{"synchronous", "FULL"},
 	{"temp_store", "MEMORY"},
-	{"cache_size", "-32000"},
 }
 
 // withSQLitePragmas adds sqlitePragmas to an SQLite node's parameters (in its link, or in Extra

@@ -43,7 +43,7 @@ func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent
 		if err := w.insertEvents(events, now); err != nil {
 			return err
 		}
-		if err := w.upsertAlarms(changed, now); err != nil {
+		if err := w.writeAlarms(changed, now); err != nil {
 			return err
 		}
 		return w.exec(w.sql.setSeq, true, events[len(events)-1].Seq)
@@ -177,24 +177,39 @@ func (w writer) insertEvents(events []storedEvent, now int64) error {
 	return nil
 }
 
-// upsertAlarms stores the state of the changed alarms: inserted when new, updated when stored.
-func (w writer) upsertAlarms(changed []changedAlarm, now int64) error {
-	const cols = 5
-	args := make([]any, 0, cols*min(len(changed), w.sql.rowsPerStatement))
-	for len(changed) > 0 {
-		n := min(len(changed), w.sql.rowsPerStatement)
-		args = args[:0]
-		for _, a := range changed[:n] {
-			state, err := model.Encode(a.state)
-			if err != nil {
-				return err
-			}
-			args = append(args, a.id, a.seq, a.state.Status, now, string(state))
+// writeAlarms stores the state of the changed alarms: inserted when new, updated when stored.
+func (w writer) writeAlarms(changed []changedAlarm, now int64) error {
+	if w.sql.upsert {
+		return w.alarmRows(w.sql.upsertAlarms, changed, now)
+	}
+	var inserts, updates []changedAlarm
+	for _, a := range changed {
+		if a.isNew {
+			inserts = append(inserts, a)
+		} else {
+			updates = append(updates, a)
 		}
-		if err := w.exec(w.sql.build(w.sql.upsertAlarms, n), n == 1, args...); err != nil {
+	}
+	if err := w.alarmRows(w.sql.insertAlarms, inserts, now); err != nil {
+		return err
+	}
+	return w.alarmRows(w.sql.updateAlarms, updates, now)
+}
+
+// alarmRows runs m (alarm_id, seq, status, changed_ms, state) for the alarms.
+func (w writer) alarmRows(m multiRow, alarms []changedAlarm, now int64) error {
+	const cols = 5
+	args := make([]any, 0, cols*min(len(alarms), w.sql.rowsPerStatement))
+	for len(alarms) > 0 {
+		n := min(len(alarms), w.sql.rowsPerStatement)
+		args = args[:0]
+		for _, a := range alarms[:n] {
+			args = append(args, a.id, a.seq, a.state.Status, now, string(a.encoded))
+		}
+		if err := w.exec(w.sql.build(m, n), n == 1, args...); err != nil {
 			return err
 		}
-		changed = changed[n:]
+		alarms = alarms[n:]
 	}
 	return nil
 }

@@ -28,7 +28,13 @@ type writeSQL struct {
 	// The statements with many rows: a head, the rows' placeholders, a tail.
 	selectAlarms multiRow // alarm_id, seq, state of the alarms named (one argument per alarm)
 	insertEvents multiRow // seq, alarm_id, created_ms, frame
+	// The alarms changed: MySQL and PostgreSQL insert or update each row in one statement
+	// (upsertAlarms); SQLite inserts the new ones and updates the stored ones (insertAlarms,
+	// updateAlarms), so that no statement needs a statement journal (see newWriteSQL).
+	upsert       bool
 	upsertAlarms multiRow // alarm_id, seq, status, changed_ms, state: inserted, or updated when stored
+	insertAlarms multiRow // the same columns
+	updateAlarms multiRow // the same columns, alarm_id naming the row to update
 }
 
 // multiRow is a statement whose middle repeats once per row: head, then each row's placeholders
@@ -55,6 +61,9 @@ func newWriteSQL(dialect string) writeSQL {
 		head: "SELECT " + ac.AlarmId + ", " + ac.Seq + ", " + ac.State + " FROM " + alarmT + " WHERE " + ac.AlarmId + " IN (",
 		sep:  ", ", tail: ")", cols: 1,
 	}
+	// SQLite keeps a statement journal for a statement that writes many rows and might fail
+	// half-way, so as to undo only that statement (ABORT, the default); OR FAIL needs none: a
+	// failure fails the commit, and the transaction is rolled back as a whole anyway.
 	insert := "INSERT INTO "
 	if dialect == "sqlite" {
 		insert = "INSERT OR FAIL INTO "
@@ -63,26 +72,41 @@ func newWriteSQL(dialect string) writeSQL {
 		head: insert + eventT + " (" + ec.Seq + ", " + ec.AlarmId + ", " + ec.CreatedMs + ", " + ec.Frame + ") VALUES ",
 		sep:  ", ", open: "(", close: ")", cols: 4,
 	}
-	upsert := multiRow{
-		head: insert + alarmT + " (" + ac.AlarmId + ", " + ac.Seq + ", " + ac.Status + ", " + ac.ChangedMs + ", " + ac.State + ") VALUES ",
-		sep:  ", ", open: "(", close: ")", cols: 5,
-	}
+	alarmCols := " (" + ac.AlarmId + ", " + ac.Seq + ", " + ac.Status + ", " + ac.ChangedMs + ", " + ac.State + ") VALUES "
 	set := []string{ac.Seq, ac.Status, ac.ChangedMs, ac.State}
-	if dialect == "mysql" {
+	switch dialect {
+	case "sqlite":
+		w.insertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 5}
+		// An upsert's update would need the statement journal (it aborts on failure); an UPDATE
+		// from a list of VALUES (SQLite 3.33) names the rows: column1 is the alarm_id.
+		for i, c := range set {
+			set[i] = c + " = v.column" + strconv.Itoa(i+2)
+		}
+		w.updateAlarms = multiRow{
+			head: "UPDATE OR FAIL " + alarmT + " SET " + strings.Join(set, ", ") + " FROM (VALUES ",
+			sep:  ", ", open: "(", close: ")", cols: 5,
+			tail: ") AS v WHERE " + alarmT + "." + ac.AlarmId + " = v.column1",
+		}
+	case "mysql":
 		// MariaDB has no alias for the new row (MySQL 8's "AS new"); VALUES(col) works in both.
 		for i, c := range set {
 			set[i] = c + " = VALUES(" + c + ")"
 		}
-		upsert.tail = " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")
-	} else {
+		w.upsert = true
+		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 5,
+			tail: " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")}
+	default:
 		for i, c := range set {
 			set[i] = c + " = excluded." + c
 		}
-		upsert.tail = " ON CONFLICT (" + ac.AlarmId + ") DO UPDATE SET " + strings.Join(set, ", ")
+		w.upsert = true
+		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 5,
+			tail: " ON CONFLICT (" + ac.AlarmId + ") DO UPDATE SET " + strings.Join(set, ", ")}
 	}
-	w.upsertAlarms = upsert
-	for _, m := range []*multiRow{&w.selectAlarms, &w.insertEvents, &w.upsertAlarms} {
-		m.one = w.build(*m, 1)
+	for _, m := range []*multiRow{&w.selectAlarms, &w.insertEvents, &w.upsertAlarms, &w.insertAlarms, &w.updateAlarms} {
+		if m.head != "" {
+			m.one = w.build(*m, 1)
+		}
 	}
 	return w
 }
