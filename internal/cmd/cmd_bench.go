@@ -217,7 +217,7 @@ func ingestConfig(p *gcmd.Parser, cfg loadgen.Config) (loadgen.IngestConfig, err
 		}
 		*o.to = v
 	}
-	if p.GetOpt("posters") != nil && ic.Posters == 0 {
+	if o := p.GetOpt("posters"); o != nil && strings.TrimSpace(o.String()) == "0" {
 		errs = append(errs, "--posters: must be positive")
 	}
 	ic.Warmup = loadgen.DefaultWarmup
