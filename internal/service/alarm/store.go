@@ -3,6 +3,7 @@ package alarm
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,10 +23,12 @@ type store struct {
 	name string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
-	write        writeSQL // the group commit's statements
+	write        writeSQL    // the group commit's statements
+	cache        *stateCache // states the last commits made (see stateCache)
 
 	stmtsMu sync.Mutex
 	stmts   map[string]*sql.Stmt // prepared on the pool, by their text (see prepared)
+	conn    *sql.Conn            // the write connection: see writeConn
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.
@@ -67,7 +70,8 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 		messageBytes = "length(CAST(" + message + " AS BLOB))"
 	}
 	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
-	return &store{db: db, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect)}, nil
+	return &store{db: db, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect),
+		cache: newStateCache(stateCacheBytes)}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.
@@ -81,6 +85,10 @@ func dialectOf(db gdb.DB) string {
 }
 
 func (s *store) close(ctx context.Context) error {
+	if s.conn != nil {
+		_ = s.conn.Close()
+		s.conn = nil
+	}
 	s.stmtsMu.Lock()
 	for _, st := range s.stmts {
 		_ = st.Close()
@@ -88,6 +96,44 @@ func (s *store) close(ctx context.Context) error {
 	s.stmts = nil
 	s.stmtsMu.Unlock()
 	return s.db.Close(ctx)
+}
+
+// writeConn is the connection commits run on, one of the pool's kept for them. Only the committer
+// commits, one group at a time, so one is enough, and keeping the same one matters: SQLite gives
+// each connection a page cache of its own and empties it whenever another connection has written
+// since, so commits that took whichever connection the pool had free read again, from the file,
+// most pages they touched; MySQL and PostgreSQL keep the statements prepared on it.
+func (s *store) writeConn(ctx context.Context) (*sql.Conn, error) {
+	if s.conn != nil {
+		return s.conn, nil
+	}
+	db, err := s.db.Master()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, stmt := range s.write.connSetup {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+	}
+	s.conn = conn
+	return conn, nil
+}
+
+// dropWriteConn closes the write connection after a failed commit, so that the next one starts on
+// another: the pool discards this one rather than hand it out again, as it may be what failed.
+func (s *store) dropWriteConn() {
+	if s.conn == nil {
+		return
+	}
+	_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = s.conn.Close()
+	s.conn = nil
 }
 
 // prepared returns query prepared on the store's pool. database/sql prepares it on each connection

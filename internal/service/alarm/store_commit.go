@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 
-	"github.com/gogf/gf/v2/database/gdb"
-
 	"pulse/internal/model"
 )
 
@@ -20,41 +18,66 @@ import (
 // and seq order is commit order. A reader that sees seq S committed sees every event up to S.
 //
 // However many ops, a commit is the same few statements (see writeSQL): lock, read the last seq,
-// read the alarms named, insert the events, insert or update the alarms, write the last seq.
+// read the alarms named, insert the events, insert or update the alarms, write the last seq. They
+// run on the store's write connection (see writeConn).
 func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent, error) {
-	var events []storedEvent
-	err := s.db.Transaction(ctx, func(ctx context.Context, tx gdb.TX) error {
-		w := writer{ctx: ctx, tx: tx.GetSqlTX(), store: s, sql: &s.write}
-		if err := w.exec(w.sql.lock, true); err != nil {
-			return err
-		}
-		var last int64
-		if err := w.queryRow(w.sql.lastSeq, &last); err != nil {
-			return err
-		}
-		stored, err := w.loadAlarms(ops)
-		if err != nil {
-			return err
-		}
-		var changed []changedAlarm
-		if events, changed, err = transition(stored, ops, last, now); err != nil || len(events) == 0 {
-			return err
-		}
-		if err := w.insertEvents(events, now); err != nil {
-			return err
-		}
-		if err := w.writeAlarms(changed, now); err != nil {
-			return err
-		}
-		return w.exec(w.sql.setSeq, true, events[len(events)-1].Seq)
-	})
+	events, changed, err := s.commitTx(ctx, ops, now)
 	if err != nil {
 		for _, o := range ops {
 			o.state, o.seq, o.err = nil, 0, nil
 		}
+		s.dropWriteConn() // whatever failed, the next commit starts on a connection of its own
 		return nil, err
 	}
+	s.cache.put(changed)
 	return events, nil
+}
+
+// commitTx is commit's transaction.
+func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
+	conn, err := s.writeConn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, changed, err := s.apply(writer{ctx: ctx, tx: tx, store: s, sql: &s.write}, ops, now)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, nil, err
+	}
+	return events, changed, nil
+}
+
+// apply runs the statements of a commit in its transaction.
+func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
+	if err := w.exec(w.sql.lock, true); err != nil {
+		return nil, nil, err
+	}
+	var last int64
+	if err := w.queryRow(w.sql.lastSeq, &last); err != nil {
+		return nil, nil, err
+	}
+	stored, err := w.loadAlarms(ops)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, changed, err := transition(stored, ops, last, now)
+	if err != nil || len(events) == 0 {
+		return events, changed, err
+	}
+	if err := w.insertEvents(events, now); err != nil {
+		return nil, nil, err
+	}
+	if err := w.writeAlarms(changed, now); err != nil {
+		return nil, nil, err
+	}
+	return events, changed, w.exec(w.sql.setSeq, true, events[len(events)-1].Seq)
 }
 
 // writer runs a commit's statements on its transaction.
@@ -113,7 +136,8 @@ func (w writer) queryRow(query string, dest ...any) error {
 	return st.QueryRowContext(w.ctx).Scan(dest...)
 }
 
-// loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name.
+// loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name. It
+// reads the seqs first: a state the cache holds for that seq is not read again.
 func (w writer) loadAlarms(ops []*op) (map[string]storedAlarm, error) {
 	ids := make([]any, 0, len(ops))
 	seen := make(map[string]bool, len(ops))
@@ -124,24 +148,26 @@ func (w writer) loadAlarms(ops []*op) (map[string]storedAlarm, error) {
 		}
 	}
 	stored := make(map[string]storedAlarm, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), w.sql.rowsPerStatement)
-		if err := w.readAlarms(ids[:n], stored); err != nil {
-			return nil, err
+	var missed []any // stored, but not with the state the cache has
+	err := w.eachRow(w.sql.selectSeqs, ids, func(rows *sql.Rows) error {
+		var (
+			id  string
+			seq int64
+		)
+		if err := rows.Scan(&id, &seq); err != nil {
+			return err
 		}
-		ids = ids[n:]
-	}
-	return stored, nil
-}
-
-// readAlarms adds the alarms of ids that are stored to stored.
-func (w writer) readAlarms(ids []any, stored map[string]storedAlarm) error {
-	rows, err := w.query(w.sql.build(w.sql.selectAlarms, len(ids)), len(ids) == 1, ids...)
+		if state, ok := w.store.cache.get(id, seq); ok {
+			stored[id] = storedAlarm{state: state, seq: seq}
+		} else {
+			missed = append(missed, id)
+		}
+		return nil
+	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = w.eachRow(w.sql.selectAlarms, missed, func(rows *sql.Rows) error {
 		var (
 			id    string
 			seq   int64
@@ -155,8 +181,34 @@ func (w writer) readAlarms(ids []any, stored map[string]storedAlarm) error {
 			return err
 		}
 		stored[id] = storedAlarm{state: a, seq: seq}
+		return nil
+	})
+	return stored, err
+}
+
+// eachRow runs the select m for args, as many statements as it takes, and calls row for each row.
+func (w writer) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error {
+	for len(args) > 0 {
+		n := min(len(args), w.sql.rowsPerStatement)
+		rows, err := w.query(w.sql.build(m, n), n == 1, args[:n]...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := row(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		args = args[n:]
 	}
-	return rows.Err()
+	return nil
 }
 
 // insertEvents stores the events, all created at now.

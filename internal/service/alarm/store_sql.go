@@ -22,11 +22,17 @@ type writeSQL struct {
 	// statement's text is fixed, and prepared once), else bounded by the parameter limits.
 	rowsPerStatement int
 
+	// connSetup runs once on the write connection (see store.writeConn). SQLite's default page
+	// cache, 2 MiB, let a commit of a few hundred alarms read again from the file pages it had
+	// just written; the write connection gets 16 MiB (the others, readers, keep the default).
+	connSetup []string
+
 	lock    string // takes the write lock of pulse_alarm_seq's row: see commit
 	lastSeq string // the last seq handed out
 	setSeq  string // sets it (one argument)
 	// The statements with many rows: a head, the rows' placeholders, a tail.
-	selectAlarms multiRow // alarm_id, seq, state of the alarms named (one argument per alarm)
+	selectSeqs   multiRow // alarm_id, seq of the alarms named (one argument per alarm)
+	selectAlarms multiRow // alarm_id, seq, state of the alarms named
 	insertEvents multiRow // seq, alarm_id, created_ms, frame
 	// The alarms changed: MySQL and PostgreSQL insert or update each row in one statement
 	// (upsertAlarms); SQLite inserts the new ones and updates the stored ones (insertAlarms,
@@ -52,11 +58,16 @@ func newWriteSQL(dialect string) writeSQL {
 	seqT, alarmT, eventT := dao.PulseAlarmSeq.Table(), dao.PulseAlarm.Table(), dao.PulseAlarmEvent.Table()
 	w := writeSQL{dollar: dialect == "pgsql", rowsPerStatement: 500}
 	if dialect == "sqlite" {
-		w.rowsPerStatement = 64
+		w.rowsPerStatement = 16
+		w.connSetup = []string{"PRAGMA cache_size = -16384"} // KiB
 	}
 	w.lock = lockSeq
 	w.lastSeq = "SELECT " + sc.Seq + " FROM " + seqT + " WHERE " + sc.Id + " = 1"
 	w.setSeq = "UPDATE " + seqT + " SET " + sc.Seq + " = " + w.placeholder(1) + " WHERE " + sc.Id + " = 1"
+	w.selectSeqs = multiRow{
+		head: "SELECT " + ac.AlarmId + ", " + ac.Seq + " FROM " + alarmT + " WHERE " + ac.AlarmId + " IN (",
+		sep:  ", ", tail: ")", cols: 1,
+	}
 	w.selectAlarms = multiRow{
 		head: "SELECT " + ac.AlarmId + ", " + ac.Seq + ", " + ac.State + " FROM " + alarmT + " WHERE " + ac.AlarmId + " IN (",
 		sep:  ", ", tail: ")", cols: 1,
@@ -103,7 +114,7 @@ func newWriteSQL(dialect string) writeSQL {
 		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 5,
 			tail: " ON CONFLICT (" + ac.AlarmId + ") DO UPDATE SET " + strings.Join(set, ", ")}
 	}
-	for _, m := range []*multiRow{&w.selectAlarms, &w.insertEvents, &w.upsertAlarms, &w.insertAlarms, &w.updateAlarms} {
+	for _, m := range []*multiRow{&w.selectSeqs, &w.selectAlarms, &w.insertEvents, &w.upsertAlarms, &w.insertAlarms, &w.updateAlarms} {
 		if m.head != "" {
 			m.one = w.build(*m, 1)
 		}
