@@ -20,6 +20,8 @@ import (
 // already (rows updated, the common case of a noisy device).
 //
 //	go test -run xxx -bench Commit -count 10 ./internal/service/alarm/ | benchstat -
+//
+// BENCH_LINK_EXTRA is appended to the SQLite link, to measure a setting: "&cache_size=-65536".
 func BenchmarkCommit(b *testing.B) {
 	for _, kind := range []string{"new", "repeat"} {
 		for _, group := range []int{1, 64, 1000} {
