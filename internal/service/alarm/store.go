@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -25,10 +24,7 @@ type store struct {
 	messageBytes string
 	write        writeSQL    // the group commit's statements
 	cache        *stateCache // states the last commits made (see stateCache)
-
-	stmtsMu sync.Mutex
-	stmts   map[string]*sql.Stmt // prepared on the pool, by their text (see prepared)
-	conn    *sql.Conn            // the write connection: see writeConn
+	conn         *sql.Conn   // the write connection: see writeConn
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.
@@ -89,12 +85,6 @@ func (s *store) close(ctx context.Context) error {
 		_ = s.conn.Close()
 		s.conn = nil
 	}
-	s.stmtsMu.Lock()
-	for _, st := range s.stmts {
-		_ = st.Close()
-	}
-	s.stmts = nil
-	s.stmtsMu.Unlock()
 	return s.db.Close(ctx)
 }
 
@@ -102,7 +92,7 @@ func (s *store) close(ctx context.Context) error {
 // commits, one group at a time, so one is enough, and keeping the same one matters: SQLite gives
 // each connection a page cache of its own and empties it whenever another connection has written
 // since, so commits that took whichever connection the pool had free read again, from the file,
-// most pages they touched; MySQL and PostgreSQL keep the statements prepared on it.
+// most pages they touched.
 func (s *store) writeConn(ctx context.Context) (*sql.Conn, error) {
 	if s.conn != nil {
 		return s.conn, nil
@@ -134,29 +124,6 @@ func (s *store) dropWriteConn() {
 	_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
 	_ = s.conn.Close()
 	s.conn = nil
-}
-
-// prepared returns query prepared on the store's pool. database/sql prepares it on each connection
-// that runs it, once, and a transaction reuses what its connection has (sql.Tx.StmtContext).
-func (s *store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	s.stmtsMu.Lock()
-	defer s.stmtsMu.Unlock()
-	if st, ok := s.stmts[query]; ok {
-		return st, nil
-	}
-	db, err := s.db.Master()
-	if err != nil {
-		return nil, err
-	}
-	st, err := db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if s.stmts == nil {
-		s.stmts = map[string]*sql.Stmt{}
-	}
-	s.stmts[query] = st
-	return st, nil
 }
 
 // lockSeq is the first statement of every write transaction: it changes nothing, but takes the

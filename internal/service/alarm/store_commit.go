@@ -56,11 +56,11 @@ func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEve
 
 // apply runs the statements of a commit in its transaction.
 func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
-	if err := w.exec(w.sql.lock, true); err != nil {
+	if _, err := w.tx.ExecContext(w.ctx, w.sql.lock); err != nil {
 		return nil, nil, err
 	}
 	var last int64
-	if err := w.queryRow(w.sql.lastSeq, &last); err != nil {
+	if err := w.tx.QueryRowContext(w.ctx, w.sql.lastSeq).Scan(&last); err != nil {
 		return nil, nil, err
 	}
 	stored, err := w.loadAlarms(ops)
@@ -77,7 +77,8 @@ func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedA
 	if err := w.writeAlarms(changed, now); err != nil {
 		return nil, nil, err
 	}
-	return events, changed, w.exec(w.sql.setSeq, true, events[len(events)-1].Seq)
+	_, err = w.tx.ExecContext(w.ctx, w.sql.setSeq, events[len(events)-1].Seq)
+	return events, changed, err
 }
 
 // writer runs a commit's statements on its transaction.
@@ -86,54 +87,6 @@ type writer struct {
 	tx    *sql.Tx
 	store *store
 	sql   *writeSQL
-}
-
-// stmt returns query ready to run on the transaction: prepared once on the store's pool when its
-// text is fixed (fixed), else prepared (or sent, as the driver does it) for this run only.
-func (w writer) stmt(query string, fixed bool) (*sql.Stmt, error) {
-	if !fixed {
-		return nil, nil
-	}
-	st, err := w.store.prepared(w.ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return w.tx.StmtContext(w.ctx, st), nil
-}
-
-// exec runs a statement that returns no rows.
-func (w writer) exec(query string, fixed bool, args ...any) error {
-	st, err := w.stmt(query, fixed)
-	if err != nil {
-		return err
-	}
-	if st != nil {
-		_, err = st.ExecContext(w.ctx, args...)
-	} else {
-		_, err = w.tx.ExecContext(w.ctx, query, args...)
-	}
-	return err
-}
-
-// query runs a statement that returns rows.
-func (w writer) query(query string, fixed bool, args ...any) (*sql.Rows, error) {
-	st, err := w.stmt(query, fixed)
-	if err != nil {
-		return nil, err
-	}
-	if st != nil {
-		return st.QueryContext(w.ctx, args...)
-	}
-	return w.tx.QueryContext(w.ctx, query, args...)
-}
-
-// queryRow reads the one row of a fixed statement into dest.
-func (w writer) queryRow(query string, dest ...any) error {
-	st, err := w.stmt(query, true)
-	if err != nil {
-		return err
-	}
-	return st.QueryRowContext(w.ctx).Scan(dest...)
 }
 
 // loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name. It
@@ -190,7 +143,7 @@ func (w writer) loadAlarms(ops []*op) (map[string]storedAlarm, error) {
 func (w writer) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error {
 	for len(args) > 0 {
 		n := min(len(args), w.sql.rowsPerStatement)
-		rows, err := w.query(w.sql.build(m, n), n == 1, args[:n]...)
+		rows, err := w.tx.QueryContext(w.ctx, w.sql.build(m, n), args[:n]...)
 		if err != nil {
 			return err
 		}
@@ -221,7 +174,7 @@ func (w writer) insertEvents(events []storedEvent, now int64) error {
 		for _, e := range events[:n] {
 			args = append(args, e.Seq, e.AlarmId, now, string(e.Message))
 		}
-		if err := w.exec(w.sql.build(w.sql.insertEvents, n), n == 1, args...); err != nil {
+		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(w.sql.insertEvents, n), args...); err != nil {
 			return err
 		}
 		events = events[n:]
@@ -258,7 +211,7 @@ func (w writer) alarmRows(m multiRow, alarms []changedAlarm, now int64) error {
 		for _, a := range alarms[:n] {
 			args = append(args, a.id, a.seq, a.state.Status, now, string(a.encoded))
 		}
-		if err := w.exec(w.sql.build(m, n), n == 1, args...); err != nil {
+		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(m, n), args...); err != nil {
 			return err
 		}
 		alarms = alarms[n:]

@@ -7,19 +7,17 @@ import (
 	"pulse/internal/dao"
 )
 
-// writeSQL is the SQL of a group commit in one dialect. The commit runs it on the transaction's
-// database/sql handle rather than through gdb's Model: a group of 64 alarms spent most of its
-// time in gdb building, formatting (regular expressions over the whole statement) and logging
-// statements, and in one UPDATE per alarm. Here a group is a fixed handful of statements on
-// MySQL and PostgreSQL, whatever its size: the rows of each table go in multi-row statements,
-// each one round trip. SQLite is in the process, where a round trip costs nothing: there a row is
-// one run of a statement prepared once, which spares parsing a new statement per group, the
-// driver's binding (it looks each argument up among all of them: time grows with the square of
-// their number) and the statement journal SQLite keeps for a statement that writes many rows.
+// writeSQL is the SQL of a group commit in one dialect. The commit runs it on its transaction's
+// database/sql handle rather than through gdb's Model: a commit of one alarm spent most of its time
+// in gdb building, formatting (regular expressions over the whole statement) and logging
+// statements, and a group ran one UPDATE per alarm it repeated. Here the rows of each table go in
+// multi-row statements: on MySQL and PostgreSQL a group of up to 500 alarms is the same handful
+// of round trips whatever its size. SQLite's statements hold 16 rows: its driver binds each
+// argument by a search through all of them (time grows with the square of their number), and
+// parses every statement anew (it keeps none prepared), so longer ones gain nothing.
 type writeSQL struct {
 	dollar bool // placeholders are $1, $2... (PostgreSQL), not ?
-	// rowsPerStatement is the most rows one statement writes or reads: 1 for SQLite (then every
-	// statement's text is fixed, and prepared once), else bounded by the parameter limits.
+	// rowsPerStatement is the most rows one statement writes or reads.
 	rowsPerStatement int
 
 	// connSetup runs once on the write connection (see store.writeConn). SQLite: its default page
@@ -53,7 +51,6 @@ type multiRow struct {
 	head, sep, tail string
 	open, close     string // around one row's placeholders
 	cols            int
-	one             string // the statement for one row
 }
 
 // newWriteSQL is the write path's SQL for dialect (as manifest/sql names it).
@@ -118,11 +115,6 @@ func newWriteSQL(dialect string) writeSQL {
 		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 5,
 			tail: " ON CONFLICT (" + ac.AlarmId + ") DO UPDATE SET " + strings.Join(set, ", ")}
 	}
-	for _, m := range []*multiRow{&w.selectSeqs, &w.selectAlarms, &w.insertEvents, &w.upsertAlarms, &w.insertAlarms, &w.updateAlarms} {
-		if m.head != "" {
-			m.one = w.build(*m, 1)
-		}
-	}
 	return w
 }
 
@@ -136,9 +128,6 @@ func (w writeSQL) placeholder(n int) string {
 
 // build is m for rows rows.
 func (w writeSQL) build(m multiRow, rows int) string {
-	if rows == 1 && m.one != "" {
-		return m.one
-	}
 	var b strings.Builder
 	b.Grow(len(m.head) + len(m.tail) + rows*(len(m.sep)+len(m.open)+len(m.close)+m.cols*6))
 	b.WriteString(m.head)
