@@ -382,7 +382,10 @@ mode="medians of $runs runs"
 echo
 echo "### make bench: $(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo
-echo "$cpu, $(nproc) cores, $(uname -r), $(go env GOVERSION); server on core $server_cpu and \`pulse bench\` on core $tool_cpu, GOMAXPROCS=1 each; $mode; steps of $step."
+what=""
+[ "${#rows[@]}" -gt 0 ] && what="; steps of $step"
+[ "${#ingest_rows[@]}" -gt 0 ] && what="$what; ingest runs of $ingest_time after 1 s of warm-up"
+echo "$cpu, $(nproc) cores, $(uname -r), $(go env GOVERSION); server on core $server_cpu and \`pulse bench\` on core $tool_cpu, GOMAXPROCS=1 each; $mode$what."
 echo
 if [ "${#rows[@]}" -gt 0 ]; then
   echo "| scenario | figure | p99 at half that rate | each run |"
