@@ -142,7 +142,7 @@ func (w writer) loadAlarms(ops []*op) (map[string]storedAlarm, error) {
 // eachRow runs the select m for args, as many statements as it takes, and calls row for each row.
 func (w writer) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error {
 	for len(args) > 0 {
-		n := min(len(args), w.sql.rowsPerStatement)
+		n := w.sql.rows(m, len(args))
 		rows, err := w.tx.QueryContext(w.ctx, w.sql.build(m, n), args[:n]...)
 		if err != nil {
 			return err
@@ -167,9 +167,9 @@ func (w writer) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error
 // insertEvents stores the events, all created at now.
 func (w writer) insertEvents(events []storedEvent, now int64) error {
 	const cols = 4
-	args := make([]any, 0, cols*min(len(events), w.sql.rowsPerStatement))
+	args := make([]any, 0, cols*w.sql.rows(w.sql.insertEvents, len(events)))
 	for len(events) > 0 {
-		n := min(len(events), w.sql.rowsPerStatement)
+		n := w.sql.rows(w.sql.insertEvents, len(events))
 		args = args[:0]
 		for _, e := range events[:n] {
 			args = append(args, e.Seq, e.AlarmId, now, string(e.Message))
@@ -204,9 +204,9 @@ func (w writer) writeAlarms(changed []changedAlarm, now int64) error {
 // alarmRows runs m (alarm_id, seq, status, changed_ms, state) for the alarms.
 func (w writer) alarmRows(m multiRow, alarms []changedAlarm, now int64) error {
 	const cols = 5
-	args := make([]any, 0, cols*min(len(alarms), w.sql.rowsPerStatement))
+	args := make([]any, 0, cols*w.sql.rows(m, len(alarms)))
 	for len(alarms) > 0 {
-		n := min(len(alarms), w.sql.rowsPerStatement)
+		n := w.sql.rows(m, len(alarms))
 		args = args[:0]
 		for _, a := range alarms[:n] {
 			args = append(args, a.id, a.seq, a.state.Status, now, string(a.encoded))

@@ -12,13 +12,14 @@ import (
 // in gdb building, formatting (regular expressions over the whole statement) and logging
 // statements, and a group ran one UPDATE per alarm it repeated. Here the rows of each table go in
 // multi-row statements: on MySQL and PostgreSQL a group of up to 500 alarms is the same handful
-// of round trips whatever its size. SQLite's statements hold 16 rows: its driver binds each
-// argument by a search through all of them (time grows with the square of their number), and
-// parses every statement anew (it keeps none prepared), so longer ones gain nothing.
+// of round trips whatever its size. SQLite's statements take at most 80 arguments (16 alarms, 20
+// events, 80 ids): its driver binds each argument by a search through all of them (time grows with
+// the square of their number), and parses every statement anew (it keeps none prepared), so
+// longer ones gain nothing.
 type writeSQL struct {
 	dollar bool // placeholders are $1, $2... (PostgreSQL), not ?
-	// rowsPerStatement is the most rows one statement writes or reads.
-	rowsPerStatement int
+	// maxArgs bounds the arguments, and so the rows, of one statement (see rows).
+	maxArgs int
 
 	// connSetup runs once on the write connection (see store.writeConn). SQLite: its default page
 	// cache, 2 MiB, let a commit of a few hundred alarms read again from the file pages it had
@@ -57,9 +58,9 @@ type multiRow struct {
 func newWriteSQL(dialect string) writeSQL {
 	sc, ac, ec := dao.PulseAlarmSeq.Columns(), dao.PulseAlarm.Columns(), dao.PulseAlarmEvent.Columns()
 	seqT, alarmT, eventT := dao.PulseAlarmSeq.Table(), dao.PulseAlarm.Table(), dao.PulseAlarmEvent.Table()
-	w := writeSQL{dollar: dialect == "pgsql", rowsPerStatement: 500}
+	w := writeSQL{dollar: dialect == "pgsql", maxArgs: 2500}
 	if dialect == "sqlite" {
-		w.rowsPerStatement = 16
+		w.maxArgs = 80
 		w.connSetup = []string{"PRAGMA cache_size = -16384", "PRAGMA wal_autocheckpoint = 10000"} // KiB, pages
 	}
 	w.lock = lockSeq
@@ -116,6 +117,11 @@ func newWriteSQL(dialect string) writeSQL {
 			tail: " ON CONFLICT (" + ac.AlarmId + ") DO UPDATE SET " + strings.Join(set, ", ")}
 	}
 	return w
+}
+
+// rows is how many of n rows (of m) the next statement takes.
+func (w writeSQL) rows(m multiRow, n int) int {
+	return min(n, max(w.maxArgs/m.cols, 1))
 }
 
 // placeholder is the n-th (1-based) parameter of a statement.
