@@ -143,15 +143,18 @@ tool() {
   stop_server
 }
 
+# num_awk: an awk function, num(line, key), the number of "key": in a line of the tool's JSON.
+num_awk='
+    function num(line, key) {
+      if (match(line, "\"" key "\":[-0-9.eE+]+")) return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
+      return 0
+    }'
+
 # fields FILE: "best p99-at-half rate-at-half first-rate first-p99" of a stepped run: the highest
 # deliveries/s of a step that is ok, the p99 of the ok step whose deliveries/s is nearest half of it,
 # and the deliveries/s and p99 of the first step (what to show when no step is ok).
 fields() {
-  awk '
-    function num(line, key) {
-      if (match(line, "\"" key "\":[-0-9.eE+]+")) return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
-      return 0
-    }
+  awk "$num_awk"'
     BEGIN { n = 0 }
     /"step":1,/ { firstRate = num($0, "deliveriesRate"); firstP99 = num($0, "p99Ms") }
     /"ok":true/ { rate[n] = num($0, "deliveriesRate"); p99[n] = num($0, "p99Ms"); n++ }
@@ -166,11 +169,7 @@ fields() {
 
 # idle_fields FILE: "KB-per-connection handshakes/s".
 idle_fields() {
-  awk '
-    function num(line, key) {
-      if (match(line, "\"" key "\":[-0-9.eE+]+")) return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
-      return 0
-    }
+  awk "$num_awk"'
     /"mode":"idle"/ { printf "%.1f %.0f\n", num($0, "rssPerConnKB"), num($0, "connectRate") }' "$1"
 }
 
@@ -311,11 +310,7 @@ ingest() {
 
 # ingest_fields FILE: "items/s server-µs-per-item p99-ms ok" of an ingest run.
 ingest_fields() {
-  awk '
-    function num(line, key) {
-      if (match(line, "\"" key "\":[-0-9.eE+]+")) return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
-      return 0
-    }
+  awk "$num_awk"'
     /"mode":"ingest"/ { printf "%.0f %.1f %.1f %s\n", num($0, "itemRate"), num($0, "serverCpuPerItemUs"), num($0, "p99Ms"), (/"ok":true/ ? "ok" : "failed") }' "$1"
 }
 
