@@ -136,10 +136,8 @@ func RunIngest(ctx context.Context, cfg IngestConfig, status io.Writer) (IngestR
 	if cfg.Kind == "alarm" {
 		r.AlarmIDs = cfg.AlarmIDs
 	}
-	var serverBefore time.Duration
-	if cfg.PID > 0 {
-		var err error
-		if serverBefore, err = ServerCPU(cfg.PID); err != nil {
+	if cfg.PID > 0 { // a process that cannot be read is an error before anything is posted
+		if _, err := ServerCPU(cfg.PID); err != nil {
 			return r, err
 		}
 	}
@@ -174,6 +172,7 @@ func RunIngest(ctx context.Context, cfg IngestConfig, status io.Writer) (IngestR
 		finish()
 		return r, err
 	}
+	var serverBefore time.Duration
 	if cfg.PID > 0 {
 		var err error
 		if serverBefore, err = ServerCPU(cfg.PID); err != nil {
