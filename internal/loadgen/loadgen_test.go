@@ -223,6 +223,7 @@ func TestIngestBadConfig(t *testing.T) {
 		{Addrs: []string{"x"}, Kind: "alarm", Batch: 1001, Duration: time.Second},
 		{Addrs: []string{"x"}, Kind: "rowdata"},
 		{Addrs: []string{"x"}, Kind: "rowdata", Duration: time.Second, IngestKey: "two words"},
+		{Addrs: []string{"x"}, Kind: "rowdata", Duration: time.Second, PID: 1 << 30}, // no such process
 	} {
 		if _, err := loadgen.RunIngest(context.Background(), cfg, nil); err == nil {
 			t.Errorf("%+v: no error", cfg)
