@@ -38,20 +38,30 @@ func (c *stateCache) get(id string, seq int64) (*model.Alarm, bool) {
 	return e.state, true
 }
 
-// put remembers what a committed group made of the alarms it changed.
+// put remembers what a committed group made of the alarms it changed (each once), making room by
+// forgetting others.
 func (c *stateCache) put(changed []changedAlarm) {
+	incoming := 0
 	for _, a := range changed {
 		if old, ok := c.entries[a.id]; ok {
+			delete(c.entries, a.id)
 			c.bytes -= old.size
 		}
-		c.entries[a.id] = cachedState{storedAlarm: a.storedAlarm, size: len(a.id) + len(a.encoded)}
-		c.bytes += len(a.id) + len(a.encoded)
+		incoming += len(a.id) + len(a.encoded)
 	}
 	for id, e := range c.entries { // map order is arbitrary: these are forgotten at random
-		if c.bytes <= c.maxBytes {
+		if c.bytes+incoming <= c.maxBytes {
 			break
 		}
 		delete(c.entries, id)
 		c.bytes -= e.size
+	}
+	for _, a := range changed {
+		size := len(a.id) + len(a.encoded)
+		if c.bytes+size > c.maxBytes {
+			continue // a group larger than the whole cache: what does not fit is read when needed
+		}
+		c.entries[a.id] = cachedState{storedAlarm: a.storedAlarm, size: size}
+		c.bytes += size
 	}
 }

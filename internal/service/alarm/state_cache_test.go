@@ -2,6 +2,8 @@ package alarm
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,8 +58,9 @@ func TestStatesChangedElsewhereAreRead(t *testing.T) {
 	})
 }
 
-// TestStateCacheForgetsBeyondItsSize: past its size the cache forgets states, and holds no more
-// than its size; what it holds is what was put last for each alarm.
+// TestStateCacheForgetsBeyondItsSize: past its size the cache forgets other states to keep the
+// ones put last, and holds no more than its size; what it holds is what was put last for each
+// alarm. A group larger than the cache keeps what fits.
 func TestStateCacheForgetsBeyondItsSize(t *testing.T) {
 	c := newStateCache(1000)
 	state := make([]byte, 90)
@@ -66,6 +69,9 @@ func TestStateCacheForgetsBeyondItsSize(t *testing.T) {
 		c.put([]changedAlarm{{id: id, storedAlarm: storedAlarm{state: &model.Alarm{Count: int64(i)}, seq: int64(i)}, encoded: state}})
 		if c.bytes > 1000 {
 			t.Fatalf("after %d states: %d bytes held, more than 1000", i+1, c.bytes)
+		}
+		if _, ok := c.get(id, int64(i)); !ok {
+			t.Fatalf("the state just put, %s, is not held", id)
 		}
 	}
 	if n := len(c.entries); n == 0 || n > 1000/92 {
@@ -82,5 +88,18 @@ func TestStateCacheForgetsBeyondItsSize(t *testing.T) {
 	c.put([]changedAlarm{{id: "aa", storedAlarm: storedAlarm{state: &model.Alarm{Count: 7}, seq: 500}, encoded: state}})
 	if got, ok := c.get("aa", 500); !ok || got.Count != 7 {
 		t.Fatalf("the last put of aa: %+v %v", got, ok)
+	}
+	big := make([]changedAlarm, 20)
+	for i := range big {
+		big[i] = changedAlarm{id: fmt.Sprint("big-", i), storedAlarm: storedAlarm{state: &model.Alarm{}, seq: int64(1000 + i)}, encoded: state}
+	}
+	c.put(big)
+	if n := len(c.entries); c.bytes > 1000 || n == 0 || n > 1000/92 {
+		t.Fatalf("after a group of 20 states: %d held, %d bytes", n, c.bytes)
+	}
+	for id := range c.entries {
+		if !strings.HasPrefix(id, "big-") {
+			t.Fatalf("%s held after a group larger than the cache", id)
+		}
 	}
 }
