@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -154,4 +155,43 @@ func TestGoAPI(t *testing.T) {
 		t.Fatalf("console received %s", o.raw)
 	}
 	_ = http.StatusOK
+}
+
+// TestAnswersSayTheirLength: API answers, accepted and refused, come whole with a Content-Length
+// that is their body's length (not chunked), so a client reads each on a kept-alive connection.
+func TestAnswersSayTheirLength(t *testing.T) {
+	n := startNode(t, nil)
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{http.MethodPost, "/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"v":1}}`, http.StatusOK},
+		{http.MethodPost, "/api/v1/alarm", `{"items":[{"businessId":"m-1"},{"businessId":"m-2","level":"major"}]}`, http.StatusOK},
+		{http.MethodPost, "/api/v1/alarm", `{"businessId":"m-1","level":"fatal"}`, http.StatusBadRequest},
+		{http.MethodGet, "/api/v1/alarms?status=active&limit=10", "", http.StatusOK},
+		{http.MethodGet, "/api/v1/nothing", "", http.StatusNotFound},
+		{http.MethodGet, "/healthz", "", http.StatusOK},
+	} {
+		req, err := http.NewRequest(tc.method, n.base+tc.path, strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != tc.status || len(resp.TransferEncoding) != 0 || resp.ContentLength != int64(len(body)) ||
+			!json.Valid(body) {
+			t.Errorf("%s %s: %d, transfer encoding %v, Content-Length %d for %d bytes: %s",
+				tc.method, tc.path, resp.StatusCode, resp.TransferEncoding, resp.ContentLength, len(body), body)
+		}
+	}
 }

@@ -18,8 +18,9 @@ import (
 
 // Bench is `pulse bench`: the load tool, run against Pulse servers that are already running.
 var Bench = gcmd.Command{
-	Name:  "bench",
-	Usage: "pulse bench [--addr 127.0.0.1:8000] [--subs 1000] [--keys 1] [--rate 100,200] [--duration 10s] [--json]",
+	Name: "bench",
+	Usage: "pulse bench [--addr 127.0.0.1:8000] [--subs 1000] [--keys 1] [--rate 100,200] [--duration 10s] [--json]\n" +
+		"       pulse bench --ingest rowdata|alarm [--posters 64] [--batch 1] [--duration 10s] [--pid PID] [--json]",
 	Brief: "measure running Pulse servers: deliveries/s, end-to-end latency, losses and duplicates, connect rate",
 	Description: "Opens --subs subscriber WebSockets (subscriber i follows row data of businessType \"bench\", " +
 		"businessId \"k<i%keys>\"), waits until the servers have registered them, then publishes through " +
@@ -31,10 +32,16 @@ var Bench = gcmd.Command{
 		"Against servers with auth on, give a token (every subscriber's userName is then its sub; it needs " +
 		"rowdata \"bench/*\" or \"*\") and an ingest key allowed rowdata for \"bench/*\" or \"*\", " +
 		"preferably through $PULSE_BENCH_TOKEN and $PULSE_BENCH_INGEST_KEY, which other users cannot read " +
-		"in the process list as they can the flags.",
+		"in the process list as they can the flags. " +
+		"With --ingest rowdata|alarm it opens no subscriber: --posters concurrent posters, each over a kept-alive " +
+		"connection of its own, POST --batch items, wait for the answer and post again (a closed loop), for " +
+		"--warmup and then --duration, and it reports requests/s, items/s, the time to each answer and, with " +
+		"--pid, the server's CPU seconds per item. Alarm ids are the run's own, drawn from --alarm-ids, so most " +
+		"alarms repeat one raised earlier in the run.",
 	Examples: "pulse bench --subs 1000 --rate 100,500,1000 --duration 10s\n" +
 		"pulse bench --addr 10.0.0.1:8000,10.0.0.2:8000 --subs 10000 --keys 1000 --rate 5000 --json\n" +
 		"pulse bench --idle --subs 15000 --duration 30s --pid $(pidof pulse)\n" +
+		"pulse bench --ingest alarm --posters 64 --batch 100 --duration 10s --pid $(pidof pulse)\n" +
 		"PULSE_BENCH_TOKEN=$(pulse token --sub bench --rowdata '*') PULSE_BENCH_INGEST_KEY=... pulse bench --subs 1000",
 	Strict:    true,
 	Arguments: benchArguments,
@@ -59,6 +66,10 @@ var benchArguments = []gcmd.Argument{
 		"(saves the tool's CPU, adds up to this much latency; 0: read as soon as data arrives)"},
 	{Name: "token", Brief: "a JWT the subscribers send as Authorization: Bearer (default $PULSE_BENCH_TOKEN); their userName is its sub"},
 	{Name: "ingest-key", Brief: "an ingest key the publisher sends as Authorization: Bearer (default $PULSE_BENCH_INGEST_KEY)"},
+	{Name: "ingest", Brief: "rowdata or alarm: no subscribers, a closed loop of --posters posting --batch items each (see the description)"},
+	{Name: "posters", Default: "64", Brief: "ingest mode: concurrent posters, each with one request in flight"},
+	{Name: "warmup", Default: "1s", Brief: "ingest mode: posting before the measured --duration, not counted"},
+	{Name: "alarm-ids", Default: "10000", Brief: "ingest mode, alarms: how many distinct alarmIds of its own the run draws from"},
 	{Name: "json", Orphan: true, Brief: "print each result as one line of JSON"},
 	{Name: "cpuprofile", Brief: "write the tool's own CPU profile to this file (to check that the tool is not the limit)"},
 }
@@ -74,6 +85,14 @@ func runBench(ctx context.Context, p *gcmd.Parser) error {
 	if err != nil {
 		return err
 	}
+	var ingest *loadgen.IngestConfig
+	if p.GetOpt("ingest") != nil {
+		ic, err := ingestConfig(p, cfg)
+		if err != nil {
+			return err
+		}
+		ingest = &ic
+	}
 	if path := p.GetOpt("cpuprofile").String(); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -87,6 +106,17 @@ func runBench(ctx context.Context, p *gcmd.Parser) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if ingest != nil {
+		r, err := loadgen.RunIngest(ctx, *ingest, os.Stderr)
+		if err != nil {
+			return fmt.Errorf("pulse bench: %w", err)
+		}
+		if asJSON {
+			return r.WriteJSON(os.Stdout)
+		}
+		r.WriteText(os.Stdout)
+		return nil
+	}
 	_, err = loadgen.Run(ctx, cfg, os.Stderr, func(r loadgen.Result) {
 		switch {
 		case asJSON:
@@ -165,4 +195,42 @@ func benchConfig(p *gcmd.Parser) (loadgen.Config, bool, error) {
 		return cfg, false, fmt.Errorf("pulse bench: %s", strings.Join(errs, "; "))
 	}
 	return cfg, has("json"), nil
+}
+
+// ingestConfig reads the options of `pulse bench --ingest`; cfg holds those shared with the
+// subscriber modes. --keys is 100 unless given.
+func ingestConfig(p *gcmd.Parser, cfg loadgen.Config) (loadgen.IngestConfig, error) {
+	ic := loadgen.IngestConfig{
+		Addrs: cfg.Addrs, Kind: strings.TrimSpace(p.GetOpt("ingest").String()), Batch: max(cfg.Batch, 1),
+		Duration: cfg.Duration, Payload: cfg.Payload, PID: cfg.PID, IngestKey: cfg.IngestKey,
+	}
+	if p.GetOpt("keys") != nil {
+		ic.Keys = cfg.Keys
+	}
+	var errs []string
+	for _, o := range []struct {
+		name string
+		to   *int
+	}{{"posters", &ic.Posters}, {"alarm-ids", &ic.AlarmIDs}} {
+		v, err := strconv.Atoi(strings.TrimSpace(p.GetOpt(o.name, "0").String()))
+		if err != nil || v < 0 {
+			errs = append(errs, fmt.Sprintf("--%s: want a positive whole number, got %q", o.name, p.GetOpt(o.name).String()))
+		}
+		*o.to = v
+	}
+	if o := p.GetOpt("posters"); o != nil && strings.TrimSpace(o.String()) == "0" {
+		errs = append(errs, "--posters: must be positive")
+	}
+	ic.Warmup = loadgen.DefaultWarmup
+	if w := p.GetOpt("warmup"); w != nil {
+		d, err := time.ParseDuration(strings.TrimSpace(w.String()))
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Sprintf("--warmup: want a duration such as 1s, got %q", w.String()))
+		}
+		ic.Warmup = d
+	}
+	if len(errs) > 0 {
+		return ic, fmt.Errorf("pulse bench: %s", strings.Join(errs, "; "))
+	}
+	return ic, nil
 }

@@ -2,7 +2,10 @@ package loadgen_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
+	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -149,6 +152,80 @@ func TestBadConfig(t *testing.T) {
 		{Addrs: []string{"x"}, Subs: 1, Rates: []float64{-1}, Duration: time.Second},
 	} {
 		if _, err := loadgen.Run(context.Background(), cfg, nil, nil); err == nil {
+			t.Errorf("%+v: no error", cfg)
+		}
+	}
+}
+
+// TestIngestAgainstRealServer: a closed loop of posters against a real node, row data and alarms,
+// single items and batches: every request is answered 200, the counts agree with each other, and
+// the server CPU (this process's, the node runs in it) is read. Alarms are really stored: the
+// node's alarm list holds the run's alarms afterwards. How fast this machine ingests is not
+// asserted (that is what make bench measures).
+func TestIngestAgainstRealServer(t *testing.T) {
+	addr := startNode(t, "loadgen-ingest", nil)
+	for _, tc := range []struct {
+		kind  string
+		batch int
+	}{{"rowdata", 1}, {"rowdata", 10}, {"alarm", 1}, {"alarm", 10}} {
+		t.Run(fmt.Sprintf("%s-%d", tc.kind, tc.batch), func(t *testing.T) {
+			r, err := loadgen.RunIngest(context.Background(), loadgen.IngestConfig{
+				Addrs: []string{addr}, Kind: tc.kind, Posters: 4, Batch: tc.batch, AlarmIDs: 50,
+				Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, PID: os.Getpid(),
+			}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.OK || r.Failed != 0 || r.Error != "" {
+				t.Fatalf("requests failed: %+v", r)
+			}
+			if r.Mode != "ingest" || r.Kind != tc.kind || r.Posters != 4 || r.Batch != tc.batch {
+				t.Errorf("settings not reported: %+v", r)
+			}
+			if r.Requests <= 0 || r.Items != r.Requests*int64(tc.batch) || r.RequestRate <= 0 ||
+				math.Abs(r.ItemRate-r.RequestRate*float64(tc.batch)) > 1e-6*r.ItemRate {
+				t.Errorf("counts disagree: %+v", r)
+			}
+			if r.P50Ms <= 0 || r.P50Ms > r.P99Ms || r.P99Ms > r.MaxMs || r.DurationS < 0.3 {
+				t.Errorf("latencies missing or out of order: %+v", r)
+			}
+			if r.ServerCPUS <= 0 || r.ServerCPUPerItemUs <= 0 || r.ServerCores <= 0 {
+				t.Errorf("server CPU not read: %+v", r)
+			}
+		})
+	}
+	// The alarm runs stored their alarms: at most 50 ids each, all of them seen after that many posts.
+	resp, err := http.Get("http://" + addr + "/api/v1/alarms?limit=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Data struct {
+			Items []struct {
+				AlarmId string `json:"alarmId"`
+			} `json:"items"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(list.Data.Items); n == 0 || n > 100 {
+		t.Fatalf("%d alarms stored by two runs of 50 ids each", n)
+	}
+}
+
+// TestIngestBadConfig: settings that cannot work are errors before anything is posted.
+func TestIngestBadConfig(t *testing.T) {
+	for _, cfg := range []loadgen.IngestConfig{
+		{Kind: "alarm", Duration: time.Second},
+		{Addrs: []string{"x"}, Kind: "alarms", Duration: time.Second},
+		{Addrs: []string{"x"}, Kind: "alarm", Batch: 1001, Duration: time.Second},
+		{Addrs: []string{"x"}, Kind: "rowdata"},
+		{Addrs: []string{"x"}, Kind: "rowdata", Duration: time.Second, IngestKey: "two words"},
+		{Addrs: []string{"x"}, Kind: "rowdata", Duration: time.Second, PID: 1 << 30}, // no such process
+	} {
+		if _, err := loadgen.RunIngest(context.Background(), cfg, nil); err == nil {
 			t.Errorf("%+v: no error", cfg)
 		}
 	}

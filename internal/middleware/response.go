@@ -2,6 +2,8 @@
 package middleware
 
 import (
+	"strconv"
+
 	"github.com/gogf/gf/v2/errors/gcode"
 	"github.com/gogf/gf/v2/net/ghttp"
 	"github.com/gogf/gf/v2/os/glog"
@@ -25,7 +27,7 @@ func Response(r *ghttp.Request) {
 	}
 	err := r.GetError()
 	if err == nil {
-		r.Response.WriteJson(Envelope{Data: r.GetHandlerResponse()})
+		writeJSON(r, Envelope{Data: r.GetHandlerResponse()})
 		return
 	}
 	code, message := answer(err)
@@ -41,7 +43,15 @@ func Response(r *ghttp.Request) {
 func WriteError(r *ghttp.Request, code gcode.Code, message string) {
 	r.Response.ClearBuffer()
 	r.Response.WriteHeader(consts.HTTPStatus(code))
-	r.Response.WriteJson(Envelope{Code: code.Code(), Message: message})
+	writeJSON(r, Envelope{Code: code.Code(), Message: message})
+}
+
+// writeJSON buffers e as the whole body and says how long it is. GoFrame sends a buffered body with
+// a flush, which without a length makes net/http send it chunked and end it with a write of its
+// own: a second system call for every answer.
+func writeJSON(r *ghttp.Request, e Envelope) {
+	r.Response.WriteJson(e)
+	r.Response.Header().Set("Content-Length", strconv.Itoa(r.Response.BufferLength()))
 }
 
 // NotFound gives unknown routes the JSON shape too (a handler's own 404 is left as it is).

@@ -6,6 +6,7 @@ package alarm
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +19,10 @@ import (
 	"pulse/internal/consts"
 	"pulse/internal/model"
 )
+
+// groupWait is how long a group of a busy committer waits for more requests (see commitLoop):
+// little beside a commit's fsync, which it spares the requests it adds.
+const groupWait = 100 * time.Microsecond
 
 // maxBatchOps bounds one group commit.
 const maxBatchOps = 2000
@@ -178,10 +183,19 @@ func (s *Service) submit(ops []*op) error {
 
 // commitLoop is the group commit: it takes every request waiting, commits them in one
 // transaction, rings the bus for the events in seq order, and answers the requests.
+//
+// A group is formed in two steps before it is committed. First the loop yields: the request that
+// woke it made it the next goroutine to run, ahead of the requests that are ready and on their way
+// here, and without the yield a group held little more than that one request (on one core, groups
+// of one: 600 alarms/s). Then, when the last group held several requests (so posters are waiting
+// on commits), it waits groupWait once: requests whose bytes arrived while it committed are read
+// from the network only when nothing else runs. A lone request is committed at once.
 func (s *Service) commitLoop() {
 	defer close(s.done)
+	busy := false // the last group held more than one request
 	for r := range s.reqs {
 		batch, n := []*request{r}, len(r.ops)
+		yielded, waited := false, !busy
 	gather:
 		for n < maxBatchOps {
 			select {
@@ -189,11 +203,21 @@ func (s *Service) commitLoop() {
 				if !ok {
 					break gather
 				}
-				batch, n = append(batch, more), n+len(more.ops)
+				batch, n, yielded = append(batch, more), n+len(more.ops), false
 			default:
-				break gather
+				switch {
+				case !yielded:
+					runtime.Gosched()
+					yielded = true
+				case !waited:
+					time.Sleep(groupWait)
+					waited, yielded = true, false
+				default:
+					break gather
+				}
 			}
 		}
+		busy = len(batch) > 1
 		s.commitBatch(batch, n)
 	}
 }

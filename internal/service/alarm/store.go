@@ -2,6 +2,8 @@ package alarm
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,6 +22,9 @@ type store struct {
 	name string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
+	write        writeSQL    // the group commit's statements
+	cache        *stateCache // states the last commits made (see stateCache)
+	conn         *sql.Conn   // the write connection: see writeConn
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.
@@ -32,7 +37,7 @@ type storedEvent struct {
 // openStore connects to node's database and creates the schema if it is missing. For SQLite the
 // database file's folder is created too.
 func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
-	db, err := gdb.New(node)
+	db, err := gdb.New(withSQLitePragmas(node))
 	if err != nil {
 		return nil, gerror.Wrap(err, "alarm store: database.default")
 	}
@@ -61,7 +66,8 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 		messageBytes = "length(CAST(" + message + " AS BLOB))"
 	}
 	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
-	return &store{db: db, name: name, messageBytes: messageBytes}, nil
+	return &store{db: db, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect),
+		cache: newStateCache(stateCacheBytes)}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.
@@ -74,7 +80,51 @@ func dialectOf(db gdb.DB) string {
 	}
 }
 
-func (s *store) close(ctx context.Context) error { return s.db.Close(ctx) }
+func (s *store) close(ctx context.Context) error {
+	if s.conn != nil {
+		_ = s.conn.Close()
+		s.conn = nil
+	}
+	return s.db.Close(ctx)
+}
+
+// writeConn is the connection commits run on, one of the pool's kept for them. Only the committer
+// commits, one group at a time, so one is enough, and keeping the same one matters: SQLite gives
+// each connection a page cache of its own and empties it whenever another connection has written
+// since, so commits that took whichever connection the pool had free read again, from the file,
+// most pages they touched.
+func (s *store) writeConn(ctx context.Context) (*sql.Conn, error) {
+	if s.conn != nil {
+		return s.conn, nil
+	}
+	db, err := s.db.Master()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, stmt := range s.write.connSetup {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+	}
+	s.conn = conn
+	return conn, nil
+}
+
+// dropWriteConn closes the write connection after a failed commit, so that the next one starts on
+// another: the pool discards this one rather than hand it out again, as it may be what failed.
+func (s *store) dropWriteConn() {
+	if s.conn == nil {
+		return
+	}
+	_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = s.conn.Close()
+	s.conn = nil
+}
 
 // lockSeq is the first statement of every write transaction: it changes nothing, but takes the
 // lock of the pulse_alarm_seq row (see commit). It is written out, not built by a gdb.Model, so

@@ -2,14 +2,10 @@ package alarm
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 
-	"github.com/gogf/gf/v2/database/gdb"
-	"github.com/gogf/gf/v2/frame/g"
-
-	"pulse/internal/dao"
 	"pulse/internal/model"
-	"pulse/internal/model/entity"
 )
 
 // commit applies ops in order in one transaction and returns the events they made, in seq order.
@@ -20,96 +16,205 @@ import (
 // The transaction starts by updating the pulse_alarm_seq row: that takes its lock (a row lock in
 // MySQL and PostgreSQL, the write lock in SQLite), so commits are serialised, also between nodes,
 // and seq order is commit order. A reader that sees seq S committed sees every event up to S.
+//
+// However many ops, a commit is the same few statements (see writeSQL): lock, read the last seq,
+// read the alarms named, insert the events, insert or update the alarms, write the last seq. They
+// run on the store's write connection (see writeConn).
 func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent, error) {
-	var events []storedEvent
-	err := s.db.Transaction(ctx, func(ctx context.Context, tx gdb.TX) error {
-		if _, err := tx.Exec(lockSeq); err != nil {
-			return err
-		}
-		sc := dao.PulseAlarmSeq.Columns()
-		last, err := tx.Model(dao.PulseAlarmSeq.Table()).Fields(sc.Seq).Where(sc.Id, 1).Value()
-		if err != nil {
-			return err
-		}
-		stored, err := loadAlarms(tx, ops)
-		if err != nil {
-			return err
-		}
-		var changed []changedAlarm
-		if events, changed, err = transition(stored, ops, last.Int64(), now); err != nil || len(events) == 0 {
-			return err
-		}
-		if err := writeAlarms(tx, changed, now); err != nil {
-			return err
-		}
-		rows := make([]entity.PulseAlarmEvent, len(events))
-		for i, e := range events {
-			rows[i] = entity.PulseAlarmEvent{Seq: e.Seq, AlarmId: e.AlarmId, CreatedMs: now, Frame: string(e.Message)}
-		}
-		if _, err := tx.Model(dao.PulseAlarmEvent.Table()).Data(rows).Batch(len(rows)).Insert(); err != nil {
-			return err
-		}
-		_, err = tx.Model(dao.PulseAlarmSeq.Table()).Data(sc.Seq, events[len(events)-1].Seq).Where(sc.Id, 1).Update()
-		return err
-	})
+	events, changed, err := s.commitTx(ctx, ops, now)
 	if err != nil {
 		for _, o := range ops {
 			o.state, o.seq, o.err = nil, 0, nil
 		}
+		s.dropWriteConn() // whatever failed, the next commit starts on a connection of its own
 		return nil, err
 	}
+	s.cache.put(changed)
 	return events, nil
 }
 
-// loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name.
-func loadAlarms(tx gdb.TX, ops []*op) (map[string]storedAlarm, error) {
-	ids := make([]string, 0, len(ops))
-	seen := map[string]bool{}
+// commitTx is commit's transaction.
+func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
+	conn, err := s.writeConn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, changed, err := s.apply(writer{ctx: ctx, tx: tx, store: s, sql: &s.write}, ops, now)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, nil, err
+	}
+	return events, changed, nil
+}
+
+// apply runs the statements of a commit in its transaction.
+func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
+	if _, err := w.tx.ExecContext(w.ctx, w.sql.lock); err != nil {
+		return nil, nil, err
+	}
+	var last int64
+	if err := w.tx.QueryRowContext(w.ctx, w.sql.lastSeq).Scan(&last); err != nil {
+		return nil, nil, err
+	}
+	stored, err := w.loadAlarms(ops)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, changed, err := transition(stored, ops, last, now)
+	if err != nil || len(events) == 0 {
+		return events, changed, err
+	}
+	if err := w.insertEvents(events, now); err != nil {
+		return nil, nil, err
+	}
+	if err := w.writeAlarms(changed, now); err != nil {
+		return nil, nil, err
+	}
+	_, err = w.tx.ExecContext(w.ctx, w.sql.setSeq, events[len(events)-1].Seq)
+	return events, changed, err
+}
+
+// writer runs a commit's statements on its transaction.
+type writer struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	store *store
+	sql   *writeSQL
+}
+
+// loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name. It
+// reads the seqs first: a state the cache holds for that seq is not read again.
+func (w writer) loadAlarms(ops []*op) (map[string]storedAlarm, error) {
+	ids := make([]any, 0, len(ops))
+	seen := make(map[string]bool, len(ops))
 	for _, o := range ops {
 		if !seen[o.id] {
 			seen[o.id] = true
 			ids = append(ids, o.id)
 		}
 	}
-	c := dao.PulseAlarm.Columns()
-	var rows []entity.PulseAlarm
-	err := tx.Model(dao.PulseAlarm.Table()).Fields(c.AlarmId, c.Seq, c.State).WhereIn(c.AlarmId, ids).Scan(&rows)
+	stored := make(map[string]storedAlarm, len(ids))
+	var missed []any // stored, but not with the state the cache has
+	err := w.eachRow(w.sql.selectSeqs, ids, func(rows *sql.Rows) error {
+		var (
+			id  string
+			seq int64
+		)
+		if err := rows.Scan(&id, &seq); err != nil {
+			return err
+		}
+		if state, ok := w.store.cache.get(id, seq); ok {
+			stored[id] = storedAlarm{state: state, seq: seq}
+		} else {
+			missed = append(missed, id)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	stored := make(map[string]storedAlarm, len(rows))
-	for _, r := range rows {
-		a := new(model.Alarm)
-		if err := json.Unmarshal([]byte(r.State), a); err != nil {
-			return nil, err
+	err = w.eachRow(w.sql.selectAlarms, missed, func(rows *sql.Rows) error {
+		var (
+			id    string
+			seq   int64
+			state []byte
+		)
+		if err := rows.Scan(&id, &seq, &state); err != nil {
+			return err
 		}
-		stored[r.AlarmId] = storedAlarm{state: a, seq: r.Seq}
-	}
-	return stored, nil
+		a := new(model.Alarm)
+		if err := json.Unmarshal(state, a); err != nil {
+			return err
+		}
+		stored[id] = storedAlarm{state: a, seq: seq}
+		return nil
+	})
+	return stored, err
 }
 
-// writeAlarms stores the state of the changed alarms: one batch insert for the new ones, an update
-// each for the others.
-func writeAlarms(tx gdb.TX, changed []changedAlarm, now int64) error {
-	c := dao.PulseAlarm.Columns()
-	var inserts []entity.PulseAlarm
-	for _, a := range changed {
-		state, err := model.Encode(a.state)
+// eachRow runs the select m for args, as many statements as it takes, and calls row for each row.
+func (w writer) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error {
+	for len(args) > 0 {
+		n := w.sql.rows(m, len(args))
+		rows, err := w.tx.QueryContext(w.ctx, w.sql.build(m, n), args[:n]...)
 		if err != nil {
 			return err
 		}
-		if a.isNew {
-			inserts = append(inserts, entity.PulseAlarm{AlarmId: a.id, Seq: a.seq, Status: a.state.Status, ChangedMs: now, State: string(state)})
-			continue
+		for rows.Next() {
+			if err := row(rows); err != nil {
+				rows.Close()
+				return err
+			}
 		}
-		row := g.Map{c.Seq: a.seq, c.Status: a.state.Status, c.ChangedMs: now, c.State: string(state)}
-		if _, err := tx.Model(dao.PulseAlarm.Table()).Data(row).Where(c.AlarmId, a.id).Update(); err != nil {
+		if err := rows.Close(); err != nil {
 			return err
 		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		args = args[n:]
 	}
-	if len(inserts) == 0 {
-		return nil
+	return nil
+}
+
+// insertEvents stores the events, all created at now.
+func (w writer) insertEvents(events []storedEvent, now int64) error {
+	const cols = 4
+	args := make([]any, 0, cols*w.sql.rows(w.sql.insertEvents, len(events)))
+	for len(events) > 0 {
+		n := w.sql.rows(w.sql.insertEvents, len(events))
+		args = args[:0]
+		for _, e := range events[:n] {
+			args = append(args, e.Seq, e.AlarmId, now, string(e.Message))
+		}
+		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(w.sql.insertEvents, n), args...); err != nil {
+			return err
+		}
+		events = events[n:]
 	}
-	_, err := tx.Model(dao.PulseAlarm.Table()).Data(inserts).Batch(len(inserts)).Insert()
-	return err
+	return nil
+}
+
+// writeAlarms stores the state of the changed alarms: inserted when new, updated when stored.
+func (w writer) writeAlarms(changed []changedAlarm, now int64) error {
+	if w.sql.upsert {
+		return w.alarmRows(w.sql.upsertAlarms, changed, now)
+	}
+	var inserts, updates []changedAlarm
+	for _, a := range changed {
+		if a.isNew {
+			inserts = append(inserts, a)
+		} else {
+			updates = append(updates, a)
+		}
+	}
+	if err := w.alarmRows(w.sql.insertAlarms, inserts, now); err != nil {
+		return err
+	}
+	return w.alarmRows(w.sql.updateAlarms, updates, now)
+}
+
+// alarmRows runs m (alarm_id, seq, status, changed_ms, state) for the alarms.
+func (w writer) alarmRows(m multiRow, alarms []changedAlarm, now int64) error {
+	const cols = 5
+	args := make([]any, 0, cols*w.sql.rows(m, len(alarms)))
+	for len(alarms) > 0 {
+		n := w.sql.rows(m, len(alarms))
+		args = args[:0]
+		for _, a := range alarms[:n] {
+			args = append(args, a.id, a.seq, a.state.Status, now, string(a.encoded))
+		}
+		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(m, n), args...); err != nil {
+			return err
+		}
+		alarms = alarms[n:]
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package alarm
 
 import (
 	"maps"
+	"strconv"
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
@@ -93,7 +94,23 @@ type storedAlarm struct {
 type changedAlarm struct {
 	id string
 	storedAlarm
-	isNew bool // not stored before: its row is inserted, not updated
+	encoded []byte // state as JSON
+	isNew   bool   // not stored before: its row is inserted, not updated
+}
+
+// alarmFrame is the event's message, model.AlarmMessage as model.Encode writes it, around the
+// state already encoded for its row: the state is encoded once.
+func alarmFrame(seq, ts int64, event string, state []byte) []byte {
+	b := make([]byte, 0, len(state)+len(event)+80)
+	b = append(b, `{"type":"`+model.TypeAlarm+`","seq":`...)
+	b = strconv.AppendInt(b, seq, 10)
+	b = append(b, `,"ts":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"event":"`...)
+	b = append(b, event...) // one of model's event names: nothing to escape
+	b = append(b, `","data":`...)
+	b = append(b, state...)
+	return append(b, '}')
 }
 
 // transition runs ops in order over the stored alarms they name (an alarm absent from stored is
@@ -116,20 +133,20 @@ func transition(stored map[string]storedAlarm, ops []*op, last, now int64) ([]st
 			continue
 		}
 		last++
-		message, err := model.Encode(model.AlarmMessage{Type: model.TypeAlarm, Seq: last, Ts: now, Event: event, Data: next})
+		state, err := model.Encode(next)
 		if err != nil {
 			return nil, nil, err
 		}
 		cur[o.id] = storedAlarm{state: next, seq: last}
 		o.state, o.seq = next, last
-		events = append(events, storedEvent{Seq: last, AlarmId: o.id, Message: message})
+		events = append(events, storedEvent{Seq: last, AlarmId: o.id, Message: alarmFrame(last, now, event, state)})
 		if i, ok := at[o.id]; ok {
-			changed[i].storedAlarm = cur[o.id]
+			changed[i].storedAlarm, changed[i].encoded = cur[o.id], state
 			continue
 		}
 		_, existed := stored[o.id]
 		at[o.id] = len(changed)
-		changed = append(changed, changedAlarm{id: o.id, storedAlarm: cur[o.id], isNew: !existed})
+		changed = append(changed, changedAlarm{id: o.id, storedAlarm: cur[o.id], encoded: state, isNew: !existed})
 	}
 	return events, changed, nil
 }

@@ -164,3 +164,25 @@ func jsonOf(a *model.Alarm) string {
 	b, _ := json.Marshal(a)
 	return string(b)
 }
+
+// TestAlarmFrameIsTheMessage: the frame the commit builds around the encoded state is, byte for
+// byte, model.AlarmMessage as model.Encode writes it (what consoles parse), for every event and
+// for states holding what JSON escapes.
+func TestAlarmFrameIsTheMessage(t *testing.T) {
+	a := &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "a-\"1\"", BusinessType: "电表", BusinessId: "m<1>&",
+		Level: model.LevelMajor, Title: "tab\there", Content: "line\nbreak \u2028", Time: 123, Data: json.RawMessage(`{"v":[1,2.5,"x"]}`)},
+		Status: model.StatusAcked, Count: 7, FirstTime: 100, LastTime: 123, AckedBy: "张三", AckTime: 120}
+	for _, event := range []string{model.EventRaised, model.EventRepeated, model.EventAcked, model.EventCleared} {
+		state, err := model.Encode(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := model.Encode(model.AlarmMessage{Type: model.TypeAlarm, Seq: 42, Ts: 5000, Event: event, Data: a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := alarmFrame(42, 5000, event, state); string(got) != string(want) {
+			t.Errorf("%s:\n got %s\nwant %s", event, got, want)
+		}
+	}
+}

@@ -20,9 +20,12 @@ CREATE TABLE IF NOT EXISTS pulse_alarm (
 CREATE INDEX IF NOT EXISTS pulse_alarm_status_seq ON pulse_alarm (status, seq);
 CREATE INDEX IF NOT EXISTS pulse_alarm_seq_idx ON pulse_alarm (seq);
 
--- Every event (raised, repeated, acked, cleared) as the frame consoles received.
+-- Every event (raised, repeated, acked, cleared) as the frame consoles received. seq is the
+-- table's rowid (INTEGER PRIMARY KEY): events are stored in seq order with no index beside them
+-- for it. (Stores created before this was written have seq BIGINT PRIMARY KEY, an index of its
+-- own beside the rowid: the same columns and answers, one more index to write per event.)
 CREATE TABLE IF NOT EXISTS pulse_alarm_event (
-    seq        BIGINT       PRIMARY KEY,
+    seq        INTEGER      PRIMARY KEY,
     alarm_id   VARCHAR(128) NOT NULL,
     created_ms BIGINT       NOT NULL,
     frame      TEXT         NOT NULL

@@ -1,0 +1,95 @@
+package alarm
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gogf/gf/v2/database/gdb"
+
+	"pulse/internal/bus"
+	"pulse/internal/model"
+)
+
+// BenchmarkCommit commits groups of alarms straight to a SQLite store in a temporary folder (as
+// the committer does, without HTTP and without the wait for a group to form), and reports the
+// time per alarm. "new" raises alarms never seen (rows inserted), "repeat" raises alarms stored
+// already (rows updated, the common case of a noisy device).
+//
+//	go test -run xxx -bench Commit -count 10 ./internal/service/alarm/ | benchstat -
+//
+// BENCH_LINK_EXTRA is appended to the SQLite link, to measure a setting: "&cache_size=-65536".
+func BenchmarkCommit(b *testing.B) {
+	for _, kind := range []string{"new", "repeat"} {
+		for _, group := range []int{1, 64, 1000} {
+			b.Run(fmt.Sprintf("%s/group=%d", kind, group), func(b *testing.B) {
+				benchCommit(b, kind == "repeat", group)
+			})
+		}
+	}
+}
+
+func benchCommit(b *testing.B, repeat bool, group int) {
+	bb := bus.NewMemory()
+	s, err := New(context.Background(), bb, Options{DB: gdb.ConfigNode{
+		Link: "sqlite::@file(" + b.TempDir() + "/pulse.db)?busy_timeout=5000&journal_mode=WAL" + os.Getenv("BENCH_LINK_EXTRA")}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	const pool = 10000 // alarms a repeat run draws from, all raised before the timer starts
+	if repeat {
+		for i := 0; i < pool; i += 1000 {
+			commitGroup(b, s, func(j int) string { return fmt.Sprintf("r-%d", i+j) }, 1000)
+		}
+	}
+	cpu := processCPU()
+	b.ResetTimer()
+	commitGroups(b, s, group, func(next int) string {
+		if repeat {
+			return fmt.Sprintf("r-%d", (next*7919)%pool) // spread over the pool
+		}
+		return fmt.Sprintf("n-%d", next)
+	})
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*group), "ns/alarm")
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N*group), "cpu-ns/alarm")
+}
+
+// commitGroups is the measured loop: b.N groups of group alarms, the n-th alarm named id(n). It is
+// a function of its own so that an instruction count can be limited to it:
+//
+//	valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*alarm.commitGroups' \
+//	  ./alarm.test -test.run xxx -test.bench Commit/repeat/group=64 -test.benchtime 20x
+func commitGroups(b *testing.B, s *Service, group int, id func(n int) string) {
+	next := 0
+	for b.Loop() {
+		commitGroup(b, s, func(int) string { next++; return id(next) }, group)
+	}
+}
+
+// commitGroup commits one group of n raises, the i-th of alarm id(i), as the committer does.
+func commitGroup(b *testing.B, s *Service, id func(i int) string, n int) {
+	ops := make([]*op, n)
+	for i := range ops {
+		id := id(i)
+		ops[i] = &op{kind: opRaise, id: id, raise: model.AlarmBusinessData{AlarmId: id, BusinessType: "bench",
+			BusinessId: "k" + fmt.Sprint(i%100), Level: model.LevelMajor, Title: "bench alarm",
+			Content: "raised by BenchmarkCommit", Time: 1, Data: []byte(`{"seq":1,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}`)}}
+	}
+	if _, err := s.store.commit(context.Background(), ops, 1); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// processCPU is the user and system time this process has used: what a commit costs the machine,
+// whatever time it spent waiting for the disk.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
