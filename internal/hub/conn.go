@@ -107,18 +107,28 @@ func (c *Conn) Send(m *Message) bool {
 	return c.sendAndUnlock(m)
 }
 
+// duplicateLocked reports whether m has a seq at or below one already queued or covered by the
+// replay; if not, m's seq becomes the highest. Called with c.mu held.
+func (c *Conn) duplicateLocked(m *Message) bool {
+	if m.seq == 0 {
+		return false
+	}
+	if m.seq <= c.seqHigh {
+		return true
+	}
+	c.seqHigh = m.seq
+	return false
+}
+
 // sendAndUnlock is Send with c.mu held; it releases it.
 func (c *Conn) sendAndUnlock(m *Message) bool {
 	if c.state != stateOpen {
 		c.mu.Unlock()
 		return false
 	}
-	if m.seq != 0 {
-		if m.seq <= c.seqHigh {
-			c.mu.Unlock()
-			return true
-		}
-		c.seqHigh = m.seq
+	if c.duplicateLocked(m) {
+		c.mu.Unlock()
+		return true
 	}
 	if len(c.queue) >= c.manager.opts.SendQueue {
 		if c.manager.opts.Overflow == DropOldest {

@@ -21,12 +21,9 @@ func (c *Conn) deliver(w *writer, m *Message) (written bool) {
 		c.sendAndUnlock(m)
 		return false
 	}
-	if m.seq != 0 {
-		if m.seq <= c.seqHigh {
-			c.mu.Unlock()
-			return false
-		}
-		c.seqHigh = m.seq
+	if c.duplicateLocked(m) {
+		c.mu.Unlock()
+		return false
 	}
 	c.writer = writerQueued
 	c.mu.Unlock()

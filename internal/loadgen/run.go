@@ -218,20 +218,16 @@ const idleSettle = time.Second
 
 // idleCores is the cores server pid uses with the subscribers connected and idle.
 func idleCores(ctx context.Context, pid int) (float64, error) {
-	select {
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	case <-time.After(idleSettle):
+	if err := sleep(ctx, idleSettle); err != nil {
+		return 0, err
 	}
 	before, err := readServerCPU(pid)
 	if err != nil {
 		return 0, err
 	}
 	start := time.Now()
-	select {
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	case <-time.After(idleWindow):
+	if err := sleep(ctx, idleWindow); err != nil {
+		return 0, err
 	}
 	after, err := readServerCPU(pid)
 	if err != nil {
