@@ -61,7 +61,7 @@ var benchArguments = []gcmd.Argument{
 	{Name: "slo", Default: "250ms", Brief: "a step is ok when nothing is lost or duplicated and p99 is below this"},
 	{Name: "stop", Orphan: true, Brief: "stop after the first step that is not ok"},
 	{Name: "idle", Orphan: true, Brief: "only open and hold idle subscribers; publish nothing"},
-	{Name: "pid", Default: "0", Brief: "the server process (same machine): idle mode reports its RSS growth per connection, a publishing run its CPU time per item"},
+	{Name: "pid", Default: "0", Brief: "the server process (same machine): idle mode reports its RSS growth per connection, a publishing run its CPU time per item, with and without its idle CPU (read for 3 s, a second after the subscribers are registered, before the first step)"},
 	{Name: "read-interval", Default: "5ms", Brief: "a busy subscriber reads at most once per interval, so that one read takes many frames " +
 		"(saves the tool's CPU, adds up to this much latency; 0: read as soon as data arrives)"},
 	{Name: "token", Brief: "a JWT the subscribers send as Authorization: Bearer (default $PULSE_BENCH_TOKEN); their userName is its sub"},
