@@ -43,6 +43,7 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 	}
 	dialect := dialectOf(db)
 	if dialect == "sqlite" {
+		pinSQLiteMemory()
 		if name := db.GetConfig().Name; name != "" && name != ":memory:" {
 			if err := os.MkdirAll(filepath.Dir(name), 0o750); err != nil {
 				return nil, gerror.Wrapf(err, "alarm store: creating the folder of %s", name)
