@@ -32,7 +32,7 @@ func resolveConnections(configured, limit int, known bool) (budget, ws int, note
 	if budget < 1 {
 		return 0, 0, "", invalid("ws.maxConnections", "the open-file limit is %d, which leaves no descriptor for connections once %d are kept for the database and the process's files: raise it (ulimit -n, systemd LimitNOFILE)", limit, reserve)
 	}
-	held := fmt.Sprintf("at most %d connections (open-file limit %d, %d kept for the database and the process's files)", budget, limit, reserve)
+	held := fmt.Sprintf("at most %d TCP connections (open-file limit %d, %d kept for the database and the process's files)", budget, limit, reserve)
 	switch {
 	case configured == 0:
 		share := min(httpShare, budget/2)

@@ -22,11 +22,11 @@ func TestResolveConnections(t *testing.T) {
 		budget, want      int
 		say               string // in the start log's line, or in the error
 	}{
-		{0, 20480, true, 18432, 18176, "at most 18432 connections (open-file limit 20480, 2048 kept for the database and the process's files); ws.maxConnections 18176 (256 of them kept for HTTP requests)"},
-		{0, 1024, true, 768, 512, "at most 768 connections (open-file limit 1024, 256 kept for the database and the process's files); ws.maxConnections 512 ("},
-		{0, 512, true, 256, 128, "at most 256 connections (open-file limit 512, 256 kept for the database and the process's files); ws.maxConnections 128 (128 of them kept for HTTP requests)"},
-		{0, 1048576, true, 943719, 943463, "at most 943719 connections (open-file limit 1048576, 104857 kept"},
-		{100, 20480, true, 18432, 100, "at most 18432 connections (open-file limit 20480, 2048 kept for the database and the process's files); ws.maxConnections 100 (configured)"},
+		{0, 20480, true, 18432, 18176, "at most 18432 TCP connections (open-file limit 20480, 2048 kept for the database and the process's files); ws.maxConnections 18176 (256 of them kept for HTTP requests)"},
+		{0, 1024, true, 768, 512, "at most 768 TCP connections (open-file limit 1024, 256 kept for the database and the process's files); ws.maxConnections 512 ("},
+		{0, 512, true, 256, 128, "at most 256 TCP connections (open-file limit 512, 256 kept for the database and the process's files); ws.maxConnections 128 (128 of them kept for HTTP requests)"},
+		{0, 1048576, true, 943719, 943463, "at most 943719 TCP connections (open-file limit 1048576, 104857 kept"},
+		{100, 20480, true, 18432, 100, "at most 18432 TCP connections (open-file limit 20480, 2048 kept for the database and the process's files); ws.maxConnections 100 (configured)"},
 		{18432, 20480, true, 18432, 18432, "ws.maxConnections 18432 (configured"},
 		{18433, 20480, true, 0, 0, "config ws.maxConnections: 18433 is more than this process can hold open: the open-file limit is 20480 and 2048 are kept for the database and the process's files, so at most 18432"},
 		{0, 256, true, 0, 0, "config ws.maxConnections: the open-file limit is 256, which leaves no descriptor"},
