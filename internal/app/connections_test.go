@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -151,4 +152,32 @@ func grepLines(text, s string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestCountedConnectionsKeepThePoller: a WebSocket accepted through the connection budget's
+// listener still leaves its idle time to the epoll poller, with no goroutine of its own: the
+// budget's wrapper passes the socket on (Linux only; elsewhere every connection has a reader).
+func TestCountedConnectionsKeepThePoller(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the poller is Linux's")
+	}
+	n := startNode(t, func(c *config.Config) { c.Connections = 1000 })
+	settle := func() int {
+		runtime.GC()
+		time.Sleep(50 * time.Millisecond)
+		return runtime.NumGoroutine()
+	}
+	warm := n.dial(rowPath("meter", "*", "warm-up")) // starts the process's one epoll poller
+	_ = warm.ws.Close()
+	n.waitConnections(0, 0)
+	before := settle()
+	const dashboards = 100
+	for range dashboards {
+		n.dial(rowPath("meter", "m-1", "u"))
+	}
+	n.waitConnections(dashboards, 0)
+	var after int
+	if !poll.Until(func() bool { after = settle(); return after-before < dashboards/2 }) {
+		t.Fatalf("goroutines: %d before, %d with %d idle dashboards: each has its own", before, after, dashboards)
+	}
 }
