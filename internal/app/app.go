@@ -18,6 +18,7 @@ import (
 	ingestv1 "pulse/api/ingest/v1"
 	"pulse/internal/bus"
 	"pulse/internal/config"
+	"pulse/internal/connbudget"
 	alarmctl "pulse/internal/controller/alarm"
 	"pulse/internal/controller/business"
 	"pulse/internal/controller/console"
@@ -42,6 +43,8 @@ type App struct {
 	Alarms  *alarm.Service // the durable alarm store
 	Door    *ws.Door
 	Metrics *metrics.Metrics // GET /metrics
+	// Connections counts the TCP connections of the sockets Listen opens against Config.Connections.
+	Connections *connbudget.Budget
 	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
 	ConsoleBuilt bool
 	// Version is the API description's info.version (set it before Start); the module's version
@@ -88,6 +91,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
 		Metrics: metrics.New(),
 	}
+	a.Connections = connbudget.New(cfg.Connections)
 	b, err := newBus(cfg)
 	if err != nil {
 		return nil, err
@@ -122,6 +126,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	a.Metrics.Watch(metrics.Sources{Managers: []*hub.Manager{a.RowData, a.Alarm}, Door: a.Door,
 		Ingest: a.Ingest, Bus: counted, Alarms: alarms})
+	a.Metrics.WatchConnections(a.Connections)
 	a.Server = a.newServer(name)
 	return a, nil
 }
@@ -161,7 +166,10 @@ func (a *App) newServer(name string) *ghttp.Server {
 	if a.Config.Log.Access {
 		serve = middleware.AccessLog(serve)
 	}
-	s.SetHandler(serve)
+	s.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		connbudget.Served(r) // its connection is no longer closed to make room for another
+		serve(w, r)
+	})
 	c := newConsole()
 	a.ConsoleBuilt = c.Built()
 	page := func(r *ghttp.Request) { c.ServeHTTP(r.Response.BufferWriter, r.Request) }

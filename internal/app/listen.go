@@ -13,7 +13,10 @@ import (
 // of server.address, with TCP keep-alive off on accepted connections: Pulse pings every WebSocket
 // itself (ws.pingInterval) and closes it when the pong is late, so the kernel's probes find nothing
 // new, while switching them on costs four setsockopt calls per accepted connection, about a tenth
-// of a handshake's server CPU. Without Listen the server opens its own sockets at Start.
+// of a handshake's server CPU. The sockets share one connection budget, Config.Connections (see
+// package connbudget): at the limit, the connection that has waited longest without completing a
+// request is closed to make room. Without Listen the server opens its own sockets at Start, with
+// no budget.
 func (a *App) Listen(ctx context.Context, address string) error {
 	lc := net.ListenConfig{KeepAlive: -1}
 	var listeners []net.Listener
@@ -29,7 +32,7 @@ func (a *App) Listen(ctx context.Context, address string) error {
 			}
 			return gerror.Wrapf(err, "server.address %q", addr)
 		}
-		listeners = append(listeners, ln)
+		listeners = append(listeners, a.Connections.Wrap(ln))
 	}
 	if len(listeners) == 0 {
 		return gerror.Newf("server.address %q: no address to listen on", address)

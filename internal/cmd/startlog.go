@@ -20,8 +20,8 @@ import (
 // key: the alarm store's and Redis' credentials are left out.
 
 // logConfig logs the bus, the alarm store, identity and access, and the limits in force.
-// ws.maxConnections has its own line among the report's notes, which say where its number came
-// from; auth off has its warning among the report's warnings.
+// The connection budget and ws.maxConnections have their line among the report's notes, which say
+// where their numbers came from; auth off has its warning among the report's warnings.
 func logConfig(ctx context.Context, cfg config.Config) {
 	glog.Info(ctx, "bus: "+describeBus(cfg))
 	glog.Info(ctx, "alarm store: "+describeStore(cfg.Database))

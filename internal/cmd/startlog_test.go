@@ -60,6 +60,7 @@ func TestStartLog(t *testing.T) {
 		"bus: memory (this node only)",
 		"alarm store: sqlite file " + filepath.Join(dir, "data", "pulse.db"),
 		"ws.maxConnections ",
+		"connections (open-file limit ", // the connection budget
 		"limits: ws.maxMessageSize 4096 bytes, ws.inboundRate 20 frames/s (burst 40), ws.sendQueue 256 messages, ingest.maxBodySize 1048576 bytes",
 		"auth is off",
 	} {

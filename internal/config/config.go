@@ -65,6 +65,9 @@ type Config struct {
 	Log      Log            `json:"log"`
 	Database gdb.ConfigNode `json:"-"` // database.default
 	Redis    gredis.Config  `json:"-"` // redis.default, used when bus.type is redis
+	// Connections is the most TCP connections the server holds, upgraded or not: the open-file
+	// limit less a reserve for the database and the process's files, decided by Load. 0: no bound.
+	Connections int `json:"-"`
 }
 
 // DefaultDatabaseLink is the embedded alarm store: SQLite (pure Go) in data/ under the working
@@ -102,14 +105,14 @@ func Default() Config {
 // Report is what Load has to say besides the configuration, for the start log.
 type Report struct {
 	Warnings []string // keys Load ignored, e.g. a misspelt one
-	Notes    []string // values decided at start: the connection limit
+	Notes    []string // values decided at start: the connection limits
 }
 
 // Load reads Pulse's sections from GoFrame's configuration (manifest/config/config.yaml, or the
 // file GF_GCFG_PATH and GF_GCFG_FILE name) over the defaults, refusing a value that does not parse
 // or cannot work with a message naming its key. Without any file it runs on the defaults. It then
-// decides what depends on the machine: ws.maxConnections from the open-file limit, and the SQLite
-// file relative to the working directory.
+// decides what depends on the machine: the connection budget and ws.maxConnections from the
+// open-file limit, and the SQLite file relative to the working directory.
 func Load(ctx context.Context) (Config, Report, error) {
 	cfg, report := Default(), Report{}
 	if g.Cfg().Available(ctx) {
@@ -124,11 +127,11 @@ func Load(ctx context.Context) (Config, Report, error) {
 		report.Warnings = append(report.Warnings, AuthOff)
 	}
 	limit, known := openFileLimit()
-	n, note, err := resolveConnections(cfg.WS.MaxConnections, limit, known)
+	budget, n, note, err := resolveConnections(cfg.WS.MaxConnections, limit, known)
 	if err != nil {
 		return cfg, report, err
 	}
-	cfg.WS.MaxConnections = n
+	cfg.Connections, cfg.WS.MaxConnections = budget, n
 	report.Notes = append(report.Notes, note)
 	wd, err := os.Getwd()
 	if err != nil {

@@ -11,39 +11,42 @@ import (
 	"github.com/gogf/gf/v2/os/gcfg"
 )
 
-// TestResolveConnections: 0 is the open-file limit less a reserve for the API and the database
-// (a tenth, at least 256); a configured value is kept up to that and refused above it, naming the
-// key and the limit.
+// TestResolveConnections: the connection budget is the open-file limit less a reserve for the
+// database and the process's files (a tenth, at least 256); an automatic ws.maxConnections leaves
+// 256 of it (half, when smaller) to HTTP requests; a configured value is kept up to the budget and
+// refused above it, naming the key and the limit.
 func TestResolveConnections(t *testing.T) {
 	for _, c := range []struct {
 		configured, limit int
 		known             bool
-		want              int
+		budget, want      int
 		say               string // in the start log's line, or in the error
 	}{
-		{0, 20480, true, 18432, "ws.maxConnections 18432 (open-file limit 20480, 2048 kept for the API and the database)"},
-		{0, 1024, true, 768, "ws.maxConnections 768 (open-file limit 1024, 256 kept for the API and the database)"},
-		{0, 1048576, true, 943719, "ws.maxConnections 943719 (open-file limit 1048576, 104857 kept"},
-		{100, 20480, true, 100, "ws.maxConnections 100 (configured; open-file limit 20480, at most 18432)"},
-		{18432, 20480, true, 18432, "ws.maxConnections 18432 (configured"},
-		{18433, 20480, true, 0, "config ws.maxConnections: 18433 is more than this process can hold open: the open-file limit is 20480 and 2048 are kept for the API and the database, so at most 18432"},
-		{0, 256, true, 0, "config ws.maxConnections: the open-file limit is 256, which leaves no descriptor"},
-		{0, 0, false, 0, "ws.maxConnections unlimited (no open-file limit on this system)"},
-		{5000, 0, false, 5000, "ws.maxConnections 5000 (configured; no open-file limit"},
+		{0, 20480, true, 18432, 18176, "at most 18432 TCP connections (open-file limit 20480, 2048 kept for the database and the process's files); ws.maxConnections 18176 (256 of them kept for HTTP requests)"},
+		{0, 1024, true, 768, 512, "at most 768 TCP connections (open-file limit 1024, 256 kept for the database and the process's files); ws.maxConnections 512 ("},
+		{0, 512, true, 256, 128, "at most 256 TCP connections (open-file limit 512, 256 kept for the database and the process's files); ws.maxConnections 128 (128 of them kept for HTTP requests)"},
+		{0, 1048576, true, 943719, 943463, "at most 943719 TCP connections (open-file limit 1048576, 104857 kept"},
+		{100, 20480, true, 18432, 100, "at most 18432 TCP connections (open-file limit 20480, 2048 kept for the database and the process's files); ws.maxConnections 100 (configured)"},
+		{18432, 20480, true, 18432, 18432, "ws.maxConnections 18432 (configured"},
+		{18433, 20480, true, 0, 0, "config ws.maxConnections: 18433 is more than this process can hold open: the open-file limit is 20480 and 2048 are kept for the database and the process's files, so at most 18432"},
+		{0, 256, true, 0, 0, "config ws.maxConnections: the open-file limit is 256, which leaves no descriptor"},
+		{0, 0, false, 0, 0, "ws.maxConnections unlimited (no open-file limit on this system)"},
+		{5000, 0, false, 0, 5000, "ws.maxConnections 5000 (configured; no open-file limit"},
 	} {
-		n, note, err := resolveConnections(c.configured, c.limit, c.known)
+		budget, n, note, err := resolveConnections(c.configured, c.limit, c.known)
 		said := note
 		if err != nil {
 			said = err.Error()
 		}
-		if n != c.want || !strings.Contains(said, c.say) || (err != nil) != (c.want == 0 && c.known) {
-			t.Errorf("%+v: got %d, %q, %v", c, n, note, err)
+		if budget != c.budget || n != c.want || !strings.Contains(said, c.say) || (err != nil) != (c.want == 0 && c.known) {
+			t.Errorf("%+v: got %d, %d, %q, %v", c, budget, n, note, err)
 		}
 	}
 }
 
-// TestLoadSetsMaxConnections: Load fills an absent ws.maxConnections from this process's
-// open-file limit, says so in the report, and refuses a value above what the limit can hold.
+// TestLoadSetsMaxConnections: Load sets the connection budget and fills an absent
+// ws.maxConnections from this process's open-file limit, says so in the report, and refuses a
+// value above what the limit can hold.
 func TestLoadSetsMaxConnections(t *testing.T) {
 	limit, known := openFileLimit()
 	if !known {
@@ -54,9 +57,10 @@ func TestLoadSetsMaxConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := limit - reserveFor(limit)
-	if cfg.WS.MaxConnections != want || want <= 0 || !strings.Contains(strings.Join(report.Notes, "\n"), "ws.maxConnections ") {
-		t.Fatalf("limit %d: maxConnections %d, notes %q", limit, cfg.WS.MaxConnections, report.Notes)
+	budget := limit - reserveFor(limit)
+	want := budget - min(httpShare, budget/2)
+	if cfg.Connections != budget || cfg.WS.MaxConnections != want || want <= 0 || !strings.Contains(strings.Join(report.Notes, "\n"), "ws.maxConnections ") {
+		t.Fatalf("limit %d: budget %d, maxConnections %d, notes %q", limit, cfg.Connections, cfg.WS.MaxConnections, report.Notes)
 	}
 	useConfig(t, "ws:\n  maxConnections: 2000000000\n")
 	if _, _, err := Load(context.Background()); err == nil ||

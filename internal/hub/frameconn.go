@@ -35,11 +35,13 @@ type frameConn struct {
 	writeDeadline time.Time // the socket's, as last set through SetWriteDeadline; guarded by writeMu
 }
 
-// newFrameConn wraps conn; poll asks for a socket the poller can watch (a TCP one).
+// newFrameConn wraps conn; poll asks for a socket the poller can watch: a *net.TCPConn, or a
+// wrapper that reads and writes its bytes unchanged and says so by passing SyscallConn on (the
+// server's connection budget counts connections that way). TLS has no SyscallConn.
 func newFrameConn(conn net.Conn, poll bool) *frameConn {
 	f := &frameConn{Conn: conn}
-	if tcp, ok := conn.(*net.TCPConn); ok && poll {
-		f.raw, _ = tcp.SyscallConn()
+	if sc, ok := conn.(syscall.Conn); ok && poll {
+		f.raw, _ = sc.SyscallConn()
 	}
 	return f
 }

@@ -10,9 +10,9 @@ import (
 // Closing a socket with unread input makes the kernel send a reset, and a reset can make the
 // peer discard our close frame before its application reads it.
 func lingerClose(conn net.Conn, grace time.Duration) {
-	if tcp, ok := conn.(*net.TCPConn); ok {
-		if tcp.CloseWrite() == nil && tcp.SetReadDeadline(time.Now().Add(grace)) == nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(tcp, 1<<20))
+	if half, ok := conn.(interface{ CloseWrite() error }); ok { // *net.TCPConn, or a wrapper of one
+		if half.CloseWrite() == nil && conn.SetReadDeadline(time.Now().Add(grace)) == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(conn, 1<<20))
 		}
 	}
 	_ = conn.Close()
