@@ -46,6 +46,13 @@ type Stats struct {
 	SlowClosed    int64         `json:"slowClosed"`    // connections closed with 1013 for a full queue
 	Closes        map[int]int64 `json:"closes"`        // connections ended, by the close code sent (1006: aborted)
 	SnapshotKeys  int           `json:"snapshotKeys"`  // keys the snapshots hold
+	// SnapshotTypes, SnapshotBytes and SnapshotEvictions are the business types the snapshots
+	// hold keys of, the bytes they hold, and the keys forgotten so far to stay within
+	// SnapshotLimit (Options.SnapshotMemory; 0 without snapshots).
+	SnapshotTypes     int   `json:"snapshotTypes"`
+	SnapshotBytes     int64 `json:"snapshotBytes"`
+	SnapshotLimit     int64 `json:"snapshotLimit"`
+	SnapshotEvictions int64 `json:"snapshotEvictions"`
 }
 
 // NewManager starts a manager with its routing rule. Register handlers before serving.
@@ -62,7 +69,7 @@ func NewManager(name string, router Router, opts Options) *Manager {
 		m.writers[i].index, m.writers[i].delay = i, m.opts.WriteDelay
 	}
 	if m.opts.SnapshotSize > 0 {
-		m.snapshots = newSnapshots(m.opts.SnapshotSize, m.opts.SnapshotKeys)
+		m.snapshots = newSnapshots(m.opts.SnapshotSize, m.opts.SnapshotMemory)
 	}
 	go m.pinger()
 	return m
@@ -208,7 +215,9 @@ func (m *Manager) Stats() Stats {
 	}
 	m.mu.RUnlock()
 	if m.snapshots != nil {
-		s.SnapshotKeys = m.snapshots.len()
+		held := m.snapshots.stats()
+		s.SnapshotKeys, s.SnapshotTypes = held.keys, held.types
+		s.SnapshotBytes, s.SnapshotLimit, s.SnapshotEvictions = held.bytes, m.opts.SnapshotMemory, held.evictions
 	}
 	return s
 }
