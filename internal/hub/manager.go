@@ -182,14 +182,15 @@ type RecentKey struct {
 	LastMs int64 // server unix ms
 }
 
-// Recent returns up to limit of the exact keys the snapshots hold (see Options.SnapshotSize) that
-// keep accepts (nil: all), most recently published first; none when the manager keeps no
-// snapshots.
-func (m *Manager) Recent(limit int, keep func(Key) bool) []RecentKey {
+// Recent returns up to limit of the exact keys the snapshots hold (see Options.SnapshotSize)
+// within scope, most recently published first; none when the manager keeps no snapshots. scope
+// lists what may be returned: Key{} everything, (T, *) every key of type T, (T, I) that key; nil
+// is everything. Its cost follows what it returns and what scope names, not the keys held.
+func (m *Manager) Recent(limit int, scope []Key) []RecentKey {
 	if m.snapshots == nil {
 		return nil
 	}
-	return m.snapshots.recent(limit, keep)
+	return m.snapshots.recent(limit, scope)
 }
 
 // Len is the number of open connections.

@@ -2,6 +2,8 @@ package hub
 
 import (
 	"bytes"
+	"container/heap"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,14 +22,16 @@ type snapshots struct {
 	byKey  map[Key]*snapshotRing
 	all    ringList // every key, most recently published first
 	shares shares
+	clock  uint64 // counts records, to merge the types' lists in publish order
 }
 
 // snapshotRing is one key's latest messages.
 type snapshotRing struct {
 	key   Key
 	owner *typeAccount
-	last  int64 // server unix ms of the latest record
-	bytes int64 // what the ring is charged to its type: ringCost and its messages' messageCost
+	last  int64  // server unix ms of the latest record
+	stamp uint64 // clock at the latest record
+	bytes int64  // what the ring is charged to its type: ringCost and its messages' messageCost
 	msgs  []*Message
 	next  int // oldest first once full: next is the oldest
 	links [2]ringLinks
@@ -63,7 +67,8 @@ func (s *snapshots) record(k Key, msg *Message) {
 		s.all.moveToFront(r)
 		r.owner.rings.moveToFront(r)
 	}
-	r.last = now
+	s.clock++
+	r.last, r.stamp = now, s.clock
 	if len(r.msgs) < s.size {
 		r.msgs = append(r.msgs, msg)
 	} else {
@@ -128,17 +133,71 @@ func (s *snapshots) take(k Key) *Message {
 	return NewMessage(b.Bytes())
 }
 
-// recent returns up to limit of the keys held that keep accepts, most recently published first.
-func (s *snapshots) recent(limit int, keep func(Key) bool) []RecentKey {
+// recent returns up to limit of the keys held within scope (see Manager.Recent), most recently
+// published first. It reads only the lists scope covers: a narrow scope costs what it returns,
+// however many keys other types hold.
+func (s *snapshots) recent(limit int, scope []Key) []RecentKey {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []RecentKey
-	for r := s.all.newest; r != nil && len(out) < limit; r = s.all.older(r) {
-		if keep == nil || keep(r.key) {
+	if scope == nil || slices.Contains(scope, Key{}) {
+		for r := s.all.newest; r != nil && len(out) < limit; r = s.all.older(r) {
 			out = append(out, RecentKey{Key: r.key, LastMs: r.last})
+		}
+		return out
+	}
+	// One cursor per type scope covers whole, one per key it names outside those types; the
+	// newest of their rings comes next.
+	var next cursors
+	whole := map[string]bool{}
+	for _, k := range scope {
+		if a := s.shares.byName[k.Type]; k.ID == model.Wildcard && !whole[k.Type] && a != nil {
+			next = append(next, cursor{ring: a.rings.newest, list: &a.rings})
+		}
+		whole[k.Type] = whole[k.Type] || k.ID == model.Wildcard
+	}
+	named := map[Key]bool{}
+	for _, k := range scope {
+		if r := s.byKey[k]; r != nil && !whole[k.Type] && !named[k] {
+			next = append(next, cursor{ring: r})
+			named[k] = true
+		}
+	}
+	heap.Init(&next)
+	for len(next) > 0 && len(out) < limit {
+		c := &next[0]
+		r := c.ring
+		out = append(out, RecentKey{Key: r.key, LastMs: r.last})
+		if c.ring = nil; c.list != nil {
+			c.ring = c.list.older(r)
+		}
+		if c.ring == nil {
+			heap.Pop(&next)
+		} else {
+			heap.Fix(&next, 0)
 		}
 	}
 	return out
+}
+
+// cursor walks one list of rings (or a single ring, list nil) from the newest.
+type cursor struct {
+	ring *snapshotRing
+	list *ringList
+}
+
+// cursors are a max-heap on the stamp of their rings: the most recently published comes first.
+type cursors []cursor
+
+func (h cursors) Len() int           { return len(h) }
+func (h cursors) Less(i, j int) bool { return h[i].ring.stamp > h[j].ring.stamp }
+func (h cursors) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *cursors) Push(x any)        { *h = append(*h, x.(cursor)) }
+func (h *cursors) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return c
 }
 
 // snapshotStats are what the snapshots hold.

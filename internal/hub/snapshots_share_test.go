@@ -79,7 +79,7 @@ func TestFloodOfOneTypeSparesAnother(t *testing.T) {
 	if s.SnapshotTypes != 2 || s.SnapshotEvictions == 0 {
 		t.Fatalf("stats %+v: want 2 types held and keys evicted", s)
 	}
-	if got := m.Recent(1, func(k Key) bool { return k.Type == "pump" }); len(got) != 1 || got[0].Key != pump {
+	if got := m.Recent(1, []Key{{"pump", "*"}}); len(got) != 1 || got[0].Key != pump {
 		t.Fatalf("businesses of type pump after the flood: %v, want pump/p-7", got)
 	}
 	want := ""
@@ -93,7 +93,7 @@ func TestFloodOfOneTypeSparesAnother(t *testing.T) {
 		t.Fatalf("a new pump/p-7 dashboard got %q, want its snapshot %q", got, want)
 	}
 
-	meters := m.Recent(100_000, func(k Key) bool { return k.Type == "meter" })
+	meters := m.Recent(100_000, []Key{{"meter", "*"}})
 	if len(meters) < 400 || len(meters) > 500 {
 		t.Fatalf("meter holds %d ids, want what its share of %d bytes holds (about 500 less pump/p-7)", len(meters), limit)
 	}
@@ -148,7 +148,7 @@ func TestHeaviestTypeGivesUpItsExcess(t *testing.T) {
 	for n := range 3 {
 		m.Publish(k("b", n), rowItem(k("b", n), n))
 	}
-	count := func(typ string) int { return len(m.Recent(100, func(k Key) bool { return k.Type == typ })) }
+	count := func(typ string) int { return len(m.Recent(100, []Key{{typ, "*"}})) }
 	if a, b := count("a"), count("b"); a != 7 || b != 3 {
 		t.Fatalf("a holds %d keys and b %d, want 7 and 3: a, over its half, gives up its oldest", a, b)
 	}

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func TestMarkSnapshot(t *testing.T) {
 }
 
 // TestRecent: the keys held, most recently published first, with the time of their latest
-// publish; forgotten keys, type-wide and broadcast publishes are not among them; keep and limit
+// publish; forgotten keys, type-wide and broadcast publishes are not among them; scope and limit
 // apply; a manager without snapshots has none.
 func TestRecent(t *testing.T) {
 	ring := ringCost(Key{"t", "a"}, 1) + messageCost(NewMessage([]byte(`{}`)))
@@ -78,11 +79,30 @@ func TestRecent(t *testing.T) {
 			t.Errorf("Recent[%d] = %+v, want %v published between %d and %d", i, r, want[i], before, after)
 		}
 	}
-	if got := m.Recent(1, func(k Key) bool { return k.Type == "u" }); len(got) != 1 || got[0].Key != (Key{"u", "c"}) {
-		t.Errorf("Recent(1, type u) = %v, want [u/c]", got)
-	}
 	if got := m.Recent(1, nil); len(got) != 1 || got[0].Key != (Key{"t", "d"}) {
 		t.Errorf("Recent(1) = %v, want [t/d]", got)
+	}
+	for _, tc := range []struct {
+		scope []Key
+		want  string
+	}{
+		{[]Key{{}}, "[t/d t/a u/c]"},
+		{[]Key{{"u", "*"}}, "[u/c]"},
+		{[]Key{{"u", "c"}, {"t", "a"}}, "[t/a u/c]"},                             // in publish order, not the scope's
+		{[]Key{{"t", "*"}, {"t", "a"}, {"t", "*"}, {"u", "c"}}, "[t/d t/a u/c]"}, // each key once
+		{[]Key{{"t", "b"}, {"v", "*"}, {"v", "x"}}, "[]"},                        // forgotten, never held
+		{[]Key{}, "[]"},
+	} {
+		var keys []string
+		for _, r := range m.Recent(10, tc.scope) {
+			keys = append(keys, r.Type+"/"+r.ID)
+		}
+		if got := fmt.Sprint(keys); got != tc.want {
+			t.Errorf("Recent(10, %v) = %s, want %s", tc.scope, got, tc.want)
+		}
+	}
+	if got := m.Recent(1, []Key{{"t", "*"}, {"u", "*"}}); len(got) != 1 || got[0].Key != (Key{"t", "d"}) {
+		t.Errorf("Recent(1, t and u) = %v, want [t/d]", got)
 	}
 	none := NewManager("none", NewBusinessIndex(), Options{})
 	t.Cleanup(func() { _ = none.Shutdown(t.Context()) })
