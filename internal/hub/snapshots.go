@@ -12,7 +12,7 @@ import (
 
 // snapshots keeps the latest messages published to each exact key, so that a chart that opens
 // draws its recent past at once. It keeps size messages per key, and its memory, counted in bytes
-// as allocated (see snapshotCost), is bounded and shared fairly between business types (see
+// as allocated (snapshot_cost.go), is bounded and shared fairly between business types (see
 // shares): a type within its share keeps every key it has, and over the bound the heaviest type
 // forgets its least recently published key first.
 type snapshots struct {

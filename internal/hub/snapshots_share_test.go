@@ -186,3 +186,18 @@ func TestSnapshotCostIsHonest(t *testing.T) {
 		}
 	}
 }
+
+// TestTypeWideSnapshotHoldsTheLatestIds: a (T, *) snapshot of a type with more ids than one frame
+// should carry holds the latest item of its 10,000 most recently published ids, oldest first.
+func TestTypeWideSnapshotHoldsTheLatestIds(t *testing.T) {
+	m := NewManager("test", NewBusinessIndex(), Options{SnapshotSize: 1})
+	t.Cleanup(func() { _ = m.Shutdown(t.Context()) })
+	for n := range typeWideSnapshot + 50 {
+		k := Key{"meter", fmt.Sprintf("m-%05d", n)}
+		m.Publish(k, rowItem(k, n))
+	}
+	got := strings.Split(string(m.snapshots.take(Key{"meter", "*"}).Bytes()), "\n")
+	if len(got) != typeWideSnapshot || !strings.Contains(got[0], `"m-00050"`) || !strings.Contains(got[len(got)-1], `"m-10049"`) {
+		t.Fatalf("(meter, *) snapshot of %d items from %.60s to %.60s, want 10,000 from m-00050 to m-10049", len(got), got[0], got[len(got)-1])
+	}
+}
