@@ -81,7 +81,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	rowOpts, alarmOpts := opts, opts
 	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow
-	rowOpts.SnapshotSize, rowOpts.SnapshotKeys = cfg.RowData.SnapshotSize, cfg.RowData.SnapshotKeys
+	rowOpts.SnapshotSize, rowOpts.SnapshotMemory = cfg.RowData.SnapshotSize, cfg.RowData.Memory
 
 	a := &App{
 		Config:  cfg,

@@ -3,6 +3,8 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"pulse/internal/config"
@@ -27,10 +29,10 @@ func snapshotN(t *testing.T, o object) (string, bool) {
 }
 
 // TestChartSnapshot: a new (T, I) subscriber first gets the latest snapshotSize items of exactly
-// that key, oldest first and marked; a (T, *) subscriber the latest of each id; then live data.
-// Keys beyond snapshotKeys are forgotten, least recently published first.
+// that key, oldest first and marked; a (T, *) subscriber the latest of each id, in the order of
+// their latest publish; then live data.
 func TestChartSnapshot(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { c.RowData.SnapshotSize, c.RowData.SnapshotKeys = 5, 3 })
+	n := startNode(t, func(c *config.Config) { c.RowData.SnapshotSize = 5 })
 	post := func(id string, from, to int) {
 		var items []map[string]any
 		for i := from; i < to; i++ {
@@ -64,20 +66,78 @@ func TestChartSnapshot(t *testing.T) {
 		t.Fatalf("(meter, *) got %s", got)
 	}
 
-	// Three keys are kept: m-3 and m-4 push out m-2, the least recently published.
 	post("m-3", 0, 1)
-	post("m-4", 0, 1)
-	if got := fmt.Sprint(read(all, 2)); got != "[m-3:0(live) m-4:0(live)]" {
+	post("m-2", 2, 3)
+	if got := fmt.Sprint(read(all, 2)); got != "[m-3:0(live) m-2:2(live)]" {
 		t.Fatalf("(meter, *) live got %s", got)
 	}
 	late := n.dial(rowPath("meter", "*", "v"))
-	if got := fmt.Sprint(read(late, 3)); got != "[m-1:12 m-3:0 m-4:0]" {
-		t.Fatalf("(meter, *) after eviction got %s", got)
+	if got := fmt.Sprint(read(late, 3)); got != "[m-1:12 m-3:0 m-2:2]" {
+		t.Fatalf("(meter, *) later got %s", got)
 	}
-	none := n.dial(rowPath("meter", "m-2", "v"))
-	n.waitConnections(4, 0)
-	n.marker("end")
-	if got := none.receivedUntilMarker("end"); len(got) != 0 {
-		t.Fatalf("forgotten key m-2 still had a snapshot: %v", got)
+}
+
+// TestFloodOfOneTypeSparesAnother is issue 21's item 3 over a real server, auth on: pump/p-7 has
+// a snapshot; a key for meter/* posts 10 requests of 1,000 new meter ids, far more than
+// rowdata.memory holds. The pump user's GET /api/v1/businesses still lists pump/p-7, a new
+// pump/p-7 dashboard gets its whole snapshot, and /metrics shows the memory within its bound and
+// the meter ids it forgot. Before, the flood pushed every pump key out of the snapshots.
+func TestFloodOfOneTypeSparesAnother(t *testing.T) {
+	const memory = 512 << 10
+	n := authNode(t, func(c *config.Config) { c.RowData.Memory = memory })
+	post := func(key string, body string) {
+		t.Helper()
+		status, env, _ := n.call(http.MethodPost, "/api/v1/rowdata", http.Header{"X-Api-Key": {ingestKey(key)}}, body)
+		if status != http.StatusOK || env.Code != 0 {
+			t.Fatalf("POST /api/v1/rowdata with %s: %d %+v", key, status, env)
+		}
+	}
+	post("broadcaster", `{"items":[`+
+		`{"businessType":"pump","businessId":"p-7","data":{"n":"0"}},`+
+		`{"businessType":"pump","businessId":"p-7","data":{"n":"1"}},`+
+		`{"businessType":"pump","businessId":"p-7","data":{"n":"2"}}]}`)
+	for r := range 10 {
+		var b strings.Builder
+		b.WriteString(`{"items":[`)
+		for i := range 1000 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"businessType":"meter","businessId":"ev-%d-%d","data":{"n":"%d"}}`, r, i, i)
+		}
+		post("meter-rows", b.String()+`]}`)
+	}
+
+	pumpUser := bearer(token(t, "pat", grants{RowData: []string{"pump/*"}}))
+	status, env := n.get("/api/v1/businesses", pumpUser)
+	var list struct {
+		Items []struct{ BusinessType, BusinessId string }
+	}
+	if err := json.Unmarshal(env.Data, &list); status != http.StatusOK || err != nil {
+		t.Fatalf("GET /api/v1/businesses: %d %+v %v", status, env, err)
+	}
+	if len(list.Items) != 1 || list.Items[0].BusinessType != "pump" || list.Items[0].BusinessId != "p-7" {
+		t.Fatalf("the pump user's businesses after the flood: %+v, want pump/p-7", list.Items)
+	}
+	dashboard := n.dialWith(rowPath("pump", "p-7", "pat"), pumpUser)
+	for i := range 3 {
+		got, marked := snapshotN(t, dashboard.next(patience))
+		if want := fmt.Sprintf("p-7:%d", i); got != want || !marked {
+			t.Fatalf("a new pump/p-7 dashboard: object %d is %s (snapshot %v), want %s from the snapshot", i, got, marked, want)
+		}
+	}
+
+	s := n.scrape()
+	if held := s.value(t, "pulse_rowdata_memory_bytes"); held <= 0 || held > memory {
+		t.Fatalf("pulse_rowdata_memory_bytes %v, want within rowdata.memory (%d)", held, memory)
+	}
+	if limit := s.value(t, "pulse_rowdata_memory_limit_bytes"); limit != memory {
+		t.Fatalf("pulse_rowdata_memory_limit_bytes %v, want %d", limit, memory)
+	}
+	if types := s.value(t, "pulse_rowdata_types"); types != 2 {
+		t.Fatalf("pulse_rowdata_types %v, want 2 (pump and meter)", types)
+	}
+	if evicted := s.value(t, "pulse_rowdata_evictions_total"); evicted < 5000 {
+		t.Fatalf("pulse_rowdata_evictions_total %v, want most of the 10,000 meter ids", evicted)
 	}
 }

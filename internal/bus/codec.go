@@ -1,9 +1,11 @@
 package bus
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // codecVersion opens every encoded batch, so a node can refuse a format it does not know.
@@ -32,7 +34,15 @@ func encodeEvents(events []Event) []byte {
 
 var errTruncated = errors.New("bus message truncated")
 
-// decodeEvents unpacks what encodeEvents packed. Messages point into b.
+// decodePayload decodes a bus message as Redis delivers it, a string, without copying the whole
+// batch first: decodeEvents only reads it, and what it returns is copied out of it.
+func decodePayload(payload string) ([]Event, error) {
+	return decodeEvents(unsafe.Slice(unsafe.StringData(payload), len(payload)))
+}
+
+// decodeEvents unpacks what encodeEvents packed. Each message is a copy of its own: the row-data
+// snapshots keep one item of a batch as long as its key is kept, and count that item's bytes
+// (rowdata.memory), so it must not hold the whole batch in memory with it.
 func decodeEvents(b []byte) ([]Event, error) {
 	if len(b) == 0 || b[0] != codecVersion {
 		return nil, fmt.Errorf("bus message of an unknown format (first byte %v)", b[:min(len(b), 1)])
@@ -58,7 +68,7 @@ func decodeEvents(b []byte) ([]Event, error) {
 			}
 			fields[i], b = b[n:n+int(l)], b[n+int(l):]
 		}
-		e.BusinessType, e.BusinessId, e.Message = string(fields[0]), string(fields[1]), fields[2]
+		e.BusinessType, e.BusinessId, e.Message = string(fields[0]), string(fields[1]), bytes.Clone(fields[2])
 		out = append(out, e)
 	}
 	return out, nil

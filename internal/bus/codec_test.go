@@ -27,6 +27,16 @@ func TestCodec(t *testing.T) {
 			t.Fatalf("event %d: %+v, want %+v", i, out[i], in[i])
 		}
 	}
+	// Each message is its own memory: a row-data snapshot that keeps one item does not keep the
+	// whole batch (rowdata.memory counts the item's bytes).
+	clear(b)
+	for i := range in {
+		if string(in[i].Message) != string(out[i].Message) || cap(out[i].Message) > len(in[i].Message)+16 {
+			t.Fatalf("event %d after its batch was overwritten: %q (capacity %d), want its own copy %q",
+				i, out[i].Message, cap(out[i].Message), in[i].Message)
+		}
+	}
+	b = encodeEvents(in)
 	// Cut anywhere: an error, or (cut between two events) the events before the cut.
 	for cut := 0; cut < len(b); cut++ {
 		got, err := decodeEvents(b[:cut])

@@ -141,7 +141,7 @@ func (r *Redis) receive(ctx context.Context, conn gredis.Conn, deliver Deliver) 
 		if !ok {
 			continue // a subscription confirmation or a pong
 		}
-		events, err := decodeEvents([]byte(msg.Payload))
+		events, err := decodePayload(msg.Payload)
 		if err != nil {
 			g.Log().Warningf(ctx, "redis bus %s: message on %q skipped: %v", r.addr, r.channel, err)
 			continue

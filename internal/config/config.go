@@ -44,7 +44,9 @@ type Bus struct {
 // RowData is the "rowdata" section: chart snapshots.
 type RowData struct {
 	SnapshotSize int `json:"snapshotSize"` // latest items per (type, id) a new subscriber gets first; 0 = none
-	SnapshotKeys int `json:"snapshotKeys"` // (type, id) keys remembered; least recently published forgotten first
+	// Memory bounds the bytes of the row data kept (snapshots), shared fairly between business
+	// types: a flood of new ids of one type never evicts another type's within its share.
+	Memory int64 `json:"memory"`
 }
 
 // Alarm is the "alarm" section: retention of the durable store.
@@ -94,7 +96,7 @@ func Default() Config {
 		},
 		Ingest:   Ingest{MaxBodySize: 1 << 20},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
-		RowData:  RowData{SnapshotSize: 20, SnapshotKeys: engine.SnapshotKeys},
+		RowData:  RowData{SnapshotSize: 20, Memory: engine.SnapshotMemory},
 		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
 		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}},
 		Log:      Log{Format: LogText},
@@ -205,8 +207,8 @@ func (c Config) Check() error {
 		return bad("database.default.link", "bus.type redis needs an alarm store the nodes share (MySQL/MariaDB or PostgreSQL); SQLite is one node's file")
 	case c.RowData.SnapshotSize < 0 || c.RowData.SnapshotSize > 1000:
 		return bad("rowdata.snapshotSize", "must be between 0 (no snapshots) and 1000")
-	case c.RowData.SnapshotKeys < 0:
-		return bad("rowdata.snapshotKeys", "must be positive (0: the default, 10000)")
+	case c.RowData.Memory <= 0:
+		return bad("rowdata.memory", "must be a positive number of bytes")
 	case c.Alarm.Retention < 0 || c.Alarm.PurgeInterval < 0:
 		return bad("alarm.retention/purgeInterval", "must be durations such as \"720h\" (0 retention keeps everything)")
 	case c.Auth.Enabled && c.Auth.JWT.HMACSecret == "" && len(c.Auth.JWT.PublicKeys) == 0 && c.Auth.JWT.JWKSURL == "":

@@ -66,8 +66,9 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 		"rowdata": {
 			// 1000 items replayed to every new dashboard of a key is already a large first frame.
 			"snapshotSize": whole(&c.RowData.SnapshotSize, 0, 1000, "items"),
-			// A million keys of snapshotSize frames each is several GB: more cannot be held.
-			"snapshotKeys": whole(&c.RowData.SnapshotKeys, 0, 1_000_000, "keys (0 = 10000)"),
+			// 1 MiB holds a few thousand small items; 1 TiB is more than a node has.
+			"memory":       whole(&c.RowData.Memory, 1<<20, 1<<40, "bytes"),
+			"snapshotKeys": retired(report, "rowdata.snapshotKeys", "row-data memory is bounded in bytes by rowdata.memory, shared fairly between business types"),
 		},
 		"alarm": {
 			"retention": duration(&c.Alarm.Retention, 0, 0), // 0 keeps everything
@@ -241,6 +242,15 @@ func rate(dst *float64) field {
 			return fmt.Errorf("%s is out of range: it must be 0 (no limit) or at least 0.5 frames per second (a burst of one frame)", show(raw))
 		}
 		*dst = n
+		return nil
+	}
+}
+
+// retired reads a key that no longer does anything, whatever its value, and says so in the report
+// with what replaced it: the start goes on, as it did before the key was retired.
+func retired(report *Report, key, instead string) field {
+	return func(any) error {
+		report.Warnings = append(report.Warnings, fmt.Sprintf("config: %s is retired (ignored): %s", key, instead))
 		return nil
 	}
 }

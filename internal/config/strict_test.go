@@ -47,7 +47,8 @@ func TestValuesThatCannotWorkAreRefused(t *testing.T) {
 		{"ingest:\n  maxBodySize: 0\n", "config ingest.maxBodySize: 0 is out of range: it must be between 1024 and 67108864 bytes"},
 		{"ingest:\n  maxBodySize: 1e11\n", "config ingest.maxBodySize: 1e+11 is out of range"},
 		{"bus:\n  type: 5\n", "config bus.type: 5 is not a string"},
-		{"rowdata:\n  snapshotKeys: 1e9\n", "config rowdata.snapshotKeys: 1e+09 is out of range"},
+		{"rowdata:\n  memory: 65536\n", "config rowdata.memory: 65536 is out of range: it must be between 1048576 and 1099511627776 bytes"},
+		{"rowdata:\n  memory: \"256MiB\"\n", `config rowdata.memory: "256MiB" is not a whole number`},
 		{"rowdata:\n  snapshotSize: 5000\n", "config rowdata.snapshotSize: 5000 is out of range"},
 		{"alarm:\n  retention: 720\n", "config alarm.retention: 720 has no unit"},
 		{"alarm:\n  purgeInterval: \"1ms\"\n", "config alarm.purgeInterval: 1ms is too short: it must be at least 1s"},
@@ -77,7 +78,7 @@ ingest:
   maxBodySize: 67108864
 rowdata:
   snapshotSize: 0
-  snapshotKeys: 1000000
+  memory: 1048576
 alarm:
   retention: "0"
   purgeInterval: "1s"
@@ -89,7 +90,7 @@ alarm:
 	if len(ws.AllowedOrigins) != 2 || ws.MaxMessageSize != 512 || ws.PingInterval != time.Second ||
 		ws.PongTimeout != 1500*time.Millisecond || ws.WriteTimeout != 100*time.Millisecond || ws.SendQueue != 65536 ||
 		ws.WriteDelay != 0 || ws.InboundRate != 0.5 || cfg.Ingest.MaxBodySize != 64<<20 ||
-		cfg.RowData.SnapshotSize != 0 || cfg.RowData.SnapshotKeys != 1000000 || cfg.Alarm.Retention != 0 ||
+		cfg.RowData.SnapshotSize != 0 || cfg.RowData.Memory != 1<<20 || cfg.Alarm.Retention != 0 ||
 		cfg.Alarm.PurgeInterval != time.Second {
 		t.Fatalf("%+v", cfg)
 	}
@@ -138,6 +139,23 @@ auth:
 	}
 	if cfg.WS.MaxMessageSize != 4096 || cfg.WS.PingInterval != 25*time.Second || cfg.RowData.SnapshotSize != 5 {
 		t.Fatalf("an unknown key changed a value: %+v", cfg)
+	}
+}
+
+// TestRetiredSnapshotKeysIsWarnedAbout: rowdata.snapshotKeys, which bounded the snapshots by a
+// count of keys, no longer does anything: a file that still sets it starts, with a warning naming
+// rowdata.memory, the bound that replaced it.
+func TestRetiredSnapshotKeysIsWarnedAbout(t *testing.T) {
+	cfg, report, err := loadReport(t, "rowdata:\n  snapshotKeys: 10000\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "config: rowdata.snapshotKeys is retired (ignored): row-data memory is bounded in bytes by rowdata.memory, shared fairly between business types"
+	if len(report.Warnings) == 0 || report.Warnings[0] != want {
+		t.Fatalf("warnings %q, want first %q", report.Warnings, want)
+	}
+	if cfg.RowData.Memory != 256<<20 {
+		t.Fatalf("rowdata.memory %d, want the default 256 MiB", cfg.RowData.Memory)
 	}
 }
 

@@ -46,6 +46,13 @@ type Stats struct {
 	SlowClosed    int64         `json:"slowClosed"`    // connections closed with 1013 for a full queue
 	Closes        map[int]int64 `json:"closes"`        // connections ended, by the close code sent (1006: aborted)
 	SnapshotKeys  int           `json:"snapshotKeys"`  // keys the snapshots hold
+	// SnapshotTypes, SnapshotBytes and SnapshotEvictions are the business types the snapshots
+	// hold keys of, the bytes they hold, and the keys forgotten so far to stay within
+	// SnapshotLimit (Options.SnapshotMemory; 0 without snapshots).
+	SnapshotTypes     int   `json:"snapshotTypes"`
+	SnapshotBytes     int64 `json:"snapshotBytes"`
+	SnapshotLimit     int64 `json:"snapshotLimit"`
+	SnapshotEvictions int64 `json:"snapshotEvictions"`
 }
 
 // NewManager starts a manager with its routing rule. Register handlers before serving.
@@ -62,7 +69,7 @@ func NewManager(name string, router Router, opts Options) *Manager {
 		m.writers[i].index, m.writers[i].delay = i, m.opts.WriteDelay
 	}
 	if m.opts.SnapshotSize > 0 {
-		m.snapshots = newSnapshots(m.opts.SnapshotSize, m.opts.SnapshotKeys)
+		m.snapshots = newSnapshots(m.opts.SnapshotSize, m.opts.SnapshotMemory)
 	}
 	go m.pinger()
 	return m
@@ -175,14 +182,15 @@ type RecentKey struct {
 	LastMs int64 // server unix ms
 }
 
-// Recent returns up to limit of the exact keys the snapshots hold (see Options.SnapshotSize) that
-// keep accepts (nil: all), most recently published first; none when the manager keeps no
-// snapshots.
-func (m *Manager) Recent(limit int, keep func(Key) bool) []RecentKey {
+// Recent returns up to limit of the exact keys the snapshots hold (see Options.SnapshotSize)
+// within scope, most recently published first; none when the manager keeps no snapshots. scope
+// lists what may be returned: Key{} everything, (T, *) every key of type T, (T, I) that key; nil
+// is everything. Its cost follows what it returns and what scope names, not the keys held.
+func (m *Manager) Recent(limit int, scope []Key) []RecentKey {
 	if m.snapshots == nil {
 		return nil
 	}
-	return m.snapshots.recent(limit, keep)
+	return m.snapshots.recent(limit, scope)
 }
 
 // Len is the number of open connections.
@@ -208,7 +216,9 @@ func (m *Manager) Stats() Stats {
 	}
 	m.mu.RUnlock()
 	if m.snapshots != nil {
-		s.SnapshotKeys = m.snapshots.len()
+		held := m.snapshots.stats()
+		s.SnapshotKeys, s.SnapshotTypes = held.keys, held.types
+		s.SnapshotBytes, s.SnapshotLimit, s.SnapshotEvictions = held.bytes, m.opts.SnapshotMemory, held.evictions
 	}
 	return s
 }

@@ -33,11 +33,14 @@ type Options struct {
 	InboundRate float64
 	Overflow    Overflow
 	// SnapshotSize > 0 keeps the latest SnapshotSize messages published to each exact key (type
-	// and id), for at most SnapshotKeys keys (least recently published forgotten first). A new
-	// subscriber of (T, I) first gets that key's messages, of (T, *) the latest of each id of T,
-	// each marked "snapshot":true. SnapshotKeys 0 is DefaultOptions' 10000.
+	// and id). A new subscriber of (T, I) first gets that key's messages, of (T, *) the latest of
+	// each id of T, each marked "snapshot":true.
 	SnapshotSize int
-	SnapshotKeys int
+	// SnapshotMemory bounds the bytes the snapshots hold, counted as allocated (snapshot_cost.go),
+	// shared fairly between business types: a type within SnapshotMemory / (types held) keeps
+	// every key; over the bound, the type holding the most forgets its least recently published
+	// key first. 0 is DefaultOptions' 256 MiB.
+	SnapshotMemory int64
 }
 
 // DefaultOptions are the engine's defaults, which NewManager gives every field left zero (or
@@ -57,7 +60,7 @@ func DefaultOptions() Options {
 		// 10 s leaves room for retransmissions and a larger MaxMessageSize, and is much shorter
 		// than PongTimeout, which is all that bounded a message before.
 		MessageTimeout: 10 * time.Second,
-		SnapshotKeys:   10000,
+		SnapshotMemory: 256 << 20,
 	}
 }
 
@@ -71,7 +74,7 @@ func (o Options) withDefaults() Options {
 	o.SendQueue = positiveOr(o.SendQueue, d.SendQueue)
 	o.CloseGrace = positiveOr(o.CloseGrace, d.CloseGrace)
 	o.MessageTimeout = positiveOr(o.MessageTimeout, d.MessageTimeout)
-	o.SnapshotKeys = positiveOr(o.SnapshotKeys, d.SnapshotKeys)
+	o.SnapshotMemory = positiveOr(o.SnapshotMemory, d.SnapshotMemory)
 	return o
 }
 

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -8,10 +9,10 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// TestSnapshotKeysDefault: a manager that keeps snapshots without naming SnapshotKeys (0, which
-// rowdata.snapshotKeys documents as "the default") remembers DefaultOptions' number of keys; it
-// used to remember none, and its first publish panicked.
-func TestSnapshotKeysDefault(t *testing.T) {
+// TestSnapshotMemoryDefault: a manager that keeps snapshots without naming SnapshotMemory (0, as
+// for every engine default) keeps them within DefaultOptions' 256 MiB; a bound of 0 would keep
+// nothing, and a dashboard would get no snapshot.
+func TestSnapshotMemoryDefault(t *testing.T) {
 	m := NewManager("test", NewBusinessIndex(), Options{SnapshotSize: 2})
 	t.Cleanup(func() { _ = m.Shutdown(t.Context()) })
 	m.Publish(Key{Type: "t", ID: "i"}, NewMessage([]byte(`{"v":1}`)))
@@ -29,6 +30,9 @@ func TestSnapshotKeysDefault(t *testing.T) {
 	}
 	if want := `{"snapshot":true,"v":1}`; string(got) != want {
 		t.Fatalf("first message %s, want the snapshot %s", got, want)
+	}
+	if limit := m.Stats().SnapshotLimit; limit != 256<<20 {
+		t.Fatalf("SnapshotLimit %d, want 256 MiB", limit)
 	}
 }
 
@@ -54,18 +58,19 @@ func TestMarkSnapshot(t *testing.T) {
 }
 
 // TestRecent: the keys held, most recently published first, with the time of their latest
-// publish; forgotten keys, type-wide and broadcast publishes are not among them; keep and limit
+// publish; forgotten keys, type-wide and broadcast publishes are not among them; scope and limit
 // apply; a manager without snapshots has none.
 func TestRecent(t *testing.T) {
-	m := NewManager("test", NewBusinessIndex(), Options{SnapshotSize: 1, SnapshotKeys: 3})
+	ring := ringCost(Key{"t", "a"}, 1) + messageCost(NewMessage([]byte(`{}`)))
+	m := NewManager("test", NewBusinessIndex(), Options{SnapshotSize: 1, SnapshotMemory: 3 * ring})
 	t.Cleanup(func() { _ = m.Shutdown(t.Context()) })
 	before := time.Now().UnixMilli()
-	for _, k := range []Key{{"t", "a"}, {"t", "b"}, {"u", "c"}, {"t", "a"}, {"t", ""}, {"", ""}, {"t", "*"}, {"u", "d"}} {
+	for _, k := range []Key{{"t", "a"}, {"t", "b"}, {"u", "c"}, {"t", "a"}, {"t", ""}, {"", ""}, {"t", "*"}, {"t", "d"}} {
 		m.Publish(k, NewMessage([]byte(`{}`)))
 	}
 	after := time.Now().UnixMilli()
 	got := m.Recent(10, nil)
-	want := []Key{{"u", "d"}, {"t", "a"}, {"u", "c"}} // t/b was forgotten: three keys at most
+	want := []Key{{"t", "d"}, {"t", "a"}, {"u", "c"}} // room for three: t, the heaviest, forgot t/b
 	if len(got) != len(want) {
 		t.Fatalf("Recent = %v, want %v", got, want)
 	}
@@ -74,11 +79,30 @@ func TestRecent(t *testing.T) {
 			t.Errorf("Recent[%d] = %+v, want %v published between %d and %d", i, r, want[i], before, after)
 		}
 	}
-	if got := m.Recent(1, func(k Key) bool { return k.Type == "t" }); len(got) != 1 || got[0].Key != (Key{"t", "a"}) {
-		t.Errorf("Recent(1, type t) = %v, want [t/a]", got)
+	if got := m.Recent(1, nil); len(got) != 1 || got[0].Key != (Key{"t", "d"}) {
+		t.Errorf("Recent(1) = %v, want [t/d]", got)
 	}
-	if got := m.Recent(1, nil); len(got) != 1 || got[0].Key != (Key{"u", "d"}) {
-		t.Errorf("Recent(1) = %v, want [u/d]", got)
+	for _, tc := range []struct {
+		scope []Key
+		want  string
+	}{
+		{[]Key{{}}, "[t/d t/a u/c]"},
+		{[]Key{{"u", "*"}}, "[u/c]"},
+		{[]Key{{"u", "c"}, {"t", "a"}}, "[t/a u/c]"},                             // in publish order, not the scope's
+		{[]Key{{"t", "*"}, {"t", "a"}, {"t", "*"}, {"u", "c"}}, "[t/d t/a u/c]"}, // each key once
+		{[]Key{{"t", "b"}, {"v", "*"}, {"v", "x"}}, "[]"},                        // forgotten, never held
+		{[]Key{}, "[]"},
+	} {
+		var keys []string
+		for _, r := range m.Recent(10, tc.scope) {
+			keys = append(keys, r.Type+"/"+r.ID)
+		}
+		if got := fmt.Sprint(keys); got != tc.want {
+			t.Errorf("Recent(10, %v) = %s, want %s", tc.scope, got, tc.want)
+		}
+	}
+	if got := m.Recent(1, []Key{{"t", "*"}, {"u", "*"}}); len(got) != 1 || got[0].Key != (Key{"t", "d"}) {
+		t.Errorf("Recent(1, t and u) = %v, want [t/d]", got)
 	}
 	none := NewManager("none", NewBusinessIndex(), Options{})
 	t.Cleanup(func() { _ = none.Shutdown(t.Context()) })

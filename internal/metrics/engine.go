@@ -48,6 +48,10 @@ var (
 	slowClosesDesc    = desc("pulse_slow_closes_total", "Connections closed with 1013 because their send queue was full (alarm consoles).", "endpoint")
 	closesDesc        = desc("pulse_closes_total", "Connections ended, by the WebSocket close code the server sent (1006: aborted without a close frame).", "endpoint", "code")
 	snapshotKeysDesc  = desc("pulse_snapshot_keys", "Keys whose latest row data the snapshots hold.")
+	rowMemoryDesc     = desc("pulse_rowdata_memory_bytes", "Bytes the kept row data (snapshots) holds, counted as allocated; at most pulse_rowdata_memory_limit_bytes.")
+	rowLimitDesc      = desc("pulse_rowdata_memory_limit_bytes", "The bound on kept row data (rowdata.memory), shared fairly between business types.")
+	rowTypesDesc      = desc("pulse_rowdata_types", "Business types that hold kept row data: each may keep pulse_rowdata_memory_limit_bytes divided by this.")
+	rowEvictionsDesc  = desc("pulse_rowdata_evictions_total", "Keys (type, id) whose kept row data was forgotten to stay within rowdata.memory, from the type holding the most.")
 	refusedDesc       = desc("pulse_upgrades_refused_total", "WebSocket upgrades refused, by reason.", "reason")
 	acceptedDesc      = desc("pulse_ingest_items_accepted_total", "Items accepted by ingest (HTTP and the in-process Go API): row data published, alarms committed.", "kind")
 	replaysDesc       = desc("pulse_alarm_replays_total", "Alarm consoles given their history (current state or a resume) before live events.")
@@ -67,7 +71,8 @@ var closeCodes = []int{1000, 1001, 1003, 1006, 1008, 1009, 1011, 1013, hub.Close
 
 func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{connectionsDesc, publishesDesc, deliveriesDesc, framesWrittenDesc,
-		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, refusedDesc, acceptedDesc,
+		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, rowMemoryDesc, rowLimitDesc,
+		rowTypesDesc, rowEvictionsDesc, refusedDesc, acceptedDesc,
 		replaysDesc, replayedDesc, storeFailingDesc, busPublishesDesc, busEventsDesc, busErrorsDesc,
 		busResubDesc, busUpDesc} {
 		ch <- d
@@ -81,7 +86,8 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
-	snapshotKeys := 0
+	snapshotKeys, snapshotTypes := 0, 0
+	var snapshotBytes, snapshotLimit, snapshotEvictions int64
 	for _, m := range c.src.Managers {
 		s, ep := m.Stats(), m.Name()
 		gauge(connectionsDesc, float64(s.Connections), ep)
@@ -100,8 +106,16 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 		snapshotKeys += s.SnapshotKeys
+		snapshotTypes += s.SnapshotTypes
+		snapshotBytes += s.SnapshotBytes
+		snapshotLimit += s.SnapshotLimit
+		snapshotEvictions += s.SnapshotEvictions
 	}
 	gauge(snapshotKeysDesc, float64(snapshotKeys))
+	gauge(rowMemoryDesc, float64(snapshotBytes))
+	gauge(rowLimitDesc, float64(snapshotLimit))
+	gauge(rowTypesDesc, float64(snapshotTypes))
+	counter(rowEvictionsDesc, snapshotEvictions)
 	if c.src.Door != nil {
 		for reason, n := range c.src.Door.Refusals() {
 			counter(refusedDesc, n, reason)

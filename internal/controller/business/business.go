@@ -10,7 +10,6 @@ import (
 	"pulse/internal/auth"
 	"pulse/internal/consts"
 	"pulse/internal/hub"
-	"pulse/internal/model"
 )
 
 // ControllerV1 handles /api/v1/businesses.
@@ -24,14 +23,16 @@ func NewV1(rows *hub.Manager) *ControllerV1 { return &ControllerV1{rows: rows} }
 // List handles GET /api/v1/businesses: with auth on, only the businesses the token's rowdata
 // patterns cover, and a token without any is refused as at a dashboard's door.
 func (c *ControllerV1) List(ctx context.Context, req *v1.ListReq) (*v1.ListRes, error) {
-	var keep func(hub.Key) bool
+	var scope []hub.Key // nil: everything
 	if id, authed := auth.FromContext(ctx); authed {
 		if len(id.RowData) == 0 {
 			return nil, gerror.NewCode(consts.CodeForbidden, "your token grants no row data (its pulse claim has no rowdata patterns)")
 		}
-		keep = func(k hub.Key) bool { return model.AnyCovers(id.RowData, k.Type, k.ID) }
+		for _, p := range id.RowData {
+			scope = append(scope, hub.Key{Type: p.Type, ID: p.ID}) // "*" is Key{}, "T/*" (T, *), "T/I" itself
+		}
 	}
-	recent := c.rows.Recent(req.Limit, keep)
+	recent := c.rows.Recent(req.Limit, scope)
 	items := make([]v1.Business, len(recent))
 	for i, r := range recent {
 		items[i] = v1.Business{BusinessType: r.Type, BusinessId: r.ID, LastTime: r.LastMs}
