@@ -159,12 +159,6 @@ func (v *Verifier) allowed() []string {
 // Leeway is the clock skew allowed on exp, nbf and iat: a connection ends at exp + Leeway.
 func (v *Verifier) Leeway() time.Duration { return v.leeway }
 
-// claims are the claims Pulse reads: the registered ones and its own.
-type claims struct {
-	jwt.RegisteredClaims
-	Pulse json.RawMessage `json:"pulse"`
-}
-
 // Verify verifies token and returns the identity it carries. ctx bounds a JWKS fetch the token's
 // kid may need. Every refusal is of kind ErrInvalidCredentials.
 func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
@@ -237,6 +231,8 @@ func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
 // why turns the library's refusal into ours.
 func (v *Verifier) why(err error, tok *jwt.Token, c *claims) error {
 	switch {
+	case c.bad != "":
+		return refusal(c.bad)
 	case errors.Is(err, jwt.ErrTokenMalformed) || tok == nil:
 		return refusal("the token is malformed")
 	case tok.Method == nil || !v.algs[tok.Method.Alg()]:
