@@ -86,10 +86,11 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 	}
 }
 
-// jwtFields binds the keys of auth.jwt. No message echoes a secret or a key.
+// jwtFields binds the keys of auth.jwt. No message echoes a secret or a key. The secret may be
+// given in a file instead (hmacSecretFile).
 func (c *Config) jwtFields() map[string]field {
 	j := &c.Auth.JWT
-	return map[string]field{
+	return withSecretFiles(map[string]field{
 		"hmacSecret": hmacSecret(&j.HMACSecret),
 		"publicKeys": publicKeys(&j.PublicKeys),
 		"jwksUrl":    jwksURL(&j.JWKSURL),
@@ -97,7 +98,7 @@ func (c *Config) jwtFields() map[string]field {
 		"audience":   text(&j.Audience),
 		// 10m: a token that expired longer ago than that is not clock skew.
 		"leeway": duration(&j.Leeway, 0, 10*time.Minute),
-	}
+	}, "hmacSecret")
 }
 
 // readSections reads Pulse's sections from GoFrame's configuration into c. Unknown keys are not
