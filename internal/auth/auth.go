@@ -258,25 +258,37 @@ func (v *Verifier) why(err error, tok *jwt.Token, c *claims) error {
 }
 
 // readGrants reads the pulse claim, {"rowdata":[patterns],"alarms":[patterns],"ack":bool}, into
-// id. No claim grants nothing. Keys match exactly: "Ack" is not "ack".
+// id; raw has passed strictjson (claims.read). No claim grants nothing. Keys match exactly: "Ack"
+// is not "ack".
 func (id *Identity) readGrants(raw json.RawMessage) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
 	const form = `the pulse claim must be {"rowdata":["type/id"|"type/*"|"*",...],"alarms":[...],"ack":true|false}`
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return refusal(form)
-	}
 	var err error
-	if id.RowData, err = patterns(fields["rowdata"], "rowdata"); err != nil {
+	ok := members(raw, func(name string, value []byte) bool {
+		switch name {
+		case "rowdata":
+			id.RowData, err = patterns(value, "rowdata")
+		case "alarms":
+			id.Alarms, err = patterns(value, "alarms")
+		case "ack":
+			switch string(value) {
+			case "true":
+				id.Ack = true
+			case "false", "null":
+				id.Ack = false
+			default:
+				err = refusal(form + ": ack is not true or false")
+			}
+		}
+		return err == nil
+	})
+	switch {
+	case err != nil:
 		return err
-	}
-	if id.Alarms, err = patterns(fields["alarms"], "alarms"); err != nil {
-		return err
-	}
-	if ack, ok := fields["ack"]; ok && json.Unmarshal(ack, &id.Ack) != nil {
-		return refusal(form + ": ack is not true or false")
+	case !ok:
+		return refusal(form)
 	}
 	return nil
 }

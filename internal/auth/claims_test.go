@@ -58,6 +58,8 @@ func TestClaimsReadExactly(t *testing.T) {
 		{"duplicate inside pulse", claims(alice, `,"pulse":{"alarms":["meter/*"],"alarms":["*"]}`), `pulse: duplicate key "alarms"`},
 		{"duplicate ack inside pulse", claims(alice, `,"pulse":{"ack":false,"ack":true}`), `pulse: duplicate key "ack"`},
 		{"not an object", `["sub","alice"]`, "the token's claims are not a JSON object"},
+		{"duplicate sub, one escaped", claims(`"sub":"carol","s\u0075b":"alice",`, ""), `duplicate key`},
+		{"SUB escaped and no sub", claims(`"S\u0055B":"carol",`, ""), "the token has no sub"},
 	} {
 		token := signRaw(t, c.payload)
 		_, err := v.Verify(context.Background(), token)
@@ -77,6 +79,8 @@ func TestClaimsReadExactly(t *testing.T) {
 		{"PULSE beside pulse", claims(alice, `,"PULSE":{"alarms":["*"],"ack":true},"pulse":{"alarms":["meter/*"]}`), "alice", 1, false},
 		{"fractional exp", fmt.Sprintf(`{"sub":"alice","iss":"https://idp.example/","aud":["pulse"],"exp":%d.5}`, exp), "alice", 0, false},
 		{"null nbf", claims(alice, `,"nbf":null`), "alice", 0, false},
+		{"sub escaped", claims(`"s\u0075b":"al\u0069ce",`, ""), "alice", 0, false},
+		{"spaces and nesting", fmt.Sprintf("{ \"x\" : [ {\"sub\":\"mallory\"}, \"}\" ] ,\n\t\"sub\" : \"alice\" , \"exp\" : %d ,\"iss\":\"https://idp.example/\",\"aud\":\"pulse\", \"pulse\" : {\"alarms\" : [\"*\"] } }", exp), "alice", 1, false},
 	} {
 		id, err := v.Verify(context.Background(), signRaw(t, c.payload))
 		if err != nil {
