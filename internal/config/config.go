@@ -217,7 +217,7 @@ func (c Config) Check() error {
 	case c.Database.Link == "" && c.Database.Type == "":
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}
-	return nil
+	return refuseFootguns(c)
 }
 
 // isSQLite reports whether node is an SQLite database: a file of one machine.
