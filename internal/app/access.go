@@ -34,7 +34,7 @@ func newAccess(cfg config.Auth) (*access, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &access{door: ws.NewAccess(tokens), api: &middleware.Credentials{Tokens: tokens, Keys: keys}}, nil
+	return &access{door: ws.NewAccess(tokens), api: &middleware.Credentials{Tokens: tokens, Keys: keys, Users: auth.NewUserRate(cfg.UserRate)}}, nil
 }
 
 // authenticate is the guard's credential check; nil with auth off.

@@ -78,6 +78,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			"enabled":    boolean(&c.Auth.Enabled),
 			"jwt":        section(report, "auth.jwt", c.jwtFields()),
 			"ingestKeys": ingestKeys(report, &c.Auth.IngestKeys),
+			"userRate":   userRate(&c.Auth.UserRate),
 		},
 		"log": {
 			"format": text(&c.Log.Format), // Check names the two formats
@@ -594,7 +595,7 @@ func ingestKeyFields(k *IngestKey) map[string]field {
 		"rate": func(raw any) error {
 			n, ok := number(raw)
 			if !ok || math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
-				return fmt.Errorf("%s is not a number of requests per second >= 0 (0 = unlimited)", show(raw))
+				return fmt.Errorf("%s is not a number of items per second >= 0 (0 = unlimited)", show(raw))
 			}
 			k.Rate = n
 			return nil
