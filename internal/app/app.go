@@ -172,7 +172,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm))
+		group.Bind(a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics))
 	})
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
