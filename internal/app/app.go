@@ -16,6 +16,7 @@ import (
 	alarmv1 "pulse/api/alarm/v1"
 	businessv1 "pulse/api/business/v1"
 	ingestv1 "pulse/api/ingest/v1"
+	"pulse/internal/buildinfo"
 	"pulse/internal/bus"
 	"pulse/internal/config"
 	alarmctl "pulse/internal/controller/alarm"
@@ -44,8 +45,8 @@ type App struct {
 	Metrics *metrics.Metrics // GET /metrics
 	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
 	ConsoleBuilt bool
-	// Version is the API description's info.version (set it before Start); the module's version
-	// from the build information by default.
+	// Version is the API description's info.version (set it before Start); the binary's version by
+	// default, the one /healthz and the start log report (buildinfo).
 	Version string
 
 	bus          bus.Bus
@@ -82,7 +83,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 
 	a := &App{
 		Config:  cfg,
-		Version: buildVersion(),
+		Version: buildinfo.Current().Version,
 		access:  access,
 		RowData: hub.NewManager("rowdata", hub.NewBusinessIndex(), rowOpts),
 		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
