@@ -53,11 +53,11 @@ func (c *claims) read(payload []byte) string {
 			if string(raw) == "null" {
 				return true
 			}
-			date, ok := readDate(raw)
-			if !ok {
+			if date, ok := readDate(raw); ok {
+				*c.date(name) = date
+			} else {
 				why = "the token's " + name + " is not a JSON number (seconds since 1970)"
 			}
-			*c.date(name) = date
 		case "aud":
 			if c.Audience.UnmarshalJSON(raw) != nil {
 				why = "the token's aud is neither a string nor a list of strings"
