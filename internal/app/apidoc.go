@@ -3,8 +3,9 @@ package app
 import (
 	"context"
 	"reflect"
-	"runtime/debug"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/net/ghttp"
@@ -20,8 +21,20 @@ const defaultOpenAPIPath = "/api.json"
 
 // apiDoc serves the API's OpenAPI description: GoFrame generates it from the api/** types when
 // the server starts, apidoc.Complete completes it, and the result is served as it is from then on.
+// GoFrame generates it only once the server listens, so a request that comes in the moment
+// between (a client that waited for /healthz) waits for the completion rather than failing.
 type apiDoc struct {
-	doc atomic.Pointer[[]byte]
+	doc       atomic.Pointer[[]byte]
+	readyOnce sync.Once
+	readyCh   chan struct{} // closed once complete has run
+}
+
+// apiDocWait bounds how long a request for the description waits for its completion.
+const apiDocWait = 10 * time.Second
+
+func (d *apiDoc) ready() chan struct{} {
+	d.readyOnce.Do(func() { d.readyCh = make(chan struct{}) })
+	return d.readyCh
 }
 
 // describeAPI sets up the description's generation and its route, server.openapiPath (GoFrame's
@@ -42,6 +55,7 @@ func (a *App) describeAPI(s *ghttp.Server) {
 
 // complete completes what GoFrame generated at the server's start; called once, after Start.
 func (d *apiDoc) complete(s *ghttp.Server, version string) error {
+	defer close(d.ready())
 	if s.GetOpenApiPath() == "" {
 		return nil
 	}
@@ -61,10 +75,20 @@ func (d *apiDoc) complete(s *ghttp.Server, version string) error {
 	return nil
 }
 
-// serve answers with the completed description (503 in the moment between the server's start
-// and its completion).
+// serve answers with the completed description, waiting for it in the moment between the
+// server's start and its completion (503 if it does not come).
 func (d *apiDoc) serve(r *ghttp.Request) {
 	doc := d.doc.Load()
+	if doc == nil {
+		wait := time.NewTimer(apiDocWait)
+		select {
+		case <-d.ready():
+			doc = d.doc.Load()
+		case <-wait.C:
+		case <-r.Context().Done():
+		}
+		wait.Stop()
+	}
 	r.Response.Header().Set("Cache-Control", "no-cache")
 	if doc == nil {
 		middleware.WriteError(r, consts.CodeUnavailable, "the API description is being generated: retry")
@@ -85,15 +109,6 @@ func responseTypes(s *ghttp.Server) []any {
 		}
 	}
 	return types
-}
-
-// buildVersion is the module's version from the build information ("dev" for a build of a
-// working tree).
-func buildVersion() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return "dev"
 }
 
 // description is the API description's introduction.

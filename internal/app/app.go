@@ -16,6 +16,7 @@ import (
 	alarmv1 "pulse/api/alarm/v1"
 	businessv1 "pulse/api/business/v1"
 	ingestv1 "pulse/api/ingest/v1"
+	"pulse/internal/buildinfo"
 	"pulse/internal/bus"
 	"pulse/internal/config"
 	"pulse/internal/connbudget"
@@ -47,8 +48,8 @@ type App struct {
 	Connections *connbudget.Budget
 	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
 	ConsoleBuilt bool
-	// Version is the API description's info.version (set it before Start); the module's version
-	// from the build information by default.
+	// Version is the API description's info.version (set it before Start); the binary's version by
+	// default, the one /healthz and the start log report (buildinfo).
 	Version string
 
 	bus          bus.Bus
@@ -85,7 +86,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 
 	a := &App{
 		Config:  cfg,
-		Version: buildVersion(),
+		Version: buildinfo.Current().Version,
 		access:  access,
 		RowData: hub.NewManager("rowdata", hub.NewBusinessIndex(), rowOpts),
 		Alarm:   hub.NewManager("alarm", hub.NewEveryone(), alarmOpts),
@@ -180,7 +181,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm))
+		group.Bind(a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics))
 	})
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)

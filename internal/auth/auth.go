@@ -156,14 +156,40 @@ func (v *Verifier) allowed() []string {
 	return out
 }
 
+// JWKS is the status of the fetches of auth.jwt.jwksUrl; ok is false without one.
+func (v *Verifier) JWKS() (status JWKSStatus, ok bool) {
+	if v.jwks == nil {
+		return JWKSStatus{}, false
+	}
+	return v.jwks.health.read(), true
+}
+
+// FetchJWKS fetches the JWKS now, unless it was fetched less than JWKSMinInterval ago, and returns
+// why the last fetch failed, or nil. The start calls it so that a provider that cannot be reached
+// is said at once rather than at the first token. Without a jwksUrl it does nothing.
+func (v *Verifier) FetchJWKS(ctx context.Context) error {
+	if v.jwks == nil {
+		return nil
+	}
+	v.jwks.refresh(ctx)
+	if s := v.jwks.health.read(); s.LastError != "" {
+		return errors.New(s.LastError)
+	}
+	return nil
+}
+
+// LogJWKSFailures sends a line to log for a failed JWKS fetch (at most once per JWKSLogEvery) and
+// for the first fetch that succeeds after failures. Call it before the verifier is used.
+func (v *Verifier) LogJWKSFailures(log func(message string)) {
+	if v.jwks != nil {
+		v.jwks.health.mu.Lock()
+		v.jwks.health.log = log
+		v.jwks.health.mu.Unlock()
+	}
+}
+
 // Leeway is the clock skew allowed on exp, nbf and iat: a connection ends at exp + Leeway.
 func (v *Verifier) Leeway() time.Duration { return v.leeway }
-
-// claims are the claims Pulse reads: the registered ones and its own.
-type claims struct {
-	jwt.RegisteredClaims
-	Pulse json.RawMessage `json:"pulse"`
-}
 
 // Verify verifies token and returns the identity it carries. ctx bounds a JWKS fetch the token's
 // kid may need. Every refusal is of kind ErrInvalidCredentials.
@@ -176,9 +202,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 		return id, nil
 	}
 	var c claims
-	tok, err := v.parser.ParseWithClaims(token, &c, v.keyfunc(ctx))
+	var unavailable bool // the JWKS lacks the token's kid and its last fetch failed
+	tok, err := v.parser.ParseWithClaims(token, &c, v.keyfunc(ctx, &unavailable))
 	if err != nil {
-		return Identity{}, v.why(err, tok, &c)
+		return Identity{}, v.why(err, tok, &c, unavailable)
 	}
 	if c.Subject == "" {
 		return Identity{}, refusal("the token has no sub")
@@ -202,9 +229,14 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 // errNoKey: no configured key can verify the token (its kid is unknown, or no key has its alg).
 var errNoKey = errors.New("no key")
 
+// errKeysUnavailable: no key can verify the token, and the JWKS, which might have its kid, could
+// not be fetched.
+var errKeysUnavailable = errors.New("signing keys unavailable")
+
 // keyfunc gives the library the keys that may have signed a token: the HMAC secret for HS*, else
-// the public keys whose algorithms include the token's, and the JWKS key of its kid.
-func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
+// the public keys whose algorithms include the token's, and the JWKS key of its kid. It sets
+// *unavailable when the JWKS has no key for the token and its last fetch failed.
+func (v *Verifier) keyfunc(ctx context.Context, unavailable *bool) jwt.Keyfunc {
 	return func(t *jwt.Token) (any, error) {
 		alg := t.Method.Alg()
 		if strings.HasPrefix(alg, "HS") {
@@ -221,26 +253,36 @@ func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
 		}
 		if v.jwks != nil {
 			kid, _ := t.Header["kid"].(string)
+			found := false
 			for _, k := range v.jwks.lookup(ctx, kid) {
 				if k.allows(alg) {
-					set = append(set, k.key)
+					set, found = append(set, k.key), true
 				}
 			}
+			*unavailable = !found && v.jwks.health.failing()
 		}
-		if len(set) == 0 {
+		switch {
+		case len(set) == 0 && *unavailable:
+			return nil, errKeysUnavailable
+		case len(set) == 0:
 			return nil, errNoKey
 		}
 		return jwt.VerificationKeySet{Keys: set}, nil
 	}
 }
 
-// why turns the library's refusal into ours.
-func (v *Verifier) why(err error, tok *jwt.Token, c *claims) error {
+// why turns the library's refusal into ours. unavailable: the JWKS could not be fetched and
+// lacks the token's kid, so a signature that does not verify says that rather than "forged".
+func (v *Verifier) why(err error, tok *jwt.Token, c *claims, unavailable bool) error {
 	switch {
+	case c.bad != "":
+		return refusal(c.bad)
 	case errors.Is(err, jwt.ErrTokenMalformed) || tok == nil:
 		return refusal("the token is malformed")
 	case tok.Method == nil || !v.algs[tok.Method.Alg()]:
 		return refusal("the token's alg is not allowed: it must be one of the configured keys' algorithms")
+	case errors.Is(err, errKeysUnavailable) || (unavailable && errors.Is(err, jwt.ErrTokenSignatureInvalid)):
+		return refusal("signing keys unavailable: the identity provider's keys (auth.jwt.jwksUrl) could not be fetched; retry later")
 	case errors.Is(err, errNoKey):
 		return refusal("no configured key matches the token's kid and alg")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
@@ -262,25 +304,37 @@ func (v *Verifier) why(err error, tok *jwt.Token, c *claims) error {
 }
 
 // readGrants reads the pulse claim, {"rowdata":[patterns],"alarms":[patterns],"ack":bool}, into
-// id. No claim grants nothing. Keys match exactly: "Ack" is not "ack".
+// id; raw has passed strictjson (claims.read). No claim grants nothing. Keys match exactly: "Ack"
+// is not "ack".
 func (id *Identity) readGrants(raw json.RawMessage) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
 	const form = `the pulse claim must be {"rowdata":["type/id"|"type/*"|"*",...],"alarms":[...],"ack":true|false}`
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return refusal(form)
-	}
 	var err error
-	if id.RowData, err = patterns(fields["rowdata"], "rowdata"); err != nil {
+	ok := members(raw, func(name string, value []byte) bool {
+		switch name {
+		case "rowdata":
+			id.RowData, err = patterns(value, "rowdata")
+		case "alarms":
+			id.Alarms, err = patterns(value, "alarms")
+		case "ack":
+			switch string(value) {
+			case "true":
+				id.Ack = true
+			case "false", "null":
+				id.Ack = false
+			default:
+				err = refusal(form + ": ack is not true or false")
+			}
+		}
+		return err == nil
+	})
+	switch {
+	case err != nil:
 		return err
-	}
-	if id.Alarms, err = patterns(fields["alarms"], "alarms"); err != nil {
-		return err
-	}
-	if ack, ok := fields["ack"]; ok && json.Unmarshal(ack, &id.Ack) != nil {
-		return refusal(form + ": ack is not true or false")
+	case !ok:
+		return refusal(form)
 	}
 	return nil
 }

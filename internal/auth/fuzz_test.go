@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -40,6 +41,13 @@ func FuzzVerify(f *testing.F) {
 		mac := hmac.New(sha256.New, []byte(secret))
 		mac.Write([]byte(signing))
 		signed := signing + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+		if id, err := v.Verify(context.Background(), signed); err == nil {
+			// The claims' own walk agrees with encoding/json's map, whose keys are exact.
+			var set map[string]any
+			if json.Unmarshal(payload, &set) != nil || set["sub"] != id.Sub {
+				t.Fatalf("%q: accepted with sub %q, encoding/json reads %v", payload, id.Sub, set["sub"])
+			}
+		}
 		for _, token := range []string{signed, string(payload)} {
 			id, err := v.Verify(context.Background(), token)
 			switch {

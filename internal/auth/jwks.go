@@ -41,6 +41,7 @@ type keySet struct {
 	url    string
 	client *http.Client
 	now    func() time.Time
+	health *jwksHealth
 
 	fetching  sync.Mutex // one fetch at a time; the others wait for its keys
 	attempted time.Time  // the last fetch, under fetching
@@ -52,7 +53,7 @@ type keySet struct {
 }
 
 func newKeySet(url string, now func() time.Time) *keySet {
-	return &keySet{url: url, client: &http.Client{Timeout: jwksTimeout}, now: now}
+	return &keySet{url: url, client: &http.Client{Timeout: jwksTimeout}, now: now, health: newJWKSHealth(url)}
 }
 
 // lookup is the keys of kid (every key when kid is ""), fetching the JWKS when kid is unknown or
@@ -91,8 +92,10 @@ func (s *keySet) refresh(ctx context.Context) {
 	defer cancel()
 	all, err := s.fetch(ctx)
 	if err != nil {
+		s.health.failed(now, err)
 		return // the keys known so far stay; a token needing another gets 401
 	}
+	s.health.succeeded(now)
 	byKid := make(map[string][]verificationKey, len(all))
 	for _, k := range all {
 		byKid[k.kid] = append(byKid[k.kid], k.verificationKey)

@@ -35,3 +35,21 @@ func TestAuthWithoutKeySourceRefusesToStart(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 }
+
+// TestAnyOriginWithAuthOffRefusesToStart: ws.allowedOrigins ["*"] with auth off stops the start,
+// naming both keys.
+func TestAnyOriginWithAuthOffRefusesToStart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := "server:\n  address: \"" + freeAddr(t) + "\"\nws:\n  allowedOrigins: [\"*\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), patience) // a server that starts is killed
+	defer cancel()
+	cmd := exec.CommandContext(ctx, serverBinary(t))
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), "GF_GCFG_PATH="+dir)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `config ws.allowedOrigins: ["*"] with auth.enabled false`) {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}

@@ -48,3 +48,24 @@ func TestHealthzVersion(t *testing.T) {
 		t.Errorf("/healthz data: version %q, commit %q; want %q, %q", env.Data.Version, env.Data.Commit, testBuild.version, testBuild.commit)
 	}
 }
+
+// TestAPIDescriptionReadyWithHealthz: once /healthz answers 200 on a starting binary, /api.json
+// answers 200 at once, and its info.version is the version /healthz reports: the build's.
+func TestAPIDescriptionReadyWithHealthz(t *testing.T) {
+	addr := freeAddr(t)
+	startServer(t, serverBinary(t), t.TempDir(), addr) // returns at the first 200 of /healthz
+	resp, err := http.Get("http://" + addr + "/api.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Info struct{ Version string }
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&doc) != nil {
+		t.Fatalf("GET /api.json right after /healthz: %d, want 200 with the description", resp.StatusCode)
+	}
+	if doc.Info.Version != testBuild.version {
+		t.Errorf("/api.json info.version %q, want the build's %q (as /healthz says)", doc.Info.Version, testBuild.version)
+	}
+}

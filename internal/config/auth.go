@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"math"
+	"time"
+)
 
 // Auth is the "auth" section: identity and access, off by default (see the contract's "Identity
 // and access"). Load reads it; the auth package turns it into verifiers.
@@ -8,6 +12,29 @@ type Auth struct {
 	Enabled    bool        `json:"enabled"`
 	JWT        JWT         `json:"jwt"`        // tokens of people and their consoles
 	IngestKeys []IngestKey `json:"ingestKeys"` // API keys of ingest services
+	// UserRate is the requests per second each user (sub) may make on the API for people (the
+	// routes whose credential is a token), burst twice that; 0 = unlimited.
+	UserRate float64 `json:"userRate"`
+}
+
+// DefaultUserRate is auth.userRate's default: far above what a person's consoles ask (a list on
+// open, an ack now and then), far below what a script can.
+const DefaultUserRate = 20
+
+// userRate reads auth.userRate: 0 (no limit), or enough requests per second for a burst (twice
+// the rate) of at least one request.
+func userRate(dst *float64) field {
+	return func(raw any) error {
+		n, ok := number(raw)
+		switch {
+		case !ok || math.IsNaN(n) || math.IsInf(n, 0):
+			return fmt.Errorf("%s is not a number: it must be 0 (no limit) or at least 0.5 requests per second", show(raw))
+		case n != 0 && n < 0.5:
+			return fmt.Errorf("%s is out of range: it must be 0 (no limit) or at least 0.5 requests per second (a burst of one request)", show(raw))
+		}
+		*dst = n
+		return nil
+	}
 }
 
 // JWT is auth.jwt: where the keys that sign tokens come from, and the claims every token must meet.
@@ -27,5 +54,5 @@ type IngestKey struct {
 	KeySHA256  string   `json:"keySha256"`  // hex SHA-256 of the key
 	Allow      []string `json:"allow"`      // "rowdata", "alarm"
 	Businesses []string `json:"businesses"` // business patterns: "T/I", "T/*", "*"
-	Rate       float64  `json:"rate"`       // requests per second; 0 = unlimited; burst 2 x rate
+	Rate       float64  `json:"rate"`       // items per second; 0 = unlimited; burst 2 x rate
 }

@@ -198,7 +198,7 @@ func TestAuthValuesThatCannotWorkAreRefused(t *testing.T) {
 		{key("businesses: []"), "config auth.ingestKeys[0].businesses: is empty"},
 		{key("businesses: [\"*\", meter]"), `config auth.ingestKeys[0].businesses[1]: "meter" is not a business pattern`},
 		{key("businesses: [\"meter/a/b\"]"), `config auth.ingestKeys[0].businesses[0]: "meter/a/b" is not a business pattern`},
-		{key("rate: -1"), "config auth.ingestKeys[0].rate: -1 is not a number of requests per second >= 0"},
+		{key("rate: -1"), "config auth.ingestKeys[0].rate: -1 is not a number of items per second >= 0"},
 		{key("rate: \"fast\""), `config auth.ingestKeys[0].rate: "fast" is not a number`},
 		{key("rate: .inf"), `config auth.ingestKeys[0].rate: +Inf is not a number`},
 		{key("") + strings.TrimPrefix(key("keySha256: \"abc\""), "auth:\n  ingestKeys:\n"), "config auth.ingestKeys[1].keySha256: must be 64 hex characters"},

@@ -98,7 +98,7 @@ func Default() Config {
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, Memory: engine.SnapshotMemory},
 		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
-		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}},
+		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}, UserRate: DefaultUserRate},
 		Log:      Log{Format: LogText},
 		Database: gdb.ConfigNode{Link: DefaultDatabaseLink},
 	}
@@ -217,12 +217,14 @@ func (c Config) Check() error {
 		return bad("auth.jwt.hmacSecret", fmt.Sprintf("is set but shorter than %d bytes", MinHMACSecret))
 	case c.Auth.JWT.Leeway < 0:
 		return bad("auth.jwt.leeway", "must not be negative")
+	case c.Auth.UserRate < 0:
+		return bad("auth.userRate", "must be 0 (no limit) or a positive number of requests per second")
 	case c.Log.Format != LogText && c.Log.Format != LogJSON:
 		return bad("log.format", "must be \"text\" or \"json\"")
 	case c.Database.Link == "" && c.Database.Type == "":
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}
-	return nil
+	return refuseFootguns(c)
 }
 
 // isSQLite reports whether node is an SQLite database: a file of one machine.

@@ -79,6 +79,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			"enabled":    boolean(&c.Auth.Enabled),
 			"jwt":        section(report, "auth.jwt", c.jwtFields()),
 			"ingestKeys": ingestKeys(report, &c.Auth.IngestKeys),
+			"userRate":   userRate(&c.Auth.UserRate),
 		},
 		"log": {
 			"format": text(&c.Log.Format), // Check names the two formats
@@ -87,10 +88,11 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 	}
 }
 
-// jwtFields binds the keys of auth.jwt. No message echoes a secret or a key.
+// jwtFields binds the keys of auth.jwt. No message echoes a secret or a key. The secret may be
+// given in a file instead (hmacSecretFile).
 func (c *Config) jwtFields() map[string]field {
 	j := &c.Auth.JWT
-	return map[string]field{
+	return withSecretFiles(map[string]field{
 		"hmacSecret": hmacSecret(&j.HMACSecret),
 		"publicKeys": publicKeys(&j.PublicKeys),
 		"jwksUrl":    jwksURL(&j.JWKSURL),
@@ -98,7 +100,7 @@ func (c *Config) jwtFields() map[string]field {
 		"audience":   text(&j.Audience),
 		// 10m: a token that expired longer ago than that is not clock skew.
 		"leeway": duration(&j.Leeway, 0, 10*time.Minute),
-	}
+	}, "hmacSecret")
 }
 
 // readSections reads Pulse's sections from GoFrame's configuration into c. Unknown keys are not
@@ -603,7 +605,7 @@ func ingestKeyFields(k *IngestKey) map[string]field {
 		"rate": func(raw any) error {
 			n, ok := number(raw)
 			if !ok || math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
-				return fmt.Errorf("%s is not a number of requests per second >= 0 (0 = unlimited)", show(raw))
+				return fmt.Errorf("%s is not a number of items per second >= 0 (0 = unlimited)", show(raw))
 			}
 			k.Rate = n
 			return nil

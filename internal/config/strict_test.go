@@ -94,7 +94,8 @@ alarm:
 		cfg.Alarm.PurgeInterval != time.Second {
 		t.Fatalf("%+v", cfg)
 	}
-	if cfg, err = load(t, "ws:\n  allowedOrigins: [\"*\"]\n  inboundRate: 0\n  maxMessageSize:\n"); err != nil ||
+	withAuth := "auth:\n  enabled: true\n  jwt:\n    hmacSecret: \"0123456789abcdef0123456789abcdef\"\n"
+	if cfg, err = load(t, withAuth+"ws:\n  allowedOrigins: [\"*\"]\n  inboundRate: 0\n  maxMessageSize:\n"); err != nil ||
 		cfg.WS.AllowedOrigins[0] != "*" || cfg.WS.InboundRate != 0 || cfg.WS.MaxMessageSize != 4096 {
 		t.Fatalf("%+v %v", cfg.WS, err)
 	}

@@ -19,7 +19,8 @@ import (
 type Credentials struct {
 	Tokens *auth.Verifier
 	Keys   *ingestkey.Keys
-	Now    func() time.Time // of the keys' rates; time.Now when nil
+	Users  *auth.UserRate   // auth.userRate: requests of each sub; nil = unlimited
+	Now    func() time.Time // of the rates; time.Now when nil
 }
 
 // Authenticate implements GuardOptions.Authenticate.
@@ -43,12 +44,8 @@ func (c *Credentials) ingestKey(r *http.Request) (*http.Request, error) {
 		return nil, gerror.NewCode(consts.CodeNotAuthorized, "unknown ingest key")
 	}
 	ingestkey.Noted(r.Context(), k)
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	if ok, after := k.Allow(now()); !ok {
-		err := gerror.NewCodef(consts.CodeTooManyRequests, "%v is over its rate (auth.ingestKeys rate): retry after %s s", k, ingestkey.RetryAfterSeconds(after))
+	if ok, after := k.Allow(c.now()); !ok {
+		err := gerror.NewCodef(consts.CodeTooManyRequests, "%v is over its rate (auth.ingestKeys rate, in items per second): retry after %s s", k, ingestkey.RetryAfterSeconds(after))
 		return nil, WithHeader(err, "Retry-After", ingestkey.RetryAfterSeconds(after))
 	}
 	return r.WithContext(ingestkey.NewContext(r.Context(), k)), nil
@@ -66,5 +63,17 @@ func (c *Credentials) token(r *http.Request) (*http.Request, error) {
 		}
 		return nil, gerror.NewCode(consts.CodeNotAuthorized, err.Error())
 	}
+	if ok, after := c.Users.Allow(id.Sub, c.now()); !ok {
+		// The sub is the caller's own name; the token stays out of the answer and the log.
+		err := gerror.NewCodef(consts.CodeTooManyRequests, "user %q is over its rate (auth.userRate): retry after %s s", id.Sub, ingestkey.RetryAfterSeconds(after))
+		return nil, WithHeader(err, "Retry-After", ingestkey.RetryAfterSeconds(after))
+	}
 	return r.WithContext(auth.NewContext(r.Context(), id)), nil
+}
+
+func (c *Credentials) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }

@@ -242,21 +242,38 @@ func methodNotAllowed(r *http.Request, allowed ...string) error {
 // a 429).
 func WithHeader(err error, key, value string) error { return headerError{err, key, value} }
 
+// A HeaderError gives its answer a response header: WriteHTTPError and Response set it and answer
+// the error it wraps. Layers below the HTTP one (services) make their own without importing this
+// package.
+type HeaderError interface {
+	error
+	Unwrap() error
+	ResponseHeader() (key, value string)
+}
+
 type headerError struct {
 	error
 	key, value string
 }
 
-func (e headerError) Unwrap() error { return e.error }
+func (e headerError) Unwrap() error                       { return e.error }
+func (e headerError) ResponseHeader() (key, value string) { return e.key, e.value }
+
+// withoutHeader sets the header of a HeaderError in err's chain and returns the error it wraps.
+func withoutHeader(h http.Header, err error) error {
+	var he HeaderError
+	if errors.As(err, &he) {
+		key, value := he.ResponseHeader()
+		h.Set(key, value)
+		return he.Unwrap()
+	}
+	return err
+}
 
 // WriteHTTPError answers err as {code,message} with the status of its code; an error without a
 // Pulse code is an internal one and its text stays in the log. A 401 says which scheme it wants.
 func WriteHTTPError(w http.ResponseWriter, err error) {
-	var he headerError
-	if errors.As(err, &he) {
-		w.Header().Set(he.key, he.value)
-		err = he.error
-	}
+	err = withoutHeader(w.Header(), err)
 	code, message := answer(err)
 	if code.Code() == consts.CodeNotAuthorized.Code() {
 		w.Header().Set("WWW-Authenticate", "Bearer") // RFC 6750: the scheme a 401 asks for

@@ -30,7 +30,7 @@ func Response(r *ghttp.Request) {
 		writeJSON(r, Envelope{Data: r.GetHandlerResponse()})
 		return
 	}
-	code, message := answer(err)
+	code, message := answer(withoutHeader(r.Response.Header(), err))
 	if code == consts.CodeInternal {
 		glog.Errorf(r.Context(), "%s %s: %+v", r.Method, r.URL.Path, err)
 	}

@@ -44,7 +44,7 @@ type Spec struct {
 	KeySHA256  string   `json:"keySha256"`  // hex SHA-256 of the key
 	Allow      []string `json:"allow"`      // KindRowData, KindAlarm
 	Businesses []string `json:"businesses"` // business patterns: "T/I", "T/*", "*"
-	Rate       float64  `json:"rate"`       // requests per second; 0 = unlimited; burst 2 x rate
+	Rate       float64  `json:"rate"`       // items per second; 0 = unlimited; burst 2 x rate
 }
 
 // Keys are the configured ingest keys.
@@ -232,9 +232,11 @@ func (k *Key) CheckBatch(kind string, items []Item) (index int, ok bool) {
 // maxRetryAfter bounds the Retry-After of a very slow rate, which would otherwise overflow.
 const maxRetryAfter = 24 * time.Hour
 
-// Allow takes one request from the key's rate at now. When the key is over its rate it returns
-// false and how long the client should wait, rounded up to whole seconds and at least 1 s, for
-// the Retry-After header (at most a day). A key with rate 0 is never refused.
+// Allow takes one item from the key's rate at now, when a request arrives (before its body is
+// read, so that a flood is refused cheaply); ChargeItems takes the rest once they are counted.
+// When the key is over its rate it returns false and how long the client should wait, rounded up
+// to whole seconds and at least 1 s, for the Retry-After header (at most a day). A key with rate 0
+// is never refused.
 func (k *Key) Allow(now time.Time) (ok bool, retryAfter time.Duration) {
 	if k.limiter == nil || k.limiter.AllowN(now, 1) {
 		return true, 0
@@ -243,6 +245,26 @@ func (k *Key) Allow(now time.Time) (ok bool, retryAfter time.Duration) {
 	// makes the hint a little optimistic.
 	secs := math.Ceil((1 - k.limiter.TokensAt(now)) / float64(k.limiter.Limit()))
 	return false, time.Duration(min(max(1, secs), maxRetryAfter.Seconds())) * time.Second
+}
+
+// ChargeItems charges the items of a request that Allow admitted, which took one: items-1 more.
+// An ingest key's rate counts items, so that a request of a thousand items costs what a thousand
+// requests of one do. Over the rate it returns false and how long to wait before sending the whole
+// request again, as Allow does. A batch larger than Burst can never pass (see Burst).
+func (k *Key) ChargeItems(now time.Time, items int) (ok bool, retryAfter time.Duration) {
+	if k.limiter == nil || items <= 1 || k.limiter.AllowN(now, items-1) {
+		return true, 0
+	}
+	secs := math.Ceil((float64(items) - k.limiter.TokensAt(now)) / float64(k.limiter.Limit()))
+	return false, time.Duration(min(max(1, secs), maxRetryAfter.Seconds())) * time.Second
+}
+
+// Burst is the most items the key may send at once (2 x rate); 0 when it is unlimited.
+func (k *Key) Burst() int {
+	if k.limiter == nil {
+		return 0
+	}
+	return k.limiter.Burst()
 }
 
 // RetryAfterSeconds is retryAfter as the value of a Retry-After header.

@@ -343,3 +343,38 @@ func TestAllowExtremeRates(t *testing.T) {
 		t.Fatalf("tiny rate: %v, %v; want false, 24h", ok, retry)
 	}
 }
+
+// TestChargeItems: a request's items cost one token each (Allow the first, ChargeItems the rest);
+// over the rate, Retry-After is the wait until the whole request fits; Burst is 2 x rate, 0 for an
+// unlimited key.
+func TestChargeItems(t *testing.T) {
+	s := spec("meter", "key", "*")
+	s.Rate = 5 // burst 10
+	k := mustKey(t, s, "key")
+	if k.Burst() != 10 {
+		t.Fatalf("Burst %d, want 10", k.Burst())
+	}
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	if ok, _ := k.Allow(t0); !ok {
+		t.Fatal("first item refused")
+	}
+	if ok, _ := k.ChargeItems(t0, 8); !ok { // 8 items: 1 + 7 more; 2 tokens left
+		t.Fatal("a batch of 8 within the burst refused")
+	}
+	if ok, _ := k.Allow(t0); !ok { // 1 left
+		t.Fatal("the next request's first item refused")
+	}
+	ok, retry := k.ChargeItems(t0, 5) // needs 4 more, has 1
+	if ok || retry != time.Second {   // the whole request (5) needs 4 more tokens: 0.8 s, rounded up
+		t.Fatalf("a batch of 5 with 2 tokens: %v, %v; want false, 1s", ok, retry)
+	}
+	if ok, _ := k.ChargeItems(t0, 1); !ok {
+		t.Fatal("a request of one item is charged again after Allow")
+	}
+	s.Rate = 0
+	if k := mustKey(t, s, "key"); k.Burst() != 0 {
+		t.Fatalf("unlimited key: Burst %d, want 0", k.Burst())
+	} else if ok, _ := k.ChargeItems(t0, 1_000_000); !ok {
+		t.Fatal("unlimited key refused")
+	}
+}

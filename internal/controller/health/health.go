@@ -15,6 +15,7 @@ type Check func(ctx context.Context) error
 // ControllerV1 handles /healthz and /readyz.
 type ControllerV1 struct {
 	checks   map[string]Check
+	advisory map[string]Check // shown in /readyz's checks, never failing readiness
 	managers []*hub.Manager
 	build    buildinfo.Info
 }
@@ -32,4 +33,16 @@ func (c *ControllerV1) Healthz(_ context.Context, _ *v1.HealthzReq) (*v1.Healthz
 		res.Connections[m.Name()] = m.Len()
 	}
 	return res, nil
+}
+
+// Advise adds to c a check that /readyz shows among its checks without failing readiness: a
+// dependency whose failure the operator must see but that does not stop the node from serving
+// (the identity provider's JWKS, while the keys already fetched verify). It returns c. (A function,
+// not a method: GoFrame binds every exported method of a controller as a handler.)
+func Advise(c *ControllerV1, name string, check Check) *ControllerV1 {
+	if c.advisory == nil {
+		c.advisory = map[string]Check{}
+	}
+	c.advisory[name] = check
+	return c
 }

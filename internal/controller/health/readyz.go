@@ -18,7 +18,8 @@ import (
 // readyTimeout bounds each check, so a hung dependency answers "not ready" rather than nothing.
 const readyTimeout = 2 * time.Second
 
-// Readyz answers 200 when every check passes, else 503 naming each failing dependency.
+// Readyz answers 200 when every check passes, else 503 naming each failing dependency. Advisory
+// checks are shown in the 200's checks, "ok" or why not, and never make it a 503.
 func (c *ControllerV1) Readyz(ctx context.Context, _ *v1.ReadyzReq) (*v1.ReadyzRes, error) {
 	res := &v1.ReadyzRes{Status: "ok", Checks: map[string]string{}}
 	var failed []string
@@ -33,6 +34,15 @@ func (c *ControllerV1) Readyz(ctx context.Context, _ *v1.ReadyzReq) (*v1.ReadyzR
 			continue
 		}
 		res.Checks[name] = "ok"
+	}
+	for name, check := range c.advisory {
+		cctx, cancel := context.WithTimeout(ctx, readyTimeout)
+		err := check(cctx)
+		cancel()
+		res.Checks[name] = "ok"
+		if err != nil {
+			res.Checks[name] = describe(name, err)
+		}
 	}
 	if len(failed) > 0 {
 		slices.Sort(failed)
