@@ -77,9 +77,10 @@ func commitGroup(b *testing.B, s *Service, prefix string, num func(i int) int, n
 	for i := range ops {
 		k := num(i)
 		id := prefix + strconv.Itoa(k)
-		ops[i] = &op{kind: opRaise, id: id, raise: model.AlarmBusinessData{AlarmId: id, BusinessType: "bench",
+		ops[i] = &op{kind: opRaise, raise: model.AlarmBusinessData{AlarmId: id, BusinessType: "bench",
 			BusinessId: "k" + strconv.Itoa(k%100), Level: model.LevelMajor, Title: "bench alarm",
 			Content: "raised by BenchmarkCommit", Time: 1, Data: []byte(`{"seq":1,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}`)}}
+		ops[i].key = ops[i].raise.Key()
 	}
 	if _, err := s.store.commit(context.Background(), ops, 1); err != nil {
 		b.Fatal(err)
