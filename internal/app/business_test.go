@@ -10,6 +10,7 @@ import (
 
 	"pulse/internal/config"
 	"pulse/internal/model"
+	"pulse/internal/testsvc"
 )
 
 // apiKey is the X-API-Key header of the ingest key name.
@@ -242,7 +243,7 @@ func TestSourceClears(t *testing.T) {
 // row data, is refused 403 whatever the key, auth on or off, and nothing is delivered.
 func TestPulseTypeReserved(t *testing.T) {
 	for _, auth := range []bool{false, true} {
-		t.Run(fmt.Sprint("auth ", auth), func(t *testing.T) {
+		t.Run(map[bool]string{false: "auth off", true: "auth on"}[auth], func(t *testing.T) {
 			var edit func(*config.Config)
 			if auth {
 				edit = withAuth(t)
@@ -323,4 +324,39 @@ func TestNarrowScopeAmongMany(t *testing.T) {
 			t.Errorf("%v: listed %d %v, resumed %v, state %v; want %v", c.patterns, status, listed, resumed, state, c.want)
 		}
 	}
+}
+
+// TestClusterAlarmRoutingByBusiness: two nodes on one Redis and one database, auth on. Alarms
+// raised on one node reach the consoles of the other by their business, which the bus carries
+// beside each event: each console gets exactly the alarms its patterns cover, and the same id
+// under two businesses reaches each business's console as its own alarm.
+func TestClusterAlarmRoutingByBusiness(t *testing.T) {
+	testsvc.RequireRedis(t)
+	testsvc.EachDatabase(t, "pulse_app_routing", func(t *testing.T, link string) {
+		nodes := startCluster(t, 2, testsvc.RedisAddr, link, true)
+		meter := nodes[1].dialWith("/ws/alarm", bearer(token(t, "maria", grants{Alarms: []string{"meter/*", "end/x"}})))
+		pump := nodes[1].dialWith("/ws/alarm", bearer(token(t, "pat", grants{Alarms: []string{"pump/p-7", "end/x"}})))
+		for _, b := range []string{"meter/m-1", "pump/p-7", "pump/p-8", "meter/m-2"} {
+			typ, id, _ := strings.Cut(b, "/")
+			raiseAs(t, nodes[0], "all-alarms", "shared", typ, id)
+		}
+		raiseAs(t, nodes[0], "all-alarms", "end", "end", "x")
+		for who, c := range map[string]struct {
+			console *client
+			want    string
+		}{"meter": {meter, "meter/m-1 meter/m-2"}, "pump": {pump, "pump/p-7"}} {
+			var got []string
+			for {
+				o := c.console.next(patience)
+				a := alarmOf(t, o)
+				if a.AlarmId == "end" {
+					break
+				}
+				got = append(got, a.BusinessType+"/"+a.BusinessId)
+			}
+			if strings.Join(got, " ") != c.want {
+				t.Errorf("%s's console on the other node received %v, want %s", who, got, c.want)
+			}
+		}
+	})
 }
