@@ -22,7 +22,7 @@ INSERT IGNORE INTO pulse_alarm_seq (id, seq, purged_seq) VALUES (1, 0, 0);
 -- alarm is (business_type, business_id, alarm_id): the same id under another business is another
 -- alarm. The key starts with alarm_id, so the short form of the API (/alarms/{alarmId}) finds an
 -- id's alarms by it; a narrow token's list and state replay read only its businesses' alarms
--- (pulse_alarm_business_seq).
+-- (pulse_alarm_business, without seq: a repeat, which changes seq, leaves it alone).
 CREATE TABLE IF NOT EXISTS pulse_alarm (
     alarm_id      VARCHAR(128) NOT NULL,
     business_type VARCHAR(128) NOT NULL,
@@ -34,10 +34,12 @@ CREATE TABLE IF NOT EXISTS pulse_alarm (
     PRIMARY KEY (alarm_id, business_type, business_id),
     KEY pulse_alarm_status_seq (status, seq),
     KEY pulse_alarm_seq_idx (seq),
-    KEY pulse_alarm_business_seq (business_type, business_id, seq)
+    KEY pulse_alarm_business (business_type, business_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
--- Every event (raised, repeated, acked, cleared) as the frame consoles received.
+-- Every event (raised, repeated, acked, cleared) as the frame consoles received. A narrow token's
+-- resume reads only its business types' events in seq order (pulse_alarm_event_business: type
+-- before seq, so that a commit adds to it at one place per business type, not per business).
 CREATE TABLE IF NOT EXISTS pulse_alarm_event (
     seq           BIGINT       NOT NULL PRIMARY KEY,
     alarm_id      VARCHAR(128) NOT NULL,
@@ -46,6 +48,6 @@ CREATE TABLE IF NOT EXISTS pulse_alarm_event (
     created_ms    BIGINT       NOT NULL,
     frame         MEDIUMTEXT   NOT NULL,
     KEY pulse_alarm_event_created (created_ms),
-    KEY pulse_alarm_event_alarm (alarm_id, seq), -- an alarm's history (GET .../{alarmId}/events)
-    KEY pulse_alarm_event_business (business_type, business_id, seq) -- a narrow token's resume
+    KEY pulse_alarm_event_alarm (alarm_id, business_type, business_id, seq), -- an alarm's history (GET .../events)
+    KEY pulse_alarm_event_business (business_type, seq, business_id) -- a narrow token's resume
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -33,8 +33,9 @@ CREATE TABLE IF NOT EXISTS pulse_alarm (
 );
 CREATE INDEX IF NOT EXISTS pulse_alarm_status_seq ON pulse_alarm (status, seq);
 CREATE INDEX IF NOT EXISTS pulse_alarm_seq_idx ON pulse_alarm (seq);
--- A narrow token's list and state replay read only its businesses' alarms.
-CREATE INDEX IF NOT EXISTS pulse_alarm_business_seq ON pulse_alarm (business_type, business_id, seq);
+-- A narrow token's list and state replay read only its businesses' alarms. Without seq: a repeat,
+-- which changes seq, leaves this index alone.
+CREATE INDEX IF NOT EXISTS pulse_alarm_business ON pulse_alarm (business_type, business_id);
 
 -- Every event (raised, repeated, acked, cleared) as the frame consoles received. seq is the
 -- table's rowid (INTEGER PRIMARY KEY): events are stored in seq order with no index beside them
@@ -49,7 +50,11 @@ CREATE TABLE IF NOT EXISTS pulse_alarm_event (
     frame         TEXT         NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pulse_alarm_event_created ON pulse_alarm_event (created_ms);
--- An alarm's history (GET /api/v1/alarms/{businessType}/{businessId}/{alarmId}/events).
-CREATE INDEX IF NOT EXISTS pulse_alarm_event_alarm ON pulse_alarm_event (alarm_id, seq);
--- A narrow token's resume (since) reads only its businesses' events.
-CREATE INDEX IF NOT EXISTS pulse_alarm_event_business ON pulse_alarm_event (business_type, business_id, seq);
+-- An alarm's history (GET /api/v1/alarms/{businessType}/{businessId}/{alarmId}/events): its whole
+-- key, or the planner may prefer pulse_alarm_event_business for it.
+CREATE INDEX IF NOT EXISTS pulse_alarm_event_alarm ON pulse_alarm_event (alarm_id, business_type, business_id, seq);
+-- A narrow token's resume (since) reads only its business types' events, in seq order, and checks
+-- the id in the index. Type before seq: a commit adds to the index at one place per business type
+-- rather than one per business, as it would with (business_type, business_id, seq): on SQLite,
+-- that index made a commit of 64 repeats of alarms of 100 businesses a fifth more CPU.
+CREATE INDEX IF NOT EXISTS pulse_alarm_event_business ON pulse_alarm_event (business_type, seq, business_id);

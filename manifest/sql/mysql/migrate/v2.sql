@@ -16,7 +16,7 @@ UPDATE pulse_alarm SET
 ALTER TABLE pulse_alarm
     DROP PRIMARY KEY,
     ADD PRIMARY KEY (alarm_id, business_type, business_id),
-    ADD KEY pulse_alarm_business_seq (business_type, business_id, seq);
+    ADD KEY pulse_alarm_business (business_type, business_id);
 
 ALTER TABLE pulse_alarm_event
     ADD COLUMN business_type VARCHAR(128) NOT NULL DEFAULT '' AFTER alarm_id,
@@ -24,4 +24,7 @@ ALTER TABLE pulse_alarm_event
 UPDATE pulse_alarm_event SET
     business_type = COALESCE(JSON_UNQUOTE(JSON_EXTRACT(frame, '$.data.businessType')), ''),
     business_id = COALESCE(JSON_UNQUOTE(JSON_EXTRACT(frame, '$.data.businessId')), '');
-ALTER TABLE pulse_alarm_event ADD KEY pulse_alarm_event_business (business_type, business_id, seq);
+ALTER TABLE pulse_alarm_event
+    DROP KEY pulse_alarm_event_alarm,
+    ADD KEY pulse_alarm_event_alarm (alarm_id, business_type, business_id, seq),
+    ADD KEY pulse_alarm_event_business (business_type, seq, business_id);

@@ -24,3 +24,5 @@ ALTER TABLE pulse_alarm_event
 UPDATE pulse_alarm_event SET
     business_type = COALESCE(CAST(frame AS json) -> 'data' ->> 'businessType', ''),
     business_id = COALESCE(CAST(frame AS json) -> 'data' ->> 'businessId', '');
+-- An alarm's history is found by the whole key (pulse.sql creates the index again).
+DROP INDEX pulse_alarm_event_alarm;

@@ -30,3 +30,5 @@ ALTER TABLE pulse_alarm_event ADD COLUMN business_id VARCHAR(128) NOT NULL DEFAU
 UPDATE pulse_alarm_event SET
     business_type = COALESCE(json_extract(frame, '$.data.businessType'), ''),
     business_id = COALESCE(json_extract(frame, '$.data.businessId'), '');
+-- An alarm's history is found by the whole key (pulse.sql creates the index again).
+DROP INDEX pulse_alarm_event_alarm;
