@@ -16,6 +16,27 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for PulseApiAlarmV1AckOfBusinessResStatus.
+const (
+	PulseApiAlarmV1AckOfBusinessResStatusAcked   PulseApiAlarmV1AckOfBusinessResStatus = "acked"
+	PulseApiAlarmV1AckOfBusinessResStatusActive  PulseApiAlarmV1AckOfBusinessResStatus = "active"
+	PulseApiAlarmV1AckOfBusinessResStatusCleared PulseApiAlarmV1AckOfBusinessResStatus = "cleared"
+)
+
+// Valid indicates whether the value is a known member of the PulseApiAlarmV1AckOfBusinessResStatus enum.
+func (e PulseApiAlarmV1AckOfBusinessResStatus) Valid() bool {
+	switch e {
+	case PulseApiAlarmV1AckOfBusinessResStatusAcked:
+		return true
+	case PulseApiAlarmV1AckOfBusinessResStatusActive:
+		return true
+	case PulseApiAlarmV1AckOfBusinessResStatusCleared:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PulseApiAlarmV1AckResStatus.
 const (
 	PulseApiAlarmV1AckResStatusAcked   PulseApiAlarmV1AckResStatus = "acked"
@@ -31,6 +52,27 @@ func (e PulseApiAlarmV1AckResStatus) Valid() bool {
 	case PulseApiAlarmV1AckResStatusActive:
 		return true
 	case PulseApiAlarmV1AckResStatusCleared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PulseApiAlarmV1ClearOfBusinessResStatus.
+const (
+	PulseApiAlarmV1ClearOfBusinessResStatusAcked   PulseApiAlarmV1ClearOfBusinessResStatus = "acked"
+	PulseApiAlarmV1ClearOfBusinessResStatusActive  PulseApiAlarmV1ClearOfBusinessResStatus = "active"
+	PulseApiAlarmV1ClearOfBusinessResStatusCleared PulseApiAlarmV1ClearOfBusinessResStatus = "cleared"
+)
+
+// Valid indicates whether the value is a known member of the PulseApiAlarmV1ClearOfBusinessResStatus enum.
+func (e PulseApiAlarmV1ClearOfBusinessResStatus) Valid() bool {
+	switch e {
+	case PulseApiAlarmV1ClearOfBusinessResStatusAcked:
+		return true
+	case PulseApiAlarmV1ClearOfBusinessResStatusActive:
+		return true
+	case PulseApiAlarmV1ClearOfBusinessResStatusCleared:
 		return true
 	default:
 		return false
@@ -138,19 +180,24 @@ type Error struct {
 
 // PulseApiAlarmV1AckBody defines model for pulse.api.alarm.v1.AckBody.
 type PulseApiAlarmV1AckBody struct {
-	// User who acknowledges it: 1 to 128 bytes of UTF-8 without control characters; auth on: ignored (the token's sub is the user)
+	// User who acknowledges (or clears) it: 1 to 128 bytes of UTF-8 without control characters; auth on: ignored (the token's sub is the user)
 	//
 	// Example: alice
 	User *string `json:"user,omitempty"`
 }
 
-// PulseApiAlarmV1AckRes defines model for pulse.api.alarm.v1.AckRes.
-type PulseApiAlarmV1AckRes struct {
+// PulseApiAlarmV1AckOfBusinessRes defines model for pulse.api.alarm.v1.AckOfBusinessRes.
+type PulseApiAlarmV1AckOfBusinessRes struct {
 	// AckTime unix ms; 0 when not acknowledged
 	AckTime int64 `json:"ackTime"`
 
 	// AckedBy who acknowledged it; empty when nobody did
 	AckedBy string `json:"ackedBy"`
+
+	// Action raise (default) or clear: a source resolves its alarm; clearing an unknown or cleared alarm changes nothing
+	//
+	// Example: raise
+	Action *string `json:"action,omitempty"`
 
 	// AlarmId names the alarm across repeats; empty: the server generates one
 	//
@@ -166,6 +213,97 @@ type PulseApiAlarmV1AckRes struct {
 	//
 	// Example: meter
 	BusinessType string `json:"businessType"`
+
+	// ClearTime unix ms; 0 when not cleared
+	ClearTime int64 `json:"clearTime"`
+
+	// ClearedBy who cleared it: a user, or the name of the ingest key (ingest with auth off) that resolved it; empty when not cleared
+	ClearedBy string `json:"clearedBy"`
+
+	// Content at most 8192 bytes
+	//
+	// Example: voltage 262 V > 250 V
+	Content string `json:"content"`
+
+	// Count times raised
+	//
+	// Example: 1
+	Count int64 `json:"count"`
+
+	// Data any JSON value (an object, usually), at most 16 KiB encoded; absent when none was sent
+	//
+	// Example: {"voltage":262}
+	Data interface{} `json:"data,omitempty"`
+
+	// FirstTime time of the first raise, unix ms
+	//
+	// Example: 1732250000123
+	FirstTime int64 `json:"firstTime"`
+
+	// LastTime time of the latest raise, unix ms
+	//
+	// Example: 1732250000123
+	LastTime int64 `json:"lastTime"`
+
+	// Level critical, major, minor, warning or info; empty: warning
+	//
+	// Example: critical
+	Level string `json:"level"`
+
+	// Status active, acked or cleared
+	//
+	// Example: active
+	Status PulseApiAlarmV1AckOfBusinessResStatus `json:"status"`
+
+	// Time unix ms; 0 or absent: the server's ingest time
+	//
+	// Example: 1732250000123
+	Time int64 `json:"time"`
+
+	// Title at most 512 bytes
+	//
+	// Example: Over-voltage
+	Title string `json:"title"`
+}
+
+// PulseApiAlarmV1AckOfBusinessResStatus active, acked or cleared
+//
+// Example: active
+type PulseApiAlarmV1AckOfBusinessResStatus string
+
+// PulseApiAlarmV1AckRes defines model for pulse.api.alarm.v1.AckRes.
+type PulseApiAlarmV1AckRes struct {
+	// AckTime unix ms; 0 when not acknowledged
+	AckTime int64 `json:"ackTime"`
+
+	// AckedBy who acknowledged it; empty when nobody did
+	AckedBy string `json:"ackedBy"`
+
+	// Action raise (default) or clear: a source resolves its alarm; clearing an unknown or cleared alarm changes nothing
+	//
+	// Example: raise
+	Action *string `json:"action,omitempty"`
+
+	// AlarmId names the alarm across repeats; empty: the server generates one
+	//
+	// Example: a-17
+	AlarmId string `json:"alarmId"`
+
+	// BusinessId the business id (required)
+	//
+	// Example: m-001
+	BusinessId string `json:"businessId"`
+
+	// BusinessType the business type
+	//
+	// Example: meter
+	BusinessType string `json:"businessType"`
+
+	// ClearTime unix ms; 0 when not cleared
+	ClearTime int64 `json:"clearTime"`
+
+	// ClearedBy who cleared it: a user, or the name of the ingest key (ingest with auth off) that resolved it; empty when not cleared
+	ClearedBy string `json:"clearedBy"`
 
 	// Content at most 8192 bytes
 	//
@@ -218,16 +356,18 @@ type PulseApiAlarmV1AckRes struct {
 // Example: active
 type PulseApiAlarmV1AckResStatus string
 
-// PulseApiAlarmV1ClearBody defines model for pulse.api.alarm.v1.ClearBody.
-type PulseApiAlarmV1ClearBody = map[string]interface{}
-
-// PulseApiAlarmV1ClearRes defines model for pulse.api.alarm.v1.ClearRes.
-type PulseApiAlarmV1ClearRes struct {
+// PulseApiAlarmV1ClearOfBusinessRes defines model for pulse.api.alarm.v1.ClearOfBusinessRes.
+type PulseApiAlarmV1ClearOfBusinessRes struct {
 	// AckTime unix ms; 0 when not acknowledged
 	AckTime int64 `json:"ackTime"`
 
 	// AckedBy who acknowledged it; empty when nobody did
 	AckedBy string `json:"ackedBy"`
+
+	// Action raise (default) or clear: a source resolves its alarm; clearing an unknown or cleared alarm changes nothing
+	//
+	// Example: raise
+	Action *string `json:"action,omitempty"`
 
 	// AlarmId names the alarm across repeats; empty: the server generates one
 	//
@@ -243,6 +383,97 @@ type PulseApiAlarmV1ClearRes struct {
 	//
 	// Example: meter
 	BusinessType string `json:"businessType"`
+
+	// ClearTime unix ms; 0 when not cleared
+	ClearTime int64 `json:"clearTime"`
+
+	// ClearedBy who cleared it: a user, or the name of the ingest key (ingest with auth off) that resolved it; empty when not cleared
+	ClearedBy string `json:"clearedBy"`
+
+	// Content at most 8192 bytes
+	//
+	// Example: voltage 262 V > 250 V
+	Content string `json:"content"`
+
+	// Count times raised
+	//
+	// Example: 1
+	Count int64 `json:"count"`
+
+	// Data any JSON value (an object, usually), at most 16 KiB encoded; absent when none was sent
+	//
+	// Example: {"voltage":262}
+	Data interface{} `json:"data,omitempty"`
+
+	// FirstTime time of the first raise, unix ms
+	//
+	// Example: 1732250000123
+	FirstTime int64 `json:"firstTime"`
+
+	// LastTime time of the latest raise, unix ms
+	//
+	// Example: 1732250000123
+	LastTime int64 `json:"lastTime"`
+
+	// Level critical, major, minor, warning or info; empty: warning
+	//
+	// Example: critical
+	Level string `json:"level"`
+
+	// Status active, acked or cleared
+	//
+	// Example: active
+	Status PulseApiAlarmV1ClearOfBusinessResStatus `json:"status"`
+
+	// Time unix ms; 0 or absent: the server's ingest time
+	//
+	// Example: 1732250000123
+	Time int64 `json:"time"`
+
+	// Title at most 512 bytes
+	//
+	// Example: Over-voltage
+	Title string `json:"title"`
+}
+
+// PulseApiAlarmV1ClearOfBusinessResStatus active, acked or cleared
+//
+// Example: active
+type PulseApiAlarmV1ClearOfBusinessResStatus string
+
+// PulseApiAlarmV1ClearRes defines model for pulse.api.alarm.v1.ClearRes.
+type PulseApiAlarmV1ClearRes struct {
+	// AckTime unix ms; 0 when not acknowledged
+	AckTime int64 `json:"ackTime"`
+
+	// AckedBy who acknowledged it; empty when nobody did
+	AckedBy string `json:"ackedBy"`
+
+	// Action raise (default) or clear: a source resolves its alarm; clearing an unknown or cleared alarm changes nothing
+	//
+	// Example: raise
+	Action *string `json:"action,omitempty"`
+
+	// AlarmId names the alarm across repeats; empty: the server generates one
+	//
+	// Example: a-17
+	AlarmId string `json:"alarmId"`
+
+	// BusinessId the business id (required)
+	//
+	// Example: m-001
+	BusinessId string `json:"businessId"`
+
+	// BusinessType the business type
+	//
+	// Example: meter
+	BusinessType string `json:"businessType"`
+
+	// ClearTime unix ms; 0 when not cleared
+	ClearTime int64 `json:"clearTime"`
+
+	// ClearedBy who cleared it: a user, or the name of the ingest key (ingest with auth off) that resolved it; empty when not cleared
+	ClearedBy string `json:"clearedBy"`
 
 	// Content at most 8192 bytes
 	//
@@ -294,6 +525,12 @@ type PulseApiAlarmV1ClearRes struct {
 //
 // Example: active
 type PulseApiAlarmV1ClearResStatus string
+
+// PulseApiAlarmV1EventsOfBusinessRes defines model for pulse.api.alarm.v1.EventsOfBusinessRes.
+type PulseApiAlarmV1EventsOfBusinessRes struct {
+	// Items the events, oldest first
+	Items []PulseInternalModelAlarmMessage `json:"items"`
+}
 
 // PulseApiAlarmV1EventsRes defines model for pulse.api.alarm.v1.EventsRes.
 type PulseApiAlarmV1EventsRes struct {
@@ -408,6 +645,11 @@ type PulseInternalModelAlarm struct {
 	// AckedBy who acknowledged it; empty when nobody did
 	AckedBy string `json:"ackedBy"`
 
+	// Action raise (default) or clear: a source resolves its alarm; clearing an unknown or cleared alarm changes nothing
+	//
+	// Example: raise
+	Action *string `json:"action,omitempty"`
+
 	// AlarmId names the alarm across repeats; empty: the server generates one
 	//
 	// Example: a-17
@@ -422,6 +664,12 @@ type PulseInternalModelAlarm struct {
 	//
 	// Example: meter
 	BusinessType string `json:"businessType"`
+
+	// ClearTime unix ms; 0 when not cleared
+	ClearTime int64 `json:"clearTime"`
+
+	// ClearedBy who cleared it: a user, or the name of the ingest key (ingest with auth off) that resolved it; empty when not cleared
+	ClearedBy string `json:"clearedBy"`
 
 	// Content at most 8192 bytes
 	//
@@ -476,6 +724,11 @@ type PulseInternalModelAlarmStatus string
 
 // PulseInternalModelAlarmBusinessData defines model for pulse.internal.model.AlarmBusinessData.
 type PulseInternalModelAlarmBusinessData struct {
+	// Action raise (default) or clear: a source resolves its alarm; clearing an unknown or cleared alarm changes nothing
+	//
+	// Example: raise
+	Action *string `json:"action,omitempty"`
+
 	// AlarmId names the alarm across repeats; empty: the server generates one
 	//
 	// Example: a-17
@@ -599,6 +852,12 @@ type AlarmEventsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// AlarmEventsOfBusinessParams defines parameters for AlarmEventsOfBusiness.
+type AlarmEventsOfBusinessParams struct {
+	// Limit the latest this many events (1 to 1000)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // BusinessListParams defines parameters for BusinessList.
 type BusinessListParams struct {
 	// Limit at most this many (1 to 10000)
@@ -612,7 +871,13 @@ type IngestAlarmJSONRequestBody = PulseApiIngestV1AlarmBody
 type AlarmAckJSONRequestBody = PulseApiAlarmV1AckBody
 
 // AlarmClearJSONRequestBody defines body for AlarmClear for application/json ContentType.
-type AlarmClearJSONRequestBody = PulseApiAlarmV1ClearBody
+type AlarmClearJSONRequestBody = PulseApiAlarmV1AckBody
+
+// AlarmAckOfBusinessJSONRequestBody defines body for AlarmAckOfBusiness for application/json ContentType.
+type AlarmAckOfBusinessJSONRequestBody = PulseApiAlarmV1AckBody
+
+// AlarmClearOfBusinessJSONRequestBody defines body for AlarmClearOfBusiness for application/json ContentType.
+type AlarmClearOfBusinessJSONRequestBody = PulseApiAlarmV1AckBody
 
 // IngestRowDataJSONRequestBody defines body for IngestRowData for application/json ContentType.
 type IngestRowDataJSONRequestBody = PulseApiIngestV1RowDataBody
@@ -840,48 +1105,91 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/alarms (the `AlarmList` operationId).
 	AlarmList(ctx context.Context, params *AlarmListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AlarmAckWithBody Acknowledge an alarm
+	// AlarmAckWithBody Acknowledge an alarm by its id alone
 	//
-	// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs "ack": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+	// As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/alarms/{alarmId}/ack (the `AlarmAck` operationId).
 	AlarmAckWithBody(ctx context.Context, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AlarmAck Acknowledge an alarm
+	// AlarmAck Acknowledge an alarm by its id alone
 	//
-	// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs "ack": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+	// As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/alarms/{alarmId}/ack (the `AlarmAck` operationId).
 	AlarmAck(ctx context.Context, alarmId string, body AlarmAckJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AlarmClearWithBody Clear an alarm
+	// AlarmClearWithBody Clear an alarm by its id alone
 	//
-	// Every console receives the alarm's new state. With auth on the token needs "ack": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again.
+	// As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/alarms/{alarmId}/clear (the `AlarmClear` operationId).
 	AlarmClearWithBody(ctx context.Context, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AlarmClear Clear an alarm
+	// AlarmClear Clear an alarm by its id alone
 	//
-	// Every console receives the alarm's new state. With auth on the token needs "ack": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again.
+	// As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/alarms/{alarmId}/clear (the `AlarmClear` operationId).
 	AlarmClear(ctx context.Context, alarmId string, body AlarmClearJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AlarmEvents An alarm's events
+	// AlarmEvents An alarm's events, by its id alone
 	//
-	// The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, only of an alarm the token's alarms patterns cover (else 403).
+	// As GET /alarms/{businessType}/{businessId}/{alarmId}/events, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Corresponds with GET /api/v1/alarms/{alarmId}/events (the `AlarmEvents` operationId).
 	AlarmEvents(ctx context.Context, alarmId string, params *AlarmEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmAckOfBusinessWithBody Acknowledge an alarm
+	//
+	// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack (the `AlarmAckOfBusiness` operationId).
+	AlarmAckOfBusinessWithBody(ctx context.Context, businessType string, businessId string, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmAckOfBusiness Acknowledge an alarm
+	//
+	// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack (the `AlarmAckOfBusiness` operationId).
+	AlarmAckOfBusiness(ctx context.Context, businessType string, businessId string, alarmId string, body AlarmAckOfBusinessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmClearOfBusinessWithBody Clear an alarm
+	//
+	// Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/clear (the `AlarmClearOfBusiness` operationId).
+	AlarmClearOfBusinessWithBody(ctx context.Context, businessType string, businessId string, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmClearOfBusiness Clear an alarm
+	//
+	// Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/clear (the `AlarmClearOfBusiness` operationId).
+	AlarmClearOfBusiness(ctx context.Context, businessType string, businessId string, alarmId string, body AlarmClearOfBusinessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmEventsOfBusiness An alarm's events
+	//
+	// The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, an alarm outside the token's alarms patterns is 404, as an unknown one.
+	//
+	// Corresponds with GET /api/v1/alarms/{businessType}/{businessId}/{alarmId}/events (the `AlarmEventsOfBusiness` operationId).
+	AlarmEventsOfBusiness(ctx context.Context, businessType string, businessId string, alarmId string, params *AlarmEventsOfBusinessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// BusinessList List recently published businesses
 	//
@@ -978,9 +1286,9 @@ func (c *Client) AlarmList(ctx context.Context, params *AlarmListParams, reqEdit
 	return c.Client.Do(req)
 }
 
-// AlarmAckWithBody Acknowledge an alarm
+// AlarmAckWithBody Acknowledge an alarm by its id alone
 //
-// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs "ack": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+// As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Takes any type of body and a specified content type.
 //
@@ -997,9 +1305,9 @@ func (c *Client) AlarmAckWithBody(ctx context.Context, alarmId string, contentTy
 	return c.Client.Do(req)
 }
 
-// AlarmAck Acknowledge an alarm
+// AlarmAck Acknowledge an alarm by its id alone
 //
-// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs "ack": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+// As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1016,9 +1324,9 @@ func (c *Client) AlarmAck(ctx context.Context, alarmId string, body AlarmAckJSON
 	return c.Client.Do(req)
 }
 
-// AlarmClearWithBody Clear an alarm
+// AlarmClearWithBody Clear an alarm by its id alone
 //
-// Every console receives the alarm's new state. With auth on the token needs "ack": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again.
+// As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1035,9 +1343,9 @@ func (c *Client) AlarmClearWithBody(ctx context.Context, alarmId string, content
 	return c.Client.Do(req)
 }
 
-// AlarmClear Clear an alarm
+// AlarmClear Clear an alarm by its id alone
 //
-// Every console receives the alarm's new state. With auth on the token needs "ack": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again.
+// As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1054,13 +1362,106 @@ func (c *Client) AlarmClear(ctx context.Context, alarmId string, body AlarmClear
 	return c.Client.Do(req)
 }
 
-// AlarmEvents An alarm's events
+// AlarmEvents An alarm's events, by its id alone
 //
-// The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, only of an alarm the token's alarms patterns cover (else 403).
+// As GET /alarms/{businessType}/{businessId}/{alarmId}/events, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Corresponds with GET /api/v1/alarms/{alarmId}/events (the `AlarmEvents` operationId).
 func (c *Client) AlarmEvents(ctx context.Context, alarmId string, params *AlarmEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAlarmEventsRequest(c.Server, alarmId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmAckOfBusinessWithBody Acknowledge an alarm
+//
+// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack (the `AlarmAckOfBusiness` operationId).
+func (c *Client) AlarmAckOfBusinessWithBody(ctx context.Context, businessType string, businessId string, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmAckOfBusinessRequestWithBody(c.Server, businessType, businessId, alarmId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmAckOfBusiness Acknowledge an alarm
+//
+// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack (the `AlarmAckOfBusiness` operationId).
+func (c *Client) AlarmAckOfBusiness(ctx context.Context, businessType string, businessId string, alarmId string, body AlarmAckOfBusinessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmAckOfBusinessRequest(c.Server, businessType, businessId, alarmId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmClearOfBusinessWithBody Clear an alarm
+//
+// Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/clear (the `AlarmClearOfBusiness` operationId).
+func (c *Client) AlarmClearOfBusinessWithBody(ctx context.Context, businessType string, businessId string, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmClearOfBusinessRequestWithBody(c.Server, businessType, businessId, alarmId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmClearOfBusiness Clear an alarm
+//
+// Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/clear (the `AlarmClearOfBusiness` operationId).
+func (c *Client) AlarmClearOfBusiness(ctx context.Context, businessType string, businessId string, alarmId string, body AlarmClearOfBusinessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmClearOfBusinessRequest(c.Server, businessType, businessId, alarmId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmEventsOfBusiness An alarm's events
+//
+// The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, an alarm outside the token's alarms patterns is 404, as an unknown one.
+//
+// Corresponds with GET /api/v1/alarms/{businessType}/{businessId}/{alarmId}/events (the `AlarmEventsOfBusiness` operationId).
+func (c *Client) AlarmEventsOfBusiness(ctx context.Context, businessType string, businessId string, alarmId string, params *AlarmEventsOfBusinessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmEventsOfBusinessRequest(c.Server, businessType, businessId, alarmId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1421,6 +1822,203 @@ func NewAlarmEventsRequest(server string, alarmId string, params *AlarmEventsPar
 	return req, nil
 }
 
+// NewAlarmAckOfBusinessRequest calls the generic AlarmAckOfBusiness builder with application/json body
+func NewAlarmAckOfBusinessRequest(server string, businessType string, businessId string, alarmId string, body AlarmAckOfBusinessJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAlarmAckOfBusinessRequestWithBody(server, businessType, businessId, alarmId, "application/json", bodyReader)
+}
+
+// NewAlarmAckOfBusinessRequestWithBody constructs an http.Request for the AlarmAckOfBusiness method, with any body, and a specified content type
+func NewAlarmAckOfBusinessRequestWithBody(server string, businessType string, businessId string, alarmId string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "businessType", businessType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "businessId", businessId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "alarmId", alarmId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/alarms/%s/%s/%s/ack", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAlarmClearOfBusinessRequest calls the generic AlarmClearOfBusiness builder with application/json body
+func NewAlarmClearOfBusinessRequest(server string, businessType string, businessId string, alarmId string, body AlarmClearOfBusinessJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAlarmClearOfBusinessRequestWithBody(server, businessType, businessId, alarmId, "application/json", bodyReader)
+}
+
+// NewAlarmClearOfBusinessRequestWithBody constructs an http.Request for the AlarmClearOfBusiness method, with any body, and a specified content type
+func NewAlarmClearOfBusinessRequestWithBody(server string, businessType string, businessId string, alarmId string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "businessType", businessType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "businessId", businessId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "alarmId", alarmId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/alarms/%s/%s/%s/clear", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAlarmEventsOfBusinessRequest constructs an http.Request for the AlarmEventsOfBusiness method
+func NewAlarmEventsOfBusinessRequest(server string, businessType string, businessId string, alarmId string, params *AlarmEventsOfBusinessParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "businessType", businessType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "businessId", businessId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "alarmId", alarmId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/alarms/%s/%s/%s/events", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewBusinessListRequest constructs an http.Request for the BusinessList method
 func NewBusinessListRequest(server string, params *BusinessListParams) (*http.Request, error) {
 	var err error
@@ -1640,50 +2238,95 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/alarms (the `AlarmList` operationId).
 	AlarmListWithResponse(ctx context.Context, params *AlarmListParams, reqEditors ...RequestEditorFn) (*AlarmListResponse, error)
 
-	// AlarmAckWithBodyWithResponse Acknowledge an alarm
+	// AlarmAckWithBodyWithResponse Acknowledge an alarm by its id alone
 	//
-	// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs "ack": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+	// As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/alarms/{alarmId}/ack (the `AlarmAck` operationId).
 	AlarmAckWithBodyWithResponse(ctx context.Context, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmAckResponse, error)
 
-	// AlarmAckWithResponse Acknowledge an alarm
+	// AlarmAckWithResponse Acknowledge an alarm by its id alone
 	//
-	// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs "ack": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+	// As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/alarms/{alarmId}/ack (the `AlarmAck` operationId).
 	AlarmAckWithResponse(ctx context.Context, alarmId string, body AlarmAckJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmAckResponse, error)
 
-	// AlarmClearWithBodyWithResponse Clear an alarm
+	// AlarmClearWithBodyWithResponse Clear an alarm by its id alone
 	//
-	// Every console receives the alarm's new state. With auth on the token needs "ack": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again.
+	// As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/alarms/{alarmId}/clear (the `AlarmClear` operationId).
 	AlarmClearWithBodyWithResponse(ctx context.Context, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmClearResponse, error)
 
-	// AlarmClearWithResponse Clear an alarm
+	// AlarmClearWithResponse Clear an alarm by its id alone
 	//
-	// Every console receives the alarm's new state. With auth on the token needs "ack": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again.
+	// As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/alarms/{alarmId}/clear (the `AlarmClear` operationId).
 	AlarmClearWithResponse(ctx context.Context, alarmId string, body AlarmClearJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmClearResponse, error)
 
-	// AlarmEventsWithResponse An alarm's events
+	// AlarmEventsWithResponse An alarm's events, by its id alone
 	//
-	// The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, only of an alarm the token's alarms patterns cover (else 403).
+	// As GET /alarms/{businessType}/{businessId}/{alarmId}/events, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/alarms/{alarmId}/events (the `AlarmEvents` operationId).
 	AlarmEventsWithResponse(ctx context.Context, alarmId string, params *AlarmEventsParams, reqEditors ...RequestEditorFn) (*AlarmEventsResponse, error)
+
+	// AlarmAckOfBusinessWithBodyWithResponse Acknowledge an alarm
+	//
+	// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack (the `AlarmAckOfBusiness` operationId).
+	AlarmAckOfBusinessWithBodyWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmAckOfBusinessResponse, error)
+
+	// AlarmAckOfBusinessWithResponse Acknowledge an alarm
+	//
+	// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack (the `AlarmAckOfBusiness` operationId).
+	AlarmAckOfBusinessWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, body AlarmAckOfBusinessJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmAckOfBusinessResponse, error)
+
+	// AlarmClearOfBusinessWithBodyWithResponse Clear an alarm
+	//
+	// Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/clear (the `AlarmClearOfBusiness` operationId).
+	AlarmClearOfBusinessWithBodyWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmClearOfBusinessResponse, error)
+
+	// AlarmClearOfBusinessWithResponse Clear an alarm
+	//
+	// Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/clear (the `AlarmClearOfBusiness` operationId).
+	AlarmClearOfBusinessWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, body AlarmClearOfBusinessJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmClearOfBusinessResponse, error)
+
+	// AlarmEventsOfBusinessWithResponse An alarm's events
+	//
+	// The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, an alarm outside the token's alarms patterns is 404, as an unknown one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/alarms/{businessType}/{businessId}/{alarmId}/events (the `AlarmEventsOfBusiness` operationId).
+	AlarmEventsOfBusinessWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, params *AlarmEventsOfBusinessParams, reqEditors ...RequestEditorFn) (*AlarmEventsOfBusinessResponse, error)
 
 	// BusinessListWithResponse List recently published businesses
 	//
@@ -2117,6 +2760,8 @@ type AlarmClearResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
@@ -2161,6 +2806,11 @@ func (r AlarmClearResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AlarmClearResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AlarmClearResponse) GetJSON409() *Error {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -2239,6 +2889,8 @@ type AlarmEventsResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -2281,6 +2933,11 @@ func (r AlarmEventsResponse) GetJSON404() *Error {
 	return r.JSON404
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AlarmEventsResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r AlarmEventsResponse) GetJSON503() *Error {
 	return r.JSON503
@@ -2314,6 +2971,372 @@ func (r AlarmEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AlarmEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AlarmAckOfBusinessResponse401Headers the declared response headers of an HTTP 401 response for AlarmAckOfBusiness
+type AlarmAckOfBusinessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AlarmAckOfBusinessResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                             `json:"code"`
+		Data PulseApiAlarmV1AckOfBusinessRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *Error
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AlarmAckOfBusinessResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                             `json:"code"`
+	Data PulseApiAlarmV1AckOfBusinessRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON413() *Error {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON415() *Error {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AlarmAckOfBusinessResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AlarmAckOfBusinessResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AlarmAckOfBusinessResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AlarmAckOfBusinessResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AlarmAckOfBusinessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AlarmClearOfBusinessResponse401Headers the declared response headers of an HTTP 401 response for AlarmClearOfBusiness
+type AlarmClearOfBusinessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AlarmClearOfBusinessResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                               `json:"code"`
+		Data PulseApiAlarmV1ClearOfBusinessRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *Error
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AlarmClearOfBusinessResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                               `json:"code"`
+	Data PulseApiAlarmV1ClearOfBusinessRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON413() *Error {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON415() *Error {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AlarmClearOfBusinessResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AlarmClearOfBusinessResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AlarmClearOfBusinessResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AlarmClearOfBusinessResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AlarmClearOfBusinessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AlarmEventsOfBusinessResponse401Headers the declared response headers of an HTTP 401 response for AlarmEventsOfBusiness
+type AlarmEventsOfBusinessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AlarmEventsOfBusinessResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                                `json:"code"`
+		Data PulseApiAlarmV1EventsOfBusinessRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AlarmEventsOfBusinessResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AlarmEventsOfBusinessResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                                `json:"code"`
+	Data PulseApiAlarmV1EventsOfBusinessRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AlarmEventsOfBusinessResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AlarmEventsOfBusinessResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AlarmEventsOfBusinessResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AlarmEventsOfBusinessResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AlarmEventsOfBusinessResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AlarmEventsOfBusinessResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AlarmEventsOfBusinessResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AlarmEventsOfBusinessResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AlarmEventsOfBusinessResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AlarmEventsOfBusinessResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2727,9 +3750,9 @@ func (c *ClientWithResponses) AlarmListWithResponse(ctx context.Context, params 
 	return ParseAlarmListResponse(rsp)
 }
 
-// AlarmAckWithBodyWithResponse Acknowledge an alarm
+// AlarmAckWithBodyWithResponse Acknowledge an alarm by its id alone
 //
-// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs "ack": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+// As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2742,9 +3765,9 @@ func (c *ClientWithResponses) AlarmAckWithBodyWithResponse(ctx context.Context, 
 	return ParseAlarmAckResponse(rsp)
 }
 
-// AlarmAckWithResponse Acknowledge an alarm
+// AlarmAckWithResponse Acknowledge an alarm by its id alone
 //
-// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs "ack": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+// As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2757,9 +3780,9 @@ func (c *ClientWithResponses) AlarmAckWithResponse(ctx context.Context, alarmId 
 	return ParseAlarmAckResponse(rsp)
 }
 
-// AlarmClearWithBodyWithResponse Clear an alarm
+// AlarmClearWithBodyWithResponse Clear an alarm by its id alone
 //
-// Every console receives the alarm's new state. With auth on the token needs "ack": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again.
+// As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2772,9 +3795,9 @@ func (c *ClientWithResponses) AlarmClearWithBodyWithResponse(ctx context.Context
 	return ParseAlarmClearResponse(rsp)
 }
 
-// AlarmClearWithResponse Clear an alarm
+// AlarmClearWithResponse Clear an alarm by its id alone
 //
-// Every console receives the alarm's new state. With auth on the token needs "ack": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again.
+// As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2787,9 +3810,9 @@ func (c *ClientWithResponses) AlarmClearWithResponse(ctx context.Context, alarmI
 	return ParseAlarmClearResponse(rsp)
 }
 
-// AlarmEventsWithResponse An alarm's events
+// AlarmEventsWithResponse An alarm's events, by its id alone
 //
-// The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, only of an alarm the token's alarms patterns cover (else 403).
+// As GET /alarms/{businessType}/{businessId}/{alarmId}/events, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -2800,6 +3823,81 @@ func (c *ClientWithResponses) AlarmEventsWithResponse(ctx context.Context, alarm
 		return nil, err
 	}
 	return ParseAlarmEventsResponse(rsp)
+}
+
+// AlarmAckOfBusinessWithBodyWithResponse Acknowledge an alarm
+//
+// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack (the `AlarmAckOfBusiness` operationId).
+func (c *ClientWithResponses) AlarmAckOfBusinessWithBodyWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmAckOfBusinessResponse, error) {
+	rsp, err := c.AlarmAckOfBusinessWithBody(ctx, businessType, businessId, alarmId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmAckOfBusinessResponse(rsp)
+}
+
+// AlarmAckOfBusinessWithResponse Acknowledge an alarm
+//
+// Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack (the `AlarmAckOfBusiness` operationId).
+func (c *ClientWithResponses) AlarmAckOfBusinessWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, body AlarmAckOfBusinessJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmAckOfBusinessResponse, error) {
+	rsp, err := c.AlarmAckOfBusiness(ctx, businessType, businessId, alarmId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmAckOfBusinessResponse(rsp)
+}
+
+// AlarmClearOfBusinessWithBodyWithResponse Clear an alarm
+//
+// Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/clear (the `AlarmClearOfBusiness` operationId).
+func (c *ClientWithResponses) AlarmClearOfBusinessWithBodyWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmClearOfBusinessResponse, error) {
+	rsp, err := c.AlarmClearOfBusinessWithBody(ctx, businessType, businessId, alarmId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmClearOfBusinessResponse(rsp)
+}
+
+// AlarmClearOfBusinessWithResponse Clear an alarm
+//
+// Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs "ack": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/clear (the `AlarmClearOfBusiness` operationId).
+func (c *ClientWithResponses) AlarmClearOfBusinessWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, body AlarmClearOfBusinessJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmClearOfBusinessResponse, error) {
+	rsp, err := c.AlarmClearOfBusiness(ctx, businessType, businessId, alarmId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmClearOfBusinessResponse(rsp)
+}
+
+// AlarmEventsOfBusinessWithResponse An alarm's events
+//
+// The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, an alarm outside the token's alarms patterns is 404, as an unknown one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/alarms/{businessType}/{businessId}/{alarmId}/events (the `AlarmEventsOfBusiness` operationId).
+func (c *ClientWithResponses) AlarmEventsOfBusinessWithResponse(ctx context.Context, businessType string, businessId string, alarmId string, params *AlarmEventsOfBusinessParams, reqEditors ...RequestEditorFn) (*AlarmEventsOfBusinessResponse, error) {
+	rsp, err := c.AlarmEventsOfBusiness(ctx, businessType, businessId, alarmId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmEventsOfBusinessResponse(rsp)
 }
 
 // BusinessListWithResponse List recently published businesses
@@ -3243,6 +4341,13 @@ func ParseAlarmClearResponse(rsp *http.Response) (*AlarmClearResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3347,6 +4452,13 @@ func ParseAlarmEventsResponse(rsp *http.Response) (*AlarmEventsResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3366,6 +4478,318 @@ func ParseAlarmEventsResponse(rsp *http.Response) (*AlarmEventsResponse, error) 
 	switch {
 	case rsp.StatusCode == 401:
 		var headers AlarmEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAlarmAckOfBusinessResponse parses an HTTP response from a AlarmAckOfBusinessWithResponse call
+func ParseAlarmAckOfBusinessResponse(rsp *http.Response) (*AlarmAckOfBusinessResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AlarmAckOfBusinessResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                             `json:"code"`
+			Data PulseApiAlarmV1AckOfBusinessRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AlarmAckOfBusinessResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAlarmClearOfBusinessResponse parses an HTTP response from a AlarmClearOfBusinessWithResponse call
+func ParseAlarmClearOfBusinessResponse(rsp *http.Response) (*AlarmClearOfBusinessResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AlarmClearOfBusinessResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                               `json:"code"`
+			Data PulseApiAlarmV1ClearOfBusinessRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AlarmClearOfBusinessResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAlarmEventsOfBusinessResponse parses an HTTP response from a AlarmEventsOfBusinessWithResponse call
+func ParseAlarmEventsOfBusinessResponse(rsp *http.Response) (*AlarmEventsOfBusinessResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AlarmEventsOfBusinessResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                                `json:"code"`
+			Data PulseApiAlarmV1EventsOfBusinessRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AlarmEventsOfBusinessResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -165,7 +165,7 @@ func TestAlarmLifecycle(t *testing.T) {
 
 	// Acknowledging again changes nothing and makes no event; a repeat keeps it acknowledged.
 	n.mustPost("/api/v1/alarms/ov-1/ack", `{"user":"bob"}`)
-	n.raise(`{"alarmId":"ov-1","businessId":"m-1","time":3000}`)
+	n.raise(`{"alarmId":"ov-1","businessType":"meter","businessId":"m-1","time":3000}`)
 	expect("repeat while acked", "repeated", "acked", 3, 0)
 
 	if code, env := n.post("/api/v1/alarms/nope/ack", `{"user":"alice"}`); code != http.StatusNotFound || env.Code == 0 {
@@ -184,7 +184,7 @@ func TestAlarmLifecycle(t *testing.T) {
 	if code, _ := n.post("/api/v1/alarms/ov-1/ack", `{"user":"alice"}`); code != http.StatusConflict {
 		t.Fatalf("ack of a cleared alarm: %d, want 409", code)
 	}
-	n.raise(`{"alarmId":"ov-1","businessId":"m-1","time":4000}`)
+	n.raise(`{"alarmId":"ov-1","businessType":"meter","businessId":"m-1","time":4000}`)
 	expect("raise after clear", "raised", "active", 4, 0)
 	actor.send(`{"type":"ack","alarmId":"ov-1","user":"carol"}`)
 	expect("socket ack", "acked", "acked", 4, 0)

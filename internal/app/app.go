@@ -39,7 +39,7 @@ type App struct {
 	Config  config.Config
 	Server  *ghttp.Server
 	RowData *hub.Manager // dashboards, routed by (businessType, businessId)
-	Alarm   *hub.Manager // alarm consoles, every alarm to every console
+	Alarm   *hub.Manager // alarm consoles: every alarm to every console whose scope covers its business
 	Ingest  *ingest.Service
 	Alarms  *alarm.Service // the durable alarm store
 	Door    *ws.Door
@@ -110,7 +110,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		return nil, err
 	}
 	a.Alarms = alarms
-	if a.feed, err = alarms.Feed(ctx, a.deliverAlarm); err != nil {
+	if a.feed, err = alarms.Feed(ctx, a.Alarm); err != nil {
 		_ = alarms.Close(ctx)
 		_ = a.bus.Close()
 		return nil, err
@@ -120,6 +120,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
 	a.Door.AlarmReplay = alarms.Replay
 	a.Alarm.Handle("ack", alarmctl.NewConsoleAck(alarms))
+	a.Alarm.Handle("clear", alarmctl.NewConsoleClear(alarms))
 	if access != nil {
 		a.Door.Authorize = access.door.Authorize
 		a.RowData.Handle("auth", access.door.Refresh("rowdata"))
@@ -136,6 +137,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 const apiPrefix = "/api/v1"
 
 var apiRoutes = []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
+	&alarmv1.AckOfBusinessReq{}, &alarmv1.ClearOfBusinessReq{}, &alarmv1.EventsOfBusinessReq{},
 	&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
 	&businessv1.ListReq{}}
 
@@ -211,18 +213,8 @@ func (a *App) deliver(e bus.Event) {
 	case bus.RowData:
 		a.RowData.Publish(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Message))
 	case bus.Alarm:
-		a.feed.Offer(e.Seq, e.Message)
+		a.feed.Offer(e) // the feed publishes it to a.Alarm in seq order
 	}
-}
-
-// deliverAlarm hands the feed's events, in seq order, to the consoles. With auth on, each goes to
-// the consoles whose alarm patterns cover its business.
-func (a *App) deliverAlarm(seq int64, message []byte) {
-	var key hub.Key
-	if a.access != nil {
-		key.Type, key.ID, _ = alarm.BusinessOf(message)
-	}
-	a.Alarm.Publish(key, hub.NewSeqMessage(message, seq))
 }
 
 // newBus is the bus bus.type names.

@@ -57,6 +57,7 @@ func publicPEM(t testing.TB, key crypto.PublicKey) string {
 var ingestKeys = map[string]config.IngestKey{
 	"meter-rows":   {Allow: []string{"rowdata"}, Businesses: []string{"meter/*"}},
 	"all-alarms":   {Allow: []string{"alarm"}, Businesses: []string{"*"}},
+	"meter-alarms": {Allow: []string{"alarm"}, Businesses: []string{"meter/*"}},
 	"broadcaster":  {Allow: []string{"rowdata", "alarm"}, Businesses: []string{"*"}},
 	"slow-meter-1": {Allow: []string{"rowdata"}, Businesses: []string{"meter/m-1"}, Rate: 0.5},
 }

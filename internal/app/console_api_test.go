@@ -193,7 +193,7 @@ func alarmEventsQuery(t *testing.T, n *node, id, query string) (int, envelope, [
 }
 
 // TestAlarmEventsAuth: with auth on, an alarm's history needs a token whose alarms patterns
-// cover it (else 403, as for an acknowledgement); "ack" is not needed to read.
+// cover it (else 404, exactly as for an unknown alarm); "ack" is not needed to read.
 func TestAlarmEventsAuth(t *testing.T) {
 	n := authNode(t, nil)
 	raiseAs(t, n, "all-alarms", "a-m1", "meter", "m-1")
@@ -205,13 +205,20 @@ func TestAlarmEventsAuth(t *testing.T) {
 	}{
 		{"in scope, no ack flag", "a-m1", grants{Alarms: []string{"meter/*"}}, 200},
 		{"everything", "a-p7", grants{Alarms: []string{"*"}}, 200},
-		{"outside the scope", "a-p7", grants{Alarms: []string{"meter/*"}}, 403},
-		{"no alarms patterns", "a-m1", grants{RowData: []string{"*"}}, 403},
+		{"in scope, in full", "meter/m-1/a-m1", grants{Alarms: []string{"meter/*"}}, 200},
+		{"outside the scope", "a-p7", grants{Alarms: []string{"meter/*"}}, 404},
+		{"outside the scope, in full", "pump/p-7/a-p7", grants{Alarms: []string{"meter/*"}}, 404},
+		{"no alarms patterns", "a-m1", grants{RowData: []string{"*"}}, 404},
 		{"unknown", "nope", grants{Alarms: []string{"*"}}, 404},
+		{"unknown, in full", "pump/p-7/nope", grants{Alarms: []string{"*"}}, 404},
 	} {
 		status, env, items := alarmEvents(t, n, tc.id, bearer(token(t, "pat", tc.g)))
-		if status != tc.status || (status == 403 && env.Code != consts.CodeForbidden.Code()) || (status == 200 && len(items) != 1) {
+		if status != tc.status || (status == 200 && len(items) != 1) {
 			t.Errorf("%s: %d %+v %d events, want %d", tc.name, status, env, len(items), tc.status)
+		}
+		// Out of scope looks exactly like unknown: the same code, and a message of the same shape.
+		if status == 404 && (env.Code != consts.CodeNotFound.Code() || env.Message != `alarm "`+tc.id+`" not found`) {
+			t.Errorf("%s: %+v, want code 65 and the message of an unknown alarm", tc.name, env)
 		}
 	}
 	if status, _, h := n.call(http.MethodGet, "/api/v1/alarms/a-m1/events", nil, ""); status != 401 || h.Get("WWW-Authenticate") != "Bearer" {

@@ -175,7 +175,8 @@ func TestAPIDescription(t *testing.T) {
 		{name: "ack, unknown field", method: "POST", path: "/api/v1/alarms/a-1/ack", body: `{"user":"alice","note":"x"}`, want: 400},
 		{name: "clear", method: "POST", path: "/api/v1/alarms/a-1/clear", contentType: "application/json", want: 200},
 		{name: "clear, unknown alarm", method: "POST", path: "/api/v1/alarms/a-none/clear", body: `{}`, want: 404},
-		{name: "clear, a field", method: "POST", path: "/api/v1/alarms/a-1/clear", body: `{"user":"alice"}`, want: 400},
+		{name: "clear, a user", method: "POST", path: "/api/v1/alarms/a-1/clear", body: `{"user":"alice"}`, want: 200},
+		{name: "clear, unknown field", method: "POST", path: "/api/v1/alarms/a-1/clear", body: `{"note":"x"}`, want: 400},
 		{name: "events", method: "GET", path: "/api/v1/alarms/a-1/events", want: 200},
 		{name: "events, limit", method: "GET", path: "/api/v1/alarms/a-1/events?limit=1", want: 200},
 		{name: "events, unknown alarm", method: "GET", path: "/api/v1/alarms/a-none/events", want: 404},
@@ -184,6 +185,27 @@ func TestAPIDescription(t *testing.T) {
 		{name: "businesses, limit too large", method: "GET", path: "/api/v1/businesses?limit=10001", want: 400},
 		{name: "healthz", method: "GET", path: "/healthz", want: 200},
 		{name: "readyz", method: "GET", path: "/readyz", want: 200},
+	})
+	// The canonical paths, a source's clear, the reserved type, and an id of two businesses.
+	n.mustPost("/api/v1/alarm", `{"alarmId":"a-3","businessType":"meter","businessId":"m-1"}`)
+	checkAnswers(t, n, router, []apiCase{
+		{name: "ack in full", method: "POST", path: "/api/v1/alarms/meter/m-1/a-3/ack", body: `{"user":"alice"}`, want: 200},
+		{name: "ack in full, unknown alarm", method: "POST", path: "/api/v1/alarms/meter/m-9/a-3/ack", body: `{"user":"alice"}`, want: 404},
+		{name: "events in full", method: "GET", path: "/api/v1/alarms/meter/m-1/a-3/events?limit=10", want: 200},
+		{name: "events in full, unknown alarm", method: "GET", path: "/api/v1/alarms/meter/m-9/a-3/events", want: 404},
+		{name: "clear in full", method: "POST", path: "/api/v1/alarms/meter/m-1/a-3/clear", body: `{"user":"carol"}`, want: 200},
+		{name: "clear in full, empty body", method: "POST", path: "/api/v1/alarms/meter/m-1/a-3/clear", contentType: "application/json", want: 200},
+		{name: "clear in full, unknown alarm", method: "POST", path: "/api/v1/alarms/meter/m-9/a-3/clear", body: `{}`, want: 404},
+		{name: "ack in full, cleared alarm", method: "POST", path: "/api/v1/alarms/meter/m-1/a-3/ack", body: `{"user":"alice"}`, want: 409},
+		{name: "alarm, a source's clear", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-3","businessType":"meter","businessId":"m-1","action":"clear"}`, want: 200},
+		{name: "alarm, a source's clear of an unknown alarm", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-none","businessId":"m-1","action":"clear"}`, want: 200},
+		{name: "alarm, bad action", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-3","businessId":"m-1","action":"resolve"}`, want: 400},
+		{name: "alarm, reserved type", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"pulse","businessId":"notify"}`, want: 403},
+		{name: "row data, reserved type", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"pulse","businessId":"notify"}`, want: 403},
+		{name: "alarm, a-3 of another business", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-3","businessType":"meter","businessId":"m-2"}`, want: 200},
+		{name: "ack, ambiguous id", method: "POST", path: "/api/v1/alarms/a-3/ack", body: `{"user":"alice"}`, want: 409},
+		{name: "clear, ambiguous id", method: "POST", path: "/api/v1/alarms/a-3/clear", body: `{}`, want: 409},
+		{name: "events, ambiguous id", method: "GET", path: "/api/v1/alarms/a-3/events", want: 409},
 	})
 }
 
@@ -206,7 +228,12 @@ func TestAPIDescriptionAuth(t *testing.T) {
 		{name: "alarms, token without alarms", method: "GET", path: "/api/v1/alarms", header: nobody, want: 403},
 		{name: "ack, token without ack", method: "POST", path: "/api/v1/alarms/a-1/ack", body: `{}`, header: viewer, want: 403},
 		{name: "clear, no token", method: "POST", path: "/api/v1/alarms/a-1/clear", contentType: "application/json", want: 401},
-		{name: "events, token without alarms", method: "GET", path: "/api/v1/alarms/a-1/events", header: nobody, want: 403},
+		{name: "events, token without alarms", method: "GET", path: "/api/v1/alarms/a-1/events", header: nobody, want: 404},
+		{name: "events in full, token without alarms", method: "GET", path: "/api/v1/alarms/meter/m-1/a-1/events", header: nobody, want: 404},
+		{name: "ack in full, token without ack", method: "POST", path: "/api/v1/alarms/meter/m-1/a-1/ack", body: `{}`, header: viewer, want: 403},
+		{name: "clear in full, token without ack", method: "POST", path: "/api/v1/alarms/meter/m-1/a-1/clear", body: `{}`, header: viewer, want: 403},
+		{name: "clear in full, out of scope", method: "POST", path: "/api/v1/alarms/pump/p-7/a-1/clear", body: `{}`, header: viewer, want: 404},
+		{name: "alarm, reserved type with a key for everything", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"pulse","businessId":"notify"}`, header: http.Header{"X-Api-Key": {ingestKey("all-alarms")}}, want: 403},
 		{name: "businesses, token without row data", method: "GET", path: "/api/v1/businesses", header: nobody, want: 403},
 		{name: "healthz needs nothing", method: "GET", path: "/healthz", want: 200},
 	}

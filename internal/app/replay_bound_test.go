@@ -29,7 +29,7 @@ func TestReplayBoundedByBytes(t *testing.T) {
 		items = append(items, model.AlarmBusinessData{AlarmId: fmt.Sprintf("big-%d", i), BusinessId: "m", Level: "warning",
 			Time: 1, Data: json.RawMessage(`"` + strings.Repeat("x", size) + `"`)})
 	}
-	if _, err := n.Alarms.Raise(context.Background(), items); err != nil {
+	if _, err := n.Alarms.Raise(context.Background(), items, ""); err != nil {
 		t.Fatal(err)
 	}
 

@@ -52,7 +52,7 @@ func conforms(t *testing.T, schemas map[string]*jsonschema.Schema, message []byt
 // docs/schemas/client.
 func TestMessageSchemas(t *testing.T) {
 	server := messageSchemas(t, "server", "rowdata", "alarm", "synced", "reset", "pong", "error", "auth")
-	fromClient := messageSchemas(t, "client", "ping", "ack", "auth")
+	fromClient := messageSchemas(t, "client", "ping", "ack", "clear", "auth")
 	seen := map[string]int{}
 	check := func(o object) object {
 		t.Helper()
@@ -97,6 +97,10 @@ func TestMessageSchemas(t *testing.T) {
 	}
 	send(console, `{"type":"ack","alarmId":"no-such-alarm","user":"op"}`)
 	check(console.next(patience))
+	send(console, `{"type":"clear","businessType":"","businessId":"m-1","alarmId":"a-2","user":"op"}`)
+	if o := check(console.next(patience)); o.Event != "cleared" {
+		t.Fatalf("after a clear: %s", o.raw)
+	}
 
 	// A console resuming from a seq this store has not reached: reset, the state, synced.
 	resumed, _, err := n.tryDial("/ws/alarm?since=1000", nil)

@@ -5,12 +5,12 @@ import (
 	"testing"
 )
 
-// TestCodec: a batch comes back as it went in; a damaged message is an error, never a panic or a
-// half-read batch.
+// TestCodec: a batch comes back as it went in (an alarm's business too: nodes route alarm events
+// by it); a damaged message is an error, never a panic or a half-read batch.
 func TestCodec(t *testing.T) {
 	in := []Event{
 		{Channel: RowData, BusinessType: "meter", BusinessId: "m-1", Message: []byte(`{"v":1}`)},
-		{Channel: Alarm, Seq: 1 << 40, Message: []byte(`{"type":"alarm","seq":1099511627776}`)},
+		{Channel: Alarm, Seq: 1 << 40, BusinessType: "pump", BusinessId: "p-7", Message: []byte(`{"type":"alarm","seq":1099511627776}`)},
 		{Channel: RowData, BusinessType: "电表", BusinessId: "", Message: []byte{}},
 	}
 	b := encodeEvents(in)

@@ -22,6 +22,7 @@ var (
 	CodeForbidden            = gcode.New(errcode.Forbidden, "Forbidden", nil)
 	CodeMethodNotAllowed     = gcode.New(errcode.MethodNotAllowed, "Method Not Allowed", nil)
 	CodeConflict             = gcode.New(errcode.Conflict, "Conflict", nil)
+	CodeAmbiguousAlarm       = gcode.New(errcode.AmbiguousAlarm, "Ambiguous Alarm", nil)
 	CodeBodyTooLarge         = gcode.New(errcode.BodyTooLarge, "Request Body Too Large", nil)
 	CodeUnsupportedMediaType = gcode.New(errcode.UnsupportedMediaType, "Unsupported Media Type", nil)
 	CodeUpgradeRequired      = gcode.New(errcode.UpgradeRequired, "WebSocket Upgrade Required", nil)
@@ -46,7 +47,7 @@ func HTTPStatus(code gcode.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case errcode.UpgradeRequired:
 		return http.StatusUpgradeRequired
-	case errcode.Conflict:
+	case errcode.Conflict, errcode.AmbiguousAlarm:
 		return http.StatusConflict
 	case errcode.MethodNotAllowed:
 		return http.StatusMethodNotAllowed

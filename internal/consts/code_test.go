@@ -44,6 +44,7 @@ func TestHTTPStatus(t *testing.T) {
 		{consts.CodeNotFound, http.StatusNotFound},
 		{consts.CodeMethodNotAllowed, http.StatusMethodNotAllowed},
 		{consts.CodeConflict, http.StatusConflict},
+		{consts.CodeAmbiguousAlarm, http.StatusConflict},
 		{consts.CodeBodyTooLarge, http.StatusRequestEntityTooLarge},
 		{consts.CodeUnsupportedMediaType, http.StatusUnsupportedMediaType},
 		{consts.CodeUpgradeRequired, http.StatusUpgradeRequired},

@@ -1,5 +1,5 @@
 // Package dao names the alarm store's tables and columns, in the shape `gf gen dao` generates for
-// manifest/sql's pulse_alarm, pulse_alarm_event and pulse_alarm_seq: a dao per table (this
+// manifest/sql's pulse_alarm, pulse_alarm_event, pulse_alarm_seq and pulse_schema: a dao per table (this
 // package, where methods of our own would go) over internal/, which holds the table's name and a
 // Columns struct, and a row type per table in internal/model/entity. The files are written by
 // hand, because the gf CLI is not part of the build; regenerating them with `gf gen dao` would

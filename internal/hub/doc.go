@@ -58,10 +58,11 @@
 //
 // An alarm: POST /api/v1/alarm goes from internal/service/ingest to the alarm store
 // (internal/service/alarm, alarm.go), which commits it, gives it a seq and only then rings the
-// bus. App.deliver passes it to the alarm Feed (internal/service/alarm/feed.go), which hands the
-// events on in seq order, reading what the bus lost from the store; App.deliverAlarm publishes
-// each with Key{} and its seq (NewSeqMessage) to the alarm manager, whose Everyone router picks
-// every console; from Send on it travels as row data does. A console that connects
+// bus with the alarm's business beside it. App.deliver passes it to the alarm Feed
+// (internal/service/alarm/feed.go), which publishes the events itself, in seq order, reading what
+// the bus lost from the store: each with the alarm's business as its Key and its seq
+// (NewSeqMessage), to the alarm manager, whose Everyone router picks every console whose scope
+// covers the key (every console, with auth off); from Send on it travels as row data does. A console that connects
 // (internal/controller/ws/door.go) is attached with a Replay (internal/service/alarm/replay.go):
 // its writer first writes the history, then drops the queued live alarms the history covered.
 //

@@ -251,11 +251,13 @@ func (run *ingestRun) encode(body []byte, rng *rand.Rand, seq *uint64) []byte {
 		if i > 0 {
 			body = append(body, ',')
 		}
-		key := rng.IntN(cfg.Keys)
 		if cfg.Kind == "alarm" {
-			body = appendAlarm(body, run.tag, rng.IntN(cfg.AlarmIDs), key, *seq, cfg.Payload)
+			// An alarm is its business and its id: the business follows from the id, so that a
+			// post of an id repeats its alarm.
+			id := rng.IntN(cfg.AlarmIDs)
+			body = appendAlarm(body, run.tag, id, id%cfg.Keys, *seq, cfg.Payload)
 		} else {
-			body = appendItem(body, key, *seq, time.Now().UnixNano(), cfg.Payload)
+			body = appendItem(body, rng.IntN(cfg.Keys), *seq, time.Now().UnixNano(), cfg.Payload)
 		}
 		*seq++
 	}

@@ -21,6 +21,40 @@ type AlarmBusinessData struct {
 	Content      string          `json:"content" dc:"at most 8192 bytes" eg:"voltage 262 V > 250 V"`
 	Time         int64           `json:"time" dc:"unix ms; 0 or absent: the server's ingest time" eg:"1732250000123"`
 	Data         json.RawMessage `json:"data,omitempty" dc:"any JSON value (an object, usually), at most 16 KiB encoded; absent when none was sent" eg:"{\"voltage\":262}"`
+	// Action is what the item does: "raise" (or empty) raises the alarm, "clear" clears it. It is
+	// an instruction, never part of the alarm's state.
+	Action string `json:"action,omitempty" dc:"raise (default) or clear: a source resolves its alarm; clearing an unknown or cleared alarm changes nothing" eg:"raise"`
+}
+
+// Alarm actions of an ingest item.
+const (
+	ActionRaise = "raise"
+	ActionClear = "clear"
+)
+
+// AlarmKey names one alarm: an alarm is its business and its id, so the same alarmId under
+// another business is another alarm. A key without a BusinessId (every alarm has one) is the
+// short form of the v1 API, which names an alarm by its id alone.
+type AlarmKey struct {
+	BusinessType string
+	BusinessId   string
+	AlarmId      string
+}
+
+// Key is the alarm's key.
+func (a *AlarmBusinessData) Key() AlarmKey {
+	return AlarmKey{BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId}
+}
+
+// Short reports whether k names the alarm by its id alone.
+func (k AlarmKey) Short() bool { return k.BusinessId == "" }
+
+// String is the key as the canonical API path writes it: type/id/alarmId, or the alarmId alone.
+func (k AlarmKey) String() string {
+	if k.Short() {
+		return k.AlarmId
+	}
+	return k.BusinessType + "/" + k.BusinessId + "/" + k.AlarmId
 }
 
 // AlarmReceipt tells an ingest caller what one accepted alarm became.
@@ -54,4 +88,6 @@ type Alarm struct {
 	LastTime  int64  `json:"lastTime" dc:"time of the latest raise, unix ms" eg:"1732250000123"`
 	AckedBy   string `json:"ackedBy" dc:"who acknowledged it; empty when nobody did"`
 	AckTime   int64  `json:"ackTime" dc:"unix ms; 0 when not acknowledged"`
+	ClearedBy string `json:"clearedBy" dc:"who cleared it: a user, or the name of the ingest key (ingest with auth off) that resolved it; empty when not cleared"`
+	ClearTime int64  `json:"clearTime" dc:"unix ms; 0 when not cleared"`
 }

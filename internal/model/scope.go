@@ -16,6 +16,9 @@ func (s Scope) Covers(typ, id string) bool {
 	return !s.limited || AnyCovers(s.patterns, typ, id)
 }
 
+// Patterns returns the scope's patterns, and whether it is limited to them (false: everything).
+func (s Scope) Patterns() ([]Pattern, bool) { return s.patterns, s.limited }
+
 // All reports whether the scope covers every business, so that a caller may skip the checks.
 func (s Scope) All() bool {
 	if !s.limited {

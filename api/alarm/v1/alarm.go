@@ -8,19 +8,42 @@ import (
 	"pulse/internal/model"
 )
 
-// AckReq acknowledges an alarm; every console receives its new state. The id is the path's only;
-// the body is AckBody.
+// An alarm is (businessType, businessId, alarmId): the same id under another business is another
+// alarm. The canonical paths name all three (/alarms/{businessType}/{businessId}/{alarmId}/...);
+// the v1 short form /alarms/{alarmId}/... works while exactly one alarm of that id is in the
+// caller's scope (several: 409, code 1410). An alarm outside the caller's scope is answered as an
+// unknown one (404).
+
+// AckOfBusinessReq acknowledges an alarm named by its business and id; every console receives its
+// new state. The alarm is the path's only; the body is AckBody.
+type AckOfBusinessReq struct {
+	g.Meta       `path:"/alarms/{businessType}/{businessId}/{alarmId}/ack" method:"post" credential:"token" mime:"application/json" errors:"404,409,503" tags:"Alarms" summary:"Acknowledge an alarm" dc:"Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored); an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs \"ack\": true (else 403). With auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409."`
+	BusinessType string `json:"businessType" in:"path" v:"required" dc:"the alarm's business type" eg:"meter"`
+	BusinessId   string `json:"businessId" in:"path" v:"required" dc:"the alarm's business id" eg:"m-001"`
+	AlarmId      string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id" eg:"a-17"`
+}
+
+// Bodies is the body's only form. The handler decodes it strictly; GoFrame never parses it.
+func (AckOfBusinessReq) Bodies() []any { return []any{AckBody{}} }
+
+// AckReq is AckOfBusinessReq's short form (v1): the alarm named by its id alone, which must be
+// unambiguous within the caller's scope.
 type AckReq struct {
-	g.Meta  `path:"/alarms/{alarmId}/ack" method:"post" credential:"token" mime:"application/json" errors:"404,409,503" tags:"Alarms" summary:"Acknowledge an alarm" dc:"Every console receives the alarm's new state. With auth on, the token's sub acknowledges it (the body may be {} or absent; a user in it is ignored) and the token needs \"ack\": true and an alarms pattern covering the alarm (else 403); with auth off the body names the user. Acknowledging an acknowledged alarm changes nothing; a cleared one is 409."`
+	g.Meta  `path:"/alarms/{alarmId}/ack" method:"post" credential:"token" mime:"application/json" errors:"404,409,503" tags:"Alarms" summary:"Acknowledge an alarm by its id alone" dc:"As POST /alarms/{businessType}/{businessId}/{alarmId}/ack, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path)."`
 	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id" eg:"a-17"`
 }
 
 // Bodies is the body's only form. The handler decodes it strictly; GoFrame never parses it.
 func (AckReq) Bodies() []any { return []any{AckBody{}} }
 
-// AckBody is the JSON body of an acknowledgement.
+// AckBody is the JSON body of an acknowledgement, and of a clear.
 type AckBody struct {
-	User string `json:"user" dc:"who acknowledges it: 1 to 128 bytes of UTF-8 without control characters; auth on: ignored (the token's sub is the user)" eg:"alice"`
+	User string `json:"user" dc:"who acknowledges (or clears) it: 1 to 128 bytes of UTF-8 without control characters; auth on: ignored (the token's sub is the user)" eg:"alice"`
+}
+
+// AckOfBusinessRes is the alarm after the acknowledgement.
+type AckOfBusinessRes struct {
+	*model.Alarm
 }
 
 // AckRes is the alarm after the acknowledgement.
@@ -28,18 +51,31 @@ type AckRes struct {
 	*model.Alarm
 }
 
-// ClearReq clears an alarm; every console receives its new state.
-// The body is empty or {}.
+// ClearOfBusinessReq clears an alarm named by its business and id; every console receives its new
+// state. The body is AckBody's, or empty.
+type ClearOfBusinessReq struct {
+	g.Meta       `path:"/alarms/{businessType}/{businessId}/{alarmId}/clear" method:"post" credential:"token" mime:"application/json" errors:"404,409,503" tags:"Alarms" summary:"Clear an alarm" dc:"Every console receives the alarm's new state, with clearedBy and clearTime. With auth on the token's sub clears it; an alarm outside the token's alarms patterns is 404, as an unknown one, and one inside them needs \"ack\": true (else 403). With auth off the body may name the user. Clearing a cleared alarm changes nothing; a new raise makes it active again (and forgets who acknowledged and cleared it)."`
+	BusinessType string `json:"businessType" in:"path" v:"required" dc:"the alarm's business type" eg:"meter"`
+	BusinessId   string `json:"businessId" in:"path" v:"required" dc:"the alarm's business id" eg:"m-001"`
+	AlarmId      string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id" eg:"a-17"`
+}
+
+// Bodies is the body's only form: AckBody, empty, or {}.
+func (ClearOfBusinessReq) Bodies() []any { return []any{AckBody{}} }
+
+// ClearReq is ClearOfBusinessReq's short form (v1): the alarm named by its id alone.
 type ClearReq struct {
-	g.Meta  `path:"/alarms/{alarmId}/clear" method:"post" credential:"token" mime:"application/json" errors:"404,503" tags:"Alarms" summary:"Clear an alarm" dc:"Every console receives the alarm's new state. With auth on the token needs \"ack\": true and an alarms pattern covering the alarm (else 403). Clearing a cleared alarm changes nothing; a new raise makes it active again."`
+	g.Meta  `path:"/alarms/{alarmId}/clear" method:"post" credential:"token" mime:"application/json" errors:"404,409,503" tags:"Alarms" summary:"Clear an alarm by its id alone" dc:"As POST /alarms/{businessType}/{businessId}/{alarmId}/clear, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path)."`
 	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id" eg:"a-17"`
 }
 
-// Bodies is the body's only form: empty, or {}.
-func (ClearReq) Bodies() []any { return []any{ClearBody{}} }
+// Bodies is the body's only form: AckBody, empty, or {}.
+func (ClearReq) Bodies() []any { return []any{AckBody{}} }
 
-// ClearBody is the body of a clear: nothing, or {}.
-type ClearBody struct{}
+// ClearOfBusinessRes is the alarm after it was cleared.
+type ClearOfBusinessRes struct {
+	*model.Alarm
+}
 
 // ClearRes is the alarm after it was cleared.
 type ClearRes struct {
@@ -58,11 +94,27 @@ type ListRes struct {
 	Items []model.Alarm `json:"items" dc:"the alarms, most recently changed first"`
 }
 
-// EventsReq lists the stored events of one alarm, in seq order: its history.
+// EventsOfBusinessReq lists the stored events of one alarm, named by its business and id, in seq
+// order: its history.
+type EventsOfBusinessReq struct {
+	g.Meta       `path:"/alarms/{businessType}/{businessId}/{alarmId}/events" method:"get" credential:"token" errors:"404,503" tags:"Alarms" summary:"An alarm's events" dc:"The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, an alarm outside the token's alarms patterns is 404, as an unknown one."`
+	BusinessType string `json:"businessType" in:"path" v:"required" dc:"the alarm's business type" eg:"meter"`
+	BusinessId   string `json:"businessId" in:"path" v:"required" dc:"the alarm's business id" eg:"m-001"`
+	AlarmId      string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id" eg:"a-17"`
+	Limit        int    `json:"limit" in:"query" d:"1000" v:"between:1,1000" dc:"the latest this many events (1 to 1000)"`
+}
+
+// EventsReq is EventsOfBusinessReq's short form (v1): the alarm named by its id alone.
 type EventsReq struct {
-	g.Meta  `path:"/alarms/{alarmId}/events" method:"get" credential:"token" errors:"404,503" tags:"Alarms" summary:"An alarm's events" dc:"The alarm's stored events, oldest first, as alarm consoles received them (retention may have purged older ones). With auth on, only of an alarm the token's alarms patterns cover (else 403)."`
+	g.Meta  `path:"/alarms/{alarmId}/events" method:"get" credential:"token" errors:"404,409,503" tags:"Alarms" summary:"An alarm's events, by its id alone" dc:"As GET /alarms/{businessType}/{businessId}/{alarmId}/events, for the one alarm with this id in the caller's scope; when alarms of several businesses in scope have it: 409, code 1410 (use the full path)."`
 	AlarmId string `json:"alarmId" in:"path" v:"required" dc:"the alarm's id" eg:"a-17"`
 	Limit   int    `json:"limit" in:"query" d:"1000" v:"between:1,1000" dc:"the latest this many events (1 to 1000)"`
+}
+
+// EventsOfBusinessRes holds the events, oldest first, as alarm consoles received them
+// (retention may have purged older ones).
+type EventsOfBusinessRes struct {
+	Items []model.AlarmMessage `json:"items" dc:"the events, oldest first"`
 }
 
 // EventsRes holds the events, oldest first, as alarm consoles received them (retention may have

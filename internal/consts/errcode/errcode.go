@@ -18,6 +18,7 @@ const (
 	Forbidden            = 1403 // valid credentials that do not cover the request
 	MethodNotAllowed     = 1405 // a method the path does not document
 	Conflict             = 1409 // the state forbids the change
+	AmbiguousAlarm       = 1410 // a short alarm path names alarms of several businesses in scope (409)
 	BodyTooLarge         = 1413 // a request body over ingest.maxBodySize
 	UnsupportedMediaType = 1415 // a POST body that is not JSON
 	UpgradeRequired      = 1426 // a plain request to a WebSocket endpoint

@@ -1,24 +1,52 @@
 package alarm
 
 import (
+	"context"
+
 	"github.com/gogf/gf/v2/errors/gerror"
 
 	"pulse/internal/auth"
 	"pulse/internal/consts"
 	"pulse/internal/model"
+	"pulse/internal/service/alarm"
 )
 
-// actor is who changes an alarm and which alarms they may change. With a token (auth on) the user
-// is its sub, whatever the request says, and it must grant ack; without one (auth off) the user is
-// the one the request names, and every alarm is in scope.
-func actor(id auth.Identity, authed bool, named string) (user string, scope model.Scope, err error) {
+// actor is who changes an alarm, the alarms they may see, and whether they may change them. With a
+// token (auth on) the user is its sub, whatever the request says, and changing needs ack; without
+// one (auth off) the user is the one the request names, and every alarm is in scope.
+type actor struct {
+	user  string
+	scope model.Scope
+	// refused is why the actor may not change the alarms it sees (a token without "ack": true);
+	// it is told only for an alarm in scope: outside it, an alarm looks absent.
+	refused error
+}
+
+func actorOf(id auth.Identity, authed bool, named string) actor {
 	if !authed {
-		return named, model.Scope{}, nil
+		return actor{user: named}
 	}
+	a := actor{user: id.Sub, scope: model.ScopeOf(id.Alarms)}
 	if !id.Ack {
-		return "", model.Scope{}, gerror.NewCode(consts.CodeForbidden, `your token does not allow acknowledging or clearing alarms (its pulse claim needs "ack": true)`)
+		a.refused = gerror.NewCode(consts.CodeForbidden, `your token does not allow acknowledging or clearing alarms (its pulse claim needs "ack": true)`)
 	}
-	return id.Sub, model.ScopeOf(id.Alarms), nil
+	return a
+}
+
+// change is alarm.Service's Ack or Clear.
+type change func(ctx context.Context, key model.AlarmKey, user string, scope model.Scope) (*model.Alarm, error)
+
+// changeAlarm finds the alarm ref names in a's scope (not found outside it, ambiguous when a short
+// ref names several), refuses an actor that may not change it, and applies do.
+func changeAlarm(ctx context.Context, svc *alarm.Service, a actor, ref model.AlarmKey, do change) (*model.Alarm, error) {
+	key, err := svc.Resolve(ctx, ref, a.scope)
+	if err != nil {
+		return nil, err
+	}
+	if a.refused != nil {
+		return nil, a.refused
+	}
+	return do(ctx, key, a.user, a.scope)
 }
 
 // scopeOf is the alarms a request may see: those of its token's alarms patterns, or all of them

@@ -8,42 +8,49 @@ import (
 	v1 "pulse/api/alarm/v1"
 	"pulse/internal/auth"
 	"pulse/internal/hub"
+	"pulse/internal/model"
 	"pulse/internal/service/alarm"
 	"pulse/internal/strictjson"
 )
 
-// consoleAck is {"type":"ack","alarmId":"...","user":"..."} from an alarm console: the HTTP ack's
-// body with the message type and the alarm's id, which HTTP takes from the path. With auth on the
-// user is the token's sub and "user" may be left out. The user is checked where both paths meet,
-// in alarm.Service.Ack.
-type consoleAck struct {
-	Type    string `json:"type"`
-	AlarmId string `json:"alarmId"`
+// consoleChange is {"type":"ack"|"clear","businessType":"...","businessId":"...","alarmId":"...",
+// "user":"..."} from an alarm console: the HTTP body with the message type and the alarm, which
+// HTTP takes from the path. Without businessId it is the short form, the alarm's id alone (see
+// alarm.Service.Resolve). With auth on the user is the token's sub and "user" may be left out. The
+// user is checked where both paths meet, in alarm.Service.
+type consoleChange struct {
+	Type         string `json:"type"`
+	BusinessType string `json:"businessType"`
+	BusinessId   string `json:"businessId"`
+	AlarmId      string `json:"alarmId"`
 	v1.AckBody
 }
 
 // NewConsoleAck returns the handler of an alarm console's ack message. Success needs no answer:
 // every console, this one included, receives the alarm's new state as an "acked" event; a failure
 // is answered to this console with an error object.
-func NewConsoleAck(svc *alarm.Service) hub.Handler {
+func NewConsoleAck(svc *alarm.Service) hub.Handler { return consoleHandler(svc, "ack", svc.Ack) }
+
+// NewConsoleClear returns the handler of an alarm console's clear message, as NewConsoleAck's.
+func NewConsoleClear(svc *alarm.Service) hub.Handler { return consoleHandler(svc, "clear", svc.Clear) }
+
+func consoleHandler(svc *alarm.Service, typ string, do change) hub.Handler {
+	usage := `; send {"type":"` + typ + `","businessType":"...","businessId":"...","alarmId":"...","user":"..."}`
 	return func(c *hub.Conn, in hub.Inbound) {
-		var m consoleAck
+		var m consoleChange
 		if err := strictjson.Unmarshal(in.Raw, &m); err != nil {
-			c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, `ack: `+err.Error()+`; send {"type":"ack","alarmId":"...","user":"..."}`))
+			c.Send(hub.ErrorMessage(hub.CodeInvalidMessage, typ+`: `+err.Error()+usage))
 			return
 		}
-		// The ack waits for its database commit. Handlers run on the connection's reader, which
-		// must not block (it would stop reading pings and acks while the database is slow), so
-		// the wait gets a goroutine of its own. A console cannot start these faster than
-		// ws.inboundRate lets it send messages, and each ends when its commit does.
 		id, authed := identityOf(c)
-		user, scope, err := actor(id, authed, m.User)
-		if err != nil {
-			c.Send(hub.ErrorMessage(gerror.Code(err).Code(), err.Error()))
-			return
-		}
+		a := actorOf(id, authed, m.User)
+		ref := model.AlarmKey{BusinessType: m.BusinessType, BusinessId: m.BusinessId, AlarmId: m.AlarmId}
+		// The change waits for its database commit. Handlers run on the connection's reader,
+		// which must not block (it would stop reading pings and acks while the database is slow),
+		// so the wait gets a goroutine of its own. A console cannot start these faster than
+		// ws.inboundRate lets it send messages, and each ends when its commit does.
 		go func() {
-			if _, err := svc.Ack(context.Background(), m.AlarmId, user, scope); err != nil {
+			if _, err := changeAlarm(context.Background(), svc, a, ref, do); err != nil {
 				c.Send(hub.ErrorMessage(gerror.Code(err).Code(), err.Error()))
 			}
 		}()

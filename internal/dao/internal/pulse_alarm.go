@@ -9,19 +9,23 @@ type PulseAlarmDao struct {
 
 // PulseAlarmColumns are the column names of table pulse_alarm.
 type PulseAlarmColumns struct {
-	AlarmId   string // the alarm's id
-	Seq       string // seq of its latest event
-	Status    string // active, acked or cleared
-	ChangedMs string // server time of its latest event, unix ms
-	State     string // the Alarm as JSON
+	AlarmId      string // the alarm's id
+	BusinessType string // its business type: the alarm is (BusinessType, BusinessId, AlarmId)
+	BusinessId   string // its business id
+	Seq          string // seq of its latest event
+	Status       string // active, acked or cleared
+	ChangedMs    string // server time of its latest event, unix ms
+	State        string // the Alarm as JSON
 }
 
 var pulseAlarmColumns = PulseAlarmColumns{
-	AlarmId:   "alarm_id",
-	Seq:       "seq",
-	Status:    "status",
-	ChangedMs: "changed_ms",
-	State:     "state",
+	AlarmId:      "alarm_id",
+	BusinessType: "business_type",
+	BusinessId:   "business_id",
+	Seq:          "seq",
+	Status:       "status",
+	ChangedMs:    "changed_ms",
+	State:        "state",
 }
 
 // NewPulseAlarmDao returns the dao of table pulse_alarm.

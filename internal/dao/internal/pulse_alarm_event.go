@@ -8,17 +8,21 @@ type PulseAlarmEventDao struct {
 
 // PulseAlarmEventColumns are the column names of table pulse_alarm_event.
 type PulseAlarmEventColumns struct {
-	Seq       string // the event's seq
-	AlarmId   string // the alarm it changed
-	CreatedMs string // server time of the event, unix ms
-	Frame     string // the event's message, as consoles received it
+	Seq          string // the event's seq
+	AlarmId      string // the alarm it changed
+	BusinessType string // the alarm's business type
+	BusinessId   string // the alarm's business id
+	CreatedMs    string // server time of the event, unix ms
+	Frame        string // the event's message, as consoles received it
 }
 
 var pulseAlarmEventColumns = PulseAlarmEventColumns{
-	Seq:       "seq",
-	AlarmId:   "alarm_id",
-	CreatedMs: "created_ms",
-	Frame:     "frame",
+	Seq:          "seq",
+	AlarmId:      "alarm_id",
+	BusinessType: "business_type",
+	BusinessId:   "business_id",
+	CreatedMs:    "created_ms",
+	Frame:        "frame",
 }
 
 // NewPulseAlarmEventDao returns the dao of table pulse_alarm_event.

@@ -4,9 +4,11 @@ package entity
 
 // PulseAlarm is a row of table pulse_alarm.
 type PulseAlarm struct {
-	AlarmId   string `json:"alarmId"   orm:"alarm_id"`
-	Seq       int64  `json:"seq"       orm:"seq"`
-	Status    string `json:"status"    orm:"status"`
-	ChangedMs int64  `json:"changedMs" orm:"changed_ms"`
-	State     string `json:"state"     orm:"state"`
+	AlarmId      string `json:"alarmId"      orm:"alarm_id"`
+	BusinessType string `json:"businessType" orm:"business_type"`
+	BusinessId   string `json:"businessId"   orm:"business_id"`
+	Seq          int64  `json:"seq"          orm:"seq"`
+	Status       string `json:"status"       orm:"status"`
+	ChangedMs    int64  `json:"changedMs"    orm:"changed_ms"`
+	State        string `json:"state"        orm:"state"`
 }

@@ -95,42 +95,92 @@ func (s *Service) Close(ctx context.Context) error {
 }
 
 // Raise stores alarms (already validated, with id and time filled in) and returns their receipts
-// in order, once committed.
-func (s *Service) Raise(ctx context.Context, items []model.AlarmBusinessData) ([]model.AlarmReceipt, error) {
+// in order, once committed. An item whose Action is "clear" clears its alarm instead, as
+// clearedBy (the ingest key's name): an unknown or cleared alarm is left as it is, and the
+// receipt carries the alarm's latest seq (0 for an unknown one).
+func (s *Service) Raise(ctx context.Context, items []model.AlarmBusinessData, clearedBy string) ([]model.AlarmReceipt, error) {
 	ops := make([]*op, len(items))
 	for i := range items {
-		ops[i] = &op{kind: opRaise, raise: items[i], id: items[i].AlarmId}
+		if items[i].Action == model.ActionClear {
+			ops[i] = &op{kind: opClear, key: items[i].Key(), user: clearedBy, source: true}
+		} else {
+			ops[i] = &op{kind: opRaise, raise: items[i], key: items[i].Key()}
+		}
 	}
 	if err := s.submit(ops); err != nil {
 		return nil, err
 	}
 	receipts := make([]model.AlarmReceipt, len(ops))
 	for i, o := range ops {
-		receipts[i] = model.AlarmReceipt{AlarmId: o.id, Seq: o.seq}
+		receipts[i] = model.AlarmReceipt{AlarmId: o.key.AlarmId, Seq: o.seq}
 	}
 	return receipts, nil
 }
 
-// Ack acknowledges an alarm as user and returns its state; an alarm scope does not cover is
-// refused (403). The user, whoever sends the acknowledgement (HTTP or a console), is a name by
-// model.CheckName.
-func (s *Service) Ack(ctx context.Context, alarmId, user string, scope model.Scope) (*model.Alarm, error) {
+// Resolve finds the alarm ref names among those scope covers. A full key is checked against the
+// scope only (whether the alarm exists, the operation finds out); a short one (the alarm's id
+// alone) is looked up: none in scope is not found (404), several are ambiguous (409, code 1410).
+// An alarm outside scope is answered as an unknown one, and the ambiguity names no business, so
+// that nobody learns of other businesses' alarms.
+func (s *Service) Resolve(ctx context.Context, ref model.AlarmKey, scope model.Scope) (model.AlarmKey, error) {
+	if err := model.CheckName(ref.AlarmId); err != nil {
+		return ref, gerror.NewCodef(consts.CodeInvalidInput, "alarmId: %v", err)
+	}
+	if ref.Short() && ref.BusinessType != "" {
+		return ref, gerror.NewCode(consts.CodeInvalidInput, "businessId: must be given with businessType")
+	}
+	if !ref.Short() {
+		if err := model.CheckName(ref.BusinessId); err != nil {
+			return ref, gerror.NewCodef(consts.CodeInvalidInput, "businessId: %v", err)
+		}
+		if ref.BusinessType != "" {
+			if err := model.CheckName(ref.BusinessType); err != nil {
+				return ref, gerror.NewCodef(consts.CodeInvalidInput, "businessType: %v", err)
+			}
+		}
+		if !scope.Covers(ref.BusinessType, ref.BusinessId) {
+			return ref, notFound(ref)
+		}
+		return ref, nil
+	}
+	keys, err := s.store.keysOf(ctx, ref.AlarmId, scope)
+	switch {
+	case err != nil:
+		return ref, unavailable(err)
+	case len(keys) == 0:
+		return ref, notFound(ref)
+	case len(keys) > 1:
+		return ref, gerror.NewCode(consts.CodeAmbiguousAlarm, "ambiguous alarmId: use /alarms/{businessType}/{businessId}/{alarmId}")
+	}
+	return keys[0], nil
+}
+
+// Ack acknowledges the alarm key (resolved) as user and returns its state; an alarm scope does
+// not cover is not found (404). The user, whoever sends the acknowledgement (HTTP or a console),
+// is a name by model.CheckName.
+func (s *Service) Ack(ctx context.Context, key model.AlarmKey, user string, scope model.Scope) (*model.Alarm, error) {
 	if err := model.CheckName(user); err != nil {
 		return nil, gerror.NewCodef(consts.CodeInvalidInput, "user: %v", err)
 	}
-	return s.change(opAck, alarmId, user, scope)
+	return s.change(opAck, key, user, scope)
 }
 
-// Clear clears an alarm and returns its state; an alarm scope does not cover is refused (403).
-func (s *Service) Clear(ctx context.Context, alarmId string, scope model.Scope) (*model.Alarm, error) {
-	return s.change(opClear, alarmId, "", scope)
+// Clear clears the alarm key (resolved) as user (may be empty: auth off, a body without one) and
+// returns its state; an alarm scope does not cover is not found (404).
+func (s *Service) Clear(ctx context.Context, key model.AlarmKey, user string, scope model.Scope) (*model.Alarm, error) {
+	if user != "" {
+		if err := model.CheckName(user); err != nil {
+			return nil, gerror.NewCodef(consts.CodeInvalidInput, "user: %v", err)
+		}
+	}
+	return s.change(opClear, key, user, scope)
 }
 
-func (s *Service) change(kind opKind, alarmId, user string, scope model.Scope) (*model.Alarm, error) {
-	if err := model.CheckName(alarmId); err != nil {
+func (s *Service) change(kind opKind, key model.AlarmKey, user string, scope model.Scope) (*model.Alarm, error) {
+	if err := model.CheckName(key.AlarmId); err != nil {
 		return nil, gerror.NewCodef(consts.CodeInvalidInput, "alarmId: %v", err)
 	}
-	o := &op{kind: kind, id: alarmId, user: user, scope: scope}
+	o := &op{kind: kind, key: key, user: user, scope: scope}
 	if err := s.submit([]*op{o}); err != nil {
 		return nil, err
 	}
@@ -138,37 +188,21 @@ func (s *Service) change(kind opKind, alarmId, user string, scope model.Scope) (
 }
 
 // List returns up to limit alarms of the businesses scope covers, most recently changed first;
-// status "" means any.
+// status "" means any. The scope is a condition on the business columns: a narrow one reads only
+// its own alarms.
 func (s *Service) List(ctx context.Context, status string, limit int, scope model.Scope) ([]model.Alarm, error) {
-	out := make([]model.Alarm, 0, min(limit, listPage))
-	for before := int64(0); len(out) < limit; {
-		page := limit - len(out)
-		if !scope.All() {
-			page = listPage // most may be out of scope: read in pages until limit are in it
+	rows, err := s.store.states(ctx, status, limit, scope)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	out := make([]model.Alarm, len(rows))
+	for i, r := range rows {
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			return nil, gerror.Wrap(err, "alarm store: a stored state is not valid JSON")
 		}
-		rows, err := s.store.states(ctx, status, page, before)
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		for _, r := range rows {
-			var a model.Alarm
-			if err := json.Unmarshal(r.state, &a); err != nil {
-				return nil, gerror.Wrap(err, "alarm store: a stored state is not valid JSON")
-			}
-			if scope.Covers(a.BusinessType, a.BusinessId) && len(out) < limit {
-				out = append(out, a)
-			}
-		}
-		if len(rows) < page {
-			break
-		}
-		before = rows[len(rows)-1].seq
 	}
 	return out, nil
 }
-
-// listPage is how many alarms one read of a scoped list takes.
-const listPage = 500
 
 // submit hands ops to the committer and waits for the commit, whatever the caller's context says:
 // once submitted, an operation is committed or fails as a whole, and the caller hears which.
@@ -256,7 +290,8 @@ func (s *Service) commitBatch(batch []*request, n int) {
 func (s *Service) ring(ctx context.Context, events []storedEvent) {
 	out := make([]bus.Event, len(events))
 	for i, e := range events {
-		out[i] = bus.Event{Channel: bus.Alarm, Seq: e.Seq, Message: e.Message}
+		out[i] = bus.Event{Channel: bus.Alarm, BusinessType: e.Key.BusinessType, BusinessId: e.Key.BusinessId,
+			Seq: e.Seq, Message: e.Message}
 	}
 	if err := s.bus.Publish(ctx, out...); err != nil {
 		g.Log().Warningf(ctx, "alarm events %d..%d stored but not rung: %v", events[0].Seq, events[len(events)-1].Seq, err)

@@ -80,13 +80,16 @@ func replay(t *testing.T, s *Service, since int64, resume bool) ([]string, int64
 	return objs, covered
 }
 
+// bKey is the key of the alarm id of the business raiseN raises in.
+func bKey(id string) model.AlarmKey { return model.AlarmKey{BusinessId: "b", AlarmId: id} }
+
 func raiseN(t *testing.T, s *Service, from, n int) []model.AlarmReceipt {
 	t.Helper()
 	items := make([]model.AlarmBusinessData, n)
 	for i := range items {
 		items[i] = model.AlarmBusinessData{AlarmId: fmt.Sprintf("a-%d", from+i), BusinessId: "b", Level: "warning", Time: 1}
 	}
-	r, err := s.Raise(context.Background(), items)
+	r, err := s.Raise(context.Background(), items, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,9 +153,9 @@ func TestStoreRetention(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, node gdb.ConfigNode) {
 		s := open(t, node, newRecorder())
 		ctx := context.Background()
-		raiseN(t, s, 0, 3)                                            // a-0, a-1, a-2: seq 1..3
-		raiseN(t, s, 0, 1)                                            // a-0 repeated: seq 4
-		if _, err := s.Clear(ctx, "a-1", model.Scope{}); err != nil { // seq 5
+		raiseN(t, s, 0, 3)                                                      // a-0, a-1, a-2: seq 1..3
+		raiseN(t, s, 0, 1)                                                      // a-0 repeated: seq 4
+		if _, err := s.Clear(ctx, bKey("a-1"), "", model.Scope{}); err != nil { // seq 5
 			t.Fatal(err)
 		}
 		alarms, events, err := s.store.purge(ctx, time.Now().Add(time.Hour).UnixMilli())
@@ -163,7 +166,7 @@ func TestStoreRetention(t *testing.T) {
 		if alarms != 1 || events != 3 {
 			t.Fatalf("purged %d alarms and %d events, want 1 and 3", alarms, events)
 		}
-		if _, err := s.Ack(ctx, "a-1", "x", model.Scope{}); err == nil {
+		if _, err := s.Ack(ctx, bKey("a-1"), "x", model.Scope{}); err == nil {
 			t.Fatal("a purged alarm can still be acknowledged")
 		}
 		objs, covered := replay(t, s, 0, true)

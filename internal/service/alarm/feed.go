@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"github.com/gogf/gf/v2/frame/g"
+
+	"pulse/internal/bus"
+	"pulse/internal/hub"
+	"pulse/internal/model"
 )
 
 const (
@@ -24,12 +28,12 @@ const (
 // the bus only rings the bell: a missing seq, a bus that comes back after an outage, or the
 // periodic poll makes the feed read what it missed from the store.
 type Feed struct {
-	store   *store
-	deliver func(seq int64, message []byte)
+	store *store
+	to    Publisher
 
 	mu      sync.Mutex // held while delivering, so deliveries stay in seq order
 	next    int64      // seq of the next event to deliver
-	pending map[int64][]byte
+	pending map[int64]storedEvent
 	gap     *time.Timer // armed while pending waits for a missing seq
 
 	wake chan struct{}
@@ -37,34 +41,42 @@ type Feed struct {
 	done chan struct{}
 }
 
-// Feed starts a feed that calls deliver for every event committed from now on, in seq order.
+// Publisher is where a feed hands events: the alarm consoles' manager (*hub.Manager), which
+// routes each by its key, the alarm's business.
+type Publisher interface {
+	Publish(key hub.Key, msg *hub.Message) int
+}
+
+// Feed starts a feed that publishes every event committed from now on to to, in seq order.
 // Events up to now are history, for consoles to replay.
-func (s *Service) Feed(ctx context.Context, deliver func(seq int64, message []byte)) (*Feed, error) {
+func (s *Service) Feed(ctx context.Context, to Publisher) (*Feed, error) {
 	last, _, err := s.store.position(ctx)
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	f := &Feed{store: s.store, deliver: deliver, next: last + 1, pending: map[int64][]byte{},
+	f := &Feed{store: s.store, to: to, next: last + 1, pending: map[int64]storedEvent{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go f.loop()
 	return f, nil
 }
 
-// Offer is an event rung on the bus.
-func (f *Feed) Offer(seq int64, message []byte) {
+// Offer is an event rung on the bus (see Service.ring: it carries the alarm's business).
+func (f *Feed) Offer(e bus.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
-	case seq < f.next:
+	case e.Seq < f.next:
 		return // delivered already, from the bus or the store
-	case seq > f.next:
-		f.pending[seq] = message
+	case e.Seq > f.next:
+		f.pending[e.Seq] = storedEvent{Seq: e.Seq, Message: e.Message,
+			Key: model.AlarmKey{BusinessType: e.BusinessType, BusinessId: e.BusinessId}}
 		if f.gap == nil {
 			f.gap = time.AfterFunc(gapWait, f.CatchUp)
 		}
 		return
 	}
-	f.deliverLocked(seq, message)
+	f.deliverLocked(storedEvent{Seq: e.Seq, Message: e.Message,
+		Key: model.AlarmKey{BusinessType: e.BusinessType, BusinessId: e.BusinessId}})
 	f.flushLocked()
 }
 
@@ -107,7 +119,7 @@ func (f *Feed) loop() {
 // catchUp delivers every stored event after the last one delivered, then what was pending.
 func (f *Feed) catchUp() error {
 	f.mu.Lock()
-	pages := f.store.events(f.next-1, math.MaxInt64)
+	pages := f.store.events(f.next-1, math.MaxInt64, model.Scope{})
 	f.mu.Unlock()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -122,7 +134,7 @@ func (f *Feed) catchUp() error {
 		f.mu.Lock()
 		for _, e := range events {
 			if e.Seq >= f.next {
-				f.deliverLocked(e.Seq, e.Message)
+				f.deliverLocked(e)
 			}
 		}
 		f.mu.Unlock()
@@ -143,21 +155,21 @@ func (f *Feed) catchUp() error {
 }
 
 // deliverLocked hands one event on; seqs the store no longer holds (purged) are skipped over.
-func (f *Feed) deliverLocked(seq int64, message []byte) {
-	f.deliver(seq, message)
-	f.next = seq + 1
+func (f *Feed) deliverLocked(e storedEvent) {
+	f.to.Publish(hub.Key{Type: e.Key.BusinessType, ID: e.Key.BusinessId}, hub.NewSeqMessage(e.Message, e.Seq))
+	f.next = e.Seq + 1
 }
 
 // flushLocked delivers the pending events that now follow in order; if a gap remains, the store
 // is asked after gapWait.
 func (f *Feed) flushLocked() {
 	for {
-		message, ok := f.pending[f.next]
+		e, ok := f.pending[f.next]
 		if !ok {
 			break
 		}
 		delete(f.pending, f.next)
-		f.deliverLocked(f.next, message)
+		f.deliverLocked(e)
 	}
 	switch {
 	case len(f.pending) == 0 && f.gap != nil:

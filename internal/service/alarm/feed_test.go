@@ -10,6 +10,8 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
+	"pulse/internal/bus"
+	"pulse/internal/hub"
 	"pulse/internal/testsvc/poll"
 )
 
@@ -25,25 +27,30 @@ func TestFeedFillsGaps(t *testing.T) {
 			mu  sync.Mutex
 			got []int64
 		)
-		feed, err := s.Feed(context.Background(), func(seq int64, frame []byte) {
+		feed, err := s.Feed(context.Background(), publishFunc(func(key hub.Key, msg *hub.Message) int {
 			mu.Lock()
 			defer mu.Unlock()
+			seq, frame := msg.Seq(), msg.Bytes()
 			if want := fmt.Sprintf(`"seq":%d`, seq); !strings.Contains(string(frame), want) {
 				t.Errorf("seq %d delivered with the frame %s", seq, frame)
 			}
+			if key != (hub.Key{Type: "", ID: "b"}) {
+				t.Errorf("seq %d published under %+v, want the alarm's business", seq, key)
+			}
 			got = append(got, seq)
-		})
+			return 1
+		}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer feed.Close()
 		raiseN(t, s, 0, 10) // seqs 1..10, all committed
-		frames := map[int64][]byte{}
+		rung := map[int64]bus.Event{}
 		for _, e := range rec.events {
-			frames[e.Seq] = e.Message
+			rung[e.Seq] = e
 		}
 		for _, seq := range []int64{3, 1, 5, 5, 1} { // 2 and 4 never rung, 6..10 lost too
-			feed.Offer(seq, frames[seq])
+			feed.Offer(rung[seq])
 		}
 		delivered := func() string {
 			mu.Lock()
@@ -53,7 +60,7 @@ func TestFeedFillsGaps(t *testing.T) {
 		if !poll.Until(func() bool { return delivered() == "[1 2 3 4 5 6 7 8 9 10]" }) {
 			t.Fatalf("delivered %s, want 1..10 once each, in order", delivered())
 		}
-		feed.Offer(7, frames[7]) // a late bell for what the store gave already
+		feed.Offer(rung[7]) // a late bell for what the store gave already
 		feed.CatchUp()
 		time.Sleep(gapWait)
 		if d := delivered(); d != "[1 2 3 4 5 6 7 8 9 10]" {
@@ -65,3 +72,8 @@ func TestFeedFillsGaps(t *testing.T) {
 		}
 	})
 }
+
+// publishFunc is a Publisher of a function.
+type publishFunc func(hub.Key, *hub.Message) int
+
+func (f publishFunc) Publish(key hub.Key, msg *hub.Message) int { return f(key, msg) }

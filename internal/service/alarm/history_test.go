@@ -12,8 +12,9 @@ import (
 	"pulse/internal/model"
 )
 
-// TestEvents: an alarm's history is its own events in seq order, the latest limit of them; an
-// unknown alarm is 404, one outside the scope 403, a malformed id 400.
+// TestEvents: an alarm's history is its own events in seq order, the latest limit of them (not
+// those of the same id under another business); an unknown alarm and one outside the scope are
+// alike 404, a short id of alarms of several businesses in scope 409, a malformed id 400.
 func TestEvents(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, node gdb.ConfigNode) {
 		t.Parallel()
@@ -22,7 +23,7 @@ func TestEvents(t *testing.T) {
 		raise := func(id, business string) {
 			t.Helper()
 			item := model.AlarmBusinessData{AlarmId: id, BusinessType: "meter", BusinessId: business, Level: "info", Time: 1}
-			if _, err := s.Raise(ctx, []model.AlarmBusinessData{item}); err != nil {
+			if _, err := s.Raise(ctx, []model.AlarmBusinessData{item}, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -31,14 +32,17 @@ func TestEvents(t *testing.T) {
 		raise("a-1", "m-1")
 		raise("a-1", "m-1")
 		raise("a-2", "m-2")
-		if _, err := s.Ack(ctx, "a-1", "ann", model.Scope{}); err != nil {
+		a1 := model.AlarmKey{BusinessType: "meter", BusinessId: "m-1", AlarmId: "a-1"}
+		if _, err := s.Ack(ctx, a1, "ann", model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Clear(ctx, "a-1", model.Scope{}); err != nil {
+		if _, err := s.Clear(ctx, a1, "carl", model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
+		raise("a-1", "m-9") // seq 8: another alarm of the same id
 
-		events, err := s.Events(ctx, "a-1", 1000, model.ScopeOf([]model.Pattern{{Type: "meter", ID: "m-1"}}))
+		m1 := model.ScopeOf([]model.Pattern{{Type: "meter", ID: "m-1"}})
+		events, err := s.Events(ctx, model.AlarmKey{AlarmId: "a-1"}, 1000, m1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,21 +58,28 @@ func TestEvents(t *testing.T) {
 				t.Errorf("event %d: seq %d %s of %s, want seq %d %s of a-1", i, e.Seq, e.Event, e.Data.AlarmId, want[i].seq, want[i].event)
 			}
 		}
-		if last, _ := s.Events(ctx, "a-1", 2, model.Scope{}); len(last) != 2 || last[0].Seq != 6 || last[1].Seq != 7 {
+		if last, _ := s.Events(ctx, a1, 2, model.Scope{}); len(last) != 2 || last[0].Seq != 6 || last[1].Seq != 7 {
 			t.Errorf("the latest 2 events of a-1: %+v, want seqs 6 and 7", last)
+		}
+		if got, _ := s.Events(ctx, model.AlarmKey{BusinessType: "meter", BusinessId: "m-9", AlarmId: "a-1"}, 1000, model.Scope{}); len(got) != 1 || got[0].Seq != 8 {
+			t.Errorf("meter/m-9's a-1: %+v, want its one event, seq 8", got)
 		}
 
 		for _, tc := range []struct {
-			name, id string
-			scope    model.Scope
-			status   int
+			name   string
+			ref    model.AlarmKey
+			scope  model.Scope
+			status int
 		}{
-			{"unknown", "nope", model.Scope{}, http.StatusNotFound},
-			{"outside the scope", "a-2", model.ScopeOf([]model.Pattern{{Type: "meter", ID: "m-1"}}), http.StatusForbidden},
-			{"no scope at all", "a-1", model.ScopeOf(nil), http.StatusForbidden},
-			{"malformed id", "bad\x00id", model.Scope{}, http.StatusBadRequest},
+			{"unknown", model.AlarmKey{AlarmId: "nope"}, model.Scope{}, http.StatusNotFound},
+			{"unknown, in full", model.AlarmKey{BusinessType: "meter", BusinessId: "m-1", AlarmId: "nope"}, model.Scope{}, http.StatusNotFound},
+			{"outside the scope", model.AlarmKey{AlarmId: "a-2"}, m1, http.StatusNotFound},
+			{"outside the scope, in full", model.AlarmKey{BusinessType: "meter", BusinessId: "m-2", AlarmId: "a-2"}, m1, http.StatusNotFound},
+			{"no scope at all", model.AlarmKey{AlarmId: "a-1"}, model.ScopeOf(nil), http.StatusNotFound},
+			{"ambiguous", model.AlarmKey{AlarmId: "a-1"}, model.Scope{}, http.StatusConflict},
+			{"malformed id", model.AlarmKey{AlarmId: "bad\x00id"}, model.Scope{}, http.StatusBadRequest},
 		} {
-			_, err := s.Events(ctx, tc.id, 1000, tc.scope)
+			_, err := s.Events(ctx, tc.ref, 1000, tc.scope)
 			if got := consts.HTTPStatus(gerror.Code(err)); got != tc.status {
 				t.Errorf("%s: %v (HTTP %d), want HTTP %d", tc.name, err, got, tc.status)
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 
 	"pulse/internal/dao"
+	"pulse/internal/model"
 	"pulse/internal/model/entity"
 )
 
@@ -34,23 +35,25 @@ type eventPages struct {
 	measure     int // how many events the next page measures
 }
 
-// events pages through the events with after < seq <= upTo.
-func (s *store) events(after, upTo int64) *eventPages {
+// events pages through the events with after < seq <= upTo of the alarms scope covers.
+func (s *store) events(after, upTo int64, scope model.Scope) *eventPages {
 	t, c := dao.PulseAlarmEvent.Table(), dao.PulseAlarmEvent.Columns()
 	return &eventPages{store: s, after: after, upTo: upTo, measure: firstMeasure,
 		rows: func(ctx context.Context, after, upTo int64) *gdb.Model {
-			return s.db.Model(t).Ctx(ctx).WherePrefixGT(t, c.Seq, after).WherePrefixLTE(t, c.Seq, upTo)
+			m := s.db.Model(t).Ctx(ctx).WherePrefixGT(t, c.Seq, after).WherePrefixLTE(t, c.Seq, upTo)
+			return whereScope(m, t, scope)
 		}}
 }
 
 // openAlarms pages through the latest event of each alarm that is not cleared, for the alarms
-// whose latest event has after < seq <= upTo.
-func (s *store) openAlarms(after, upTo int64) *eventPages {
+// scope covers whose latest event has after < seq <= upTo.
+func (s *store) openAlarms(after, upTo int64, scope model.Scope) *eventPages {
 	t, c := dao.PulseAlarm.Table(), dao.PulseAlarm.Columns()
 	return &eventPages{store: s, after: after, upTo: upTo, measure: firstMeasure,
 		rows: func(ctx context.Context, after, upTo int64) *gdb.Model {
-			return s.db.Model(t).Ctx(ctx).InnerJoinOnField(dao.PulseAlarmEvent.Table(), c.Seq).
+			m := s.db.Model(t).Ctx(ctx).InnerJoinOnField(dao.PulseAlarmEvent.Table(), c.Seq).
 				WherePrefixNot(t, c.Status, statusCleared).WherePrefixGT(t, c.Seq, after).WherePrefixLTE(t, c.Seq, upTo)
+			return whereScope(m, t, scope)
 		}}
 }
 
@@ -73,7 +76,8 @@ func (p *eventPages) next(ctx context.Context) ([]storedEvent, error) {
 		}
 		p.measure = min(2*taken, replayPage)
 		var rows []entity.PulseAlarmEvent
-		err = p.rows(ctx, p.after, last).FieldsPrefix(t, c.Seq, c.AlarmId, c.Frame).OrderAsc(bySeq).Scan(&rows)
+		err = p.rows(ctx, p.after, last).FieldsPrefix(t, c.Seq, c.AlarmId, c.BusinessType, c.BusinessId, c.Frame).
+			OrderAsc(bySeq).Scan(&rows)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +87,8 @@ func (p *eventPages) next(ctx context.Context) ([]storedEvent, error) {
 		}
 		out := make([]storedEvent, len(rows))
 		for i, r := range rows {
-			out[i] = storedEvent{Seq: r.Seq, AlarmId: r.AlarmId, Message: []byte(r.Frame)}
+			out[i] = storedEvent{Seq: r.Seq, Message: []byte(r.Frame),
+				Key: model.AlarmKey{BusinessType: r.BusinessType, BusinessId: r.BusinessId, AlarmId: r.AlarmId}}
 		}
 		return out, nil
 	}

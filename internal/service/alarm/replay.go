@@ -19,7 +19,8 @@ const ReplayFrameBytes = 256 << 10
 //   - resume (since given): every event with seq > since, in order;
 //   - otherwise: the latest event of every alarm that is not cleared, in seq order;
 //
-// of the alarms scope covers, then {"type":"synced","seq":S}, S being the last seq the replay
+// of the alarms scope covers (read by their business columns: a narrow scope reads only its own
+// events), then {"type":"synced","seq":S}, S being the last seq the replay
 // covers (whether or not the console may see that event). A resume from before what
 // retention has purged cannot be complete, and one from ahead of the latest seq (the store was
 // replaced, or the console comes from another cluster) would wait for seqs that mean something
@@ -37,14 +38,14 @@ func (s *Service) Replay(since int64, resume bool, scope model.Scope) hub.Replay
 		var pages *eventPages
 		switch {
 		case resume && since >= purged && since <= upTo:
-			pages = s.store.events(since, upTo)
+			pages = s.store.events(since, upTo, scope)
 		case resume: // purged since, or ahead of this store: the console's seqs mean nothing here
 			if err := send(resetMessage); err != nil {
 				return 0, err
 			}
 			fallthrough
 		default:
-			pages = s.store.openAlarms(0, upTo)
+			pages = s.store.openAlarms(0, upTo, scope)
 		}
 		for {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -55,9 +56,6 @@ func (s *Service) Replay(since int64, resume bool, scope model.Scope) hub.Replay
 			}
 			if len(events) == 0 {
 				break
-			}
-			if events = inScope(events, scope); len(events) == 0 {
-				continue
 			}
 			if err := send(joinMessages(events)); err != nil {
 				return 0, err

@@ -13,6 +13,7 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 
 	"pulse/internal/bus"
+	"pulse/internal/hub"
 	"pulse/internal/model"
 )
 
@@ -26,7 +27,7 @@ func raiseSized(t testing.TB, s *Service, sizes ...int) {
 	}
 	for len(items) > 0 { // a few at a time: one commit of 90 MB takes GoFrame longer than its timeout
 		n := min(len(items), 10)
-		if _, err := s.Raise(context.Background(), items[:n]); err != nil {
+		if _, err := s.Raise(context.Background(), items[:n], ""); err != nil {
 			t.Fatal(err)
 		}
 		items = items[n:]
@@ -43,7 +44,7 @@ func TestReplayPagesByBytes(t *testing.T) {
 		budget := ReplayFrameBytes
 		sizes := []int{budget + 1000, 100 << 10, 100 << 10, 100 << 10, 10, 2 * budget, budget / 2, 10, 10}
 		raiseSized(t, s, sizes...)
-		if _, err := s.Clear(context.Background(), "big-8", model.Scope{}); err != nil { // seq 10: state has 1..8
+		if _, err := s.Clear(context.Background(), bKey("big-8"), "", model.Scope{}); err != nil { // seq 10: state has 1..8
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
@@ -79,7 +80,8 @@ func TestReplayPagesByBytes(t *testing.T) {
 		}
 
 		var seqs []int64
-		f := &Feed{store: s.store, next: 1, pending: map[int64][]byte{}, deliver: func(seq int64, _ []byte) { seqs = append(seqs, seq) }}
+		f := &Feed{store: s.store, next: 1, pending: map[int64]storedEvent{},
+			to: publishFunc(func(_ hub.Key, m *hub.Message) int { seqs = append(seqs, m.Seq()); return 1 })}
 		if err := f.catchUp(); err != nil || fmt.Sprint(seqs) != "[1 2 3 4 5 6 7 8 9 10]" {
 			t.Fatalf("feed catch-up delivered %v, %v", seqs, err)
 		}

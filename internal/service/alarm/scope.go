@@ -1,36 +1,45 @@
 package alarm
 
 import (
-	"encoding/json"
+	"strings"
 
+	"github.com/gogf/gf/v2/database/gdb"
+
+	"pulse/internal/dao"
 	"pulse/internal/model"
 )
 
-// BusinessOf is the business of an alarm event's message ({"type":"alarm",...,"data":{alarm}}),
-// by which consoles are scoped; ok is false for a message that is not one.
-func BusinessOf(message []byte) (typ, id string, ok bool) {
-	var m struct {
-		Data *struct {
-			BusinessType string `json:"businessType"`
-			BusinessId   string `json:"businessId"`
-		} `json:"data"`
+// whereScope keeps, of m's rows of table, those of the businesses scope covers: a condition on
+// the table's business_type and business_id columns (pulse_alarm and pulse_alarm_event name them
+// alike), which their business indexes answer, so that a narrow scope reads only its own rows.
+// "T/I" is (T, I), "T/*" every id of T, "*" everything; a scope without patterns covers nothing.
+func whereScope(m *gdb.Model, table string, scope model.Scope) *gdb.Model {
+	patterns, limited := scope.Patterns()
+	if !limited || scope.All() {
+		return m
 	}
-	if json.Unmarshal(message, &m) != nil || m.Data == nil {
-		return "", "", false
-	}
-	return m.Data.BusinessType, m.Data.BusinessId, true
-}
-
-// inScope keeps the events whose alarm scope covers, in place.
-func inScope(events []storedEvent, scope model.Scope) []storedEvent {
-	if scope.All() {
-		return events
-	}
-	kept := events[:0]
-	for _, e := range events {
-		if typ, id, ok := BusinessOf(e.Message); ok && scope.Covers(typ, id) {
-			kept = append(kept, e)
+	c := dao.PulseAlarm.Columns()
+	typ, id := table+"."+c.BusinessType, table+"."+c.BusinessId
+	var (
+		or        []string
+		args      []any
+		types     []string // placeholders of the patterns T/*
+		typesArgs []any
+	)
+	for _, p := range patterns {
+		if p.ID == model.Wildcard {
+			types, typesArgs = append(types, "?"), append(typesArgs, p.Type)
+		} else {
+			or = append(or, "("+typ+" = ? AND "+id+" = ?)")
+			args = append(args, p.Type, p.ID)
 		}
 	}
-	return kept
+	if len(types) > 0 {
+		or = append(or, typ+" IN ("+strings.Join(types, ", ")+")")
+		args = append(args, typesArgs...)
+	}
+	if len(or) == 0 {
+		return m.Where("1 = 0")
+	}
+	return m.Where("("+strings.Join(or, " OR ")+")", args...)
 }

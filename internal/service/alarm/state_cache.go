@@ -12,7 +12,7 @@ import "pulse/internal/model"
 // transaction succeeded. It holds at most maxBytes of encoded states, forgetting arbitrary ones
 // beyond that.
 type stateCache struct {
-	entries  map[string]cachedState
+	entries  map[model.AlarmKey]cachedState
 	bytes    int
 	maxBytes int
 }
@@ -26,12 +26,12 @@ type cachedState struct {
 const stateCacheBytes = 32 << 20
 
 func newStateCache(maxBytes int) *stateCache {
-	return &stateCache{entries: map[string]cachedState{}, maxBytes: maxBytes}
+	return &stateCache{entries: map[model.AlarmKey]cachedState{}, maxBytes: maxBytes}
 }
 
-// get returns the cached state of id if it is the one of event seq.
-func (c *stateCache) get(id string, seq int64) (*model.Alarm, bool) {
-	e, ok := c.entries[id]
+// get returns the cached state of the alarm key if it is the one of event seq.
+func (c *stateCache) get(key model.AlarmKey, seq int64) (*model.Alarm, bool) {
+	e, ok := c.entries[key]
 	if !ok || e.seq != seq {
 		return nil, false
 	}
@@ -43,25 +43,30 @@ func (c *stateCache) get(id string, seq int64) (*model.Alarm, bool) {
 func (c *stateCache) put(changed []changedAlarm) {
 	incoming := 0
 	for _, a := range changed {
-		if old, ok := c.entries[a.id]; ok {
-			delete(c.entries, a.id)
+		if old, ok := c.entries[a.key]; ok {
+			delete(c.entries, a.key)
 			c.bytes -= old.size
 		}
-		incoming += len(a.id) + len(a.encoded)
+		incoming += keySize(a.key) + len(a.encoded)
 	}
-	for id, e := range c.entries { // map order is arbitrary: these are forgotten at random
+	for key, e := range c.entries { // map order is arbitrary: these are forgotten at random
 		if c.bytes+incoming <= c.maxBytes {
 			break
 		}
-		delete(c.entries, id)
+		delete(c.entries, key)
 		c.bytes -= e.size
 	}
 	for _, a := range changed {
-		size := len(a.id) + len(a.encoded)
+		size := keySize(a.key) + len(a.encoded)
 		if c.bytes+size > c.maxBytes {
 			continue // a group larger than the whole cache: what does not fit is read when needed
 		}
-		c.entries[a.id] = cachedState{storedAlarm: a.storedAlarm, size: size}
+		c.entries[a.key] = cachedState{storedAlarm: a.storedAlarm, size: size}
 		c.bytes += size
 	}
+}
+
+// keySize is the bytes of key's names.
+func keySize(key model.AlarmKey) int {
+	return len(key.BusinessType) + len(key.BusinessId) + len(key.AlarmId)
 }

@@ -20,9 +20,10 @@ func TestStatesChangedElsewhereAreRead(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, node gdb.ConfigNode) {
 		a, b := open(t, node, newRecorder()), open(t, node, newRecorder())
 		ctx := context.Background()
+		x := model.AlarmKey{BusinessId: "m", AlarmId: "x"}
 		raise := func(s *Service) model.Alarm {
 			t.Helper()
-			if _, err := s.Raise(ctx, []model.AlarmBusinessData{{AlarmId: "x", BusinessId: "m", Level: "major", Time: 1}}); err != nil {
+			if _, err := s.Raise(ctx, []model.AlarmBusinessData{{AlarmId: "x", BusinessId: "m", Level: "major", Time: 1}}, ""); err != nil {
 				t.Fatal(err)
 			}
 			list, err := s.List(ctx, "", 10, model.Scope{})
@@ -40,13 +41,13 @@ func TestStatesChangedElsewhereAreRead(t *testing.T) {
 		if got := raise(a); got.Count != 3 { // a's own last state said 1
 			t.Fatalf("third raise, on a again: count %d, want 3", got.Count)
 		}
-		if _, err := b.Ack(ctx, "x", "ann", model.Scope{}); err != nil {
+		if _, err := b.Ack(ctx, x, "ann", model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := raise(a); got.Count != 4 || got.Status != model.StatusAcked || got.AckedBy != "ann" {
 			t.Fatalf("raise on a after b acknowledged it: %+v, want count 4, acked by ann", got)
 		}
-		if _, err := a.Clear(ctx, "x", model.Scope{}); err != nil {
+		if _, err := a.Clear(ctx, x, "", model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := b.store.purge(ctx, time.Now().Add(time.Hour).UnixMilli()); err != nil {
@@ -63,10 +64,11 @@ func TestStatesChangedElsewhereAreRead(t *testing.T) {
 // alarm. A group larger than the cache keeps what fits.
 func TestStateCacheForgetsBeyondItsSize(t *testing.T) {
 	c := newStateCache(1000)
+	k := func(id string) model.AlarmKey { return model.AlarmKey{AlarmId: id} }
 	state := make([]byte, 90)
 	for i := range 100 {
-		id := string(rune('a'+i%26)) + string(rune('a'+i/26))
-		c.put([]changedAlarm{{id: id, storedAlarm: storedAlarm{state: &model.Alarm{Count: int64(i)}, seq: int64(i)}, encoded: state}})
+		id := k(string(rune('a'+i%26)) + string(rune('a'+i/26)))
+		c.put([]changedAlarm{{key: id, storedAlarm: storedAlarm{state: &model.Alarm{Count: int64(i)}, seq: int64(i)}, encoded: state}})
 		if c.bytes > 1000 {
 			t.Fatalf("after %d states: %d bytes held, more than 1000", i+1, c.bytes)
 		}
@@ -85,20 +87,20 @@ func TestStateCacheForgetsBeyondItsSize(t *testing.T) {
 			t.Fatalf("%s: found for a seq it was not put with", id)
 		}
 	}
-	c.put([]changedAlarm{{id: "aa", storedAlarm: storedAlarm{state: &model.Alarm{Count: 7}, seq: 500}, encoded: state}})
-	if got, ok := c.get("aa", 500); !ok || got.Count != 7 {
+	c.put([]changedAlarm{{key: k("aa"), storedAlarm: storedAlarm{state: &model.Alarm{Count: 7}, seq: 500}, encoded: state}})
+	if got, ok := c.get(k("aa"), 500); !ok || got.Count != 7 {
 		t.Fatalf("the last put of aa: %+v %v", got, ok)
 	}
 	big := make([]changedAlarm, 20)
 	for i := range big {
-		big[i] = changedAlarm{id: fmt.Sprint("big-", i), storedAlarm: storedAlarm{state: &model.Alarm{}, seq: int64(1000 + i)}, encoded: state}
+		big[i] = changedAlarm{key: k(fmt.Sprint("big-", i)), storedAlarm: storedAlarm{state: &model.Alarm{}, seq: int64(1000 + i)}, encoded: state}
 	}
 	c.put(big)
 	if n := len(c.entries); c.bytes > 1000 || n == 0 || n > 1000/92 {
 		t.Fatalf("after a group of 20 states: %d held, %d bytes", n, c.bytes)
 	}
 	for id := range c.entries {
-		if !strings.HasPrefix(id, "big-") {
+		if !strings.HasPrefix(id.AlarmId, "big-") {
 			t.Fatalf("%s held after a group larger than the cache", id)
 		}
 	}

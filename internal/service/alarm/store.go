@@ -12,8 +12,8 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 
 	"pulse/internal/dao"
+	"pulse/internal/model"
 	"pulse/internal/model/entity"
-	schema "pulse/manifest/sql"
 )
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
@@ -27,15 +27,16 @@ type store struct {
 	conn         *sql.Conn   // the write connection: see writeConn
 }
 
-// storedEvent is one row of pulse_alarm_event: an event as consoles receive it.
+// storedEvent is one row of pulse_alarm_event: an event as consoles receive it, and the alarm it
+// is of (its business routes it to consoles, its key to its history).
 type storedEvent struct {
 	Seq     int64
-	AlarmId string
+	Key     model.AlarmKey
 	Message []byte
 }
 
-// openStore connects to node's database and creates the schema if it is missing. For SQLite the
-// database file's folder is created too.
+// openStore connects to node's database and creates the schema if it is missing, or moves an
+// older one forward (see migrate). For SQLite the database file's folder is created too.
 func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 	db, err := gdb.New(withSQLitePragmas(node))
 	if err != nil {
@@ -50,15 +51,9 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 			}
 		}
 	}
-	stmts, err := schema.Statements(dialect)
-	if err != nil {
-		return nil, gerror.Wrap(err, "alarm store")
-	}
-	for _, stmt := range stmts {
-		if _, err := db.Exec(ctx, stmt); err != nil {
-			_ = db.Close(ctx)
-			return nil, gerror.Wrapf(err, "alarm store: creating the schema (%s)", dialect)
-		}
+	if err := migrate(ctx, db, dialect); err != nil {
+		_ = db.Close(ctx)
+		return nil, err
 	}
 	// SQLite's length() of TEXT counts characters, and it has no octet_length() before 3.43.
 	message := dao.PulseAlarmEvent.Table() + "." + dao.PulseAlarmEvent.Columns().Frame
@@ -148,32 +143,39 @@ func (s *store) position(ctx context.Context) (last, purged int64, err error) {
 	return row.Seq, row.PurgedSeq, err
 }
 
-// states returns the state (JSON) of up to limit alarms whose latest seq is below before (0: any),
-// newest change first; status "" means any.
-func (s *store) states(ctx context.Context, status string, limit int, before int64) ([]stateRow, error) {
-	c := dao.PulseAlarm.Columns()
-	m := s.db.Model(dao.PulseAlarm.Table()).Ctx(ctx).Fields(c.Seq, c.State).OrderDesc(c.Seq).Limit(limit)
+// states returns the state (JSON) of up to limit alarms of the businesses scope covers, newest
+// change first; status "" means any.
+func (s *store) states(ctx context.Context, status string, limit int, scope model.Scope) ([][]byte, error) {
+	t, c := dao.PulseAlarm.Table(), dao.PulseAlarm.Columns()
+	m := s.db.Model(t).Ctx(ctx).Fields(c.State).OrderDesc(c.Seq).Limit(limit)
 	if status != "" {
 		m = m.Where(c.Status, status)
 	}
-	if before > 0 {
-		m = m.WhereLT(c.Seq, before)
-	}
-	rows, err := m.All()
+	rows, err := whereScope(m, t, scope).All()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]stateRow, len(rows))
+	out := make([][]byte, len(rows))
 	for i, r := range rows {
-		out[i] = stateRow{seq: r[c.Seq].Int64(), state: r[c.State].Bytes()}
+		out[i] = r[c.State].Bytes()
 	}
 	return out, nil
 }
 
-// stateRow is an alarm's state and the seq of its latest event.
-type stateRow struct {
-	seq   int64
-	state []byte
+// keysOf returns the keys of (at most two) alarms named alarmId of the businesses scope covers:
+// enough to tell none, one and several apart.
+func (s *store) keysOf(ctx context.Context, alarmId string, scope model.Scope) ([]model.AlarmKey, error) {
+	t, c := dao.PulseAlarm.Table(), dao.PulseAlarm.Columns()
+	var rows []entity.PulseAlarm
+	m := s.db.Model(t).Ctx(ctx).Fields(c.BusinessType, c.BusinessId).Where(c.AlarmId, alarmId).Limit(2)
+	if err := whereScope(m, t, scope).Scan(&rows); err != nil {
+		return nil, err
+	}
+	keys := make([]model.AlarmKey, len(rows))
+	for i, r := range rows {
+		keys[i] = model.AlarmKey{BusinessType: r.BusinessType, BusinessId: r.BusinessId, AlarmId: alarmId}
+	}
+	return keys, nil
 }
 
 // purge deletes cleared alarms and events older than cutoff (server unix ms), except the latest

@@ -91,49 +91,61 @@ type writer struct {
 
 // loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name. It
 // reads the seqs first: a state the cache holds for that seq is not read again.
-func (w writer) loadAlarms(ops []*op) (map[string]storedAlarm, error) {
+func (w writer) loadAlarms(ops []*op) (map[model.AlarmKey]storedAlarm, error) {
 	ids := make([]any, 0, len(ops))
+	named := make(map[model.AlarmKey]bool, len(ops))
 	seen := make(map[string]bool, len(ops))
 	for _, o := range ops {
-		if !seen[o.id] {
-			seen[o.id] = true
-			ids = append(ids, o.id)
+		named[o.key] = true
+		if !seen[o.key.AlarmId] {
+			seen[o.key.AlarmId] = true
+			ids = append(ids, o.key.AlarmId)
 		}
 	}
-	stored := make(map[string]storedAlarm, len(ids))
-	var missed []any // stored, but not with the state the cache has
+	stored := make(map[model.AlarmKey]storedAlarm, len(ids))
+	missed := map[string]bool{} // ids stored, but not with the state the cache has
 	err := w.eachRow(w.sql.selectSeqs, ids, func(rows *sql.Rows) error {
 		var (
-			id  string
+			key model.AlarmKey
 			seq int64
 		)
-		if err := rows.Scan(&id, &seq); err != nil {
+		if err := rows.Scan(&key.AlarmId, &key.BusinessType, &key.BusinessId, &seq); err != nil {
 			return err
 		}
-		if state, ok := w.store.cache.get(id, seq); ok {
-			stored[id] = storedAlarm{state: state, seq: seq}
+		if !named[key] {
+			return nil // the same id under another business: another alarm
+		}
+		if state, ok := w.store.cache.get(key, seq); ok {
+			stored[key] = storedAlarm{state: state, seq: seq}
 		} else {
-			missed = append(missed, id)
+			missed[key.AlarmId] = true
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	if err != nil || len(missed) == 0 {
+		return stored, err
 	}
-	err = w.eachRow(w.sql.selectAlarms, missed, func(rows *sql.Rows) error {
+	ids = ids[:0]
+	for id := range missed {
+		ids = append(ids, id)
+	}
+	err = w.eachRow(w.sql.selectAlarms, ids, func(rows *sql.Rows) error {
 		var (
-			id    string
+			key   model.AlarmKey
 			seq   int64
 			state []byte
 		)
-		if err := rows.Scan(&id, &seq, &state); err != nil {
+		if err := rows.Scan(&key.AlarmId, &key.BusinessType, &key.BusinessId, &seq, &state); err != nil {
 			return err
+		}
+		if _, cached := stored[key]; cached || !named[key] {
+			return nil
 		}
 		a := new(model.Alarm)
 		if err := json.Unmarshal(state, a); err != nil {
 			return err
 		}
-		stored[id] = storedAlarm{state: a, seq: seq}
+		stored[key] = storedAlarm{state: a, seq: seq}
 		return nil
 	})
 	return stored, err
@@ -166,13 +178,13 @@ func (w writer) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error
 
 // insertEvents stores the events, all created at now.
 func (w writer) insertEvents(events []storedEvent, now int64) error {
-	const cols = 4
+	const cols = 6
 	args := make([]any, 0, cols*w.sql.rows(w.sql.insertEvents, len(events)))
 	for len(events) > 0 {
 		n := w.sql.rows(w.sql.insertEvents, len(events))
 		args = args[:0]
 		for _, e := range events[:n] {
-			args = append(args, e.Seq, e.AlarmId, now, string(e.Message))
+			args = append(args, e.Seq, e.Key.AlarmId, e.Key.BusinessType, e.Key.BusinessId, now, string(e.Message))
 		}
 		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(w.sql.insertEvents, n), args...); err != nil {
 			return err
@@ -201,15 +213,16 @@ func (w writer) writeAlarms(changed []changedAlarm, now int64) error {
 	return w.alarmRows(w.sql.updateAlarms, updates, now)
 }
 
-// alarmRows runs m (alarm_id, seq, status, changed_ms, state) for the alarms.
+// alarmRows runs m (alarm_id, business_type, business_id, seq, status, changed_ms, state) for the
+// alarms.
 func (w writer) alarmRows(m multiRow, alarms []changedAlarm, now int64) error {
-	const cols = 5
+	const cols = 7
 	args := make([]any, 0, cols*w.sql.rows(m, len(alarms)))
 	for len(alarms) > 0 {
 		n := w.sql.rows(m, len(alarms))
 		args = args[:0]
 		for _, a := range alarms[:n] {
-			args = append(args, a.id, a.seq, a.state.Status, now, string(a.encoded))
+			args = append(args, a.key.AlarmId, a.key.BusinessType, a.key.BusinessId, a.seq, a.state.Status, now, string(a.encoded))
 		}
 		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(m, n), args...); err != nil {
 			return err

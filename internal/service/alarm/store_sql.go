@@ -12,7 +12,7 @@ import (
 // in gdb building, formatting (regular expressions over the whole statement) and logging
 // statements, and a group ran one UPDATE per alarm it repeated. Here the rows of each table go in
 // multi-row statements: on MySQL and PostgreSQL a group of up to 500 alarms is the same handful
-// of round trips whatever its size. SQLite's statements take at most 80 arguments (16 alarms, 20
+// of round trips whatever its size. SQLite's statements take at most 80 arguments (11 alarms, 13
 // events, 80 ids): its driver binds each argument by a search through all of them (time grows with
 // the square of their number), and parses every statement anew (it keeps none prepared), so
 // longer ones gain nothing.
@@ -34,16 +34,18 @@ type writeSQL struct {
 	lastSeq string // the last seq handed out
 	setSeq  string // sets it (one argument)
 	// The statements with many rows: a head, the rows' placeholders, a tail.
-	selectSeqs   multiRow // alarm_id, seq of the alarms named (one argument per alarm)
-	selectAlarms multiRow // alarm_id, seq, state of the alarms named
-	insertEvents multiRow // seq, alarm_id, created_ms, frame
+	// The alarms are read by their ids (one argument per id), the key's first column: the rows of
+	// an id under other businesses, if any, come too and are left aside.
+	selectSeqs   multiRow // alarm_id, business_type, business_id, seq of the ids named
+	selectAlarms multiRow // alarm_id, business_type, business_id, seq, state of the ids named
+	insertEvents multiRow // seq, alarm_id, business_type, business_id, created_ms, frame
 	// The alarms changed: MySQL and PostgreSQL insert or update each row in one statement
 	// (upsertAlarms); SQLite inserts the new ones and updates the stored ones (insertAlarms,
 	// updateAlarms), so that no statement needs a statement journal (see newWriteSQL).
 	upsert       bool
-	upsertAlarms multiRow // alarm_id, seq, status, changed_ms, state: inserted, or updated when stored
+	upsertAlarms multiRow // alarm_id, business_type, business_id, seq, status, changed_ms, state: inserted, or updated when stored
 	insertAlarms multiRow // the same columns
-	updateAlarms multiRow // the same columns, alarm_id naming the row to update
+	updateAlarms multiRow // the same columns, the first three naming the row to update
 }
 
 // multiRow is a statement whose middle repeats once per row: head, then each row's placeholders
@@ -66,12 +68,13 @@ func newWriteSQL(dialect string) writeSQL {
 	w.lock = lockSeq
 	w.lastSeq = "SELECT " + sc.Seq + " FROM " + seqT + " WHERE " + sc.Id + " = 1"
 	w.setSeq = "UPDATE " + seqT + " SET " + sc.Seq + " = " + w.placeholder(1) + " WHERE " + sc.Id + " = 1"
+	key := ac.AlarmId + ", " + ac.BusinessType + ", " + ac.BusinessId
 	w.selectSeqs = multiRow{
-		head: "SELECT " + ac.AlarmId + ", " + ac.Seq + " FROM " + alarmT + " WHERE " + ac.AlarmId + " IN (",
+		head: "SELECT " + key + ", " + ac.Seq + " FROM " + alarmT + " WHERE " + ac.AlarmId + " IN (",
 		sep:  ", ", tail: ")", cols: 1,
 	}
 	w.selectAlarms = multiRow{
-		head: "SELECT " + ac.AlarmId + ", " + ac.Seq + ", " + ac.State + " FROM " + alarmT + " WHERE " + ac.AlarmId + " IN (",
+		head: "SELECT " + key + ", " + ac.Seq + ", " + ac.State + " FROM " + alarmT + " WHERE " + ac.AlarmId + " IN (",
 		sep:  ", ", tail: ")", cols: 1,
 	}
 	// SQLite keeps a statement journal for a statement that writes many rows and might fail
@@ -82,23 +85,25 @@ func newWriteSQL(dialect string) writeSQL {
 		insert = "INSERT OR FAIL INTO "
 	}
 	w.insertEvents = multiRow{
-		head: insert + eventT + " (" + ec.Seq + ", " + ec.AlarmId + ", " + ec.CreatedMs + ", " + ec.Frame + ") VALUES ",
-		sep:  ", ", open: "(", close: ")", cols: 4,
+		head: insert + eventT + " (" + ec.Seq + ", " + ec.AlarmId + ", " + ec.BusinessType + ", " + ec.BusinessId + ", " +
+			ec.CreatedMs + ", " + ec.Frame + ") VALUES ",
+		sep: ", ", open: "(", close: ")", cols: 6,
 	}
-	alarmCols := " (" + ac.AlarmId + ", " + ac.Seq + ", " + ac.Status + ", " + ac.ChangedMs + ", " + ac.State + ") VALUES "
+	alarmCols := " (" + key + ", " + ac.Seq + ", " + ac.Status + ", " + ac.ChangedMs + ", " + ac.State + ") VALUES "
 	set := []string{ac.Seq, ac.Status, ac.ChangedMs, ac.State}
 	switch dialect {
 	case "sqlite":
-		w.insertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 5}
+		w.insertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 7}
 		// An upsert's update would need the statement journal (it aborts on failure); an UPDATE
-		// from a list of VALUES (SQLite 3.33) names the rows: column1 is the alarm_id.
+		// from a list of VALUES (SQLite 3.33) names the rows: column1 to column3 are the key.
 		for i, c := range set {
-			set[i] = c + " = v.column" + strconv.Itoa(i+2)
+			set[i] = c + " = v.column" + strconv.Itoa(i+4)
 		}
 		w.updateAlarms = multiRow{
 			head: "UPDATE OR FAIL " + alarmT + " SET " + strings.Join(set, ", ") + " FROM (VALUES ",
-			sep:  ", ", open: "(", close: ")", cols: 5,
-			tail: ") AS v WHERE " + alarmT + "." + ac.AlarmId + " = v.column1",
+			sep:  ", ", open: "(", close: ")", cols: 7,
+			tail: ") AS v WHERE " + alarmT + "." + ac.AlarmId + " = v.column1 AND " + alarmT + "." + ac.BusinessType +
+				" = v.column2 AND " + alarmT + "." + ac.BusinessId + " = v.column3",
 		}
 	case "mysql":
 		// MariaDB has no alias for the new row (MySQL 8's "AS new"); VALUES(col) works in both.
@@ -106,15 +111,15 @@ func newWriteSQL(dialect string) writeSQL {
 			set[i] = c + " = VALUES(" + c + ")"
 		}
 		w.upsert = true
-		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 5,
+		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 7,
 			tail: " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")}
 	default:
 		for i, c := range set {
 			set[i] = c + " = excluded." + c
 		}
 		w.upsert = true
-		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 5,
-			tail: " ON CONFLICT (" + ac.AlarmId + ") DO UPDATE SET " + strings.Join(set, ", ")}
+		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 7,
+			tail: " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(set, ", ")}
 	}
 	return w
 }

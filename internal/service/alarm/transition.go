@@ -25,9 +25,11 @@ const (
 type op struct {
 	kind  opKind
 	raise model.AlarmBusinessData // opRaise
-	id    string
-	user  string      // opAck
+	key   model.AlarmKey
+	user  string      // opAck, opClear: who acknowledges or clears
 	scope model.Scope // opAck, opClear: the alarms the caller may change
+	// source: a clear sent by the alarm's source (ingest), to which an unknown alarm is no error.
+	source bool
 
 	seq   int64        // the event's seq; for an operation that changed nothing, the alarm's
 	state *model.Alarm // the alarm after the operation
@@ -39,16 +41,20 @@ type op struct {
 //
 //	raise:  new or cleared -> active ("raised"); active or acked -> same status, count+1 ("repeated")
 //	ack:    active -> acked; acked -> unchanged; cleared -> conflict; unknown -> not found
-//	clear:  active or acked -> cleared; cleared -> unchanged; unknown -> not found
-//	ack or clear of an alarm outside the caller's scope: forbidden
+//	clear:  active or acked -> cleared; cleared -> unchanged; unknown -> not found (from the
+//	        source: unchanged)
+//	ack or clear of an alarm outside the caller's scope: not found, as an unknown one
+//
+// A raise of a cleared alarm starts it afresh: who acknowledged and cleared it is forgotten.
 func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 	if o.kind != opRaise && cur != nil && !o.scope.Covers(cur.BusinessType, cur.BusinessId) {
-		return nil, "", gerror.NewCodef(consts.CodeForbidden, "alarm %q is not in your token's alarms patterns", o.id)
+		return nil, "", notFound(o.key)
 	}
 	switch o.kind {
 	case opRaise:
 		next := &model.Alarm{AlarmBusinessData: o.raise, Status: model.StatusActive, Count: 1,
 			FirstTime: o.raise.Time, LastTime: o.raise.Time}
+		next.Action = ""
 		if cur == nil {
 			return next, model.EventRaised, nil
 		}
@@ -61,9 +67,9 @@ func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 	case opAck:
 		switch {
 		case cur == nil:
-			return nil, "", notFound(o.id)
+			return nil, "", notFound(o.key)
 		case cur.Status == model.StatusCleared:
-			return nil, "", gerror.NewCodef(consts.CodeConflict, "alarm %q is cleared: there is nothing to acknowledge", o.id)
+			return nil, "", gerror.NewCodef(consts.CodeConflict, "alarm %q is cleared: there is nothing to acknowledge", o.key.String())
 		case cur.Status == model.StatusAcked:
 			return cur, "", nil
 		}
@@ -72,13 +78,15 @@ func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 		return &next, model.EventAcked, nil
 	default: // opClear
 		switch {
+		case cur == nil && o.source:
+			return nil, "", nil
 		case cur == nil:
-			return nil, "", notFound(o.id)
+			return nil, "", notFound(o.key)
 		case cur.Status == model.StatusCleared:
 			return cur, "", nil
 		}
 		next := *cur
-		next.Status = model.StatusCleared
+		next.Status, next.ClearedBy, next.ClearTime = model.StatusCleared, o.user, now
 		return &next, model.EventCleared, nil
 	}
 }
@@ -92,7 +100,7 @@ type storedAlarm struct {
 // changedAlarm is an alarm that a run of operations changed: its state after them all, and the
 // seq of its latest event.
 type changedAlarm struct {
-	id string
+	key model.AlarmKey
 	storedAlarm
 	encoded []byte // state as JSON
 	isNew   bool   // not stored before: its row is inserted, not updated
@@ -117,19 +125,19 @@ func alarmFrame(seq, ts int64, event string, state []byte) []byte {
 // new), numbering their events from last+1. Each op gets its outcome (o.state, o.seq, o.err): an
 // op that fails changes nothing and does not stop the others. It returns the events, in seq order,
 // and the alarms changed, each once, in the order of their first change. It touches no storage.
-func transition(stored map[string]storedAlarm, ops []*op, last, now int64) ([]storedEvent, []changedAlarm, error) {
+func transition(stored map[model.AlarmKey]storedAlarm, ops []*op, last, now int64) ([]storedEvent, []changedAlarm, error) {
 	cur := maps.Clone(stored)
 	var events []storedEvent
 	var changed []changedAlarm
-	at := map[string]int{} // index in changed, by id
+	at := map[model.AlarmKey]int{} // index in changed, by key
 	for _, o := range ops {
-		next, event, err := apply(cur[o.id].state, o, now)
+		next, event, err := apply(cur[o.key].state, o, now)
 		if err != nil {
 			o.err = err
 			continue
 		}
 		if event == "" {
-			o.state, o.seq = next, cur[o.id].seq
+			o.state, o.seq = next, cur[o.key].seq // a source's clear of an unknown alarm: nil, 0
 			continue
 		}
 		last++
@@ -137,20 +145,22 @@ func transition(stored map[string]storedAlarm, ops []*op, last, now int64) ([]st
 		if err != nil {
 			return nil, nil, err
 		}
-		cur[o.id] = storedAlarm{state: next, seq: last}
+		cur[o.key] = storedAlarm{state: next, seq: last}
 		o.state, o.seq = next, last
-		events = append(events, storedEvent{Seq: last, AlarmId: o.id, Message: alarmFrame(last, now, event, state)})
-		if i, ok := at[o.id]; ok {
-			changed[i].storedAlarm, changed[i].encoded = cur[o.id], state
+		events = append(events, storedEvent{Seq: last, Key: o.key, Message: alarmFrame(last, now, event, state)})
+		if i, ok := at[o.key]; ok {
+			changed[i].storedAlarm, changed[i].encoded = cur[o.key], state
 			continue
 		}
-		_, existed := stored[o.id]
-		at[o.id] = len(changed)
-		changed = append(changed, changedAlarm{id: o.id, storedAlarm: cur[o.id], encoded: state, isNew: !existed})
+		_, existed := stored[o.key]
+		at[o.key] = len(changed)
+		changed = append(changed, changedAlarm{key: o.key, storedAlarm: cur[o.key], encoded: state, isNew: !existed})
 	}
 	return events, changed, nil
 }
 
-func notFound(id string) error {
-	return gerror.NewCodef(consts.CodeNotFound, "alarm %q not found", id)
+// notFound is the answer for an alarm that is not stored, and for one the caller may not see: the
+// two look alike, so that nobody learns of another business's alarms by their ids.
+func notFound(key model.AlarmKey) error {
+	return gerror.NewCodef(consts.CodeNotFound, "alarm %q not found", key.String())
 }

@@ -12,15 +12,26 @@ import (
 
 func TestApplyIsTheAlarmLifecycle(t *testing.T) {
 	const now = 5000
+	a := model.AlarmKey{BusinessType: "m", BusinessId: "m-1", AlarmId: "a"}
 	raise := func(at int64) *op {
-		return &op{kind: opRaise, id: "a", raise: model.AlarmBusinessData{AlarmId: "a", Title: "new", Time: at}}
+		return &op{kind: opRaise, key: a, raise: model.AlarmBusinessData{AlarmId: "a", BusinessType: "m", BusinessId: "m-1", Title: "new", Time: at}}
 	}
-	ack := &op{kind: opAck, id: "a", user: "bob"}
-	clear := &op{kind: opClear, id: "a"}
+	ack := &op{kind: opAck, key: a, user: "bob"}
+	clear := &op{kind: opClear, key: a, user: "carl"}
+	sourceClear := &op{kind: opClear, key: a, user: "meter-collector", source: true}
+	outside := model.ScopeOf([]model.Pattern{{Type: "pump", ID: model.Wildcard}})
+	ackOutside := &op{kind: opAck, key: a, user: "bob", scope: outside}
+	clearOutside := &op{kind: opClear, key: a, user: "bob", scope: outside}
 	// old is the alarm as raised twice, at 100 and 200, with status and ack as given.
 	old := func(status, ackedBy string, ackTime int64) *model.Alarm {
-		return &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "a", Title: "old", Time: 200},
+		return &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "a", BusinessType: "m", BusinessId: "m-1", Title: "old", Time: 200},
 			Status: status, Count: 2, FirstTime: 100, LastTime: 200, AckedBy: ackedBy, AckTime: ackTime}
+	}
+	// cleared is old, cleared by who at when.
+	cleared := func(ackedBy string, ackTime int64, who string, when int64) *model.Alarm {
+		c := old(model.StatusCleared, ackedBy, ackTime)
+		c.ClearedBy, c.ClearTime = who, when
+		return c
 	}
 	for _, tc := range []struct {
 		name  string
@@ -40,17 +51,22 @@ func TestApplyIsTheAlarmLifecycle(t *testing.T) {
 			&model.Alarm{AlarmBusinessData: raise(300).raise, Status: model.StatusAcked, Count: 3, FirstTime: 100, LastTime: 300,
 				AckedBy: "ann", AckTime: 250},
 			model.EventRepeated, 0},
-		{"raise cleared raises again, counting on", old(model.StatusCleared, "ann", 250), raise(300),
+		{"raise cleared raises again, counting on, forgetting the ack and the clear", cleared("ann", 250, "carl", 260), raise(300),
 			&model.Alarm{AlarmBusinessData: raise(300).raise, Status: model.StatusActive, Count: 3, FirstTime: 100, LastTime: 300},
 			model.EventRaised, 0},
 		{"ack active", old(model.StatusActive, "", 0), ack, old(model.StatusAcked, "bob", now), model.EventAcked, 0},
 		{"ack acked changes nothing", old(model.StatusAcked, "ann", 250), ack, old(model.StatusAcked, "ann", 250), "", 0},
-		{"ack cleared conflicts", old(model.StatusCleared, "", 0), ack, nil, "", consts.CodeConflict.Code()},
+		{"ack cleared conflicts", cleared("", 0, "carl", 260), ack, nil, "", consts.CodeConflict.Code()},
 		{"ack unknown", nil, ack, nil, "", consts.CodeNotFound.Code()},
-		{"clear active", old(model.StatusActive, "", 0), clear, old(model.StatusCleared, "", 0), model.EventCleared, 0},
-		{"clear acked keeps the ack", old(model.StatusAcked, "ann", 250), clear, old(model.StatusCleared, "ann", 250), model.EventCleared, 0},
-		{"clear cleared changes nothing", old(model.StatusCleared, "", 0), clear, old(model.StatusCleared, "", 0), "", 0},
+		{"clear active records who and when", old(model.StatusActive, "", 0), clear, cleared("", 0, "carl", now), model.EventCleared, 0},
+		{"clear acked keeps the ack", old(model.StatusAcked, "ann", 250), clear, cleared("ann", 250, "carl", now), model.EventCleared, 0},
+		{"clear cleared changes nothing", cleared("", 0, "dan", 260), clear, cleared("", 0, "dan", 260), "", 0},
 		{"clear unknown", nil, clear, nil, "", consts.CodeNotFound.Code()},
+		{"the source clears", old(model.StatusActive, "", 0), sourceClear, cleared("", 0, "meter-collector", now), model.EventCleared, 0},
+		{"the source clears an unknown alarm: nothing", nil, sourceClear, nil, "", 0},
+		{"the source clears a cleared alarm: nothing", cleared("", 0, "dan", 260), sourceClear, cleared("", 0, "dan", 260), "", 0},
+		{"ack outside the scope looks unknown", old(model.StatusActive, "", 0), ackOutside, nil, "", consts.CodeNotFound.Code()},
+		{"clear outside the scope looks unknown", old(model.StatusActive, "", 0), clearOutside, nil, "", consts.CodeNotFound.Code()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var before []byte
@@ -73,17 +89,23 @@ func TestApplyIsTheAlarmLifecycle(t *testing.T) {
 
 func TestTransitionNumbersEventsAndCollectsChanges(t *testing.T) {
 	const now, last = 5000, 40
-	stored := map[string]storedAlarm{
-		"old":  {state: &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "old"}, Status: model.StatusActive, Count: 1}, seq: 7},
-		"done": {state: &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "done"}, Status: model.StatusCleared, Count: 1}, seq: 9},
+	key := func(id string) model.AlarmKey {
+		return model.AlarmKey{BusinessType: "m", BusinessId: "m-1", AlarmId: id}
 	}
-	raiseNew := &op{kind: opRaise, id: "new", raise: model.AlarmBusinessData{AlarmId: "new", Time: 1}}
-	ackOld := &op{kind: opAck, id: "old", user: "bob"}
-	ackDone := &op{kind: opAck, id: "done", user: "bob"}
-	clearDone := &op{kind: opClear, id: "done"}
-	clearNew := &op{kind: opClear, id: "new"}
-	ackOldAgain := &op{kind: opAck, id: "old", user: "ann"}
-	ops := []*op{raiseNew, ackOld, ackDone, clearDone, clearNew, ackOldAgain}
+	stored := map[model.AlarmKey]storedAlarm{
+		key("old"):  {state: &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "old"}, Status: model.StatusActive, Count: 1}, seq: 7},
+		key("done"): {state: &model.Alarm{AlarmBusinessData: model.AlarmBusinessData{AlarmId: "done"}, Status: model.StatusCleared, Count: 1}, seq: 9},
+	}
+	raiseNew := &op{kind: opRaise, key: key("new"), raise: model.AlarmBusinessData{AlarmId: "new", BusinessType: "m", BusinessId: "m-1", Time: 1}}
+	ackOld := &op{kind: opAck, key: key("old"), user: "bob"}
+	ackDone := &op{kind: opAck, key: key("done"), user: "bob"}
+	clearDone := &op{kind: opClear, key: key("done")}
+	clearNew := &op{kind: opClear, key: key("new")}
+	ackOldAgain := &op{kind: opAck, key: key("old"), user: "ann"}
+	// The same id under another business is another alarm: new, not a repeat of "old".
+	raiseOldElsewhere := &op{kind: opRaise, key: model.AlarmKey{BusinessType: "p", BusinessId: "p-7", AlarmId: "old"},
+		raise: model.AlarmBusinessData{AlarmId: "old", BusinessType: "p", BusinessId: "p-7", Time: 1}}
+	ops := []*op{raiseNew, ackOld, ackDone, clearDone, clearNew, ackOldAgain, raiseOldElsewhere}
 
 	events, changed, err := transition(stored, ops, last, now)
 	if err != nil {
@@ -102,6 +124,7 @@ func TestTransitionNumbersEventsAndCollectsChanges(t *testing.T) {
 		{"an op that changes nothing answers the stored seq", clearDone, 9, model.StatusCleared, 0},
 		{"a second change of an alarm in the batch sees the first", clearNew, 43, model.StatusCleared, 0},
 		{"an op that changes nothing answers the seq made in the batch", ackOldAgain, 42, model.StatusAcked, 0},
+		{"the same id under another business is a new alarm", raiseOldElsewhere, 44, model.StatusActive, 0},
 	} {
 		o := tc.op
 		if codeOf(o.err) != tc.code {
@@ -119,7 +142,7 @@ func TestTransitionNumbersEventsAndCollectsChanges(t *testing.T) {
 		seq   int64
 		id    string
 		event string
-	}{{41, "new", model.EventRaised}, {42, "old", model.EventAcked}, {43, "new", model.EventCleared}}
+	}{{41, "new", model.EventRaised}, {42, "old", model.EventAcked}, {43, "new", model.EventCleared}, {44, "old", model.EventRaised}}
 	if len(events) != len(wantEvents) {
 		t.Fatalf("%d events, want %d", len(events), len(wantEvents))
 	}
@@ -128,15 +151,18 @@ func TestTransitionNumbersEventsAndCollectsChanges(t *testing.T) {
 		if err := json.Unmarshal(events[i].Message, &m); err != nil {
 			t.Fatal(err)
 		}
-		if events[i].Seq != w.seq || events[i].AlarmId != w.id || m.Seq != w.seq || m.Ts != now || m.Event != w.event ||
+		if events[i].Seq != w.seq || events[i].Key.AlarmId != w.id || m.Seq != w.seq || m.Ts != now || m.Event != w.event ||
 			m.Type != model.TypeAlarm {
-			t.Errorf("event %d: %d %s %s, want %d %s %s", i, events[i].Seq, events[i].AlarmId, events[i].Message, w.seq, w.id, w.event)
+			t.Errorf("event %d: %d %s %s, want %d %s %s", i, events[i].Seq, events[i].Key.AlarmId, events[i].Message, w.seq, w.id, w.event)
 		}
 	}
 
 	// Each changed alarm once, in the order of its first change, with its last state and seq.
-	if len(changed) != 2 || changed[0].id != "new" || changed[1].id != "old" {
-		t.Fatalf("changed %+v, want new then old", changed)
+	if len(changed) != 3 || changed[0].key != key("new") || changed[1].key != key("old") || changed[2].key != raiseOldElsewhere.key {
+		t.Fatalf("changed %+v, want new, old, then p/p-7's old", changed)
+	}
+	if c := changed[2]; !c.isNew || c.seq != 44 || c.state.Count != 1 {
+		t.Errorf("p/p-7's old: %+v %s, want a new row at seq 44, count 1", c, jsonOf(c.state))
 	}
 	if c := changed[0]; !c.isNew || c.seq != 43 || c.state.Status != model.StatusCleared {
 		t.Errorf("new: %+v %s, want a new row at seq 43, cleared", c, jsonOf(c.state))
@@ -144,8 +170,8 @@ func TestTransitionNumbersEventsAndCollectsChanges(t *testing.T) {
 	if c := changed[1]; c.isNew || c.seq != 42 || c.state.Status != model.StatusAcked {
 		t.Errorf("old: %+v %s, want an update at seq 42, acked", c, jsonOf(c.state))
 	}
-	if stored["old"].seq != 7 || stored["old"].state.Status != model.StatusActive {
-		t.Errorf("transition changed what was stored: %+v", stored["old"])
+	if stored[key("old")].seq != 7 || stored[key("old")].state.Status != model.StatusActive {
+		t.Errorf("transition changed what was stored: %+v", stored[key("old")])
 	}
 }
 

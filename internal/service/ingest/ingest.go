@@ -32,9 +32,10 @@ func (s *Service) Accepted() (rowData, alarms int64) {
 	return s.rowDataAccepted.Load(), s.alarmsAccepted.Load()
 }
 
-// AlarmStore stores alarms durably and rings the bus for them (service/alarm).
+// AlarmStore stores alarms durably and rings the bus for them (service/alarm). Items whose action
+// is "clear" clear their alarm, as clearedBy.
 type AlarmStore interface {
-	Raise(ctx context.Context, items []model.AlarmBusinessData) ([]model.AlarmReceipt, error)
+	Raise(ctx context.Context, items []model.AlarmBusinessData, clearedBy string) ([]model.AlarmReceipt, error)
 }
 
 // New returns a service that publishes row data to b and hands alarms to alarms.
@@ -47,6 +48,9 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 		if err := ValidateRowData(&items[i]); err != nil {
 			return atItem(i, batch, err)
 		}
+	}
+	if err := notReserved(items, batch, func(d *model.BusinessData) string { return d.BusinessType }); err != nil {
+		return err
 	}
 	if err := permit(ctx, ingestkey.KindRowData, batch, func() []ingestkey.Item {
 		return businesses(items, func(d *model.BusinessData) (string, string) { return d.BusinessType, d.BusinessId })
@@ -74,7 +78,9 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 }
 
 // PublishAlarms validates every alarm, fills in its id and time, and stores them all; one invalid
-// alarm stores none. It returns once they are committed, with receipts in the order of items.
+// alarm stores none. It returns once they are committed, with receipts in the order of items. An
+// item with the action "clear" clears its alarm (the source resolved it): clearedBy is the ingest
+// key's name, or "ingest" without a key.
 func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusinessData, batch bool) ([]model.AlarmReceipt, error) {
 	for i := range items {
 		if err := ValidateAlarm(&items[i]); err != nil {
@@ -84,10 +90,17 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 			return nil, atItem(i, batch, invalid("data", "must be valid JSON"))
 		}
 	}
+	if err := notReserved(items, batch, func(a *model.AlarmBusinessData) string { return a.BusinessType }); err != nil {
+		return nil, err
+	}
 	if err := permit(ctx, ingestkey.KindAlarm, batch, func() []ingestkey.Item {
 		return businesses(items, func(a *model.AlarmBusinessData) (string, string) { return a.BusinessType, a.BusinessId })
 	}); err != nil {
 		return nil, err
+	}
+	clearedBy := "ingest"
+	if k, ok := ingestkey.FromContext(ctx); ok {
+		clearedBy = k.Name()
 	}
 	now := time.Now().UnixMilli()
 	for i := range items {
@@ -99,7 +112,7 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 			a.Time = now
 		}
 	}
-	receipts, err := s.alarms.Raise(ctx, items)
+	receipts, err := s.alarms.Raise(ctx, items, clearedBy)
 	if err == nil {
 		s.alarmsAccepted.Add(int64(len(items)))
 	}

@@ -70,3 +70,22 @@ func (e overRate) Unwrap() error { return e.error }
 func (e overRate) ResponseHeader() (key, value string) {
 	return "Retry-After", ingestkey.RetryAfterSeconds(e.after)
 }
+
+// ReservedType is the business type of the server's own alarms (pulse/notify, ...): nothing
+// ingested may use it, whatever the key, so that no source can raise, repeat or clear them.
+const ReservedType = "pulse"
+
+// notReserved refuses (403) a batch with an item of the ReservedType; typeOf gives an item's type.
+func notReserved[T any](items []T, batch bool, typeOf func(*T) string) error {
+	for i := range items {
+		if typeOf(&items[i]) != ReservedType {
+			continue
+		}
+		err := `the business type "` + ReservedType + `" is reserved for the server's own alarms; nothing was published`
+		if batch {
+			err = fmt.Sprintf("items[%d]: %s", i, err)
+		}
+		return gerror.NewCode(consts.CodeForbidden, err)
+	}
+	return nil
+}

@@ -59,8 +59,19 @@ func ValidateRowData(d *model.BusinessData) error {
 	return nil
 }
 
-// ValidateAlarm checks one alarm and fills in the level's default.
+// ValidateAlarm checks one alarm and fills in the level's default. An item that clears an alarm
+// ("action": "clear") names it, so its alarmId is required.
 func ValidateAlarm(a *model.AlarmBusinessData) error {
+	switch a.Action {
+	case "", model.ActionRaise:
+		a.Action = "" // the default: not stored
+	case model.ActionClear:
+		if a.AlarmId == "" {
+			return invalid("alarmId", `must be given to clear an alarm ("action": "clear")`)
+		}
+	default:
+		return invalid("action", `must be "raise" or "clear", got %q`, a.Action)
+	}
 	if a.AlarmId != "" {
 		if err := model.CheckName(a.AlarmId); err != nil {
 			return invalid("alarmId", "%v", err)

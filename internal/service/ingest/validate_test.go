@@ -70,6 +70,11 @@ func TestValidateAlarm(t *testing.T) {
 		{"invalid UTF-8 title", model.AlarmBusinessData{BusinessId: "m", Title: "t\xff"}, "title: must be valid UTF-8"},
 		{"invalid UTF-8 content", model.AlarmBusinessData{BusinessId: "m", Content: "\xed\xa0\x80"}, "content: must be valid UTF-8"},
 		{"negative time", model.AlarmBusinessData{BusinessId: "m", Time: -5}, "time: must be unix milliseconds"},
+		{"action raise", model.AlarmBusinessData{BusinessId: "m", Action: "raise"}, ""},
+		{"action clear", model.AlarmBusinessData{AlarmId: "a-1", BusinessId: "m", Action: "clear"}, ""},
+		{"action clear without alarmId", model.AlarmBusinessData{BusinessId: "m", Action: "clear"}, "alarmId: must be given to clear an alarm"},
+		{"unknown action", model.AlarmBusinessData{AlarmId: "a-1", BusinessId: "m", Action: "resolve"}, `action: must be "raise" or "clear", got "resolve"`},
+		{"action in capitals", model.AlarmBusinessData{AlarmId: "a-1", BusinessId: "m", Action: "CLEAR"}, `action: must be "raise" or "clear"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,4 +1,12 @@
--- Pulse alarm store, MySQL / MariaDB. The server runs this at start; every statement is idempotent.
+-- Pulse alarm store, MySQL / MariaDB. The server runs this at start, after moving an older store
+-- forward (migrate/), so every statement is idempotent.
+
+-- One row: the version of this schema the store is at (see migrate/: version N is what
+-- migrate/vN.sql makes of version N-1; version 1 is the schema before this table).
+CREATE TABLE IF NOT EXISTS pulse_schema (
+    id      INT NOT NULL PRIMARY KEY,
+    version INT NOT NULL
+) ENGINE = InnoDB;
 
 -- One row: the last alarm event seq handed out, and the highest seq retention has purged.
 -- Writers update this row first in every transaction, so commits (and seq) are strictly ordered,
@@ -10,23 +18,36 @@ CREATE TABLE IF NOT EXISTS pulse_alarm_seq (
 ) ENGINE = InnoDB;
 INSERT IGNORE INTO pulse_alarm_seq (id, seq, purged_seq) VALUES (1, 0, 0);
 
--- Current state of every alarm: the columns queries filter on, and the Alarm object as JSON.
+-- Current state of every alarm: the columns queries filter on, and the Alarm object as JSON. An
+-- alarm is (business_type, business_id, alarm_id): the same id under another business is another
+-- alarm. The key starts with alarm_id, so the short form of the API (/alarms/{alarmId}) finds an
+-- id's alarms by it; a narrow token's list and state replay read only its businesses' alarms
+-- (pulse_alarm_business, without seq: a repeat, which changes seq, leaves it alone).
 CREATE TABLE IF NOT EXISTS pulse_alarm (
-    alarm_id   VARCHAR(128) NOT NULL PRIMARY KEY,
-    seq        BIGINT       NOT NULL,
-    status     VARCHAR(16)  NOT NULL,
-    changed_ms BIGINT       NOT NULL,
-    state      MEDIUMTEXT   NOT NULL,
+    alarm_id      VARCHAR(128) NOT NULL,
+    business_type VARCHAR(128) NOT NULL,
+    business_id   VARCHAR(128) NOT NULL,
+    seq           BIGINT       NOT NULL,
+    status        VARCHAR(16)  NOT NULL,
+    changed_ms    BIGINT       NOT NULL,
+    state         MEDIUMTEXT   NOT NULL,
+    PRIMARY KEY (alarm_id, business_type, business_id),
     KEY pulse_alarm_status_seq (status, seq),
-    KEY pulse_alarm_seq_idx (seq)
+    KEY pulse_alarm_seq_idx (seq),
+    KEY pulse_alarm_business (business_type, business_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
--- Every event (raised, repeated, acked, cleared) as the frame consoles received.
+-- Every event (raised, repeated, acked, cleared) as the frame consoles received. A narrow token's
+-- resume reads only its business types' events in seq order (pulse_alarm_event_business: type
+-- before seq, so that a commit adds to it at one place per business type, not per business).
 CREATE TABLE IF NOT EXISTS pulse_alarm_event (
-    seq        BIGINT       NOT NULL PRIMARY KEY,
-    alarm_id   VARCHAR(128) NOT NULL,
-    created_ms BIGINT       NOT NULL,
-    frame      MEDIUMTEXT   NOT NULL,
+    seq           BIGINT       NOT NULL PRIMARY KEY,
+    alarm_id      VARCHAR(128) NOT NULL,
+    business_type VARCHAR(128) NOT NULL,
+    business_id   VARCHAR(128) NOT NULL,
+    created_ms    BIGINT       NOT NULL,
+    frame         MEDIUMTEXT   NOT NULL,
     KEY pulse_alarm_event_created (created_ms),
-    KEY pulse_alarm_event_alarm (alarm_id, seq) -- an alarm's history (GET /api/v1/alarms/{alarmId}/events)
+    KEY pulse_alarm_event_alarm (alarm_id, business_type, business_id, seq), -- an alarm's history (GET .../events)
+    KEY pulse_alarm_event_business (business_type, seq, business_id) -- a narrow token's resume
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

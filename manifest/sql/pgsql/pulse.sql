@@ -1,4 +1,12 @@
--- Pulse alarm store, PostgreSQL. The server runs this at start; every statement is idempotent.
+-- Pulse alarm store, PostgreSQL. The server runs this at start, after moving an older store
+-- forward (migrate/), so every statement is idempotent.
+
+-- One row: the version of this schema the store is at (see migrate/: version N is what
+-- migrate/vN.sql makes of version N-1; version 1 is the schema before this table).
+CREATE TABLE IF NOT EXISTS pulse_schema (
+    id      INT PRIMARY KEY,
+    version INT NOT NULL
+);
 
 -- One row: the last alarm event seq handed out, and the highest seq retention has purged.
 -- Writers update this row first in every transaction, so commits (and seq) are strictly ordered,
@@ -10,24 +18,41 @@ CREATE TABLE IF NOT EXISTS pulse_alarm_seq (
 );
 INSERT INTO pulse_alarm_seq (id, seq, purged_seq) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING;
 
--- Current state of every alarm: the columns queries filter on, and the Alarm object as JSON.
+-- Current state of every alarm: the columns queries filter on, and the Alarm object as JSON. An
+-- alarm is (business_type, business_id, alarm_id): the same id under another business is another
+-- alarm. The key starts with alarm_id, so the short form of the API (/alarms/{alarmId}) finds an
+-- id's alarms by it.
 CREATE TABLE IF NOT EXISTS pulse_alarm (
-    alarm_id   VARCHAR(128) PRIMARY KEY,
-    seq        BIGINT       NOT NULL,
-    status     VARCHAR(16)  NOT NULL,
-    changed_ms BIGINT       NOT NULL,
-    state      TEXT         NOT NULL
+    alarm_id      VARCHAR(128) NOT NULL,
+    business_type VARCHAR(128) NOT NULL,
+    business_id   VARCHAR(128) NOT NULL,
+    seq           BIGINT       NOT NULL,
+    status        VARCHAR(16)  NOT NULL,
+    changed_ms    BIGINT       NOT NULL,
+    state         TEXT         NOT NULL,
+    PRIMARY KEY (alarm_id, business_type, business_id)
 );
 CREATE INDEX IF NOT EXISTS pulse_alarm_status_seq ON pulse_alarm (status, seq);
 CREATE INDEX IF NOT EXISTS pulse_alarm_seq_idx ON pulse_alarm (seq);
+-- A narrow token's list and state replay read only its businesses' alarms. Without seq: a repeat,
+-- which changes seq, leaves this index alone.
+CREATE INDEX IF NOT EXISTS pulse_alarm_business ON pulse_alarm (business_type, business_id);
 
 -- Every event (raised, repeated, acked, cleared) as the frame consoles received.
 CREATE TABLE IF NOT EXISTS pulse_alarm_event (
-    seq        BIGINT       PRIMARY KEY,
-    alarm_id   VARCHAR(128) NOT NULL,
-    created_ms BIGINT       NOT NULL,
-    frame      TEXT         NOT NULL
+    seq           BIGINT       PRIMARY KEY,
+    alarm_id      VARCHAR(128) NOT NULL,
+    business_type VARCHAR(128) NOT NULL,
+    business_id   VARCHAR(128) NOT NULL,
+    created_ms    BIGINT       NOT NULL,
+    frame         TEXT         NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pulse_alarm_event_created ON pulse_alarm_event (created_ms);
--- An alarm's history (GET /api/v1/alarms/{alarmId}/events).
-CREATE INDEX IF NOT EXISTS pulse_alarm_event_alarm ON pulse_alarm_event (alarm_id, seq);
+-- An alarm's history (GET /api/v1/alarms/{businessType}/{businessId}/{alarmId}/events): its whole
+-- key, or the planner may prefer pulse_alarm_event_business for it.
+CREATE INDEX IF NOT EXISTS pulse_alarm_event_alarm ON pulse_alarm_event (alarm_id, business_type, business_id, seq);
+-- A narrow token's resume (since) reads only its business types' events, in seq order, and checks
+-- the id in the index. Type before seq: a commit adds to the index at one place per business type
+-- rather than one per business, as it would with (business_type, business_id, seq): on SQLite,
+-- that index made a commit of 64 repeats of alarms of 100 businesses a fifth more CPU.
+CREATE INDEX IF NOT EXISTS pulse_alarm_event_business ON pulse_alarm_event (business_type, seq, business_id);

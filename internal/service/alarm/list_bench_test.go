@@ -1,0 +1,75 @@
+package alarm
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/gogf/gf/v2/database/gdb"
+
+	"pulse/internal/bus"
+	"pulse/internal/model"
+)
+
+// BenchmarkListNarrow lists and replays, for a token whose pattern covers 10 alarms (meter/m-1),
+// a SQLite store that holds 50,000 alarms of other businesses beside them, half of them of the
+// same business type (meter/o-*): the cost of a narrow token's list, resume (since=0) and state
+// replay, which should follow the 10 alarms it gets, not the 50,000 it does not. (A resume reads
+// the index entries of the token's business types: see pulse_alarm_event_business.)
+//
+//	go test -run xxx -bench ListNarrow -count 5 ./internal/service/alarm/
+func BenchmarkListNarrow(b *testing.B) {
+	bb := bus.NewMemory()
+	bb.Subscribe(func(bus.Event) {}, nil)
+	s, err := New(context.Background(), bb, Options{DB: gdb.ConfigNode{
+		Link: "sqlite::@file(" + b.TempDir() + "/pulse.db)?busy_timeout=5000&journal_mode=WAL"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	const others, mine = 50000, 10
+	for i := 0; i < others; i += 1000 {
+		items := make([]model.AlarmBusinessData, 1000)
+		for j := range items {
+			typ := "other"
+			if (i+j)%2 == 0 {
+				typ = "meter" // of the token's business type, another id
+			}
+			items[j] = model.AlarmBusinessData{AlarmId: fmt.Sprint("o-", i+j), BusinessType: typ,
+				BusinessId: fmt.Sprint("o-", (i+j)%500), Level: model.LevelMajor, Title: "another business's alarm", Time: 1}
+		}
+		raiseForBench(b, s, items)
+	}
+	items := make([]model.AlarmBusinessData, mine)
+	for j := range items {
+		items[j] = model.AlarmBusinessData{AlarmId: fmt.Sprint("m-", j), BusinessType: "meter", BusinessId: "m-1",
+			Level: model.LevelMajor, Title: "mine", Time: 1}
+	}
+	raiseForBench(b, s, items)
+	scope := model.ScopeOf([]model.Pattern{{Type: "meter", ID: "m-1"}})
+	ctx := context.Background()
+	b.Run("list", func(b *testing.B) {
+		for b.Loop() {
+			if list, err := s.List(ctx, "", 1000, scope); err != nil || len(list) != mine {
+				b.Fatalf("%d alarms, %v", len(list), err)
+			}
+		}
+	})
+	for _, resume := range []bool{true, false} {
+		b.Run(map[bool]string{true: "resume", false: "state"}[resume], func(b *testing.B) {
+			for b.Loop() {
+				n := 0
+				if _, err := s.Replay(0, resume, scope)(func([]byte) error { n++; return nil }); err != nil || n != 2 {
+					b.Fatalf("%d frames, %v", n, err)
+				}
+			}
+		})
+	}
+}
+
+// raiseForBench stores items as ingest does.
+func raiseForBench(b *testing.B, s *Service, items []model.AlarmBusinessData) {
+	if _, err := s.Raise(context.Background(), items, ""); err != nil {
+		b.Fatal(err)
+	}
+}

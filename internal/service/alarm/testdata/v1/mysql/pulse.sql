@@ -1,0 +1,32 @@
+-- Pulse alarm store, MySQL / MariaDB. The server runs this at start; every statement is idempotent.
+
+-- One row: the last alarm event seq handed out, and the highest seq retention has purged.
+-- Writers update this row first in every transaction, so commits (and seq) are strictly ordered,
+-- also across the nodes of a cluster.
+CREATE TABLE IF NOT EXISTS pulse_alarm_seq (
+    id         INT    NOT NULL PRIMARY KEY,
+    seq        BIGINT NOT NULL,
+    purged_seq BIGINT NOT NULL
+) ENGINE = InnoDB;
+INSERT IGNORE INTO pulse_alarm_seq (id, seq, purged_seq) VALUES (1, 0, 0);
+
+-- Current state of every alarm: the columns queries filter on, and the Alarm object as JSON.
+CREATE TABLE IF NOT EXISTS pulse_alarm (
+    alarm_id   VARCHAR(128) NOT NULL PRIMARY KEY,
+    seq        BIGINT       NOT NULL,
+    status     VARCHAR(16)  NOT NULL,
+    changed_ms BIGINT       NOT NULL,
+    state      MEDIUMTEXT   NOT NULL,
+    KEY pulse_alarm_status_seq (status, seq),
+    KEY pulse_alarm_seq_idx (seq)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Every event (raised, repeated, acked, cleared) as the frame consoles received.
+CREATE TABLE IF NOT EXISTS pulse_alarm_event (
+    seq        BIGINT       NOT NULL PRIMARY KEY,
+    alarm_id   VARCHAR(128) NOT NULL,
+    created_ms BIGINT       NOT NULL,
+    frame      MEDIUMTEXT   NOT NULL,
+    KEY pulse_alarm_event_created (created_ms),
+    KEY pulse_alarm_event_alarm (alarm_id, seq) -- an alarm's history (GET /api/v1/alarms/{alarmId}/events)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -1,0 +1,33 @@
+-- Pulse alarm store, PostgreSQL. The server runs this at start; every statement is idempotent.
+
+-- One row: the last alarm event seq handed out, and the highest seq retention has purged.
+-- Writers update this row first in every transaction, so commits (and seq) are strictly ordered,
+-- also across the nodes of a cluster.
+CREATE TABLE IF NOT EXISTS pulse_alarm_seq (
+    id         INT    PRIMARY KEY,
+    seq        BIGINT NOT NULL,
+    purged_seq BIGINT NOT NULL
+);
+INSERT INTO pulse_alarm_seq (id, seq, purged_seq) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING;
+
+-- Current state of every alarm: the columns queries filter on, and the Alarm object as JSON.
+CREATE TABLE IF NOT EXISTS pulse_alarm (
+    alarm_id   VARCHAR(128) PRIMARY KEY,
+    seq        BIGINT       NOT NULL,
+    status     VARCHAR(16)  NOT NULL,
+    changed_ms BIGINT       NOT NULL,
+    state      TEXT         NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pulse_alarm_status_seq ON pulse_alarm (status, seq);
+CREATE INDEX IF NOT EXISTS pulse_alarm_seq_idx ON pulse_alarm (seq);
+
+-- Every event (raised, repeated, acked, cleared) as the frame consoles received.
+CREATE TABLE IF NOT EXISTS pulse_alarm_event (
+    seq        BIGINT       PRIMARY KEY,
+    alarm_id   VARCHAR(128) NOT NULL,
+    created_ms BIGINT       NOT NULL,
+    frame      TEXT         NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pulse_alarm_event_created ON pulse_alarm_event (created_ms);
+-- An alarm's history (GET /api/v1/alarms/{alarmId}/events).
+CREATE INDEX IF NOT EXISTS pulse_alarm_event_alarm ON pulse_alarm_event (alarm_id, seq);
