@@ -716,7 +716,8 @@ export class Board {
     try {
       const r = await this.calls.ackMany(alarms, comment);
       const one = alarms.length === 1 ? ` ${nameOf(alarms[0])}` : ` ${r.acked} alarms`;
-      this.say(`Acknowledged${one}${comment ? ` with “${comment}”` : ""}${r.refused.length ? `; ${r.refused.length} refused: ${r.refused[0]}` : ""}`);
+      const kept = comment && this.calls.commentsRefused ? " (this server does not keep comments: it was not saved)" : "";
+      this.say(`Acknowledged${one}${comment ? ` with “${comment}”${kept}` : ""}${r.refused.length ? `; ${r.refused.length} refused: ${r.refused[0]}` : ""}`);
       this.comment.value = "";
     } catch (err) {
       this.say(`Could not acknowledge the selected alarms: ${(err as Error).message}`);

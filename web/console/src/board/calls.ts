@@ -45,12 +45,29 @@ export class AlarmCalls {
     return this.session.authOn ? {} : { user: this.session.user };
   }
 
+  // Whether the server refused a comment (one older than the people's alarm API): the board
+  // then says that comments are not kept.
+  commentsRefused = false;
+
   ack(a: AlarmRef, comment = ""): Promise<Alarm> {
-    return this.call("POST", path(a, "ack"), { ...this.who(), ...(comment ? { comment } : {}) });
+    return this.withComment("POST", path(a, "ack"), comment);
   }
 
   clear(a: AlarmRef, comment = ""): Promise<Alarm> {
-    return this.call("POST", path(a, "clear"), { ...this.who(), ...(comment ? { comment } : {}) });
+    return this.withComment("POST", path(a, "clear"), comment);
+  }
+
+  private async withComment<T>(method: "POST", url: string, comment: string): Promise<T> {
+    if (comment && !this.commentsRefused) {
+      try {
+        return await this.call<T>(method, url, { ...this.who(), comment });
+      } catch (err) {
+        const e = err as CallError;
+        if (e.status !== 400 || !/comment/.test(e.message)) throw err;
+        this.commentsRefused = true;
+      }
+    }
+    return this.call<T>(method, url, this.who());
   }
 
   async events(a: AlarmRef): Promise<AlarmMessage[]> {
