@@ -111,9 +111,22 @@ export class AlarmCalls {
     if (q.to) params.set("to", String(q.to));
     if (q.q) params.set("q", q.q);
     if (q.cursor) params.set("cursor", q.cursor);
-    const data = await this.call<{ items: Alarm[]; nextCursor?: string }>("GET", `/api/v1/alarms?${params}`);
+    let data: { items: Alarm[]; nextCursor?: string };
+    try {
+      data = await this.call("GET", `/api/v1/alarms?${params}`);
+    } catch (err) {
+      // A server older than the people's alarm API takes only status and limit: the newest page
+      // then comes whole, and the caller narrows it.
+      const e = err as CallError;
+      if (e.status !== 400 || !/unknown parameter/.test(e.message)) throw err;
+      this.listFiltersRefused = true;
+      data = await this.call("GET", `/api/v1/alarms?status=${encodeURIComponent(q.status)}&limit=1000`);
+    }
     return { items: data.items ?? [], nextCursor: data.nextCursor ?? "" };
   }
+
+  // Whether the server refused the list's filters (see list).
+  listFiltersRefused = false;
 
   private async call<T>(method: "GET" | "POST", url: string, body?: object): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };

@@ -90,7 +90,8 @@ export class ClearedView {
         this.items.push(a);
       }
       this.cursor = page.nextCursor;
-      this.note.textContent = this.items.length ? `${this.items.length} cleared alarms${this.cursor ? " (more on the server)" : ""}.` : "No cleared alarm in this range.";
+      const narrowed = this.calls.listFiltersRefused ? " This server cannot search: these are its newest 1,000 cleared alarms, narrowed here." : "";
+      this.note.textContent = (this.items.length ? `${this.items.length} cleared alarms.` : "No cleared alarm in this range.") + narrowed;
     } catch (err) {
       if (gen !== this.generation) return;
       this.note.textContent = `Could not load the cleared alarms: ${(err as Error).message}`;
