@@ -149,3 +149,16 @@ test("grouping by business and by title, with counts; a group collapses", async 
   await page.getByTestId("group-by").selectOption("");
   await away();
 });
+
+test("scrolled down a long board, the counts bar stays in view below the header", async () => {
+  await raise(Array.from({ length: 60 }, (_, i) => ({ alarmId: `many-${i}`, businessType: "bulk", businessId: "b-1", level: "warning", title: `Warning ${i}`, content: "" })));
+  await away();
+  await until(async () => Number(await board("data-shown")) >= 60, "the long board");
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await until(async () => (await page.evaluate(() => window.scrollY)) > 500, "the page is scrolled down");
+  const header = await page.locator("header.top").boundingBox();
+  const counts = await page.locator("[data-testid=board] .counts").boundingBox();
+  assert.ok(counts.y >= header.y + header.height - 1 && counts.y < header.y + header.height + 20, `counts bar at ${counts.y}, header ends at ${header.y + header.height}`);
+  assert.ok(await page.locator('.counts [data-level="critical"]').isVisible());
+  await page.evaluate(() => window.scrollTo(0, 0));
+});

@@ -230,6 +230,15 @@ export class Board {
       }
     });
     setInterval(() => this.remind(), REMIND_MS);
+    // The counts bar sticks just below the page's header, however high the header wraps (the
+    // shell adds the header after making the board, hence the microtask).
+    queueMicrotask(() => {
+      const header = document.querySelector<HTMLElement>("header.top");
+      if (!header) return;
+      const stick = () => this.node.style.setProperty("--board-sticky-top", `${header.offsetHeight}px`);
+      new ResizeObserver(stick).observe(header);
+      stick();
+    });
     this.draw();
   }
 
