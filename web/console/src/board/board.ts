@@ -124,7 +124,8 @@ export class Board {
   private banner = el("div", { class: "banner", role: "alert", hidden: true });
   private notice = el("div", { class: "banner notice", role: "status", hidden: true });
   private chips = el("div", { class: "chips" });
-  private enableSound = el("button", { type: "button", class: "enable-sound", "data-testid": "enable-sound", hidden: true }, "🔇 Click to enable sound");
+  private soundToggles = el("span", { class: "sound-toggles" });
+  private enableSound = el("button", { type: "button", class: "enable-sound", "data-testid": "enable-sound", hidden: true }, "Click to enable sound");
   private silence = el("button", { type: "button", class: "silence", "data-testid": "silence", hidden: true }, "Silence");
   private newBar = el("button", { type: "button", class: "new-bar", "data-testid": "new-bar", hidden: true });
   private hiddenBar = el("button", { type: "button", class: "hidden-bar", "data-testid": "hidden-critical", hidden: true });
@@ -161,7 +162,7 @@ export class Board {
     this.node.append(
       this.banner,
       this.notice,
-      el("div", { class: "counts" }, el("div", { class: "counts-row" }, this.chips, this.enableSound, this.silence), el("div", { class: "counts-row notices" }, this.newBar, this.hiddenBar, this.statusLine)),
+      el("div", { class: "counts" }, el("div", { class: "counts-row" }, this.chips, this.enableSound, this.silence, el("span", { class: "spacer" }), this.soundToggles), el("div", { class: "counts-row notices" }, this.newBar, this.hiddenBar, this.statusLine)),
       this.toolbar(),
       this.live,
       this.cleared.node,
@@ -391,6 +392,7 @@ export class Board {
       if (r.denied) this.setNotice("The browser blocks notifications for this page: allow them in the site's settings (the lock icon by the address) to be notified.");
       return r.on;
     });
+    this.soundToggles.append(sound, notify);
     const exportCsv = el("button", { type: "button", "data-testid": "export-csv" }, "Export CSV");
     exportCsv.addEventListener("click", () => this.exportCsv());
     this.bulkAck.title = "Acknowledge the selected alarms, with the comment";
@@ -399,7 +401,7 @@ export class Board {
       { class: "toolbar" },
       view, level, status, business, text, group,
       el("span", { class: "spacer" }),
-      this.comment, this.bulkAck, exportCsv, sound, notify,
+      this.comment, this.bulkAck, exportCsv,
     );
   }
 
@@ -604,7 +606,7 @@ export class Board {
     this.enableSound.hidden = sound !== "blocked";
     const pending = this.unsilencedCriticals();
     this.silence.hidden = pending === 0 || sound === "off";
-    this.silence.textContent = `🔕 Silence (${pending})`;
+    this.silence.textContent = `Silence (${pending})`;
     Object.assign(this.node.dataset, {
       sound,
       alerts: String(this.alerter.alerts),
