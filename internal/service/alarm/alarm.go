@@ -4,6 +4,7 @@
 package alarm
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"runtime"
@@ -39,6 +40,9 @@ type Options struct {
 	// OnCommit, when set, hears of every group commit: how many operations it held, how long the
 	// transaction took, and whether it failed (the metrics endpoint's histograms).
 	OnCommit func(ops int, took time.Duration, err error)
+	// IdempotencyWindow is how long the answer of a raise that carried an Idempotency-Key is
+	// replayed (DefaultIdempotencyWindow when 0); its key is deleted after it.
+	IdempotencyWindow time.Duration
 }
 
 // Service stores alarms and rings the bus for each committed event.
@@ -74,8 +78,10 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 	s := &Service{store: st, bus: b, opts: opts, reqs: make(chan *request, 1024),
 		done: make(chan struct{}), stop: make(chan struct{}),
 		writes: &writeHealth{database: st.name, log: g.Log(), now: time.Now}}
+	st.keyWindow = cmp.Or(opts.IdempotencyWindow, DefaultIdempotencyWindow)
 	go s.commitLoop()
 	go s.retentionLoop()
+	go s.keyPurgeLoop()
 	return s, nil
 }
 
@@ -239,6 +245,9 @@ func (s *Service) commitBatch(batch []*request, n int) {
 		s.opts.OnCommit(len(ops), time.Since(start), err)
 	}
 	s.writes.result(err)
+	if err == nil && killAfterCommit != "" {
+		dieIfKeyCommitted(ops)
+	}
 	if err == nil && len(events) > 0 {
 		s.ring(ctx, events)
 	}

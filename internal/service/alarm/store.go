@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -22,9 +23,10 @@ type store struct {
 	name string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
-	write        writeSQL    // the group commit's statements
-	cache        *stateCache // states the last commits made (see stateCache)
-	conn         *sql.Conn   // the write connection: see writeConn
+	write        writeSQL      // the group commit's statements
+	cache        *stateCache   // states the last commits made (see stateCache)
+	conn         *sql.Conn     // the write connection: see writeConn
+	keyWindow    time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.

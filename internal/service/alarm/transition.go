@@ -28,6 +28,7 @@ type op struct {
 	id    string
 	user  string      // opAck
 	scope model.Scope // opAck, opClear: the alarms the caller may change
+	claim *claim      // opRaise of a request with an Idempotency-Key (see store_idempotency.go)
 
 	seq   int64        // the event's seq; for an operation that changed nothing, the alarm's
 	state *model.Alarm // the alarm after the operation
