@@ -71,7 +71,7 @@ func (r *Recent) Len() int {
 // expire drops the keys older than the window: the oldest are at the front.
 func (r *Recent) expire() {
 	cutoff := r.now().Add(-r.window)
-	for e := r.order.Front(); e != nil && !e.Value.(*entry).at.After(cutoff); e = r.order.Front() {
+	for e := r.order.Front(); e != nil && e.Value.(*entry).at.Before(cutoff); e = r.order.Front() {
 		r.drop(e)
 	}
 }

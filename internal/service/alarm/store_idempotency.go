@@ -79,9 +79,9 @@ func (w writer) claimKeys(ops []*op, now int64) ([]*op, []*claim, error) {
 		*c = claim{key: c.key, ops: c.ops} // a commit that failed may have decided before
 		s, found := stored[c.id()]
 		switch {
-		case found && s.created > cutoff && s.sum != c.key.SumHex():
+		case found && s.created >= cutoff && s.sum != c.key.SumHex():
 			c.err = idempotency.Reused(c.key)
-		case found && s.created > cutoff:
+		case found && s.created >= cutoff:
 			c.answer, c.replayed = s.answer, true
 		case first[c.id()] != nil && first[c.id()].key.Sum != c.key.Sum:
 			c.err = idempotency.Reused(c.key)
