@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gogf/gf/v2/database/gdb"
@@ -200,74 +201,95 @@ func TestIdempotencyPerCredential(t *testing.T) {
 	}
 }
 
-// TestIdempotentAlarmInFlight: a repeat while the first request is still being handled is 409
-// code 1411, and is not applied; once the first is answered, a retry is replayed. The first is
-// held in the store deterministically: the test holds SQLite's write lock from a connection of
-// its own, so the node's commit waits (its busy_timeout is long), and the only answer that can
-// come while the lock is held is the refusal of the repeat.
-func TestIdempotentAlarmInFlight(t *testing.T) {
-	link := "sqlite::@file(" + t.TempDir() + "/pulse.db)?busy_timeout=600000&journal_mode=WAL"
-	n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
-	n.raise(`{"alarmId":"warm","businessId":"m"}`) // the schema and the write connection exist
-
+// holdStore takes the alarm store's write lock from a connection of the test's own, as another
+// writer would: SQLite's write lock (BEGIN IMMEDIATE), the seq row's lock in MySQL and PostgreSQL,
+// which every commit takes first. It returns the function that lets go.
+func holdStore(t *testing.T, link string) (release func()) {
+	t.Helper()
 	db, err := gdb.New(gdb.ConfigNode{Link: link})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close(context.Background())
 	sqlDB, err := db.Master()
 	if err != nil {
 		t.Fatal(err)
 	}
-	lock, err := sqlDB.Conn(context.Background())
+	ctx := context.Background()
+	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Close()
-	if _, err := lock.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
+	lock := []string{"BEGIN", "UPDATE pulse_alarm_seq SET seq = seq WHERE id = 1"}
+	if strings.HasPrefix(link, "sqlite:") {
+		lock = []string{"BEGIN IMMEDIATE"}
 	}
-	locked := true
-	defer func() {
-		if locked {
-			_, _ = lock.ExecContext(context.Background(), "ROLLBACK")
+	for _, stmt := range lock {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
 		}
-	}()
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+				t.Error(err)
+			}
+			_ = conn.Close()
+			_ = db.Close(ctx)
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
 
-	type answer struct {
-		status int
-		env    envelope
-		header http.Header
+// TestIdempotentAlarmInFlight: a repeat while the first request is still being handled is 409
+// code 1411, and is not applied; once the first is answered, a retry is replayed. The first is
+// held in the store deterministically: the test holds the store's write lock (holdStore), so the
+// node's commit waits, and the only answer that can come while the lock is held is the refusal of
+// the repeat. On SQLite (with a busy_timeout longer than the test), MariaDB and PostgreSQL.
+func TestIdempotentAlarmInFlight(t *testing.T) {
+	run := func(t *testing.T, link string) {
+		n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
+		n.raise(`{"alarmId":"warm","businessId":"m"}`) // the schema and the write connection exist
+		release := holdStore(t, link)
+
+		type answer struct {
+			status int
+			env    envelope
+			header http.Header
+		}
+		answers := make(chan answer, 2)
+		body := `{"alarmId":"slow-1","businessId":"m"}`
+		for range 2 {
+			go func() {
+				h := http.Header{"Idempotency-Key": {"slow"}}
+				status, env, header, _ := n.request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(body), h)
+				answers <- answer{status, env, header}
+			}()
+		}
+		refused := <-answers
+		if refused.status != http.StatusConflict || refused.env.Code != consts.CodeInFlight.Code() ||
+			!strings.Contains(refused.env.Message, "in flight") {
+			release()
+			t.Fatalf("the repeat while the first is handled: %d %+v; want 409 code %d", refused.status, refused.env, consts.CodeInFlight.Code())
+		}
+		release()
+		done := <-answers
+		if done.status != http.StatusOK || done.header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("the first, once the store is free: %d %+v", done.status, done.env)
+		}
+		status, again, h := n.postOnce("/api/v1/alarm", "slow", body, nil)
+		if status != http.StatusOK || string(again.Data) != string(done.env.Data) || h.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("retry after the answer: %d %s %q; want 200 %s replayed", status, again.Data, h.Get("Idempotent-Replayed"), done.env.Data)
+		}
+		if a := n.storedAlarm("slow-1"); a == nil || a.Count != 1 {
+			t.Fatalf("stored alarm %+v; want count 1", a)
+		}
 	}
-	answers := make(chan answer, 2)
-	body := `{"alarmId":"slow-1","businessId":"m"}`
-	for range 2 {
-		go func() {
-			h := http.Header{"Idempotency-Key": {"slow"}}
-			status, env, header, _ := n.request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(body), h)
-			answers <- answer{status, env, header}
-		}()
-	}
-	refused := <-answers
-	if refused.status != http.StatusConflict || refused.env.Code != consts.CodeInFlight.Code() ||
-		!strings.Contains(refused.env.Message, "in flight") {
-		t.Fatalf("the repeat while the first is handled: %d %+v; want 409 code %d", refused.status, refused.env, consts.CodeInFlight.Code())
-	}
-	if _, err := lock.ExecContext(context.Background(), "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
-	locked = false
-	done := <-answers
-	if done.status != http.StatusOK || done.header.Get("Idempotent-Replayed") != "" {
-		t.Fatalf("the first, once the store is free: %d %+v", done.status, done.env)
-	}
-	status, again, h := n.postOnce("/api/v1/alarm", "slow", body, nil)
-	if status != http.StatusOK || string(again.Data) != string(done.env.Data) || h.Get("Idempotent-Replayed") != "true" {
-		t.Fatalf("retry after the answer: %d %s %q; want 200 %s replayed", status, again.Data, h.Get("Idempotent-Replayed"), done.env.Data)
-	}
-	if a := n.storedAlarm("slow-1"); a == nil || a.Count != 1 {
-		t.Fatalf("stored alarm %+v; want count 1", a)
-	}
+	t.Run("sqlite", func(t *testing.T) {
+		run(t, "sqlite::@file("+t.TempDir()+"/pulse.db)?busy_timeout=600000&journal_mode=WAL")
+	})
+	testsvc.EachDatabase(t, "pulse_idem_inflight", run)
 }
 
 // sqliteFault makes an SQLite store refuse writes, as storeFault does for MySQL and PostgreSQL.
@@ -326,5 +348,36 @@ func TestIdempotencyKeepsOnly2xx(t *testing.T) {
 	})
 	testsvc.EachDatabase(t, "pulse_idem_2xx", func(t *testing.T, link string) {
 		run(t, link, faultFor(link, databaseOf(link)))
+	})
+}
+
+// TestIdempotentRetryOnAnotherNode: two nodes share Redis and a database. An alarm posted with a
+// key to node A and retried on node B (a load balancer's retry) is answered by B with A's
+// receipts, Idempotent-Replayed: true; consoles on both nodes get one event; its count is 1.
+func TestIdempotentRetryOnAnotherNode(t *testing.T) {
+	testsvc.RequireRedis(t)
+	testsvc.EachDatabase(t, "pulse_app_idem", func(t *testing.T, link string) {
+		nodes := startCluster(t, 2, testsvc.RedisAddr, link, false)
+		a, b := nodes[0], nodes[1]
+		consoles := []*client{a.dial("/ws/alarm"), b.dial("/ws/alarm")}
+		body := `{"businessType":"pump","businessId":"p-7","level":"major"}`
+		status, first, _ := a.postOnce("/api/v1/alarm", "lb-retry", body, nil)
+		if status != http.StatusOK {
+			t.Fatalf("post to A: %d %+v", status, first)
+		}
+		status, again, h := b.postOnce("/api/v1/alarm", "lb-retry", body, nil)
+		if status != http.StatusOK || string(again.Data) != string(first.Data) || h.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("retry on B: %d %s %q; want 200 %s replayed", status, again.Data, h.Get("Idempotent-Replayed"), first.Data)
+		}
+		id := receiptsOf(t, first)[0].AlarmId
+		b.raise(`{"alarmId":"marker","businessId":"m"}`)
+		for i, c := range consoles {
+			if got := nextAlarmEvents(t, c, "marker"); len(got) != 1 || got[0] != id+" raised" {
+				t.Fatalf("console on node %d before the marker: %q; want [%s raised]", i, got, id)
+			}
+		}
+		if al := b.storedAlarm(id); al == nil || al.Count != 1 {
+			t.Fatalf("stored alarm %+v; want count 1", al)
+		}
 	})
 }
