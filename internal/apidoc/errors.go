@@ -27,12 +27,14 @@ var refusals = map[int]refusal{
 	http.StatusForbidden: {errcode.Forbidden, "auth on: valid credentials that do not cover the request (a business outside the token's or the key's patterns, an acknowledgement without \"ack\": true); a batch with one such item is refused whole",
 		`alarm "a-17" is not in your token's alarms patterns`, "", ""},
 	http.StatusNotFound: {errcode.NotFound, "no such alarm", `alarm "a-17" not found`, "", ""},
-	http.StatusConflict: {errcode.Conflict, "the alarm's state forbids the change",
+	http.StatusConflict: {errcode.Conflict, "the alarm's state forbids the change (1409); on ingest, a request with the same Idempotency-Key is still being handled (1411: retry once it is answered)",
 		`alarm "a-17" is cleared: there is nothing to acknowledge`, "", ""},
 	http.StatusRequestEntityTooLarge: {errcode.BodyTooLarge, "the body is larger than ingest.maxBodySize",
 		"request body over 1048576 bytes (ingest.maxBodySize)", "", ""},
 	http.StatusUnsupportedMediaType: {errcode.UnsupportedMediaType, "the body is not application/json (UTF-8)",
 		`Content-Type must be application/json (UTF-8), got "text/plain"`, "", ""},
+	http.StatusUnprocessableEntity: {errcode.KeyReused, "the Idempotency-Key was used with another body within ingest.idempotencyWindow: use a new key for another request",
+		`Idempotency-Key "k-1" was used with another body: a retry must send the same bytes; use a new key for another request`, "", ""},
 	http.StatusTooManyRequests: {errcode.TooManyRequests, "auth on: the ingest key is over its rate (auth.ingestKeys rate)",
 		`ingest key "meter-gateway" is over its rate (auth.ingestKeys rate): retry after 2 s`, "Retry-After", "seconds to wait before retrying"},
 	http.StatusServiceUnavailable: {errcode.Unavailable, "a dependency is down (the bus, the alarm store) or the server is shutting down: retry later; nothing was accepted",
@@ -73,7 +75,7 @@ func errorResponse(status int, credential string) *goai.Response {
 func errorSchema() *goai.Schema {
 	props := &goai.Schemas{}
 	props.Set("code", goai.SchemaRef{Value: &goai.Schema{Type: goai.TypeInteger,
-		Description: "what went wrong: 51 invalid input, 61 not authorized, 63 unavailable, 65 not found, 1403 forbidden, 1405 method not allowed, 1409 conflict, 1413 body too large, 1415 not JSON, 1429 too many requests, 50 internal"}})
+		Description: "what went wrong: 51 invalid input, 61 not authorized, 63 unavailable, 65 not found, 1403 forbidden, 1405 method not allowed, 1409 conflict, 1411 duplicate request in flight, 1413 body too large, 1415 not JSON, 1422 idempotency key reused, 1429 too many requests, 50 internal"}})
 	props.Set("message", goai.SchemaRef{Value: &goai.Schema{Type: goai.TypeString, Description: "why, for people"}})
 	props.Set("data", goai.SchemaRef{Value: &goai.Schema{Nullable: true, Description: "null"}})
 	return &goai.Schema{Type: goai.TypeObject, Required: []string{"code", "message"}, Properties: props,

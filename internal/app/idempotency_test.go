@@ -15,6 +15,7 @@ import (
 	"pulse/internal/consts"
 	"pulse/internal/model"
 	"pulse/internal/testsvc"
+	"pulse/internal/testsvc/poll"
 )
 
 // postOnce posts body to path with the Idempotency-Key key (none when empty) and the extra
@@ -378,6 +379,39 @@ func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 		}
 		if al := b.storedAlarm(id); al == nil || al.Count != 1 {
 			t.Fatalf("stored alarm %+v; want count 1", al)
+		}
+	})
+}
+
+// TestIdempotentRowDataAfterBusDown: a row-data request refused 503 (Redis down) leaves no record
+// of its key: retried once the bus is back, it is published, once, and a further retry is
+// replayed.
+func TestIdempotentRowDataAfterBusDown(t *testing.T) {
+	testsvc.EachDatabase(t, "pulse_app_idem", func(t *testing.T, link string) {
+		redis := testsvc.StartPrivateRedis(t)
+		n := startCluster(t, 1, redis.Addr, link, false)[0]
+		dash := n.dial("/ws/rowdata/meter/m-1/u")
+		n.waitConnections(1, 0)
+		body := `{"businessType":"meter","businessId":"m-1","data":{"n":"1"}}`
+
+		redis.Stop()
+		poll.Eventually(t, func() bool { code, _ := n.get("/readyz", nil); return code == http.StatusServiceUnavailable },
+			"the node stayed ready without Redis")
+		if status, env, _ := n.postOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusServiceUnavailable {
+			t.Fatalf("row data without Redis: %d %+v; want 503", status, env)
+		}
+		redis.Restart()
+		poll.Eventually(t, func() bool { code, _ := n.get("/readyz", nil); return code == http.StatusOK },
+			"the node is not ready again with Redis back")
+		if status, env, h := n.postOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("retry with Redis back: %d %+v %q; want 200, published (not replayed)", status, env, h.Get("Idempotent-Replayed"))
+		}
+		if status, env, h := n.postOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("second retry: %d %+v %q; want 200 replayed", status, env, h.Get("Idempotent-Replayed"))
+		}
+		n.marker("end")
+		if got := dash.receivedUntilMarker("end"); len(got) != 1 || got[0] != "1" {
+			t.Fatalf("dashboard before the marker: %q; want [1]", got)
 		}
 	})
 }

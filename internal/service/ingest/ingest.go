@@ -82,7 +82,9 @@ func (s *Service) publishRowData(ctx context.Context, key *idempotency.Key, item
 		events[i] = bus.Event{Channel: bus.RowData, BusinessType: d.BusinessType, BusinessId: d.BusinessId, Message: message}
 	}
 	if again, err := s.publishRows(ctx, key, events); err != nil || again {
-		*replayed = again
+		if again {
+			*replayed = true
+		}
 		return err
 	}
 	s.rowDataAccepted.Add(int64(len(events)))
