@@ -113,6 +113,10 @@ func TestIdempotentAlarmRetry(t *testing.T) {
 	if got := n.alarmCount(); got != 2 {
 		t.Fatalf("%d alarms stored; want 2 (the keyed one and the marker)", got)
 	}
+	m := n.scrape()
+	if replayed, accepted := m.value(t, "pulse_ingest_requests_replayed_total", "kind=alarm"), m.value(t, "pulse_ingest_items_accepted_total", "kind=alarm"); replayed != 2 || accepted != 2 {
+		t.Fatalf("/metrics: %v alarm requests replayed, %v alarms accepted; want 2 and 2", replayed, accepted)
+	}
 }
 
 // TestIdempotencyKeyRefused: a key that is empty, longer than 128 bytes or not printable ASCII
@@ -172,6 +176,9 @@ func TestIdempotentRowDataRetry(t *testing.T) {
 	n.marker("end")
 	if got := dash.receivedUntilMarker("end"); len(got) != 1 || got[0] != "1" {
 		t.Fatalf("dashboard before the marker: %q; want [1]", got)
+	}
+	if v := n.scrape().value(t, "pulse_ingest_requests_replayed_total", "kind=rowdata"); v != 1 {
+		t.Fatalf("/metrics: %v row-data requests replayed; want 1", v)
 	}
 }
 

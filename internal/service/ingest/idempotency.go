@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"pulse/internal/bus"
@@ -19,10 +20,18 @@ const RowDataAnswers = 100_000
 type retries struct {
 	alarms, rowData *idempotency.InFlight
 	rowAnswers      *idempotency.Recent // the answer is the body's item count: the key is enough
+
+	rowDataReplayed, alarmsReplayed atomic.Int64 // requests answered again, for the metrics endpoint
 }
 
-func newRetries(window time.Duration) retries {
-	return retries{alarms: idempotency.NewInFlight(), rowData: idempotency.NewInFlight(),
+// Replayed returns how many row-data and alarm requests were answered again for their
+// Idempotency-Key (nothing published or stored) so far.
+func (s *Service) Replayed() (rowData, alarms int64) {
+	return s.keys.rowDataReplayed.Load(), s.keys.alarmsReplayed.Load()
+}
+
+func newRetries(window time.Duration) *retries {
+	return &retries{alarms: idempotency.NewInFlight(), rowData: idempotency.NewInFlight(),
 		rowAnswers: idempotency.NewRecent(RowDataAnswers, window)}
 }
 
@@ -56,6 +65,9 @@ func (s *Service) publishRows(ctx context.Context, key *idempotency.Key, events 
 	}
 	defer end()
 	if answered, err := s.keys.rowAnswers.Answered(*key); err != nil || answered {
+		if answered {
+			s.keys.rowDataReplayed.Add(1)
+		}
 		return answered, err
 	}
 	if err := s.publish(ctx, events); err != nil {
@@ -76,5 +88,9 @@ func (s *Service) raise(ctx context.Context, key *idempotency.Key, items []model
 		return nil, false, err
 	}
 	defer end()
-	return s.alarms.RaiseOnce(ctx, *key, items)
+	receipts, replayed, err := s.alarms.RaiseOnce(ctx, *key, items)
+	if replayed {
+		s.keys.alarmsReplayed.Add(1)
+	}
+	return receipts, replayed, err
 }

@@ -26,7 +26,7 @@ type Service struct {
 	rowDataAccepted atomic.Int64 // items published, for the metrics endpoint
 	alarmsAccepted  atomic.Int64 // alarms committed
 
-	keys retries // Idempotency-Keys (see idempotency.go)
+	keys *retries // Idempotency-Keys (see idempotency.go)
 }
 
 // Accepted returns how many row-data items were published and alarms committed so far (HTTP and
