@@ -110,11 +110,7 @@ func (s *Service) Raise(ctx context.Context, items []model.AlarmBusinessData) ([
 	if err := s.submit(ops); err != nil {
 		return nil, err
 	}
-	receipts := make([]model.AlarmReceipt, len(ops))
-	for i, o := range ops {
-		receipts[i] = model.AlarmReceipt{AlarmId: o.id, Seq: o.seq}
-	}
-	return receipts, nil
+	return receiptsOf(ops), nil
 }
 
 // Ack acknowledges an alarm as user and returns its state; an alarm scope does not cover is

@@ -23,10 +23,11 @@ type store struct {
 	name string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
-	write        writeSQL      // the group commit's statements
-	cache        *stateCache   // states the last commits made (see stateCache)
-	conn         *sql.Conn     // the write connection: see writeConn
-	keyWindow    time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
+	write        writeSQL    // the group commit's statements
+	cache        *stateCache // states the last commits made (see stateCache)
+	conn         *sql.Conn   // the write connection: see writeConn
+
+	keyWindow time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it.

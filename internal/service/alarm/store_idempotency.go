@@ -56,8 +56,9 @@ var insertKeys = func() multiRow {
 
 // claimKeys decides, for each claim among ops, whether its ops are applied, and returns the ops
 // to apply and the claims. A key stored within the window with the same body is a replay, with
-// another body a refusal; so is a key that an earlier request of the same group carries (two
-// nodes, or a caller that does not wait). now is the commit's time (server unix ms).
+// another body a refusal; so is a key that an earlier request of the same group carries (the
+// ingest service refuses such a repeat while the first is in flight, but the store does not rely
+// on it). now is the commit's time (server unix ms).
 func (w writer) claimKeys(ops []*op, now int64) ([]*op, []*claim, error) {
 	var claims []*claim
 	for _, o := range ops {
@@ -206,7 +207,8 @@ func (w writer) keepAnswers(claims []*claim, now int64) error {
 	return nil
 }
 
-// receiptsOf is what a raise of ops answers: each alarm's id and seq, in order.
+// receiptsOf is what a raise of ops answers, once committed: each alarm's id and seq, in order
+// (Raise's answer, and the answer a key keeps).
 func receiptsOf(ops []*op) []model.AlarmReceipt {
 	out := make([]model.AlarmReceipt, len(ops))
 	for i, o := range ops {
