@@ -18,6 +18,7 @@ import (
 
 	"pulse/internal/bus"
 	"pulse/internal/consts"
+	"pulse/internal/idempotency"
 	"pulse/internal/model"
 )
 
@@ -103,14 +104,27 @@ func (s *Service) Close(ctx context.Context) error {
 // Raise stores alarms (already validated, with id and time filled in) and returns their receipts
 // in order, once committed.
 func (s *Service) Raise(ctx context.Context, items []model.AlarmBusinessData) ([]model.AlarmReceipt, error) {
+	receipts, _, err := s.raise(items, nil)
+	return receipts, err
+}
+
+// raise is Raise, and RaiseOnce when key is not nil.
+func (s *Service) raise(items []model.AlarmBusinessData, key *idempotency.Key) (receipts []model.AlarmReceipt, replayed bool, err error) {
 	ops := make([]*op, len(items))
+	var c *claim
+	if key != nil {
+		c = &claim{key: *key, ops: ops}
+	}
 	for i := range items {
-		ops[i] = &op{kind: opRaise, raise: items[i], id: items[i].AlarmId}
+		ops[i] = &op{kind: opRaise, raise: items[i], id: items[i].AlarmId, claim: c}
 	}
 	if err := s.submit(ops); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return receiptsOf(ops), nil
+	if c != nil {
+		return c.result()
+	}
+	return receiptsOf(ops), false, nil
 }
 
 // Ack acknowledges an alarm as user and returns its state; an alarm scope does not cover is

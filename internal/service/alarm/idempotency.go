@@ -21,19 +21,17 @@ const DefaultIdempotencyWindow = 24 * time.Hour
 // true; with another body it is refused (422 code 1422). Else the alarms are raised and key is
 // stored with their receipts in the same transaction. A failed commit stores nothing.
 func (s *Service) RaiseOnce(ctx context.Context, key idempotency.Key, items []model.AlarmBusinessData) (receipts []model.AlarmReceipt, replayed bool, err error) {
-	c := &claim{key: key, ops: make([]*op, len(items))}
-	for i := range items {
-		c.ops[i] = &op{kind: opRaise, raise: items[i], id: items[i].AlarmId, claim: c}
-	}
-	if err := s.submit(c.ops); err != nil {
-		return nil, false, err
-	}
+	return s.raise(items, &key)
+}
+
+// result is the answer of a committed claim: its own receipts, or those stored for its key.
+func (c *claim) result() (receipts []model.AlarmReceipt, replayed bool, err error) {
 	switch {
 	case c.err != nil:
 		return nil, false, c.err
 	case c.replayed:
 		if err := json.Unmarshal(c.answer, &receipts); err != nil {
-			return nil, false, gerror.Wrapf(err, "alarm store: the answer stored for %s %q is not valid JSON", idempotency.Header, key.Name)
+			return nil, false, gerror.Wrapf(err, "alarm store: the answer stored for %s %q is not valid JSON", idempotency.Header, c.key.Name)
 		}
 		return receipts, true, nil
 	}
