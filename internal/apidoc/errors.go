@@ -27,7 +27,7 @@ var refusals = map[int]refusal{
 	http.StatusForbidden: {errcode.Forbidden, "auth on: valid credentials that do not cover the request (a business outside the token's or the key's patterns, an acknowledgement without \"ack\": true); a batch with one such item is refused whole",
 		`alarm "a-17" is not in your token's alarms patterns`, "", ""},
 	http.StatusNotFound: {errcode.NotFound, "no such alarm", `alarm "a-17" not found`, "", ""},
-	http.StatusConflict: {errcode.Conflict, "the alarm's state forbids the change (1409); on ingest, a request with the same Idempotency-Key is still being handled (1411: retry once it is answered)",
+	http.StatusConflict: {errcode.Conflict, "the alarm's state forbids the change",
 		`alarm "a-17" is cleared: there is nothing to acknowledge`, "", ""},
 	http.StatusRequestEntityTooLarge: {errcode.BodyTooLarge, "the body is larger than ingest.maxBodySize",
 		"request body over 1048576 bytes (ingest.maxBodySize)", "", ""},
@@ -43,15 +43,22 @@ var refusals = map[int]refusal{
 		"POST is not allowed on /api/v1/alarms: use GET", "", ""},
 }
 
+// ingestInFlight is the 409 of the ingest routes.
+var ingestInFlight = refusal{errcode.InFlight, "a request with the same Idempotency-Key is still being handled: retry once it is answered",
+	`duplicate request still in flight: the request with Idempotency-Key "k-1" is still being handled; retry once it is answered`, "", ""}
+
 // errorResponse is the answer of an error status (0: the default answer) with the envelope
 // {code, message, data: null}.
 func errorResponse(status int, credential string) *goai.Response {
 	r := refusals[status]
-	example := r.example
-	if status == http.StatusUnauthorized && credential == credentialIngestKey {
+	example, code := r.example, r.code
+	switch {
+	case status == http.StatusUnauthorized && credential == credentialIngestKey:
 		example = "no ingest key: send it as Authorization: Bearer <key> or X-API-Key: <key>"
+	case status == http.StatusConflict && credential == credentialIngestKey:
+		r = ingestInFlight
+		example, code = r.example, r.code
 	}
-	code := r.code
 	if status == 0 {
 		code = errcode.MethodNotAllowed
 	}
