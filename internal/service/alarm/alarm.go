@@ -56,6 +56,8 @@ type Service struct {
 	replays  atomic.Int64 // consoles given their history
 	replayed atomic.Int64 // events those replays sent
 
+	purgingKeys sync.WaitGroup // keyPurgeLoop, which Close waits for
+
 	mu     sync.RWMutex // guards closed against sends on reqs
 	closed bool
 	reqs   chan *request
@@ -82,6 +84,7 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 	st.keyWindow = cmp.Or(opts.IdempotencyWindow, DefaultIdempotencyWindow)
 	go s.commitLoop()
 	go s.retentionLoop()
+	s.purgingKeys.Add(1)
 	go s.keyPurgeLoop()
 	return s, nil
 }
@@ -98,6 +101,7 @@ func (s *Service) Close(ctx context.Context) error {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
+	s.purgingKeys.Wait()
 	return s.store.close(ctx)
 }
 

@@ -38,21 +38,39 @@ func (c *claim) result() (receipts []model.AlarmReceipt, replayed bool, err erro
 	return receiptsOf(c.ops), false, nil
 }
 
-// keyPurgeLoop deletes the keys older than the window, every PurgeInterval (at most every
-// window), and once at start.
+// keyPurgeLoop deletes the keys older than the window, once at start and then every
+// PurgeInterval (an hour when unset), or every window when that is shorter. Close stops it between
+// two batches.
 func (s *Service) keyPurgeLoop() {
-	t := time.NewTicker(max(min(s.opts.PurgeInterval, s.store.keyWindow), time.Second))
-	defer t.Stop()
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		n, err := s.store.purgeKeys(ctx, time.Now().Add(-s.store.keyWindow).UnixMilli())
-		cancel()
-		s.writes.result(err)
-		if err == nil && n > 0 {
-			g.Log().Debugf(context.Background(), "alarm store purged %d idempotency keys older than %s", n, s.store.keyWindow)
-		}
+	defer s.purgingKeys.Done()
+	stopped, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
 		select {
 		case <-s.stop:
+			cancel()
+		case <-stopped.Done():
+		}
+	}()
+	every := s.opts.PurgeInterval
+	if every <= 0 {
+		every = time.Hour
+	}
+	t := time.NewTicker(max(min(every, s.store.keyWindow), time.Second))
+	defer t.Stop()
+	for {
+		ctx, cancelPurge := context.WithTimeout(stopped, time.Minute)
+		n, err := s.store.purgeKeys(ctx, time.Now().Add(-s.store.keyWindow).UnixMilli())
+		cancelPurge()
+		if stopped.Err() != nil {
+			return // stopped half-way: not a failing write
+		}
+		s.writes.result(err)
+		if err == nil && n > 0 {
+			g.Log().Debugf(stopped, "alarm store purged %d idempotency keys older than %s", n, s.store.keyWindow)
+		}
+		select {
+		case <-stopped.Done():
 			return
 		case <-t.C:
 		}

@@ -222,7 +222,7 @@ func receiptsOf(ops []*op) []model.AlarmReceipt {
 const keyPurgeBatch = 1000
 
 // purgeKeys deletes the keys stored before cutoff (server unix ms), keyPurgeBatch at a time, and
-// returns how many.
+// returns how many; it stops between two batches when ctx ends.
 func (s *store) purgeKeys(ctx context.Context, cutoff int64) (int64, error) {
 	c := dao.PulseIdempotency.Columns()
 	var total int64
@@ -251,7 +251,7 @@ func (s *store) purgeKeys(ctx context.Context, cutoff int64) (int64, error) {
 			return nil
 		})
 		total += n
-		if err != nil || n < keyPurgeBatch {
+		if err != nil || n < keyPurgeBatch || ctx.Err() != nil {
 			return total, err
 		}
 	}
