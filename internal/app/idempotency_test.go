@@ -361,7 +361,9 @@ func TestIdempotencyKeepsOnly2xx(t *testing.T) {
 
 // TestIdempotentRetryOnAnotherNode: two nodes share Redis and a database. An alarm posted with a
 // key to node A and retried on node B (a load balancer's retry) is answered by B with A's
-// receipts, Idempotent-Replayed: true; consoles on both nodes get one event; its count is 1.
+// receipts, Idempotent-Replayed: true; consoles on both nodes get one event; its count is 1. Two
+// copies sent to both nodes at once, both held waiting for the store's lock, end with one applied
+// and the other answered the same, replayed.
 func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 	testsvc.RequireRedis(t)
 	testsvc.EachDatabase(t, "pulse_app_idem", func(t *testing.T, link string) {
@@ -387,7 +389,55 @@ func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 		if al := b.storedAlarm(id); al == nil || al.Count != 1 {
 			t.Fatalf("stored alarm %+v; want count 1", al)
 		}
+
+		// Both copies at once, one per node, both waiting for the store: one is applied, the other
+		// gets its answer.
+		release := holdStore(t, link)
+		type answer struct {
+			status int
+			data   string
+			header http.Header
+		}
+		answers := make(chan answer, 2)
+		for _, nd := range nodes {
+			go func() {
+				h := http.Header{"Idempotency-Key": {"both"}}
+				status, env, header, _ := nd.request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(`{"alarmId":"both-1","businessId":"m"}`), h)
+				answers <- answer{status, string(env.Data), header}
+			}()
+		}
+		poll.Eventually(t, func() bool { return writersWaiting(t, link) >= 2 }, "the two requests never waited for the store")
+		release()
+		x, y := <-answers, <-answers
+		if x.status != http.StatusOK || y.status != http.StatusOK || x.data != y.data ||
+			(x.header.Get("Idempotent-Replayed") == "true") == (y.header.Get("Idempotent-Replayed") == "true") {
+			t.Fatalf("two copies on two nodes: %d %s %q and %d %s %q; want one applied and one replayed, the same answer",
+				x.status, x.data, x.header.Get("Idempotent-Replayed"), y.status, y.data, y.header.Get("Idempotent-Replayed"))
+		}
+		if al := a.storedAlarm("both-1"); al == nil || al.Count != 1 {
+			t.Fatalf("stored alarm %+v; want count 1", al)
+		}
 	})
+}
+
+// writersWaiting is how many transactions of link's database wait for a lock.
+func writersWaiting(t *testing.T, link string) int {
+	t.Helper()
+	db, err := gdb.New(gdb.ConfigNode{Link: link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	query := "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p " +
+		"ON p.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()"
+	if strings.HasPrefix(link, "pgsql:") {
+		query = "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+	}
+	n, err := db.GetValue(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.Int()
 }
 
 // TestIdempotentRowDataAfterBusDown: a row-data request refused 503 (Redis down) leaves no record
