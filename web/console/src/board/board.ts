@@ -176,8 +176,9 @@ export class Board {
     this.alerter.onChange = () => this.drawSound();
     this.enableSound.addEventListener("click", () => this.alerter.unlock());
     this.silence.addEventListener("click", () => {
-      for (const a of this.state.values()) if (a.level === "critical" && a.status === "active") this.silenced.add(keyOf(a));
-      this.say("Silenced the critical alarms shown; a new one sounds again.");
+      const waiting = [...this.state.values()].filter((a) => a.level === "critical" && a.status === "active" && !this.silenced.has(keyOf(a)));
+      for (const a of waiting) this.silenced.add(keyOf(a));
+      this.say(`Silenced ${waiting.length === 1 ? nameOf(waiting[0]) : `${waiting.length} critical alarms`} until acknowledged; a new critical sounds again`);
       this.render();
     });
     this.newBar.addEventListener("click", () => this.applyWaiting());
@@ -193,7 +194,7 @@ export class Board {
     // Only keyboard focus holds it (a mouse click on Ack leaves the focus on the button, which
     // must not freeze the board once the pointer has left); a pointer resting on the table with
     // nobody moving it lets go after a minute, so that an unattended wall screen stays live.
-    const wrap = this.table;
+    const wrap = this.table; // the table, header included
     wrap.addEventListener("pointerenter", () => this.hold("pointer", true));
     wrap.addEventListener("pointerleave", () => this.hold("pointer", false));
     wrap.addEventListener("pointermove", () => {
