@@ -47,7 +47,7 @@ class Row {
 
   // update redraws the row when anything it shows changed.
   update(a: Alarm, o: { canAck: boolean; selected: boolean; acking: boolean; clearing: boolean; reraised: boolean; ghost: boolean }): void {
-    const stamp = JSON.stringify([a.status, a.count, a.lastTime, a.level, a.ackedBy, a.title, a.content, o]);
+    const stamp = JSON.stringify([a.status, a.count, a.lastTime, a.level, a.ackedBy, (a as { ackComment?: string }).ackComment, a.title, a.content, o]);
     this.alarm = a;
     if (stamp === this.stamp) return;
     this.stamp = stamp;
@@ -65,6 +65,7 @@ class Row {
       ...[
         status === "acked" ? "✓ acked" : status,
         a.ackedBy && status === "acked" ? el("span", { class: "muted" }, ` by ${a.ackedBy}`) : "",
+        status === "acked" && (a as { ackComment?: string }).ackComment ? el("span", { class: "ack-comment" }, `: “${(a as { ackComment?: string }).ackComment}”`) : "",
         o.reraised ? el("span", { class: "reraised-note" }, " · raised again") : "",
         o.clearing ? el("span", { class: "muted" }, " · clearing…") : "",
       ].filter((c) => c !== ""),

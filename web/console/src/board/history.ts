@@ -47,7 +47,7 @@ export class HistoryDialog {
         el("td", {}, el("span", { class: `level ${e.data.level}` }, e.data.level)),
         el("td", {}, String(e.data.count)),
         el("td", {}, e.data.ackedBy),
-        el("td", {}, (e.data as { comment?: string }).comment ?? ""),
+        el("td", { class: "comment" }, commentOf(e)),
       ),
     );
     return el(
@@ -57,4 +57,11 @@ export class HistoryDialog {
       el("tbody", {}, ...rows),
     );
   }
+}
+
+// The comment an acknowledgement or a clear carried (servers with the people's alarm API keep it
+// in the alarm's state as ackComment and clearComment).
+function commentOf(e: AlarmMessage): string {
+  const d = e.data as { ackComment?: string; clearComment?: string };
+  return (e.event === "acked" ? d.ackComment : e.event === "cleared" ? d.clearComment : "") ?? "";
 }
