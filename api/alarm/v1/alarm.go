@@ -39,6 +39,9 @@ func (AckReq) Bodies() []any { return []any{AckBody{}} }
 // AckBody is the JSON body of an acknowledgement, and of a clear.
 type AckBody struct {
 	User string `json:"user" dc:"who acknowledges (or clears) it: 1 to 128 bytes of UTF-8 without control characters; auth on: ignored (the token's sub is the user)" eg:"alice"`
+	// Comment is kept in the alarm's state (ackComment, clearComment), and so in the event every
+	// console receives and in the alarm's history.
+	Comment string `json:"comment" dc:"what the user says about it, shown in the alarm's state (ackComment or clearComment) and history: up to 1 KiB of UTF-8, without control characters but newline and tab; empty or absent: none. An acknowledgement (or clear) that changes nothing keeps no comment." eg:"on it: crew sent to the substation"`
 }
 
 // AckOfBusinessRes is the alarm after the acknowledgement.
