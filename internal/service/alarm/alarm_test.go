@@ -153,8 +153,8 @@ func TestStoreRetention(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, node gdb.ConfigNode) {
 		s := open(t, node, newRecorder())
 		ctx := context.Background()
-		raiseN(t, s, 0, 3)                                                      // a-0, a-1, a-2: seq 1..3
-		raiseN(t, s, 0, 1)                                                      // a-0 repeated: seq 4
+		raiseN(t, s, 0, 3)                                                            // a-0, a-1, a-2: seq 1..3
+		raiseN(t, s, 0, 1)                                                            // a-0 repeated: seq 4
 		if _, err := s.Clear(ctx, bKey("a-1"), Change{}, model.Scope{}); err != nil { // seq 5
 			t.Fatal(err)
 		}

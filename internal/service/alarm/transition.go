@@ -26,11 +26,11 @@ type op struct {
 	kind  opKind
 	raise model.AlarmBusinessData // opRaise
 	key   model.AlarmKey
-	user  string      // opAck, opClear: who acknowledges or clears
+	user  string // opAck, opClear: who acknowledges or clears
 	// comment: opAck, opClear: what they say about it, kept in the state (AckComment,
 	// ClearComment) of the event the operation makes.
 	comment string
-	scope model.Scope // opAck, opClear: the alarms the caller may change
+	scope   model.Scope // opAck, opClear: the alarms the caller may change
 	// source: a clear sent by the alarm's source (ingest), to which an unknown alarm is no error.
 	source bool
 
