@@ -125,3 +125,53 @@ type EventsOfBusinessRes struct {
 type EventsRes struct {
 	Items []model.AlarmMessage `json:"items" dc:"the events, oldest first"`
 }
+
+// BulkAckReq acknowledges many alarms at once, each on its own; the body is BulkBody.
+type BulkAckReq struct {
+	g.Meta `path:"/alarms/ack" method:"post" credential:"token" mime:"application/json" errors:"400,403,503" tags:"Alarms" summary:"Acknowledge many alarms" dc:"Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks \"ack\": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user."`
+}
+
+// Bodies is the body's only form. The handler decodes it strictly; GoFrame never parses it.
+func (BulkAckReq) Bodies() []any { return []any{BulkBody{}} }
+
+// BulkClearReq clears many alarms at once, each on its own; the body is BulkBody.
+type BulkClearReq struct {
+	g.Meta `path:"/alarms/clear" method:"post" credential:"token" mime:"application/json" errors:"400,403,503" tags:"Alarms" summary:"Clear many alarms" dc:"As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user."`
+}
+
+// Bodies is the body's only form. The handler decodes it strictly; GoFrame never parses it.
+func (BulkClearReq) Bodies() []any { return []any{BulkBody{}} }
+
+// BulkBody is the JSON body of a bulk acknowledgement or clear: the alarms, and the user and
+// comment of every change, as AckBody's.
+type BulkBody struct {
+	Alarms []AlarmRef `json:"alarms" dc:"the alarms, 1 to 500 (an alarm named twice: the second finds it changed)"`
+	AckBody
+}
+
+// AlarmRef names one alarm in full.
+type AlarmRef struct {
+	BusinessType string `json:"businessType" dc:"the alarm's business type" eg:"meter"`
+	BusinessId   string `json:"businessId" dc:"the alarm's business id (required)" eg:"m-001"`
+	AlarmId      string `json:"alarmId" dc:"the alarm's id (required)" eg:"a-17"`
+}
+
+// BulkAckRes says what became of each alarm, in the body's order.
+type BulkAckRes struct {
+	Items []BulkItem `json:"items" dc:"one per alarm of the body, in its order"`
+}
+
+// BulkClearRes says what became of each alarm, in the body's order.
+type BulkClearRes struct {
+	Items []BulkItem `json:"items" dc:"one per alarm of the body, in its order"`
+}
+
+// BulkItem is what became of one alarm of a bulk change.
+type BulkItem struct {
+	AlarmRef
+	Ok      bool         `json:"ok" dc:"true: acknowledged (cleared), or already so; false: refused (status, code and message say why)"`
+	Status  int          `json:"status,omitempty" dc:"refused: the HTTP status the change of this alarm alone would have had (404, 409)" eg:"404"`
+	Code    int          `json:"code,omitempty" dc:"refused: the error code (65 not found, 1409 conflict)" eg:"65"`
+	Message string       `json:"message,omitempty" dc:"refused: why" eg:"alarm \"meter/m-001/a-17\" not found"`
+	Alarm   *model.Alarm `json:"alarm,omitempty" dc:"ok: the alarm's state after the change"`
+}
