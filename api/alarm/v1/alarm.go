@@ -85,16 +85,23 @@ type ClearRes struct {
 	*model.Alarm
 }
 
-// ListReq lists stored alarms, most recently changed first.
+// ListReq lists stored alarms, newest lastTime first, a page at a time.
 type ListReq struct {
-	g.Meta `path:"/alarms" method:"get" credential:"token" errors:"503" tags:"Alarms" summary:"List alarms" dc:"Most recently changed first. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403."`
-	Status string `json:"status" in:"query" v:"in:active,acked,cleared" dc:"only alarms in this status; empty: any"`
-	Limit  int    `json:"limit" in:"query" d:"100" v:"between:1,1000" dc:"at most this many (1 to 1000)"`
+	g.Meta   `path:"/alarms" method:"get" credential:"token" errors:"400,403,503" tags:"Alarms" summary:"List alarms" dc:"The alarms that pass every filter given, newest lastTime first (alarms of the same lastTime: the one stored later first), a page at a time: data.nextCursor, absent on the last page, is the cursor of the next. A walk through the pages sees every alarm that is not raised again meanwhile exactly once, whether it is acknowledged or cleared in between or not; an alarm raised (or raised again) during the walk goes to the top, where a new walk from the first page finds it. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403."`
+	Status   string `json:"status" in:"query" dc:"active, acked or cleared, or a comma list of them (active,acked: the unresolved); empty: any" eg:"active,acked"`
+	Level    string `json:"level" in:"query" dc:"critical, major, minor, warning or info, or a comma list of them; empty: any" eg:"critical,major"`
+	Business string `json:"business" in:"query" dc:"only the alarms of this business pattern: type/id, type/* or *; with auth on, within the token's alarms patterns (a pattern outside them lists nothing)" eg:"meter/*"`
+	Q        string `json:"q" in:"query" dc:"only the alarms whose title or content contains this text, in any case (lower case compared: Go's Unicode lowering); % and _ are themselves; no control characters" eg:"voltage"`
+	From     string `json:"from" in:"query" dc:"only the alarms whose lastTime is this or later: unix ms" eg:"1732250000000"`
+	To       string `json:"to" in:"query" dc:"only the alarms whose lastTime is this or earlier: unix ms" eg:"1732253600000"`
+	Limit    int    `json:"limit" in:"query" d:"100" v:"between:1,1000" dc:"the page's size: at most this many (1 to 1000)"`
+	Cursor   string `json:"cursor" in:"query" dc:"the previous page's data.nextCursor, as it was given; empty: the first page"`
 }
 
-// ListRes holds the alarms.
+// ListRes holds a page of alarms.
 type ListRes struct {
-	Items []model.Alarm `json:"items" dc:"the alarms, most recently changed first"`
+	Items      []model.Alarm `json:"items" dc:"the alarms, newest lastTime first"`
+	NextCursor string        `json:"nextCursor,omitempty" dc:"the cursor of the next page; absent on the last page"`
 }
 
 // EventsOfBusinessReq lists the stored events of one alarm, named by its business and id, in seq

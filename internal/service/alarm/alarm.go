@@ -5,7 +5,6 @@ package alarm
 
 import (
 	"context"
-	"encoding/json"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -204,23 +203,6 @@ func (s *Service) change(kind opKind, key model.AlarmKey, ch Change, scope model
 		return nil, err
 	}
 	return o.state, o.err
-}
-
-// List returns up to limit alarms of the businesses scope covers, most recently changed first;
-// status "" means any. The scope is a condition on the business columns: a narrow one reads only
-// its own alarms.
-func (s *Service) List(ctx context.Context, status string, limit int, scope model.Scope) ([]model.Alarm, error) {
-	rows, err := s.store.states(ctx, status, limit, scope)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	out := make([]model.Alarm, len(rows))
-	for i, r := range rows {
-		if err := json.Unmarshal(r, &out[i]); err != nil {
-			return nil, gerror.Wrap(err, "alarm store: a stored state is not valid JSON")
-		}
-	}
-	return out, nil
 }
 
 // submit hands ops to the committer and waits for the commit, whatever the caller's context says:

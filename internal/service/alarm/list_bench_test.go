@@ -50,7 +50,7 @@ func BenchmarkListNarrow(b *testing.B) {
 	ctx := context.Background()
 	b.Run("list", func(b *testing.B) {
 		for b.Loop() {
-			if list, err := s.List(ctx, "", 1000, scope); err != nil || len(list) != mine {
+			if list, _, err := s.List(ctx, ListQuery{Limit: 1000}, scope); err != nil || len(list) != mine {
 				b.Fatalf("%d alarms, %v", len(list), err)
 			}
 		}

@@ -26,7 +26,7 @@ func TestStatesChangedElsewhereAreRead(t *testing.T) {
 			if _, err := s.Raise(ctx, []model.AlarmBusinessData{{AlarmId: "x", BusinessId: "m", Level: "major", Time: 1}}, ""); err != nil {
 				t.Fatal(err)
 			}
-			list, err := s.List(ctx, "", 10, model.Scope{})
+			list, _, err := s.List(ctx, ListQuery{Limit: 10}, model.Scope{})
 			if err != nil || len(list) != 1 {
 				t.Fatalf("list: %v %+v", err, list)
 			}

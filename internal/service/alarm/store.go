@@ -143,25 +143,6 @@ func (s *store) position(ctx context.Context) (last, purged int64, err error) {
 	return row.Seq, row.PurgedSeq, err
 }
 
-// states returns the state (JSON) of up to limit alarms of the businesses scope covers, newest
-// change first; status "" means any.
-func (s *store) states(ctx context.Context, status string, limit int, scope model.Scope) ([][]byte, error) {
-	t, c := dao.PulseAlarm.Table(), dao.PulseAlarm.Columns()
-	m := s.db.Model(t).Ctx(ctx).Fields(c.State).OrderDesc(c.Seq).Limit(limit)
-	if status != "" {
-		m = m.Where(c.Status, status)
-	}
-	rows, err := whereScope(m, t, scope).All()
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(rows))
-	for i, r := range rows {
-		out[i] = r[c.State].Bytes()
-	}
-	return out, nil
-}
-
 // keysOf returns the keys of (at most two) alarms named alarmId of the businesses scope covers:
 // enough to tell none, one and several apart.
 func (s *store) keysOf(ctx context.Context, alarmId string, scope model.Scope) ([]model.AlarmKey, error) {

@@ -31,8 +31,15 @@ CREATE TABLE IF NOT EXISTS pulse_alarm (
     status        VARCHAR(16)  NOT NULL,
     changed_ms    BIGINT       NOT NULL,
     state         MEDIUMTEXT   NOT NULL,
+    level         VARCHAR(16)  NOT NULL DEFAULT '',
+    last_ms       BIGINT       NOT NULL DEFAULT 0, -- its lastTime (latest raise), unix ms
+    first_seq     BIGINT       NOT NULL DEFAULT 0, -- seq when the row was stored: never changes
+    search_text   TEXT         NOT NULL,           -- title, newline, content, lower case (Go's)
     PRIMARY KEY (alarm_id, business_type, business_id),
-    KEY pulse_alarm_status_seq (status, seq),
+    -- The list (GET /api/v1/alarms): newest lastTime first, (last_ms, first_seq) the order and
+    -- the cursor; with one status, in that status's order.
+    KEY pulse_alarm_last (last_ms, first_seq),
+    KEY pulse_alarm_status_last (status, last_ms, first_seq),
     KEY pulse_alarm_seq_idx (seq),
     KEY pulse_alarm_business (business_type, business_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
