@@ -18,8 +18,9 @@ import (
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
 type store struct {
-	db   gdb.DB
-	name string // the database, for messages: `pgsql database "pulse"`
+	db      gdb.DB
+	dialect string // as manifest/sql names it
+	name    string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
 	write        writeSQL    // the group commit's statements
@@ -62,7 +63,7 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 		messageBytes = "length(CAST(" + message + " AS BLOB))"
 	}
 	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
-	return &store{db: db, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect),
+	return &store{db: db, dialect: dialect, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect),
 		cache: newStateCache(stateCacheBytes)}, nil
 }
 

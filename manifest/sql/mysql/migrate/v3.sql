@@ -1,6 +1,6 @@
 -- Version 3: the list's filters and order as columns of pulse_alarm (level, last_ms, first_seq,
--- search_text), filled once from the stored state, and its indexes; the list's index by status
--- follows lastTime rather than seq. The search text of an alarm stored before is lowered by the
+-- search_text), filled once from the stored state, and its indexes; the list's indexes by status
+-- and business follow lastTime. The search text of an alarm stored before is lowered by the
 -- database's LOWER(); the alarm's next raise writes it as the server does (Go's strings.ToLower).
 ALTER TABLE pulse_alarm
     ADD COLUMN level VARCHAR(16) NOT NULL DEFAULT '',
@@ -15,5 +15,8 @@ UPDATE pulse_alarm SET
                          LOWER(COALESCE(JSON_UNQUOTE(JSON_EXTRACT(state, '$.content')), '')));
 ALTER TABLE pulse_alarm
     DROP KEY pulse_alarm_status_seq,
+    DROP KEY pulse_alarm_business,
+    ADD KEY pulse_alarm_business_last (business_type, business_id, last_ms, first_seq),
     ADD KEY pulse_alarm_last (last_ms, first_seq),
-    ADD KEY pulse_alarm_status_last (status, last_ms, first_seq);
+    ADD KEY pulse_alarm_status_last (status, last_ms, first_seq),
+    ADD KEY pulse_alarm_type_last (business_type, last_ms, first_seq);

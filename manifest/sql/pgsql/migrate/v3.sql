@@ -1,6 +1,6 @@
 -- Version 3: the list's filters and order as columns of pulse_alarm (level, last_ms, first_seq,
--- search_text), filled once from the stored state; the list's index by status follows lastTime
--- rather than seq (pulse.sql creates the new indexes). The search text of an alarm stored before
+-- search_text), filled once from the stored state; the list's indexes by status and business
+-- follow lastTime (pulse.sql creates the new ones). The search text of an alarm stored before
 -- is lowered by the database's lower(); the alarm's next raise writes it as the server does (Go's
 -- strings.ToLower).
 ALTER TABLE pulse_alarm
@@ -15,3 +15,4 @@ UPDATE pulse_alarm SET
     search_text = lower(COALESCE(CAST(state AS json) ->> 'title', '')) || chr(10) ||
                   lower(COALESCE(CAST(state AS json) ->> 'content', ''));
 DROP INDEX IF EXISTS pulse_alarm_status_seq;
+DROP INDEX IF EXISTS pulse_alarm_business;

@@ -1,6 +1,6 @@
 -- Version 3: the list's filters and order as columns of pulse_alarm (level, last_ms, first_seq,
--- search_text), filled once from the stored state; the list's index by status follows lastTime
--- rather than seq (pulse.sql creates the new indexes). The search text of an alarm stored before
+-- search_text), filled once from the stored state; the list's indexes by status and business
+-- follow lastTime (pulse.sql creates the new ones). The search text of an alarm stored before
 -- is lowered by SQLite's lower(), which lowers only ASCII; the alarm's next raise writes it as
 -- the server does (Go's strings.ToLower).
 ALTER TABLE pulse_alarm ADD COLUMN level VARCHAR(16) NOT NULL DEFAULT '';
@@ -14,3 +14,4 @@ UPDATE pulse_alarm SET
     search_text = lower(COALESCE(json_extract(state, '$.title'), '')) || char(10) ||
                   lower(COALESCE(json_extract(state, '$.content'), ''));
 DROP INDEX IF EXISTS pulse_alarm_status_seq;
+DROP INDEX IF EXISTS pulse_alarm_business;
