@@ -141,6 +141,7 @@ const apiPrefix = "/api/v1"
 var apiRoutes = []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
 	&alarmv1.AckOfBusinessReq{}, &alarmv1.ClearOfBusinessReq{}, &alarmv1.EventsOfBusinessReq{},
 	&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
+	&alarmv1.BulkAckReq{}, &alarmv1.BulkClearReq{},
 	&businessv1.ListReq{}}
 
 func (a *App) newServer(name string) *ghttp.Server {

@@ -2,6 +2,6 @@
 // token, and the HTTP API for alarms. Protocol: docs/PROTOCOL.md in the Pulse repository.
 export { connectRowData } from "./rowdata.js";
 export { connectAlarms, type AlarmSubscription } from "./alarms.js";
-export { createApi, PulseError, type Api, type Business } from "./api.js";
+export { createApi, PulseError, type Api, type AlarmTarget, type Business } from "./api.js";
 export { expOf } from "./jwt.js";
 export type * from "./types.js";
