@@ -146,9 +146,9 @@ export class Board {
 
   constructor(
     private session: Session,
-    _api: Api,
+    api: Api,
   ) {
-    this.calls = new AlarmCalls(session);
+    this.calls = new AlarmCalls(api, session);
     this.cleared = new ClearedView(this.calls);
     this.render = throttled(() => this.draw(), DRAW_EVERY_MS);
     this.table.append(
@@ -729,8 +729,7 @@ export class Board {
     try {
       const r = await this.calls.ackMany(alarms, comment);
       const one = alarms.length === 1 ? ` ${nameOf(alarms[0])}` : ` ${r.acked} alarms`;
-      const kept = comment && this.calls.commentsRefused ? " (this server does not keep comments: it was not saved)" : "";
-      this.say(`Acknowledged${one}${comment ? ` with “${comment}”${kept}` : ""}${r.refused.length ? `; ${r.refused.length} refused: ${r.refused[0]}` : ""}`);
+      this.say(`Acknowledged${one}${comment ? ` with “${comment}”` : ""}${r.refused.length ? `; ${r.refused.length} refused: ${r.refused[0]}` : ""}`);
       this.comment.value = "";
     } catch (err) {
       this.say(`Could not acknowledge the selected alarms: ${(err as Error).message}`);
