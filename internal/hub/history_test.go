@@ -162,3 +162,22 @@ func TestHistoryCostIsHonest(t *testing.T) {
 		t.Errorf("counted %d bytes for a heap of %d: want at least the heap and at most a quarter more", counted, used)
 	}
 }
+
+// TestHistoryWithoutSnapshots: with SnapshotSize 0 the history is kept, and a new subscriber, of
+// a key or of its type, starts with live data as before.
+func TestHistoryWithoutSnapshots(t *testing.T) {
+	k := Key{"pump", "p-1"}
+	m := NewManager("test", NewBusinessIndex(), Options{HistoryPoints: 10})
+	t.Cleanup(func() { _ = m.Shutdown(t.Context()) })
+	for n := range 3 {
+		m.Publish(k, rowItem(k, n))
+	}
+	if got := numbers(m.History(k, 0, 1)[0]); got != "0 1 2" {
+		t.Fatalf("history %s, want 0 1 2", got)
+	}
+	for _, sub := range []Key{k, {"pump", "*"}} {
+		if got := dialSnapshot(t, m, sub); got != "" {
+			t.Fatalf("a new subscriber of %v got %q, want no snapshot", sub, got)
+		}
+	}
+}

@@ -180,6 +180,9 @@ const typeWideSnapshot = 10_000
 // each marked "snapshot":true, or nil: for (T, I) that key's messages oldest first, for (T, *) the
 // latest message of each id of T (at most typeWideSnapshot), in the order they were published.
 func (s *snapshots) take(k Key) *Message {
+	if s.size == 0 { // history only: a new subscriber starts with live data
+		return nil
+	}
 	s.mu.Lock()
 	var msgs []*Message
 	if k.ID == model.Wildcard {
