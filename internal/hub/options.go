@@ -36,10 +36,10 @@ type Options struct {
 	// and id). A new subscriber of (T, I) first gets that key's messages, of (T, *) the latest of
 	// each id of T, each marked "snapshot":true.
 	SnapshotSize int
-	// SnapshotMemory bounds the bytes the snapshots hold, counted as allocated (snapshot_cost.go),
-	// shared fairly between business types: a type within SnapshotMemory / (types held) keeps
-	// every key; over the bound, the type holding the most forgets its least recently published
-	// key first. 0 is DefaultOptions' 256 MiB.
+	// SnapshotMemory bounds the bytes the snapshots and the history hold, counted as allocated
+	// (snapshot_cost.go), shared fairly between business types: a type within SnapshotMemory /
+	// (types held) keeps every key; over the bound, the type holding the most gives up its least
+	// recently published key first (its history, then the key). 0 is DefaultOptions' 256 MiB.
 	SnapshotMemory int64
 	// HistoryPoints > 0 also keeps, for each exact key, up to HistoryPoints messages received
 	// within HistoryWindow (the snapshot is the latest of them), for History. They share

@@ -66,8 +66,8 @@ func newSnapshots(o Options) *snapshots {
 func (s *snapshots) firstSlots() int { return min(s.keep, max(s.size, 8)) }
 
 // record keeps msg, received at ts (0: now), if it was published to one exact key; type-wide and
-// broadcast publishes are not a key's row data. It lets go of the key's points older than the window beyond its snapshot,
-// then frees memory until it is within its bound again.
+// broadcast publishes are not a key's row data. It lets go of the key's points older than the
+// window beyond its snapshot, then frees memory until it is within its bound again.
 func (s *snapshots) record(k Key, msg *Message, ts int64) {
 	if k.Type == "" || k.ID == "" || k.ID == model.Wildcard {
 		return

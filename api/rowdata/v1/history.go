@@ -13,7 +13,7 @@ type HistoryReq struct {
 	g.Meta       `path:"/rowdata/history" method:"get" credential:"token" tags:"Row data" summary:"Row-data history for charts" dc:"The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403."`
 	BusinessType string `json:"businessType" in:"query" v:"required" dc:"the business type" eg:"meter"`
 	BusinessId   string `json:"businessId" in:"query" v:"required" dc:"the business id, or * for every id of the type (one series each, at most 1000, the most recently published)" eg:"m-001"`
-	Since        int64  `json:"since" in:"query" v:"integer|min:0" dc:"server unix ms: only the items received at or after it (their ts); 0 or absent: the whole window" eg:"1732250000000"`
+	Since        int64  `json:"since" in:"query" v:"integer|min:0" dc:"server unix ms: only the items received at or after it (their ts); 0 or absent: the whole window"`
 }
 
 // HistoryRes holds the series and the units of their fields.
