@@ -103,7 +103,7 @@ func (s *snapshots) record(k Key, msg *Message, ts int64) {
 	if r.n > 0 { // items from two ingesting nodes may cross: the ring stays in order of ts for since
 		ts = max(ts, r.at(r.n-1).ts)
 	}
-	r.slots[(r.head+r.n)%len(r.slots)] = point{msg: msg, ts: ts}
+	r.slots[r.index(r.n)] = point{msg: msg, ts: ts}
 	r.n++
 	s.points++
 	for r.n > s.size && r.slots[r.head].ts < now-s.window {
@@ -120,7 +120,7 @@ func (s *snapshots) record(k Key, msg *Message, ts int64) {
 func (s *snapshots) dropOldest(r *snapshotRing) int64 {
 	cost := messageCost(r.slots[r.head].msg)
 	r.slots[r.head] = point{}
-	r.head = (r.head + 1) % len(r.slots)
+	r.head = r.index(1)
 	r.n--
 	s.points--
 	return cost
@@ -131,7 +131,7 @@ func (s *snapshots) dropOldest(r *snapshotRing) int64 {
 func (r *snapshotRing) resize(slots int) int64 {
 	moved := make([]point, slots)
 	for i := range r.n {
-		moved[i] = r.slots[(r.head+i)%len(r.slots)]
+		moved[i] = r.at(i)
 	}
 	delta := slotCost * int64(slots-len(r.slots))
 	r.slots, r.head = moved, 0
@@ -331,7 +331,15 @@ func (s *snapshots) stats() snapshotStats {
 }
 
 // at is r's i-th point, oldest first.
-func (r *snapshotRing) at(i int) point { return r.slots[(r.head+i)%len(r.slots)] }
+func (r *snapshotRing) at(i int) point { return r.slots[r.index(i)] }
+
+// index is the slot of r's i-th point (i < len(r.slots)), without a division on the publish path.
+func (r *snapshotRing) index(i int) int {
+	if i += r.head; i >= len(r.slots) {
+		i -= len(r.slots)
+	}
+	return i
+}
 
 func (r *snapshotRing) latest() *Message { return r.at(r.n - 1).msg }
 
