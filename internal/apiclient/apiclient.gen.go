@@ -732,6 +732,29 @@ type PulseApiIngestV1RowDataRes struct {
 	Accepted int `json:"accepted"`
 }
 
+// PulseApiRowdataV1HistoryRes defines model for pulse.api.rowdata.v1.HistoryRes.
+type PulseApiRowdataV1HistoryRes struct {
+	// Series for one business one series (its items may be empty); for businessId * one per id that has items, the most recently published first
+	Series []PulseApiRowdataV1Series `json:"series"`
+
+	// Units the unit of each row-data field (a key of an item's data.data) the server's rowdata.units names; a field not in it has none
+	//
+	// Example: {"current":"A","voltage":"V"}
+	Units map[string]string `json:"units"`
+}
+
+// PulseApiRowdataV1Series defines model for pulse.api.rowdata.v1.Series.
+type PulseApiRowdataV1Series struct {
+	// BusinessId Example: m-001
+	BusinessId string `json:"businessId"`
+
+	// BusinessType Example: meter
+	BusinessType string `json:"businessType"`
+
+	// Items the row objects ({type, ts, data}) exactly as a dashboard received them, oldest first
+	Items []interface{} `json:"items"`
+}
+
 // PulseInternalModelAlarm defines model for pulse.internal.model.Alarm.
 type PulseInternalModelAlarm struct {
 	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
@@ -990,6 +1013,18 @@ type BusinessListParams struct {
 type IngestRowDataParams struct {
 	// IdempotencyKey 1 to 128 printable ASCII bytes, the same in every retry of this request (with the same body): a repeat within ingest.idempotencyWindow (24h) is answered again, with Idempotent-Replayed: true, and not published again. Kept by the node that answered, per credential. 409 code 1411: the first is still being handled; 422 code 1422: the key was used with another body.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// RowdataHistoryParams defines parameters for RowdataHistory.
+type RowdataHistoryParams struct {
+	// BusinessType the business type
+	BusinessType string `form:"businessType" json:"businessType"`
+
+	// BusinessId the business id, or * for every id of the type (one series each, at most 1000, the most recently published)
+	BusinessId string `form:"businessId" json:"businessId"`
+
+	// Since server unix ms: only the items received at or after it (their ts); 0 or absent: the whole window
+	Since *int64 `form:"since,omitempty" json:"since,omitempty"`
 }
 
 // IngestAlarmJSONRequestBody defines body for IngestAlarm for application/json ContentType.
@@ -1386,6 +1421,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
 	IngestRowData(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RowdataHistory Row-data history for charts
+	//
+	// The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403.
+	//
+	// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
+	RowdataHistory(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Healthz Liveness
 	//
 	// 200 while the process serves, whatever its dependencies do.
@@ -1763,6 +1805,23 @@ func (c *Client) IngestRowDataWithBody(ctx context.Context, params *IngestRowDat
 // Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
 func (c *Client) IngestRowData(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewIngestRowDataRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RowdataHistory Row-data history for charts
+//
+// The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403.
+//
+// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
+func (c *Client) RowdataHistory(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRowdataHistoryRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2541,6 +2600,76 @@ func NewIngestRowDataRequestWithBody(server string, params *IngestRowDataParams,
 	return req, nil
 }
 
+// NewRowdataHistoryRequest constructs an http.Request for the RowdataHistory method
+func NewRowdataHistoryRequest(server string, params *RowdataHistoryParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/rowdata/history")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "businessType", params.BusinessType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "businessId", params.BusinessId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -2818,6 +2947,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
 	IngestRowDataWithResponse(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error)
+
+	// RowdataHistoryWithResponse Row-data history for charts
+	//
+	// The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
+	RowdataHistoryWithResponse(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*RowdataHistoryResponse, error)
 
 	// HealthzWithResponse Liveness
 	//
@@ -4302,6 +4440,100 @@ func (r IngestRowDataResponse) ContentType() string {
 	return ""
 }
 
+// RowdataHistoryResponse401Headers the declared response headers of an HTTP 401 response for RowdataHistory
+type RowdataHistoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type RowdataHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                         `json:"code"`
+		Data PulseApiRowdataV1HistoryRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RowdataHistoryResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RowdataHistoryResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                         `json:"code"`
+	Data PulseApiRowdataV1HistoryRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RowdataHistoryResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RowdataHistoryResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RowdataHistoryResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RowdataHistoryResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RowdataHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RowdataHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RowdataHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RowdataHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4739,6 +4971,21 @@ func (c *ClientWithResponses) IngestRowDataWithResponse(ctx context.Context, par
 		return nil, err
 	}
 	return ParseIngestRowDataResponse(rsp)
+}
+
+// RowdataHistoryWithResponse Row-data history for charts
+//
+// The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
+func (c *ClientWithResponses) RowdataHistoryWithResponse(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*RowdataHistoryResponse, error) {
+	rsp, err := c.RowdataHistory(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRowdataHistoryResponse(rsp)
 }
 
 // HealthzWithResponse Liveness
@@ -6026,6 +6273,82 @@ func ParseIngestRowDataResponse(rsp *http.Response) (*IngestRowDataResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRowdataHistoryResponse parses an HTTP response from a RowdataHistoryWithResponse call
+func ParseRowdataHistoryResponse(rsp *http.Response) (*RowdataHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RowdataHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                         `json:"code"`
+			Data PulseApiRowdataV1HistoryRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RowdataHistoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
