@@ -403,7 +403,7 @@ export class Board {
       { class: "toolbar" },
       view, level, status, business, text, group,
       el("span", { class: "spacer" }),
-      this.comment, this.bulkAck, exportCsv,
+      el("span", { class: "desk-tools" }, this.comment, this.bulkAck, exportCsv),
     );
   }
 
