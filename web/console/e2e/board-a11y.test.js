@@ -53,7 +53,7 @@ test("new alarms are announced in a polite live region, a burst in one sentence"
   await page.close();
 });
 
-test("on a phone the Ack and Clear buttons are at least 44 px square", async () => {
+test("on a phone the Ack and Clear buttons are at least 44 px square, and the cards come first", async () => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await phone.goto(pulse.url + "/#alarms");
   await until(async () => Number(await attr(phone, "[data-testid=board]", "data-shown")) > 0, "the board shows the alarms");
@@ -61,6 +61,9 @@ test("on a phone the Ack and Clear buttons are at least 44 px square", async () 
     const box = await phone.locator(`tr[data-alarm-id] button[data-action="${action}"]`).first().boundingBox();
     assert.ok(box.width >= 44 && box.height >= 44, `${action}: ${box.width}×${box.height}`);
   }
+  // The cards come first: no selection column, bulk or export tools on a phone.
+  assert.equal(await phone.getByTestId("ack-selected").isVisible(), false);
+  assert.equal(await phone.locator("tr[data-alarm-id] td.select").first().isVisible(), false);
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   await phone.close();
