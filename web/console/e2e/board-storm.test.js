@@ -121,3 +121,22 @@ test("a focused row holds the table still; the \"N new\" bar shows what waits an
   assert.equal(await attr(page, "[data-testid=board]", "data-waiting"), "0");
   await page.close();
 });
+
+test("a pointer left resting on the table lets go after a minute without movement (an unattended wall screen stays live)", async () => {
+  await pulse.post("/api/v1/alarm", { alarmId: "resting", businessType: "site", businessId: "s-3", level: "major", title: "Under the pointer", content: "" });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.clock.install();
+  await page.goto(pulse.url + "/#alarms");
+  await until(async () => Number(await attr(page, "[data-testid=board]", "data-shown")) > 0, "the board shows the alarms");
+  const first = await page.locator("[data-testid=board] tbody tr").first().boundingBox();
+  await page.mouse.move(first.x + 200, first.y + first.height / 2);
+  await until(async () => (await attr(page, "[data-testid=board]", "data-held")) === "true", "the pointer holds the table");
+  await pulse.post("/api/v1/alarm", { alarmId: "unattended", businessType: "site", businessId: "s-2", level: "critical", title: "Nobody looks", content: "" });
+  await until(async () => (await attr(page, "[data-testid=board]", "data-waiting")) === "1", "the new alarm waits");
+  await page.clock.fastForward(30_000);
+  assert.equal(await attr(page, "[data-testid=board]", "data-held"), "true", "half a minute: still held");
+  await page.clock.fastForward(40_000);
+  await until(async () => (await attr(page, "[data-testid=board]", "data-held")) === "false", "over a minute without movement: let go");
+  await until(() => page.locator('tr[data-alarm-id="unattended"]').count(), "the waiting alarm is shown");
+  await page.close();
+});
