@@ -18,19 +18,16 @@ import (
 // BenchmarkPurgePause measures what retention costs ingest: a store holding 202,000 events older
 // than the retention (2,000 alarms raised 100 times each, then cleared) is purged while a poster
 // raises one alarm at a time, and the longest wait of one raise is reported (max-pause-ms), with
-// its median and 99th percentile and the purge's own time. "batch=1000" is retention as it runs;
-// "batch=all" deletes each table in one transaction, as retention did before it went by batches.
+// its median and 99th percentile and the purge's own time. "batch=1000" is retention as it runs.
+// (Before retention went by batches it deleted everything in one transaction: measured with the
+// same store on the release before, the longest wait was the whole purge's.)
 //
 //	go test -run xxx -bench PurgePause -benchtime 1x ./internal/service/alarm/
 //
 // The store is SQLite in a temporary folder, or BENCH_LINK's database (an empty one of its own).
 func BenchmarkPurgePause(b *testing.B) {
-	for _, batch := range []int{1000, 1 << 30} {
-		name := fmt.Sprintf("batch=%d", batch)
-		if batch == 1<<30 {
-			name = "batch=all"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, batch := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			for range b.N {
 				benchPurgePause(b, batch)
 			}

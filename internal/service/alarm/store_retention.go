@@ -31,8 +31,14 @@ func (s *store) purgeAlarms(ctx context.Context, cutoff int64, limit int) (n int
 		for i, v := range found {
 			ids[i] = v.String()
 		}
-		// By id: a cleared old alarm of the same id in another business goes too, as it should.
-		r, err := old().WhereIn(c.AlarmId, ids).Delete()
+		// By id, the key's first column: a cleared old alarm of the same id in another business
+		// goes too, as it should. SQLite, without statistics, would rather walk every cleared
+		// alarm by the status index for each batch: "+status" is not indexable.
+		status := c.Status
+		if s.dialect == "sqlite" {
+			status = "+" + status
+		}
+		r, err := tx.Model(t).WhereIn(c.AlarmId, ids).Where(status+" = ?", statusCleared).WhereLT(c.ChangedMs, cutoff).Delete()
 		if err != nil {
 			return err
 		}
@@ -61,8 +67,14 @@ func (s *store) purgeEvents(ctx context.Context, cutoff int64, limit int) (n int
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
-		top := seqs[len(seqs)-1].Int64()
-		r, err := stale().WhereLTE(ec.Seq, top).Delete()
+		// By seq, the primary key: by its conditions the delete would walk every old event by
+		// the created_ms index for each batch (SQLite's choice).
+		batch := make([]int64, len(seqs))
+		for i, v := range seqs {
+			batch[i] = v.Int64()
+		}
+		top := batch[len(batch)-1]
+		r, err := tx.Model(dao.PulseAlarmEvent.Table()).WhereIn(ec.Seq, batch).Delete()
 		if err != nil {
 			return err
 		}
