@@ -1,11 +1,8 @@
 package alarm
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
-
-	"github.com/gogf/gf/v2/database/gdb"
 
 	"pulse/internal/dao"
 	"pulse/internal/idempotency"
