@@ -10,7 +10,6 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
 	"pulse/internal/dao"
 	"pulse/internal/model"
 )
@@ -42,7 +41,7 @@ func benchPurgePause(b *testing.B, batch int) {
 		link = "sqlite::@file(" + b.TempDir() + "/pulse.db)?busy_timeout=5000&journal_mode=WAL"
 	}
 	clk := newClock()
-	s, err := New(context.Background(), bus.NewMemory(), Options{DB: gdb.ConfigNode{Link: link}, Now: clk.now,
+	s, err := New(context.Background(), quietBus(), Options{DB: gdb.ConfigNode{Link: link}, Now: clk.now,
 		Retention: retention, PurgeBatch: batch})
 	if err != nil {
 		b.Fatal(err)

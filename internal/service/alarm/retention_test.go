@@ -32,10 +32,17 @@ func newClock() *clock {
 func (c *clock) now() time.Time      { return time.UnixMilli(c.ms.Load()) }
 func (c *clock) add(d time.Duration) { c.ms.Add(d.Milliseconds()) }
 
+// quietBus is the single-node bus, heard by nobody.
+func quietBus() bus.Bus {
+	b := bus.NewMemory()
+	b.Subscribe(func(bus.Event) {}, nil)
+	return b
+}
+
 // openWith opens a store with opts (DB set by the caller), closed at the test's end.
 func openWith(t *testing.T, opts Options) *Service {
 	t.Helper()
-	s, err := New(context.Background(), bus.NewMemory(), opts)
+	s, err := New(context.Background(), quietBus(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
