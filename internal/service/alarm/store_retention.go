@@ -63,18 +63,23 @@ func (s *store) purgeEvents(ctx context.Context, cutoff int64, limit int) (n int
 			return tx.Model(dao.PulseAlarmEvent.Table()).WhereLT(ec.CreatedMs, cutoff).
 				Where(ec.Seq+" NOT IN ?", tx.Model(dao.PulseAlarm.Table()).Fields(ac.Seq))
 		}
-		seqs, err := stale().Fields(ec.Seq).OrderAsc(ec.Seq).Limit(limit).Array()
-		if err != nil || len(seqs) == 0 {
+		// The batch is the stale events from the first to the limit-th by seq: it is deleted by
+		// that range of the primary key. (By their conditions alone SQLite would walk every old
+		// event by the created_ms index for each batch; by a list of 1,000 seqs, binding and
+		// formatting the list cost more than the delete.)
+		first, err := stale().Fields(ec.Seq).OrderAsc(ec.Seq).Limit(1).Value()
+		if err != nil || first.IsNil() {
 			return err
 		}
-		// By seq, the primary key: by its conditions the delete would walk every old event by
-		// the created_ms index for each batch (SQLite's choice).
-		batch := make([]int64, len(seqs))
-		for i, v := range seqs {
-			batch[i] = v.Int64()
+		last, err := stale().Fields(ec.Seq).OrderAsc(ec.Seq).Limit(limit-1, 1).Value()
+		if err == nil && last.IsNil() {
+			last, err = stale().FieldMax(ec.Seq).Value()
 		}
-		top := batch[len(batch)-1]
-		r, err := tx.Model(dao.PulseAlarmEvent.Table()).WhereIn(ec.Seq, batch).Delete()
+		if err != nil {
+			return err
+		}
+		top := last.Int64()
+		r, err := stale().WhereGTE(ec.Seq, first.Int64()).WhereLTE(ec.Seq, top).Delete()
 		if err != nil {
 			return err
 		}
