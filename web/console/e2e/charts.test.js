@@ -1,0 +1,197 @@
+// Honest charts, in a real browser against the real server: an outage is drawn as a gap, the
+// x-axis is the chosen window ending now, a business has the same look in every chart, times are
+// on a 24-hour clock, the legend gives values (the last one, and under the pointer), a whole type
+// opened after its data exists is charted on a sane axis, and after a reload a 15-minute window
+// is full from the server's history.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { launch } from "./lib/browser.js";
+import { until } from "./lib/poll.js";
+import { startPulse } from "./lib/pulse.js";
+
+let pulse, browser;
+before(async () => {
+  pulse = await startPulse({ extraConfig: "rowdata:\n  units:\n    voltage: \"V\"\n" }).catch(() => startPulse());
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await pulse?.stop();
+});
+
+const item = (type, id, time, data) => ({ businessType: type, businessId: id, time, data });
+
+async function follow(page, type, id, n = 0) {
+  const panel = page.getByTestId("panel").nth(n);
+  await panel.getByTestId("type").fill(type);
+  await panel.getByTestId("id").fill(id);
+  await panel.getByTestId("follow").click();
+  return panel;
+}
+
+// The chart of field in panel n, once it holds at least points points and is drawn.
+async function chart(page, field, points, n = 0) {
+  const sel = `[data-testid=panel] >> nth=${n} >> .chart[data-field="${field}"]`;
+  const fig = page.locator(sel);
+  await until(async () => (await fig.count()) && Number(await fig.getAttribute("data-points")) >= points && (await fig.locator("canvas").count()), `the ${field} chart holds ${points} points`);
+  return fig;
+}
+
+// How many pixels of the series' colour a band of the plot's columns holds, around time t (ms).
+function inkAround(fig, t, halfWidthPx) {
+  return fig.evaluate(
+    (node, [t, half]) => {
+      const u = node.uplot;
+      const color = Object.values(JSON.parse(node.dataset.styles))[0].color;
+      const want = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+      const canvas = node.querySelector("canvas");
+      const ctx = canvas.getContext("2d");
+      const x = Math.round(u.valToPos(t / 1000, "x", true));
+      const { top, height } = u.bbox;
+      const img = ctx.getImageData(Math.max(0, x - half), top, 2 * half + 1, height).data;
+      let ink = 0;
+      for (let i = 0; i < img.length; i += 4) {
+        const d = Math.abs(img[i] - want[0]) + Math.abs(img[i + 1] - want[1]) + Math.abs(img[i + 2] - want[2]);
+        if (img[i + 3] > 200 && d < 60) ink++;
+      }
+      return ink;
+    },
+    [t, halfWidthPx],
+  );
+}
+
+test("an outage is a gap in the line, and the x-axis is the window ending now, moving on", async () => {
+  // One point a second for 20 s, nothing for 90 s, one a second for 20 s: all within 5 minutes.
+  const start = Date.now() - 200_000;
+  const before = Array.from({ length: 20 }, (_, i) => item("gap", "g-1", start + i * 1000, { level: 10 + (i % 3) }));
+  const afterOutage = Array.from({ length: 20 }, (_, i) => item("gap", "g-1", start + 110_000 + i * 1000, { level: 10 + (i % 3) }));
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await page.goto(pulse.url + "/");
+  const panel = await follow(page, "gap", "g-1");
+  await until(async () => (await panel.getAttribute("data-status")) === "live", "the panel is live");
+  await pulse.post("/api/v1/rowdata", { items: before });
+  await pulse.post("/api/v1/rowdata", { items: afterOutage });
+  const fig = await chart(page, "level", 40);
+  assert.equal(await fig.getAttribute("data-gaps"), "1", "one gap: the 90 s outage");
+  assert.equal(await inkAround(fig, start + 65_000, 15), 0, "no line across the outage");
+  assert.ok((await inkAround(fig, start + 10_000, 4)) > 0, "a line where data is");
+
+  // The x-axis is the window (5 minutes) and ends now, not where the data ends.
+  const span = async () => [Number(await fig.getAttribute("data-x-min")), Number(await fig.getAttribute("data-x-max"))];
+  const [min, max] = await span();
+  assert.ok(Math.abs(max - min - 300_000) < 2000, `the x-axis spans 5 min, not ${max - min} ms`);
+  const now = await page.evaluate(() => Date.now());
+  assert.ok(Math.abs(now - max) < 5000, "the x-axis ends now");
+  // Without new data, it moves on.
+  await until(async () => (await span())[1] >= max + 2000, "the x-axis moves on with the clock");
+
+  // Changed to 15 minutes: the axis follows the choice.
+  await page.getByTestId("panel").first().getByTestId("window").selectOption("900000");
+  await until(async () => {
+    const [a, b] = await span();
+    return Math.abs(b - a - 900_000) < 2000;
+  }, "the x-axis spans 15 min");
+  await page.close();
+});
+
+test("a business has the same colour and dash in every chart, whatever the order its data came in", async () => {
+  const t = Date.now() - 30_000;
+  // m-b publishes before m-a: arrival order differs from one chart to the other.
+  await pulse.post("/api/v1/rowdata", { items: [item("col", "m-b", t, { p: 1 }), item("col", "m-a", t + 1000, { p: 2 })] });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(pulse.url + "/");
+  await follow(page, "col", "*");
+  await page.getByTestId("add-panel").click();
+  await follow(page, "col", "m-a", 1);
+  const all = await chart(page, "p", 2, 0);
+  const one = await chart(page, "p", 1, 1);
+  const styles = JSON.parse(await all.getAttribute("data-styles"));
+  const single = JSON.parse(await one.getAttribute("data-styles"));
+  assert.deepEqual(Object.keys(styles), ["col/m-b", "col/m-a"], "m-b came first in the type's chart");
+  assert.deepEqual(single["col/m-a"], styles["col/m-a"], "m-a looks the same in both charts");
+  assert.notDeepEqual(styles["col/m-a"], styles["col/m-b"], "two businesses look different");
+  // Told apart by more than colour: the legend names each, and the dash differs where the colour
+  // alone would not tell them apart for everyone.
+  assert.deepEqual(await all.locator(".u-legend .u-series .u-label").allTextContents(), ["Time", "col/m-b", "col/m-a"]);
+
+  // After a reload, the same looks.
+  await page.reload();
+  const again = await chart(page, "p", 2, 0);
+  assert.deepEqual(JSON.parse(await again.getAttribute("data-styles")), styles);
+  await page.close();
+});
+
+test("24-hour times in the browser's locale, the last value in the caption and legend, hover values on a single-series chart", async () => {
+  const t = Date.now() - 20_000;
+  await pulse.post("/api/v1/rowdata", { items: [0, 1, 2, 3, 4].map((i) => item("hov", "h-1", t + i * 3000, { voltage: 230 + i })) });
+  // A US locale writes "1:05 PM" by habit: the charts must not.
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, locale: "en-US", timezoneId: "America/New_York" });
+  await page.goto(pulse.url + "/");
+  await follow(page, "hov", "h-1");
+  const fig = await chart(page, "voltage", 5);
+
+  // Off the chart, the legend shows the last value, never "--".
+  const values = () => fig.locator(".u-legend .u-value").allTextContents();
+  const legend = await values();
+  assert.ok(!legend.includes("--"), `legend ${JSON.stringify(legend)} has no "--"`);
+  assert.match(legend[1], /^234( V)?$/, "the legend shows the last value");
+  assert.match(await fig.getByTestId("last").textContent(), /^234( V)?$/, "the caption shows the last value");
+  assert.match(legend[0], /^\d{2}:\d{2}:\d{2}$/, "the legend's time is on a 24-hour clock");
+
+  // The axis labels are on a 24-hour clock too.
+  const ticks = await fig.evaluate((node) => node.uplot.axes[0]._values);
+  assert.ok(ticks.length >= 2, "the x-axis has labels");
+  for (const tick of ticks) assert.match(tick, /^\d{2}:\d{2}(:\d{2})?$/, `axis label ${tick} is a 24-hour time`);
+
+  // Hovering over the third point shows its value, on this single-series chart.
+  const box = await fig.locator(".u-over").boundingBox();
+  const x = await fig.evaluate((node, ms) => node.uplot.valToPos(ms / 1000, "x"), t + 6000);
+  await page.mouse.move(box.x + x, box.y + box.height / 2);
+  await until(async () => /^232( V)?$/.test((await values())[1]), "the legend shows the hovered value, 232");
+  const hovered = (await values())[0];
+  const expected = await page.evaluate((ms) => new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).format(ms), t + 6000);
+  assert.equal(hovered, expected, "the hovered time, 24-hour, in the browser's time zone");
+  assert.doesNotMatch(hovered, /AM|PM/);
+
+  // The canvas is named for screen readers.
+  assert.match(await fig.locator("canvas").first().getAttribute("aria-label"), /^Chart of voltage of hov\/h-1/);
+  await page.close();
+});
+
+test("a whole type opened after its data exists charts every business on a sane axis", async () => {
+  const t = Date.now() - 10_000;
+  await pulse.post("/api/v1/rowdata", { items: ["w-1", "w-2", "w-3"].map((id, i) => item("late", id, t + i * 500, { kw: 5 + i })) });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await page.goto(pulse.url + "/");
+  await follow(page, "late", "*");
+  const fig = await chart(page, "kw", 3);
+  assert.equal(await fig.getAttribute("data-series"), "3", "one series per meter");
+  const min = Number(await fig.getAttribute("data-x-min"));
+  const max = Number(await fig.getAttribute("data-x-max"));
+  assert.ok(Math.abs(max - min - 300_000) < 2000 && Math.abs(max - Date.now()) < 60_000, `the x-axis is the last 5 minutes, not ${new Date(min).toISOString()} .. ${new Date(max).toISOString()}`);
+  // Each lone point is drawn as a marker (a single point makes no line).
+  assert.ok((await inkAround(fig, t, 6)) > 0, "the first meter's point is visible");
+  await page.close();
+});
+
+test("after a reload, a 15-minute window holds every point the server received in it", async (t) => {
+  const probe = await fetch(`${pulse.url}/api/v1/rowdata/history?businessType=x&businessId=y&since=0`);
+  if (probe.status === 404) return t.skip("this server has no row-data history (GET /api/v1/rowdata/history answers 404)");
+  // 120 points over the last 14 minutes of item time, posted within a few seconds.
+  const now = Date.now();
+  const items = Array.from({ length: 120 }, (_, i) => item("full", "f-1", now - 840_000 + i * 7000, { voltage: 220 + (i % 10) }));
+  for (let i = 0; i < items.length; i += 10) await pulse.post("/api/v1/rowdata", { items: items.slice(i, i + 10) });
+
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await page.goto(pulse.url + "/");
+  const panel = await follow(page, "full", "f-1");
+  await panel.getByTestId("window").selectOption("900000");
+  await chart(page, "voltage", 120);
+  await page.reload();
+  const fig = await chart(page, "voltage", 120);
+  assert.equal(await fig.getAttribute("data-points"), "120", "every point posted before the reload");
+  const span = Number(await fig.getAttribute("data-x-max")) - Number(await fig.getAttribute("data-x-min"));
+  assert.ok(Math.abs(span - 900_000) < 2000, `the x-axis spans 15 minutes, not ${span} ms`);
+  assert.equal(await fig.getAttribute("data-gaps"), "0", "a full window has no gap");
+  await page.close();
+});
