@@ -116,6 +116,12 @@ export class FieldChart {
     this.plot?.setSize(this.size());
   }
 
+  // Draws the chart anew with the page's current type size and theme.
+  restyle(): void {
+    this.rebuild();
+    this.draw();
+  }
+
   destroy(): void {
     this.observer.disconnect();
     this.plot?.destroy();
@@ -128,6 +134,8 @@ export class FieldChart {
 
   private options(): uPlot.Options {
     const single = this.series.length === 1;
+    // The axes' type follows the page's (larger on a wall), and so does the room between labels.
+    const font = Math.round(0.8 * (parseFloat(getComputedStyle(document.documentElement).fontSize) || 15));
     const xAxisValues = (_: uPlot, splits: number[], __: number, space: number) =>
       splits.map((v) => formatClock(v * 1000, space < 60 || this.windowMs <= 300_000));
     return {
@@ -149,13 +157,13 @@ export class FieldChart {
         y: { range: (_, min, max) => yRange(min, max) },
       },
       axes: [
-        { ...axisStyle(), space: 90, values: xAxisValues },
+        { ...axisStyle(font), space: 5 * font, values: xAxisValues },
         {
-          ...axisStyle(),
-          space: 30,
+          ...axisStyle(font),
+          space: 3 * font,
           values: (_, splits) => splits.map((v) => formatValue(v)),
           // As wide as its longest label, so that labels never run into the plot.
-          size: (_, values) => 14 + 8 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
+          size: (_, values) => Math.ceil(font + 0.62 * font * Math.max(3, ...(values ?? []).map((v) => String(v).length))),
         },
       ],
       series: [
@@ -169,7 +177,7 @@ export class FieldChart {
             label: single && !key.label ? this.field : key.label,
             stroke: style.color,
             dash: style.dash,
-            width: 2,
+            width: Math.max(2, font / 8),
             spanGaps: false,
             gaps: (u, s) => this.gaps(s).map(([a, b]) => [u.valToPos(a / 1000, "x", true), u.valToPos(b / 1000, "x", true)]),
             points: { show: (u, s) => this.sparse(u, s), size: 5, fill: style.color },
@@ -269,13 +277,13 @@ function yRange(min: number | null, max: number | null): [number, number] {
   return [min - pad, max + pad];
 }
 
-function axisStyle(): uPlot.Axis {
+function axisStyle(fontPx: number): uPlot.Axis {
   const css = getComputedStyle(document.documentElement);
   const stroke = css.getPropertyValue("--muted").trim() || "#9aa4b2";
   const line = css.getPropertyValue("--line").trim() || "#2a3140";
   return {
     stroke,
-    font: `${css.fontSize === "" ? 12 : Math.round(parseFloat(css.fontSize) * 0.8)}px system-ui, sans-serif`,
+    font: `${fontPx}px system-ui, sans-serif`,
     grid: { stroke: line, width: 1 },
     ticks: { stroke: line, width: 1 },
   };

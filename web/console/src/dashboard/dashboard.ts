@@ -28,6 +28,7 @@ export class Dashboard {
     const saved = fromUrl.length ? fromUrl : loadSpecs();
     for (const spec of saved.length ? saved : [{ type: "", id: "", windowMs: DEFAULT_WINDOW }]) this.add(spec);
     addEventListener("resize", () => this.fit());
+    matchMedia("(prefers-color-scheme: light)").addEventListener("change", () => this.restyle());
   }
 
   // The user or token changed: every panel subscribes again.
@@ -42,8 +43,13 @@ export class Dashboard {
 
   // Wall mode: the charts share the screen's height instead of keeping a fixed one.
   setWall(on: boolean): void {
+    if (on === this.wall) return;
     this.wall = on;
-    this.fit();
+    this.restyle();
+  }
+
+  private restyle(): void {
+    for (const panel of this.panels) panel.restyle();
   }
 
   private add(spec: PanelSpec): void {

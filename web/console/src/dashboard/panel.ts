@@ -126,6 +126,11 @@ export class Panel {
     for (const chart of this.charts.values()) chart.resize();
   }
 
+  // The charts are drawn anew (wall mode's type, the theme's colours).
+  restyle(): void {
+    for (const chart of this.charts.values()) chart.restyle();
+  }
+
   follow(type: string, id: string): void {
     if (!type || !id) {
       this.setStatus("idle", "Give a type and an id (or *).");
