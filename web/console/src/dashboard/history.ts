@@ -2,16 +2,11 @@
 // (v3)"): GET /api/v1/rowdata/history, one series per business, oldest first, and the units the
 // server is configured with for the fields (rowdata.units).
 
-export interface HistoryItem {
-  businessType: string;
-  businessId: string;
-  time?: number;
-  ts?: number;
-  data: unknown;
-}
+import type { RowDataMessage } from "@pulse/client";
 
 export interface History {
-  series: { businessType: string; businessId: string; items: HistoryItem[] }[];
+  // The rowdata objects as a dashboard's socket receives them, oldest first.
+  series: { businessType: string; businessId: string; items: RowDataMessage[] }[];
   units: Record<string, string>;
 }
 

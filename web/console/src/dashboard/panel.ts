@@ -1,8 +1,8 @@
-import { connectRowData, type Api, type Business, type RowDataEvents, type StateChange, type Subscription } from "@pulse/client";
+import { connectRowData, type Api, type Business, type RowDataEvents, type RowDataMessage, type StateChange, type Subscription } from "@pulse/client";
 import { el, formatTime, perFrame } from "../dom";
 import type { Session } from "../session";
 import { FieldChart, type SeriesKey } from "./chart";
-import { fetchHistory, HistoryError, type HistoryItem } from "./history";
+import { fetchHistory, HistoryError } from "./history";
 
 export interface PanelSpec {
   type: string;
@@ -264,14 +264,14 @@ export class Panel {
     }
     if (sub !== this.sub || type !== this.spec.type || id !== this.spec.id) return;
     this.units = { ...this.units, ...history.units };
-    for (const series of history.series) for (const item of series.items) this.addItem(item, item.ts ?? 0);
+    for (const series of history.series) for (const msg of series.items) this.addItem(msg.data, msg.ts);
     for (const [field, chart] of this.charts) chart.setUnit(this.units[field] ?? "");
     this.node.dataset.history = String(history.series.reduce((n, s) => n + s.items.length, 0));
     this.draw();
   }
 
-  private addItem(item: HistoryItem, ts: number): void {
-    const time = item.time || item.ts || ts;
+  private addItem(item: RowDataMessage["data"], ts: number): void {
+    const time = item.time || ts;
     const key = `${item.businessType}/${item.businessId || "*"}`;
     const series: SeriesKey = { key, label: key };
     for (const [field, value] of numericFields(item.data)) {
