@@ -31,6 +31,7 @@ export class FieldChart {
   private columns: (number | undefined)[][] = []; // one per series, aligned with times
   private series: SeriesKey[] = [];
   private plot: uPlot | undefined;
+  private gapsOf: [number, number][][] = []; // per series, computed once per draw
   private unit = "";
   private observer = new ResizeObserver(() => this.plot?.setSize(this.size()));
 
@@ -99,6 +100,7 @@ export class FieldChart {
     this.trim();
     this.showLast();
     if (!this.series.length) return;
+    this.gapsOf = this.columns.map((_, s) => this.gaps(s));
     const data = [this.times.map((t) => t / 1000), ...this.columns] as uPlot.AlignedData;
     if (this.plot) this.plot.setData(data);
     else this.plot = new uPlot(this.options(), data, this.plotHost);
@@ -109,7 +111,7 @@ export class FieldChart {
     canvas?.setAttribute("aria-label", `Chart of ${this.label}${this.node.dataset.last ? `, last value ${this.node.dataset.last}` : ""}`);
     // For tests: the plot (to find a time's pixel) and each series' look.
     (this.node as HTMLElement & { uplot?: uPlot }).uplot = this.plot;
-    this.node.dataset.gaps = String(this.series.reduce((n, _, s) => n + this.gaps(s + 1).length, 0));
+    this.node.dataset.gaps = String(this.gapsOf.reduce((n, g) => n + g.length, 0));
   }
 
   resize(): void {
@@ -179,7 +181,7 @@ export class FieldChart {
             dash: style.dash,
             width: Math.max(2, font / 8),
             spanGaps: false,
-            gaps: (u, s) => this.gaps(s).map(([a, b]) => [u.valToPos(a / 1000, "x", true), u.valToPos(b / 1000, "x", true)]),
+            gaps: (u, s) => (this.gapsOf[s - 1] ?? []).map(([a, b]) => [u.valToPos(a / 1000, "x", true), u.valToPos(b / 1000, "x", true)]),
             points: { show: (u, s) => this.sparse(u, s), size: 5, fill: style.color },
             // Off the chart, the legend shows the series' last value, not "--".
             value: (_, v, __, idx) => this.withUnit(idx == null ? this.last(i) : v),
@@ -189,10 +191,10 @@ export class FieldChart {
     };
   }
 
-  // The gaps of series s (1-based, as uPlot counts): [from, to] in unix ms, between two points of
-  // the series further apart than its own usual interval allows.
+  // The gaps of series s: [from, to] in unix ms, between two points of the series further apart
+  // than its own usual interval allows.
   private gaps(s: number): [number, number][] {
-    const col = this.columns[s - 1];
+    const col = this.columns[s];
     const own: number[] = [];
     for (let i = 0; i < this.times.length; i++) if (col[i] !== undefined) own.push(this.times[i]);
     const steps = own.slice(1).map((t, i) => t - own[i]);
