@@ -201,8 +201,49 @@ test("after a reload, a 15-minute window holds every point the server received i
   await page.reload();
   const fig = await chart(page, "voltage", 120);
   assert.equal(await fig.getAttribute("data-points"), "120", "every point posted before the reload");
+  assert.equal(await page.getByTestId("panel").first().getAttribute("data-history"), "120", "brought by the history (the snapshot holds 20)");
   const span = Number(await fig.getAttribute("data-x-max")) - Number(await fig.getAttribute("data-x-min"));
   assert.ok(Math.abs(span - 900_000) < 2000, `the x-axis spans 15 minutes, not ${span} ms`);
   assert.equal(await fig.getAttribute("data-gaps"), "0", "a full window has no gap");
   await page.close();
+});
+
+test("after a reconnect, what the server received meanwhile fills the window", async (t) => {
+  if (!(await hasHistory())) return t.skip("this server has no row-data history (GET /api/v1/rowdata/history answers 404)");
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  // The page's sockets can be cut, and kept from reconnecting, as a network outage would.
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    const open = [];
+    window.__cut = () => {
+      window.__blocked = true;
+      for (const ws of open.splice(0)) ws.close();
+    };
+    window.WebSocket = function (url, protocols) {
+      const ws = new Native(window.__blocked ? "ws://127.0.0.1:9/" : url, protocols);
+      open.push(ws);
+      return ws;
+    };
+    Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3, prototype: Native.prototype });
+  });
+  const page = await context.newPage();
+  await page.goto(pulse.url + "/");
+  const panel = await follow(page, "gone", "g-1");
+  await until(async () => (await panel.getAttribute("data-status")) === "live", "the panel is live");
+  const start = Date.now() - 120_000;
+  const items = (from, n) => Array.from({ length: n }, (_, i) => item("gone", "g-1", start + (from + i) * 1000, { v: from + i }));
+  await pulse.post("/api/v1/rowdata", { items: items(0, 10) });
+  await chart(page, "v", 10);
+
+  await page.evaluate(() => window.__cut());
+  await until(async () => (await panel.getAttribute("data-status")) === "lost", "the panel says the connection is lost");
+  // 60 points while the page is away: more than the snapshot (20) brings back.
+  await pulse.post("/api/v1/rowdata", { items: items(10, 60) });
+  await page.evaluate(() => (window.__blocked = false));
+  await panel.getByTestId("retry").click().catch(() => {});
+  await until(async () => (await panel.getAttribute("data-status")) === "live", "the panel is live again");
+  const fig = await chart(page, "v", 70);
+  assert.equal(await fig.getAttribute("data-points"), "70", "every point, none twice");
+  assert.equal(await fig.getAttribute("data-gaps"), "0", "no gap where the server had data");
+  await context.close();
 });
