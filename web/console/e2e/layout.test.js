@@ -98,7 +98,7 @@ test("on a phone the header is one line and the targets are 44 px", async () => 
   await page.getByTestId("menu").click();
   await until(() => page.getByTestId("token").isVisible(), "the token field shows");
   await page.getByTestId("menu").click();
-  await screenshot(page, "console-phone.png");
+  await screenshot(page, "console-phone.png", { readme: true });
   await page.close();
 });
 
@@ -115,7 +115,7 @@ test("wall mode fills a 3840x2160 screen with the charts, in larger type", async
   const fontSize = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
   assert.ok(fontSize >= 22, `type of ${fontSize} px`);
   assert.equal(await page.getByTestId("wall").getAttribute("aria-pressed"), "true");
-  await screenshot(page, "console-wall.png");
+  await screenshot(page, "console-wall.png", { readme: true });
   // The button leaves wall mode, and the address forgets it.
   await page.getByTestId("wall").click();
   assert.equal(new URL(page.url()).searchParams.has("wall"), false);
@@ -170,7 +170,7 @@ for (const colorScheme of ["dark", "light"]) {
     assert.ok(measured.length >= 15, "the key elements were measured");
     const low = measured.filter(([, , ratio]) => ratio < 4.5);
     assert.deepEqual(low, [], "no text below 4.5:1");
-    if (colorScheme === "light") await screenshot(page, "console-light.png");
+    if (colorScheme === "light") await screenshot(page, "console-light.png", { readme: true });
     await page.close();
   });
 }

@@ -10,7 +10,11 @@ export class SessionBanner {
 
   constructor(private session: Session) {
     const renew = el("button", { type: "button", "data-testid": "renew-token" }, "Paste a new token");
-    renew.addEventListener("click", () => (document.querySelector("[data-testid=token]") as HTMLInputElement | null)?.focus());
+    renew.addEventListener("click", () => {
+      // On a phone the token field is behind the header's menu button: open it first.
+      document.querySelector("header.top")?.classList.add("open");
+      (document.querySelector("[data-testid=token]") as HTMLInputElement | null)?.focus();
+    });
     this.node.append(this.text, renew);
     setInterval(() => {
       if (this.node.dataset.status === "expiring") this.refresh();
