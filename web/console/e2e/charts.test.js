@@ -130,7 +130,7 @@ test("a business has the same colour and dash in every chart, whatever the order
 
 test("24-hour times in the browser's locale, the last value in the caption and legend, hover values on a single-series chart", async () => {
   const t = Date.now() - 20_000;
-  await pulse.post("/api/v1/rowdata", { items: [0, 1, 2, 3, 4].map((i) => item("hov", "h-1", t + i * 3000, { voltage: 230 + i })) });
+  await pulse.post("/api/v1/rowdata", { items: [0, 1, 2, 3, 4].map((i) => item("hov", "h-1", t + i * 3000, { voltage: 230 + i, current: 5 + i })) });
   // A US locale writes "1:05 PM" by habit: the charts must not.
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, locale: "en-US", timezoneId: "America/New_York" });
   await page.goto(pulse.url + "/");
@@ -164,6 +164,9 @@ test("24-hour times in the browser's locale, the last value in the caption and l
   const expected = await page.evaluate((ms) => new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).format(ms), t + 6000);
   assert.equal(hovered, expected, "the hovered time, 24-hour, in the browser's time zone");
   assert.doesNotMatch(hovered, /AM|PM/);
+  // The panel's other chart shows the same moment.
+  const current = await chart(page, "current", 5);
+  await until(async () => (await current.locator(".u-legend .u-value").allTextContents())[1] === "7", "the current chart shows the hovered moment's value, 7");
 
   // The canvas is named for screen readers.
   assert.match(await fig.locator("canvas").first().getAttribute("aria-label"), /^Chart of voltage of hov\/h-1/);

@@ -40,6 +40,7 @@ export class FieldChart {
     private windowMs: number,
     private height: () => number = () => HEIGHT,
     private label = field,
+    private syncKey = "", // charts with the same key show the same moment under the pointer
   ) {
     this.node = el(
       "figure",
@@ -142,7 +143,7 @@ export class FieldChart {
       splits.map((v) => formatClock(v * 1000, space < 60 || this.windowMs <= 300_000));
     return {
       ...this.size(),
-      cursor: { drag: { x: false, y: false } },
+      cursor: { drag: { x: false, y: false }, sync: this.syncKey ? { key: this.syncKey, setSeries: false } : undefined },
       // The x-axis as drawn (unix ms), for tests.
       hooks: {
         setScale: [

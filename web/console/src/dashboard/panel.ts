@@ -21,6 +21,8 @@ export const WINDOWS: [string, number][] = [
 //   live: open; connecting: the first attempt; lost: closed, waiting to retry (a countdown);
 //   reconnecting: an attempt after a loss; forbidden: the token does not cover the business;
 //   expired: the token has expired; no-token: auth is on and no token is set; idle: no business.
+let panels = 0;
+
 type Status = "live" | "connecting" | "lost" | "reconnecting" | "forbidden" | "expired" | "no-token" | "idle";
 
 // One dashboard panel: a business (type and id, or * for every id of the type), followed live;
@@ -42,6 +44,8 @@ export class Panel {
   private retryAt = 0; // when a lost connection is tried again (unix ms)
   private lastState: StateChange | undefined;
   private ticker: ReturnType<typeof setInterval>;
+  // The panel's charts move their cursors together: hovering one shows the values of all.
+  private syncKey = `panel-${++panels}`;
 
   private typeInput = el("input", { placeholder: "type", "aria-label": "Business type", "data-testid": "type", required: true });
   private idInput = el("input", { placeholder: "id or *", "aria-label": "Business id", "data-testid": "id", required: true });
@@ -179,7 +183,7 @@ export class Panel {
       this.draw();
     });
     sub.on("state", (s) => this.onState(sub, s));
-    sub.on("error", (e) => this.setStatus(this.status.dataset.status as Status, `The server refused a request: ${e.message} (code ${e.code})`));
+    sub.on("error", (e) => this.setStatus((this.node.dataset.status as Status | undefined) ?? "connecting", `The server refused a request: ${e.message} (code ${e.code})`));
   }
 
   private unsubscribe(): void {
@@ -278,7 +282,7 @@ export class Panel {
       let chart = this.charts.get(field);
       if (!chart) {
         if (!this.charts.size) this.grid.replaceChildren();
-        chart = new FieldChart(field, this.spec.windowMs, this.chartHeight, `${field} of ${this.spec.type}/${this.spec.id}`);
+        chart = new FieldChart(field, this.spec.windowMs, this.chartHeight, `${field} of ${this.spec.type}/${this.spec.id}`, this.syncKey);
         chart.setUnit(this.units[field] ?? "");
         this.charts.set(field, chart);
         this.grid.append(chart.node);
@@ -313,7 +317,7 @@ export class Panel {
       this.node.dataset.statuses = " " + log.slice(-12).join(" ");
     }
     this.node.dataset.status = status;
-    this.status.dataset.status = status;
+    this.status.dataset.status = status; // the status line's colour
     this.status.textContent = text;
     this.retryButton.hidden = status !== "lost";
   }
