@@ -32,6 +32,7 @@ export class FieldChart {
   private series: SeriesKey[] = [];
   private plot: uPlot | undefined;
   private gapsOf: [number, number][][] = []; // per series, computed once per draw
+  private count = 0; // points held (cells of columns that hold a value)
   private unit = "";
   private observer = new ResizeObserver(() => this.plot?.setSize(this.size()));
 
@@ -80,19 +81,20 @@ export class FieldChart {
       }
     }
     if (this.times[i] === time) {
+      if (this.columns[s][i] === undefined) this.count++;
       this.columns[s][i] = value;
     } else {
       this.times.splice(i, 0, time);
       this.columns.forEach((col, c) => col.splice(i, 0, c === s ? value : undefined));
+      this.count++;
     }
     this.trim();
-    this.node.dataset.points = String(this.points());
+    this.node.dataset.points = String(this.count);
   }
 
   setWindow(ms: number): void {
     this.windowMs = ms;
     this.trim();
-    this.node.dataset.points = String(this.points());
   }
 
   // Draws the data and moves the x-axis to end now (the panel calls this once per frame when
@@ -136,7 +138,6 @@ export class FieldChart {
   }
 
   private options(): uPlot.Options {
-    const single = this.series.length === 1;
     // The axes' type follows the page's (larger on a wall), and so does the room between labels.
     const font = Math.round(0.8 * (parseFloat(getComputedStyle(document.documentElement).fontSize) || 15));
     const xAxisValues = (_: uPlot, splits: number[], __: number, space: number) =>
@@ -177,7 +178,7 @@ export class FieldChart {
         ...this.series.map((key, i): uPlot.Series => {
           const style = seriesStyle(key.key);
           return {
-            label: single && !key.label ? this.field : key.label,
+            label: key.label,
             stroke: style.color,
             dash: style.dash,
             width: Math.max(2, font / 8),
@@ -246,12 +247,6 @@ export class FieldChart {
     this.node.dataset.last = text;
   }
 
-  private points(): number {
-    let n = 0;
-    for (const col of this.columns) for (const v of col) if (v !== undefined) n++;
-    return n;
-  }
-
   // Drops what fell out of the window (now minus the window, on this browser's clock), and the
   // oldest points beyond MAX_POINTS.
   private trim(): void {
@@ -261,7 +256,8 @@ export class FieldChart {
     drop = Math.max(drop, this.times.length - MAX_POINTS);
     if (drop <= 0) return;
     this.times.splice(0, drop);
-    for (const col of this.columns) col.splice(0, drop);
+    for (const col of this.columns) for (const v of col.splice(0, drop)) if (v !== undefined) this.count--;
+    this.node.dataset.points = String(this.count);
   }
 
   private size(): { width: number; height: number } {
