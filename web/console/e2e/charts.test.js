@@ -154,6 +154,25 @@ test("24-hour times in the browser's locale, the last value in the caption and l
   const ticks = await fig.evaluate((node) => node.uplot.axes[0]._values);
   assert.ok(ticks.length >= 2, "the x-axis has labels");
   for (const tick of ticks) assert.match(tick, /^\d{2}:\d{2}(:\d{2})?$/, `axis label ${tick} is a 24-hour time`);
+  // Labels do not overlap: each x label ends before the next begins, each y label is a line apart.
+  const overlaps = await fig.evaluate((node) => {
+    const u = node.uplot;
+    const ctx = document.createElement("canvas").getContext("2d");
+    const found = [];
+    u.axes.forEach((axis, a) => {
+      ctx.font = axis.font[0];
+      const scale = a === 0 ? "x" : "y";
+      const placed = axis._splits
+        .map((v, i) => ({ text: axis._values[i], at: u.valToPos(v, scale), size: a === 0 ? ctx.measureText(axis._values[i]).width : parseFloat(axis.font[0]) }))
+        .filter((p) => p.text !== "" && p.text != null)
+        .sort((p, q) => p.at - q.at);
+      for (let i = 1; i < placed.length; i++) {
+        if (placed[i].at - placed[i - 1].at < (placed[i].size + placed[i - 1].size) / 2) found.push(`${placed[i - 1].text} / ${placed[i].text}`);
+      }
+    });
+    return found;
+  });
+  assert.deepEqual(overlaps, [], "no axis labels overlap");
 
   // Hovering over the third point shows its value, on this single-series chart.
   const box = await fig.locator(".u-over").boundingBox();
