@@ -168,7 +168,7 @@ func (e AlarmListParamsStatus) Valid() bool {
 
 // Error a refusal: {code, message, data: null}
 type Error struct {
-	// Code what went wrong: 51 invalid input, 61 not authorized, 63 unavailable, 65 not found, 1403 forbidden, 1405 method not allowed, 1409 conflict, 1413 body too large, 1415 not JSON, 1429 too many requests, 50 internal
+	// Code what went wrong: 51 invalid input, 61 not authorized, 63 unavailable, 65 not found, 1403 forbidden, 1405 method not allowed, 1409 conflict, 1410 ambiguous alarmId, 1411 duplicate request in flight, 1413 body too large, 1415 not JSON, 1422 idempotency key reused, 1429 too many requests, 50 internal
 	Code int `json:"code"`
 
 	// Data null
@@ -587,7 +587,7 @@ type PulseApiHealthV1HealthzRes struct {
 
 // PulseApiHealthV1ReadyzRes defines model for pulse.api.health.v1.ReadyzRes.
 type PulseApiHealthV1ReadyzRes struct {
-	// Checks each dependency (bus, database): ok
+	// Checks each dependency (bus, database): ok or why not; jwks (with auth.jwt.jwksUrl): whether the signing keys can be fetched, which does not fail readiness
 	Checks map[string]string `json:"checks"`
 
 	// Status ok
@@ -834,6 +834,12 @@ type PulseInternalModelBusinessData struct {
 	Time *int64 `json:"time,omitempty"`
 }
 
+// IngestAlarmParams defines parameters for IngestAlarm.
+type IngestAlarmParams struct {
+	// IdempotencyKey 1 to 128 printable ASCII bytes, the same in every retry of this request (with the same body): a repeat within ingest.idempotencyWindow (24h) gets the first answer again (the same ids and seqs), with Idempotent-Replayed: true, and stores nothing. Kept in the alarm store with the alarms, per credential: across restarts and nodes. 409 code 1411: the first is still being handled; 422 code 1422: the key was used with another body.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // AlarmListParams defines parameters for AlarmList.
 type AlarmListParams struct {
 	// Status only alarms in this status; empty: any
@@ -862,6 +868,12 @@ type AlarmEventsOfBusinessParams struct {
 type BusinessListParams struct {
 	// Limit at most this many (1 to 10000)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// IngestRowDataParams defines parameters for IngestRowData.
+type IngestRowDataParams struct {
+	// IdempotencyKey 1 to 128 printable ASCII bytes, the same in every retry of this request (with the same body): a repeat within ingest.idempotencyWindow (24h) is answered again, with Idempotent-Replayed: true, and not published again. Kept by the node that answered, per credential. 409 code 1411: the first is still being handled; 422 code 1422: the key was used with another body.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // IngestAlarmJSONRequestBody defines body for IngestAlarm for application/json ContentType.
@@ -1087,7 +1099,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/alarm (the `IngestAlarm` operationId).
-	IngestAlarmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	IngestAlarmWithBody(ctx context.Context, params *IngestAlarmParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// IngestAlarm Publish alarms to every alarm console
 	//
@@ -1096,7 +1108,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/alarm (the `IngestAlarm` operationId).
-	IngestAlarm(ctx context.Context, body IngestAlarmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	IngestAlarm(ctx context.Context, params *IngestAlarmParams, body IngestAlarmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AlarmList List alarms
 	//
@@ -1205,7 +1217,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
-	IngestRowDataWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	IngestRowDataWithBody(ctx context.Context, params *IngestRowDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// IngestRowData Publish row data to dashboards
 	//
@@ -1214,7 +1226,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
-	IngestRowData(ctx context.Context, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	IngestRowData(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz Liveness
 	//
@@ -1238,8 +1250,8 @@ type ClientInterface interface {
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/alarm (the `IngestAlarm` operationId).
-func (c *Client) IngestAlarmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewIngestAlarmRequestWithBody(c.Server, contentType, body)
+func (c *Client) IngestAlarmWithBody(ctx context.Context, params *IngestAlarmParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIngestAlarmRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1257,8 +1269,8 @@ func (c *Client) IngestAlarmWithBody(ctx context.Context, contentType string, bo
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/alarm (the `IngestAlarm` operationId).
-func (c *Client) IngestAlarm(ctx context.Context, body IngestAlarmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewIngestAlarmRequest(c.Server, body)
+func (c *Client) IngestAlarm(ctx context.Context, params *IngestAlarmParams, body IngestAlarmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIngestAlarmRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1496,8 +1508,8 @@ func (c *Client) BusinessList(ctx context.Context, params *BusinessListParams, r
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
-func (c *Client) IngestRowDataWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewIngestRowDataRequestWithBody(c.Server, contentType, body)
+func (c *Client) IngestRowDataWithBody(ctx context.Context, params *IngestRowDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIngestRowDataRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1515,8 +1527,8 @@ func (c *Client) IngestRowDataWithBody(ctx context.Context, contentType string, 
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
-func (c *Client) IngestRowData(ctx context.Context, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewIngestRowDataRequest(c.Server, body)
+func (c *Client) IngestRowData(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIngestRowDataRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1562,18 +1574,18 @@ func (c *Client) HealthReadyz(ctx context.Context, reqEditors ...RequestEditorFn
 }
 
 // NewIngestAlarmRequest calls the generic IngestAlarm builder with application/json body
-func NewIngestAlarmRequest(server string, body IngestAlarmJSONRequestBody) (*http.Request, error) {
+func NewIngestAlarmRequest(server string, params *IngestAlarmParams, body IngestAlarmJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewIngestAlarmRequestWithBody(server, "application/json", bodyReader)
+	return NewIngestAlarmRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewIngestAlarmRequestWithBody constructs an http.Request for the IngestAlarm method, with any body, and a specified content type
-func NewIngestAlarmRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewIngestAlarmRequestWithBody(server string, params *IngestAlarmParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1597,6 +1609,21 @@ func NewIngestAlarmRequestWithBody(server string, contentType string, body io.Re
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2074,18 +2101,18 @@ func NewBusinessListRequest(server string, params *BusinessListParams) (*http.Re
 }
 
 // NewIngestRowDataRequest calls the generic IngestRowData builder with application/json body
-func NewIngestRowDataRequest(server string, body IngestRowDataJSONRequestBody) (*http.Request, error) {
+func NewIngestRowDataRequest(server string, params *IngestRowDataParams, body IngestRowDataJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewIngestRowDataRequestWithBody(server, "application/json", bodyReader)
+	return NewIngestRowDataRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewIngestRowDataRequestWithBody constructs an http.Request for the IngestRowData method, with any body, and a specified content type
-func NewIngestRowDataRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewIngestRowDataRequestWithBody(server string, params *IngestRowDataParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2109,6 +2136,21 @@ func NewIngestRowDataRequestWithBody(server string, contentType string, body io.
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2218,7 +2260,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/alarm (the `IngestAlarm` operationId).
-	IngestAlarmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IngestAlarmResponse, error)
+	IngestAlarmWithBodyWithResponse(ctx context.Context, params *IngestAlarmParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IngestAlarmResponse, error)
 
 	// IngestAlarmWithResponse Publish alarms to every alarm console
 	//
@@ -2227,7 +2269,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/alarm (the `IngestAlarm` operationId).
-	IngestAlarmWithResponse(ctx context.Context, body IngestAlarmJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestAlarmResponse, error)
+	IngestAlarmWithResponse(ctx context.Context, params *IngestAlarmParams, body IngestAlarmJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestAlarmResponse, error)
 
 	// AlarmListWithResponse List alarms
 	//
@@ -2344,7 +2386,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
-	IngestRowDataWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error)
+	IngestRowDataWithBodyWithResponse(ctx context.Context, params *IngestRowDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error)
 
 	// IngestRowDataWithResponse Publish row data to dashboards
 	//
@@ -2353,7 +2395,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
-	IngestRowDataWithResponse(ctx context.Context, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error)
+	IngestRowDataWithResponse(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error)
 
 	// HealthzWithResponse Liveness
 	//
@@ -2372,6 +2414,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /readyz (the `HealthReadyz` operationId).
 	HealthReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReadyzResponse, error)
+}
+
+// IngestAlarmResponse200Headers the declared response headers of an HTTP 200 response for IngestAlarm
+type IngestAlarmResponse200Headers struct {
+	IdempotentReplayed *string
 }
 
 // IngestAlarmResponse401Headers the declared response headers of an HTTP 401 response for IngestAlarm
@@ -2404,16 +2451,22 @@ type IngestAlarmResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *IngestAlarmResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *IngestAlarmResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -2449,6 +2502,11 @@ func (r IngestAlarmResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r IngestAlarmResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r IngestAlarmResponse) GetJSON413() *Error {
 	return r.JSON413
@@ -2457,6 +2515,11 @@ func (r IngestAlarmResponse) GetJSON413() *Error {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r IngestAlarmResponse) GetJSON415() *Error {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r IngestAlarmResponse) GetJSON422() *Error {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -3437,6 +3500,11 @@ func (r BusinessListResponse) ContentType() string {
 	return ""
 }
 
+// IngestRowDataResponse200Headers the declared response headers of an HTTP 200 response for IngestRowData
+type IngestRowDataResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
 // IngestRowDataResponse401Headers the declared response headers of an HTTP 401 response for IngestRowData
 type IngestRowDataResponse401Headers struct {
 	WWWAuthenticate *string
@@ -3467,16 +3535,22 @@ type IngestRowDataResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *IngestRowDataResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *IngestRowDataResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -3512,6 +3586,11 @@ func (r IngestRowDataResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r IngestRowDataResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r IngestRowDataResponse) GetJSON413() *Error {
 	return r.JSON413
@@ -3520,6 +3599,11 @@ func (r IngestRowDataResponse) GetJSON413() *Error {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r IngestRowDataResponse) GetJSON415() *Error {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r IngestRowDataResponse) GetJSON422() *Error {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -3712,8 +3796,8 @@ func (r HealthReadyzResponse) ContentType() string {
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/alarm (the `IngestAlarm` operationId).
-func (c *ClientWithResponses) IngestAlarmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IngestAlarmResponse, error) {
-	rsp, err := c.IngestAlarmWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) IngestAlarmWithBodyWithResponse(ctx context.Context, params *IngestAlarmParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IngestAlarmResponse, error) {
+	rsp, err := c.IngestAlarmWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3727,8 +3811,8 @@ func (c *ClientWithResponses) IngestAlarmWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/alarm (the `IngestAlarm` operationId).
-func (c *ClientWithResponses) IngestAlarmWithResponse(ctx context.Context, body IngestAlarmJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestAlarmResponse, error) {
-	rsp, err := c.IngestAlarm(ctx, body, reqEditors...)
+func (c *ClientWithResponses) IngestAlarmWithResponse(ctx context.Context, params *IngestAlarmParams, body IngestAlarmJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestAlarmResponse, error) {
+	rsp, err := c.IngestAlarm(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3922,8 +4006,8 @@ func (c *ClientWithResponses) BusinessListWithResponse(ctx context.Context, para
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
-func (c *ClientWithResponses) IngestRowDataWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error) {
-	rsp, err := c.IngestRowDataWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) IngestRowDataWithBodyWithResponse(ctx context.Context, params *IngestRowDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error) {
+	rsp, err := c.IngestRowDataWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3937,8 +4021,8 @@ func (c *ClientWithResponses) IngestRowDataWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
-func (c *ClientWithResponses) IngestRowDataWithResponse(ctx context.Context, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error) {
-	rsp, err := c.IngestRowData(ctx, body, reqEditors...)
+func (c *ClientWithResponses) IngestRowDataWithResponse(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error) {
+	rsp, err := c.IngestRowData(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4026,6 +4110,13 @@ func ParseIngestAlarmResponse(rsp *http.Response) (*IngestAlarmResponse, error) 
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4039,6 +4130,13 @@ func ParseIngestAlarmResponse(rsp *http.Response) (*IngestAlarmResponse, error) 
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
@@ -4064,6 +4162,16 @@ func ParseIngestAlarmResponse(rsp *http.Response) (*IngestAlarmResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers IngestAlarmResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers IngestAlarmResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -4930,6 +5038,13 @@ func ParseIngestRowDataResponse(rsp *http.Response) (*IngestRowDataResponse, err
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4943,6 +5058,13 @@ func ParseIngestRowDataResponse(rsp *http.Response) (*IngestRowDataResponse, err
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
@@ -4968,6 +5090,16 @@ func ParseIngestRowDataResponse(rsp *http.Response) (*IngestRowDataResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers IngestRowDataResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers IngestRowDataResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {

@@ -19,6 +19,8 @@ import (
 
 	"github.com/gogf/gf/v2/net/goai"
 	"github.com/gogf/gf/v2/util/gmeta"
+
+	"pulse/internal/idempotency"
 )
 
 // Input describes the API to Complete.
@@ -114,6 +116,7 @@ func completeOperation(oai *goai.OpenApiV3, prefix string, req any, api bool) (f
 	if err := envelopeSuccess(oai, op, req); err != nil {
 		return nil, err
 	}
+	sayReplayed(op)
 	statuses := errorStatuses(method, credential, api)
 	for _, s := range strings.Split(gmeta.Get(req, "errors").String(), ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -255,6 +258,20 @@ func envelopeSuccess(oai *goai.OpenApiV3, op *goai.Operation, req any) error {
 		Content:     goai.Content{"application/json": {Schema: &goai.SchemaRef{Value: envelope(goai.SchemaRef{Ref: name})}}},
 	}}
 	return nil
+}
+
+// sayReplayed gives the 200 of an operation that takes an Idempotency-Key its Idempotent-Replayed
+// header.
+func sayReplayed(op *goai.Operation) {
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == "header" && p.Value.Name == idempotency.Header {
+			op.Responses["200"].Value.Headers = goai.Headers{idempotency.ReplayedHeader: {Value: &goai.Header{Parameter: goai.Parameter{
+				Description: "\"true\" when this is the answer given before to a request with the same Idempotency-Key and body: nothing was done again",
+				Schema:      &goai.SchemaRef{Value: &goai.Schema{Type: goai.TypeString, Enum: []any{"true"}}},
+			}}}}
+			return
+		}
+	}
 }
 
 // envelope is {code, message, data} with data as given.

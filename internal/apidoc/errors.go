@@ -26,14 +26,16 @@ var refusals = map[int]refusal{
 		"no token: send it as Authorization: Bearer <jwt>", "WWW-Authenticate", "Bearer"},
 	http.StatusForbidden: {errcode.Forbidden, "auth on: valid credentials that do not cover the request (a business outside the token's or the key's patterns, an acknowledgement without \"ack\": true); a batch with one such item is refused whole",
 		`alarm "a-17" is not in your token's alarms patterns`, "", ""},
-	http.StatusNotFound: {errcode.NotFound, "no such alarm", `alarm "a-17" not found`, "", ""},
-	http.StatusConflict: {errcode.Conflict, "the alarm's state forbids the change",
+	http.StatusNotFound: {errcode.NotFound, "no such alarm; with auth on, also an alarm outside the token's alarms patterns (answered exactly as an unknown one)", `alarm "a-17" not found`, "", ""},
+	http.StatusConflict: {errcode.Conflict, "the alarm's state forbids the change (1409), or a short path's alarmId names alarms of several businesses in your scope (1410: use /alarms/{businessType}/{businessId}/{alarmId})",
 		`alarm "a-17" is cleared: there is nothing to acknowledge`, "", ""},
 	http.StatusRequestEntityTooLarge: {errcode.BodyTooLarge, "the body is larger than ingest.maxBodySize",
 		"request body over 1048576 bytes (ingest.maxBodySize)", "", ""},
 	http.StatusUnsupportedMediaType: {errcode.UnsupportedMediaType, "the body is not application/json (UTF-8)",
 		`Content-Type must be application/json (UTF-8), got "text/plain"`, "", ""},
-	http.StatusTooManyRequests: {errcode.TooManyRequests, "auth on: the ingest key is over its rate (auth.ingestKeys rate)",
+	http.StatusUnprocessableEntity: {errcode.KeyReused, "the Idempotency-Key was used with another body within ingest.idempotencyWindow: use a new key for another request",
+		`Idempotency-Key "k-1" was used with another body: a retry must send the same bytes; use a new key for another request`, "", ""},
+	http.StatusTooManyRequests: {errcode.TooManyRequests, "auth on: the ingest key is over its rate in items (auth.ingestKeys rate), or the user (the token's sub) over auth.userRate",
 		`ingest key "meter-gateway" is over its rate (auth.ingestKeys rate): retry after 2 s`, "Retry-After", "seconds to wait before retrying"},
 	http.StatusServiceUnavailable: {errcode.Unavailable, "a dependency is down (the bus, the alarm store) or the server is shutting down: retry later; nothing was accepted",
 		"alarm store unavailable: writes to the database fail; retry later", "", ""},
@@ -41,15 +43,22 @@ var refusals = map[int]refusal{
 		"POST is not allowed on /api/v1/alarms: use GET", "", ""},
 }
 
+// ingestInFlight is the 409 of the ingest routes.
+var ingestInFlight = refusal{errcode.InFlight, "a request with the same Idempotency-Key is still being handled: retry once it is answered",
+	`duplicate request still in flight: the request with Idempotency-Key "k-1" is still being handled; retry once it is answered`, "", ""}
+
 // errorResponse is the answer of an error status (0: the default answer) with the envelope
 // {code, message, data: null}.
 func errorResponse(status int, credential string) *goai.Response {
 	r := refusals[status]
-	example := r.example
-	if status == http.StatusUnauthorized && credential == credentialIngestKey {
+	example, code := r.example, r.code
+	switch {
+	case status == http.StatusUnauthorized && credential == credentialIngestKey:
 		example = "no ingest key: send it as Authorization: Bearer <key> or X-API-Key: <key>"
+	case status == http.StatusConflict && credential == credentialIngestKey:
+		r = ingestInFlight
+		example, code = r.example, r.code
 	}
-	code := r.code
 	if status == 0 {
 		code = errcode.MethodNotAllowed
 	}
@@ -73,7 +82,7 @@ func errorResponse(status int, credential string) *goai.Response {
 func errorSchema() *goai.Schema {
 	props := &goai.Schemas{}
 	props.Set("code", goai.SchemaRef{Value: &goai.Schema{Type: goai.TypeInteger,
-		Description: "what went wrong: 51 invalid input, 61 not authorized, 63 unavailable, 65 not found, 1403 forbidden, 1405 method not allowed, 1409 conflict, 1413 body too large, 1415 not JSON, 1429 too many requests, 50 internal"}})
+		Description: "what went wrong: 51 invalid input, 61 not authorized, 63 unavailable, 65 not found, 1403 forbidden, 1405 method not allowed, 1409 conflict, 1410 ambiguous alarmId, 1411 duplicate request in flight, 1413 body too large, 1415 not JSON, 1422 idempotency key reused, 1429 too many requests, 50 internal"}})
 	props.Set("message", goai.SchemaRef{Value: &goai.Schema{Type: goai.TypeString, Description: "why, for people"}})
 	props.Set("data", goai.SchemaRef{Value: &goai.Schema{Nullable: true, Description: "null"}})
 	return &goai.Schema{Type: goai.TypeObject, Required: []string{"code", "message"}, Properties: props,

@@ -64,7 +64,7 @@ func TestGeneratedClient(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	published, err := c.IngestAlarmWithResponse(ctx, alarm)
+	published, err := c.IngestAlarmWithResponse(ctx, nil, alarm)
 	if err != nil || published.JSON200 == nil || published.JSON200.Data.Accepted != 1 {
 		t.Fatalf("publish: %v %s", err, body(published))
 	}
@@ -104,7 +104,7 @@ func TestGeneratedClient(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	accepted, err := c.IngestRowDataWithResponse(ctx, rows)
+	accepted, err := c.IngestRowDataWithResponse(ctx, nil, rows)
 	if err != nil || accepted.JSON200 == nil || accepted.JSON200.Data.Accepted != 2 {
 		t.Fatalf("row data batch: %v %s", err, body(accepted))
 	}

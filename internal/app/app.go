@@ -104,6 +104,8 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		Retention:     cfg.Alarm.Retention,
 		PurgeInterval: cfg.Alarm.PurgeInterval,
 		OnCommit:      a.Metrics.ObserveCommit,
+
+		IdempotencyWindow: cfg.Ingest.IdempotencyWindow,
 	})
 	if err != nil {
 		_ = a.bus.Close()
@@ -116,7 +118,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		return nil, err
 	}
 	a.bus.Subscribe(a.deliver, a.feed.CatchUp)
-	a.Ingest = ingest.New(a.bus, alarms)
+	a.Ingest = ingest.New(a.bus, alarms, cfg.Ingest.IdempotencyWindow)
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
 	a.Door.AlarmReplay = alarms.Replay
 	a.Alarm.Handle("ack", alarmctl.NewConsoleAck(alarms))

@@ -19,6 +19,7 @@ type stoppableJWKS struct {
 	addr    string
 	handler http.Handler
 	server  *http.Server
+	ln      net.Listener
 }
 
 func newStoppableJWKS(t *testing.T, keys ...map[string]string) *stoppableJWKS {
@@ -37,11 +38,16 @@ func (s *stoppableJWKS) start(addr string) {
 	}
 	s.addr = ln.Addr().String()
 	server := &http.Server{Handler: s.handler}
-	s.server = server
+	s.server, s.ln = server, ln
 	go func() { _ = server.Serve(ln) }()
 }
 
-func (s *stoppableJWKS) stop() { _ = s.server.Close() }
+// stop closes the listener itself too: a Close that comes before Serve has taken the listener
+// leaves it open until Serve starts, and a dial meanwhile is reset rather than refused.
+func (s *stoppableJWKS) stop() {
+	_ = s.ln.Close()
+	_ = s.server.Close()
+}
 
 // TestJWKSUnreachableIsSaid: a JWKS that cannot be fetched is logged (with the URL's host and the
 // error, never its path or query, at most once per JWKSLogEvery), counted, shown in the status,

@@ -97,13 +97,19 @@ func serverBinary(t *testing.T) string {
 // ends. logs collects its output.
 func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exec.Cmd, logs *output) {
 	t.Helper()
+	return startServerEnv(t, bin, dir, addr, nil, extra...)
+}
+
+// startServerEnv is startServer with env (NAME=value) added to the process's environment.
+func startServerEnv(t *testing.T, bin, dir, addr string, env []string, extra ...string) (cmd *exec.Cmd, logs *output) {
+	t.Helper()
 	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: warning\n", addr) + strings.Join(extra, "")
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd = exec.Command(bin)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+dir)
+	cmd.Env = append(append(os.Environ(), "GF_GCFG_PATH="+dir), env...)
 	logs = new(output)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

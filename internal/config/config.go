@@ -33,6 +33,8 @@ type WS struct {
 // Ingest is the "ingest" section.
 type Ingest struct {
 	MaxBodySize int64 `json:"maxBodySize"` // bytes; a larger request body is answered 413
+	// IdempotencyWindow is how long an Idempotency-Key's answer is kept for a retry.
+	IdempotencyWindow time.Duration `json:"idempotencyWindow"`
 }
 
 // Bus is the "bus" section.
@@ -94,7 +96,7 @@ func Default() Config {
 			WriteDelay:     2 * time.Millisecond,
 			InboundRate:    20,
 		},
-		Ingest:   Ingest{MaxBodySize: 1 << 20},
+		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, Memory: engine.SnapshotMemory},
 		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
@@ -197,6 +199,8 @@ func (c Config) Check() error {
 		return bad("ws.maxConnections", "must be 0 (automatic) or positive")
 	case c.Ingest.MaxBodySize <= 0:
 		return bad("ingest.maxBodySize", "must be positive")
+	case c.Ingest.IdempotencyWindow <= 0:
+		return bad("ingest.idempotencyWindow", "must be a positive duration such as \"24h\"")
 	case c.Bus.Type != "memory" && c.Bus.Type != "redis":
 		return bad("bus.type", "must be \"memory\" (one node) or \"redis\" (several nodes)")
 	case c.Bus.Type == "redis" && c.Redis.Address == "":

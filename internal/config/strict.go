@@ -58,6 +58,8 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 		"ingest": {
 			// 1 KiB holds a small batch; 64 MiB bounds what one request buffers in memory.
 			"maxBodySize": whole(&c.Ingest.MaxBodySize, 1<<10, 64<<20, "bytes"),
+			// 1s: a retry comes later than that. 30 days: alarm keys are rows kept that long.
+			"idempotencyWindow": duration(&c.Ingest.IdempotencyWindow, time.Second, 30*24*time.Hour),
 		},
 		"bus": {
 			"type":    text(&c.Bus.Type),

@@ -46,6 +46,9 @@ func TestValuesThatCannotWorkAreRefused(t *testing.T) {
 		{"ws: 5\n", `config ws: must be a section of keys`},
 		{"ingest:\n  maxBodySize: 0\n", "config ingest.maxBodySize: 0 is out of range: it must be between 1024 and 67108864 bytes"},
 		{"ingest:\n  maxBodySize: 1e11\n", "config ingest.maxBodySize: 1e+11 is out of range"},
+		{"ingest:\n  idempotencyWindow: \"0s\"\n", "config ingest.idempotencyWindow: 0s is out of range: it must be between 1s and 720h0m0s"},
+		{"ingest:\n  idempotencyWindow: \"721h\"\n", "config ingest.idempotencyWindow: 721h0m0s is out of range"},
+		{"ingest:\n  idempotencyWindow: 24\n", "config ingest.idempotencyWindow: 24 has no unit"},
 		{"bus:\n  type: 5\n", "config bus.type: 5 is not a string"},
 		{"rowdata:\n  memory: 65536\n", "config rowdata.memory: 65536 is out of range: it must be between 1048576 and 1099511627776 bytes"},
 		{"rowdata:\n  memory: \"256MiB\"\n", `config rowdata.memory: "256MiB" is not a whole number`},
@@ -76,6 +79,7 @@ func TestValuesThatCanWorkAreRead(t *testing.T) {
   inboundRate: 0.5
 ingest:
   maxBodySize: 67108864
+  idempotencyWindow: "720h"
 rowdata:
   snapshotSize: 0
   memory: 1048576
@@ -89,7 +93,7 @@ alarm:
 	ws := cfg.WS
 	if len(ws.AllowedOrigins) != 2 || ws.MaxMessageSize != 512 || ws.PingInterval != time.Second ||
 		ws.PongTimeout != 1500*time.Millisecond || ws.WriteTimeout != 100*time.Millisecond || ws.SendQueue != 65536 ||
-		ws.WriteDelay != 0 || ws.InboundRate != 0.5 || cfg.Ingest.MaxBodySize != 64<<20 ||
+		ws.WriteDelay != 0 || ws.InboundRate != 0.5 || cfg.Ingest.MaxBodySize != 64<<20 || cfg.Ingest.IdempotencyWindow != 720*time.Hour ||
 		cfg.RowData.SnapshotSize != 0 || cfg.RowData.Memory != 1<<20 || cfg.Alarm.Retention != 0 ||
 		cfg.Alarm.PurgeInterval != time.Second {
 		t.Fatalf("%+v", cfg)

@@ -27,6 +27,8 @@ var (
 	CodeUnsupportedMediaType = gcode.New(errcode.UnsupportedMediaType, "Unsupported Media Type", nil)
 	CodeUpgradeRequired      = gcode.New(errcode.UpgradeRequired, "WebSocket Upgrade Required", nil)
 	CodeTooManyRequests      = gcode.New(errcode.TooManyRequests, "Too Many Requests", nil)
+	CodeInFlight             = gcode.New(errcode.InFlight, "Duplicate Request In Flight", nil)
+	CodeKeyReused            = gcode.New(errcode.KeyReused, "Idempotency Key Reused", nil)
 )
 
 // HTTPStatus is the status that goes with an error code.
@@ -47,8 +49,10 @@ func HTTPStatus(code gcode.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case errcode.UpgradeRequired:
 		return http.StatusUpgradeRequired
-	case errcode.Conflict, errcode.AmbiguousAlarm:
+	case errcode.Conflict, errcode.AmbiguousAlarm, errcode.InFlight:
 		return http.StatusConflict
+	case errcode.KeyReused:
+		return http.StatusUnprocessableEntity
 	case errcode.MethodNotAllowed:
 		return http.StatusMethodNotAllowed
 	case errcode.UnsupportedMediaType:

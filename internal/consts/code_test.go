@@ -50,6 +50,8 @@ func TestHTTPStatus(t *testing.T) {
 		{consts.CodeUpgradeRequired, http.StatusUpgradeRequired},
 		{consts.CodeForbidden, http.StatusForbidden},
 		{consts.CodeTooManyRequests, http.StatusTooManyRequests},
+		{consts.CodeInFlight, http.StatusConflict},
+		{consts.CodeKeyReused, http.StatusUnprocessableEntity},
 		{gcode.CodeNotSupported, http.StatusInternalServerError},
 		{gcode.CodeNil, http.StatusInternalServerError},
 	} {

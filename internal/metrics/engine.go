@@ -18,6 +18,7 @@ type Sources struct {
 	Door     interface{ Refusals() map[string]int64 }
 	Ingest   interface {
 		Accepted() (rowData, alarms int64)
+		Replayed() (rowData, alarms int64)
 	}
 	Bus    *bus.Counted
 	Alarms interface {
@@ -54,6 +55,7 @@ var (
 	rowEvictionsDesc  = desc("pulse_rowdata_evictions_total", "Keys (type, id) whose kept row data was forgotten to stay within rowdata.memory, from the type holding the most.")
 	refusedDesc       = desc("pulse_upgrades_refused_total", "WebSocket upgrades refused, by reason.", "reason")
 	acceptedDesc      = desc("pulse_ingest_items_accepted_total", "Items accepted by ingest (HTTP and the in-process Go API): row data published, alarms committed.", "kind")
+	retriesDesc       = desc("pulse_ingest_requests_replayed_total", "Ingest requests answered again for their Idempotency-Key (a retry of a request answered 2xx): nothing published or stored.", "kind")
 	replaysDesc       = desc("pulse_alarm_replays_total", "Alarm consoles given their history (current state or a resume) before live events.")
 	replayedDesc      = desc("pulse_alarm_replayed_events_total", "Alarm events sent by replays.")
 	storeFailingDesc  = desc("pulse_alarm_store_writes_failing", "1 while the alarm store's last write failed (the node is not ready: /readyz), else 0.")
@@ -73,7 +75,7 @@ func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{connectionsDesc, publishesDesc, deliveriesDesc, framesWrittenDesc,
 		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, rowMemoryDesc, rowLimitDesc,
 		rowTypesDesc, rowEvictionsDesc, refusedDesc, acceptedDesc,
-		replaysDesc, replayedDesc, storeFailingDesc, busPublishesDesc, busEventsDesc, busErrorsDesc,
+		retriesDesc, replaysDesc, replayedDesc, storeFailingDesc, busPublishesDesc, busEventsDesc, busErrorsDesc,
 		busResubDesc, busUpDesc} {
 		ch <- d
 	}
@@ -125,6 +127,9 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 		rowData, alarms := c.src.Ingest.Accepted()
 		counter(acceptedDesc, rowData, "rowdata")
 		counter(acceptedDesc, alarms, "alarm")
+		rowData, alarms = c.src.Ingest.Replayed()
+		counter(retriesDesc, rowData, "rowdata")
+		counter(retriesDesc, alarms, "alarm")
 	}
 	if c.src.Alarms != nil {
 		replays, events := c.src.Alarms.Counts()

@@ -154,7 +154,7 @@ func (g *Guard) preflight(w http.ResponseWriter, r *http.Request, methods []stri
 	h := w.Header()
 	g.origins.allowCORS(w, r)
 	h.Set("Access-Control-Allow-Methods", strings.Join(methods, ", "))
-	h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, X-API-Key")
+	h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, X-API-Key, Idempotency-Key")
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 	return nil

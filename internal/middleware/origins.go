@@ -47,5 +47,6 @@ func (o Origins) allowCORS(w http.ResponseWriter, r *http.Request) {
 	if origin := r.Header.Get("Origin"); o.Listed(origin) {
 		w.Header().Set("Access-Control-Allow-Origin", origin)
 		w.Header().Add("Vary", "Origin")
+		w.Header().Set("Access-Control-Expose-Headers", "Idempotent-Replayed") // a replayed ingest answer
 	}
 }

@@ -12,7 +12,8 @@ import (
 // a batch is all or nothing. The guard reads the body and the handler decodes it strictly
 // (internal/strictjson): GoFrame never parses it, Bodies only describes it.
 type RowDataReq struct {
-	g.Meta `path:"/rowdata" method:"post" credential:"ingestKey" mime:"application/json" bodyRequired:"true" errors:"503" tags:"Ingest" summary:"Publish row data to dashboards" dc:"The body is one row-data item, or {\"items\":[...]} with 1 to 1000 of them: a batch is all or nothing. Each item goes to the dashboards subscribed to its business (an empty businessId: every id of the type; both empty: everyone). 503: the bus is down, nothing was accepted."`
+	g.Meta         `path:"/rowdata" method:"post" credential:"ingestKey" mime:"application/json" bodyRequired:"true" errors:"409,422,503" tags:"Ingest" summary:"Publish row data to dashboards" dc:"The body is one row-data item, or {\"items\":[...]} with 1 to 1000 of them: a batch is all or nothing. Each item goes to the dashboards subscribed to its business (an empty businessId: every id of the type; both empty: everyone). 503: the bus is down, nothing was accepted."`
+	IdempotencyKey string `json:"Idempotency-Key" in:"header" dc:"1 to 128 printable ASCII bytes, the same in every retry of this request (with the same body): a repeat within ingest.idempotencyWindow (24h) is answered again, with Idempotent-Replayed: true, and not published again. Kept by the node that answered, per credential. 409 code 1411: the first is still being handled; 422 code 1422: the key was used with another body."`
 }
 
 // Bodies are the forms of the body: one item or a batch.
@@ -31,7 +32,8 @@ type RowDataRes struct {
 // AlarmReq publishes alarms. The JSON body is one Alarm object or {"items":[...]} with 1 to 1000;
 // a batch is all or nothing. The body is read as RowDataReq's is.
 type AlarmReq struct {
-	g.Meta `path:"/alarm" method:"post" credential:"ingestKey" mime:"application/json" bodyRequired:"true" errors:"503" tags:"Ingest" summary:"Publish alarms to every alarm console" dc:"The body is one alarm, or {\"items\":[...]} with 1 to 1000 of them: a batch is all or nothing. Each alarm is stored, then sent to every alarm console; the answer gives each its id and seq, in the order of the request. 503: the alarm store or the bus is down, nothing was accepted."`
+	g.Meta         `path:"/alarm" method:"post" credential:"ingestKey" mime:"application/json" bodyRequired:"true" errors:"409,422,503" tags:"Ingest" summary:"Publish alarms to every alarm console" dc:"The body is one alarm, or {\"items\":[...]} with 1 to 1000 of them: a batch is all or nothing. Each alarm is stored, then sent to every alarm console; the answer gives each its id and seq, in the order of the request. 503: the alarm store or the bus is down, nothing was accepted."`
+	IdempotencyKey string `json:"Idempotency-Key" in:"header" dc:"1 to 128 printable ASCII bytes, the same in every retry of this request (with the same body): a repeat within ingest.idempotencyWindow (24h) gets the first answer again (the same ids and seqs), with Idempotent-Replayed: true, and stores nothing. Kept in the alarm store with the alarms, per credential: across restarts and nodes. 409 code 1411: the first is still being handled; 422 code 1422: the key was used with another body."`
 }
 
 // Bodies are the forms of the body: one alarm or a batch.

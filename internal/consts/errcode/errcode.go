@@ -19,8 +19,10 @@ const (
 	MethodNotAllowed     = 1405 // a method the path does not document
 	Conflict             = 1409 // the state forbids the change
 	AmbiguousAlarm       = 1410 // a short alarm path names alarms of several businesses in scope (409)
+	InFlight             = 1411 // a request with the same Idempotency-Key is still being handled
 	BodyTooLarge         = 1413 // a request body over ingest.maxBodySize
 	UnsupportedMediaType = 1415 // a POST body that is not JSON
+	KeyReused            = 1422 // an Idempotency-Key sent again with another body
 	UpgradeRequired      = 1426 // a plain request to a WebSocket endpoint
 	TooManyRequests      = 1429 // an ingest key over its rate
 )

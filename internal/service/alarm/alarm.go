@@ -4,6 +4,7 @@
 package alarm
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"runtime"
@@ -17,6 +18,7 @@ import (
 
 	"pulse/internal/bus"
 	"pulse/internal/consts"
+	"pulse/internal/idempotency"
 	"pulse/internal/model"
 )
 
@@ -39,6 +41,9 @@ type Options struct {
 	// OnCommit, when set, hears of every group commit: how many operations it held, how long the
 	// transaction took, and whether it failed (the metrics endpoint's histograms).
 	OnCommit func(ops int, took time.Duration, err error)
+	// IdempotencyWindow is how long the answer of a raise that carried an Idempotency-Key is
+	// replayed (DefaultIdempotencyWindow when 0); its key is deleted after it.
+	IdempotencyWindow time.Duration
 }
 
 // Service stores alarms and rings the bus for each committed event.
@@ -50,6 +55,8 @@ type Service struct {
 
 	replays  atomic.Int64 // consoles given their history
 	replayed atomic.Int64 // events those replays sent
+
+	purgingKeys sync.WaitGroup // keyPurgeLoop, which Close waits for
 
 	mu     sync.RWMutex // guards closed against sends on reqs
 	closed bool
@@ -74,8 +81,11 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 	s := &Service{store: st, bus: b, opts: opts, reqs: make(chan *request, 1024),
 		done: make(chan struct{}), stop: make(chan struct{}),
 		writes: &writeHealth{database: st.name, log: g.Log(), now: time.Now}}
+	st.keyWindow = cmp.Or(opts.IdempotencyWindow, DefaultIdempotencyWindow)
 	go s.commitLoop()
 	go s.retentionLoop()
+	s.purgingKeys.Add(1)
+	go s.keyPurgeLoop()
 	return s, nil
 }
 
@@ -91,6 +101,7 @@ func (s *Service) Close(ctx context.Context) error {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
+	s.purgingKeys.Wait()
 	return s.store.close(ctx)
 }
 
@@ -99,22 +110,31 @@ func (s *Service) Close(ctx context.Context) error {
 // clearedBy (the ingest key's name): an unknown or cleared alarm is left as it is, and the
 // receipt carries the alarm's latest seq (0 for an unknown one).
 func (s *Service) Raise(ctx context.Context, items []model.AlarmBusinessData, clearedBy string) ([]model.AlarmReceipt, error) {
+	receipts, _, err := s.raise(items, clearedBy, nil)
+	return receipts, err
+}
+
+// raise is Raise, and RaiseOnce when key is not nil.
+func (s *Service) raise(items []model.AlarmBusinessData, clearedBy string, key *idempotency.Key) (receipts []model.AlarmReceipt, replayed bool, err error) {
 	ops := make([]*op, len(items))
+	var c *claim
+	if key != nil {
+		c = &claim{key: *key, ops: ops}
+	}
 	for i := range items {
 		if items[i].Action == model.ActionClear {
-			ops[i] = &op{kind: opClear, key: items[i].Key(), user: clearedBy, source: true}
+			ops[i] = &op{kind: opClear, key: items[i].Key(), user: clearedBy, source: true, claim: c}
 		} else {
-			ops[i] = &op{kind: opRaise, raise: items[i], key: items[i].Key()}
+			ops[i] = &op{kind: opRaise, raise: items[i], key: items[i].Key(), claim: c}
 		}
 	}
 	if err := s.submit(ops); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	receipts := make([]model.AlarmReceipt, len(ops))
-	for i, o := range ops {
-		receipts[i] = model.AlarmReceipt{AlarmId: o.key.AlarmId, Seq: o.seq}
+	if c != nil {
+		return c.result()
 	}
-	return receipts, nil
+	return receiptsOf(ops), false, nil
 }
 
 // Resolve finds the alarm ref names among those scope covers. A full key is checked against the
@@ -273,6 +293,9 @@ func (s *Service) commitBatch(batch []*request, n int) {
 		s.opts.OnCommit(len(ops), time.Since(start), err)
 	}
 	s.writes.result(err)
+	if err == nil && killAfterCommit != "" {
+		dieIfKeyCommitted(ops)
+	}
 	if err == nil && len(events) > 0 {
 		s.ring(ctx, events)
 	}

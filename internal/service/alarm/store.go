@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -25,6 +26,8 @@ type store struct {
 	write        writeSQL    // the group commit's statements
 	cache        *stateCache // states the last commits made (see stateCache)
 	conn         *sql.Conn   // the write connection: see writeConn
+
+	keyWindow time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it, and the alarm it

@@ -63,11 +63,18 @@ func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedA
 	if err := w.tx.QueryRowContext(w.ctx, w.sql.lastSeq).Scan(&last); err != nil {
 		return nil, nil, err
 	}
+	ops, claims, err := w.claimKeys(ops, now) // replays and refusals are not applied
+	if err != nil {
+		return nil, nil, err
+	}
 	stored, err := w.loadAlarms(ops)
 	if err != nil {
 		return nil, nil, err
 	}
 	events, changed, err := transition(stored, ops, last, now)
+	if err == nil {
+		err = w.keepAnswers(claims, now)
+	}
 	if err != nil || len(events) == 0 {
 		return events, changed, err
 	}

@@ -30,6 +30,7 @@ type op struct {
 	scope model.Scope // opAck, opClear: the alarms the caller may change
 	// source: a clear sent by the alarm's source (ingest), to which an unknown alarm is no error.
 	source bool
+	claim  *claim // an op of a request with an Idempotency-Key (see store_idempotency.go)
 
 	seq   int64        // the event's seq; for an operation that changed nothing, the alarm's
 	state *model.Alarm // the alarm after the operation

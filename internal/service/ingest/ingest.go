@@ -14,6 +14,7 @@ import (
 	"pulse/internal/auth/ingestkey"
 	"pulse/internal/bus"
 	"pulse/internal/consts"
+	"pulse/internal/idempotency"
 	"pulse/internal/model"
 )
 
@@ -24,6 +25,8 @@ type Service struct {
 
 	rowDataAccepted atomic.Int64 // items published, for the metrics endpoint
 	alarmsAccepted  atomic.Int64 // alarms committed
+
+	keys *retries // Idempotency-Keys (see idempotency.go)
 }
 
 // Accepted returns how many row-data items were published and alarms committed so far (HTTP and
@@ -36,14 +39,26 @@ func (s *Service) Accepted() (rowData, alarms int64) {
 // is "clear" clear their alarm, as clearedBy.
 type AlarmStore interface {
 	Raise(ctx context.Context, items []model.AlarmBusinessData, clearedBy string) ([]model.AlarmReceipt, error)
+	// RaiseOnce is Raise for a request with an Idempotency-Key: a key stored with the same body
+	// returns the stored receipts and replayed true, and raises nothing.
+	RaiseOnce(ctx context.Context, key idempotency.Key, items []model.AlarmBusinessData, clearedBy string) (receipts []model.AlarmReceipt, replayed bool, err error)
 }
 
-// New returns a service that publishes row data to b and hands alarms to alarms.
-func New(b bus.Bus, alarms AlarmStore) *Service { return &Service{bus: b, alarms: alarms} }
+// New returns a service that publishes row data to b and hands alarms to alarms. A row-data answer
+// given to an Idempotency-Key is replayed for idempotencyWindow.
+func New(b bus.Bus, alarms AlarmStore, idempotencyWindow time.Duration) *Service {
+	return &Service{bus: b, alarms: alarms, keys: newRetries(idempotencyWindow)}
+}
 
 // PublishRowData validates every item, then publishes all of them; one invalid item publishes none.
 // batch says whether errors name the item's index.
 func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData, batch bool) error {
+	return s.publishRowData(ctx, nil, items, batch, nil)
+}
+
+// publishRowData is PublishRowData, once per key when key is not nil (see PublishRowDataOnce,
+// which hears through replayed whether the answer was given before).
+func (s *Service) publishRowData(ctx context.Context, key *idempotency.Key, items []model.BusinessData, batch bool, replayed *bool) error {
 	for i := range items {
 		if err := ValidateRowData(&items[i]); err != nil {
 			return atItem(i, batch, err)
@@ -70,7 +85,10 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 		}
 		events[i] = bus.Event{Channel: bus.RowData, BusinessType: d.BusinessType, BusinessId: d.BusinessId, Message: message}
 	}
-	if err := s.publish(ctx, events); err != nil {
+	if again, err := s.publishRows(ctx, key, events); err != nil || again {
+		if again {
+			*replayed = true
+		}
 		return err
 	}
 	s.rowDataAccepted.Add(int64(len(events)))
@@ -82,6 +100,12 @@ func (s *Service) PublishRowData(ctx context.Context, items []model.BusinessData
 // item with the action "clear" clears its alarm (the source resolved it): clearedBy is the ingest
 // key's name, or "ingest" without a key.
 func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusinessData, batch bool) ([]model.AlarmReceipt, error) {
+	return s.publishAlarms(ctx, nil, items, batch, nil)
+}
+
+// publishAlarms is PublishAlarms, once per key when key is not nil (see PublishAlarmsOnce, which
+// hears through replayed whether the answer was given before).
+func (s *Service) publishAlarms(ctx context.Context, key *idempotency.Key, items []model.AlarmBusinessData, batch bool, replayed *bool) ([]model.AlarmReceipt, error) {
 	for i := range items {
 		if err := ValidateAlarm(&items[i]); err != nil {
 			return nil, atItem(i, batch, err)
@@ -112,8 +136,10 @@ func (s *Service) PublishAlarms(ctx context.Context, items []model.AlarmBusiness
 			a.Time = now
 		}
 	}
-	receipts, err := s.alarms.Raise(ctx, items, clearedBy)
-	if err == nil {
+	receipts, again, err := s.raise(ctx, key, items, clearedBy)
+	if again {
+		*replayed = true
+	} else if err == nil {
 		s.alarmsAccepted.Add(int64(len(items)))
 	}
 	return receipts, err

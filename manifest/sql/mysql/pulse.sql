@@ -51,3 +51,17 @@ CREATE TABLE IF NOT EXISTS pulse_alarm_event (
     KEY pulse_alarm_event_alarm (alarm_id, business_type, business_id, seq), -- an alarm's history (GET .../events)
     KEY pulse_alarm_event_business (business_type, seq, business_id) -- a narrow token's resume
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- The Idempotency-Keys of alarm ingest (POST /api/v1/alarm) and the receipts each was answered
+-- with, written in the transaction of the alarms they answer: a retry is answered again instead of
+-- counted twice, after a restart and on another node. Deleted after ingest.idempotencyWindow.
+-- utf8mb4_bin: keys are compared byte for byte.
+CREATE TABLE IF NOT EXISTS pulse_idempotency (
+    scope       VARCHAR(128) NOT NULL, -- the ingest key's name; '' with auth off
+    idem_key    VARCHAR(128) NOT NULL, -- the Idempotency-Key header
+    body_sha256 CHAR(64)     NOT NULL, -- of the raw body, in hex
+    answer      MEDIUMTEXT   NOT NULL, -- the receipts, as JSON
+    created_ms  BIGINT       NOT NULL,
+    PRIMARY KEY (scope, idem_key),
+    KEY pulse_idempotency_created (created_ms)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
