@@ -166,6 +166,8 @@ test("24-hour times in the browser's locale, the last value in the caption and l
         .map((v, i) => ({ text: axis._values[i], at: u.valToPos(v, scale), size: a === 0 ? ctx.measureText(axis._values[i]).width : parseFloat(axis.font[0]) }))
         .filter((p) => p.text !== "" && p.text != null)
         .sort((p, q) => p.at - q.at);
+      // A y label fits its axis beside the tick (none is cut at the chart's edge).
+      if (a === 1) for (const p of placed) if (ctx.measureText(p.text).width / devicePixelRatio + axis.ticks.size + axis.gap > axis._size) found.push(`${p.text} is cut`);
       for (let i = 1; i < placed.length; i++) {
         if (placed[i].at - placed[i - 1].at < (placed[i].size + placed[i - 1].size) / 2) found.push(`${placed[i - 1].text} / ${placed[i].text}`);
       }

@@ -164,10 +164,10 @@ export class FieldChart {
         { ...axisStyle(font), space: 5 * font, values: xAxisValues },
         {
           ...axisStyle(font),
-          space: 3 * font,
+          space: 2 * font,
           values: (_, splits) => splits.map((v) => formatValue(v)),
-          // As wide as its longest label, so that labels never run into the plot.
-          size: (_, values) => Math.ceil(font + 0.62 * font * Math.max(3, ...(values ?? []).map((v) => String(v).length))),
+          // As wide as its longest label (plus the tick and the gap), so that no label is cut.
+          size: (u, values) => Math.ceil(20 + Math.max(font, ...(values ?? []).map((v) => measure(u, String(v))))),
         },
       ],
       series: [
@@ -263,6 +263,16 @@ export class FieldChart {
   private size(): { width: number; height: number } {
     return { width: Math.max(200, this.plotHost.clientWidth), height: this.height() };
   }
+}
+
+// The width of a label in the axes' font.
+function measure(u: uPlot, text: string): number {
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.font = u.axes[1].font?.[0] ?? ctx.font;
+  const width = ctx.measureText(text).width / devicePixelRatio;
+  ctx.restore();
+  return width;
 }
 
 // A y range with some room around the data, and a sane one for a flat line.
