@@ -58,7 +58,12 @@ setWall(new URLSearchParams(location.search).has("wall"));
 function showView(): void {
   const view = (location.hash.slice(1) || "dashboard") as View;
   document.body.dataset.view = views.includes(view) ? view : "dashboard";
-  for (const tab of tabs) tab.classList.toggle("active", tab.dataset.view === document.body.dataset.view);
+  for (const tab of tabs) {
+    const active = tab.dataset.view === document.body.dataset.view;
+    tab.classList.toggle("active", active);
+    if (active) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
 }
 addEventListener("hashchange", showView);
 showView();
