@@ -109,6 +109,19 @@ test("a panel outside the token's grants says it is not permitted, not reconnect
   await page.close();
 });
 
+test("a token the server does not accept is said so, not retried as a lost connection", async (t) => {
+  const probe = await fetch(`${pulse.url}/api/v1/rowdata/history?businessType=x&businessId=y`);
+  if (probe.status === 404) return t.skip("this server has no row-data history (GET /api/v1/rowdata/history answers 404)");
+  const page = await browser.newPage();
+  await page.goto(pulse.url + "/#dashboard");
+  // Well formed, granting meter/*, but signed with a key the server does not have.
+  await useToken(page, mintToken("a-secret-this-server-does-not-know-at-all", { sub: "op", pulse: { rowdata: ["meter/*"], alarms: ["*"], ack: true } }));
+  const panel = await follow(page, "meter", "m-1");
+  await until(async () => (await panel.getAttribute("data-status")) === "refused", "the panel says the token is refused");
+  assert.match(await panel.getByTestId("status").textContent(), /refused your token \(invalid credentials/);
+  await page.close();
+});
+
 test("a lost connection counts down to the next attempt; Retry now reconnects", async () => {
   const page = await browser.newPage();
   await page.goto(pulse.url + "/#dashboard");

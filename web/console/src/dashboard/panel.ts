@@ -20,10 +20,11 @@ export const WINDOWS: [string, number][] = [
 // What a panel's connection is, as the operator needs to tell it: data-status says it for tests.
 //   live: open; connecting: the first attempt; lost: closed, waiting to retry (a countdown);
 //   reconnecting: an attempt after a loss; forbidden: the token does not cover the business;
-//   expired: the token has expired; no-token: auth is on and no token is set; idle: no business.
-let panels = 0;
+//   expired: the token has expired; refused: the server does not accept the token (401);
+//   no-token: auth is on and no token is set; idle: no business.
+type Status = "live" | "connecting" | "lost" | "reconnecting" | "forbidden" | "expired" | "refused" | "no-token" | "idle";
 
-type Status = "live" | "connecting" | "lost" | "reconnecting" | "forbidden" | "expired" | "no-token" | "idle";
+let panels = 0; // panels made so far: each has its own key for its charts' cursors
 
 // One dashboard panel: a business (type and id, or * for every id of the type), followed live;
 // each numeric field of its data becomes a chart, whose window is filled from the server's
@@ -262,7 +263,7 @@ export class Panel {
       if (err.status === 403) this.forbidden();
       else if (err.status === 401 && this.session.authOn) {
         this.unsubscribe();
-        this.setStatus("expired", `The server refused the token (${err.message}): paste a new one.`);
+        this.setStatus("refused", `The server refused your token (${err.message}): paste a valid one.`);
       }
       return; // 404: a server without history; 0: the socket says the server is away
     }
