@@ -145,27 +145,6 @@ func (e PulseInternalModelAlarmMessageEvent) Valid() bool {
 	}
 }
 
-// Defines values for AlarmListParamsStatus.
-const (
-	AlarmListParamsStatusAcked   AlarmListParamsStatus = "acked"
-	AlarmListParamsStatusActive  AlarmListParamsStatus = "active"
-	AlarmListParamsStatusCleared AlarmListParamsStatus = "cleared"
-)
-
-// Valid indicates whether the value is a known member of the AlarmListParamsStatus enum.
-func (e AlarmListParamsStatus) Valid() bool {
-	switch e {
-	case AlarmListParamsStatusAcked:
-		return true
-	case AlarmListParamsStatusActive:
-		return true
-	case AlarmListParamsStatusCleared:
-		return true
-	default:
-		return false
-	}
-}
-
 // Error a refusal: {code, message, data: null}
 type Error struct {
 	// Code what went wrong: 51 invalid input, 61 not authorized, 63 unavailable, 65 not found, 1403 forbidden, 1405 method not allowed, 1409 conflict, 1410 ambiguous alarmId, 1411 duplicate request in flight, 1413 body too large, 1415 not JSON, 1422 idempotency key reused, 1429 too many requests, 50 internal
@@ -180,6 +159,11 @@ type Error struct {
 
 // PulseApiAlarmV1AckBody defines model for pulse.api.alarm.v1.AckBody.
 type PulseApiAlarmV1AckBody struct {
+	// Comment what the user says about it, shown in the alarm's state (ackComment or clearComment) and history: up to 1 KiB of UTF-8, without control characters but newline and tab; empty or absent: none. An acknowledgement (or clear) that changes nothing keeps no comment.
+	//
+	// Example: on it: crew sent to the substation
+	Comment *string `json:"comment,omitempty"`
+
 	// User who acknowledges (or clears) it: 1 to 128 bytes of UTF-8 without control characters; auth on: ignored (the token's sub is the user)
 	//
 	// Example: alice
@@ -188,6 +172,9 @@ type PulseApiAlarmV1AckBody struct {
 
 // PulseApiAlarmV1AckOfBusinessRes defines model for pulse.api.alarm.v1.AckOfBusinessRes.
 type PulseApiAlarmV1AckOfBusinessRes struct {
+	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
+	AckComment *string `json:"ackComment,omitempty"`
+
 	// AckTime unix ms; 0 when not acknowledged
 	AckTime int64 `json:"ackTime"`
 
@@ -213,6 +200,9 @@ type PulseApiAlarmV1AckOfBusinessRes struct {
 	//
 	// Example: meter
 	BusinessType string `json:"businessType"`
+
+	// ClearComment the comment given with the clear (up to 1 KiB); absent when none was
+	ClearComment *string `json:"clearComment,omitempty"`
 
 	// ClearTime unix ms; 0 when not cleared
 	ClearTime int64 `json:"clearTime"`
@@ -273,6 +263,9 @@ type PulseApiAlarmV1AckOfBusinessResStatus string
 
 // PulseApiAlarmV1AckRes defines model for pulse.api.alarm.v1.AckRes.
 type PulseApiAlarmV1AckRes struct {
+	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
+	AckComment *string `json:"ackComment,omitempty"`
+
 	// AckTime unix ms; 0 when not acknowledged
 	AckTime int64 `json:"ackTime"`
 
@@ -298,6 +291,9 @@ type PulseApiAlarmV1AckRes struct {
 	//
 	// Example: meter
 	BusinessType string `json:"businessType"`
+
+	// ClearComment the comment given with the clear (up to 1 KiB); absent when none was
+	ClearComment *string `json:"clearComment,omitempty"`
 
 	// ClearTime unix ms; 0 when not cleared
 	ClearTime int64 `json:"clearTime"`
@@ -356,8 +352,95 @@ type PulseApiAlarmV1AckRes struct {
 // Example: active
 type PulseApiAlarmV1AckResStatus string
 
+// PulseApiAlarmV1AlarmRef defines model for pulse.api.alarm.v1.AlarmRef.
+type PulseApiAlarmV1AlarmRef struct {
+	// AlarmId the alarm's id (required)
+	//
+	// Example: a-17
+	AlarmId *string `json:"alarmId,omitempty"`
+
+	// BusinessId the alarm's business id (required)
+	//
+	// Example: m-001
+	BusinessId *string `json:"businessId,omitempty"`
+
+	// BusinessType the alarm's business type
+	//
+	// Example: meter
+	BusinessType *string `json:"businessType,omitempty"`
+}
+
+// PulseApiAlarmV1BulkAckRes defines model for pulse.api.alarm.v1.BulkAckRes.
+type PulseApiAlarmV1BulkAckRes struct {
+	// Items one per alarm of the body, in its order
+	Items []PulseApiAlarmV1BulkItem `json:"items"`
+}
+
+// PulseApiAlarmV1BulkBody defines model for pulse.api.alarm.v1.BulkBody.
+type PulseApiAlarmV1BulkBody struct {
+	// Alarms the alarms, 1 to 500 (an alarm named twice: the second finds it changed)
+	Alarms *[]PulseApiAlarmV1AlarmRef `json:"alarms,omitempty"`
+
+	// Comment what the user says about it, shown in the alarm's state (ackComment or clearComment) and history: up to 1 KiB of UTF-8, without control characters but newline and tab; empty or absent: none. An acknowledgement (or clear) that changes nothing keeps no comment.
+	//
+	// Example: on it: crew sent to the substation
+	Comment *string `json:"comment,omitempty"`
+
+	// User who acknowledges (or clears) it: 1 to 128 bytes of UTF-8 without control characters; auth on: ignored (the token's sub is the user)
+	//
+	// Example: alice
+	User *string `json:"user,omitempty"`
+}
+
+// PulseApiAlarmV1BulkClearRes defines model for pulse.api.alarm.v1.BulkClearRes.
+type PulseApiAlarmV1BulkClearRes struct {
+	// Items one per alarm of the body, in its order
+	Items []PulseApiAlarmV1BulkItem `json:"items"`
+}
+
+// PulseApiAlarmV1BulkItem defines model for pulse.api.alarm.v1.BulkItem.
+type PulseApiAlarmV1BulkItem struct {
+	Alarm *PulseInternalModelAlarm `json:"alarm,omitempty"`
+
+	// AlarmId the alarm's id (required)
+	//
+	// Example: a-17
+	AlarmId string `json:"alarmId"`
+
+	// BusinessId the alarm's business id (required)
+	//
+	// Example: m-001
+	BusinessId string `json:"businessId"`
+
+	// BusinessType the alarm's business type
+	//
+	// Example: meter
+	BusinessType string `json:"businessType"`
+
+	// Code refused: the error code (65 not found, 1409 conflict)
+	//
+	// Example: 65
+	Code *int `json:"code,omitempty"`
+
+	// Message refused: why
+	//
+	// Example: alarm "meter/m-001/a-17" not found
+	Message *string `json:"message,omitempty"`
+
+	// Ok true: acknowledged (cleared), or already so; false: refused (status, code and message say why)
+	Ok bool `json:"ok"`
+
+	// Status refused: the HTTP status the change of this alarm alone would have had (404, 409)
+	//
+	// Example: 404
+	Status *int `json:"status,omitempty"`
+}
+
 // PulseApiAlarmV1ClearOfBusinessRes defines model for pulse.api.alarm.v1.ClearOfBusinessRes.
 type PulseApiAlarmV1ClearOfBusinessRes struct {
+	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
+	AckComment *string `json:"ackComment,omitempty"`
+
 	// AckTime unix ms; 0 when not acknowledged
 	AckTime int64 `json:"ackTime"`
 
@@ -383,6 +466,9 @@ type PulseApiAlarmV1ClearOfBusinessRes struct {
 	//
 	// Example: meter
 	BusinessType string `json:"businessType"`
+
+	// ClearComment the comment given with the clear (up to 1 KiB); absent when none was
+	ClearComment *string `json:"clearComment,omitempty"`
 
 	// ClearTime unix ms; 0 when not cleared
 	ClearTime int64 `json:"clearTime"`
@@ -443,6 +529,9 @@ type PulseApiAlarmV1ClearOfBusinessResStatus string
 
 // PulseApiAlarmV1ClearRes defines model for pulse.api.alarm.v1.ClearRes.
 type PulseApiAlarmV1ClearRes struct {
+	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
+	AckComment *string `json:"ackComment,omitempty"`
+
 	// AckTime unix ms; 0 when not acknowledged
 	AckTime int64 `json:"ackTime"`
 
@@ -468,6 +557,9 @@ type PulseApiAlarmV1ClearRes struct {
 	//
 	// Example: meter
 	BusinessType string `json:"businessType"`
+
+	// ClearComment the comment given with the clear (up to 1 KiB); absent when none was
+	ClearComment *string `json:"clearComment,omitempty"`
 
 	// ClearTime unix ms; 0 when not cleared
 	ClearTime int64 `json:"clearTime"`
@@ -540,8 +632,11 @@ type PulseApiAlarmV1EventsRes struct {
 
 // PulseApiAlarmV1ListRes defines model for pulse.api.alarm.v1.ListRes.
 type PulseApiAlarmV1ListRes struct {
-	// Items the alarms, most recently changed first
+	// Items the alarms, newest lastTime first
 	Items []PulseInternalModelAlarm `json:"items"`
+
+	// NextCursor the cursor of the next page; absent on the last page
+	NextCursor *string `json:"nextCursor,omitempty"`
 }
 
 // PulseApiBusinessV1Business defines model for pulse.api.business.v1.Business.
@@ -637,8 +732,34 @@ type PulseApiIngestV1RowDataRes struct {
 	Accepted int `json:"accepted"`
 }
 
+// PulseApiRowdataV1HistoryRes defines model for pulse.api.rowdata.v1.HistoryRes.
+type PulseApiRowdataV1HistoryRes struct {
+	// Series for one business one series (its items may be empty); for businessId * one per id that has items, the most recently published first
+	Series []PulseApiRowdataV1Series `json:"series"`
+
+	// Units the unit of each row-data field (a key of an item's data.data) the server's rowdata.units names; a field not in it has none
+	//
+	// Example: {"current":"A","voltage":"V"}
+	Units map[string]string `json:"units"`
+}
+
+// PulseApiRowdataV1Series defines model for pulse.api.rowdata.v1.Series.
+type PulseApiRowdataV1Series struct {
+	// BusinessId Example: m-001
+	BusinessId string `json:"businessId"`
+
+	// BusinessType Example: meter
+	BusinessType string `json:"businessType"`
+
+	// Items the row objects ({type, ts, data}) exactly as a dashboard received them, oldest first
+	Items []interface{} `json:"items"`
+}
+
 // PulseInternalModelAlarm defines model for pulse.internal.model.Alarm.
 type PulseInternalModelAlarm struct {
+	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
+	AckComment *string `json:"ackComment,omitempty"`
+
 	// AckTime unix ms; 0 when not acknowledged
 	AckTime int64 `json:"ackTime"`
 
@@ -664,6 +785,9 @@ type PulseInternalModelAlarm struct {
 	//
 	// Example: meter
 	BusinessType string `json:"businessType"`
+
+	// ClearComment the comment given with the clear (up to 1 KiB); absent when none was
+	ClearComment *string `json:"clearComment,omitempty"`
 
 	// ClearTime unix ms; 0 when not cleared
 	ClearTime int64 `json:"clearTime"`
@@ -842,15 +966,30 @@ type IngestAlarmParams struct {
 
 // AlarmListParams defines parameters for AlarmList.
 type AlarmListParams struct {
-	// Status only alarms in this status; empty: any
-	Status *AlarmListParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	// Status active, acked or cleared, or a comma list of them (active,acked: the unresolved); empty: any
+	Status *string `form:"status,omitempty" json:"status,omitempty"`
 
-	// Limit at most this many (1 to 1000)
+	// Level critical, major, minor, warning or info, or a comma list of them; empty: any
+	Level *string `form:"level,omitempty" json:"level,omitempty"`
+
+	// Business only the alarms of this business pattern: type/id, type/* or *; with auth on, within the token's alarms patterns (a pattern outside them lists nothing)
+	Business *string `form:"business,omitempty" json:"business,omitempty"`
+
+	// Q only the alarms whose title or content contains this text, in any case (lower case compared: Go's Unicode lowering); % and _ are themselves; no control characters
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// From only the alarms whose lastTime is this or later: unix ms
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To only the alarms whose lastTime is this or earlier: unix ms
+	To *string `form:"to,omitempty" json:"to,omitempty"`
+
+	// Limit the page's size: at most this many (1 to 1000)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
-}
 
-// AlarmListParamsStatus defines parameters for AlarmList.
-type AlarmListParamsStatus string
+	// Cursor the previous page's data.nextCursor, as it was given; empty: the first page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
 
 // AlarmEventsParams defines parameters for AlarmEvents.
 type AlarmEventsParams struct {
@@ -876,8 +1015,26 @@ type IngestRowDataParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// RowdataHistoryParams defines parameters for RowdataHistory.
+type RowdataHistoryParams struct {
+	// BusinessType the business type
+	BusinessType string `form:"businessType" json:"businessType"`
+
+	// BusinessId the business id, or * for every id of the type (one series each, at most 1000, the most recently published)
+	BusinessId string `form:"businessId" json:"businessId"`
+
+	// Since server unix ms: only the items received at or after it (their ts); 0 or absent: the whole window
+	Since *int64 `form:"since,omitempty" json:"since,omitempty"`
+}
+
 // IngestAlarmJSONRequestBody defines body for IngestAlarm for application/json ContentType.
 type IngestAlarmJSONRequestBody = PulseApiIngestV1AlarmBody
+
+// AlarmBulkAckJSONRequestBody defines body for AlarmBulkAck for application/json ContentType.
+type AlarmBulkAckJSONRequestBody = PulseApiAlarmV1BulkBody
+
+// AlarmBulkClearJSONRequestBody defines body for AlarmBulkClear for application/json ContentType.
+type AlarmBulkClearJSONRequestBody = PulseApiAlarmV1BulkBody
 
 // AlarmAckJSONRequestBody defines body for AlarmAck for application/json ContentType.
 type AlarmAckJSONRequestBody = PulseApiAlarmV1AckBody
@@ -1112,10 +1269,46 @@ type ClientInterface interface {
 
 	// AlarmList List alarms
 	//
-	// Most recently changed first. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403.
+	// The alarms that pass every filter given, newest lastTime first (alarms of the same lastTime: the one stored later first), a page at a time: data.nextCursor, absent on the last page, is the cursor of the next. A walk through the pages sees every alarm that is not raised again meanwhile exactly once, whether it is acknowledged or cleared in between or not; an alarm raised (or raised again) during the walk goes to the top, where a new walk from the first page finds it. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403.
 	//
 	// Corresponds with GET /api/v1/alarms (the `AlarmList` operationId).
 	AlarmList(ctx context.Context, params *AlarmListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmBulkAckWithBody Acknowledge many alarms
+	//
+	// Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks "ack": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/alarms/ack (the `AlarmBulkAck` operationId).
+	AlarmBulkAckWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmBulkAck Acknowledge many alarms
+	//
+	// Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks "ack": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/alarms/ack (the `AlarmBulkAck` operationId).
+	AlarmBulkAck(ctx context.Context, body AlarmBulkAckJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmBulkClearWithBody Clear many alarms
+	//
+	// As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/alarms/clear (the `AlarmBulkClear` operationId).
+	AlarmBulkClearWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlarmBulkClear Clear many alarms
+	//
+	// As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/alarms/clear (the `AlarmBulkClear` operationId).
+	AlarmBulkClear(ctx context.Context, body AlarmBulkClearJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AlarmAckWithBody Acknowledge an alarm by its id alone
 	//
@@ -1228,6 +1421,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
 	IngestRowData(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RowdataHistory Row-data history for charts
+	//
+	// The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403.
+	//
+	// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
+	RowdataHistory(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Healthz Liveness
 	//
 	// 200 while the process serves, whatever its dependencies do.
@@ -1283,11 +1483,87 @@ func (c *Client) IngestAlarm(ctx context.Context, params *IngestAlarmParams, bod
 
 // AlarmList List alarms
 //
-// Most recently changed first. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403.
+// The alarms that pass every filter given, newest lastTime first (alarms of the same lastTime: the one stored later first), a page at a time: data.nextCursor, absent on the last page, is the cursor of the next. A walk through the pages sees every alarm that is not raised again meanwhile exactly once, whether it is acknowledged or cleared in between or not; an alarm raised (or raised again) during the walk goes to the top, where a new walk from the first page finds it. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403.
 //
 // Corresponds with GET /api/v1/alarms (the `AlarmList` operationId).
 func (c *Client) AlarmList(ctx context.Context, params *AlarmListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAlarmListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmBulkAckWithBody Acknowledge many alarms
+//
+// Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks "ack": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/alarms/ack (the `AlarmBulkAck` operationId).
+func (c *Client) AlarmBulkAckWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmBulkAckRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmBulkAck Acknowledge many alarms
+//
+// Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks "ack": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/alarms/ack (the `AlarmBulkAck` operationId).
+func (c *Client) AlarmBulkAck(ctx context.Context, body AlarmBulkAckJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmBulkAckRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmBulkClearWithBody Clear many alarms
+//
+// As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/alarms/clear (the `AlarmBulkClear` operationId).
+func (c *Client) AlarmBulkClearWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmBulkClearRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlarmBulkClear Clear many alarms
+//
+// As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/alarms/clear (the `AlarmBulkClear` operationId).
+func (c *Client) AlarmBulkClear(ctx context.Context, body AlarmBulkClearJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlarmBulkClearRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1539,6 +1815,23 @@ func (c *Client) IngestRowData(ctx context.Context, params *IngestRowDataParams,
 	return c.Client.Do(req)
 }
 
+// RowdataHistory Row-data history for charts
+//
+// The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403.
+//
+// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
+func (c *Client) RowdataHistory(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRowdataHistoryRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // Healthz Liveness
 //
 // 200 while the process serves, whatever its dependencies do.
@@ -1668,9 +1961,81 @@ func NewAlarmListRequest(server string, params *AlarmListParams) (*http.Request,
 
 		}
 
+		if params.Level != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "level", *params.Level, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Business != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "business", *params.Business, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -1690,6 +2055,86 @@ func NewAlarmListRequest(server string, params *AlarmListParams) (*http.Request,
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewAlarmBulkAckRequest calls the generic AlarmBulkAck builder with application/json body
+func NewAlarmBulkAckRequest(server string, body AlarmBulkAckJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAlarmBulkAckRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAlarmBulkAckRequestWithBody constructs an http.Request for the AlarmBulkAck method, with any body, and a specified content type
+func NewAlarmBulkAckRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/alarms/ack")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAlarmBulkClearRequest calls the generic AlarmBulkClear builder with application/json body
+func NewAlarmBulkClearRequest(server string, body AlarmBulkClearJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAlarmBulkClearRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAlarmBulkClearRequestWithBody constructs an http.Request for the AlarmBulkClear method, with any body, and a specified content type
+func NewAlarmBulkClearRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/alarms/clear")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -2155,6 +2600,76 @@ func NewIngestRowDataRequestWithBody(server string, params *IngestRowDataParams,
 	return req, nil
 }
 
+// NewRowdataHistoryRequest constructs an http.Request for the RowdataHistory method
+func NewRowdataHistoryRequest(server string, params *RowdataHistoryParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/rowdata/history")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "businessType", params.BusinessType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "businessId", params.BusinessId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -2273,12 +2788,48 @@ type ClientWithResponsesInterface interface {
 
 	// AlarmListWithResponse List alarms
 	//
-	// Most recently changed first. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403.
+	// The alarms that pass every filter given, newest lastTime first (alarms of the same lastTime: the one stored later first), a page at a time: data.nextCursor, absent on the last page, is the cursor of the next. A walk through the pages sees every alarm that is not raised again meanwhile exactly once, whether it is acknowledged or cleared in between or not; an alarm raised (or raised again) during the walk goes to the top, where a new walk from the first page finds it. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/alarms (the `AlarmList` operationId).
 	AlarmListWithResponse(ctx context.Context, params *AlarmListParams, reqEditors ...RequestEditorFn) (*AlarmListResponse, error)
+
+	// AlarmBulkAckWithBodyWithResponse Acknowledge many alarms
+	//
+	// Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks "ack": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/alarms/ack (the `AlarmBulkAck` operationId).
+	AlarmBulkAckWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmBulkAckResponse, error)
+
+	// AlarmBulkAckWithResponse Acknowledge many alarms
+	//
+	// Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks "ack": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/alarms/ack (the `AlarmBulkAck` operationId).
+	AlarmBulkAckWithResponse(ctx context.Context, body AlarmBulkAckJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmBulkAckResponse, error)
+
+	// AlarmBulkClearWithBodyWithResponse Clear many alarms
+	//
+	// As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/alarms/clear (the `AlarmBulkClear` operationId).
+	AlarmBulkClearWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmBulkClearResponse, error)
+
+	// AlarmBulkClearWithResponse Clear many alarms
+	//
+	// As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/alarms/clear (the `AlarmBulkClear` operationId).
+	AlarmBulkClearWithResponse(ctx context.Context, body AlarmBulkClearJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmBulkClearResponse, error)
 
 	// AlarmAckWithBodyWithResponse Acknowledge an alarm by its id alone
 	//
@@ -2396,6 +2947,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/rowdata (the `IngestRowData` operationId).
 	IngestRowDataWithResponse(ctx context.Context, params *IngestRowDataParams, body IngestRowDataJSONRequestBody, reqEditors ...RequestEditorFn) (*IngestRowDataResponse, error)
+
+	// RowdataHistoryWithResponse Row-data history for charts
+	//
+	// The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
+	RowdataHistoryWithResponse(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*RowdataHistoryResponse, error)
 
 	// HealthzWithResponse Liveness
 	//
@@ -2661,6 +3221,236 @@ func (r AlarmListResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AlarmListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AlarmBulkAckResponse401Headers the declared response headers of an HTTP 401 response for AlarmBulkAck
+type AlarmBulkAckResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AlarmBulkAckResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                       `json:"code"`
+		Data PulseApiAlarmV1BulkAckRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *Error
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AlarmBulkAckResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AlarmBulkAckResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                       `json:"code"`
+	Data PulseApiAlarmV1BulkAckRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AlarmBulkAckResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AlarmBulkAckResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AlarmBulkAckResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AlarmBulkAckResponse) GetJSON413() *Error {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AlarmBulkAckResponse) GetJSON415() *Error {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AlarmBulkAckResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AlarmBulkAckResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AlarmBulkAckResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AlarmBulkAckResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AlarmBulkAckResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AlarmBulkAckResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AlarmBulkClearResponse401Headers the declared response headers of an HTTP 401 response for AlarmBulkClear
+type AlarmBulkClearResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AlarmBulkClearResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                         `json:"code"`
+		Data PulseApiAlarmV1BulkClearRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *Error
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AlarmBulkClearResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AlarmBulkClearResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                         `json:"code"`
+	Data PulseApiAlarmV1BulkClearRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AlarmBulkClearResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AlarmBulkClearResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AlarmBulkClearResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AlarmBulkClearResponse) GetJSON413() *Error {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AlarmBulkClearResponse) GetJSON415() *Error {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AlarmBulkClearResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AlarmBulkClearResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AlarmBulkClearResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AlarmBulkClearResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AlarmBulkClearResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AlarmBulkClearResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3650,6 +4440,100 @@ func (r IngestRowDataResponse) ContentType() string {
 	return ""
 }
 
+// RowdataHistoryResponse401Headers the declared response headers of an HTTP 401 response for RowdataHistory
+type RowdataHistoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type RowdataHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                         `json:"code"`
+		Data PulseApiRowdataV1HistoryRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RowdataHistoryResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RowdataHistoryResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                         `json:"code"`
+	Data PulseApiRowdataV1HistoryRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RowdataHistoryResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RowdataHistoryResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RowdataHistoryResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RowdataHistoryResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RowdataHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RowdataHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RowdataHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RowdataHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3821,7 +4705,7 @@ func (c *ClientWithResponses) IngestAlarmWithResponse(ctx context.Context, param
 
 // AlarmListWithResponse List alarms
 //
-// Most recently changed first. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403.
+// The alarms that pass every filter given, newest lastTime first (alarms of the same lastTime: the one stored later first), a page at a time: data.nextCursor, absent on the last page, is the cursor of the next. A walk through the pages sees every alarm that is not raised again meanwhile exactly once, whether it is acknowledged or cleared in between or not; an alarm raised (or raised again) during the walk goes to the top, where a new walk from the first page finds it. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3832,6 +4716,66 @@ func (c *ClientWithResponses) AlarmListWithResponse(ctx context.Context, params 
 		return nil, err
 	}
 	return ParseAlarmListResponse(rsp)
+}
+
+// AlarmBulkAckWithBodyWithResponse Acknowledge many alarms
+//
+// Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks "ack": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/alarms/ack (the `AlarmBulkAck` operationId).
+func (c *ClientWithResponses) AlarmBulkAckWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmBulkAckResponse, error) {
+	rsp, err := c.AlarmBulkAckWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmBulkAckResponse(rsp)
+}
+
+// AlarmBulkAckWithResponse Acknowledge many alarms
+//
+// Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks "ack": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/alarms/ack (the `AlarmBulkAck` operationId).
+func (c *ClientWithResponses) AlarmBulkAckWithResponse(ctx context.Context, body AlarmBulkAckJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmBulkAckResponse, error) {
+	rsp, err := c.AlarmBulkAck(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmBulkAckResponse(rsp)
+}
+
+// AlarmBulkClearWithBodyWithResponse Clear many alarms
+//
+// As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/alarms/clear (the `AlarmBulkClear` operationId).
+func (c *ClientWithResponses) AlarmBulkClearWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlarmBulkClearResponse, error) {
+	rsp, err := c.AlarmBulkClearWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmBulkClearResponse(rsp)
+}
+
+// AlarmBulkClearWithResponse Clear many alarms
+//
+// As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/alarms/clear (the `AlarmBulkClear` operationId).
+func (c *ClientWithResponses) AlarmBulkClearWithResponse(ctx context.Context, body AlarmBulkClearJSONRequestBody, reqEditors ...RequestEditorFn) (*AlarmBulkClearResponse, error) {
+	rsp, err := c.AlarmBulkClear(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlarmBulkClearResponse(rsp)
 }
 
 // AlarmAckWithBodyWithResponse Acknowledge an alarm by its id alone
@@ -4027,6 +4971,21 @@ func (c *ClientWithResponses) IngestRowDataWithResponse(ctx context.Context, par
 		return nil, err
 	}
 	return ParseIngestRowDataResponse(rsp)
+}
+
+// RowdataHistoryWithResponse Row-data history for charts
+//
+// The row data this node received within rowdata.historyWindow (at most rowdata.historyPoints items per business), oldest first, as dashboards received it. A node keeps it in memory from its start: it has none from before. With auth on, the token's rowdata patterns must cover the business (for businessId *, the type: T/* or *), as at a dashboard's door; else 403.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
+func (c *ClientWithResponses) RowdataHistoryWithResponse(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*RowdataHistoryResponse, error) {
+	rsp, err := c.RowdataHistory(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRowdataHistoryResponse(rsp)
 }
 
 // HealthzWithResponse Liveness
@@ -4267,6 +5226,200 @@ func ParseAlarmListResponse(rsp *http.Response) (*AlarmListResponse, error) {
 	switch {
 	case rsp.StatusCode == 401:
 		var headers AlarmListResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAlarmBulkAckResponse parses an HTTP response from a AlarmBulkAckWithResponse call
+func ParseAlarmBulkAckResponse(rsp *http.Response) (*AlarmBulkAckResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AlarmBulkAckResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                       `json:"code"`
+			Data PulseApiAlarmV1BulkAckRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AlarmBulkAckResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAlarmBulkClearResponse parses an HTTP response from a AlarmBulkClearWithResponse call
+func ParseAlarmBulkClearResponse(rsp *http.Response) (*AlarmBulkClearResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AlarmBulkClearResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                         `json:"code"`
+			Data PulseApiAlarmV1BulkClearRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AlarmBulkClearResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -5120,6 +6273,82 @@ func ParseIngestRowDataResponse(rsp *http.Response) (*IngestRowDataResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRowdataHistoryResponse parses an HTTP response from a RowdataHistoryWithResponse call
+func ParseRowdataHistoryResponse(rsp *http.Response) (*RowdataHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RowdataHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                         `json:"code"`
+			Data PulseApiRowdataV1HistoryRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RowdataHistoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil

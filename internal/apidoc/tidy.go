@@ -19,7 +19,7 @@ const rawJSON = "json.RawMessage"
 
 // tidySchemas drops the request types' schemas (their fields are the operations' parameters),
 // the schema of the envelope's any, Go's type names in formats, and types json.RawMessage fields
-// as any JSON value.
+// (and the items of []json.RawMessage ones) as any JSON value.
 func tidySchemas(oai *goai.OpenApiV3, requests []any) {
 	var drop []any
 	for _, req := range requests {
@@ -50,6 +50,12 @@ func tidy(s *goai.Schema) {
 	}
 	if !openAPIFormats[s.Format] {
 		s.Format = ""
+	}
+	if s.Type == "object" { // a map's eg tag holds JSON text, as a JSON value field's does
+		s.Example = jsonExample(s.Example)
+	}
+	if s.Items != nil && s.Items.Value != nil && s.Items.Value.Format == rawJSON {
+		s.Items = &goai.SchemaRef{Value: &goai.Schema{Description: "any JSON value, delivered as it was sent"}}
 	}
 	if s.Items != nil {
 		tidy(s.Items.Value)

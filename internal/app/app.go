@@ -16,6 +16,7 @@ import (
 	alarmv1 "pulse/api/alarm/v1"
 	businessv1 "pulse/api/business/v1"
 	ingestv1 "pulse/api/ingest/v1"
+	rowdatav1 "pulse/api/rowdata/v1"
 	"pulse/internal/buildinfo"
 	"pulse/internal/bus"
 	"pulse/internal/config"
@@ -25,10 +26,12 @@ import (
 	"pulse/internal/controller/console"
 	"pulse/internal/controller/health"
 	ingestctl "pulse/internal/controller/ingest"
+	"pulse/internal/controller/rowdata"
 	"pulse/internal/controller/ws"
 	"pulse/internal/hub"
 	"pulse/internal/metrics"
 	"pulse/internal/middleware"
+	"pulse/internal/model"
 	"pulse/internal/service/alarm"
 	"pulse/internal/service/ingest"
 	"pulse/resource"
@@ -83,6 +86,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	rowOpts, alarmOpts := opts, opts
 	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow
 	rowOpts.SnapshotSize, rowOpts.SnapshotMemory = cfg.RowData.SnapshotSize, cfg.RowData.Memory
+	rowOpts.HistoryPoints, rowOpts.HistoryWindow = cfg.RowData.HistoryPoints, cfg.RowData.HistoryWindow
 
 	a := &App{
 		Config:  cfg,
@@ -141,7 +145,8 @@ const apiPrefix = "/api/v1"
 var apiRoutes = []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
 	&alarmv1.AckOfBusinessReq{}, &alarmv1.ClearOfBusinessReq{}, &alarmv1.EventsOfBusinessReq{},
 	&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
-	&businessv1.ListReq{}}
+	&alarmv1.BulkAckReq{}, &alarmv1.BulkClearReq{},
+	&businessv1.ListReq{}, &rowdatav1.HistoryReq{}}
 
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
@@ -191,7 +196,8 @@ func (a *App) newServer(name string) *ghttp.Server {
 	})
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData))
+		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData),
+			rowdata.NewV1(a.RowData, a.Config.RowData.Units))
 	})
 	return s
 }
@@ -215,7 +221,8 @@ func newConsole() *console.Console {
 func (a *App) deliver(e bus.Event) {
 	switch e.Channel {
 	case bus.RowData:
-		a.RowData.Publish(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Message))
+		ts, _ := model.RowDataTs(e.Message) // 0 (now) for what ingest did not encode
+		a.RowData.PublishAt(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Message), ts)
 	case bus.Alarm:
 		a.feed.Offer(e) // the feed publishes it to a.Alarm in seq order
 	}

@@ -202,6 +202,8 @@ func TestMetrics(t *testing.T) {
 		{"pulse_rowdata_memory_limit_bytes", nil, 256 << 20},
 		{"pulse_rowdata_types", nil, 1},
 		{"pulse_rowdata_evictions_total", nil, 0},
+		{"pulse_rowdata_points", nil, 1},
+		{"pulse_rowdata_history_trims_total", nil, 0},
 		{"pulse_upgrades_refused_total", []string{"reason=not_websocket"}, 1},
 		{"pulse_upgrades_refused_total", []string{"reason=path"}, 1},
 		{"pulse_upgrades_refused_total", []string{"reason=limit"}, 1},

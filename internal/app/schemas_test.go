@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -83,8 +84,8 @@ func TestMessageSchemas(t *testing.T) {
 	}
 	n.mustPost("/api/v1/alarm", `{"alarmId":"a-2","businessId":"m-1","title":"no data"}`)
 	check(console.next(patience))
-	send(console, `{"type":"ack","alarmId":"a-1","user":"op"}`)
-	if o := check(console.next(patience)); o.Event != "acked" {
+	send(console, `{"type":"ack","alarmId":"a-1","user":"op","comment":"on it"}`)
+	if o := check(console.next(patience)); o.Event != "acked" || !strings.Contains(string(o.Data), `"ackComment":"on it"`) {
 		t.Fatalf("after an ack: %s", o.raw)
 	}
 	for _, c := range []*client{dashboard, console} {
@@ -97,7 +98,7 @@ func TestMessageSchemas(t *testing.T) {
 	}
 	send(console, `{"type":"ack","alarmId":"no-such-alarm","user":"op"}`)
 	check(console.next(patience))
-	send(console, `{"type":"clear","businessType":"","businessId":"m-1","alarmId":"a-2","user":"op"}`)
+	send(console, `{"type":"clear","businessType":"","businessId":"m-1","alarmId":"a-2","user":"op","comment":"done"}`)
 	if o := check(console.next(patience)); o.Event != "cleared" {
 		t.Fatalf("after a clear: %s", o.raw)
 	}

@@ -80,7 +80,7 @@ func TestChartSnapshot(t *testing.T) {
 // TestFloodOfOneTypeSparesAnother is issue 21's item 3 over a real server, auth on: pump/p-7 has
 // a snapshot; a key for meter/* posts 10 requests of 1,000 new meter ids, far more than
 // rowdata.memory holds. The pump user's GET /api/v1/businesses still lists pump/p-7, a new
-// pump/p-7 dashboard gets its whole snapshot, and /metrics shows the memory within its bound and
+// pump/p-7 dashboard gets its whole snapshot, its history still holds it, and /metrics shows the memory within its bound and
 // the meter ids it forgot. Before, the flood pushed every pump key out of the snapshots.
 func TestFloodOfOneTypeSparesAnother(t *testing.T) {
 	const memory = 512 << 10
@@ -125,6 +125,10 @@ func TestFloodOfOneTypeSparesAnother(t *testing.T) {
 		if want := fmt.Sprintf("p-7:%d", i); got != want || !marked {
 			t.Fatalf("a new pump/p-7 dashboard: object %d is %s (snapshot %v), want %s from the snapshot", i, got, marked, want)
 		}
+	}
+
+	if status, env, h := history(t, n, "pump", "p-7", -1, pumpUser); status != 200 || len(h.Series) != 1 || len(h.Series[0].Items) != 3 {
+		t.Fatalf("the pump user's history of pump/p-7 after the flood: %d %+v %+v, want its 3 items", status, env, h.Series)
 	}
 
 	s := n.scrape()

@@ -43,12 +43,19 @@ type Bus struct {
 	Channel string `json:"channel"` // the Redis channel a cluster's nodes share
 }
 
-// RowData is the "rowdata" section: chart snapshots.
+// RowData is the "rowdata" section: chart snapshots and history.
 type RowData struct {
 	SnapshotSize int `json:"snapshotSize"` // latest items per (type, id) a new subscriber gets first; 0 = none
-	// Memory bounds the bytes of the row data kept (snapshots), shared fairly between business
-	// types: a flood of new ids of one type never evicts another type's within its share.
+	// HistoryWindow and HistoryPoints bound each (type, id)'s history, which a chart fills its time
+	// window from (GET /api/v1/rowdata/history): the items received within the window, at most
+	// HistoryPoints of them. HistoryPoints 0 keeps no more than the snapshot.
+	HistoryWindow time.Duration `json:"historyWindow"`
+	HistoryPoints int           `json:"historyPoints"`
+	// Memory bounds the bytes of the row data kept (snapshots and history), shared fairly between
+	// business types: a flood of new ids of one type never evicts another type's within its share.
 	Memory int64 `json:"memory"`
+	// Units names the unit of a row-data field (a key of an item's data), for charts: "voltage": "V".
+	Units map[string]string `json:"units"`
 }
 
 // Alarm is the "alarm" section: retention of the durable store.
@@ -82,7 +89,8 @@ const DefaultDatabaseLink = "sqlite::@file(data/pulse.db)?busy_timeout=5000&jour
 // timers are the engine's own defaults (hub.DefaultOptions), with what the engine leaves off turned
 // on for Pulse's server: a 2ms write delay batches a burst of publishes into one write, 20 frames/s
 // is far above what a dashboard or console sends (a ping every few seconds, an ack now and then),
-// and 20 snapshot items draw a chart's recent past at once.
+// and 20 snapshot items draw a chart's recent past at once; 900 points of history are 15 minutes of
+// an item a second, the default window.
 func Default() Config {
 	engine := hub.DefaultOptions()
 	return Config{
@@ -98,7 +106,7 @@ func Default() Config {
 		},
 		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
-		RowData:  RowData{SnapshotSize: 20, Memory: engine.SnapshotMemory},
+		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}},
 		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
 		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}, UserRate: DefaultUserRate},
 		Log:      Log{Format: LogText},
@@ -211,6 +219,10 @@ func (c Config) Check() error {
 		return bad("database.default.link", "bus.type redis needs an alarm store the nodes share (MySQL/MariaDB or PostgreSQL); SQLite is one node's file")
 	case c.RowData.SnapshotSize < 0 || c.RowData.SnapshotSize > 1000:
 		return bad("rowdata.snapshotSize", "must be between 0 (no snapshots) and 1000")
+	case c.RowData.HistoryWindow <= 0:
+		return bad("rowdata.historyWindow", "must be a positive duration such as \"15m\"")
+	case c.RowData.HistoryPoints < 0:
+		return bad("rowdata.historyPoints", "must be 0 (no more than the snapshot) or positive")
 	case c.RowData.Memory <= 0:
 		return bad("rowdata.memory", "must be a positive number of bytes")
 	case c.Alarm.Retention < 0 || c.Alarm.PurgeInterval < 0:

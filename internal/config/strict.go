@@ -68,6 +68,11 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 		"rowdata": {
 			// 1000 items replayed to every new dashboard of a key is already a large first frame.
 			"snapshotSize": whole(&c.RowData.SnapshotSize, 0, 1000, "items"),
+			// 1s: a shorter history is no chart; 24h: a day, all in memory, is already a lot.
+			"historyWindow": duration(&c.RowData.HistoryWindow, time.Second, 24*time.Hour),
+			// 100,000: a day of an item a second; the memory bound decides what is really kept.
+			"historyPoints": whole(&c.RowData.HistoryPoints, 0, 100_000, "items"),
+			"units":         units(&c.RowData.Units),
 			// 1 MiB holds a few thousand small items; 1 TiB is more than a node has.
 			"memory":       whole(&c.RowData.Memory, 1<<20, 1<<40, "bytes"),
 			"snapshotKeys": retired(report, "rowdata.snapshotKeys", "row-data memory is bounded in bytes by rowdata.memory, shared fairly between business types"),
@@ -258,6 +263,34 @@ func retired(report *Report, key, instead string) field {
 		return nil
 	}
 }
+
+// units reads rowdata.units: a field name -> unit map, each unit a short string.
+func units(dst *map[string]string) field {
+	return func(raw any) error {
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s is not a map: write field: unit pairs, e.g. {voltage: \"V\", current: \"A\"}", show(raw))
+		}
+		out := make(map[string]string, len(m))
+		for _, name := range sortedKeys(m) {
+			unit, ok := m[name].(string)
+			switch {
+			case name == "":
+				return errors.New("has an empty field name")
+			case !ok:
+				return keyError{"." + name, fmt.Errorf("%s is not a string", show(m[name]))}
+			case len(unit) > maxUnit:
+				return keyError{"." + name, fmt.Errorf("%q is longer than %d bytes", unit, maxUnit)}
+			}
+			out[name] = unit
+		}
+		*dst = out
+		return nil
+	}
+}
+
+// maxUnit is the longest unit rowdata.units takes: a chart's axis label, not a description.
+const maxUnit = 32
 
 // text reads a string.
 func text(dst *string) field {

@@ -53,6 +53,11 @@ func TestValuesThatCannotWorkAreRefused(t *testing.T) {
 		{"rowdata:\n  memory: 65536\n", "config rowdata.memory: 65536 is out of range: it must be between 1048576 and 1099511627776 bytes"},
 		{"rowdata:\n  memory: \"256MiB\"\n", `config rowdata.memory: "256MiB" is not a whole number`},
 		{"rowdata:\n  snapshotSize: 5000\n", "config rowdata.snapshotSize: 5000 is out of range"},
+		{"rowdata:\n  historyWindow: 0\n", "config rowdata.historyWindow: 0s is out of range: it must be between 1s and 24h0m0s"},
+		{"rowdata:\n  historyWindow: \"48h\"\n", "config rowdata.historyWindow: 48h0m0s is out of range"},
+		{"rowdata:\n  historyPoints: -1\n", "config rowdata.historyPoints: -1 is out of range: it must be between 0 and 100000 items"},
+		{"rowdata:\n  units: V\n", `config rowdata.units: "V" is not a map`},
+		{"rowdata:\n  units:\n    voltage: 5\n", "config rowdata.units.voltage: 5 is not a string"},
 		{"alarm:\n  retention: 720\n", "config alarm.retention: 720 has no unit"},
 		{"alarm:\n  purgeInterval: \"1ms\"\n", "config alarm.purgeInterval: 1ms is too short: it must be at least 1s"},
 		// The rules that were there before stay.
@@ -82,7 +87,12 @@ ingest:
   idempotencyWindow: "720h"
 rowdata:
   snapshotSize: 0
+  historyWindow: "1s"
+  historyPoints: 0
   memory: 1048576
+  units:
+    voltage: V
+    temperature: "°C"
 alarm:
   retention: "0"
   purgeInterval: "1s"
@@ -95,6 +105,8 @@ alarm:
 		ws.PongTimeout != 1500*time.Millisecond || ws.WriteTimeout != 100*time.Millisecond || ws.SendQueue != 65536 ||
 		ws.WriteDelay != 0 || ws.InboundRate != 0.5 || cfg.Ingest.MaxBodySize != 64<<20 || cfg.Ingest.IdempotencyWindow != 720*time.Hour ||
 		cfg.RowData.SnapshotSize != 0 || cfg.RowData.Memory != 1<<20 || cfg.Alarm.Retention != 0 ||
+		cfg.RowData.HistoryWindow != time.Second || cfg.RowData.HistoryPoints != 0 ||
+		cfg.RowData.Units["voltage"] != "V" || cfg.RowData.Units["temperature"] != "°C" ||
 		cfg.Alarm.PurgeInterval != time.Second {
 		t.Fatalf("%+v", cfg)
 	}

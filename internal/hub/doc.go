@@ -30,8 +30,9 @@
 //     itself, invalid JSON with error code 51 and an unknown type with 59.
 //   - Replay (replay.go) is history a connection gets before any live message (the alarm
 //     console's, read from the store); snapshots (snapshots.go) are the latest row data per key a
-//     new dashboard gets first, in a memory bounded in bytes (snapshot_cost.go) and shared fairly
-//     between business types (shares.go).
+//     new dashboard gets first, and the history a chart fills its time window from
+//     (Manager.History), in one ring per key, in a memory bounded in bytes (snapshot_cost.go) and
+//     shared fairly between business types (shares.go).
 //   - Options (options.go) are a manager's limits and timers; DefaultOptions are the engine's
 //     defaults, from which Pulse's configuration (config.Default) takes its own.
 //   - Upgrade (upgrade.go) upgrades an HTTP request with the socket wrapped in a frameConn

@@ -22,7 +22,7 @@ type Manager struct {
 
 	mu        sync.RWMutex // Publish holds it shared, (un)registration exclusively
 	router    Router
-	snapshots *snapshots // nil unless Options.SnapshotSize > 0
+	snapshots *snapshots // nil unless Options.SnapshotSize or HistoryPoints > 0
 	closed    bool
 	attached  uint64 // connections attached so far: their ping slots go round
 
@@ -53,6 +53,11 @@ type Stats struct {
 	SnapshotBytes     int64 `json:"snapshotBytes"`
 	SnapshotLimit     int64 `json:"snapshotLimit"`
 	SnapshotEvictions int64 `json:"snapshotEvictions"`
+	// HistoryPoints are the row-data points kept (every key's snapshot and history: their bytes
+	// are SnapshotBytes), and HistoryTrims the keys whose history was let go of to stay within
+	// SnapshotLimit.
+	HistoryPoints int   `json:"historyPoints"`
+	HistoryTrims  int64 `json:"historyTrims"`
 }
 
 // NewManager starts a manager with its routing rule. Register handlers before serving.
@@ -68,8 +73,8 @@ func NewManager(name string, router Router, opts Options) *Manager {
 	for i := range m.writers {
 		m.writers[i].index, m.writers[i].delay = i, m.opts.WriteDelay
 	}
-	if m.opts.SnapshotSize > 0 {
-		m.snapshots = newSnapshots(m.opts.SnapshotSize, m.opts.SnapshotMemory)
+	if m.opts.SnapshotSize > 0 || m.opts.HistoryPoints > 0 {
+		m.snapshots = newSnapshots(m.opts)
 	}
 	go m.pinger()
 	return m
@@ -131,13 +136,17 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 
 // Publish hands msg to the writers for every connection the router picks for key and reports how
 // many there were. It holds the manager's lock only to pick them: the writers write (or queue)
-// after it is released.
-func (m *Manager) Publish(key Key, msg *Message) int {
+// after it is released. The snapshots and history keep msg as received now.
+func (m *Manager) Publish(key Key, msg *Message) int { return m.PublishAt(key, msg, 0) }
+
+// PublishAt is Publish of row data received at ts (server unix ms, the "ts" the object carries; 0
+// is now): the history keeps it by that time, so that a reader's since is on the times it sees.
+func (m *Manager) PublishAt(key Key, msg *Message, ts int64) int {
 	to := recipientPool.get()
 	m.mu.RLock()
 	m.router.Each(key, func(c *Conn) { *to = append(*to, c) })
 	if m.snapshots != nil {
-		m.snapshots.record(key, msg)
+		m.snapshots.record(key, msg, ts)
 	}
 	m.mu.RUnlock()
 	n := len(*to)
@@ -193,6 +202,24 @@ func (m *Manager) Recent(limit int, scope []Key) []RecentKey {
 	return m.snapshots.recent(limit, scope)
 }
 
+// Series is one key's kept row data, oldest first: each item the object as published.
+type Series struct {
+	Key
+	Items [][]byte
+}
+
+// History returns the row data kept for key received at or after since (server unix ms) and
+// within Options.HistoryWindow: for (T, I) one series, empty when nothing is kept; for (T, *) one
+// per id of T that has some, the most recently published first, at most limit. None when the
+// manager keeps nothing.
+func (m *Manager) History(key Key, since int64, limit int) []Series {
+	if m.snapshots == nil {
+		return nil
+	}
+	from := max(since, time.Now().Add(-m.opts.HistoryWindow).UnixMilli())
+	return m.snapshots.history(key, from, limit)
+}
+
 // Len is the number of open connections.
 func (m *Manager) Len() int {
 	m.mu.RLock()
@@ -219,6 +246,7 @@ func (m *Manager) Stats() Stats {
 		held := m.snapshots.stats()
 		s.SnapshotKeys, s.SnapshotTypes = held.keys, held.types
 		s.SnapshotBytes, s.SnapshotLimit, s.SnapshotEvictions = held.bytes, m.opts.SnapshotMemory, held.evictions
+		s.HistoryPoints, s.HistoryTrims = held.points, held.trims
 	}
 	return s
 }

@@ -36,17 +36,25 @@ type Options struct {
 	// and id). A new subscriber of (T, I) first gets that key's messages, of (T, *) the latest of
 	// each id of T, each marked "snapshot":true.
 	SnapshotSize int
-	// SnapshotMemory bounds the bytes the snapshots hold, counted as allocated (snapshot_cost.go),
-	// shared fairly between business types: a type within SnapshotMemory / (types held) keeps
-	// every key; over the bound, the type holding the most forgets its least recently published
-	// key first. 0 is DefaultOptions' 256 MiB.
+	// SnapshotMemory bounds the bytes the snapshots and the history hold, counted as allocated
+	// (snapshot_cost.go), shared fairly between business types: a type within SnapshotMemory /
+	// (types held) keeps every key; over the bound, the type holding the most gives up its least
+	// recently published key first (its history, then the key). 0 is DefaultOptions' 256 MiB.
 	SnapshotMemory int64
+	// HistoryPoints > 0 also keeps, for each exact key, up to HistoryPoints messages received
+	// within HistoryWindow (the snapshot is the latest of them), for History. They share
+	// SnapshotMemory with the snapshots: over the bound, the type holding the most lets go of its
+	// least recently published key's history, oldest first, before the key. 0 keeps none.
+	HistoryPoints int
+	// HistoryWindow is how long a message stays in its key's history. 0 is DefaultOptions' 15m.
+	HistoryWindow time.Duration
 }
 
 // DefaultOptions are the engine's defaults, which NewManager gives every field left zero (or
-// negative). WriteDelay, InboundRate and SnapshotSize are the exceptions: 0 turns them off, so the
-// engine leaves them off and whoever runs it turns them on (Pulse's config.Default does, with
-// ws.writeDelay 2ms, ws.inboundRate 20 and rowdata.snapshotSize 20).
+// negative). WriteDelay, InboundRate, SnapshotSize and HistoryPoints are the exceptions: 0 turns
+// them off, so the engine leaves them off and whoever runs it turns them on (Pulse's
+// config.Default does, with ws.writeDelay 2ms, ws.inboundRate 20, rowdata.snapshotSize 20 and
+// rowdata.historyPoints 900).
 func DefaultOptions() Options {
 	return Options{
 		MaxMessageSize: 4096,
@@ -61,6 +69,7 @@ func DefaultOptions() Options {
 		// than PongTimeout, which is all that bounded a message before.
 		MessageTimeout: 10 * time.Second,
 		SnapshotMemory: 256 << 20,
+		HistoryWindow:  15 * time.Minute,
 	}
 }
 
@@ -75,6 +84,7 @@ func (o Options) withDefaults() Options {
 	o.CloseGrace = positiveOr(o.CloseGrace, d.CloseGrace)
 	o.MessageTimeout = positiveOr(o.MessageTimeout, d.MessageTimeout)
 	o.SnapshotMemory = positiveOr(o.SnapshotMemory, d.SnapshotMemory)
+	o.HistoryWindow = positiveOr(o.HistoryWindow, d.HistoryWindow)
 	return o
 }
 

@@ -10,7 +10,7 @@ func TestWithDefaults(t *testing.T) {
 	set := Options{
 		MaxMessageSize: 1, PingInterval: 2, PongTimeout: 3, WriteTimeout: 4, SendQueue: 5,
 		CloseGrace: 6, WriteDelay: 7, MessageTimeout: 8, InboundRate: 9, Overflow: CloseSlow,
-		SnapshotSize: 10, SnapshotMemory: 11,
+		SnapshotSize: 10, SnapshotMemory: 11, HistoryPoints: 12, HistoryWindow: 13,
 	}
 	cases := []struct {
 		name     string
@@ -19,7 +19,7 @@ func TestWithDefaults(t *testing.T) {
 		{"zero gets the defaults", Options{}, d},
 		{"negative gets the defaults", Options{
 			MaxMessageSize: -1, PingInterval: -1, PongTimeout: -1, WriteTimeout: -1, SendQueue: -1,
-			CloseGrace: -1, MessageTimeout: -1, SnapshotMemory: -1,
+			CloseGrace: -1, MessageTimeout: -1, SnapshotMemory: -1, HistoryWindow: -1,
 		}, d},
 		{"set values are kept", set, set},
 	}
@@ -29,7 +29,7 @@ func TestWithDefaults(t *testing.T) {
 		}
 	}
 	// 0 turns these off: the engine does not turn them on behind its user's back.
-	if d.WriteDelay != 0 || d.InboundRate != 0 || d.SnapshotSize != 0 {
+	if d.WriteDelay != 0 || d.InboundRate != 0 || d.SnapshotSize != 0 || d.HistoryPoints != 0 {
 		t.Errorf("DefaultOptions turns on what 0 turns off: %+v", d)
 	}
 }

@@ -2,9 +2,8 @@ package hub
 
 import "container/heap"
 
-// shares bounds the bytes of the row data a manager keeps (its snapshots; history will be charged
-// to the same accounts) and divides them fairly between business types: each of the n types that
-// holds something may keep limit/n. Since limit is n shares, whenever the total is over the limit
+// shares bounds the bytes of the row data a manager keeps (its snapshots and history) and divides
+// them fairly between business types: each of the n types that holds something may keep limit/n. Since limit is n shares, whenever the total is over the limit
 // the heaviest type is over its share, so eviction always takes from the heaviest type, and a type
 // within its share keeps everything, however many new ids another type is flooded with.
 //
@@ -15,6 +14,7 @@ type shares struct {
 	byName       map[string]*typeAccount
 	heaviest     typeHeap
 	evictions    int64 // keys forgotten to stay within the limit
+	trims        int64 // keys whose history was let go of to stay within the limit
 }
 
 // typeAccount is what one business type holds.

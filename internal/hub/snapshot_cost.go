@@ -9,9 +9,9 @@ const (
 	// snapshotRing struct (128 B as allocated) and its entry in the key map (up to about 100 B,
 	// as the map is between half and seven eighths full), rounded up.
 	ringOverhead = 240
-	// slotCost is one message slot of a ring: a pointer, and an eighth for the allocator's size
-	// classes.
-	slotCost = 9
+	// slotCost is one slot of a ring: a message's pointer and time, and an eighth for the
+	// allocator's size classes.
+	slotCost = 18
 )
 
 // messageCost is what keeping m costs: its bytes as allocated, and the Message.
@@ -27,10 +27,10 @@ func allocated(n int) int64 {
 	return int64(n+n/8+15) &^ 15
 }
 
-// ringCost is what a ring of size slots for k costs beside its messages. The key's strings are
+// ringCost is what a ring of slots slots for k costs beside its messages. The key's strings are
 // the ring's own (each publish decodes its own), each allocated in multiples of 8 bytes.
-func ringCost(k Key, size int) int64 {
-	return ringOverhead + slotCost*int64(size) + roundUp8(len(k.Type)) + roundUp8(len(k.ID))
+func ringCost(k Key, slots int) int64 {
+	return ringOverhead + slotCost*int64(slots) + roundUp8(len(k.Type)) + roundUp8(len(k.ID))
 }
 
 func roundUp8(n int) int64 { return int64(n+7) &^ 7 }

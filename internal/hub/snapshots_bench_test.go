@@ -7,12 +7,22 @@ import (
 
 // BenchmarkPublishKept is the row-data manager's publish with snapshots on and nobody
 // subscribed: the cost the snapshots add to each publish. "same key" rotates one key's ring;
-// "new keys" publishes to a new key each time, past a bound of 10,000 keys, so that every publish
-// also forgets one.
+// "same key, history" rotates one key's ring of 900 points (Pulse's default history); "new keys"
+// publishes to a new key each time, past a bound of 10,000 keys, so that every publish also
+// forgets one.
 func BenchmarkPublishKept(b *testing.B) {
 	msg := []byte(`{"type":"rowdata","ts":1732250000123,"data":{"seq":1,"pad":"xxxxxxxxxxxx"}}`)
 	b.Run("same key", func(b *testing.B) {
 		m := NewManager("bench", NewBusinessIndex(), Options{SnapshotSize: 20})
+		defer m.Shutdown(b.Context())
+		key := Key{Type: "bench", ID: "k"}
+		b.ReportAllocs()
+		for b.Loop() {
+			m.Publish(key, NewMessage(msg))
+		}
+	})
+	b.Run("same key, history", func(b *testing.B) {
+		m := NewManager("bench", NewBusinessIndex(), Options{SnapshotSize: 20, HistoryPoints: 900})
 		defer m.Shutdown(b.Context())
 		key := Key{Type: "bench", ID: "k"}
 		b.ReportAllocs()

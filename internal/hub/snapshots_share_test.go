@@ -166,11 +166,11 @@ func TestSnapshotCostIsHonest(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			s := newSnapshots(size, 1<<40)
+			s := newSnapshots(Options{SnapshotSize: size, SnapshotMemory: 1 << 40})
 			for n := range keys {
 				k := Key{fmt.Sprintf("type-%d", n%3), fmt.Sprintf("id-%06d", n)}
 				for i := range min(size, 3) {
-					s.record(k, rowItem(k, i))
+					s.record(k, rowItem(k, i), 0)
 				}
 			}
 			runtime.GC()

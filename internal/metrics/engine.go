@@ -49,7 +49,9 @@ var (
 	slowClosesDesc    = desc("pulse_slow_closes_total", "Connections closed with 1013 because their send queue was full (alarm consoles).", "endpoint")
 	closesDesc        = desc("pulse_closes_total", "Connections ended, by the WebSocket close code the server sent (1006: aborted without a close frame).", "endpoint", "code")
 	snapshotKeysDesc  = desc("pulse_snapshot_keys", "Keys whose latest row data the snapshots hold.")
-	rowMemoryDesc     = desc("pulse_rowdata_memory_bytes", "Bytes the kept row data (snapshots) holds, counted as allocated; at most pulse_rowdata_memory_limit_bytes.")
+	rowMemoryDesc     = desc("pulse_rowdata_memory_bytes", "Bytes the kept row data (snapshots and history) holds, counted as allocated; at most pulse_rowdata_memory_limit_bytes.")
+	rowPointsDesc     = desc("pulse_rowdata_points", "Row-data items kept (every key's snapshot and history), whose bytes pulse_rowdata_memory_bytes counts.")
+	rowTrimsDesc      = desc("pulse_rowdata_history_trims_total", "Keys (type, id) whose history (the items older than their snapshot) was let go of to stay within rowdata.memory, before any key is forgotten.")
 	rowLimitDesc      = desc("pulse_rowdata_memory_limit_bytes", "The bound on kept row data (rowdata.memory), shared fairly between business types.")
 	rowTypesDesc      = desc("pulse_rowdata_types", "Business types that hold kept row data: each may keep pulse_rowdata_memory_limit_bytes divided by this.")
 	rowEvictionsDesc  = desc("pulse_rowdata_evictions_total", "Keys (type, id) whose kept row data was forgotten to stay within rowdata.memory, from the type holding the most.")
@@ -73,8 +75,8 @@ var closeCodes = []int{1000, 1001, 1003, 1006, 1008, 1009, 1011, 1013, hub.Close
 
 func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{connectionsDesc, publishesDesc, deliveriesDesc, framesWrittenDesc,
-		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, rowMemoryDesc, rowLimitDesc,
-		rowTypesDesc, rowEvictionsDesc, refusedDesc, acceptedDesc,
+		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, rowMemoryDesc, rowPointsDesc,
+		rowLimitDesc, rowTypesDesc, rowEvictionsDesc, rowTrimsDesc, refusedDesc, acceptedDesc,
 		retriesDesc, replaysDesc, replayedDesc, storeFailingDesc, busPublishesDesc, busEventsDesc, busErrorsDesc,
 		busResubDesc, busUpDesc} {
 		ch <- d
@@ -88,8 +90,8 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
-	snapshotKeys, snapshotTypes := 0, 0
-	var snapshotBytes, snapshotLimit, snapshotEvictions int64
+	snapshotKeys, snapshotTypes, points := 0, 0, 0
+	var snapshotBytes, snapshotLimit, snapshotEvictions, trims int64
 	for _, m := range c.src.Managers {
 		s, ep := m.Stats(), m.Name()
 		gauge(connectionsDesc, float64(s.Connections), ep)
@@ -112,12 +114,16 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 		snapshotBytes += s.SnapshotBytes
 		snapshotLimit += s.SnapshotLimit
 		snapshotEvictions += s.SnapshotEvictions
+		points += s.HistoryPoints
+		trims += s.HistoryTrims
 	}
 	gauge(snapshotKeysDesc, float64(snapshotKeys))
 	gauge(rowMemoryDesc, float64(snapshotBytes))
 	gauge(rowLimitDesc, float64(snapshotLimit))
 	gauge(rowTypesDesc, float64(snapshotTypes))
 	counter(rowEvictionsDesc, snapshotEvictions)
+	gauge(rowPointsDesc, float64(points))
+	counter(rowTrimsDesc, trims)
 	if c.src.Door != nil {
 		for reason, n := range c.src.Door.Refusals() {
 			counter(refusedDesc, n, reason)

@@ -90,4 +90,9 @@ type Alarm struct {
 	AckTime   int64  `json:"ackTime" dc:"unix ms; 0 when not acknowledged"`
 	ClearedBy string `json:"clearedBy" dc:"who cleared it: a user, or the name of the ingest key (ingest with auth off) that resolved it; empty when not cleared"`
 	ClearTime int64  `json:"clearTime" dc:"unix ms; 0 when not cleared"`
+	// AckComment and ClearComment are what the people who acknowledged and cleared it said: part
+	// of the state, like AckedBy, so that the acked and cleared events (on the socket and in the
+	// alarm's history) and the list carry them. A raise after a clear forgets them.
+	AckComment   string `json:"ackComment,omitempty" dc:"the comment given with the acknowledgement (up to 1 KiB); absent when none was"`
+	ClearComment string `json:"clearComment,omitempty" dc:"the comment given with the clear (up to 1 KiB); absent when none was"`
 }

@@ -29,3 +29,24 @@ type SyncedMessage struct {
 	Type string `json:"type"`
 	Seq  int64  `json:"seq"`
 }
+
+// rowDataStart is how every encoded RowDataMessage begins: its members in their order.
+const rowDataStart = `{"type":"rowdata","ts":`
+
+// RowDataTs reads the ts of an encoded RowDataMessage without decoding it (each node's delivery
+// of row data reads it), or reports that message is not one.
+func RowDataTs(message []byte) (int64, bool) {
+	if len(message) <= len(rowDataStart) || string(message[:len(rowDataStart)]) != rowDataStart {
+		return 0, false
+	}
+	var ts int64
+	digits := 0
+	for _, c := range message[len(rowDataStart):] {
+		if c < '0' || c > '9' || digits == 18 {
+			break
+		}
+		ts = ts*10 + int64(c-'0')
+		digits++
+	}
+	return ts, digits > 0
+}

@@ -39,6 +39,9 @@ func (AckReq) Bodies() []any { return []any{AckBody{}} }
 // AckBody is the JSON body of an acknowledgement, and of a clear.
 type AckBody struct {
 	User string `json:"user" dc:"who acknowledges (or clears) it: 1 to 128 bytes of UTF-8 without control characters; auth on: ignored (the token's sub is the user)" eg:"alice"`
+	// Comment is kept in the alarm's state (ackComment, clearComment), and so in the event every
+	// console receives and in the alarm's history.
+	Comment string `json:"comment" dc:"what the user says about it, shown in the alarm's state (ackComment or clearComment) and history: up to 1 KiB of UTF-8, without control characters but newline and tab; empty or absent: none. An acknowledgement (or clear) that changes nothing keeps no comment." eg:"on it: crew sent to the substation"`
 }
 
 // AckOfBusinessRes is the alarm after the acknowledgement.
@@ -82,16 +85,23 @@ type ClearRes struct {
 	*model.Alarm
 }
 
-// ListReq lists stored alarms, most recently changed first.
+// ListReq lists stored alarms, newest lastTime first, a page at a time.
 type ListReq struct {
-	g.Meta `path:"/alarms" method:"get" credential:"token" errors:"503" tags:"Alarms" summary:"List alarms" dc:"Most recently changed first. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403."`
-	Status string `json:"status" in:"query" v:"in:active,acked,cleared" dc:"only alarms in this status; empty: any"`
-	Limit  int    `json:"limit" in:"query" d:"100" v:"between:1,1000" dc:"at most this many (1 to 1000)"`
+	g.Meta   `path:"/alarms" method:"get" credential:"token" errors:"400,403,503" tags:"Alarms" summary:"List alarms" dc:"The alarms that pass every filter given, newest lastTime first (alarms of the same lastTime: the one stored later first), a page at a time: data.nextCursor, absent on the last page, is the cursor of the next. A walk through the pages sees every alarm that is not raised again meanwhile exactly once, whether it is acknowledged or cleared in between or not; an alarm raised (or raised again) during the walk goes to the top, where a new walk from the first page finds it. With auth on, only the alarms the token's alarms patterns cover; a token without any is 403."`
+	Status   string `json:"status" in:"query" dc:"active, acked or cleared, or a comma list of them (active,acked: the unresolved); empty: any" eg:"active,acked"`
+	Level    string `json:"level" in:"query" dc:"critical, major, minor, warning or info, or a comma list of them; empty: any" eg:"critical,major"`
+	Business string `json:"business" in:"query" dc:"only the alarms of this business pattern: type/id, type/* or *; with auth on, within the token's alarms patterns (a pattern outside them lists nothing)" eg:"meter/*"`
+	Q        string `json:"q" in:"query" dc:"only the alarms whose title or content contains this text, in any case (lower case compared: Go's Unicode lowering); % and _ are themselves; no control characters" eg:"voltage"`
+	From     string `json:"from" in:"query" dc:"only the alarms whose lastTime is this or later: unix ms" eg:"1732250000000"`
+	To       string `json:"to" in:"query" dc:"only the alarms whose lastTime is this or earlier: unix ms" eg:"1732253600000"`
+	Limit    int    `json:"limit" in:"query" d:"100" v:"between:1,1000" dc:"the page's size: at most this many (1 to 1000)"`
+	Cursor   string `json:"cursor" in:"query" dc:"the previous page's data.nextCursor, as it was given; empty: the first page"`
 }
 
-// ListRes holds the alarms.
+// ListRes holds a page of alarms.
 type ListRes struct {
-	Items []model.Alarm `json:"items" dc:"the alarms, most recently changed first"`
+	Items      []model.Alarm `json:"items" dc:"the alarms, newest lastTime first"`
+	NextCursor string        `json:"nextCursor,omitempty" dc:"the cursor of the next page; absent on the last page"`
 }
 
 // EventsOfBusinessReq lists the stored events of one alarm, named by its business and id, in seq
@@ -121,4 +131,54 @@ type EventsOfBusinessRes struct {
 // purged older ones).
 type EventsRes struct {
 	Items []model.AlarmMessage `json:"items" dc:"the events, oldest first"`
+}
+
+// BulkAckReq acknowledges many alarms at once, each on its own; the body is BulkBody.
+type BulkAckReq struct {
+	g.Meta `path:"/alarms/ack" method:"post" credential:"token" mime:"application/json" errors:"400,403,503" tags:"Alarms" summary:"Acknowledge many alarms" dc:"Each alarm the body names (1 to 500) is acknowledged or refused on its own, and data.items says which, in the body's order: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65), a cleared one with 409 (code 1409); an acknowledged one stays as it is (ok). The acknowledgements are committed together and every console receives each acked event. The whole request is refused when its body is not valid (400), when the token lacks \"ack\": true (403), or when the store fails (503); it counts once toward auth.userRate. With auth on the token's sub acknowledges (a user in the body is ignored); with auth off the body names the user."`
+}
+
+// Bodies is the body's only form. The handler decodes it strictly; GoFrame never parses it.
+func (BulkAckReq) Bodies() []any { return []any{BulkBody{}} }
+
+// BulkClearReq clears many alarms at once, each on its own; the body is BulkBody.
+type BulkClearReq struct {
+	g.Meta `path:"/alarms/clear" method:"post" credential:"token" mime:"application/json" errors:"400,403,503" tags:"Alarms" summary:"Clear many alarms" dc:"As POST /alarms/ack, clearing: an unknown alarm, and one outside the token's alarms patterns, is refused with status 404 (code 65); a cleared one stays as it is (ok). With auth off the body may name the user."`
+}
+
+// Bodies is the body's only form. The handler decodes it strictly; GoFrame never parses it.
+func (BulkClearReq) Bodies() []any { return []any{BulkBody{}} }
+
+// BulkBody is the JSON body of a bulk acknowledgement or clear: the alarms, and the user and
+// comment of every change, as AckBody's.
+type BulkBody struct {
+	Alarms []AlarmRef `json:"alarms" dc:"the alarms, 1 to 500 (an alarm named twice: the second finds it changed)"`
+	AckBody
+}
+
+// AlarmRef names one alarm in full.
+type AlarmRef struct {
+	BusinessType string `json:"businessType" dc:"the alarm's business type" eg:"meter"`
+	BusinessId   string `json:"businessId" dc:"the alarm's business id (required)" eg:"m-001"`
+	AlarmId      string `json:"alarmId" dc:"the alarm's id (required)" eg:"a-17"`
+}
+
+// BulkAckRes says what became of each alarm, in the body's order.
+type BulkAckRes struct {
+	Items []BulkItem `json:"items" dc:"one per alarm of the body, in its order"`
+}
+
+// BulkClearRes says what became of each alarm, in the body's order.
+type BulkClearRes struct {
+	Items []BulkItem `json:"items" dc:"one per alarm of the body, in its order"`
+}
+
+// BulkItem is what became of one alarm of a bulk change.
+type BulkItem struct {
+	AlarmRef
+	Ok      bool         `json:"ok" dc:"true: acknowledged (cleared), or already so; false: refused (status, code and message say why)"`
+	Status  int          `json:"status,omitempty" dc:"refused: the HTTP status the change of this alarm alone would have had (404, 409)" eg:"404"`
+	Code    int          `json:"code,omitempty" dc:"refused: the error code (65 not found, 1409 conflict)" eg:"65"`
+	Message string       `json:"message,omitempty" dc:"refused: why" eg:"alarm \"meter/m-001/a-17\" not found"`
+	Alarm   *model.Alarm `json:"alarm,omitempty" dc:"ok: the alarm's state after the change"`
 }

@@ -34,11 +34,11 @@ func actorOf(id auth.Identity, authed bool, named string) actor {
 }
 
 // change is alarm.Service's Ack or Clear.
-type change func(ctx context.Context, key model.AlarmKey, user string, scope model.Scope) (*model.Alarm, error)
+type change func(ctx context.Context, key model.AlarmKey, ch alarm.Change, scope model.Scope) (*model.Alarm, error)
 
 // changeAlarm finds the alarm ref names in a's scope (not found outside it, ambiguous when a short
-// ref names several), refuses an actor that may not change it, and applies do.
-func changeAlarm(ctx context.Context, svc *alarm.Service, a actor, ref model.AlarmKey, do change) (*model.Alarm, error) {
+// ref names several), refuses an actor that may not change it, and applies do with comment.
+func changeAlarm(ctx context.Context, svc *alarm.Service, a actor, ref model.AlarmKey, comment string, do change) (*model.Alarm, error) {
 	key, err := svc.Resolve(ctx, ref, a.scope)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func changeAlarm(ctx context.Context, svc *alarm.Service, a actor, ref model.Ala
 	if a.refused != nil {
 		return nil, a.refused
 	}
-	return do(ctx, key, a.user, a.scope)
+	return do(ctx, key, alarm.Change{User: a.user, Comment: comment}, a.scope)
 }
 
 // scopeOf is the alarms a request may see: those of its token's alarms patterns, or all of them

@@ -34,5 +34,5 @@ func (c *ControllerV1) ack(ctx context.Context, ref model.AlarmKey) (*model.Alar
 		return nil, err
 	}
 	id, authed := auth.FromContext(ctx)
-	return changeAlarm(ctx, c.svc, actorOf(id, authed, body.User), ref, c.svc.Ack)
+	return changeAlarm(ctx, c.svc, actorOf(id, authed, body.User), ref, body.Comment, c.svc.Ack)
 }

@@ -35,5 +35,5 @@ func (c *ControllerV1) clear(ctx context.Context, ref model.AlarmKey) (*model.Al
 		return nil, err
 	}
 	id, authed := auth.FromContext(ctx)
-	return changeAlarm(ctx, c.svc, actorOf(id, authed, body.User), ref, c.svc.Clear)
+	return changeAlarm(ctx, c.svc, actorOf(id, authed, body.User), ref, body.Comment, c.svc.Clear)
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // consoleChange is {"type":"ack"|"clear","businessType":"...","businessId":"...","alarmId":"...",
-// "user":"..."} from an alarm console: the HTTP body with the message type and the alarm, which
+// "user":"...","comment":"..."} from an alarm console: the HTTP body with the message type and the alarm, which
 // HTTP takes from the path. Without businessId it is the short form, the alarm's id alone (see
 // alarm.Service.Resolve). With auth on the user is the token's sub and "user" may be left out. The
 // user is checked where both paths meet, in alarm.Service.
@@ -35,7 +35,7 @@ func NewConsoleAck(svc *alarm.Service) hub.Handler { return consoleHandler(svc, 
 func NewConsoleClear(svc *alarm.Service) hub.Handler { return consoleHandler(svc, "clear", svc.Clear) }
 
 func consoleHandler(svc *alarm.Service, typ string, do change) hub.Handler {
-	usage := `; send {"type":"` + typ + `","businessType":"...","businessId":"...","alarmId":"...","user":"..."}`
+	usage := `; send {"type":"` + typ + `","businessType":"...","businessId":"...","alarmId":"...","user":"...","comment":"..."}`
 	return func(c *hub.Conn, in hub.Inbound) {
 		var m consoleChange
 		if err := strictjson.Unmarshal(in.Raw, &m); err != nil {
@@ -50,7 +50,7 @@ func consoleHandler(svc *alarm.Service, typ string, do change) hub.Handler {
 		// so the wait gets a goroutine of its own. A console cannot start these faster than
 		// ws.inboundRate lets it send messages, and each ends when its commit does.
 		go func() {
-			if _, err := changeAlarm(context.Background(), svc, a, ref, do); err != nil {
+			if _, err := changeAlarm(context.Background(), svc, a, ref, m.Comment, do); err != nil {
 				c.Send(hub.ErrorMessage(gerror.Code(err).Code(), err.Error()))
 			}
 		}()

@@ -16,6 +16,10 @@ type PulseAlarmColumns struct {
 	Status       string // active, acked or cleared
 	ChangedMs    string // server time of its latest event, unix ms
 	State        string // the Alarm as JSON
+	Level        string // its level
+	LastMs       string // its lastTime (latest raise), unix ms: the list's order
+	FirstSeq     string // seq when the row was stored, which never changes: the order among equal lastTimes
+	SearchText   string // title, newline, content, in lower case: what the list's q searches
 }
 
 var pulseAlarmColumns = PulseAlarmColumns{
@@ -26,6 +30,10 @@ var pulseAlarmColumns = PulseAlarmColumns{
 	Status:       "status",
 	ChangedMs:    "changed_ms",
 	State:        "state",
+	Level:        "level",
+	LastMs:       "last_ms",
+	FirstSeq:     "first_seq",
+	SearchText:   "search_text",
 }
 
 // NewPulseAlarmDao returns the dao of table pulse_alarm.

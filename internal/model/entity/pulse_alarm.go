@@ -11,4 +11,8 @@ type PulseAlarm struct {
 	Status       string `json:"status"       orm:"status"`
 	ChangedMs    int64  `json:"changedMs"    orm:"changed_ms"`
 	State        string `json:"state"        orm:"state"`
+	Level        string `json:"level"        orm:"level"`
+	LastMs       int64  `json:"lastMs"       orm:"last_ms"`
+	FirstSeq     int64  `json:"firstSeq"     orm:"first_seq"`
+	SearchText   string `json:"searchText"   orm:"search_text"`
 }

@@ -6,7 +6,6 @@ package alarm
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -175,53 +174,55 @@ func (s *Service) Resolve(ctx context.Context, ref model.AlarmKey, scope model.S
 	return keys[0], nil
 }
 
-// Ack acknowledges the alarm key (resolved) as user and returns its state; an alarm scope does
-// not cover is not found (404). The user, whoever sends the acknowledgement (HTTP or a console),
-// is a name by model.CheckName.
-func (s *Service) Ack(ctx context.Context, key model.AlarmKey, user string, scope model.Scope) (*model.Alarm, error) {
-	if err := model.CheckName(user); err != nil {
-		return nil, gerror.NewCodef(consts.CodeInvalidInput, "user: %v", err)
-	}
-	return s.change(opAck, key, user, scope)
+// Change is who acknowledges or clears an alarm, and what they say about it.
+type Change struct {
+	// User is a name by model.CheckName; a clear's may be empty (auth off, a body without one).
+	User string
+	// Comment is kept in the alarm's state and event (model.CheckComment); empty: none.
+	Comment string
 }
 
-// Clear clears the alarm key (resolved) as user (may be empty: auth off, a body without one) and
-// returns its state; an alarm scope does not cover is not found (404).
-func (s *Service) Clear(ctx context.Context, key model.AlarmKey, user string, scope model.Scope) (*model.Alarm, error) {
-	if user != "" {
-		if err := model.CheckName(user); err != nil {
-			return nil, gerror.NewCodef(consts.CodeInvalidInput, "user: %v", err)
+// check reports why ch cannot change an alarm (user required unless optional).
+func (ch Change) check(userOptional bool) error {
+	if ch.User != "" || !userOptional {
+		if err := model.CheckName(ch.User); err != nil {
+			return gerror.NewCodef(consts.CodeInvalidInput, "user: %v", err)
 		}
 	}
-	return s.change(opClear, key, user, scope)
+	if err := model.CheckComment(ch.Comment); err != nil {
+		return gerror.NewCodef(consts.CodeInvalidInput, "comment: %v", err)
+	}
+	return nil
 }
 
-func (s *Service) change(kind opKind, key model.AlarmKey, user string, scope model.Scope) (*model.Alarm, error) {
+// Ack acknowledges the alarm key (resolved) as ch says and returns its state; an alarm scope does
+// not cover is not found (404). The user, whoever sends the acknowledgement (HTTP or a console),
+// is a name by model.CheckName.
+func (s *Service) Ack(ctx context.Context, key model.AlarmKey, ch Change, scope model.Scope) (*model.Alarm, error) {
+	if err := ch.check(false); err != nil {
+		return nil, err
+	}
+	return s.change(opAck, key, ch, scope)
+}
+
+// Clear clears the alarm key (resolved) as ch says (its user may be empty: auth off, a body
+// without one) and returns its state; an alarm scope does not cover is not found (404).
+func (s *Service) Clear(ctx context.Context, key model.AlarmKey, ch Change, scope model.Scope) (*model.Alarm, error) {
+	if err := ch.check(true); err != nil {
+		return nil, err
+	}
+	return s.change(opClear, key, ch, scope)
+}
+
+func (s *Service) change(kind opKind, key model.AlarmKey, ch Change, scope model.Scope) (*model.Alarm, error) {
 	if err := model.CheckName(key.AlarmId); err != nil {
 		return nil, gerror.NewCodef(consts.CodeInvalidInput, "alarmId: %v", err)
 	}
-	o := &op{kind: kind, key: key, user: user, scope: scope}
+	o := &op{kind: kind, key: key, user: ch.User, comment: ch.Comment, scope: scope}
 	if err := s.submit([]*op{o}); err != nil {
 		return nil, err
 	}
 	return o.state, o.err
-}
-
-// List returns up to limit alarms of the businesses scope covers, most recently changed first;
-// status "" means any. The scope is a condition on the business columns: a narrow one reads only
-// its own alarms.
-func (s *Service) List(ctx context.Context, status string, limit int, scope model.Scope) ([]model.Alarm, error) {
-	rows, err := s.store.states(ctx, status, limit, scope)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	out := make([]model.Alarm, len(rows))
-	for i, r := range rows {
-		if err := json.Unmarshal(r, &out[i]); err != nil {
-			return nil, gerror.Wrap(err, "alarm store: a stored state is not valid JSON")
-		}
-	}
-	return out, nil
 }
 
 // submit hands ops to the committer and waits for the commit, whatever the caller's context says:

@@ -153,9 +153,9 @@ func TestStoreRetention(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, node gdb.ConfigNode) {
 		s := open(t, node, newRecorder())
 		ctx := context.Background()
-		raiseN(t, s, 0, 3)                                                      // a-0, a-1, a-2: seq 1..3
-		raiseN(t, s, 0, 1)                                                      // a-0 repeated: seq 4
-		if _, err := s.Clear(ctx, bKey("a-1"), "", model.Scope{}); err != nil { // seq 5
+		raiseN(t, s, 0, 3)                                                            // a-0, a-1, a-2: seq 1..3
+		raiseN(t, s, 0, 1)                                                            // a-0 repeated: seq 4
+		if _, err := s.Clear(ctx, bKey("a-1"), Change{}, model.Scope{}); err != nil { // seq 5
 			t.Fatal(err)
 		}
 		alarms, events, err := s.store.purge(ctx, time.Now().Add(time.Hour).UnixMilli())
@@ -166,7 +166,7 @@ func TestStoreRetention(t *testing.T) {
 		if alarms != 1 || events != 3 {
 			t.Fatalf("purged %d alarms and %d events, want 1 and 3", alarms, events)
 		}
-		if _, err := s.Ack(ctx, bKey("a-1"), "x", model.Scope{}); err == nil {
+		if _, err := s.Ack(ctx, bKey("a-1"), Change{User: "x"}, model.Scope{}); err == nil {
 			t.Fatal("a purged alarm can still be acknowledged")
 		}
 		objs, covered := replay(t, s, 0, true)

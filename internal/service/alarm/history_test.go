@@ -33,10 +33,10 @@ func TestEvents(t *testing.T) {
 		raise("a-1", "m-1")
 		raise("a-2", "m-2")
 		a1 := model.AlarmKey{BusinessType: "meter", BusinessId: "m-1", AlarmId: "a-1"}
-		if _, err := s.Ack(ctx, a1, "ann", model.Scope{}); err != nil {
+		if _, err := s.Ack(ctx, a1, Change{User: "ann"}, model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Clear(ctx, a1, "carl", model.Scope{}); err != nil {
+		if _, err := s.Clear(ctx, a1, Change{User: "carl"}, model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
 		raise("a-1", "m-9") // seq 8: another alarm of the same id

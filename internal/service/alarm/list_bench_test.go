@@ -15,7 +15,10 @@ import (
 // a SQLite store that holds 50,000 alarms of other businesses beside them, half of them of the
 // same business type (meter/o-*): the cost of a narrow token's list, resume (since=0) and state
 // replay, which should follow the 10 alarms it gets, not the 50,000 it does not. (A resume reads
-// the index entries of the token's business types: see pulse_alarm_event_business.)
+// the index entries of the token's business types: see pulse_alarm_event_business.) Then pages of
+// 100 of the whole list of 50,010 (all with the same lastTime, so first_seq orders them): the
+// first, one deep in it by its cursor, the first of the active ones, and one of a lastTime range:
+// each should cost what a page holds, wherever it is.
 //
 //	go test -run xxx -bench ListNarrow -count 5 ./internal/service/alarm/
 func BenchmarkListNarrow(b *testing.B) {
@@ -50,11 +53,38 @@ func BenchmarkListNarrow(b *testing.B) {
 	ctx := context.Background()
 	b.Run("list", func(b *testing.B) {
 		for b.Loop() {
-			if list, err := s.List(ctx, "", 1000, scope); err != nil || len(list) != mine {
+			if list, _, err := s.List(ctx, ListQuery{Limit: 1000}, scope); err != nil || len(list) != mine {
 				b.Fatalf("%d alarms, %v", len(list), err)
 			}
 		}
 	})
+	// Pages of the whole list, 50,010 alarms: the first, one deep in it (by its cursor), the
+	// first of one status, and one of a lastTime range. Each should cost about what a page holds.
+	all := model.Scope{}
+	_, deep, err := s.List(ctx, ListQuery{Limit: 1000, After: &Cursor{LastMs: 1, FirstSeq: 30000}}, all)
+	if err != nil || deep == nil {
+		b.Fatalf("a page deep in the list: %v, cursor %v", err, deep)
+	}
+	from, to := int64(1), int64(1)
+	for _, c := range []struct {
+		name string
+		q    ListQuery
+	}{
+		{"page", ListQuery{Limit: 100}},
+		{"page-deep", ListQuery{Limit: 100, After: deep}},
+		{"page-active", ListQuery{Limit: 100, Statuses: []string{model.StatusActive}}},
+		{"page-unresolved", ListQuery{Limit: 100, Statuses: []string{model.StatusActive, model.StatusAcked}}},
+		{"page-type", ListQuery{Limit: 100, Business: &model.Pattern{Type: "meter", ID: model.Wildcard}}},
+		{"page-range", ListQuery{Limit: 100, From: &from, To: &to}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if list, _, err := s.List(ctx, c.q, all); err != nil || len(list) != 100 {
+					b.Fatalf("%d alarms, %v", len(list), err)
+				}
+			}
+		})
+	}
 	for _, resume := range []bool{true, false} {
 		b.Run(map[bool]string{true: "resume", false: "state"}[resume], func(b *testing.B) {
 			for b.Loop() {

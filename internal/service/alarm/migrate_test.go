@@ -123,15 +123,37 @@ func TestMigrateFromVersion1(t *testing.T) {
 		if last, _, err := s.store.position(ctx); err != nil || last != 6 {
 			t.Fatalf("last seq %d, %v; want 6", last, err)
 		}
-		list, err := s.List(ctx, "", 10, model.Scope{})
+		list, _, err := s.List(ctx, ListQuery{Limit: 10}, model.Scope{})
 		if err != nil || len(list) != 3 {
 			t.Fatalf("list: %v %+v", err, list)
 		}
-		if a := list[1]; a.AlarmId != "a-1" || a.BusinessType != "meter" || a.Status != model.StatusAcked || a.Count != 2 || a.AckedBy != "ann" {
+		// Newest lastTime first (a-1's is 1500, the others' 1000), then the row stored later.
+		if ids := alarmIds(list); !slices.Equal(ids, []string{"a-1", "a-3", "a-2"}) {
+			t.Errorf("the list's order after the move: %v, want a-1, a-3, a-2", ids)
+		}
+		// The list's columns are filled from the stored states.
+		from := int64(1200)
+		for _, c := range []struct {
+			name string
+			q    ListQuery
+			want []string
+		}{
+			{"the text of a title, in upper case", ListQuery{Text: "TITLE OF A-2"}, []string{"a-2"}},
+			{"level major", ListQuery{Levels: []string{model.LevelMajor}}, []string{"a-1", "a-3", "a-2"}},
+			{"level critical", ListQuery{Levels: []string{model.LevelCritical}}, nil},
+			{"lastTime from 1200", ListQuery{From: &from}, []string{"a-1"}},
+			{"cleared", ListQuery{Statuses: []string{model.StatusCleared}}, []string{"a-3"}},
+		} {
+			c.q.Limit = 10
+			if got, _, err := s.List(ctx, c.q, model.Scope{}); err != nil || !slices.Equal(alarmIds(got), c.want) {
+				t.Errorf("list, %s: %v %v, want %v", c.name, alarmIds(got), err, c.want)
+			}
+		}
+		if a := list[0]; a.AlarmId != "a-1" || a.BusinessType != "meter" || a.Status != model.StatusAcked || a.Count != 2 || a.AckedBy != "ann" {
 			t.Errorf("a-1 after the move: %+v", a)
 		}
 		meters := model.ScopeOf([]model.Pattern{{Type: "meter", ID: model.Wildcard}})
-		if got, err := s.List(ctx, "", 10, meters); err != nil || len(got) != 1 || got[0].AlarmId != "a-1" {
+		if got, _, err := s.List(ctx, ListQuery{Limit: 10}, meters); err != nil || len(got) != 1 || got[0].AlarmId != "a-1" {
 			t.Errorf("meter/*'s list: %v %+v, want a-1", err, got)
 		}
 		events, err := s.Events(ctx, model.AlarmKey{BusinessType: "meter", BusinessId: "m-1", AlarmId: "a-1"}, 100, model.Scope{})
@@ -164,7 +186,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		if err != nil || r[0].Seq != 7 || r[1].Seq != 8 {
 			t.Fatalf("raises after the move: %v %+v, want seqs 7 and 8", err, r)
 		}
-		if got, _ := s.List(ctx, "", 10, meters); len(got) != 1 || got[0].Count != 3 || got[0].Status != model.StatusAcked {
+		if got, _, _ := s.List(ctx, ListQuery{Limit: 10}, meters); len(got) != 1 || got[0].Count != 3 || got[0].Status != model.StatusAcked {
 			t.Errorf("a-1 raised again: %+v, want a repeat (count 3, still acknowledged)", got)
 		}
 		if v, err := schemaVersion(ctx, s.store.db); err != nil || v != schema.Version {
@@ -173,7 +195,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		_ = s.Close(ctx)
 
 		s = open(t, node, newRecorder())
-		if list, err := s.List(ctx, "", 10, model.Scope{}); err != nil || len(list) != 4 {
+		if list, _, err := s.List(ctx, ListQuery{Limit: 10}, model.Scope{}); err != nil || len(list) != 4 {
 			t.Fatalf("opened again: %v, %d alarms, want 4", err, len(list))
 		}
 	})
@@ -206,4 +228,13 @@ func TestEveryDialectHasEveryStep(t *testing.T) {
 			}
 		}
 	}
+}
+
+// alarmIds are the ids of alarms, in order.
+func alarmIds(alarms []model.Alarm) []string {
+	var ids []string
+	for _, a := range alarms {
+		ids = append(ids, a.AlarmId)
+	}
+	return ids
 }

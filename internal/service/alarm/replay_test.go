@@ -44,7 +44,7 @@ func TestReplayPagesByBytes(t *testing.T) {
 		budget := ReplayFrameBytes
 		sizes := []int{budget + 1000, 100 << 10, 100 << 10, 100 << 10, 10, 2 * budget, budget / 2, 10, 10}
 		raiseSized(t, s, sizes...)
-		if _, err := s.Clear(context.Background(), bKey("big-8"), "", model.Scope{}); err != nil { // seq 10: state has 1..8
+		if _, err := s.Clear(context.Background(), bKey("big-8"), Change{}, model.Scope{}); err != nil { // seq 10: state has 1..8
 			t.Fatal(err)
 		}
 		for _, c := range []struct {

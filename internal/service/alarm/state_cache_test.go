@@ -26,7 +26,7 @@ func TestStatesChangedElsewhereAreRead(t *testing.T) {
 			if _, err := s.Raise(ctx, []model.AlarmBusinessData{{AlarmId: "x", BusinessId: "m", Level: "major", Time: 1}}, ""); err != nil {
 				t.Fatal(err)
 			}
-			list, err := s.List(ctx, "", 10, model.Scope{})
+			list, _, err := s.List(ctx, ListQuery{Limit: 10}, model.Scope{})
 			if err != nil || len(list) != 1 {
 				t.Fatalf("list: %v %+v", err, list)
 			}
@@ -41,13 +41,13 @@ func TestStatesChangedElsewhereAreRead(t *testing.T) {
 		if got := raise(a); got.Count != 3 { // a's own last state said 1
 			t.Fatalf("third raise, on a again: count %d, want 3", got.Count)
 		}
-		if _, err := b.Ack(ctx, x, "ann", model.Scope{}); err != nil {
+		if _, err := b.Ack(ctx, x, Change{User: "ann"}, model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := raise(a); got.Count != 4 || got.Status != model.StatusAcked || got.AckedBy != "ann" {
 			t.Fatalf("raise on a after b acknowledged it: %+v, want count 4, acked by ann", got)
 		}
-		if _, err := a.Clear(ctx, x, "", model.Scope{}); err != nil {
+		if _, err := a.Clear(ctx, x, Change{}, model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := b.store.purge(ctx, time.Now().Add(time.Hour).UnixMilli()); err != nil {

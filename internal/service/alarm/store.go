@@ -19,8 +19,9 @@ import (
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
 type store struct {
-	db   gdb.DB
-	name string // the database, for messages: `pgsql database "pulse"`
+	db      gdb.DB
+	dialect string // as manifest/sql names it
+	name    string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
 	write        writeSQL    // the group commit's statements
@@ -65,7 +66,7 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 		messageBytes = "length(CAST(" + message + " AS BLOB))"
 	}
 	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
-	return &store{db: db, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect),
+	return &store{db: db, dialect: dialect, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect),
 		cache: newStateCache(stateCacheBytes)}, nil
 }
 
@@ -144,25 +145,6 @@ func (s *store) position(ctx context.Context) (last, purged int64, err error) {
 	var row entity.PulseAlarmSeq
 	err = s.db.Model(dao.PulseAlarmSeq.Table()).Ctx(ctx).Where(dao.PulseAlarmSeq.Columns().Id, 1).Scan(&row)
 	return row.Seq, row.PurgedSeq, err
-}
-
-// states returns the state (JSON) of up to limit alarms of the businesses scope covers, newest
-// change first; status "" means any.
-func (s *store) states(ctx context.Context, status string, limit int, scope model.Scope) ([][]byte, error) {
-	t, c := dao.PulseAlarm.Table(), dao.PulseAlarm.Columns()
-	m := s.db.Model(t).Ctx(ctx).Fields(c.State).OrderDesc(c.Seq).Limit(limit)
-	if status != "" {
-		m = m.Where(c.Status, status)
-	}
-	rows, err := whereScope(m, t, scope).All()
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(rows))
-	for i, r := range rows {
-		out[i] = r[c.State].Bytes()
-	}
-	return out, nil
 }
 
 // keysOf returns the keys of (at most two) alarms named alarmId of the businesses scope covers:

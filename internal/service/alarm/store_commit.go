@@ -220,16 +220,17 @@ func (w writer) writeAlarms(changed []changedAlarm, now int64) error {
 	return w.alarmRows(w.sql.updateAlarms, updates, now)
 }
 
-// alarmRows runs m (alarm_id, business_type, business_id, seq, status, changed_ms, state) for the
-// alarms.
+// alarmRows runs m (alarm_id, business_type, business_id, seq, status, changed_ms, state, level,
+// last_ms, search_text, first_seq) for the alarms. A row inserted gets the alarm's seq as its
+// first_seq: a seq is one event's, so no two rows get the same.
 func (w writer) alarmRows(m multiRow, alarms []changedAlarm, now int64) error {
-	const cols = 7
-	args := make([]any, 0, cols*w.sql.rows(m, len(alarms)))
+	args := make([]any, 0, alarmRowCols*w.sql.rows(m, len(alarms)))
 	for len(alarms) > 0 {
 		n := w.sql.rows(m, len(alarms))
 		args = args[:0]
 		for _, a := range alarms[:n] {
-			args = append(args, a.key.AlarmId, a.key.BusinessType, a.key.BusinessId, a.seq, a.state.Status, now, string(a.encoded))
+			args = append(args, a.key.AlarmId, a.key.BusinessType, a.key.BusinessId, a.seq, a.state.Status, now,
+				string(a.encoded), a.state.Level, a.state.LastTime, searchText(a.state), a.seq)
 		}
 		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(m, n), args...); err != nil {
 			return err

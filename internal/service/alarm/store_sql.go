@@ -43,10 +43,14 @@ type writeSQL struct {
 	// (upsertAlarms); SQLite inserts the new ones and updates the stored ones (insertAlarms,
 	// updateAlarms), so that no statement needs a statement journal (see newWriteSQL).
 	upsert       bool
-	upsertAlarms multiRow // alarm_id, business_type, business_id, seq, status, changed_ms, state: inserted, or updated when stored
+	upsertAlarms multiRow // alarm_id, business_type, business_id, seq, status, changed_ms, state, level, last_ms, search_text, first_seq: inserted, or updated (but first_seq) when stored
 	insertAlarms multiRow // the same columns
-	updateAlarms multiRow // the same columns, the first three naming the row to update
+	updateAlarms multiRow // the same columns, the first three naming the row to update, the last unused
 }
+
+// alarmRowCols is the number of columns of an alarm's row in upsertAlarms, insertAlarms and
+// updateAlarms.
+const alarmRowCols = 11
 
 // multiRow is a statement whose middle repeats once per row: head, then each row's placeholders
 // (cols of them) separated by sep, then tail.
@@ -89,11 +93,12 @@ func newWriteSQL(dialect string) writeSQL {
 			ec.CreatedMs + ", " + ec.Frame + ") VALUES ",
 		sep: ", ", open: "(", close: ")", cols: 6,
 	}
-	alarmCols := " (" + key + ", " + ac.Seq + ", " + ac.Status + ", " + ac.ChangedMs + ", " + ac.State + ") VALUES "
-	set := []string{ac.Seq, ac.Status, ac.ChangedMs, ac.State}
+	// The columns an update sets, after the key; first_seq, last, is set only by the insert.
+	set := []string{ac.Seq, ac.Status, ac.ChangedMs, ac.State, ac.Level, ac.LastMs, ac.SearchText}
+	alarmCols := " (" + key + ", " + strings.Join(set, ", ") + ", " + ac.FirstSeq + ") VALUES "
 	switch dialect {
 	case "sqlite":
-		w.insertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 7}
+		w.insertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: alarmRowCols}
 		// An upsert's update would need the statement journal (it aborts on failure); an UPDATE
 		// from a list of VALUES (SQLite 3.33) names the rows: column1 to column3 are the key.
 		for i, c := range set {
@@ -101,7 +106,7 @@ func newWriteSQL(dialect string) writeSQL {
 		}
 		w.updateAlarms = multiRow{
 			head: "UPDATE OR FAIL " + alarmT + " SET " + strings.Join(set, ", ") + " FROM (VALUES ",
-			sep:  ", ", open: "(", close: ")", cols: 7,
+			sep:  ", ", open: "(", close: ")", cols: alarmRowCols,
 			tail: ") AS v WHERE " + alarmT + "." + ac.AlarmId + " = v.column1 AND " + alarmT + "." + ac.BusinessType +
 				" = v.column2 AND " + alarmT + "." + ac.BusinessId + " = v.column3",
 		}
@@ -111,14 +116,14 @@ func newWriteSQL(dialect string) writeSQL {
 			set[i] = c + " = VALUES(" + c + ")"
 		}
 		w.upsert = true
-		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 7,
+		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: alarmRowCols,
 			tail: " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")}
 	default:
 		for i, c := range set {
 			set[i] = c + " = excluded." + c
 		}
 		w.upsert = true
-		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: 7,
+		w.upsertAlarms = multiRow{head: insert + alarmT + alarmCols, sep: ", ", open: "(", close: ")", cols: alarmRowCols,
 			tail: " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(set, ", ")}
 	}
 	return w

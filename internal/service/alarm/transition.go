@@ -26,8 +26,11 @@ type op struct {
 	kind  opKind
 	raise model.AlarmBusinessData // opRaise
 	key   model.AlarmKey
-	user  string      // opAck, opClear: who acknowledges or clears
-	scope model.Scope // opAck, opClear: the alarms the caller may change
+	user  string // opAck, opClear: who acknowledges or clears
+	// comment: opAck, opClear: what they say about it, kept in the state (AckComment,
+	// ClearComment) of the event the operation makes.
+	comment string
+	scope   model.Scope // opAck, opClear: the alarms the caller may change
 	// source: a clear sent by the alarm's source (ingest), to which an unknown alarm is no error.
 	source bool
 	claim  *claim // an op of a request with an Idempotency-Key (see store_idempotency.go)
@@ -46,7 +49,8 @@ type op struct {
 //	        source: unchanged)
 //	ack or clear of an alarm outside the caller's scope: not found, as an unknown one
 //
-// A raise of a cleared alarm starts it afresh: who acknowledged and cleared it is forgotten.
+// A raise of a cleared alarm starts it afresh: who acknowledged and cleared it, and what they said,
+// is forgotten. An acknowledgement or clear that changes nothing keeps no comment.
 func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 	if o.kind != opRaise && cur != nil && !o.scope.Covers(cur.BusinessType, cur.BusinessId) {
 		return nil, "", notFound(o.key)
@@ -63,7 +67,7 @@ func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 		if cur.Status == model.StatusCleared {
 			return next, model.EventRaised, nil
 		}
-		next.Status, next.AckedBy, next.AckTime = cur.Status, cur.AckedBy, cur.AckTime
+		next.Status, next.AckedBy, next.AckTime, next.AckComment = cur.Status, cur.AckedBy, cur.AckTime, cur.AckComment
 		return next, model.EventRepeated, nil
 	case opAck:
 		switch {
@@ -75,7 +79,7 @@ func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 			return cur, "", nil
 		}
 		next := *cur
-		next.Status, next.AckedBy, next.AckTime = model.StatusAcked, o.user, now
+		next.Status, next.AckedBy, next.AckTime, next.AckComment = model.StatusAcked, o.user, now, o.comment
 		return &next, model.EventAcked, nil
 	default: // opClear
 		switch {
@@ -87,7 +91,7 @@ func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 			return cur, "", nil
 		}
 		next := *cur
-		next.Status, next.ClearedBy, next.ClearTime = model.StatusCleared, o.user, now
+		next.Status, next.ClearedBy, next.ClearTime, next.ClearComment = model.StatusCleared, o.user, now, o.comment
 		return &next, model.EventCleared, nil
 	}
 }

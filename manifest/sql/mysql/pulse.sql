@@ -22,7 +22,8 @@ INSERT IGNORE INTO pulse_alarm_seq (id, seq, purged_seq) VALUES (1, 0, 0);
 -- alarm is (business_type, business_id, alarm_id): the same id under another business is another
 -- alarm. The key starts with alarm_id, so the short form of the API (/alarms/{alarmId}) finds an
 -- id's alarms by it; a narrow token's list and state replay read only its businesses' alarms
--- (pulse_alarm_business, without seq: a repeat, which changes seq, leaves it alone).
+-- (pulse_alarm_business_last, in the list's order; without seq: an acknowledgement leaves it
+-- alone).
 CREATE TABLE IF NOT EXISTS pulse_alarm (
     alarm_id      VARCHAR(128) NOT NULL,
     business_type VARCHAR(128) NOT NULL,
@@ -31,10 +32,19 @@ CREATE TABLE IF NOT EXISTS pulse_alarm (
     status        VARCHAR(16)  NOT NULL,
     changed_ms    BIGINT       NOT NULL,
     state         MEDIUMTEXT   NOT NULL,
+    level         VARCHAR(16)  NOT NULL DEFAULT '',
+    last_ms       BIGINT       NOT NULL DEFAULT 0, -- its lastTime (latest raise), unix ms
+    first_seq     BIGINT       NOT NULL DEFAULT 0, -- seq when the row was stored: never changes
+    search_text   TEXT         NOT NULL,           -- title, newline, content, lower case (Go's)
     PRIMARY KEY (alarm_id, business_type, business_id),
-    KEY pulse_alarm_status_seq (status, seq),
+    -- The list (GET /api/v1/alarms): newest lastTime first, (last_ms, first_seq) the order and
+    -- the cursor; with one status, in that status's order.
+    KEY pulse_alarm_last (last_ms, first_seq),
+    KEY pulse_alarm_status_last (status, last_ms, first_seq),
+    -- A token's (or the business filter's) type/*: its type's alarms in the list's order.
+    KEY pulse_alarm_type_last (business_type, last_ms, first_seq),
     KEY pulse_alarm_seq_idx (seq),
-    KEY pulse_alarm_business (business_type, business_id)
+    KEY pulse_alarm_business_last (business_type, business_id, last_ms, first_seq)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 -- Every event (raised, repeated, acked, cleared) as the frame consoles received. A narrow token's

@@ -30,13 +30,24 @@ CREATE TABLE IF NOT EXISTS pulse_alarm (
     status        VARCHAR(16)  NOT NULL,
     changed_ms    BIGINT       NOT NULL,
     state         TEXT         NOT NULL,
+    level         VARCHAR(16)  NOT NULL DEFAULT '',
+    last_ms       BIGINT       NOT NULL DEFAULT 0,  -- its lastTime (latest raise), unix ms
+    first_seq     BIGINT       NOT NULL DEFAULT 0,  -- seq when the row was stored: never changes
+    search_text   TEXT         NOT NULL DEFAULT '', -- title, newline, content, lower case (Go's)
     PRIMARY KEY (alarm_id, business_type, business_id)
 );
-CREATE INDEX IF NOT EXISTS pulse_alarm_status_seq ON pulse_alarm (status, seq);
+-- The list (GET /api/v1/alarms): newest lastTime first, (last_ms, first_seq) the order and the
+-- cursor; with one status, in that status's order.
+CREATE INDEX IF NOT EXISTS pulse_alarm_last ON pulse_alarm (last_ms, first_seq);
+CREATE INDEX IF NOT EXISTS pulse_alarm_status_last ON pulse_alarm (status, last_ms, first_seq);
+-- A token's (or the business filter's) type/*: its type's alarms in the list's order, rather than
+-- all of them sorted.
+CREATE INDEX IF NOT EXISTS pulse_alarm_type_last ON pulse_alarm (business_type, last_ms, first_seq);
 CREATE INDEX IF NOT EXISTS pulse_alarm_seq_idx ON pulse_alarm (seq);
--- A narrow token's list and state replay read only its businesses' alarms. Without seq: a repeat,
--- which changes seq, leaves this index alone.
-CREATE INDEX IF NOT EXISTS pulse_alarm_business ON pulse_alarm (business_type, business_id);
+-- A narrow token's list and state replay read only its businesses' alarms, the list in its order.
+-- Without seq (an acknowledgement leaves this index alone); with lastTime, as a repeat moves it
+-- in the list (before version 3: pulse_alarm_business, without it).
+CREATE INDEX IF NOT EXISTS pulse_alarm_business_last ON pulse_alarm (business_type, business_id, last_ms, first_seq);
 
 -- Every event (raised, repeated, acked, cleared) as the frame consoles received.
 CREATE TABLE IF NOT EXISTS pulse_alarm_event (

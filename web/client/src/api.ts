@@ -1,7 +1,8 @@
-// createApi calls Pulse's HTTP API for people and consoles: list, acknowledge and clear alarms,
-// an alarm's events, the businesses that recently published row data.
+// createApi calls Pulse's HTTP API for people and consoles: list alarms (filtered, a page at a
+// time), acknowledge and clear them (one, or many at once, with a comment), an alarm's events, the
+// businesses that recently published row data.
 
-import type { Alarm, AlarmMessage } from "./types.js";
+import type { Alarm, AlarmMessage, AlarmPage, AlarmQuery, AlarmRef, BulkItem, Change } from "./types.js";
 import { serverUrl } from "./url.js";
 
 // PulseError is any answer but 200: status is the HTTP status (0 when the server could not be
@@ -23,11 +24,26 @@ export interface Business {
   lastTime: number; // unix ms of the last publish
 }
 
+// An alarm is named by an AlarmRef (an Alarm is one): the canonical paths
+// /api/v1/alarms/{businessType}/{businessId}/{alarmId}/... A string is the alarm's id alone, the
+// v1 short form, which the server refuses (409, code 1410) when alarms of several businesses in
+// the caller's scope have it.
+export type AlarmTarget = AlarmRef | string;
+
 export interface Api {
-  listAlarms(q?: { status?: string; limit?: number }): Promise<Alarm[]>;
-  ack(alarmId: string, user?: string): Promise<Alarm>;
-  clear(alarmId: string): Promise<Alarm>;
-  alarmEvents(alarmId: string): Promise<AlarmMessage[]>;
+  // listAlarms reads one page of the list; pass its nextCursor as cursor for the next.
+  listAlarms(q?: AlarmQuery): Promise<AlarmPage>;
+  // alarmPages reads the pages one after the other, from q's cursor (or the first) to the last.
+  alarmPages(q?: AlarmQuery): AsyncGenerator<AlarmPage>;
+  // ack and clear: the second argument is a Change, or (as before) the user's name.
+  ack(alarm: AlarmTarget, change?: Change | string): Promise<Alarm>;
+  clear(alarm: AlarmTarget, change?: Change): Promise<Alarm>;
+  // bulkAck and bulkClear change 1 to 500 alarms at once, each on its own: one item per alarm, in
+  // order. The whole call fails (PulseError) only for a bad request, a token without ack (403) or
+  // the store (503).
+  bulkAck(alarms: AlarmRef[], change?: Change): Promise<BulkItem[]>;
+  bulkClear(alarms: AlarmRef[], change?: Change): Promise<BulkItem[]>;
+  alarmEvents(alarm: AlarmTarget, q?: { limit?: number }): Promise<AlarmMessage[]>;
   businesses(): Promise<Business[]>;
   setToken(token: string): void;
 }
@@ -65,23 +81,62 @@ export function createApi(o: { baseUrl?: string; token?: string }): Api {
     return parsed.data as T;
   }
 
-  const alarmPath = (alarmId: string, what: string) => {
-    if (typeof alarmId !== "string" || alarmId === "") throw new TypeError("alarmId must be a non-empty string");
-    return `/api/v1/alarms/${encodeURIComponent(alarmId)}/${what}`;
+  const alarmPath = (alarm: AlarmTarget, what: string) => {
+    if (typeof alarm === "string") {
+      if (alarm === "") throw new TypeError("alarmId must be a non-empty string");
+      return `/api/v1/alarms/${encodeURIComponent(alarm)}/${what}`;
+    }
+    const { businessType, businessId, alarmId } = alarm ?? ({} as AlarmRef);
+    for (const [name, v] of Object.entries({ businessType, businessId, alarmId })) {
+      if (typeof v !== "string" || v === "") throw new TypeError(`${name} must be a non-empty string`);
+    }
+    const seg = encodeURIComponent;
+    return `/api/v1/alarms/${seg(businessType)}/${seg(businessId)}/${seg(alarmId)}/${what}`;
+  };
+  const changeBody = (change?: Change | string) => {
+    const c = typeof change === "string" ? { user: change } : (change ?? {});
+    const body: Change = {};
+    if (c.user !== undefined) body.user = c.user;
+    if (c.comment !== undefined && c.comment !== "") body.comment = c.comment;
+    return body;
+  };
+  const listAlarms = async (q: AlarmQuery = {}) => {
+    const params = new URLSearchParams();
+    const list = (v: string | string[]) => (Array.isArray(v) ? v.join(",") : v);
+    if (q.status !== undefined) params.set("status", list(q.status));
+    if (q.level !== undefined) params.set("level", list(q.level));
+    if (q.business !== undefined) params.set("business", q.business);
+    if (q.q !== undefined && q.q !== "") params.set("q", q.q);
+    if (q.from !== undefined) params.set("from", String(q.from));
+    if (q.to !== undefined) params.set("to", String(q.to));
+    if (q.limit !== undefined) params.set("limit", String(q.limit));
+    if (q.cursor !== undefined && q.cursor !== "") params.set("cursor", q.cursor);
+    const query = params.toString() ? `?${params}` : "";
+    const page = await call<AlarmPage>("GET", `/api/v1/alarms${query}`);
+    return page.nextCursor ? { items: page.items, nextCursor: page.nextCursor } : { items: page.items };
+  };
+  const bulk = async (what: "ack" | "clear", alarms: AlarmRef[], change?: Change) => {
+    const refs = alarms.map(({ businessType, businessId, alarmId }) => ({ businessType, businessId, alarmId }));
+    return (await call<{ items: BulkItem[] }>("POST", `/api/v1/alarms/${what}`, { alarms: refs, ...changeBody(change) })).items;
   };
 
   return {
-    async listAlarms(q = {}) {
-      const params = new URLSearchParams();
-      if (q.status !== undefined) params.set("status", q.status);
-      if (q.limit !== undefined) params.set("limit", String(q.limit));
-      const query = params.toString() ? `?${params}` : "";
-      return (await call<{ items: Alarm[] }>("GET", `/api/v1/alarms${query}`)).items;
+    listAlarms,
+    async *alarmPages(q = {}) {
+      let cursor = q.cursor;
+      do {
+        const page = await listAlarms({ ...q, cursor });
+        yield page;
+        cursor = page.nextCursor;
+      } while (cursor);
     },
-    ack: (alarmId, user) => call<Alarm>("POST", alarmPath(alarmId, "ack"), user === undefined ? {} : { user }),
-    clear: (alarmId) => call<Alarm>("POST", alarmPath(alarmId, "clear"), {}),
-    async alarmEvents(alarmId) {
-      return (await call<{ items: AlarmMessage[] }>("GET", alarmPath(alarmId, "events"))).items;
+    ack: (alarm, change) => call<Alarm>("POST", alarmPath(alarm, "ack"), changeBody(change)),
+    clear: (alarm, change) => call<Alarm>("POST", alarmPath(alarm, "clear"), changeBody(change)),
+    bulkAck: (alarms, change) => bulk("ack", alarms, change),
+    bulkClear: (alarms, change) => bulk("clear", alarms, change),
+    async alarmEvents(alarm, q = {}) {
+      const query = q.limit !== undefined ? `?limit=${q.limit}` : "";
+      return (await call<{ items: AlarmMessage[] }>("GET", alarmPath(alarm, "events") + query)).items;
     },
     async businesses() {
       return (await call<{ items: Business[] }>("GET", "/api/v1/businesses")).items;

@@ -46,6 +46,56 @@ export interface Alarm {
   lastTime: number;
   ackedBy: string;
   ackTime: number;
+  clearedBy: string; // a user, or the ingest key that resolved it; "" when not cleared
+  clearTime: number;
+  ackComment?: string; // what the acknowledgement said (absent when nothing)
+  clearComment?: string; // what the clear said (absent when nothing)
+}
+
+export type AlarmStatus = Alarm["status"];
+
+// AlarmRef names one alarm: its business and its id (an Alarm is one).
+export interface AlarmRef {
+  businessType: string;
+  businessId: string;
+  alarmId: string;
+}
+
+// AlarmQuery is what GET /api/v1/alarms filters on (PROTOCOL: the alarm list). Every filter
+// given must pass; a list (statuses, levels) is any of them.
+export interface AlarmQuery {
+  status?: AlarmStatus | AlarmStatus[];
+  level?: Level | Level[];
+  business?: string; // a pattern: "type/id", "type/*" or "*" (within the token's patterns)
+  q?: string; // a substring of the title or content, in any case; % and _ are themselves
+  from?: number; // lastTime from (unix ms, inclusive)
+  to?: number; // lastTime to (unix ms, inclusive)
+  limit?: number; // the page's size, 1 to 1000 (server default 100)
+  cursor?: string; // the previous page's nextCursor
+}
+
+// AlarmPage is a page of the list, newest lastTime first; nextCursor is absent on the last page.
+export interface AlarmPage {
+  items: Alarm[];
+  nextCursor?: string;
+}
+
+// Change is who acknowledges or clears and what they say. With auth on the token's sub is the
+// user and user is ignored; with auth off an acknowledgement needs one.
+export interface Change {
+  user?: string;
+  comment?: string; // up to 1 KiB of UTF-8
+}
+
+// BulkItem is what became of one alarm of bulkAck or bulkClear: ok with the alarm's new state, or
+// refused with the status, code and message that alarm alone would have had (404 unknown or out
+// of scope, 409 cleared).
+export interface BulkItem extends AlarmRef {
+  ok: boolean;
+  status?: number;
+  code?: number;
+  message?: string;
+  alarm?: Alarm;
 }
 
 export interface AlarmMessage {

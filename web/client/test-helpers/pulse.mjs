@@ -60,8 +60,8 @@ export function tempDir(t) {
 // Pulse is one server process: start() runs the binary with a config.yaml in dir (its own port,
 // the SQLite file db), waits for /healthz, and stop() ends it. Start it again for a restart.
 export class Pulse {
-  constructor({ dir, port, db, auth, ws }) {
-    Object.assign(this, { dir, port, db, auth, ws });
+  constructor({ dir, port, db, auth, ws, units }) {
+    Object.assign(this, { dir, port, db, auth, ws, units });
     this.baseUrl = `http://127.0.0.1:${port}`;
     this.output = "";
   }
@@ -79,6 +79,7 @@ export class Pulse {
       "ws:",
       `  writeDelay: "${this.ws?.writeDelay ?? "2ms"}"`,
     ];
+    if (this.units) lines.push("rowdata:", `  units: ${JSON.stringify(this.units)}`); // YAML takes JSON
     if (this.auth) {
       lines.push(
         "auth:",

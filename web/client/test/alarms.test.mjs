@@ -111,7 +111,7 @@ test("alarms: acknowledge on the socket and over HTTP, clear, list, and the erro
   const refused = await until(() => log.find((e) => e.name === "error")?.value, "the refusal");
   assert.equal(refused.code, 65);
 
-  assert.deepEqual((await api.listAlarms({ status: "acked" })).map((a) => a.alarmId), ["a-1"]);
+  assert.deepEqual((await api.listAlarms({ status: "acked" })).items.map((a) => a.alarmId), ["a-1"]);
   assert.equal((await api.ack("a-2", "bob")).ackedBy, "bob");
   assert.equal((await api.clear("a-2")).status, "cleared");
   await until(() => sub.lastSeq === 5, "the acked and cleared events of a-2");

@@ -109,7 +109,7 @@ test("auth: the HTTP API sends the token as Bearer; without one it is refused wi
   assert.deepEqual([refused.status, refused.code], [401, 61]);
 
   api.setToken(mintToken(auth.secret, "alice", 60, { alarms: ["meter/*"], ack: true }));
-  assert.deepEqual((await api.listAlarms()).map((a) => a.alarmId), ["a-1"]);
+  assert.deepEqual((await api.listAlarms()).items.map((a) => a.alarmId), ["a-1"]);
   const acked = await api.ack("a-1");
   assert.equal(acked.ackedBy, "alice");
 
