@@ -1,8 +1,18 @@
-import { connectRowData, type Api, type Business, type RowDataEvents, type RowDataMessage, type StateChange, type Subscription } from "@pulse/client";
+import {
+  connectRowData,
+  PulseError,
+  rowdataHistory,
+  type Api,
+  type Business,
+  type RowDataEvents,
+  type RowDataHistory,
+  type RowDataMessage,
+  type StateChange,
+  type Subscription,
+} from "@pulse/client";
 import { el, formatTime, perFrame } from "../dom";
 import type { Session } from "../session";
 import { FieldChart, type SeriesKey } from "./chart";
-import { fetchHistory, HistoryError } from "./history";
 
 export interface PanelSpec {
   type: string;
@@ -255,11 +265,11 @@ export class Panel {
   private async loadHistory(): Promise<void> {
     const { type, id } = this.spec;
     const sub = this.sub;
-    let history;
+    let history: RowDataHistory;
     try {
-      history = await fetchHistory({ type, id, since: Date.now() - this.spec.windowMs, token: this.session.token || undefined });
+      history = await rowdataHistory({ businessType: type, businessId: id, since: Math.max(0, Math.floor(Date.now() - this.spec.windowMs)), token: this.session.token || undefined });
     } catch (err) {
-      if (sub !== this.sub || !(err instanceof HistoryError)) return;
+      if (sub !== this.sub || !(err instanceof PulseError)) return;
       if (err.status === 403) this.forbidden();
       else if (err.status === 401 && this.session.authOn) {
         this.unsubscribe();
