@@ -64,6 +64,9 @@ test("a followed business charts each numeric field from the snapshot on, and th
   await until(async () => Number(await attr(page, voltage, "data-points")) === 31, "a paused panel still counts points");
   await panel.getByTestId("pause").click();
 
+  // The README's picture: a one-minute window, which this test's minute of data fills.
+  for (const p of [panel, second]) await p.getByTestId("window").selectOption("60000");
+  await until(async () => Number(await attr(page, '[data-testid=panel] .chart[data-field="voltage"]', "data-x-max")) - Number(await attr(page, '[data-testid=panel] .chart[data-field="voltage"]', "data-x-min")) === 60_000, "the charts show one minute");
   await screenshot(page, "console-dashboard.png", { readme: true });
   await page.close();
 });

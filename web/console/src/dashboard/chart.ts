@@ -213,7 +213,7 @@ export class FieldChart {
   // Points are marked when the series has few of them for the chart's width (a lone point has
   // no line; sparse ones are easier to hover).
   private sparse(u: uPlot, s: number): boolean {
-    const most = u.bbox.width / (12 * devicePixelRatio);
+    const most = u.bbox.width / (24 * devicePixelRatio);
     let n = 0;
     for (const v of this.columns[s - 1]) if (v !== undefined && ++n > most) return false;
     return true;
