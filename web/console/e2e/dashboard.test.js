@@ -27,7 +27,8 @@ test("a followed business charts each numeric field from the snapshot on, and th
   // Published before the page opens: the snapshot prefills the charts.
   await pulse.post("/api/v1/rowdata", { items: Array.from({ length: 8 }, (_, i) => row("meter", "m-1", i)) });
 
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // Dark, as a control room has it (the README's picture; layout.test.js takes the light one).
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: "dark" });
   await page.goto(pulse.url + "/");
   const panel = page.getByTestId("panel").first();
   await panel.getByTestId("type").fill("meter");
