@@ -10,7 +10,8 @@ mkdirSync(artifacts, { recursive: true });
 
 export const chromiumBin = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 
-export async function launch() {
+// args: more command-line switches (e.g. an --autoplay-policy).
+export async function launch({ args = [] } = {}) {
   return chromium.launch({
     executablePath: chromiumBin,
     headless: true,
@@ -22,6 +23,7 @@ export async function launch() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...args,
     ],
   });
 }

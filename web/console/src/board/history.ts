@@ -1,7 +1,8 @@
 import type { Alarm, AlarmMessage } from "@pulse/client";
 import { el, formatTime } from "../dom";
 
-// The history of one alarm (GET /api/v1/alarms/{alarmId}/events) in a modal dialog.
+// The history of one alarm (GET /api/v1/alarms/{businessType}/{businessId}/{alarmId}/events) in a
+// modal dialog.
 export class HistoryDialog {
   readonly node = el("dialog", { class: "history", "data-testid": "history" });
 
@@ -13,6 +14,7 @@ export class HistoryDialog {
 
   async show(alarm: Alarm, load: () => Promise<AlarmMessage[]>): Promise<void> {
     const body = el("div", { class: "history-body" }, "Loading…");
+    delete this.node.dataset.events;
     this.node.replaceChildren(
       el(
         "header",
@@ -45,13 +47,21 @@ export class HistoryDialog {
         el("td", {}, el("span", { class: `level ${e.data.level}` }, e.data.level)),
         el("td", {}, String(e.data.count)),
         el("td", {}, e.data.ackedBy),
+        el("td", { class: "comment" }, commentOf(e)),
       ),
     );
     return el(
       "table",
       {},
-      el("thead", {}, el("tr", {}, ...["seq", "time", "event", "level", "count", "by"].map((h) => el("th", {}, h)))),
+      el("thead", {}, el("tr", {}, ...["seq", "time", "event", "level", "count", "by", "comment"].map((h) => el("th", {}, h)))),
       el("tbody", {}, ...rows),
     );
   }
+}
+
+// The comment an acknowledgement or a clear carried (servers with the people's alarm API keep it
+// in the alarm's state as ackComment and clearComment).
+function commentOf(e: AlarmMessage): string {
+  const d = e.data as { ackComment?: string; clearComment?: string };
+  return (e.event === "acked" ? d.ackComment : e.event === "cleared" ? d.clearComment : "") ?? "";
 }
