@@ -6,6 +6,8 @@ import { Panel, WINDOWS, type PanelSpec } from "./panel";
 const PANELS_KEY = "pulse.panels";
 const DEFAULT_WINDOW = 300_000;
 const CHART_HEIGHT = 180;
+// Panels an address may open: a link is not a way to open a thousand sockets in someone's browser.
+const MAX_URL_PANELS = 24;
 
 // The dashboard: several panels on one screen. The panels (business and window) are in the
 // page's address (?p=type/id/window, one per panel), so that a view can be shared as a link, and
@@ -98,7 +100,7 @@ function specToParam(s: PanelSpec): string {
 
 function specsFromUrl(): PanelSpec[] {
   const windows = new Set(WINDOWS.map(([, ms]) => ms));
-  return new URLSearchParams(location.search).getAll("p").flatMap((p) => {
+  return new URLSearchParams(location.search).getAll("p").slice(0, MAX_URL_PANELS).flatMap((p) => {
     const [type, id, seconds] = p.split("/");
     if (!type || !id) return [];
     try {
