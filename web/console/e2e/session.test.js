@@ -88,10 +88,15 @@ test("at expiry Ack is disabled, the banner and the panels say the token expired
   await until(async () => (await panel.getAttribute("data-status")) === "expired", "the panel says the token expired");
   assert.match(await panel.getByTestId("status").textContent(), /token expired/);
   assert.match(await page.getByTestId("auth-info").textContent(), /token expired/);
+  // The board stops too, keeping its rows, and says why: not a lost connection retried forever.
+  await until(async () => (await page.getByTestId("board").getAttribute("data-connection")) === "expired", "the board says the token expired");
+  assert.match(await page.getByTestId("connection-text").textContent(), /token expired.*no longer live/);
+  assert.equal(await page.getByTestId("retry-now").isVisible(), false);
   // A new token brings everything back.
   await useToken(page, operator());
   await until(async () => (await panel.getAttribute("data-status")) === "live", "the panel is live again with a new token");
   await until(async () => !(await ack.isDisabled()), "Ack is enabled again");
+  await until(async () => (await page.getByTestId("board").getAttribute("data-connection")) === "live", "the board is live again");
   await page.close();
 });
 
