@@ -139,7 +139,7 @@ func (s *soak) runConsole(ctx context.Context, stop <-chan struct{}, c *console,
 		}
 		var resuming atomic.Bool
 		ended := make(chan struct{})
-		go func() {
+		go func(wait time.Duration) {
 			select {
 			case <-stop:
 			case <-time.After(wait):
@@ -148,7 +148,7 @@ func (s *soak) runConsole(ctx context.Context, stop <-chan struct{}, c *console,
 				return
 			}
 			conn.close(time.Now().Add(time.Second))
-		}()
+		}(wait)
 		err = s.follow(conn, c.check, started, func() bool { return false })
 		close(ended)
 		conn.close(time.Now().Add(time.Second))
