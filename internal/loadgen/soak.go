@@ -56,7 +56,7 @@ const (
 	soakBusinessType    = "meter"
 	soakTick            = 100 * time.Millisecond // posts go out every tick, with what is due
 	churnTimeout        = 10 * time.Second       // a churning connection's wait for its snapshot or synced
-	churnInFlight       = 64                     // churning connections open at once, at most
+	churnInFlight       = 256                    // churning connections open at once, at most
 )
 
 func (c SoakConfig) withDefaults() SoakConfig {

@@ -210,9 +210,7 @@ func (s *soak) postRows(ctx context.Context) {
 			body = append(body, `]}`...)
 			next, sent = next+n, sent+n
 			if err := s.post(ctx, target, s.cfg.IngestKey, body, nil); err != nil {
-				if ctx.Err() == nil {
-					s.count.fail(&s.count.httpErrors, err.Error())
-				}
+				s.count.fail(&s.count.httpErrors, err.Error())
 				continue // the numbers are not used: the next items take them
 			}
 			for b, c := range counts {
@@ -235,9 +233,10 @@ func (s *soak) appendRow(b []byte, business int, seq, t int64) []byte {
 }
 
 // post sends body to target with key as bearer ("": none) and reports anything but a 200 with code
-// 0; answer, when not nil, receives the body.
+// 0; answer, when not nil, receives the body. The end of ctx does not cancel a post under way: the
+// server may have taken it, and its items must be counted (the client's timeout bounds it).
 func (s *soak) post(ctx context.Context, target, key string, body []byte, answer *[]byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
