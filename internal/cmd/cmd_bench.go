@@ -265,17 +265,18 @@ func runSoak(ctx context.Context, p *gcmd.Parser, cfg loadgen.Config, asJSON boo
 	if err != nil {
 		return err
 	}
-	if !asJSON {
-		loadgen.WriteSoakHeader(os.Stdout, sc)
-	}
 	r, err := loadgen.RunSoak(ctx, sc, os.Stderr, func(s loadgen.SoakSample) {
-		if asJSON {
+		switch {
+		case asJSON:
 			_ = s.WriteJSON(os.Stdout)
-		} else {
+		case s.ElapsedS == 0: // the first line, before the load
+			loadgen.WriteSoakHeader(os.Stdout, sc)
+			fallthrough
+		default:
 			s.WriteText(os.Stdout)
 		}
 	})
-	if err != nil && len(r.Samples) == 0 {
+	if judged := r.Pass || len(r.Failures) > 0; err != nil && !judged { // it could not start
 		return fmt.Errorf("pulse bench: %w", err)
 	}
 	if asJSON {

@@ -188,11 +188,11 @@ func RunSoak(ctx context.Context, cfg SoakConfig, status io.Writer, each func(So
 		}
 	}
 
-	start := time.Now()
-	idle, err := s.sample(ctx, start)
+	idle, err := s.sample(ctx, time.Now())
 	if err != nil {
 		return res, err
 	}
+	idle.ElapsedS = 0 // before the load: its line is the idle server's
 	emit(idle)
 
 	prog.show(func() string {
