@@ -7,7 +7,6 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
 	"pulse/internal/testsvc/poll"
 )
 
@@ -31,7 +30,7 @@ func sqliteUsed(t *testing.T, s *Service) int64 {
 func TestSQLiteMemoryIsCountedAndLetGo(t *testing.T) {
 	defer func(d time.Duration) { idleRelease = d }(idleRelease)
 	idleRelease = time.Hour // the committer itself does not let go during the test
-	s := open(t, sqliteNode(t), bus.NewMemory())
+	s := open(t, sqliteNode(t), newRecorder())
 	raiseN(t, s, 0, 1)
 	before := sqliteUsed(t, s)
 	for i := 1; i < 20000; i += 1000 {
@@ -56,7 +55,7 @@ func TestSQLiteMemoryIsCountedAndLetGo(t *testing.T) {
 func TestIdleCommitterLetsSQLiteMemoryGo(t *testing.T) {
 	defer func(d time.Duration) { idleRelease = d }(idleRelease)
 	idleRelease = 50 * time.Millisecond
-	s := open(t, sqliteNode(t), bus.NewMemory())
+	s := open(t, sqliteNode(t), newRecorder())
 	raiseN(t, s, 0, 1)
 	before := sqliteUsed(t, s)
 	for i := 1; i < 20000; i += 1000 {
