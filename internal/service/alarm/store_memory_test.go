@@ -2,10 +2,13 @@ package alarm
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"pulse/internal/testsvc/poll"
 )
@@ -64,5 +67,30 @@ func TestIdleCommitterLetsSQLiteMemoryGo(t *testing.T) {
 	var used int64
 	if !poll.Until(func() bool { used = sqliteUsed(t, s); return used < before+1<<20 }) {
 		t.Fatalf("SQLite still holds %d bytes with the committer idle, from %d before 20,000 alarms were committed", used, before)
+	}
+}
+
+// TestSQLiteSoftHeapLimitFromTheLink: a soft heap limit given in the link holds SQLite's memory
+// near it however many alarms are committed (the caches reuse their pages), and is what the
+// metric of the limit shows.
+func TestSQLiteSoftHeapLimitFromTheLink(t *testing.T) {
+	const limit = 4 << 20
+	node := sqliteNode(t)
+	node.Link += "&soft_heap_limit=" + strconv.Itoa(limit)
+	s := open(t, node, newRecorder())
+	t.Cleanup(func() { // the limit is the process's: the next tests run without it
+		tls := libc.NewTLS()
+		defer tls.Close()
+		sqlite3.Xsqlite3_soft_heap_limit64(tls, 0)
+	})
+	for i := 0; i < 20000; i += 1000 {
+		raiseN(t, s, i, 1000)
+	}
+	used, got, ok := s.SQLiteMemory()
+	if !ok || got != limit {
+		t.Fatalf("SQLiteMemory reports the limit %d (statistics kept: %v), want the link's %d", got, ok, limit)
+	}
+	if used > limit+1<<20 {
+		t.Fatalf("SQLite holds %d bytes after 20,000 alarms under a soft heap limit of %d", used, limit)
 	}
 }
