@@ -72,6 +72,11 @@ apiclient: go-check
 bench: go-check
 	hack/bench.sh
 
+## soak: the soak scenario of issue 23 against a fresh server (core 0, GOMAXPROCS=1; `pulse bench --soak` on core 1) for SOAK_DURATION (default 10m): a table every 10 s and a PASS/FAIL line (see docs/OPERATIONS.md, "Soak test")
+.PHONY: soak
+soak: go-check
+	hack/soak.sh
+
 ## bench-cluster: cross-node deliveries/s, two nodes sharing the Redis at REDIS_ADDR (default 127.0.0.1:6379) and DATABASE_LINK (default the local MariaDB)
 .PHONY: bench-cluster
 bench-cluster: go-check

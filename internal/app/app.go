@@ -187,6 +187,8 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/", page)
 	s.BindHandler("GET:/assets/*file", page)
 	s.BindHandler("GET:"+console.APIPage, page)
+	s.BindHandler("GET:"+console.Favicon, page)
+	s.BindHandler("GET:"+console.FaviconSVG, page)
 	scrape := a.Metrics.Handler() // no credentials, like /healthz: the contract says so
 	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {

@@ -231,8 +231,8 @@ func TestHeartbeats(t *testing.T) {
 }
 
 // TestConsolePage: "/" is the embedded console, or, in a binary built without it, the page that
-// says how to build it; a file the build does not have is a JSON 404 (package console tests
-// both cases).
+// says how to build it; a file the build does not have is a JSON 404; /favicon.ico is an icon
+// (package console tests both cases).
 func TestConsolePage(t *testing.T) {
 	n := startNode(t, nil)
 	resp, err := http.Get(n.base + "/")
@@ -251,5 +251,14 @@ func TestConsolePage(t *testing.T) {
 	}
 	if status, env, _ := n.call(http.MethodPost, "/", nil, "{}"); status != 405 {
 		t.Errorf("POST /: %d %+v, want 405", status, env)
+	}
+	// Browsers ask for /favicon.ico whatever the page links to: the console's icon, not a 404.
+	icon, err := http.Get(n.base + "/favicon.ico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	icon.Body.Close()
+	if icon.StatusCode != 200 || icon.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("GET /favicon.ico: %d %s, want 200 image/svg+xml", icon.StatusCode, icon.Header.Get("Content-Type"))
 	}
 }

@@ -224,6 +224,10 @@ func TestMetrics(t *testing.T) {
 		{"pulse_bus_publish_errors_total", nil, 0},
 		{"pulse_bus_resubscriptions_total", nil, 0},
 		{"pulse_bus_up", nil, 1},
+		{"pulse_alarm_store_connections", []string{"state=in_use"}, 1}, // the write connection
+		{"pulse_alarm_store_connections", []string{"state=idle"}, 0},
+		{"pulse_sqlite_memory_bytes", nil, 1},
+		{"pulse_sqlite_memory_limit_bytes", nil, 0},
 	}
 	for _, e := range expect {
 		if v := s.value(t, e.name, e.labels...); v < e.least {

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -20,7 +21,8 @@ import (
 var Bench = gcmd.Command{
 	Name: "bench",
 	Usage: "pulse bench [--addr 127.0.0.1:8000] [--subs 1000] [--keys 1] [--rate 100,200] [--duration 10s] [--json]\n" +
-		"       pulse bench --ingest rowdata|alarm [--posters 64] [--batch 1] [--duration 10s] [--pid PID] [--json]",
+		"       pulse bench --ingest rowdata|alarm [--posters 64] [--batch 1] [--duration 10s] [--pid PID] [--json]\n" +
+		"       pulse bench --soak [--duration 10m] [--warmup 1m] [--dashboards 2000] [--businesses 200] [--rowrate 200] [--churn 50] [--alarmrate 50] [--alarm-ids 2000] [--consoles 20] [--pid PID] [--json]",
 	Brief: "measure running Pulse servers: deliveries/s, end-to-end latency, losses and duplicates, connect rate",
 	Description: "Opens --subs subscriber WebSockets (subscriber i follows row data of businessType \"bench\", " +
 		"businessId \"k<i%keys>\"), waits until the servers have registered them, then publishes through " +
@@ -37,11 +39,22 @@ var Bench = gcmd.Command{
 		"connection of its own, POST --batch items, wait for the answer and post again (a closed loop), for " +
 		"--warmup and then --duration, and it reports requests/s, items/s, the time to each answer and, with " +
 		"--pid, the server's CPU seconds per item. Alarm ids are the run's own, drawn from --alarm-ids, so most " +
-		"alarms repeat one raised earlier in the run.",
+		"alarms repeat one raised earlier in the run. " +
+		"With --soak it runs a steady mix against one server for --duration (default 10m): --dashboards held " +
+		"row-data connections over --businesses \"meter\" businesses fed --rowrate items/s (numbered per business), " +
+		"--churn connections/s opened and closed (dashboards that read their snapshot, consoles that resume with " +
+		"since and leave after synced), --alarmrate alarms/s drawn from --alarm-ids ids, one ack and one clear a " +
+		"second over HTTP, and --consoles consoles that close and resume with since every 30 s. Every 10 s it " +
+		"prints the server's RSS and descriptors (with --pid), Go heap in use and goroutines (from its /metrics) " +
+		"and the delivery counters, and at the end a PASS or FAIL line: nothing lost, doubled or out of order, no " +
+		"HTTP error or failed connection, and the RSS at the end within 5 % of the RSS at the end of --warmup " +
+		"(default 1m). With auth on, the token needs rowdata and alarms \"meter/*\" (or \"*\") and \"ack\": true, " +
+		"the ingest key rowdata and alarm for \"meter/*\". It exits non-zero on FAIL.",
 	Examples: "pulse bench --subs 1000 --rate 100,500,1000 --duration 10s\n" +
 		"pulse bench --addr 10.0.0.1:8000,10.0.0.2:8000 --subs 10000 --keys 1000 --rate 5000 --json\n" +
 		"pulse bench --idle --subs 15000 --duration 30s --pid $(pidof pulse)\n" +
 		"pulse bench --ingest alarm --posters 64 --batch 100 --duration 10s --pid $(pidof pulse)\n" +
+		"pulse bench --soak --duration 10m --pid $(pidof pulse)\n" +
 		"PULSE_BENCH_TOKEN=$(pulse token --sub bench --rowdata '*') PULSE_BENCH_INGEST_KEY=... pulse bench --subs 1000",
 	Strict:    true,
 	Arguments: benchArguments,
@@ -68,8 +81,15 @@ var benchArguments = []gcmd.Argument{
 	{Name: "ingest-key", Brief: "an ingest key the publisher sends as Authorization: Bearer (default $PULSE_BENCH_INGEST_KEY)"},
 	{Name: "ingest", Brief: "rowdata or alarm: no subscribers, a closed loop of --posters posting --batch items each (see the description)"},
 	{Name: "posters", Default: "64", Brief: "ingest mode: concurrent posters, each with one request in flight"},
-	{Name: "warmup", Default: "1s", Brief: "ingest mode: posting before the measured --duration, not counted"},
-	{Name: "alarm-ids", Default: "10000", Brief: "ingest mode, alarms: how many distinct alarmIds of its own the run draws from"},
+	{Name: "warmup", Default: "1s", Brief: "ingest mode: posting before the measured --duration, not counted; soak (default 1m): the RSS at its end is the drift's reference"},
+	{Name: "alarm-ids", Default: "10000", Brief: "ingest mode, alarms, and soak (default 2000): how many distinct alarmIds of its own the run draws from"},
+	{Name: "soak", Orphan: true, Brief: "a steady mix of dashboards, churn, alarms, acks and resuming consoles for --duration (default 10m), judged at the end (see the description)"},
+	{Name: "dashboards", Default: "2000", Brief: "soak: row-data connections held all along"},
+	{Name: "businesses", Default: "200", Brief: "soak: meter businesses the dashboards and alarms are spread over"},
+	{Name: "rowrate", Default: "200", Brief: "soak: row-data items per second, each numbered per business"},
+	{Name: "churn", Default: "50", Brief: "soak: connections per second opened and closed (half dashboards, half consoles)"},
+	{Name: "alarmrate", Default: "50", Brief: "soak: alarms per second"},
+	{Name: "consoles", Default: "20", Brief: "soak: alarm consoles held all along, each resuming with since every 30 s"},
 	{Name: "json", Orphan: true, Brief: "print each result as one line of JSON"},
 	{Name: "cpuprofile", Brief: "write the tool's own CPU profile to this file (to check that the tool is not the limit)"},
 }
@@ -106,6 +126,9 @@ func runBench(ctx context.Context, p *gcmd.Parser) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if p.GetOpt("soak") != nil {
+		return runSoak(ctx, p, cfg, asJSON)
+	}
 	if ingest != nil {
 		r, err := loadgen.RunIngest(ctx, *ingest, os.Stderr)
 		if err != nil {
@@ -233,4 +256,85 @@ func ingestConfig(p *gcmd.Parser, cfg loadgen.Config) (loadgen.IngestConfig, err
 		return ic, fmt.Errorf("pulse bench: %s", strings.Join(errs, "; "))
 	}
 	return ic, nil
+}
+
+// runSoak is `pulse bench --soak`: the table (or JSON lines) on stdout, progress on stderr, and an
+// error, so a non-zero exit, when the soak fails.
+func runSoak(ctx context.Context, p *gcmd.Parser, cfg loadgen.Config, asJSON bool) error {
+	sc, err := soakConfig(p, cfg)
+	if err != nil {
+		return err
+	}
+	r, err := loadgen.RunSoak(ctx, sc, os.Stderr, func(s loadgen.SoakSample) {
+		switch {
+		case asJSON:
+			_ = s.WriteJSON(os.Stdout)
+		case s.ElapsedS == 0: // the first line, before the load
+			loadgen.WriteSoakHeader(os.Stdout, sc)
+			fallthrough
+		default:
+			s.WriteText(os.Stdout)
+		}
+	})
+	if judged := r.Pass || len(r.Failures) > 0; err != nil && !judged { // it could not start
+		return fmt.Errorf("pulse bench: %w", err)
+	}
+	if asJSON {
+		_ = r.WriteJSON(os.Stdout)
+	} else {
+		r.WriteText(os.Stdout)
+	}
+	if err != nil {
+		return fmt.Errorf("pulse bench: %w", err)
+	}
+	if !r.Pass {
+		return errors.New("pulse bench: the soak failed")
+	}
+	return nil
+}
+
+// soakConfig reads the options of `pulse bench --soak`; cfg holds those shared with the other
+// modes. --duration, --warmup and --alarm-ids have the soak's own defaults unless given.
+func soakConfig(p *gcmd.Parser, cfg loadgen.Config) (loadgen.SoakConfig, error) {
+	sc := loadgen.SoakConfig{Addrs: cfg.Addrs, PID: cfg.PID, Token: cfg.Token, IngestKey: cfg.IngestKey}
+	if p.GetOpt("duration") != nil {
+		sc.Duration = cfg.Duration
+	}
+	var errs []string
+	sc.Warmup = loadgen.DefaultSoakWarmup
+	if w := p.GetOpt("warmup"); w != nil {
+		d, err := time.ParseDuration(strings.TrimSpace(w.String()))
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Sprintf("--warmup: want a duration such as 1m, got %q", w.String()))
+		}
+		sc.Warmup = d
+	}
+	for _, o := range []struct {
+		name string
+		to   *int
+	}{{"dashboards", &sc.Dashboards}, {"businesses", &sc.Businesses}, {"alarm-ids", &sc.AlarmIDs}, {"consoles", &sc.Consoles}} {
+		if v := p.GetOpt(o.name); v != nil {
+			n, err := strconv.Atoi(strings.TrimSpace(v.String()))
+			if err != nil || n <= 0 {
+				errs = append(errs, fmt.Sprintf("--%s: want a positive whole number, got %q", o.name, v.String()))
+			}
+			*o.to = n
+		}
+	}
+	for _, o := range []struct {
+		name string
+		to   *float64
+	}{{"rowrate", &sc.RowRate}, {"churn", &sc.Churn}, {"alarmrate", &sc.AlarmRate}} {
+		if v := p.GetOpt(o.name); v != nil {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v.String()), 64)
+			if err != nil || f <= 0 {
+				errs = append(errs, fmt.Sprintf("--%s: want a positive number, got %q", o.name, v.String()))
+			}
+			*o.to = f
+		}
+	}
+	if len(errs) > 0 {
+		return sc, fmt.Errorf("pulse bench: %s", strings.Join(errs, "; "))
+	}
+	return sc, nil
 }

@@ -38,6 +38,13 @@ var nodeSeq atomic.Int64
 // each test run gets its own name (go test -count=N).
 func startNode(t *testing.T, name string, edit func(*config.Config)) string {
 	t.Helper()
+	_, addr := startApp(t, name, edit)
+	return addr
+}
+
+// startApp is startNode that also returns the node, for a test that stops it midway.
+func startApp(t *testing.T, name string, edit func(*config.Config)) (*app.App, string) {
+	t.Helper()
 	name = fmt.Sprintf("%s-%d", name, nodeSeq.Add(1))
 	cfg := config.Default()
 	// The node's alarm store goes in a temporary folder, not in the source tree.
@@ -61,7 +68,7 @@ func startNode(t *testing.T, name string, edit func(*config.Config)) string {
 		defer cancel()
 		_ = a.Shutdown(ctx)
 	})
-	return fmt.Sprintf("127.0.0.1:%d", a.Port())
+	return a, fmt.Sprintf("127.0.0.1:%d", a.Port())
 }
 
 // TestRunAgainstRealServer: every published item reaches exactly the subscribers of its key, once,

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strconv"
 	"time"
@@ -24,6 +25,8 @@ type Sources struct {
 	Alarms interface {
 		Counts() (replays, replayedEvents int64)
 		WritesFailing() bool
+		StorePool() sql.DBStats
+		SQLiteMemory() (used, limit int64, ok bool)
 	}
 }
 
@@ -66,6 +69,9 @@ var (
 	busErrorsDesc     = desc("pulse_bus_publish_errors_total", "Publishes the bus refused (Redis down or not subscribed).")
 	busResubDesc      = desc("pulse_bus_resubscriptions_total", "Times the bus subscription came back after an interruption.")
 	busUpDesc         = desc("pulse_bus_up", "1 when the bus can deliver (Redis: subscribed and answering PING), else 0.")
+	storeConnsDesc    = desc("pulse_alarm_store_connections", "Connections of the alarm store's database pool, by state: in_use (the write connection commits run on among them) or idle.", "state")
+	sqliteMemoryDesc  = desc("pulse_sqlite_memory_bytes", "Bytes SQLite holds (page caches, schemas, statements; sqlite3_memory_used), with an SQLite alarm store. Resident memory is up to twice this: the allocator rounds each block up to a power of two.")
+	sqliteLimitDesc   = desc("pulse_sqlite_memory_limit_bytes", "SQLite's soft heap limit: over it, SQLite reuses its page caches' pages rather than grow them (0: no limit).")
 )
 
 // closeCodes are the close codes the server sends. Each endpoint exposes all of them from the
@@ -78,7 +84,7 @@ func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, rowMemoryDesc, rowPointsDesc,
 		rowLimitDesc, rowTypesDesc, rowEvictionsDesc, rowTrimsDesc, refusedDesc, acceptedDesc,
 		retriesDesc, replaysDesc, replayedDesc, storeFailingDesc, busPublishesDesc, busEventsDesc, busErrorsDesc,
-		busResubDesc, busUpDesc} {
+		busResubDesc, busUpDesc, storeConnsDesc, sqliteMemoryDesc, sqliteLimitDesc} {
 		ch <- d
 	}
 }
@@ -142,6 +148,13 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(replaysDesc, replays)
 		counter(replayedDesc, events)
 		gauge(storeFailingDesc, boolValue(c.src.Alarms.WritesFailing()))
+		pool := c.src.Alarms.StorePool()
+		gauge(storeConnsDesc, float64(pool.InUse), "in_use")
+		gauge(storeConnsDesc, float64(pool.Idle), "idle")
+		if used, limit, ok := c.src.Alarms.SQLiteMemory(); ok {
+			gauge(sqliteMemoryDesc, float64(used))
+			gauge(sqliteLimitDesc, float64(limit))
+		}
 	}
 	if b := c.src.Bus; b != nil {
 		n := b.Counts()

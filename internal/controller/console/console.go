@@ -18,11 +18,23 @@ import (
 
 // The files the console is made of, in the public folder.
 const (
-	builtIndex = "console/index.html" // the built app's page
-	builtAPI   = "console/api.html"   // the built API page
-	assetsDir  = "console/assets"     // its scripts, styles and images, named by content hash
-	fallback   = "index.html"         // committed: how to build the console
+	builtIndex = "console/index.html"  // the built app's page
+	builtAPI   = "console/api.html"    // the built API page
+	assetsDir  = "console/assets"      // its scripts, styles and images, named by content hash
+	fallback   = "index.html"          // committed: how to build the console
+	builtIcon  = "console/favicon.svg" // the build's icon (web/console/public)
 )
+
+// Favicon and FaviconSVG are where the console's icon is served: browsers ask for /favicon.ico
+// whatever the page links to, and get the SVG (which they all read).
+const (
+	Favicon    = "/favicon.ico"
+	FaviconSVG = "/favicon.svg"
+)
+
+// defaultIcon is the icon of a binary built without the console: a pulse line.
+const defaultIcon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0f131a"/>` +
+	`<path d="M3 17h7l3-8 5 15 3-7h8" fill="none" stroke="#4fc3f7" stroke-width="3"/></svg>`
 
 // APIPage is where the API page is served.
 const APIPage = "/api"
@@ -32,6 +44,7 @@ type Console struct {
 	public fs.FS
 	index  []byte
 	api    []byte // nil without a build
+	icon   []byte
 	built  bool
 }
 
@@ -41,8 +54,12 @@ func New(public fs.FS) *Console {
 	if page, err := fs.ReadFile(public, builtIndex); err == nil {
 		c.index, c.built = page, true
 		c.api, _ = fs.ReadFile(public, builtAPI)
+		c.icon, _ = fs.ReadFile(public, builtIcon)
 	} else {
 		c.index, _ = fs.ReadFile(public, fallback)
+	}
+	if c.icon == nil {
+		c.icon = []byte(defaultIcon)
 	}
 	return c
 }
@@ -50,12 +67,19 @@ func New(public fs.FS) *Console {
 // Built reports whether the console's build is there (else "/" says how to build it).
 func (c *Console) Built() bool { return c.built }
 
-// ServeHTTP answers GET "/" with the page and GET "/assets/<name>" with a file of the build.
+// ServeHTTP answers GET "/" with the page, GET "/assets/<name>" with a file of the build and the
+// icon's paths with the icon.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	if name, ok := strings.CutPrefix(r.URL.Path, "/assets/"); ok {
 		c.asset(w, name)
+		return
+	}
+	if r.URL.Path == Favicon || r.URL.Path == FaviconSVG {
+		h.Set("Content-Type", "image/svg+xml")
+		h.Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write(c.icon)
 		return
 	}
 	page := c.index

@@ -111,3 +111,24 @@ func TestAPIPage(t *testing.T) {
 		t.Errorf("GET /api of a build without an API page: %d, want 404", status)
 	}
 }
+
+// TestFavicon: /favicon.ico and /favicon.svg answer the build's icon as SVG; a binary without
+// the build answers a default icon, never a 404.
+func TestFavicon(t *testing.T) {
+	icon := `<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>`
+	built := console.New(fstest.MapFS{
+		"console/index.html":  {Data: []byte("<!doctype html>")},
+		"console/favicon.svg": {Data: []byte(icon)},
+	})
+	for _, path := range []string{"/favicon.ico", "/favicon.svg"} {
+		status, h, body := get(t, built, path)
+		if status != 200 || h.Get("Content-Type") != "image/svg+xml" || body != icon {
+			t.Errorf("GET %s: %d %q %q, want 200 image/svg+xml with the build's icon", path, status, h.Get("Content-Type"), body)
+		}
+	}
+	bare := console.New(fstest.MapFS{"index.html": {Data: []byte(fallbackPage)}})
+	status, h, body := get(t, bare, "/favicon.ico")
+	if status != 200 || h.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(body, "<svg") {
+		t.Errorf("GET /favicon.ico without a build: %d %q %q, want a default SVG icon", status, h.Get("Content-Type"), body)
+	}
+}

@@ -71,6 +71,8 @@ type Service struct {
 	reqs   chan *request
 	done   chan struct{}
 	stop   chan struct{}
+
+	idleRelease time.Duration // see idleRelease
 }
 
 // request is what one caller submits: its operations and where to hear the outcome.
@@ -87,7 +89,7 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: st, bus: b, opts: opts, reqs: make(chan *request, 1024),
-		done: make(chan struct{}), stop: make(chan struct{}), now: opts.Now,
+		done: make(chan struct{}), stop: make(chan struct{}), now: opts.Now, idleRelease: idleRelease,
 		writes: &writeHealth{database: st.name, log: g.Log(), now: time.Now}}
 	if s.now == nil {
 		s.now = time.Now
@@ -259,11 +261,25 @@ func (s *Service) submit(ops []*op) error {
 // here, and without the yield a group held little more than that one request (on one core, groups
 // of one: 600 alarms/s). Then, when the last group held several requests (so posters are waiting
 // on commits), it waits groupWait once: requests whose bytes arrived while it committed are read
-// from the network only when nothing else runs. A lone request is committed at once.
+// from the network only when nothing else runs. A lone request is committed at once. After
+// idleRelease without a request, the write connection lets its page cache go (releaseMemory).
 func (s *Service) commitLoop() {
 	defer close(s.done)
 	busy := false // the last group held more than one request
-	for r := range s.reqs {
+	idle := time.NewTimer(s.idleRelease)
+	defer idle.Stop()
+	for {
+		var r *request
+		select {
+		case req, ok := <-s.reqs:
+			if !ok {
+				return
+			}
+			r = req
+		case <-idle.C: // once per quiet spell: the timer is set again by the next commit
+			s.releaseMemory()
+			continue
+		}
 		batch, n := []*request{r}, len(r.ops)
 		yielded, waited := false, !busy
 	gather:
@@ -289,7 +305,15 @@ func (s *Service) commitLoop() {
 		}
 		busy = len(batch) > 1
 		s.commitBatch(batch, n)
+		idle.Reset(s.idleRelease)
 	}
+}
+
+// releaseMemory lets the write connection's page cache go after idleRelease without a commit.
+func (s *Service) releaseMemory() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s.store.releaseMemory(ctx)
 }
 
 func (s *Service) commitBatch(batch []*request, n int) {

@@ -59,6 +59,7 @@ export function connectAlarms(o: Options & { since?: number }): AlarmSubscriptio
     },
     close: () => conn.close(),
     setToken: (token) => conn.setToken(token),
+    retryNow: () => conn.retryNow(),
     ack(alarmId: string, user?: string) {
       if (typeof alarmId !== "string" || alarmId === "") throw new TypeError("ack: alarmId must be a non-empty string");
       conn.send(user === undefined ? { type: "ack", alarmId } : { type: "ack", alarmId, user });

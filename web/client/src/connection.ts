@@ -93,6 +93,16 @@ export class Connection {
     }
   }
 
+  // retryNow makes the next attempt at once when the connection is waiting to reconnect (state
+  // "reconnecting"), instead of at the end of the back-off; otherwise it does nothing. The
+  // back-off goes on from where it was if that attempt fails too.
+  retryNow(): void {
+    if (this.stopped || this.retryTimer === undefined) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    void this.connect();
+  }
+
   close(): void {
     if (this.stopped) return;
     this.stopped = true;

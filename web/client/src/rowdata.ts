@@ -24,5 +24,6 @@ export function connectRowData(o: Options & { type: string; id: string; user: st
     },
     close: () => conn.close(),
     setToken: (token) => conn.setToken(token),
+    retryNow: () => conn.retryNow(),
   };
 }

@@ -119,6 +119,9 @@ export interface Subscription<E> {
   readonly state: State;
   close(): void;
   setToken(token: string): void;
+  // Makes the next attempt at once while waiting to reconnect (state "reconnecting"), instead of
+  // at the end of the back-off; does nothing in any other state.
+  retryNow(): void;
 }
 
 export interface RowDataEvents {

@@ -60,6 +60,32 @@ test("alarms resume across a server restart: every seq once, in order", async (t
   assert.ok(refused.every((s) => s.closeCode === 1006), "an attempt that cannot connect is reported as 1006");
 });
 
+test("alarms: retryNow reconnects at once after a restart, not at the end of the back-off, and resumes with since", async (t) => {
+  const first = await startPulse(t);
+  assert.deepEqual(await first.raiseAlarms([alarm(1)]), [1]);
+  // A back-off of up to 23 days (a random wait below it): only retryNow can bring the client back
+  // while the test waits.
+  const day = 86_400_000;
+  const sub = connectAlarms({ baseUrl: first.baseUrl, backoff: { initialMs: 23 * day, maxMs: 23 * day } });
+  t.after(() => sub.close());
+  const log = record(sub, ["alarm", "synced", "state"]);
+  await until(() => log.some((e) => e.name === "synced"), "synced after the current state");
+  sub.retryNow(); // open: nothing to do
+  assert.equal(sub.state, "open");
+
+  await first.stop("SIGTERM");
+  await until(() => sub.state === "reconnecting", "the client to notice");
+  const second = new Pulse({ dir: first.dir, port: first.port, db: first.db });
+  t.after(() => second.stop("SIGKILL"));
+  await second.start();
+  assert.deepEqual(await second.raiseAlarms([alarm(2)]), [2]);
+
+  sub.retryNow();
+  await until(() => sub.state === "open", "retryNow reconnects");
+  await until(() => sub.lastSeq === 2, "the alarm raised after the restart");
+  assert.deepEqual(seqsOf(log), [1, 2], "resumed with since: nothing lost, nothing twice");
+});
+
 test("alarms: a since the store cannot continue gives reset, then the current state and synced", async (t) => {
   const first = await startPulse(t);
   await first.raiseAlarms(range(1, 5).map((n) => alarm(n)));

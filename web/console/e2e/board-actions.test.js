@@ -41,7 +41,7 @@ test("one alarmId in two businesses: two rows; Ack acts on the row's business on
   await until(async () => (await serverAlarm("meter", "m-2", "over-voltage"))?.status === "acked", "meter/m-2's alarm is acked on the server");
   assert.equal((await serverAlarm("meter", "m-2", "over-voltage")).ackedBy, "operator-7");
   assert.equal((await serverAlarm("meter", "m-1", "over-voltage")).status, "active", "meter/m-1's alarm of the same id is not");
-  assert.equal(await page.getByTestId("status-text").textContent(), "Acknowledged Over-voltage · meter/m-2");
+  await until(async () => (await page.getByTestId("status-text").textContent()) === "Acknowledged Over-voltage · meter/m-2", "the status line names the alarm");
   await until(async () => (await row("meter/m-2", "over-voltage").getAttribute("data-status")) === "acked", "the row shows it");
 
   await row("meter/m-2", "over-voltage").locator("td.title").click();
@@ -112,7 +112,8 @@ test("bulk: select all shown and acknowledge them with one comment", async () =>
     const items = (await pulse.get("/api/v1/alarms?status=acked&limit=1000")).items.filter((a) => a.businessType === "pump");
     return items.length === 4 && items.every((a) => a.ackedBy === "operator-7");
   }, "the four pumps are acked by operator-7 on the server");
-  assert.match(await page.getByTestId("status-text").textContent(), /^Acknowledged 4 alarms with “crew sent, ticket #42, "north" site”/);
+  // The server may have committed before the page has read its answer: wait for the page's words.
+  await until(async () => /^Acknowledged 4 alarms with “crew sent, ticket #42, "north" site”/.test(await page.getByTestId("status-text").textContent()), "the status line names the four and the comment");
   assert.equal((await serverAlarm("meter", "m-1", "over-voltage")).status, "active", "what the filter hid was not selected");
   await page.getByTestId("filter-business").fill("");
 });

@@ -27,7 +27,8 @@ test("a followed business charts each numeric field from the snapshot on, and th
   // Published before the page opens: the snapshot prefills the charts.
   await pulse.post("/api/v1/rowdata", { items: Array.from({ length: 8 }, (_, i) => row("meter", "m-1", i)) });
 
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // Dark, as a control room has it (the README's picture; layout.test.js takes the light one).
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: "dark" });
   await page.goto(pulse.url + "/");
   const panel = page.getByTestId("panel").first();
   await panel.getByTestId("type").fill("meter");
@@ -64,6 +65,9 @@ test("a followed business charts each numeric field from the snapshot on, and th
   await until(async () => Number(await attr(page, voltage, "data-points")) === 31, "a paused panel still counts points");
   await panel.getByTestId("pause").click();
 
+  // The README's picture: a one-minute window, which this test's minute of data fills.
+  for (const p of [panel, second]) await p.getByTestId("window").selectOption("60000");
+  await until(async () => Number(await attr(page, '[data-testid=panel] .chart[data-field="voltage"]', "data-x-max")) - Number(await attr(page, '[data-testid=panel] .chart[data-field="voltage"]', "data-x-min")) === 60_000, "the charts show one minute");
   await screenshot(page, "console-dashboard.png", { readme: true });
   await page.close();
 });

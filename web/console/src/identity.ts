@@ -1,8 +1,9 @@
-import { el } from "./dom";
+import { el, formatTime } from "./dom";
 import type { Session } from "./session";
 
 // The header's identity controls: the name used when auth is off, and the token field (with
-// auth on). The token is shown as a password field and kept in sessionStorage only.
+// auth on). The token is shown as a password field and kept in localStorage, shared by the
+// console's tabs.
 export class IdentityBar {
   readonly node = el("form", { class: "identity", autocomplete: "off" });
   private name = el("input", { "aria-label": "Your name", placeholder: "your name", "data-testid": "name", size: 10 });
@@ -36,7 +37,8 @@ export class IdentityBar {
     let info: string;
     if (!s.authOn) info = s.token ? "auth off (token not needed)" : "";
     else if (!s.token) info = "auth on: paste a token";
-    else info = `${sub ?? "?"}${s.canAck ? "" : " (read only)"}`;
+    else if (s.expired) info = `${sub ?? "?"} (token expired)`;
+    else info = `${sub ?? "?"}${s.canAck ? "" : " (read only)"}${s.expiresAt ? ` · until ${formatTime(s.expiresAt)}` : ""}`;
     this.info.textContent = info;
   }
 }

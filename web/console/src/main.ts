@@ -4,6 +4,7 @@ import { Dashboard } from "./dashboard/dashboard";
 import { el } from "./dom";
 import { Session } from "./session";
 import { IdentityBar } from "./identity";
+import { SessionBanner } from "./status";
 import "./style.css";
 
 // The console: a dashboard of live charts and the alarm board, on the page's own server.
@@ -12,6 +13,7 @@ const api = createApi({ token: session.token || undefined });
 const dashboard = new Dashboard(session, api);
 const board = new Board(session, api);
 const identity = new IdentityBar(session);
+const sessionBanner = new SessionBanner(session);
 
 const views = ["dashboard", "alarms", "both"] as const;
 type View = (typeof views)[number];
@@ -28,21 +30,46 @@ board.onCounts = (_, unackedCritical) => {
   document.title = unackedCritical ? `(${unackedCritical}) Pulse` : "Pulse";
 };
 
+// Wall mode (?wall in the address, or the button): no identity bar, larger type, charts sized to
+// the screen. The address keeps it, so that a wall screen comes back in it after a reload.
+const wallButton = el("button", { type: "button", class: "toggle", "aria-pressed": "false", "data-testid": "wall", title: "Wall mode: fill the screen" }, "Wall");
+function setWall(on: boolean): void {
+  document.documentElement.classList.toggle("wall", on);
+  wallButton.setAttribute("aria-pressed", String(on));
+  const url = new URL(location.href);
+  if (on) url.searchParams.set("wall", "");
+  else url.searchParams.delete("wall");
+  if (url.href !== location.href) history.replaceState(history.state, "", url);
+  dashboard.setWall(on);
+}
+wallButton.addEventListener("click", () => setWall(!document.documentElement.classList.contains("wall")));
+
+// On a phone the identity fields hide behind a button, so that the header keeps to one line.
+const menu = el("button", { type: "button", class: "menu", "aria-expanded": "false", "aria-label": "Identity and token", "data-testid": "menu" }, "☰");
+const header = el("header", { class: "top" }, el("h1", {}, "Pulse"), el("nav", { "aria-label": "Views" }, ...tabs), wallButton, menu, identity.node);
+menu.addEventListener("click", () => menu.setAttribute("aria-expanded", String(header.classList.toggle("open"))));
 document.body.append(
-  el("header", { class: "top" }, el("h1", {}, "Pulse"), el("nav", {}, ...tabs), identity.node),
+  header,
+  sessionBanner.node,
   el("main", {}, dashboard.node, board.node),
 );
+setWall(new URLSearchParams(location.search).has("wall"));
 
 function showView(): void {
   const view = (location.hash.slice(1) || "dashboard") as View;
   document.body.dataset.view = views.includes(view) ? view : "dashboard";
-  for (const tab of tabs) tab.classList.toggle("active", tab.dataset.view === document.body.dataset.view);
+  for (const tab of tabs) {
+    const active = tab.dataset.view === document.body.dataset.view;
+    tab.classList.toggle("active", active);
+    if (active) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
 }
 addEventListener("hashchange", showView);
 showView();
 
 // Reconnect when what the sockets are opened with changes (the board's needs no user name);
-// redraw the buttons on any change.
+// redraw the buttons on any change (Ack is off once the token has expired: session.canAck).
 const dashboardKey = () => JSON.stringify([session.token, session.user, session.authOn]);
 const boardKey = () => JSON.stringify([session.token, session.authOn]);
 let dashboardWith = dashboardKey();
@@ -57,8 +84,10 @@ session.onChange(() => {
     boardWith = boardKey();
     board.connect();
   }
+  dashboard.refresh();
   board.refresh();
   identity.refresh();
+  sessionBanner.refresh();
 });
 board.connect();
 

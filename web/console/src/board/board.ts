@@ -1,4 +1,4 @@
-import { connectAlarms, type Alarm, type AlarmSubscription, type Api, type StateChange } from "@pulse/client";
+import { connectAlarms, PulseError, type Alarm, type AlarmSubscription, type Api, type StateChange } from "@pulse/client";
 import { el, formatTime } from "../dom";
 import type { Session } from "../session";
 import { AlarmState, businessOf, compare, groupOf, keyOf, LEVELS, matches, nameOf, noFilter, type Filter, type Grouping, type Level } from "./alarms";
@@ -24,6 +24,13 @@ const IDLE_RELEASE_MS = 60_000;
 const ANNOUNCE_EVERY_MS = 2000;
 
 type Item = { kind: "group"; id: string } | { kind: "row"; key: string };
+
+// What the board's connection is, as the operator needs to tell it (data-connection, for tests):
+//   live: open; connecting: the first attempt; lost: closed, waiting to retry (a countdown and
+//   Retry now); reconnecting: an attempt after a loss; forbidden: the token has no alarms
+//   patterns (the server answers 403); expired: the token has expired; refused: the server does
+//   not accept the token (401); no-token: auth is on and there is no token.
+type Connection = "live" | "connecting" | "lost" | "reconnecting" | "forbidden" | "expired" | "refused" | "no-token";
 
 // One row of the table. Its elements stay the same while its alarm changes, so that the keyboard
 // focus (on the row or one of its buttons) survives updates.
@@ -104,6 +111,8 @@ export class Board {
   private acking = new Set<string>(); // sent, until the socket brings the acked state
   private clearing = new Map<string, { timer: ReturnType<typeof setTimeout>; alarm: Alarm }>();
   private sub: AlarmSubscription | undefined;
+  private lastState: StateChange | undefined;
+  private retryAt = 0; // when a lost connection is tried again (unix ms)
   private synced = false; // alerts only for what happens after the first full state
   private wasOpen = false;
 
@@ -123,6 +132,8 @@ export class Board {
   private reminders = 0;
 
   private banner = el("div", { class: "banner", role: "alert", hidden: true });
+  private connectionText = el("span", { "data-testid": "connection-text" });
+  private retryButton = el("button", { type: "button", class: "retry", "data-testid": "retry-now", hidden: true }, "Retry now");
   private notice = el("div", { class: "banner notice", role: "status", hidden: true });
   private chips = el("div", { class: "chips" });
   private soundToggles = el("span", { class: "sound-toggles" });
@@ -146,7 +157,7 @@ export class Board {
 
   constructor(
     private session: Session,
-    api: Api,
+    private api: Api,
   ) {
     this.calls = new AlarmCalls(api, session);
     this.cleared = new ClearedView(this.calls);
@@ -190,6 +201,11 @@ export class Board {
       this.render();
     });
     this.bulkAck.addEventListener("click", () => void this.ackSelected());
+    this.retryButton.addEventListener("click", () => this.retryNow());
+    // Every second, a lost connection's countdown counts down.
+    setInterval(() => {
+      if (this.node.dataset.connection === "lost") this.showState();
+    }, 1000);
 
     // The table holds still while the pointer is over it or the focus is in it.
     // Only keyboard focus holds it (a mouse click on Ack leaves the focus on the button, which
@@ -249,11 +265,12 @@ export class Board {
   // server sends the current state.
   connect(): void {
     this.disconnect();
+    if (this.session.authOn && this.session.expired) return this.expire();
     if (!this.session.canConnect) {
-      this.setBanner("Authentication is on: paste a token to see the alarms.");
-      this.node.dataset.state = "closed";
-      return;
+      return this.setConnection("no-token", "Authentication is on: paste a token to see the alarms.");
     }
+    // The server refuses a token without alarms patterns at the door (403): say so, not retry.
+    if (this.session.authOn && !this.session.claims.pulse?.alarms?.length) return this.forbidden();
     this.setBanner("");
     const sub = connectAlarms({ token: this.session.token || undefined });
     this.sub = sub;
@@ -282,13 +299,12 @@ export class Board {
       this.setNotice("The server could not resume from where this board was, so the board was reloaded from its current state.");
       this.render();
     });
-    sub.on("state", (s) => this.onState(s));
+    sub.on("state", (s) => this.onState(sub, s));
     sub.on("error", (e) => this.setBanner(`The server refused a request: ${e.message} (code ${e.code})`, true));
   }
 
   disconnect(): void {
-    this.sub?.close();
-    this.sub = undefined;
+    this.closeSocket();
     this.state.clear();
     this.synced = false;
     this.wasOpen = false;
@@ -297,23 +313,100 @@ export class Board {
     this.render();
   }
 
-  // The session changed (token, auth, name): buttons may change.
+  // The session changed (token, auth, name): buttons may change, and a token that has just
+  // expired stops the socket (the server would close it).
   refresh(): void {
+    if (this.session.authOn && this.session.expired && this.node.dataset.connection !== "expired") this.expire();
     this.render();
   }
 
-  private onState(s: StateChange): void {
+  // Closes the socket; what the board shows stays.
+  private closeSocket(): void {
+    const sub = this.sub;
+    this.sub = undefined; // its "closed" is not this board's news
+    this.lastState = undefined;
+    sub?.close();
+    this.node.dataset.state = "closed";
+  }
+
+  private onState(sub: AlarmSubscription, s: StateChange): void {
+    if (sub !== this.sub) return;
     this.node.dataset.state = s.state;
-    if (s.state === "open") {
-      this.wasOpen = true;
-      this.setBanner("");
-      return;
+    this.lastState = s;
+    if (s.state === "open") this.wasOpen = true;
+    if (s.state === "reconnecting") {
+      this.retryAt = Date.now() + (s.retryInMs ?? 0);
+      this.node.dataset.retryAt = String(this.retryAt);
+      // A socket refused at the door closes with 1006 like a broken one: the alarm list, under
+      // the same rules, says whether the token is the reason (401, 403).
+      if (s.closeCode === 1006 && this.session.authOn) void this.probe(sub);
     }
-    if (!this.wasOpen && s.state === "connecting") return;
-    const why = s.closeCode ? ` (closed with ${s.closeCode}${s.reason ? `: ${s.reason}` : ""})` : "";
-    const when = s.retryInMs !== undefined ? `; retrying in ${Math.ceil(s.retryInMs / 1000)} s` : "";
-    if (s.state === "closed") this.setBanner(`Disconnected from the server${why}.`);
-    else this.setBanner(`Connection to the server lost${why}: reconnecting (attempt ${s.attempt})${when}…`);
+    this.showState();
+  }
+
+  private showState(): void {
+    const s = this.lastState;
+    if (!s) return;
+    if (s.state === "open") return this.setConnection("live", "");
+    if (s.state === "connecting") {
+      if (!this.wasOpen && s.attempt === 0) return this.setConnection("connecting", "");
+      return this.setConnection("reconnecting", `Connection to the server lost: reconnecting (attempt ${s.attempt + 1})…`);
+    }
+    if (s.state === "reconnecting") {
+      const why = s.closeCode ? ` (closed with ${s.closeCode}${s.reason ? `: ${s.reason}` : ""})` : "";
+      const left = Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000));
+      return this.setConnection("lost", `Connection to the server lost${why}: retrying in ${left} s.`);
+    }
+  }
+
+  // Retry now: the waiting attempt is made at once, on the same subscription, so the board
+  // resumes from the last event it has (since) and keeps what it shows.
+  private retryNow(): void {
+    if (this.node.dataset.connection !== "lost") return;
+    this.sub?.retryNow();
+  }
+
+  // Asks the alarm list whether the server refuses the token; a server that is away (status 0)
+  // or answers is the socket's business.
+  private async probe(sub: AlarmSubscription): Promise<void> {
+    try {
+      await this.api.listAlarms({ limit: 1 });
+    } catch (err) {
+      if (sub !== this.sub || !(err instanceof PulseError)) return;
+      if (err.status === 403) this.forbidden();
+      else if (err.status === 401) {
+        this.closeSocket();
+        this.setConnection("refused", `The server refused your token (${err.message}): paste a valid one to see the alarms.`);
+      }
+    }
+  }
+
+  // The token expired: the socket stops and the alarms shown stay, marked as no longer live.
+  private expire(): void {
+    this.closeSocket();
+    this.setConnection("expired", `Your token expired at ${formatTime(this.session.expiresAt)}: the board is no longer live and Ack is off. Paste a new token.`);
+  }
+
+  private forbidden(): void {
+    this.closeSocket();
+    this.setConnection("forbidden", "Not permitted: your token allows no alarms (it has no alarms patterns), so the server refuses the board. Paste a token that allows alarms.");
+  }
+
+  // Says what the connection is in the banner (none when live or on the first attempt); data-
+  // connection and data-connections (the last ones, in order: an attempt may last a few
+  // milliseconds) are for tests.
+  private setConnection(status: Connection, text: string): void {
+    if (this.node.dataset.connection !== status) {
+      const log = [...(this.node.dataset.connections ?? "").split(" ").filter(Boolean), status];
+      this.node.dataset.connections = " " + log.slice(-12).join(" ");
+    }
+    this.node.dataset.connection = status;
+    this.connectionText.textContent = text;
+    this.retryButton.hidden = status !== "lost";
+    if (this.banner.firstChild !== this.connectionText) this.banner.replaceChildren(this.connectionText, this.retryButton);
+    this.banner.hidden = !text;
+    this.banner.dataset.connection = status;
+    this.node.dataset.banner = text ? "shown" : "";
   }
 
   private setBanner(text: string, dismissable = false): void {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# make soak: builds bin/pulse, starts a fresh server pinned to one core (core 0, GOMAXPROCS=1) with
+# its own empty store, runs `pulse bench --soak` against it pinned to another (core 1, GOMAXPROCS=1)
+# for SOAK_DURATION, prints the table every 10 s and the PASS or FAIL line, and stops the server.
+#
+# SOAK_DURATION: how long the load runs (default 10m); SOAK_WARMUP: the warm-up whose end's RSS the
+# drift is measured against (default 1m). SOAK_ARGS: more options for `pulse bench --soak`, such as
+# "--dashboards 1000 --churn 20". SOAK_SERVER_CPU / SOAK_TOOL_CPU: the cores (default 0 and 1).
+# The server's log and store are kept in a temporary folder, printed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${SOAK_DURATION:-10m}
+warmup=${SOAK_WARMUP:-1m}
+server_cpu=${SOAK_SERVER_CPU:-0}
+tool_cpu=${SOAK_TOOL_CPU:-1}
+
+if ! command -v taskset >/dev/null; then
+  echo "taskset (util-linux) is missing: installing it with hack/install-deps.sh" >&2
+  hack/install-deps.sh
+fi
+if [ "$(nproc)" -lt 2 ]; then
+  echo "make soak needs two cores (server on one, load on the other); this machine has $(nproc)" >&2
+  exit 1
+fi
+
+go build -o bin/pulse .
+root=$(pwd)
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+# A free port: one nothing answers on.
+port=""
+for _ in $(seq 50); do
+  p=$((20000 + RANDOM % 10000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
+addr="127.0.0.1:$port"
+cat >"$work/config.yaml" <<YAML
+server:
+  address: "$addr"
+  dumpRouterMap: false
+logger:
+  level: warning
+YAML
+
+healthy() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '"code":0' <&3) 2>/dev/null
+}
+
+(cd "$work" && GF_GCFG_PATH="$work" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
+server_pid=$!
+for _ in $(seq 200); do
+  healthy && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "the server did not start; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
+  sleep 0.05
+done
+healthy || { echo "the server did not answer /healthz; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
+
+echo "### make soak: $(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?'); server on core $server_cpu, \`pulse bench --soak\` on core $tool_cpu, GOMAXPROCS=1 each"
+echo
+status=0
+# shellcheck disable=SC2086 # SOAK_ARGS is a list of options
+GOMAXPROCS=1 taskset -c "$tool_cpu" bin/pulse bench --soak --addr "$addr" --duration "$duration" --warmup "$warmup" \
+  --pid "$server_pid" ${SOAK_ARGS:-} || status=$?
+echo
+echo "Server log and store: $work"
+exit "$status"

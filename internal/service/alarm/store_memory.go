@@ -1,0 +1,41 @@
+package alarm
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// idleRelease is how long the committer waits without a request before the write connection lets
+// its page cache go (see store.releaseMemory). A variable for tests, read when a Service starts.
+var idleRelease = 30 * time.Second
+
+// releaseMemory empties the write connection's page cache (PRAGMA shrink_memory), with SQLite.
+// Under load that cache holds, up to its cache_size (store_sql.go), the pages commits wrote, most
+// of them rows no commit reads again; kept after the load they are memory the process holds for
+// nothing. The next commit reads what it needs from the file, which the OS caches.
+func (s *store) releaseMemory(ctx context.Context) {
+	if s.dialect != "sqlite" || s.conn == nil {
+		return
+	}
+	_, _ = s.conn.ExecContext(ctx, "PRAGMA shrink_memory")
+}
+
+// StorePool returns the statistics of the alarm store's connection pool (the write connection
+// counts as in use).
+func (s *Service) StorePool() sql.DBStats {
+	db, err := s.store.db.Master()
+	if err != nil {
+		return sql.DBStats{}
+	}
+	return db.Stats()
+}
+
+// SQLiteMemory returns the memory SQLite holds and its soft heap limit, when the store is SQLite
+// and SQLite keeps memory statistics (see sqliteMemory).
+func (s *Service) SQLiteMemory() (used, limit int64, ok bool) {
+	if s.store.dialect != "sqlite" {
+		return 0, 0, false
+	}
+	return sqliteMemory()
+}
