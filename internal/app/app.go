@@ -108,6 +108,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		Retention:     cfg.Alarm.Retention,
 		PurgeInterval: cfg.Alarm.PurgeInterval,
 		OnCommit:      a.Metrics.ObserveCommit,
+		OnPurge:       a.Metrics.ObservePurge,
 
 		IdempotencyWindow: cfg.Ingest.IdempotencyWindow,
 	})

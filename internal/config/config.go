@@ -107,7 +107,7 @@ func Default() Config {
 		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}},
-		Alarm:    Alarm{Retention: 30 * 24 * time.Hour, PurgeInterval: time.Hour},
+		Alarm:    Alarm{Retention: 90 * 24 * time.Hour, PurgeInterval: time.Hour},
 		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}, UserRate: DefaultUserRate},
 		Log:      Log{Format: LogText},
 		Database: gdb.ConfigNode{Link: DefaultDatabaseLink},

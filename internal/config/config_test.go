@@ -127,3 +127,19 @@ func TestShippedConfigsLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestRetentionDefault: alarms are kept 90 days unless configured otherwise, embedded and in the
+// shipped config.yaml alike.
+func TestRetentionDefault(t *testing.T) {
+	const want = 90 * 24 * time.Hour
+	if got := config.Default().Alarm.Retention; got != want {
+		t.Fatalf("embedded alarm.retention %v, want %v", got, want)
+	}
+	content, err := os.ReadFile("../../manifest/config/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := load(t, string(content)); err != nil || cfg.Alarm.Retention != want {
+		t.Fatalf("config.yaml's alarm.retention %v (%v), want %v", cfg.Alarm.Retention, err, want)
+	}
+}

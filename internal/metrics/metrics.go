@@ -20,24 +20,27 @@ import (
 
 // Metrics is one node's registry and the instruments recorded as things happen.
 type Metrics struct {
-	registry *prometheus.Registry
-	ingest   *prometheus.CounterVec
-	commits  commitMetrics
+	registry  *prometheus.Registry
+	ingest    *prometheus.CounterVec
+	commits   commitMetrics
+	retention retentionMetrics
 }
 
 // New returns the registry with the Go runtime and process collectors and Pulse's own
 // instruments; Watch adds the collector of the engine's counters once the node is built.
 func New() *Metrics {
 	m := &Metrics{
-		registry: prometheus.NewRegistry(),
-		ingest:   newIngestRequests(),
-		commits:  newCommitMetrics(),
+		registry:  prometheus.NewRegistry(),
+		ingest:    newIngestRequests(),
+		commits:   newCommitMetrics(),
+		retention: newRetentionMetrics(),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.ingest,
 		m.commits.seconds, m.commits.ops, m.commits.failures,
+		m.retention.rows, m.retention.lastRun, m.retention.failures,
 	)
 	return m
 }

@@ -35,8 +35,16 @@ const maxBatchOps = 10000
 // Options are the store's settings.
 type Options struct {
 	DB            gdb.ConfigNode // database.default
-	Retention     time.Duration  // cleared alarms and old events are purged after this long
-	PurgeInterval time.Duration  // how often retention runs
+	Retention     time.Duration  // cleared alarms and old events are purged after this long (0: kept)
+	PurgeInterval time.Duration  // how often retention runs (an hour when 0)
+	// PurgeBatch is how many rows one purge transaction deletes at most (DefaultPurgeBatch when 0).
+	PurgeBatch int
+	// OnPurge, when set, hears of every purge job's run: its table, the rows it deleted, and whether
+	// it failed (the metrics endpoint's retention counters).
+	OnPurge func(table string, rows int64, err error)
+	// Now is the store's clock: the time of commits (events' and keys' created_ms) and of
+	// retention's cutoffs (time.Now when nil; tests move it).
+	Now func() time.Time
 	// OnCommit, when set, hears of every group commit: how many operations it held, how long the
 	// transaction took, and whether it failed (the metrics endpoint's histograms).
 	OnCommit func(ops int, took time.Duration, err error)
@@ -55,7 +63,8 @@ type Service struct {
 	replays  atomic.Int64 // consoles given their history
 	replayed atomic.Int64 // events those replays sent
 
-	purgingKeys sync.WaitGroup // keyPurgeLoop, which Close waits for
+	now     func() time.Time // Options.Now
+	purging sync.WaitGroup   // retentionLoop, which Close waits for
 
 	mu     sync.RWMutex // guards closed against sends on reqs
 	closed bool
@@ -80,13 +89,15 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: st, bus: b, opts: opts, reqs: make(chan *request, 1024),
-		done: make(chan struct{}), stop: make(chan struct{}), idleRelease: idleRelease,
+		done: make(chan struct{}), stop: make(chan struct{}), now: opts.Now, idleRelease: idleRelease,
 		writes: &writeHealth{database: st.name, log: g.Log(), now: time.Now}}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	st.keyWindow = cmp.Or(opts.IdempotencyWindow, DefaultIdempotencyWindow)
 	go s.commitLoop()
+	s.purging.Add(1)
 	go s.retentionLoop()
-	s.purgingKeys.Add(1)
-	go s.keyPurgeLoop()
 	return s, nil
 }
 
@@ -102,7 +113,7 @@ func (s *Service) Close(ctx context.Context) error {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
-	s.purgingKeys.Wait()
+	s.purging.Wait()
 	return s.store.close(ctx)
 }
 
@@ -313,7 +324,7 @@ func (s *Service) commitBatch(batch []*request, n int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	events, err := s.store.commit(ctx, ops, start.UnixMilli())
+	events, err := s.store.commit(ctx, ops, s.now().UnixMilli())
 	if s.opts.OnCommit != nil {
 		s.opts.OnCommit(len(ops), time.Since(start), err)
 	}
@@ -343,31 +354,6 @@ func (s *Service) ring(ctx context.Context, events []storedEvent) {
 	}
 	if err := s.bus.Publish(ctx, out...); err != nil {
 		g.Log().Warningf(ctx, "alarm events %d..%d stored but not rung: %v", events[0].Seq, events[len(events)-1].Seq, err)
-	}
-}
-
-// retentionLoop purges cleared alarms and old events every PurgeInterval, and once at start.
-func (s *Service) retentionLoop() {
-	if s.opts.Retention <= 0 {
-		return
-	}
-	t := time.NewTicker(max(s.opts.PurgeInterval, time.Second))
-	defer t.Stop()
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		alarms, events, err := s.store.purge(ctx, time.Now().Add(-s.opts.Retention).UnixMilli())
-		cancel()
-		s.writes.result(err)
-		switch {
-		case err != nil: // logged by s.writes
-		case alarms+events > 0:
-			g.Log().Infof(context.Background(), "alarm retention purged %d cleared alarms and %d events", alarms, events)
-		}
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 
 	"pulse/internal/bus"
+	"pulse/internal/dao"
 	"pulse/internal/model"
 	"pulse/internal/testsvc"
 )
@@ -158,10 +159,8 @@ func TestStoreRetention(t *testing.T) {
 		if _, err := s.Clear(ctx, bKey("a-1"), Change{}, model.Scope{}); err != nil { // seq 5
 			t.Fatal(err)
 		}
-		alarms, events, err := s.store.purge(ctx, time.Now().Add(time.Hour).UnixMilli())
-		if err != nil {
-			t.Fatal(err)
-		}
+		purged := purgeAll(t, s, time.Now().Add(time.Hour).UnixMilli())
+		alarms, events := purged[dao.PulseAlarm.Table()], purged[dao.PulseAlarmEvent.Table()]
 		// Kept: a-0's latest event (4) and a-2's (3). Purged: 1, 2, 5 and the cleared a-1.
 		if alarms != 1 || events != 3 {
 			t.Fatalf("purged %d alarms and %d events, want 1 and 3", alarms, events)

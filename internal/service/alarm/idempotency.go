@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gogf/gf/v2/errors/gerror"
-	"github.com/gogf/gf/v2/frame/g"
 
 	"pulse/internal/idempotency"
 	"pulse/internal/model"
@@ -36,45 +35,6 @@ func (c *claim) result() (receipts []model.AlarmReceipt, replayed bool, err erro
 		return receipts, true, nil
 	}
 	return receiptsOf(c.ops), false, nil
-}
-
-// keyPurgeLoop deletes the keys older than the window, once at start and then every
-// PurgeInterval (an hour when unset), or every window when that is shorter. Close stops it between
-// two batches.
-func (s *Service) keyPurgeLoop() {
-	defer s.purgingKeys.Done()
-	stopped, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.stop:
-			cancel()
-		case <-stopped.Done():
-		}
-	}()
-	every := s.opts.PurgeInterval
-	if every <= 0 {
-		every = time.Hour
-	}
-	t := time.NewTicker(max(min(every, s.store.keyWindow), time.Second))
-	defer t.Stop()
-	for {
-		ctx, cancelPurge := context.WithTimeout(stopped, time.Minute)
-		n, err := s.store.purgeKeys(ctx, time.Now().Add(-s.store.keyWindow).UnixMilli())
-		cancelPurge()
-		if stopped.Err() != nil {
-			return // stopped half-way: not a failing write
-		}
-		s.writes.result(err)
-		if err == nil && n > 0 {
-			g.Log().Debugf(stopped, "alarm store purged %d idempotency keys older than %s", n, s.store.keyWindow)
-		}
-		select {
-		case <-stopped.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // KillAfterCommitEnv names a test hook, for internal/cmd's tests only: when the environment sets

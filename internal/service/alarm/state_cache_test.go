@@ -50,9 +50,7 @@ func TestStatesChangedElsewhereAreRead(t *testing.T) {
 		if _, err := a.Clear(ctx, x, Change{}, model.Scope{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := b.store.purge(ctx, time.Now().Add(time.Hour).UnixMilli()); err != nil {
-			t.Fatal(err)
-		}
+		purgeAll(t, b, time.Now().Add(time.Hour).UnixMilli())
 		if got := raise(a); got.Count != 1 || got.Status != model.StatusActive || got.AckedBy != "" {
 			t.Fatalf("raise on a after b purged it: %+v, want a new alarm", got)
 		}

@@ -162,36 +162,3 @@ func (s *store) keysOf(ctx context.Context, alarmId string, scope model.Scope) (
 	}
 	return keys, nil
 }
-
-// purge deletes cleared alarms and events older than cutoff (server unix ms), except the latest
-// event of an alarm that is not cleared (it is that alarm's current state), and records the highest
-// purged seq so that a resume from before it is answered with the full state instead.
-func (s *store) purge(ctx context.Context, cutoff int64) (alarms, events int64, err error) {
-	ac, ec, sc := dao.PulseAlarm.Columns(), dao.PulseAlarmEvent.Columns(), dao.PulseAlarmSeq.Columns()
-	err = s.db.Transaction(ctx, func(ctx context.Context, tx gdb.TX) error {
-		if _, err := tx.Exec(lockSeq); err != nil {
-			return err
-		}
-		r, err := tx.Model(dao.PulseAlarm.Table()).Where(ac.Status, statusCleared).WhereLT(ac.ChangedMs, cutoff).Delete()
-		if err != nil {
-			return err
-		}
-		alarms, _ = r.RowsAffected()
-		stale := func() *gdb.Model {
-			return tx.Model(dao.PulseAlarmEvent.Table()).WhereLT(ec.CreatedMs, cutoff).
-				Where(ec.Seq+" NOT IN ?", tx.Model(dao.PulseAlarm.Table()).Fields(ac.Seq))
-		}
-		top, err := stale().FieldMax(ec.Seq).Value()
-		if err != nil || top.IsNil() {
-			return err
-		}
-		if r, err = stale().Delete(); err != nil {
-			return err
-		}
-		events, _ = r.RowsAffected()
-		_, err = tx.Model(dao.PulseAlarmSeq.Table()).Data(sc.PurgedSeq, top.Int64()).
-			Where(sc.Id, 1).WhereLT(sc.PurgedSeq, top.Int64()).Update()
-		return err
-	})
-	return alarms, events, err
-}

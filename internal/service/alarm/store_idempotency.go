@@ -1,11 +1,8 @@
 package alarm
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
-
-	"github.com/gogf/gf/v2/database/gdb"
 
 	"pulse/internal/dao"
 	"pulse/internal/idempotency"
@@ -215,44 +212,4 @@ func receiptsOf(ops []*op) []model.AlarmReceipt {
 		out[i] = model.AlarmReceipt{AlarmId: o.key.AlarmId, Seq: o.seq}
 	}
 	return out
-}
-
-// keyPurgeBatch is how many keys one purge transaction deletes at most (ties of created_ms
-// aside): the seq row's lock, which commits wait for, is held that long.
-const keyPurgeBatch = 1000
-
-// purgeKeys deletes the keys stored before cutoff (server unix ms), keyPurgeBatch at a time, and
-// returns how many; it stops between two batches when ctx ends.
-func (s *store) purgeKeys(ctx context.Context, cutoff int64) (int64, error) {
-	c := dao.PulseIdempotency.Columns()
-	var total int64
-	for {
-		var n int64
-		err := s.db.Transaction(ctx, func(ctx context.Context, tx gdb.TX) error {
-			if _, err := tx.Exec(lockSeq); err != nil {
-				return err
-			}
-			// The created_ms of the batch's last row bounds the batch (no LIMIT on DELETE in
-			// PostgreSQL, nor in SQLite as built).
-			upTo, err := tx.Model(dao.PulseIdempotency.Table()).Fields(c.CreatedMs).WhereLT(c.CreatedMs, cutoff).
-				OrderAsc(c.CreatedMs).Limit(keyPurgeBatch-1, 1).Value()
-			if err != nil {
-				return err
-			}
-			m := tx.Model(dao.PulseIdempotency.Table()).WhereLT(c.CreatedMs, cutoff)
-			if !upTo.IsNil() {
-				m = m.WhereLTE(c.CreatedMs, upTo.Int64())
-			}
-			r, err := m.Delete()
-			if err != nil {
-				return err
-			}
-			n, _ = r.RowsAffected()
-			return nil
-		})
-		total += n
-		if err != nil || n < keyPurgeBatch || ctx.Err() != nil {
-			return total, err
-		}
-	}
 }
