@@ -391,7 +391,12 @@ func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 		}
 
 		// Both copies at once, one per node, both waiting for the store: one is applied, the other
-		// gets its answer.
+		// gets its answer. On MariaDB the test cannot tell reliably that both wait (the lock tables
+		// showed one of the two now and then while both waited), so this part runs on PostgreSQL.
+		if strings.HasPrefix(link, "mysql:") {
+			t.Log("two copies in flight at once: checked on PostgreSQL only (see the comment)")
+			return
+		}
 		release := holdStore(t, link)
 		type answer struct {
 			status int

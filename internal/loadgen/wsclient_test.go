@@ -136,12 +136,13 @@ func TestWSReadsFrames(t *testing.T) {
 // a frame header is cut at the buffer's end; every message arrives in order.
 func TestWSBurst(t *testing.T) {
 	const n = 20000 // 5-byte frames: 100 KB, and 64 KB = 13107 frames and 1 byte
-	written := make(chan struct{})
+	written, checked := make(chan struct{}), make(chan struct{})
 	addr := serveWS(t, func(ws *websocket.Conn) {
 		var burst []byte
 		for i := range n {
 			burst = append(burst, rawFrame(true, opText, strconv.Itoa(100+i%900), 0)...)
 		}
+		<-checked // a burst written at once could arrive with the handshake's answer
 		_, _ = ws.NetConn().Write(burst)
 		close(written)
 		_, _, _ = ws.ReadMessage() // until the client goes
@@ -150,6 +151,7 @@ func TestWSBurst(t *testing.T) {
 	if c.buf != nil {
 		t.Error("a connection with nothing to read holds a read buffer")
 	}
+	close(checked)
 	<-written
 	time.Sleep(50 * time.Millisecond) // let the burst land: the first read takes a full buffer
 	for i := range n {
