@@ -6,12 +6,18 @@
 # SOAK_DURATION: how long the load runs (default 10m); SOAK_WARMUP: the warm-up whose end's RSS the
 # drift is measured against (default 1m). SOAK_ARGS: more options for `pulse bench --soak`, such as
 # "--dashboards 1000 --churn 20". SOAK_SERVER_CPU / SOAK_TOOL_CPU: the cores (default 0 and 1).
+# SOAK_HISTORY_WINDOW: the server's rowdata.historyWindow (default its own, 15m): the history fills
+# for that long, so a drift measured after a shorter warm-up counts the history filling up.
+# SOAK_IDLE: after the load, how long the server stays idle before its RSS is compared with that of
+# a fresh server on the same store (default 0: no comparison); the idle RSS must be within 25 %.
 # The server's log and store are kept in a temporary folder, printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=${SOAK_DURATION:-10m}
 warmup=${SOAK_WARMUP:-1m}
+idle=${SOAK_IDLE:-0}
+history_window=${SOAK_HISTORY_WINDOW:-}
 server_cpu=${SOAK_SERVER_CPU:-0}
 tool_cpu=${SOAK_TOOL_CPU:-1}
 
@@ -51,19 +57,32 @@ server:
 logger:
   level: warning
 YAML
+if [ -n "$history_window" ]; then
+  printf 'rowdata:\n  historyWindow: "%s"\n' "$history_window" >>"$work/config.yaml"
+fi
 
 healthy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '"code":0' <&3) 2>/dev/null
 }
 
-(cd "$work" && GF_GCFG_PATH="$work" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
-server_pid=$!
-for _ in $(seq 200); do
-  healthy && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "the server did not start; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
-  sleep 0.05
-done
-healthy || { echo "the server did not answer /healthz; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
+start_server() {
+  (cd "$work" && GF_GCFG_PATH="$work" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
+  server_pid=$!
+  for _ in $(seq 200); do
+    healthy && return 0
+    kill -0 "$server_pid" 2>/dev/null || { echo "the server did not start; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  healthy || { echo "the server did not answer /healthz; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
+}
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
+mib() { awk -v kb="$1" 'BEGIN {printf "%.1f MiB", kb / 1024}'; }
+start_server
 
 echo "### make soak: $(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?'); server on core $server_cpu, \`pulse bench --soak\` on core $tool_cpu, GOMAXPROCS=1 each"
 echo
@@ -71,6 +90,21 @@ status=0
 # shellcheck disable=SC2086 # SOAK_ARGS is a list of options
 GOMAXPROCS=1 taskset -c "$tool_cpu" bin/pulse bench --soak --addr "$addr" --duration "$duration" --warmup "$warmup" \
   --pid "$server_pid" ${SOAK_ARGS:-} || status=$?
+
+if [ "$idle" != "0" ]; then
+  echo
+  echo "Idle for $idle after the load (every socket closed)..."
+  sleep "$idle"
+  idle_kb=$(rss_kb)
+  stop_server
+  start_server
+  sleep 30
+  fresh_kb=$(rss_kb)
+  ratio=$(awk -v a="$idle_kb" -v b="$fresh_kb" 'BEGIN {printf "%.2f", a / b}')
+  verdict=$(awk -v r="$ratio" 'BEGIN {print (r <= 1.25) ? "PASS" : "FAIL"}')
+  echo "$verdict: idle RSS $(mib "$idle_kb") after the load, $(mib "$fresh_kb") for a fresh server on the same store 30 s after its start (x$ratio, limit x1.25)"
+  [ "$verdict" = PASS ] || status=1
+fi
 echo
 echo "Server log and store: $work"
 exit "$status"

@@ -181,3 +181,43 @@ func TestHistoryWithoutSnapshots(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietKeyHistoryExpires: a key that stops publishing loses its history once the window has
+// passed, without a publish of its own, and gives its memory back; its snapshot stays, and a key
+// still publishing keeps what is within the window.
+func TestQuietKeyHistoryExpires(t *testing.T) {
+	quiet, busy := Key{"pump", "p-1"}, Key{"pump", "p-2"}
+	m := NewManager("test", NewBusinessIndex(), Options{SnapshotSize: 2, HistoryPoints: 500, HistoryWindow: time.Minute})
+	t.Cleanup(func() { _ = m.Shutdown(t.Context()) })
+	now := time.Now().UnixMilli()
+	for n := range 400 {
+		publishAt(m, quiet, n, now-50_000+int64(n))
+		publishAt(m, busy, n, now-50_000+int64(n))
+	}
+	full := m.Stats()
+	later := now + 30_000 // the quiet key's items are now 80 s old, the window 60 s
+	for n := 400; n < 410; n++ {
+		publishAt(m, busy, n, later+int64(n))
+	}
+	m.snapshots.expire(later + 410)
+
+	if r := m.snapshots.byKey[quiet]; r.n != 2 {
+		t.Fatalf("quiet key keeps %d points after the window, want its snapshot's 2", r.n)
+	}
+	if got := string(m.snapshots.take(quiet).Bytes()); !strings.Contains(got, `"n":398`) || !strings.Contains(got, `"n":399`) {
+		t.Fatalf("quiet key's snapshot %q, want items 398 and 399", got)
+	}
+	if got := m.History(busy, 0, 1000); len(got[0].Items) != 10 || numbers(got[0])[:3] != "400" {
+		t.Fatalf("busy key's history: %d items (%.20s…), want its 10 within the window", len(got[0].Items), numbers(got[0]))
+	}
+	after := m.Stats()
+	if after.HistoryPoints != 2+10 {
+		t.Fatalf("%d points kept, want 12 (the quiet key's snapshot and the busy key's window)", after.HistoryPoints)
+	}
+	if r := m.snapshots.byKey[quiet]; len(r.slots) > m.snapshots.firstSlots() {
+		t.Fatalf("quiet key's ring keeps %d slots for %d points, want at most %d", len(r.slots), r.n, m.snapshots.firstSlots())
+	}
+	if after.SnapshotBytes*10 > full.SnapshotBytes {
+		t.Fatalf("%d bytes held after expiry, %d before: want a tenth or less", after.SnapshotBytes, full.SnapshotBytes)
+	}
+}

@@ -31,8 +31,8 @@ type Manager struct {
 	counters counters
 	expiries expiries
 
-	stopPinger chan struct{}
-	stopOnce   sync.Once
+	stop     chan struct{} // closed by Shutdown: ends the pinger and the history's expiry
+	stopOnce sync.Once
 }
 
 // Stats are a manager's counters.
@@ -63,11 +63,11 @@ type Stats struct {
 // NewManager starts a manager with its routing rule. Register handlers before serving.
 func NewManager(name string, router Router, opts Options) *Manager {
 	m := &Manager{
-		name:       name,
-		opts:       opts.withDefaults(),
-		handlers:   map[string]Handler{"ping": handlePing},
-		router:     router,
-		stopPinger: make(chan struct{}),
+		name:     name,
+		opts:     opts.withDefaults(),
+		handlers: map[string]Handler{"ping": handlePing},
+		router:   router,
+		stop:     make(chan struct{}),
 	}
 	m.writers = make([]writer, runtime.GOMAXPROCS(0))
 	for i := range m.writers {
@@ -75,6 +75,7 @@ func NewManager(name string, router Router, opts Options) *Manager {
 	}
 	if m.opts.SnapshotSize > 0 || m.opts.HistoryPoints > 0 {
 		m.snapshots = newSnapshots(m.opts)
+		go m.expireHistory()
 	}
 	go m.pinger()
 	return m
@@ -255,7 +256,7 @@ func (m *Manager) Stats() Stats {
 // and what it has queued, closes it with 1001 (going away) and waits until all are gone or ctx
 // ends; then it closes the rest hard.
 func (m *Manager) Shutdown(ctx context.Context) error {
-	m.stopOnce.Do(func() { close(m.stopPinger) })
+	m.stopOnce.Do(func() { close(m.stop) })
 	m.mu.Lock()
 	m.closed = true
 	m.mu.Unlock()
@@ -306,7 +307,7 @@ func (m *Manager) pinger() {
 	defer t.Stop()
 	for slot := uint8(0); ; slot = (slot + 1) % pingSlots {
 		select {
-		case <-m.stopPinger:
+		case <-m.stop:
 			return
 		case now := <-t.C:
 			m.each(func(c *Conn) {
