@@ -9,7 +9,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = 1
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
 COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)$(if $(findstring -dirty,$(VERSION)),-dirty)
 BUILT ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
-LDFLAGS = -X pulse/internal/cmd.version=$(VERSION) -X pulse/internal/cmd.commit=$(COMMIT) -X pulse/internal/cmd.built=$(BUILT)
+LDFLAGS = -X github.com/pulse-monitoring/pulse/internal/cmd.version=$(VERSION) -X github.com/pulse-monitoring/pulse/internal/cmd.commit=$(COMMIT) -X github.com/pulse-monitoring/pulse/internal/cmd.built=$(BUILT)
 
 .PHONY: run build test lint deps go-check web
 

@@ -1,4 +1,4 @@
-module pulse
+module github.com/pulse-monitoring/pulse
 
 go 1.26.8
 

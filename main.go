@@ -6,7 +6,7 @@ import (
 
 	"github.com/gogf/gf/v2/os/gctx"
 
-	"pulse/internal/cmd"
+	"github.com/pulse-monitoring/pulse/internal/cmd"
 )
 
 func main() {

@@ -17,8 +17,8 @@ import (
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/os/gcfg"
 
-	"pulse/internal/app"
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/app"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 func main() {

@@ -20,7 +20,7 @@ import (
 	"github.com/gogf/gf/v2/net/goai"
 	"github.com/gogf/gf/v2/util/gmeta"
 
-	"pulse/internal/idempotency"
+	"github.com/pulse-monitoring/pulse/internal/idempotency"
 )
 
 // Input describes the API to Complete.

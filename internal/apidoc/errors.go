@@ -6,7 +6,7 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/net/goai"
 
-	"pulse/internal/consts/errcode"
+	"github.com/pulse-monitoring/pulse/internal/consts/errcode"
 )
 
 // refusal is what the description says about one error status.

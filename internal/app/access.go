@@ -8,14 +8,14 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/os/glog"
 
-	"pulse/internal/auth"
-	"pulse/internal/auth/ingestkey"
-	"pulse/internal/config"
-	"pulse/internal/consts"
-	"pulse/internal/controller/health"
-	"pulse/internal/controller/ws"
-	"pulse/internal/metrics"
-	"pulse/internal/middleware"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/controller/health"
+	"github.com/pulse-monitoring/pulse/internal/controller/ws"
+	"github.com/pulse-monitoring/pulse/internal/metrics"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
 )
 
 // access is identity and access when auth is on: the tokens of people at the WebSocket door and on

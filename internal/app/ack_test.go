@@ -7,8 +7,8 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/config"
-	"pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 )
 
 // TestAckDoesNotHoldReader: while a console's ack waits for its database commit, the console's

@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"pulse/internal/model"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // alarmOf decodes the alarm state an alarm object carries.

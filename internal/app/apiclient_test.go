@@ -9,8 +9,8 @@ import (
 	"reflect"
 	"testing"
 
-	"pulse/internal/apiclient"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/apiclient"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 const apiSnapshot = "../apiclient/api.json"

@@ -10,10 +10,10 @@ import (
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/net/ghttp"
 
-	healthv1 "pulse/api/health/v1"
-	"pulse/internal/apidoc"
-	"pulse/internal/consts"
-	"pulse/internal/middleware"
+	healthv1 "github.com/pulse-monitoring/pulse/api/health/v1"
+	"github.com/pulse-monitoring/pulse/internal/apidoc"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
 )
 
 // defaultOpenAPIPath is where the API's description is served when server.openapiPath is not set.

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"testing"
 
-	"pulse/internal/app"
-	"pulse/internal/buildinfo"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/app"
+	"github.com/pulse-monitoring/pulse/internal/buildinfo"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestAPIDescriptionReadyWithHealthz: a client that polls /healthz while the node starts, then

@@ -18,9 +18,9 @@ import (
 	"github.com/gogf/gf/v2/os/glog"
 	"github.com/golang-jwt/jwt/v5"
 
-	"pulse/internal/app"
-	"pulse/internal/config"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/app"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestDoorTokens: tokens of every configured algorithm open both endpoints, in the header or

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	v1 "pulse/api/alarm/v1"
-	"pulse/internal/config"
+	v1 "github.com/pulse-monitoring/pulse/api/alarm/v1"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // bulkRef is one alarm of a bulk body.

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/config"
-	"pulse/internal/model"
-	"pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 )
 
 // apiKey is the X-API-Key header of the ingest key name.

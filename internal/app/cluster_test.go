@@ -8,9 +8,9 @@ import (
 	"sync"
 	"testing"
 
-	"pulse/internal/config"
-	"pulse/internal/testsvc"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // startCluster starts n nodes sharing redisAddr, the database link and a fresh bus channel, and

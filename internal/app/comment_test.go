@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // history is GET .../events of the alarm at path (type/id/alarmId), decoded.

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/config"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestIdleConnectionsMakeRoom: with a budget of 20 TCP connections, idle connections that never

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/consts"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // business is one item of GET /api/v1/businesses.

@@ -9,9 +9,9 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/config"
-	"pulse/internal/consts"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestDoorRefusals: invalid paths, plain GETs, foreign origins and a full server are refused

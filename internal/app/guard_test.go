@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // request sends one HTTP request and returns the status, the decoded {code,message,data}, the

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/config"
-	"pulse/internal/consts"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // rowHistory is the data of GET /api/v1/rowdata/history.

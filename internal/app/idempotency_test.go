@@ -11,11 +11,11 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/config"
-	"pulse/internal/consts"
-	"pulse/internal/model"
-	"pulse/internal/testsvc"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // postOnce posts body to path with the Idempotency-Key key (none when empty) and the extra

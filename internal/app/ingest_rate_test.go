@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // withIngestKey adds an ingest key for rowdata of meter/* at rate.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/config"
-	"pulse/internal/model"
-	"pulse/internal/service/ingest"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/ingest"
 )
 
 // TestIngestBadInput: every kind of bad body gets 400 (or 413) with {code,message} naming the

@@ -17,8 +17,8 @@ import (
 	"github.com/gogf/gf/v2/os/glog"
 	"github.com/golang-jwt/jwt/v5"
 
-	"pulse/internal/config"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // identityProvider serves a JWKS holding its own RSA key at a fixed address, and can be stopped

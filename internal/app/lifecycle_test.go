@@ -7,8 +7,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/config"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestNoGoroutineOutlivesItsConnection closes connections in every way there is (client close,

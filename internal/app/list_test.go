@@ -10,9 +10,9 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/config"
-	"pulse/internal/model"
-	"pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 )
 
 // eachStore runs test on a node over SQLite, then over MariaDB and PostgreSQL (testsvc).

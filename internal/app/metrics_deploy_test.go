@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 )
 
 // familyName is a metric name as the dashboard's and the alert rules' queries write it.

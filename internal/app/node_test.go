@@ -18,9 +18,9 @@ import (
 	"github.com/gogf/gf/v2/os/gcfg"
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/app"
-	"pulse/internal/config"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/app"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 func TestMain(m *testing.M) {

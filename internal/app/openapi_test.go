@@ -15,9 +15,9 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
-	"pulse/internal/config"
-	"pulse/internal/testsvc"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // apiCase is one real request and the status it must get; its answer is checked against the

@@ -11,8 +11,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/model"
-	"pulse/internal/service/alarm"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 )
 
 // TestReplayBoundedByBytes: a history of large events (stored through the store's own write path,

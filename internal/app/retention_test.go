@@ -7,7 +7,7 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // TestRetentionOverServer: a node's retention deletes, every alarm.purgeInterval, the cleared

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // dialSlow opens a WebSocket whose socket has a tiny receive buffer and that the test does not

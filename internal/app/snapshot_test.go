@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // snapshotN returns the "n" of a row-data object and whether it is marked as snapshot.

@@ -11,10 +11,10 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/config"
-	"pulse/internal/consts"
-	"pulse/internal/testsvc"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // syncBuffer is a log writer the test reads while the server writes.

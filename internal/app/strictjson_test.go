@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/model"
-	"pulse/internal/service/ingest"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/ingest"
 )
 
 func nested(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }

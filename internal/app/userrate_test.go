@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // TestUserRateOverTheServer: with auth.userRate 1 (burst 2), a user's third quick request on the

@@ -20,8 +20,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"pulse/internal/config"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // secret is the HMAC secret of the tests.

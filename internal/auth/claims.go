@@ -10,7 +10,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"pulse/internal/strictjson"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 // claims are the claims Pulse reads: the registered ones and its own, read exactly as RFC 7519

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

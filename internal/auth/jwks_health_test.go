@@ -10,7 +10,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // stoppableJWKS serves a JWKS at a fixed address that the test stops and starts again.

@@ -23,7 +23,7 @@ import (
 	"github.com/gogf/gf/v2/os/glog"
 	"github.com/golang-jwt/jwt/v5"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // jwksServer serves a JWKS that the test replaces, and counts the requests for it.

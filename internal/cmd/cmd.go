@@ -12,9 +12,9 @@ import (
 	"github.com/gogf/gf/v2/os/gcmd"
 	"github.com/gogf/gf/v2/os/glog"
 
-	"pulse/internal/app"
-	"pulse/internal/buildinfo"
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/app"
+	"github.com/pulse-monitoring/pulse/internal/buildinfo"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // shutdownTimeout bounds how long closing connections may take after SIGTERM/SIGINT.

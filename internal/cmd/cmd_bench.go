@@ -14,7 +14,7 @@ import (
 
 	"github.com/gogf/gf/v2/os/gcmd"
 
-	"pulse/internal/loadgen"
+	"github.com/pulse-monitoring/pulse/internal/loadgen"
 )
 
 // Bench is `pulse bench`: the load tool, run against Pulse servers that are already running.

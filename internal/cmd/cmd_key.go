@@ -15,7 +15,7 @@ import (
 
 	"github.com/gogf/gf/v2/os/gcmd"
 
-	"pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
 )
 
 // Key is `pulse key`: a new random ingest key, and the auth.ingestKeys entry that admits it.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // binDir holds the server binary, built once for the package's tests.

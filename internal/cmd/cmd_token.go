@@ -11,8 +11,8 @@ import (
 	"github.com/gogf/gf/v2/os/gcmd"
 	"github.com/golang-jwt/jwt/v5"
 
-	"pulse/internal/config"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // Token is `pulse token`: a token signed with the configured HMAC secret, for development and

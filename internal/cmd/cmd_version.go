@@ -6,7 +6,7 @@ import (
 
 	"github.com/gogf/gf/v2/os/gcmd"
 
-	"pulse/internal/buildinfo"
+	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 )
 
 // Set by the Makefile's builds: -ldflags "-X pulse/internal/cmd.version=... -X

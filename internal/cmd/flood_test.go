@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestIdleFloodKeepsHealthz is issue 21's scenario on the real binary: under an open-file limit of

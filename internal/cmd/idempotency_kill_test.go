@@ -14,8 +14,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/service/alarm"
-	"pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/service/alarm"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 )
 
 // TestRetryAfterKillIsReplayed: the server dies (SIGKILL) between the commit of an alarm and its

@@ -9,8 +9,8 @@ import (
 
 	"github.com/gogf/gf/v2/encoding/gjson"
 
-	"pulse/internal/auth/ingestkey"
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // TestKeyCommand runs `pulse key`: the printed keySha256 is the SHA-256 of the printed key, and

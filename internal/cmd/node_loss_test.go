@@ -12,8 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/testsvc"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestNodeLoss: two nodes (separate processes) share Redis and a database. Consoles on node A

@@ -10,9 +10,9 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/os/glog"
 
-	"pulse/internal/app"
-	"pulse/internal/buildinfo"
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/app"
+	"github.com/pulse-monitoring/pulse/internal/buildinfo"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // The start log says what this server is, one fact per line: the configuration's (logConfig, before

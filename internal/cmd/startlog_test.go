@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // runLogging runs bin in dir with cfg as its config.yaml and returns its output as it grows; the

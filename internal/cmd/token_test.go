@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/auth"
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // TestTokenCommand: `pulse token` prints a token that the Verifier of the same configuration

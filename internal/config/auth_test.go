@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // secret is a valid auth.jwt.hmacSecret; no message may show it.

@@ -13,8 +13,8 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/consts"
-	"pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/hub"
 )
 
 // WS is the "ws" section: WebSocket limits and timers.

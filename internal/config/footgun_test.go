@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // TestAnyOriginWithAuthOffIsRefused: ws.allowedOrigins ["*"] with auth off refuses the start,

@@ -9,8 +9,8 @@ import (
 
 	"github.com/gogf/gf/v2/os/gfile"
 
-	"pulse/internal/bus"
-	"pulse/internal/service/alarm"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 )
 
 // TestSQLiteFileInWorkingDirectory: with the default link, the alarm store is data/pulse.db under

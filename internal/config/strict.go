@@ -23,8 +23,8 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/consts"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // A field reads one key's raw value, as the YAML, JSON or TOML decoder produced it, into its place

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/config"
 )
 
 // TestValuesThatCannotWorkAreRefused: a duration without a unit, a value that does not parse or

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/connbudget"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/connbudget"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // serve runs an http.Server on a listener wrapped in b whose handler marks each request's

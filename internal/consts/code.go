@@ -6,7 +6,7 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gcode"
 
-	"pulse/internal/consts/errcode"
+	"github.com/pulse-monitoring/pulse/internal/consts/errcode"
 )
 
 // Error codes of the {code,message} bodies, numbered in package errcode. Where GoFrame has a code

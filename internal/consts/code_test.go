@@ -6,7 +6,7 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gcode"
 
-	"pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/consts"
 )
 
 // Where GoFrame has a code for the class of fault, Pulse's is GoFrame's: equal as values, so that

@@ -1,6 +1,6 @@
 package dao
 
-import "pulse/internal/dao/internal"
+import "github.com/pulse-monitoring/pulse/internal/dao/internal"
 
 // pulseIdempotencyDao is the data access object for table pulse_idempotency.
 type pulseIdempotencyDao struct {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/wsframe"
+	"github.com/pulse-monitoring/pulse/internal/wsframe"
 )
 
 // memConn is a client's byte stream in memory, handed out at most chunk bytes a read. It counts

@@ -16,7 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // rawClient is a WebSocket client that writes frames byte for byte as a test wants them, several

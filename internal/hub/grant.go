@@ -3,7 +3,7 @@ package hub
 import (
 	"time"
 
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // CloseTokenExpired closes a connection whose grant has expired (and was not refreshed).

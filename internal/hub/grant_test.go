@@ -10,8 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/model"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // serveGranted runs m behind a real server; each connection is attached with the grant grantFor

@@ -15,8 +15,8 @@ func TestEngineKnowsNoGoFrame(t *testing.T) {
 		t.Skipf("go list: %v", err)
 	}
 	for _, dep := range strings.Fields(string(out)) {
-		allowed := map[string]bool{"pulse/internal/hub": true, "pulse/internal/consts/errcode": true, "pulse/internal/model": true}
-		pulse := strings.HasPrefix(dep, "pulse/") && !allowed[dep]
+		allowed := map[string]bool{"github.com/pulse-monitoring/pulse/internal/hub": true, "github.com/pulse-monitoring/pulse/internal/consts/errcode": true, "github.com/pulse-monitoring/pulse/internal/model": true}
+		pulse := strings.HasPrefix(dep, "github.com/pulse-monitoring/pulse/") && !allowed[dep]
 		if pulse || strings.Contains(dep, "gogf/") {
 			t.Errorf("internal/hub depends on %s", dep)
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // untilClose reads the server's frames (pongs and messages are skipped) until a close frame, and

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // benchServer serves m over real loopback sockets and returns a function that opens a subscriber

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"io"
 
-	"pulse/internal/wsframe"
+	"github.com/pulse-monitoring/pulse/internal/wsframe"
 )
 
 // upgradeRequest opens a WebSocket on a test server, for clients that write and read raw frames.

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"pulse/internal/consts/errcode"
+	"github.com/pulse-monitoring/pulse/internal/consts/errcode"
 )
 
 // Error codes the engine answers inbound messages with. Pulse numbers all its codes in one list,

@@ -1,6 +1,6 @@
 package hub
 
-import "pulse/internal/model"
+import "github.com/pulse-monitoring/pulse/internal/model"
 
 // BusinessIndex routes row data by exact (businessType, businessId):
 //

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // snapshots keeps the row data published to each exact key: its latest size messages are the

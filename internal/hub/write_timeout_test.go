@@ -8,7 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestStuckWriteIsEnded: a client that stops reading fills its socket; the write that blocks is

@@ -13,7 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // item is a test message: publisher p's n-th, padded to a size.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/consts"
 )
 
 func mustKey(t *testing.T, scope, name, body string) Key {

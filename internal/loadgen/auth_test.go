@@ -10,8 +10,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"pulse/internal/config"
-	"pulse/internal/loadgen"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/loadgen"
 )
 
 // TestRunWithAuth: against a real node with auth on, a run with a token and an ingest key delivers

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // patience bounds a wait for something that is due; see poll.Patience.

@@ -16,9 +16,9 @@ import (
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/os/gcfg"
 
-	"pulse/internal/app"
-	"pulse/internal/config"
-	"pulse/internal/loadgen"
+	"github.com/pulse-monitoring/pulse/internal/app"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/loadgen"
 )
 
 func TestMain(m *testing.M) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/loadgen"
+	"github.com/pulse-monitoring/pulse/internal/loadgen"
 )
 
 // smallSoak is the soak's mix scaled down for a test: every part of it runs (held dashboards and

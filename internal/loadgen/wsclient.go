@@ -20,7 +20,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/wsframe"
+	"github.com/pulse-monitoring/pulse/internal/wsframe"
 )
 
 // The tool's own WebSocket client, just what a subscriber needs. A general client (gorilla's Dialer

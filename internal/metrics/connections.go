@@ -3,7 +3,7 @@ package metrics
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"pulse/internal/connbudget"
+	"github.com/pulse-monitoring/pulse/internal/connbudget"
 )
 
 var (

@@ -9,8 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"pulse/internal/bus"
-	"pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/hub"
 )
 
 // Sources are the counters the engine collector reads at each scrape.

@@ -6,8 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"pulse/internal/auth/ingestkey"
-	"pulse/internal/middleware"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
 )
 
 // noKey is the key label of an ingest request that presented no known key (auth off, or a

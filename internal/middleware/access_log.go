@@ -11,7 +11,7 @@ import (
 
 	"github.com/gogf/gf/v2/os/glog"
 
-	"pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
 )
 
 // AccessLog wraps the server's handler with the access log (log.access): one line per HTTP request

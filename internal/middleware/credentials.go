@@ -7,9 +7,9 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/auth"
-	"pulse/internal/auth/ingestkey"
-	"pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/consts"
 )
 
 // Credentials authenticate the API's requests when auth is on (GuardOptions.Authenticate): an

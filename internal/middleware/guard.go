@@ -16,7 +16,7 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/os/glog"
 
-	"pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/consts"
 )
 
 // maxQueryValue is the longest query parameter value the API takes, in bytes. The API's query

@@ -8,7 +8,7 @@ import (
 	"github.com/gogf/gf/v2/net/ghttp"
 	"github.com/gogf/gf/v2/os/glog"
 
-	"pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/consts"
 )
 
 // Envelope is the unified response body.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/strictjson"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 // rowBatch is a typical row-data batch: 100 meter readings (about 15 KB).

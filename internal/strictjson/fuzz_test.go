@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"pulse/internal/strictjson"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 // fuzzDoc has typed fields, free-form ones and a recursive one.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/strictjson"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 type item struct {

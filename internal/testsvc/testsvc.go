@@ -19,7 +19,7 @@ import (
 	_ "github.com/gogf/gf/contrib/drivers/pgsql/v2"
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // The machine's services.

@@ -5,7 +5,7 @@ package v1
 import (
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // An alarm is (businessType, businessId, alarmId): the same id under another business is another

@@ -4,7 +4,7 @@ package v1
 import (
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // RowDataReq publishes row data. The JSON body is one BusinessData object

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
 )
 
 // FuzzNew: any entry is accepted or refused with an error naming it, never a panic; an accepted

@@ -21,7 +21,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // The kinds of data a key may publish (Spec.Allow).

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
 )
 
 // hashOf is the keySha256 of key.

@@ -5,10 +5,10 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/auth"
-	"pulse/internal/consts"
-	"pulse/internal/model"
-	"pulse/internal/service/alarm"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 )
 
 // actor is who changes an alarm, the alarms they may see, and whether they may change them. With a

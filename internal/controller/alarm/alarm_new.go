@@ -1,7 +1,7 @@
 // Package alarm holds the handlers of the alarm API: HTTP, and the ack message of alarm consoles.
 package alarm
 
-import "pulse/internal/service/alarm"
+import "github.com/pulse-monitoring/pulse/internal/service/alarm"
 
 // ControllerV1 handles /api/v1/alarms.
 type ControllerV1 struct {

@@ -3,9 +3,9 @@ package alarm
 import (
 	"context"
 
-	v1 "pulse/api/alarm/v1"
-	"pulse/internal/auth"
-	"pulse/internal/model"
+	v1 "github.com/pulse-monitoring/pulse/api/alarm/v1"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // AckOfBusiness handles POST /api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack: the alarm

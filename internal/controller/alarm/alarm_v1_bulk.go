@@ -5,11 +5,11 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	v1 "pulse/api/alarm/v1"
-	"pulse/internal/auth"
-	"pulse/internal/consts"
-	"pulse/internal/model"
-	"pulse/internal/service/alarm"
+	v1 "github.com/pulse-monitoring/pulse/api/alarm/v1"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 )
 
 // BulkAck handles POST /api/v1/alarms/ack: the alarms of the body, each acknowledged or refused

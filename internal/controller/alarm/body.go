@@ -5,9 +5,9 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/consts"
-	"pulse/internal/middleware"
-	"pulse/internal/strictjson"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 // decodeBody reads the request's JSON body strictly into v: an object of v's fields, or no body.

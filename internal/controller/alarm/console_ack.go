@@ -5,12 +5,12 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	v1 "pulse/api/alarm/v1"
-	"pulse/internal/auth"
-	"pulse/internal/hub"
-	"pulse/internal/model"
-	"pulse/internal/service/alarm"
-	"pulse/internal/strictjson"
+	v1 "github.com/pulse-monitoring/pulse/api/alarm/v1"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/alarm"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 // consoleChange is {"type":"ack"|"clear","businessType":"...","businessId":"...","alarmId":"...",

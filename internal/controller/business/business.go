@@ -6,10 +6,10 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	v1 "pulse/api/business/v1"
-	"pulse/internal/auth"
-	"pulse/internal/consts"
-	"pulse/internal/hub"
+	v1 "github.com/pulse-monitoring/pulse/api/business/v1"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/hub"
 )
 
 // ControllerV1 handles /api/v1/businesses.

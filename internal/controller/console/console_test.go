@@ -9,8 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"pulse/internal/consts"
-	"pulse/internal/controller/console"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/controller/console"
 )
 
 // get fetches path from a real server of c and returns the status, the headers and the body.

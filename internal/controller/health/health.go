@@ -4,9 +4,9 @@ package health
 import (
 	"context"
 
-	v1 "pulse/api/health/v1"
-	"pulse/internal/buildinfo"
-	"pulse/internal/hub"
+	v1 "github.com/pulse-monitoring/pulse/api/health/v1"
+	"github.com/pulse-monitoring/pulse/internal/buildinfo"
+	"github.com/pulse-monitoring/pulse/internal/hub"
 )
 
 // Check reports why a dependency cannot serve now, or nil.

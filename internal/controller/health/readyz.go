@@ -10,9 +10,9 @@ import (
 	"github.com/gogf/gf/v2/errors/gcode"
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	v1 "pulse/api/health/v1"
-	"pulse/internal/consts"
-	"pulse/internal/middleware"
+	v1 "github.com/pulse-monitoring/pulse/api/health/v1"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
 )
 
 // readyTimeout bounds each check, so a hung dependency answers "not ready" rather than nothing.

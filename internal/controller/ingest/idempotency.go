@@ -6,10 +6,10 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/auth/ingestkey"
-	"pulse/internal/consts"
-	"pulse/internal/idempotency"
-	"pulse/internal/middleware"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/idempotency"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
 )
 
 // retryKey is the request's Idempotency-Key, scoped to the ingest key it authenticated with (one

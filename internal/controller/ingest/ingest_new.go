@@ -1,7 +1,7 @@
 // Package ingest holds the HTTP handlers of the ingest API.
 package ingest
 
-import "pulse/internal/service/ingest"
+import "github.com/pulse-monitoring/pulse/internal/service/ingest"
 
 // ControllerV1 handles /api/v1 ingest.
 type ControllerV1 struct {

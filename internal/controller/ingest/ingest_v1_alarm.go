@@ -3,10 +3,10 @@ package ingest
 import (
 	"context"
 
-	v1 "pulse/api/ingest/v1"
-	"pulse/internal/middleware"
-	"pulse/internal/model"
-	"pulse/internal/service/ingest"
+	v1 "github.com/pulse-monitoring/pulse/api/ingest/v1"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/ingest"
 )
 
 // Alarm handles POST /api/v1/alarm.

@@ -8,11 +8,11 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	v1 "pulse/api/rowdata/v1"
-	"pulse/internal/auth"
-	"pulse/internal/consts"
-	"pulse/internal/hub"
-	"pulse/internal/model"
+	v1 "github.com/pulse-monitoring/pulse/api/rowdata/v1"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // maxSeries is how many ids a history of a whole type answers at most: a chart draws no more.

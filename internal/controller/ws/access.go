@@ -8,11 +8,11 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/auth"
-	"pulse/internal/consts"
-	"pulse/internal/hub"
-	"pulse/internal/model"
-	"pulse/internal/strictjson"
+	"github.com/pulse-monitoring/pulse/internal/auth"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 // Access checks the tokens of WebSocket clients when auth is on: at the door (Authorize) and when

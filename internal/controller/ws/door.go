@@ -17,11 +17,11 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gorilla/websocket"
 
-	"pulse/internal/config"
-	"pulse/internal/consts"
-	"pulse/internal/hub"
-	"pulse/internal/middleware"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // readBufferSize is each connection's read buffer. Clients send only small control messages, and

@@ -8,8 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"pulse/internal/hub"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // TestParseSince: since is absent, or once and an integer >= 0; the query around it decodes.

@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"strings"
 
-	"pulse/internal/hub"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 const rowDataPrefix = rowDataRoot + "/"

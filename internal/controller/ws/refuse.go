@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"sync/atomic"
 
-	"pulse/internal/middleware"
+	"github.com/pulse-monitoring/pulse/internal/middleware"
 )
 
 // Why the door refuses an upgrade: the reason label of pulse_upgrades_refused_total.

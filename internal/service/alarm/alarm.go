@@ -15,10 +15,10 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/bus"
-	"pulse/internal/consts"
-	"pulse/internal/idempotency"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/idempotency"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // groupWait is how long a group of a busy committer waits for more requests (see commitLoop):

@@ -11,10 +11,10 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
-	"pulse/internal/dao"
-	"pulse/internal/model"
-	"pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 )
 
 // eachDatabase runs test against a fresh, empty store in every database: SQLite in a temporary

@@ -10,9 +10,9 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/dao"
-	"pulse/internal/model"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestBackupVacuumIntoLive: `VACUUM INTO` copies a SQLite store while alarms keep being written

@@ -5,8 +5,8 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/consts"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // MaxBulk is the most alarms one bulk acknowledgement or clear names.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // BenchmarkCommit commits groups of alarms straight to a SQLite store in a temporary folder (as

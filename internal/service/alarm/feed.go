@@ -8,9 +8,9 @@ import (
 
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/bus"
-	"pulse/internal/hub"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 const (

@@ -10,9 +10,9 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
-	"pulse/internal/hub"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 // TestFeedFillsGaps: the bus rings events out of order, twice, or not at all; the feed still

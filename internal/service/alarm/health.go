@@ -9,7 +9,7 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/os/glog"
 
-	"pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/consts"
 )
 
 // writeLogEvery is how often, at most, failing writes are logged.

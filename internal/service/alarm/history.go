@@ -6,9 +6,9 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/dao"
-	"pulse/internal/model"
-	"pulse/internal/model/entity"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model/entity"
 )
 
 // Events returns the stored events of one alarm, named by ref as Resolve takes it, in seq order:

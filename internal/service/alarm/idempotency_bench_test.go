@@ -10,9 +10,9 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
-	"pulse/internal/idempotency"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/idempotency"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // BenchmarkRaiseIdempotency raises alarms from 64 callers that wait for their commit (a closed

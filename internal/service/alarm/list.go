@@ -11,9 +11,9 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/consts"
-	"pulse/internal/dao"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // ListQuery is what GET /api/v1/alarms asks for: the alarms that pass every filter given, newest

@@ -7,8 +7,8 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // BenchmarkListNarrow lists and replays, for a token whose pattern covers 10 alarms (meter/m-1),

@@ -8,8 +8,8 @@ import (
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/dao"
-	schema "pulse/manifest/sql"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	schema "github.com/pulse-monitoring/pulse/manifest/sql"
 )
 
 // migrate brings the store in db to schema.Version: a new store gets pulse.sql; an older one

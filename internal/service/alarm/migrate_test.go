@@ -11,8 +11,8 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/model"
-	schema "pulse/manifest/sql"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	schema "github.com/pulse-monitoring/pulse/manifest/sql"
 )
 
 // v1Store creates, in node's database, the store of the release before schema versions

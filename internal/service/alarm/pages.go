@@ -5,9 +5,9 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/dao"
-	"pulse/internal/model"
-	"pulse/internal/model/entity"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model/entity"
 )
 
 const (

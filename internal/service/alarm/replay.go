@@ -5,8 +5,8 @@ import (
 	"context"
 	"time"
 
-	"pulse/internal/hub"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // ReplayFrameBytes is the most bytes of events one replay frame (and one read of the store)

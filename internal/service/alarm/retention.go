@@ -6,7 +6,7 @@ import (
 
 	"github.com/gogf/gf/v2/frame/g"
 
-	"pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/dao"
 )
 
 // DefaultPurgeBatch is how many rows one purge transaction deletes at most when Options leaves

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/dao"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // BenchmarkPurgePause measures what retention costs ingest: a store holding 202,000 events older

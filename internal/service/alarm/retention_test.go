@@ -11,11 +11,11 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
-	"pulse/internal/dao"
-	"pulse/internal/idempotency"
-	"pulse/internal/model"
-	"pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/idempotency"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
 const retention = 90 * 24 * time.Hour

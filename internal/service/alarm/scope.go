@@ -5,8 +5,8 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/dao"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // whereScope keeps, of m's rows of table, those of the businesses scope covers: a condition on

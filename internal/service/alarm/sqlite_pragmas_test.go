@@ -6,7 +6,7 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/bus"
 )
 
 // TestSQLiteCommitsAreOnDisk: with the default link (WAL, and no synchronous given), the

@@ -1,6 +1,6 @@
 package alarm
 
-import "pulse/internal/model"
+import "github.com/pulse-monitoring/pulse/internal/model"
 
 // stateCache holds the state of the alarms this node's commits changed last, each with the seq of
 // the event that made it, so that a commit that finds that same seq stored needs neither read nor

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // TestStatesChangedElsewhereAreRead: two stores on one database, as two nodes of a cluster, raise,

@@ -12,9 +12,9 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/dao"
-	"pulse/internal/model"
-	"pulse/internal/model/entity"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model/entity"
 )
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // commit applies ops in order in one transaction and returns the events they made, in seq order.

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 
-	"pulse/internal/dao"
-	"pulse/internal/idempotency"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/idempotency"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // The alarm store keeps the Idempotency-Key of every raise that carried one (pulse_idempotency),

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/dao"
 )
 
 // Retention's batches (see purgeJob). Each is one transaction that starts by taking the seq row's

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/dao"
 )
 
 // writeSQL is the SQL of a group commit in one dialect. The commit runs it on its transaction's

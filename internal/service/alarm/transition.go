@@ -6,8 +6,8 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/consts"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 const statusCleared = model.StatusCleared

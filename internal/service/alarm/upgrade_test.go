@@ -7,9 +7,9 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 
-	"pulse/internal/dao"
-	"pulse/internal/idempotency"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/dao"
+	"github.com/pulse-monitoring/pulse/internal/idempotency"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // TestOldNodeAfterColumnsAdded: a node keeps working, without a restart, after a newer release

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"strings"
 
-	"pulse/internal/strictjson"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 // MaxBatch is the most items one ingest request may carry.

@@ -8,9 +8,9 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/consts"
-	"pulse/internal/model"
-	"pulse/internal/service/ingest"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/ingest"
 )
 
 func nest(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }

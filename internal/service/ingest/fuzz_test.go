@@ -9,10 +9,10 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/consts"
-	"pulse/internal/model"
-	"pulse/internal/service/ingest"
-	"pulse/internal/strictjson"
+	"github.com/pulse-monitoring/pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/ingest"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 var decodeSeeds = []string{

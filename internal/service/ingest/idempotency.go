@@ -5,9 +5,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"pulse/internal/bus"
-	"pulse/internal/idempotency"
-	"pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/bus"
+	"github.com/pulse-monitoring/pulse/internal/idempotency"
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // RowDataAnswers bounds the row-data answers a node keeps for retries: past it, the oldest is

@@ -7,8 +7,8 @@ import (
 
 	"github.com/gogf/gf/v2/errors/gerror"
 
-	"pulse/internal/auth/ingestkey"
-	"pulse/internal/consts"
+	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/consts"
 )
 
 // permit checks a validated batch of kind against the ingest key the request authenticated with

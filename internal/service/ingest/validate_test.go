@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"pulse/internal/model"
-	"pulse/internal/service/ingest"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/service/ingest"
 )
 
 // jsonOfSize is a JSON string of exactly n bytes, encoded.
