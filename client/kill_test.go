@@ -36,7 +36,7 @@ const (
 // holds every alarm exactly once: 600 alarms, each with count 1; nothing doubled, nothing lost.
 func TestKillMidBatch(t *testing.T) {
 	s := startServer(t, "")
-	plan := map[int]string{2: killAfter, 5: killBefore, 8: killDuring} // by the number of the request
+	plan := map[int]string{2: killAfter, 5: killBefore, 8: killDuring} // by the number of the batch
 	p := newKillProxy(t, s, plan)
 	c := newClient(t, p.srv.URL, quick, client.WithBatching(50, time.Hour))
 	ctx := testContext(t)
@@ -76,21 +76,23 @@ func TestKillMidBatch(t *testing.T) {
 }
 
 // killProxy passes the client's requests on to the server, and kills and restarts the server at
-// the requests its plan names. A request it cannot pass on (the server is down) has its connection
-// dropped, as a dead server's would be.
+// the first attempt of the batches its plan names (a batch is known by its Idempotency-Key,
+// numbered from 1 in the order they come). A request it cannot pass on (the server is down) has
+// its connection dropped, as a dead server's would be.
 type killProxy struct {
 	srv  *httptest.Server
 	s    *server
 	plan map[int]string
 
-	mu    sync.Mutex
-	n     int
-	kills []string
-	fail  error
+	restarting sync.Mutex // one kill and restart at a time
+	mu         sync.Mutex
+	batches    map[string]int // Idempotency-Key: the batch's number
+	kills      []string
+	fail       error
 }
 
 func newKillProxy(t *testing.T, s *server, plan map[int]string) *killProxy {
-	p := &killProxy{s: s, plan: plan}
+	p := &killProxy{s: s, plan: plan, batches: map[string]int{}}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.srv.Close)
 	return p
@@ -102,15 +104,12 @@ func (p *killProxy) serve(w http.ResponseWriter, req *http.Request) {
 		drop(w)
 		return
 	}
-	p.mu.Lock()
-	p.n++
-	n := p.n
-	p.mu.Unlock()
+	moment, n := p.moment(req.Header.Get("Idempotency-Key"))
 	out, _ := http.NewRequest(req.Method, p.s.url()+req.URL.RequestURI(), strings.NewReader(string(body)))
 	out.Header = req.Header.Clone()
 	upstream := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
-	switch p.plan[n] {
+	switch moment {
 	case killBefore:
 		p.killAndRestart(n, killBefore, w)
 		return
@@ -145,9 +144,9 @@ func (p *killProxy) serve(w http.ResponseWriter, req *http.Request) {
 		drop(w)
 		return
 	}
-	if p.plan[n] == killAfter {
+	if moment == killAfter {
 		if resp.StatusCode != http.StatusOK {
-			p.setErr(fmt.Errorf("request %d, to be killed after its answer, was answered %d %s", n, resp.StatusCode, answer))
+			p.setErr(fmt.Errorf("batch %d, to be killed after its answer, was answered %d %s", n, resp.StatusCode, answer))
 		}
 		p.killAndRestart(n, killAfter, w)
 		return
@@ -159,13 +158,28 @@ func (p *killProxy) serve(w http.ResponseWriter, req *http.Request) {
 	_, _ = w.Write(answer)
 }
 
+// moment is when the server is to die for the request with the Idempotency-Key key: "" unless it is
+// the first attempt of a batch the plan names. n is the batch's number.
+func (p *killProxy) moment(key string) (moment string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n, seen := p.batches[key]; seen {
+		return "", n
+	}
+	n = len(p.batches) + 1
+	p.batches[key] = n
+	return p.plan[n], n
+}
+
 // killAndRestart kills the server, drops the client's connection, and starts the server again on
 // the same store and port (the client retries meanwhile, and its attempts are dropped).
 func (p *killProxy) killAndRestart(n int, moment string, w http.ResponseWriter) {
+	p.restarting.Lock()
+	defer p.restarting.Unlock()
 	p.s.kill()
 	drop(w)
 	p.mu.Lock()
-	p.kills = append(p.kills, fmt.Sprintf("request %d (%s)", n, moment))
+	p.kills = append(p.kills, fmt.Sprintf("batch %d (%s)", n, moment))
 	p.mu.Unlock()
 	if err := p.s.start(); err != nil {
 		p.setErr(err)
