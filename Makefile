@@ -61,12 +61,6 @@ lint:
 fuzz: go-check
 	hack/fuzz.sh
 
-## apiclient: write the API description the server serves (/api.json) to internal/apiclient/api.json and regenerate the Go client of it with oapi-codegen v2.8.2 (a test fails when they are stale)
-.PHONY: apiclient
-apiclient: go-check
-	$(GO) run ./hack/apijson internal/apiclient/api.json
-	cd internal/apiclient && $(GO) run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2 -config config.yaml api.json
-
 ## bench: the standard load scenarios (server on core 0, `pulse bench` on core 1), a markdown table of medians of three runs; BENCH_QUICK=1 for a short run
 .PHONY: bench
 bench: go-check
