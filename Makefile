@@ -40,6 +40,7 @@ $(CONSOLE): $(CONSOLE_SOURCES)
 test: deps web
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 	$(GO) test -race -count=1 ./...
+	PULSE_BIN=$(abspath $(BIN)) hack/examples-test.sh
 	@if [ -f web/client/package.json ]; then \
 		hack/npm-ci.sh web/client && \
 		echo "PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/client test" && \
@@ -50,6 +51,12 @@ test: deps web
 		echo "PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/console run e2e" && \
 		PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/console run e2e; \
 	else echo "web/console/package.json is missing: no browser tests to run"; fi
+
+## examples: run the ingest examples (examples/: Go, Node.js, Python) against a fresh server on a free port and check that what they published arrived (make test runs them too)
+.PHONY: examples
+examples: go-check
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	PULSE_BIN=$(abspath $(BIN)) hack/examples-test.sh
 
 ## lint: gofmt and go vet (of the repository's Go files: node_modules may hold some of its own)
 lint:

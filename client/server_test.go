@@ -18,7 +18,7 @@ import (
 )
 
 // The client's tests run it against the real server: the pulse binary, built once for the
-// package (or PULSE_BIN when set, as make test sets it), run as a child process with a store of
+// package (or the binary PULSE_BIN names, when set), run as a child process with a store of
 // its own, which a test may kill and start again.
 
 var (

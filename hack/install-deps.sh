@@ -15,6 +15,8 @@ need redis-server redis-server "the Redis-outage tests stop and start a private 
 need taskset util-linux "make bench pins the server and the load to cores"
 need node nodejs "the client's tests and the console's build run on Node.js"
 need npm npm "installs the client's and the console's packages from their lockfiles (npm ci)"
+need python3 python3 "the Python ingest example runs in make test (hack/examples-test.sh)"
+need curl curl "hack/examples-test.sh checks what the examples published through the HTTP API"
 need chromium chromium "the console's browser tests drive Debian's Chromium (playwright-core; no browser download)"
 need prometheus prometheus "the Grafana dashboard's test scrapes a node with a private Prometheus (its service is not used) and promtool checks the alert rules"
 # A font with Chinese characters, checked by its file: the console shows Chinese business and user names.
