@@ -15,12 +15,15 @@ type batcher[T any] struct {
 
 	mu      sync.Mutex // held briefly, never across a send
 	pending []pendingItem[T]
-	added   int64         // items ever added
-	done    int64         // items delivered or failed
-	flushTo int64         // send partial batches until done reaches this
-	closing bool          // Close was called: send everything, then stop
-	room    chan struct{} // closed when pending shrinks
-	advance chan struct{} // closed when done grows
+	// pendingBytes is about the encoded size of pending, to wake the goroutine when it would
+	// fill a batch's body.
+	pendingBytes int
+	added        int64         // items ever added
+	done         int64         // items delivered or failed
+	flushTo      int64         // send partial batches until done reaches this
+	closing      bool          // Close was called: send everything, then stop
+	room         chan struct{} // closed when pending shrinks
+	advance      chan struct{} // closed when done grows
 
 	wake    chan struct{} // (1) something to send
 	stopped chan struct{} // closed when the goroutine has ended
@@ -55,7 +58,8 @@ func (b *batcher[T]) add(ctx context.Context, item T, enc []byte) error {
 		if len(b.pending) < maxPendingBatches*b.c.batchSize {
 			b.pending = append(b.pending, pendingItem[T]{item, enc})
 			b.added++
-			full := len(b.pending) >= b.c.batchSize
+			b.pendingBytes += len(enc) + 1
+			full := len(b.pending) >= b.c.batchSize || b.pendingBytes >= maxBatchBytes
 			b.mu.Unlock()
 			if full {
 				b.signal()
@@ -139,25 +143,41 @@ func (b *batcher[T]) run() {
 	}
 }
 
-// take cuts the next batch: a full one, or whatever is pending when partial is true, a flush
-// waits or the batcher closes. last is true when it is closing and nothing is left.
+// take cuts the next batch: a full one (batchSize items, or as many as fit in maxBatchBytes), or
+// whatever is pending when partial is true, a flush waits or the batcher closes. last is true
+// when it is closing and nothing is left.
 func (b *batcher[T]) take(partial bool) (batch []pendingItem[T], last bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n := min(len(b.pending), b.c.batchSize)
-	if n == 0 {
+	if len(b.pending) == 0 {
 		return nil, b.closing
 	}
-	if n < b.c.batchSize && !partial && !b.closing && b.done >= b.flushTo {
+	n, size := 0, len(`{"items":[]}`)
+	for n < len(b.pending) && n < b.c.batchSize {
+		next := size + len(b.pending[n].enc) + 1
+		if n > 0 && next > maxBatchBytes {
+			break
+		}
+		n, size = n+1, next
+	}
+	full := n == b.c.batchSize || n < len(b.pending)
+	if !full && !partial && !b.closing && b.done >= b.flushTo {
 		return nil, false // a partial batch waits for the interval
 	}
 	batch = make([]pendingItem[T], n)
 	copy(batch, b.pending)
 	b.pending = b.pending[n:]
+	for _, p := range batch {
+		b.pendingBytes -= len(p.enc) + 1
+	}
 	close(b.room)
 	b.room = make(chan struct{})
 	return batch, false
 }
+
+// maxBatchBytes bounds a batch's body: the server's default ingest.maxBodySize (1 MiB), over which
+// it answers 413. One item larger than that is sent alone (and refused).
+const maxBatchBytes = 1 << 20
 
 // deliver sends one batch with its retries and reports a failure.
 func (b *batcher[T]) deliver(batch []pendingItem[T]) {

@@ -80,8 +80,8 @@ func WithRetry(p RetryPolicy) Option {
 }
 
 // WithBatching makes SendRowDataBusinessData and SendAlarmBusinessData buffer their item and
-// return: a batch of up to size items (1 to 1000) is sent once it is full, or interval after the
-// previous send, or on Flush or Close. Row data and alarms are batched apart, each kind sent in
+// return: a batch of up to size items (1 to 1000; and at most 1 MiB of JSON, the server's
+// default ingest.maxBodySize) is sent once it is full, or every interval, or on Flush or Close. Row data and alarms are batched apart, each kind sent in
 // the order it was given, one batch at a time. A batch that fails after its retries is reported
 // as a *BatchError to the error handler (WithErrorHandler), or else by the next Flush or Close.
 // When more than 4 batches' worth of items wait, a send waits for room (or for its context).

@@ -325,3 +325,29 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchesFitTheBodyLimit: a batch is cut before its body would pass the server's 1 MiB, so
+// 100 alarms of 15 KiB each go in two requests, both accepted, rather than one refused with 413.
+func TestBatchesFitTheBodyLimit(t *testing.T) {
+	s := startServer(t, "")
+	rec := &recorder{}
+	c := newClient(t, s.url(), quick, client.WithBatching(1000, time.Hour), client.WithHTTPClient(rec.client()))
+	ctx := testContext(t)
+	filler := strings.Repeat("x", 15<<10)
+	for i := range 100 {
+		if err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{
+			AlarmId: fmt.Sprintf("big-%02d", i), BusinessId: "m-1", Data: filler,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.alarms(t)); n != 100 {
+		t.Fatalf("%d alarms stored, want 100", n)
+	}
+	if n := rec.count(); n != 2 {
+		t.Fatalf("%d requests, want 2", n)
+	}
+}
