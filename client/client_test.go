@@ -351,3 +351,29 @@ func TestBatchesFitTheBodyLimit(t *testing.T) {
 		t.Fatalf("%d requests, want 2", n)
 	}
 }
+
+// TestCloseGivesUpWithItsContext: Close keeps trying to deliver what is buffered until its
+// context ends, then returns the batch as a *BatchError holding its alarms.
+func TestCloseGivesUpWithItsContext(t *testing.T) {
+	rec := &recorder{}
+	c, err := client.New("http://"+freeAddr(t), client.WithHTTPClient(rec.client()), client.WithBatching(10, time.Hour),
+		client.WithRetry(client.RetryPolicy{MinDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := c.SendAlarmBusinessData(context.Background(), client.AlarmBusinessData{AlarmId: fmt.Sprint(i), BusinessId: "m-1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close(ctx) }()
+	poll.Eventually(t, func() bool { return rec.count() >= 3 }, "Close did not try to deliver the batch")
+	cancel()
+	err = <-closed
+	var be *client.BatchError
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &be) || len(be.Alarms) != 3 {
+		t.Fatalf("Close: %v, want context.Canceled and a *BatchError of the 3 alarms", err)
+	}
+}
