@@ -4,8 +4,10 @@
 //
 //	go get github.com/pulse-monitoring/pulse/client
 //
-// (Before the repository is published, point go.mod at a checkout:
-// `go mod edit -replace github.com/pulse-monitoring/pulse=../pulse`.)
+// Before the repository is published, point the other module at a checkout of it:
+//
+//	go mod edit -require github.com/pulse-monitoring/pulse@v0.0.0 -replace github.com/pulse-monitoring/pulse=../pulse
+//	go mod tidy
 //
 //	c, err := client.New("http://127.0.0.1:8000", client.WithIngestKey(os.Getenv("PULSE_INGEST_KEY")))
 //	...
