@@ -354,7 +354,7 @@ func (c *Client) once(ctx context.Context, path string, body []byte, key string,
 	if resp.StatusCode == http.StatusOK && decoded && env.Code == 0 {
 		if out != nil && len(env.Data) > 0 {
 			if err := json.Unmarshal(env.Data, out); err != nil {
-				return fmt.Errorf("pulse: the answer's data does not read: %v", err)
+				return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the answer's data does not read: %v", err)}
 			}
 		}
 		return nil
