@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/metrics"
 	"github.com/pulse-monitoring/pulse/internal/middleware"
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/quiet"
 	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 	"github.com/pulse-monitoring/pulse/internal/service/ingest"
 	"github.com/pulse-monitoring/pulse/resource"
@@ -60,6 +62,7 @@ type App struct {
 	access       *access     // nil with auth off
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	addresses    []string    // what Listen bound
+	quiet        *quiet.Watcher
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -137,6 +140,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		Ingest: a.Ingest, Bus: counted, Alarms: alarms})
 	a.Metrics.WatchConnections(a.Connections)
 	a.Server = a.newServer(name)
+	a.quiet = quiet.Start(quietInterval, a.activity, func() { debug.FreeOSMemory() })
 	return a, nil
 }
 
@@ -258,6 +262,7 @@ func (a *App) Port() int { return a.Server.GetListenedPort() }
 // waits for them until ctx ends. Calling it again returns the first result.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.shutdownOnce.Do(func() {
+		a.quiet.Stop()
 		a.Door.Close()
 		_ = a.Server.Shutdown()
 		var wg sync.WaitGroup
@@ -272,4 +277,20 @@ func (a *App) Shutdown(ctx context.Context) error {
 		a.shutdownErr = errors.Join(append(errs, a.Alarms.Close(ctx), a.bus.Close())...)
 	})
 	return a.shutdownErr
+}
+
+// quietInterval is how long the node must publish and deliver nothing before it gives the memory
+// its last load left behind back to the OS (package quiet); the alarm store lets its page cache go
+// after the same time without a commit.
+const quietInterval = 30 * time.Second
+
+// activity counts the messages published and delivered by both managers: it stands still only
+// when no row data, alarm or console action flows (pings do not count).
+func (a *App) activity() int64 {
+	var n int64
+	for _, m := range []*hub.Manager{a.RowData, a.Alarm} {
+		s := m.Stats()
+		n += s.Published + s.Delivered
+	}
+	return n
 }
