@@ -310,11 +310,7 @@ func (s *Service) commitLoop() {
 }
 
 // releaseMemory lets the write connection's page cache go after idleRelease without a commit.
-func (s *Service) releaseMemory() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s.store.releaseMemory(ctx)
-}
+func (s *Service) releaseMemory() { s.store.releaseMemory() }
 
 func (s *Service) commitBatch(batch []*request, n int) {
 	ops := make([]*op, 0, n)

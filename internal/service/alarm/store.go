@@ -115,8 +115,9 @@ func (s *store) writeConn(ctx context.Context) (*sql.Conn, error) {
 	return conn, nil
 }
 
-// dropWriteConn closes the write connection after a failed commit, so that the next one starts on
-// another: the pool discards this one rather than hand it out again, as it may be what failed.
+// dropWriteConn closes the write connection for good (after a failed commit, or to free its memory
+// when idle), so that the next commit starts on another: the pool discards this one rather than
+// hand it out again.
 func (s *store) dropWriteConn() {
 	if s.conn == nil {
 		return

@@ -1,7 +1,6 @@
 package alarm
 
 import (
-	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -43,7 +42,7 @@ func TestSQLiteMemoryIsCountedAndLetGo(t *testing.T) {
 	if filled-before < 1<<20 {
 		t.Fatalf("20,000 alarms committed: SQLite holds %d bytes, from %d: the write connection's cache did not grow", filled, before)
 	}
-	s.store.releaseMemory(context.Background())
+	s.store.releaseMemory()
 	if after := sqliteUsed(t, s); after > before+(filled-before)/4 {
 		t.Fatalf("SQLite holds %d bytes after the write connection let its cache go: from %d before the commits and %d after them", after, before, filled)
 	}
