@@ -17,7 +17,7 @@ func TestReleasesOncePerQuiet(t *testing.T) {
 		want int64 // releases so far
 	}{
 		{1, 0}, {2, 0}, // busy
-		{2, 1}, // quiet: release
+		{2, 1},         // quiet: release
 		{2, 1}, {2, 1}, // still quiet: already released
 		{3, 1}, // busy again
 		{3, 2}, // quiet again: release
