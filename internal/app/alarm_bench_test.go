@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // BenchmarkAlarmIngest posts one alarm per request from 64 concurrent posters to a real node with
@@ -14,7 +16,7 @@ import (
 //
 //	go test -run xxx -bench AlarmIngest -benchtime 20000x ./internal/app/
 func BenchmarkAlarmIngest(b *testing.B) {
-	n := startNode(b, nil)
+	n := pulsenode.Start(b, nil)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var id atomic.Int64
 	b.SetParallelism(32) // 32 x GOMAXPROCS posters
@@ -22,7 +24,7 @@ func BenchmarkAlarmIngest(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			body := fmt.Sprintf(`{"alarmId":"bench-%d","businessId":"m","title":"t"}`, id.Add(1)%5000)
-			resp, err := client.Post(n.base+"/api/v1/alarm", "application/json", strings.NewReader(body))
+			resp, err := client.Post(n.Base+"/api/v1/alarm", "application/json", strings.NewReader(body))
 			if err != nil {
 				b.Error(err)
 				return

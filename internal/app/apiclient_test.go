@@ -11,14 +11,15 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/apiclient"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 const apiSnapshot = "../apiclient/api.json"
 
 // TestAPIClientIsCurrent: the generated client was generated from what the server serves now.
 func TestAPIClientIsCurrent(t *testing.T) {
-	n := startNode(t, nil)
-	resp, err := http.Get(n.base + "/api.json")
+	n := pulsenode.Start(t, nil)
+	resp, err := http.Get(n.Base + "/api.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +51,9 @@ func TestAPIClientIsCurrent(t *testing.T) {
 // acknowledges and reads back through the real server; the list's alarm data decodes as the
 // object that was sent.
 func TestGeneratedClient(t *testing.T) {
-	n := startNode(t, nil)
+	n := pulsenode.Start(t, nil)
 	ctx := context.Background()
-	c, err := apiclient.NewClientWithResponses(n.base)
+	c, err := apiclient.NewClientWithResponses(n.Base)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/app"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // TestAPIDescriptionReadyWithHealthz: a client that polls /healthz while the node starts, then
@@ -20,7 +21,7 @@ func TestAPIDescriptionReadyWithHealthz(t *testing.T) {
 		err     error
 	}
 	got := make(chan answer, 1)
-	startNodeWith(t, nil, func(a *app.App) {
+	pulsenode.StartWith(t, nil, func(a *app.App) {
 		base := "http://" + a.Addresses()[0]
 		go func() { // from the moment the node listens, racing its Start
 			if !poll.Until(func() bool {

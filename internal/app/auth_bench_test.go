@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // BenchmarkAuthCost: what identity and access add to the two requests every dashboard and every
@@ -38,7 +39,7 @@ func BenchmarkAuthCost(b *testing.B) {
 	body := []byte(`{"items":[{"businessType":"bench","businessId":"k0","data":{"seq":1,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}]}`)
 
 	for _, auth := range []string{"off", "on"} {
-		n := startNode(b, func(c *config.Config) {
+		n := pulsenode.Start(b, func(c *config.Config) {
 			if auth == "on" {
 				c.Auth = config.Auth{
 					Enabled: true,
@@ -53,7 +54,7 @@ func BenchmarkAuthCost(b *testing.B) {
 			header.Set("Authorization", "Bearer "+token)
 		}
 		b.Run("op=handshake/auth="+auth, func(b *testing.B) {
-			url := "ws" + strings.TrimPrefix(n.base, "http") + "/ws/rowdata/bench/k0/bench"
+			url := "ws" + strings.TrimPrefix(n.Base, "http") + "/ws/rowdata/bench/k0/bench"
 			for b.Loop() {
 				ws, resp, err := websocket.DefaultDialer.Dial(url, header)
 				if err != nil {
@@ -66,7 +67,7 @@ func BenchmarkAuthCost(b *testing.B) {
 			client := &http.Client{Transport: &http.Transport{Proxy: nil}}
 			defer client.CloseIdleConnections()
 			post := func() {
-				req, _ := http.NewRequest(http.MethodPost, n.base+"/api/v1/rowdata", bytes.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, n.Base+"/api/v1/rowdata", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				if auth == "on" {
 					req.Header.Set("Authorization", "Bearer "+key)

@@ -9,6 +9,7 @@ import (
 
 	v1 "github.com/pulse-monitoring/pulse/api/alarm/v1"
 	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // bulkRef is one alarm of a bulk body.
@@ -34,34 +35,37 @@ func bulkBody(t *testing.T, comment string, refs ...map[string]string) string {
 // alarms, 501 of them, an alarm without an id, a comment over 1 KiB) is refused whole (400) and
 // changes nothing. POST /api/v1/alarms/clear clears likewise; a cleared alarm stays as it is.
 func TestBulkAckAndClear(t *testing.T) {
-	n := authNode(t, func(c *config.Config) { c.Auth.UserRate = 0.5 })
-	everything := grants{Alarms: []string{"*"}, Ack: true}
-	console := n.dialWith("/ws/alarm", bearer(token(t, "watcher", grants{Alarms: []string{"*"}})))
-	raiseAs(t, n, "all-alarms", "a-1", "meter", "m-1")
-	raiseAs(t, n, "all-alarms", "a-2", "meter", "m-2")
-	raiseAs(t, n, "all-alarms", "a-3", "meter", "m-3")
-	raiseAs(t, n, "all-alarms", "a-4", "pump", "p-1")
-	if status, env, _ := n.call(http.MethodPost, "/api/v1/alarms/meter/m-3/a-3/clear", bearer(token(t, "root", everything)), `{}`); status != 200 {
+	n := pulsenode.StartAuth(t, func(c *config.Config) { c.Auth.UserRate = 0.5 })
+	everything := pulsenode.Grants{Alarms: []string{"*"}, Ack: true}
+	console := n.DialWith("/ws/alarm", pulsenode.Bearer(pulsenode.Token(t, "watcher", pulsenode.Grants{Alarms: []string{"*"}})))
+	pulsenode.RaiseAs(t, n, "all-alarms", "a-1", "meter", "m-1")
+	pulsenode.RaiseAs(t, n, "all-alarms", "a-2", "meter", "m-2")
+	pulsenode.RaiseAs(t, n, "all-alarms", "a-3", "meter", "m-3")
+	pulsenode.RaiseAs(t, n, "all-alarms", "a-4", "pump", "p-1")
+	if status, env, _ := n.Call(http.MethodPost, "/api/v1/alarms/meter/m-3/a-3/clear", pulsenode.Bearer(pulsenode.Token(t, "root", everything)), `{}`); status != 200 {
 		t.Fatalf("clear a-3: %d %+v", status, env)
 	}
 	for range 5 {
-		console.next(patience) // 4 raised, 1 cleared
+		console.Next(pulsenode.Patience) // 4 raised, 1 cleared
 	}
 
 	// Refused whole: nothing changes, and no console hears of it.
 	sub := 0
-	as := func(g grants) http.Header { sub++; return bearer(token(t, fmt.Sprint("user-", sub), g)) }
-	meters := grants{Alarms: []string{"meter/*"}, Ack: true}
+	as := func(g pulsenode.Grants) http.Header {
+		sub++
+		return pulsenode.Bearer(pulsenode.Token(t, fmt.Sprint("user-", sub), g))
+	}
+	meters := pulsenode.Grants{Alarms: []string{"meter/*"}, Ack: true}
 	tooMany := make([]map[string]string, 501)
 	for i := range tooMany {
 		tooMany[i] = bulkRef("meter", "m-1", "a-1")
 	}
 	for _, tc := range []struct {
 		name, body string
-		g          grants
+		g          pulsenode.Grants
 		status     int
 	}{
-		{"without ack", bulkBody(t, "", bulkRef("meter", "m-1", "a-1")), grants{Alarms: []string{"*"}}, 403},
+		{"without ack", bulkBody(t, "", bulkRef("meter", "m-1", "a-1")), pulsenode.Grants{Alarms: []string{"*"}}, 403},
 		{"no alarms field", `{"comment":"x"}`, meters, 400},
 		{"no alarms", bulkBody(t, ""), meters, 400},
 		{"501 alarms", bulkBody(t, "", tooMany...), meters, 400},
@@ -69,7 +73,7 @@ func TestBulkAckAndClear(t *testing.T) {
 		{"a comment of 1025 bytes", bulkBody(t, strings.Repeat("c", 1025), bulkRef("meter", "m-1", "a-1")), meters, 400},
 		{"an unknown field", `{"alarms":[{"businessType":"meter","businessId":"m-1","alarmId":"a-1","x":1}]}`, meters, 400},
 	} {
-		status, env, _ := n.call(http.MethodPost, "/api/v1/alarms/ack", as(tc.g), tc.body)
+		status, env, _ := n.Call(http.MethodPost, "/api/v1/alarms/ack", as(tc.g), tc.body)
 		if status != tc.status {
 			t.Errorf("%s: %d %+v, want %d", tc.name, status, env, tc.status)
 		}
@@ -77,7 +81,7 @@ func TestBulkAckAndClear(t *testing.T) {
 
 	body := bulkBody(t, "storm: on it", bulkRef("meter", "m-1", "a-1"), bulkRef("meter", "m-9", "nope"),
 		bulkRef("pump", "p-1", "a-4"), bulkRef("meter", "m-3", "a-3"), bulkRef("meter", "m-2", "a-2"))
-	status, env, _ := n.call(http.MethodPost, "/api/v1/alarms/ack", bearer(token(t, "maria", meters)), body)
+	status, env, _ := n.Call(http.MethodPost, "/api/v1/alarms/ack", pulsenode.Bearer(pulsenode.Token(t, "maria", meters)), body)
 	var res v1.BulkAckRes
 	if err := json.Unmarshal(env.Data, &res); status != 200 || err != nil || len(res.Items) != 5 {
 		t.Fatalf("bulk ack: %d %+v", status, env)
@@ -103,15 +107,15 @@ func TestBulkAckAndClear(t *testing.T) {
 		t.Errorf("cleared: %+v, want code 1409", res.Items[3])
 	}
 	for _, id := range []string{"a-1", "a-2"} {
-		o := console.next(patience)
-		if a := alarmOf(t, o); o.Event != "acked" || a.AlarmId != id || a.AckComment != "storm: on it" {
-			t.Fatalf("the console received %s, want %s acked with the comment", o.raw, id)
+		o := console.Next(pulsenode.Patience)
+		if a := pulsenode.AlarmOf(t, o); o.Event != "acked" || a.AlarmId != id || a.AckComment != "storm: on it" {
+			t.Fatalf("the console received %s, want %s acked with the comment", o.Raw, id)
 		}
 	}
 
 	// Clear: a cleared alarm is fine as it is; the out-of-scope one was not touched above.
 	body = bulkBody(t, "fixed", bulkRef("meter", "m-1", "a-1"), bulkRef("meter", "m-3", "a-3"), bulkRef("pump", "p-1", "a-4"))
-	status, env, _ = n.call(http.MethodPost, "/api/v1/alarms/clear", bearer(token(t, "carl", everything)), body)
+	status, env, _ = n.Call(http.MethodPost, "/api/v1/alarms/clear", pulsenode.Bearer(pulsenode.Token(t, "carl", everything)), body)
 	var cleared v1.BulkClearRes
 	if err := json.Unmarshal(env.Data, &cleared); status != 200 || err != nil || len(cleared.Items) != 3 {
 		t.Fatalf("bulk clear: %d %+v", status, env)
@@ -128,9 +132,9 @@ func TestBulkAckAndClear(t *testing.T) {
 		t.Errorf("a-3, cleared before: %+v, want it as it was", a)
 	}
 	for _, id := range []string{"a-1", "a-4"} {
-		o := console.next(patience)
-		if a := alarmOf(t, o); o.Event != "cleared" || a.AlarmId != id || a.ClearComment != "fixed" {
-			t.Fatalf("the console received %s, want %s cleared", o.raw, id)
+		o := console.Next(pulsenode.Patience)
+		if a := pulsenode.AlarmOf(t, o); o.Event != "cleared" || a.AlarmId != id || a.ClearComment != "fixed" {
+			t.Fatalf("the console received %s, want %s cleared", o.Raw, id)
 		}
 	}
 }

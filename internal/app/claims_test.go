@@ -9,14 +9,16 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
-// signClaims signs payload, a claims set written by hand, with HS256 and authSecret.
+// signClaims signs payload, a claims set written by hand, with HS256 and AuthSecret.
 func signClaims(t testing.TB, payload string) string {
 	t.Helper()
 	unsigned := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." +
 		base64.RawURLEncoding.EncodeToString([]byte(payload))
-	sig, err := jwt.SigningMethodHS256.Sign(unsigned, []byte(authSecret))
+	sig, err := jwt.SigningMethodHS256.Sign(unsigned, []byte(pulsenode.AuthSecret))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,7 @@ func signClaims(t testing.TB, payload string) string {
 // TestClaimsReadExactlyOverTheServer: the forgeries the issue found (SUB for sub, EXP for exp, a
 // quoted exp, a second sub) are 401 on the alarm API and at the door, and "Pulse" grants nothing.
 func TestClaimsReadExactlyOverTheServer(t *testing.T) {
-	n := authNode(t, nil)
+	n := pulsenode.StartAuth(t, nil)
 	exp := time.Now().Add(time.Hour).Unix()
 	const grants = `"pulse":{"rowdata":["*"],"alarms":["*"],"ack":true}`
 	for _, c := range []struct{ name, payload, why string }{
@@ -37,11 +39,11 @@ func TestClaimsReadExactlyOverTheServer(t *testing.T) {
 		{"duplicate in pulse", fmt.Sprintf(`{"sub":"carol","iss":"pulse-test","aud":"pulse","exp":%d,"pulse":{"alarms":[],"alarms":["*"]}}`, exp), `pulse: duplicate key "alarms"`},
 	} {
 		tok := signClaims(t, c.payload)
-		status, env, h := n.call(http.MethodGet, "/api/v1/alarms", bearer(tok), "")
+		status, env, h := n.Call(http.MethodGet, "/api/v1/alarms", pulsenode.Bearer(tok), "")
 		if status != http.StatusUnauthorized || !strings.Contains(env.Message, c.why) || h.Get("WWW-Authenticate") != "Bearer" {
 			t.Errorf("%s: GET /api/v1/alarms: %d %+v, want 401 saying %q", c.name, status, env, c.why)
 		}
-		status, env, _ = n.refused("/ws/alarm", bearer(tok))
+		status, env, _ = n.Refused("/ws/alarm", pulsenode.Bearer(tok))
 		if status != http.StatusUnauthorized || !strings.Contains(env.Message, c.why) {
 			t.Errorf("%s: /ws/alarm: %d %+v, want 401 saying %q", c.name, status, env, c.why)
 		}
@@ -49,7 +51,7 @@ func TestClaimsReadExactlyOverTheServer(t *testing.T) {
 
 	// "Pulse" is not the pulse claim: the token verifies and grants nothing.
 	tok := signClaims(t, fmt.Sprintf(`{"sub":"carol","iss":"pulse-test","aud":"pulse","exp":%d,"Pulse":{"alarms":["*"],"ack":true}}`, exp))
-	if status, env, _ := n.refused("/ws/alarm", bearer(tok)); status != http.StatusForbidden {
+	if status, env, _ := n.Refused("/ws/alarm", pulsenode.Bearer(tok)); status != http.StatusForbidden {
 		t.Errorf("Pulse for pulse: /ws/alarm: %d %+v, want 403", status, env)
 	}
 }

@@ -13,54 +13,14 @@ import (
 	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
-
-// request sends one HTTP request and returns the status, the decoded {code,message,data}, the
-// headers and the raw body.
-func (n *node) request(method, path, contentType string, body []byte, header http.Header) (int, envelope, http.Header, string) {
-	n.t.Helper()
-	req, err := http.NewRequest(method, n.base+path, bytes.NewReader(body))
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var env envelope
-	if resp.StatusCode != http.StatusNoContent && method != http.MethodHead {
-		env = decodeEnvelope(n.t, resp.StatusCode, raw)
-	}
-	return resp.StatusCode, env, resp.Header, string(raw)
-}
-
-func decodeEnvelope(t testing.TB, status int, raw []byte) envelope {
-	t.Helper()
-	resp := &http.Response{StatusCode: status, Body: io.NopCloser(bytes.NewReader(raw))}
-	_, env := decodeResponse(t, resp)
-	return env
-}
-
-// alarmCount is how many alarms the store lists.
-func (n *node) alarmCount() int {
-	n.t.Helper()
-	_, env := n.get("/api/v1/alarms?limit=1000", nil)
-	return strings.Count(string(env.Data), `"alarmId"`)
-}
 
 // TestOnlyJSONBodies: a POST body that is not application/json is refused with 415 before it is
 // read (so no form post from another site can write), and nothing is stored or delivered.
 func TestOnlyJSONBodies(t *testing.T) {
-	n := startNode(t, nil)
-	console := n.dial("/ws/alarm")
+	n := pulsenode.Start(t, nil)
+	console := n.Dial("/ws/alarm")
 	alarm := []byte(`{"businessId":"cross-site"}`)
 
 	var form bytes.Buffer
@@ -82,19 +42,19 @@ func TestOnlyJSONBodies(t *testing.T) {
 	}
 	for _, path := range []string{"/api/v1/alarm", "/api/v1/rowdata", "/api/v1/alarms/any/ack", "/api/v1/alarms/any/clear"} {
 		for _, tc := range cases {
-			status, env, _, _ := n.request(http.MethodPost, path, tc.contentType, tc.body, nil)
+			status, env, _, _ := n.Request(http.MethodPost, path, tc.contentType, tc.body, nil)
 			if status != http.StatusUnsupportedMediaType || env.Code == 0 || !strings.Contains(env.Message, "application/json") {
 				t.Errorf("POST %s as %q: %d %+v, want 415 naming application/json", path, tc.contentType, status, env)
 			}
 		}
 	}
-	if s, env, _, _ := n.request(http.MethodPost, "/api/v1/alarm", "application/json; charset=utf-8", []byte(`{"businessId":"json"}`), nil); s != 200 {
+	if s, env, _, _ := n.Request(http.MethodPost, "/api/v1/alarm", "application/json; charset=utf-8", []byte(`{"businessId":"json"}`), nil); s != 200 {
 		t.Fatalf("JSON with a UTF-8 charset: %d %+v", s, env)
 	}
-	if o := console.next(patience); !strings.Contains(string(o.Data), `"json"`) {
-		t.Fatalf("the console got %s before the JSON alarm: a refused body was stored", o.raw)
+	if o := console.Next(pulsenode.Patience); !strings.Contains(string(o.Data), `"json"`) {
+		t.Fatalf("the console got %s before the JSON alarm: a refused body was stored", o.Raw)
 	}
-	if c := n.alarmCount(); c != 1 {
+	if c := n.AlarmCount(); c != 1 {
 		t.Fatalf("%d alarms stored, want only the JSON one", c)
 	}
 }
@@ -102,7 +62,7 @@ func TestOnlyJSONBodies(t *testing.T) {
 // TestRefusedBeforeTheBody: the 415 and 413 answers come from the headers alone; a server that
 // read the body first would wait for a megabyte that never comes.
 func TestRefusedBeforeTheBody(t *testing.T) {
-	n := startNode(t, nil)
+	n := pulsenode.Start(t, nil)
 	for _, tc := range []struct {
 		contentType string
 		length      int
@@ -111,7 +71,7 @@ func TestRefusedBeforeTheBody(t *testing.T) {
 		{"text/plain", 1 << 20, "415"},
 		{"application/json", 2 << 20, "413"},
 	} {
-		conn, err := net.Dial("tcp", strings.TrimPrefix(n.base, "http://"))
+		conn, err := net.Dial("tcp", strings.TrimPrefix(n.Base, "http://"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,8 +90,8 @@ func TestRefusedBeforeTheBody(t *testing.T) {
 // says; it answers a CORS preflight for a listed origin only. Other methods are 405 with Allow.
 // None of them stores, acknowledges or clears anything.
 func TestOnlyDocumentedMethods(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { c.WS.AllowedOrigins = []string{"https://console.example"} })
-	id := n.raise(`{"alarmId":"keep","businessId":"m-1"}`)[0].AlarmId
+	n := pulsenode.Start(t, func(c *config.Config) { c.WS.AllowedOrigins = []string{"https://console.example"} })
+	id := n.Raise(`{"alarmId":"keep","businessId":"m-1"}`)[0].AlarmId
 	body := []byte(`{"businessId":"preflight","user":"mallory"}`)
 	preflight := func(origin string) http.Header {
 		h := http.Header{"Access-Control-Request-Method": {"POST"}, "Access-Control-Request-Headers": {"content-type"}}
@@ -141,36 +101,36 @@ func TestOnlyDocumentedMethods(t *testing.T) {
 		return h
 	}
 	for _, path := range []string{"/api/v1/alarm", "/api/v1/rowdata", "/api/v1/alarms/" + id + "/ack", "/api/v1/alarms/" + id + "/clear"} {
-		status, _, h, _ := n.request(http.MethodOptions, path, "application/json", body, preflight("https://console.example"))
+		status, _, h, _ := n.Request(http.MethodOptions, path, "application/json", body, preflight("https://console.example"))
 		if status != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "https://console.example" ||
 			!strings.Contains(h.Get("Access-Control-Allow-Methods"), "POST") || !strings.Contains(strings.ToLower(h.Get("Access-Control-Allow-Headers")), "content-type") {
 			t.Errorf("preflight of %s from a listed origin: %d %v", path, status, h)
 		}
-		if status, env, _, _ := n.request(http.MethodOptions, path, "application/json", body, preflight("https://evil.example")); status != http.StatusForbidden || env.Code == 0 {
+		if status, env, _, _ := n.Request(http.MethodOptions, path, "application/json", body, preflight("https://evil.example")); status != http.StatusForbidden || env.Code == 0 {
 			t.Errorf("preflight of %s from an unlisted origin: %d %+v, want 403", path, status, env)
 		}
-		if status, env, h, _ := n.request(http.MethodOptions, path, "application/json", body, preflight("")); status != http.StatusMethodNotAllowed || env.Code == 0 || h.Get("Allow") != "POST" {
+		if status, env, h, _ := n.Request(http.MethodOptions, path, "application/json", body, preflight("")); status != http.StatusMethodNotAllowed || env.Code == 0 || h.Get("Allow") != "POST" {
 			t.Errorf("OPTIONS %s without an origin: %d %+v Allow %q, want 405 Allow POST", path, status, env, h.Get("Allow"))
 		}
 		for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodGet} {
-			if status, env, h, _ := n.request(m, path, "application/json", body, nil); status != http.StatusMethodNotAllowed || env.Code == 0 || h.Get("Allow") != "POST" {
+			if status, env, h, _ := n.Request(m, path, "application/json", body, nil); status != http.StatusMethodNotAllowed || env.Code == 0 || h.Get("Allow") != "POST" {
 				t.Errorf("%s %s: %d %+v Allow %q, want 405 Allow POST", m, path, status, env, h.Get("Allow"))
 			}
 		}
 	}
-	if status, _, h, _ := n.request(http.MethodGet, "/api/v1/alarms", "", nil, http.Header{"Origin": {"https://console.example"}}); status != 200 || h.Get("Access-Control-Allow-Origin") != "https://console.example" {
+	if status, _, h, _ := n.Request(http.MethodGet, "/api/v1/alarms", "", nil, http.Header{"Origin": {"https://console.example"}}); status != 200 || h.Get("Access-Control-Allow-Origin") != "https://console.example" {
 		t.Errorf("GET from a listed origin: %d, Access-Control-Allow-Origin %q", status, h.Get("Access-Control-Allow-Origin"))
 	}
-	if status, _, h, _ := n.request(http.MethodGet, "/api/v1/alarms", "", nil, http.Header{"Origin": {"https://evil.example"}}); status != 200 || h.Get("Access-Control-Allow-Origin") != "" {
+	if status, _, h, _ := n.Request(http.MethodGet, "/api/v1/alarms", "", nil, http.Header{"Origin": {"https://evil.example"}}); status != 200 || h.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("GET from an unlisted origin: %d, Access-Control-Allow-Origin %q", status, h.Get("Access-Control-Allow-Origin"))
 	}
-	if status, env, _, _ := n.request(http.MethodPost, "/healthz", "application/json", body, nil); status != http.StatusMethodNotAllowed || env.Code == 0 {
+	if status, env, _, _ := n.Request(http.MethodPost, "/healthz", "application/json", body, nil); status != http.StatusMethodNotAllowed || env.Code == 0 {
 		t.Errorf("POST /healthz: %d %+v", status, env)
 	}
-	if c := n.alarmCount(); c != 1 {
+	if c := n.AlarmCount(); c != 1 {
 		t.Fatalf("%d alarms stored, want 1: a refused method stored one", c)
 	}
-	_, env := n.get("/api/v1/alarms", nil)
+	_, env := n.Get("/api/v1/alarms", nil)
 	if !strings.Contains(string(env.Data), `"status":"active"`) {
 		t.Fatalf("the alarm changed state: %s", env.Data)
 	}
@@ -179,7 +139,7 @@ func TestOnlyDocumentedMethods(t *testing.T) {
 // TestNoInternalErrorsForClientInput: inputs that used to be answered 500 (with Go's messages)
 // get a 4xx {code,message} without stack, file names or socket addresses.
 func TestNoInternalErrorsForClientInput(t *testing.T) {
-	n := startNode(t, nil)
+	n := pulsenode.Start(t, nil)
 	var form bytes.Buffer
 	mw := multipart.NewWriter(&form)
 	_ = mw.WriteField("a", "b")
@@ -205,7 +165,7 @@ func TestNoInternalErrorsForClientInput(t *testing.T) {
 		{"GET", "/healthz?%zz", "", "", 200},
 	}
 	for _, tc := range cases {
-		status, env, _, raw := n.request(tc.method, tc.path, tc.contentType, []byte(tc.body), nil)
+		status, env, _, raw := n.Request(tc.method, tc.path, tc.contentType, []byte(tc.body), nil)
 		if status != tc.status || (status != 200 && env.Code == 0) {
 			t.Errorf("%s %.60s %.40q: %d %+v, want %d", tc.method, tc.path, tc.body, status, env, tc.status)
 		}
@@ -215,7 +175,7 @@ func TestNoInternalErrorsForClientInput(t *testing.T) {
 			}
 		}
 	}
-	if c := n.alarmCount(); c != 0 {
+	if c := n.AlarmCount(); c != 0 {
 		t.Fatalf("%d alarms stored from refused requests", c)
 	}
 }
@@ -223,8 +183,8 @@ func TestNoInternalErrorsForClientInput(t *testing.T) {
 // TestAckInput: the alarm id comes from the path only, the user from the body's "user" string
 // only, with the same rule as every name (1 to 128 bytes of UTF-8 without control characters).
 func TestAckInput(t *testing.T) {
-	n := startNode(t, nil)
-	n.raise(`{"alarmId":"deep","businessId":"m-1"}`)
+	n := pulsenode.Start(t, nil)
+	n.Raise(`{"alarmId":"deep","businessId":"m-1"}`)
 	cjk := strings.Repeat("警", 43) // 129 bytes
 	cases := []struct {
 		path, body string
@@ -244,17 +204,17 @@ func TestAckInput(t *testing.T) {
 		{"/api/v1/alarms/deep/clear", `{"alarmId":"deep"}`, 400, "alarmId"},
 	}
 	for _, tc := range cases {
-		status, env := n.post(tc.path, tc.body)
+		status, env := n.Post(tc.path, tc.body)
 		if status != tc.status || env.Code == 0 || !strings.Contains(env.Message, tc.mention) {
 			t.Errorf("POST %s %.60q: %d %+v, want %d mentioning %q", tc.path, tc.body, status, env, tc.status, tc.mention)
 		}
 	}
-	_, env := n.get("/api/v1/alarms", nil)
+	_, env := n.Get("/api/v1/alarms", nil)
 	if !strings.Contains(string(env.Data), `"status":"active"`) {
 		t.Fatalf("a refused ack changed the alarm: %s", env.Data)
 	}
 	name := strings.Repeat("警", 42) // 126 bytes
-	env = n.mustPost("/api/v1/alarms/deep/ack", `{"user":"`+name+`"}`)
+	env = n.MustPost("/api/v1/alarms/deep/ack", `{"user":"`+name+`"}`)
 	if !strings.Contains(string(env.Data), `"ackedBy":"`+name+`"`) {
 		t.Fatalf("ack by a 126-byte name: %s", env.Data)
 	}
@@ -265,8 +225,8 @@ func TestAckInput(t *testing.T) {
 // connection. The loop bounds a hang; the old default (60s) fails it.
 func TestTrickledHeadersAreDropped(t *testing.T) {
 	t.Parallel()
-	n := startNode(t, nil)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(n.base, "http://"))
+	n := pulsenode.Start(t, nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(n.Base, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // BenchmarkAlarmIngestIdempotency is BenchmarkAlarmIngest (one alarm per request, 64 posters
@@ -26,7 +28,7 @@ func BenchmarkAlarmIngestIdempotency(b *testing.B) {
 			name = "key"
 		}
 		b.Run(name, func(b *testing.B) {
-			n := startNode(b, nil)
+			n := pulsenode.Start(b, nil)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			var id atomic.Int64
 			cpu := processCPU()
@@ -35,7 +37,7 @@ func BenchmarkAlarmIngestIdempotency(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					i := id.Add(1)
-					req, err := http.NewRequest(http.MethodPost, n.base+"/api/v1/alarm",
+					req, err := http.NewRequest(http.MethodPost, n.Base+"/api/v1/alarm",
 						strings.NewReader(fmt.Sprintf(`{"alarmId":"bench-%d","businessId":"m","title":"t"}`, i%5000)))
 					if err != nil {
 						b.Error(err)

@@ -16,26 +16,11 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
-// postOnce posts body to path with the Idempotency-Key key (none when empty) and the extra
-// headers, and returns the status, the decoded {code,message,data} and the response headers.
-func (n *node) postOnce(path, key, body string, header http.Header) (int, envelope, http.Header) {
-	n.t.Helper()
-	h := header.Clone()
-	if h == nil {
-		h = http.Header{}
-	}
-	if key != "" {
-		h.Set("Idempotency-Key", key)
-	}
-	n.withCredentials(path, h)
-	status, env, got, _ := n.request(http.MethodPost, path, "application/json", []byte(body), h)
-	return status, env, got
-}
-
 // receiptsOf decodes an alarm ingest answer's receipts.
-func receiptsOf(t *testing.T, env envelope) []model.AlarmReceipt {
+func receiptsOf(t *testing.T, env pulsenode.Envelope) []model.AlarmReceipt {
 	t.Helper()
 	var res struct{ Items []model.AlarmReceipt }
 	if err := json.Unmarshal(env.Data, &res); err != nil {
@@ -44,33 +29,17 @@ func receiptsOf(t *testing.T, env envelope) []model.AlarmReceipt {
 	return res.Items
 }
 
-// storedAlarm is the alarm id as the list gives it (nil when it is not listed).
-func (n *node) storedAlarm(id string) *model.Alarm {
-	n.t.Helper()
-	_, env := n.get("/api/v1/alarms?limit=1000", nil)
-	var list struct{ Items []model.Alarm }
-	if err := json.Unmarshal(env.Data, &list); err != nil {
-		n.t.Fatalf("alarm list %s: %v", env.Data, err)
-	}
-	for i := range list.Items {
-		if list.Items[i].AlarmId == id {
-			return &list.Items[i]
-		}
-	}
-	return nil
-}
-
 // nextAlarmEvents reads a console up to the alarm event of marker and returns the ids and events
 // it read before it ("a-1 raised").
-func nextAlarmEvents(t *testing.T, c *client, marker string) []string {
+func nextAlarmEvents(t *testing.T, c *pulsenode.Client, marker string) []string {
 	t.Helper()
 	var got []string
 	for {
-		o := c.next(patience)
+		o := c.Next(pulsenode.Patience)
 		if o.Type != "alarm" {
 			continue
 		}
-		a := alarmOf(t, o)
+		a := pulsenode.AlarmOf(t, o)
 		if a.AlarmId == marker {
 			return got
 		}
@@ -83,38 +52,38 @@ func nextAlarmEvents(t *testing.T, c *client, marker string) []string {
 // no second event and the alarm's count stays 1. The same key with another body is 422 code 1422
 // and stores nothing.
 func TestIdempotentAlarmRetry(t *testing.T) {
-	n := startNode(t, nil)
-	console := n.dial("/ws/alarm")
+	n := pulsenode.Start(t, nil)
+	console := n.Dial("/ws/alarm")
 	body := `{"businessType":"pump","businessId":"p-7","level":"major","title":"pressure"}` // the server picks the id
 
-	status, first, h := n.postOnce("/api/v1/alarm", "retry-1", body, nil)
+	status, first, h := n.PostOnce("/api/v1/alarm", "retry-1", body, nil)
 	if status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("first post: %d %+v, Idempotent-Replayed %q", status, first, h.Get("Idempotent-Replayed"))
 	}
 	receipts := receiptsOf(t, first)
 	for range 2 {
-		status, again, h := n.postOnce("/api/v1/alarm", "retry-1", body, nil)
+		status, again, h := n.PostOnce("/api/v1/alarm", "retry-1", body, nil)
 		if status != http.StatusOK || string(again.Data) != string(first.Data) || h.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("retry: %d %s, Idempotent-Replayed %q; want 200 %s, \"true\"", status, again.Data, h.Get("Idempotent-Replayed"), first.Data)
 		}
 	}
-	status, env, _ := n.postOnce("/api/v1/alarm", "retry-1", `{"businessType":"pump","businessId":"p-7","level":"critical"}`, nil)
+	status, env, _ := n.PostOnce("/api/v1/alarm", "retry-1", `{"businessType":"pump","businessId":"p-7","level":"critical"}`, nil)
 	if status != http.StatusUnprocessableEntity || env.Code != consts.CodeKeyReused.Code() || !strings.Contains(env.Message, "retry-1") {
 		t.Fatalf("same key, another body: %d %+v; want 422 code %d naming the key", status, env, consts.CodeKeyReused.Code())
 	}
 
-	n.raise(`{"alarmId":"marker","businessId":"m"}`)
+	n.Raise(`{"alarmId":"marker","businessId":"m"}`)
 	if got := nextAlarmEvents(t, console, "marker"); len(got) != 1 || got[0] != receipts[0].AlarmId+" raised" {
 		t.Fatalf("console before the marker: %q; want one event, %s raised", got, receipts[0].AlarmId)
 	}
-	if a := n.storedAlarm(receipts[0].AlarmId); a == nil || a.Count != 1 || a.Level != "major" {
+	if a := n.StoredAlarm(receipts[0].AlarmId); a == nil || a.Count != 1 || a.Level != "major" {
 		t.Fatalf("stored alarm %+v; want count 1, level major", a)
 	}
-	if got := n.alarmCount(); got != 2 {
+	if got := n.AlarmCount(); got != 2 {
 		t.Fatalf("%d alarms stored; want 2 (the keyed one and the marker)", got)
 	}
-	m := n.scrape()
-	if replayed, accepted := m.value(t, "pulse_ingest_requests_replayed_total", "kind=alarm"), m.value(t, "pulse_ingest_items_accepted_total", "kind=alarm"); replayed != 2 || accepted != 2 {
+	m := n.Scrape()
+	if replayed, accepted := m.Value(t, "pulse_ingest_requests_replayed_total", "kind=alarm"), m.Value(t, "pulse_ingest_items_accepted_total", "kind=alarm"); replayed != 2 || accepted != 2 {
 		t.Fatalf("/metrics: %v alarm requests replayed, %v alarms accepted; want 2 and 2", replayed, accepted)
 	}
 }
@@ -122,30 +91,30 @@ func TestIdempotentAlarmRetry(t *testing.T) {
 // TestIdempotencyKeyRefused: a key that is empty, longer than 128 bytes or not printable ASCII
 // is 400 naming the header, on both endpoints, and nothing is published.
 func TestIdempotencyKeyRefused(t *testing.T) {
-	n := startNode(t, nil)
+	n := pulsenode.Start(t, nil)
 	for _, path := range []string{"/api/v1/alarm", "/api/v1/rowdata"} {
 		for _, key := range []string{strings.Repeat("k", 129), "tab\there", "é-key"} {
-			status, env, _ := n.postOnce(path, key, `{"businessType":"meter","businessId":"m-1"}`, nil)
+			status, env, _ := n.PostOnce(path, key, `{"businessType":"meter","businessId":"m-1"}`, nil)
 			if status != http.StatusBadRequest || env.Code != consts.CodeInvalidInput.Code() || !strings.Contains(env.Message, "Idempotency-Key") {
 				t.Errorf("%s with key %q: %d %+v; want 400 naming Idempotency-Key", path, key, status, env)
 			}
 		}
-		status, env, _, _ := n.request(http.MethodPost, path, "application/json", []byte(`{"businessId":"m-1"}`),
+		status, env, _, _ := n.Request(http.MethodPost, path, "application/json", []byte(`{"businessId":"m-1"}`),
 			http.Header{"Idempotency-Key": {""}})
 		if status != http.StatusBadRequest || !strings.Contains(env.Message, "Idempotency-Key") {
 			t.Errorf("%s with an empty key: %d %+v; want 400 naming Idempotency-Key", path, status, env)
 		}
-		status, env, _, _ = n.request(http.MethodPost, path, "application/json", []byte(`{"businessId":"m-1"}`),
+		status, env, _, _ = n.Request(http.MethodPost, path, "application/json", []byte(`{"businessId":"m-1"}`),
 			http.Header{"Idempotency-Key": {"a", "b"}})
 		if status != http.StatusBadRequest || !strings.Contains(env.Message, "Idempotency-Key") {
 			t.Errorf("%s with two keys: %d %+v; want 400 naming Idempotency-Key", path, status, env)
 		}
-		status, _, _ = n.postOnce(path, strings.Repeat("~", 128), `{"businessType":"meter","businessId":"m-1"}`, nil)
+		status, _, _ = n.PostOnce(path, strings.Repeat("~", 128), `{"businessType":"meter","businessId":"m-1"}`, nil)
 		if status != http.StatusOK {
 			t.Errorf("%s with a 128-byte key: %d; want 200", path, status)
 		}
 	}
-	if got := n.alarmCount(); got != 1 {
+	if got := n.AlarmCount(); got != 1 {
 		t.Fatalf("%d alarms stored; want 1 (the one with a valid key)", got)
 	}
 }
@@ -153,31 +122,31 @@ func TestIdempotencyKeyRefused(t *testing.T) {
 // TestIdempotentRowDataRetry: a row-data retry with the same key and body is answered again with
 // Idempotent-Replayed: true and reaches no dashboard a second time; another body is 422.
 func TestIdempotentRowDataRetry(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { c.RowData.SnapshotSize = 0 })
-	dash := n.dial("/ws/rowdata/meter/m-1/u")
-	n.waitConnections(1, 0)
+	n := pulsenode.Start(t, func(c *config.Config) { c.RowData.SnapshotSize = 0 })
+	dash := n.Dial("/ws/rowdata/meter/m-1/u")
+	n.WaitConnections(1, 0)
 	body := `{"businessType":"meter","businessId":"m-1","data":{"n":"1"}}`
-	status, first, h := n.postOnce("/api/v1/rowdata", "rows-1", body, nil)
+	status, first, h := n.PostOnce("/api/v1/rowdata", "rows-1", body, nil)
 	if status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("first post: %d %+v %q", status, first, h.Get("Idempotent-Replayed"))
 	}
-	status, again, h := n.postOnce("/api/v1/rowdata", "rows-1", body, nil)
+	status, again, h := n.PostOnce("/api/v1/rowdata", "rows-1", body, nil)
 	if status != http.StatusOK || string(again.Data) != string(first.Data) || h.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry: %d %s %q; want 200 %s with Idempotent-Replayed: true", status, again.Data, h.Get("Idempotent-Replayed"), first.Data)
 	}
-	status, env, _ := n.postOnce("/api/v1/rowdata", "rows-1", `{"businessType":"meter","businessId":"m-1","data":{"n":"2"}}`, nil)
+	status, env, _ := n.PostOnce("/api/v1/rowdata", "rows-1", `{"businessType":"meter","businessId":"m-1","data":{"n":"2"}}`, nil)
 	if status != http.StatusUnprocessableEntity || env.Code != consts.CodeKeyReused.Code() {
 		t.Fatalf("same key, another body: %d %+v; want 422 code %d", status, env, consts.CodeKeyReused.Code())
 	}
 	// The alarm endpoint's keys are its own: the same key there is another request.
-	if status, _, h := n.postOnce("/api/v1/alarm", "rows-1", `{"businessId":"m"}`, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
+	if status, _, h := n.PostOnce("/api/v1/alarm", "rows-1", `{"businessId":"m"}`, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("the row-data key on the alarm endpoint: %d %q; want 200, not replayed", status, h.Get("Idempotent-Replayed"))
 	}
-	n.marker("end")
-	if got := dash.receivedUntilMarker("end"); len(got) != 1 || got[0] != "1" {
+	n.Marker("end")
+	if got := dash.ReceivedUntilMarker("end"); len(got) != 1 || got[0] != "1" {
 		t.Fatalf("dashboard before the marker: %q; want [1]", got)
 	}
-	if v := n.scrape().value(t, "pulse_ingest_requests_replayed_total", "kind=rowdata"); v != 1 {
+	if v := n.Scrape().Value(t, "pulse_ingest_requests_replayed_total", "kind=rowdata"); v != 1 {
 		t.Fatalf("/metrics: %v row-data requests replayed; want 1", v)
 	}
 }
@@ -185,18 +154,18 @@ func TestIdempotentRowDataRetry(t *testing.T) {
 // TestIdempotencyPerCredential: with auth on, two ingest keys that send the same Idempotency-Key
 // are two requests (both applied); each key's own retry is replayed.
 func TestIdempotencyPerCredential(t *testing.T) {
-	n := authNode(t, nil)
-	n.credentials = true
+	n := pulsenode.StartAuth(t, nil)
+	n.Credentials = true
 	body := `{"alarmId":"shared-1","businessType":"meter","businessId":"m-1"}`
 	var seqs []int64
 	for _, key := range []string{"broadcaster", "all-alarms"} {
-		header := http.Header{"X-Api-Key": {ingestKey(key)}}
-		status, env, h := n.postOnce("/api/v1/alarm", "same-key", body, header)
+		header := http.Header{"X-Api-Key": {pulsenode.IngestKey(key)}}
+		status, env, h := n.PostOnce("/api/v1/alarm", "same-key", body, header)
 		if status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("%s: %d %+v %q; want 200, not replayed", key, status, env, h.Get("Idempotent-Replayed"))
 		}
 		seqs = append(seqs, receiptsOf(t, env)[0].Seq)
-		status, again, h := n.postOnce("/api/v1/alarm", "same-key", body, header)
+		status, again, h := n.PostOnce("/api/v1/alarm", "same-key", body, header)
 		if status != http.StatusOK || string(again.Data) != string(env.Data) || h.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("%s retry: %d %s %q; want 200 %s replayed", key, status, again.Data, h.Get("Idempotent-Replayed"), env.Data)
 		}
@@ -204,7 +173,7 @@ func TestIdempotencyPerCredential(t *testing.T) {
 	if seqs[0] == seqs[1] {
 		t.Fatalf("both keys got seq %d: the second was replayed from the first's scope", seqs[0])
 	}
-	if a := n.storedAlarm("shared-1"); a == nil || a.Count != 2 {
+	if a := n.StoredAlarm("shared-1"); a == nil || a.Count != 2 {
 		t.Fatalf("stored alarm %+v; want count 2 (one raise per ingest key)", a)
 	}
 }
@@ -257,13 +226,13 @@ func holdStore(t *testing.T, link string) (release func()) {
 // the repeat. On SQLite (with a busy_timeout longer than the test), MariaDB and PostgreSQL.
 func TestIdempotentAlarmInFlight(t *testing.T) {
 	run := func(t *testing.T, link string) {
-		n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
-		n.raise(`{"alarmId":"warm","businessId":"m"}`) // the schema and the write connection exist
+		n := pulsenode.Start(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
+		n.Raise(`{"alarmId":"warm","businessId":"m"}`) // the schema and the write connection exist
 		release := holdStore(t, link)
 
 		type answer struct {
 			status int
-			env    envelope
+			env    pulsenode.Envelope
 			header http.Header
 		}
 		answers := make(chan answer, 2)
@@ -271,7 +240,7 @@ func TestIdempotentAlarmInFlight(t *testing.T) {
 		for range 2 {
 			go func() {
 				h := http.Header{"Idempotency-Key": {"slow"}}
-				status, env, header, _ := n.request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(body), h)
+				status, env, header, _ := n.Request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(body), h)
 				answers <- answer{status, env, header}
 			}()
 		}
@@ -286,11 +255,11 @@ func TestIdempotentAlarmInFlight(t *testing.T) {
 		if done.status != http.StatusOK || done.header.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("the first, once the store is free: %d %+v", done.status, done.env)
 		}
-		status, again, h := n.postOnce("/api/v1/alarm", "slow", body, nil)
+		status, again, h := n.PostOnce("/api/v1/alarm", "slow", body, nil)
 		if status != http.StatusOK || string(again.Data) != string(done.env.Data) || h.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("retry after the answer: %d %s %q; want 200 %s replayed", status, again.Data, h.Get("Idempotent-Replayed"), done.env.Data)
 		}
-		if a := n.storedAlarm("slow-1"); a == nil || a.Count != 1 {
+		if a := n.StoredAlarm("slow-1"); a == nil || a.Count != 1 {
 			t.Fatalf("stored alarm %+v; want count 1", a)
 		}
 	}
@@ -314,44 +283,44 @@ func sqliteFault(link string) storeFault {
 func TestIdempotencyKeepsOnly2xx(t *testing.T) {
 	run := func(t *testing.T, link string, fault storeFault) {
 		t.Cleanup(func() { fault.run(t, fault.clear) })
-		n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
-		console := n.dial("/ws/alarm")
+		n := pulsenode.Start(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
+		console := n.Dial("/ws/alarm")
 
 		fault.run(t, fault.set)
 		body := `{"alarmId":"down-1","businessId":"m"}`
-		if status, env, _ := n.postOnce("/api/v1/alarm", "down", body, nil); status != http.StatusServiceUnavailable {
+		if status, env, _ := n.PostOnce("/api/v1/alarm", "down", body, nil); status != http.StatusServiceUnavailable {
 			t.Fatalf("with the store refusing writes: %d %+v; want 503", status, env)
 		}
 		fault.run(t, fault.clear)
-		status, env, h := n.postOnce("/api/v1/alarm", "down", body, nil)
+		status, env, h := n.PostOnce("/api/v1/alarm", "down", body, nil)
 		if status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("retry once the store is back: %d %+v %q; want 200, applied (not replayed)", status, env, h.Get("Idempotent-Replayed"))
 		}
-		if status, again, h := n.postOnce("/api/v1/alarm", "down", body, nil); status != http.StatusOK ||
+		if status, again, h := n.PostOnce("/api/v1/alarm", "down", body, nil); status != http.StatusOK ||
 			string(again.Data) != string(env.Data) || h.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("second retry: %d %s %q; want 200 %s replayed", status, again.Data, h.Get("Idempotent-Replayed"), env.Data)
 		}
 
-		if status, env, _ := n.postOnce("/api/v1/alarm", "fixed", `{"alarmId":"fixed-1","businessId":"m","level":"bogus"}`, nil); status != http.StatusBadRequest {
+		if status, env, _ := n.PostOnce("/api/v1/alarm", "fixed", `{"alarmId":"fixed-1","businessId":"m","level":"bogus"}`, nil); status != http.StatusBadRequest {
 			t.Fatalf("a bad level: %d %+v; want 400", status, env)
 		}
-		if status, env, h := n.postOnce("/api/v1/alarm", "fixed", `{"alarmId":"fixed-1","businessId":"m","level":"major"}`, nil); status != http.StatusOK ||
+		if status, env, h := n.PostOnce("/api/v1/alarm", "fixed", `{"alarmId":"fixed-1","businessId":"m","level":"major"}`, nil); status != http.StatusOK ||
 			h.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("the corrected body under the same key: %d %+v %q; want 200, applied", status, env, h.Get("Idempotent-Replayed"))
 		}
 
-		n.raise(`{"alarmId":"marker","businessId":"m"}`)
+		n.Raise(`{"alarmId":"marker","businessId":"m"}`)
 		if got := nextAlarmEvents(t, console, "marker"); fmt.Sprint(got) != "[down-1 raised fixed-1 raised]" {
 			t.Fatalf("console before the marker: %q; want [down-1 raised fixed-1 raised]", got)
 		}
 		for _, id := range []string{"down-1", "fixed-1"} {
-			if a := n.storedAlarm(id); a == nil || a.Count != 1 {
+			if a := n.StoredAlarm(id); a == nil || a.Count != 1 {
 				t.Fatalf("stored %s: %+v; want count 1", id, a)
 			}
 		}
 	}
 	t.Run("sqlite", func(t *testing.T) {
-		link := sqliteLink(t.TempDir())
+		link := pulsenode.SQLiteLink(t.TempDir())
 		run(t, link, sqliteFault(link))
 	})
 	testsvc.EachDatabase(t, "pulse_idem_2xx", func(t *testing.T, link string) {
@@ -367,26 +336,26 @@ func TestIdempotencyKeepsOnly2xx(t *testing.T) {
 func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 	testsvc.RequireRedis(t)
 	testsvc.EachDatabase(t, "pulse_app_idem", func(t *testing.T, link string) {
-		nodes := startCluster(t, 2, testsvc.RedisAddr, link, false)
+		nodes := pulsenode.StartCluster(t, 2, testsvc.RedisAddr, link, false)
 		a, b := nodes[0], nodes[1]
-		consoles := []*client{a.dial("/ws/alarm"), b.dial("/ws/alarm")}
+		consoles := []*pulsenode.Client{a.Dial("/ws/alarm"), b.Dial("/ws/alarm")}
 		body := `{"businessType":"pump","businessId":"p-7","level":"major"}`
-		status, first, _ := a.postOnce("/api/v1/alarm", "lb-retry", body, nil)
+		status, first, _ := a.PostOnce("/api/v1/alarm", "lb-retry", body, nil)
 		if status != http.StatusOK {
 			t.Fatalf("post to A: %d %+v", status, first)
 		}
-		status, again, h := b.postOnce("/api/v1/alarm", "lb-retry", body, nil)
+		status, again, h := b.PostOnce("/api/v1/alarm", "lb-retry", body, nil)
 		if status != http.StatusOK || string(again.Data) != string(first.Data) || h.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("retry on B: %d %s %q; want 200 %s replayed", status, again.Data, h.Get("Idempotent-Replayed"), first.Data)
 		}
 		id := receiptsOf(t, first)[0].AlarmId
-		b.raise(`{"alarmId":"marker","businessId":"m"}`)
+		b.Raise(`{"alarmId":"marker","businessId":"m"}`)
 		for i, c := range consoles {
 			if got := nextAlarmEvents(t, c, "marker"); len(got) != 1 || got[0] != id+" raised" {
 				t.Fatalf("console on node %d before the marker: %q; want [%s raised]", i, got, id)
 			}
 		}
-		if al := b.storedAlarm(id); al == nil || al.Count != 1 {
+		if al := b.StoredAlarm(id); al == nil || al.Count != 1 {
 			t.Fatalf("stored alarm %+v; want count 1", al)
 		}
 
@@ -407,7 +376,7 @@ func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 		for _, nd := range nodes {
 			go func() {
 				h := http.Header{"Idempotency-Key": {"both"}}
-				status, env, header, _ := nd.request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(`{"alarmId":"both-1","businessId":"m"}`), h)
+				status, env, header, _ := nd.Request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(`{"alarmId":"both-1","businessId":"m"}`), h)
 				answers <- answer{status, string(env.Data), header}
 			}()
 		}
@@ -419,7 +388,7 @@ func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 			t.Fatalf("two copies on two nodes: %d %s %q and %d %s %q; want one applied and one replayed, the same answer",
 				x.status, x.data, x.header.Get("Idempotent-Replayed"), y.status, y.data, y.header.Get("Idempotent-Replayed"))
 		}
-		if al := a.storedAlarm("both-1"); al == nil || al.Count != 1 {
+		if al := a.StoredAlarm("both-1"); al == nil || al.Count != 1 {
 			t.Fatalf("stored alarm %+v; want count 1", al)
 		}
 	})
@@ -451,28 +420,28 @@ func writersWaiting(t *testing.T, link string) int {
 func TestIdempotentRowDataAfterBusDown(t *testing.T) {
 	testsvc.EachDatabase(t, "pulse_app_idem", func(t *testing.T, link string) {
 		redis := testsvc.StartPrivateRedis(t)
-		n := startCluster(t, 1, redis.Addr, link, false)[0]
-		dash := n.dial("/ws/rowdata/meter/m-1/u")
-		n.waitConnections(1, 0)
+		n := pulsenode.StartCluster(t, 1, redis.Addr, link, false)[0]
+		dash := n.Dial("/ws/rowdata/meter/m-1/u")
+		n.WaitConnections(1, 0)
 		body := `{"businessType":"meter","businessId":"m-1","data":{"n":"1"}}`
 
 		redis.Stop()
-		poll.Eventually(t, func() bool { code, _ := n.get("/readyz", nil); return code == http.StatusServiceUnavailable },
+		poll.Eventually(t, func() bool { code, _ := n.Get("/readyz", nil); return code == http.StatusServiceUnavailable },
 			"the node stayed ready without Redis")
-		if status, env, _ := n.postOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusServiceUnavailable {
+		if status, env, _ := n.PostOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusServiceUnavailable {
 			t.Fatalf("row data without Redis: %d %+v; want 503", status, env)
 		}
 		redis.Restart()
-		poll.Eventually(t, func() bool { code, _ := n.get("/readyz", nil); return code == http.StatusOK },
+		poll.Eventually(t, func() bool { code, _ := n.Get("/readyz", nil); return code == http.StatusOK },
 			"the node is not ready again with Redis back")
-		if status, env, h := n.postOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
+		if status, env, h := n.PostOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("retry with Redis back: %d %+v %q; want 200, published (not replayed)", status, env, h.Get("Idempotent-Replayed"))
 		}
-		if status, env, h := n.postOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "true" {
+		if status, env, h := n.PostOnce("/api/v1/rowdata", "bus-down", body, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("second retry: %d %+v %q; want 200 replayed", status, env, h.Get("Idempotent-Replayed"))
 		}
-		n.marker("end")
-		if got := dash.receivedUntilMarker("end"); len(got) != 1 || got[0] != "1" {
+		n.Marker("end")
+		if got := dash.ReceivedUntilMarker("end"); len(got) != 1 || got[0] != "1" {
 			t.Fatalf("dashboard before the marker: %q; want [1]", got)
 		}
 	})

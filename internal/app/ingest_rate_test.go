@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // withIngestKey adds an ingest key for rowdata of meter/* at rate.
 func withIngestKey(name string, rate float64) func(*config.Config) {
 	return func(c *config.Config) {
-		sum := sha256.Sum256([]byte(ingestKey(name)))
+		sum := sha256.Sum256([]byte(pulsenode.IngestKey(name)))
 		c.Auth.IngestKeys = append(c.Auth.IngestKeys, config.IngestKey{Name: name, KeySHA256: hex.EncodeToString(sum[:]),
 			Allow: []string{"rowdata"}, Businesses: []string{"meter/*"}, Rate: rate})
 	}
@@ -35,13 +36,13 @@ func meterBatch(prefix string, n int) string {
 // it, and the bucket it drains answers 429. A batch costs its items: after a batch of 2 on a key of
 // rate 0.6 (burst 2), the next request of one item is 429 with Retry-After.
 func TestIngestKeyRateCountsItems(t *testing.T) {
-	n := authNode(t, func(c *config.Config) {
+	n := pulsenode.StartAuth(t, func(c *config.Config) {
 		withIngestKey("meter-flood", 5)(c)
 		withIngestKey("meter-slow", 0.6)(c)
 	})
-	flood := http.Header{"X-Api-Key": {ingestKey("meter-flood")}}
+	flood := http.Header{"X-Api-Key": {pulsenode.IngestKey("meter-flood")}}
 	for i := range 10 {
-		status, env, h := n.call(http.MethodPost, "/api/v1/rowdata", flood, meterBatch(fmt.Sprintf("ev%d", i), 1000))
+		status, env, h := n.Call(http.MethodPost, "/api/v1/rowdata", flood, meterBatch(fmt.Sprintf("ev%d", i), 1000))
 		switch {
 		case status == http.StatusBadRequest && strings.Contains(env.Message, `1000 items are more than ingest key "meter-flood" may send at once`) &&
 			strings.Contains(env.Message, "send at most 10 items per request"):
@@ -50,16 +51,16 @@ func TestIngestKeyRateCountsItems(t *testing.T) {
 			t.Fatalf("batch %d of 1000 items: %d %+v, want 400 (over the burst) or 429 with Retry-After", i, status, env)
 		}
 	}
-	status, env, _ := n.call(http.MethodGet, "/api/v1/businesses", bearer(token(t, "pump-user", grants{RowData: []string{"*"}})), "")
+	status, env, _ := n.Call(http.MethodGet, "/api/v1/businesses", pulsenode.Bearer(pulsenode.Token(t, "pump-user", pulsenode.Grants{RowData: []string{"*"}})), "")
 	if status != http.StatusOK || strings.Contains(string(env.Data), "ev0-") {
 		t.Fatalf("businesses after the flood: %d %s, want none of the flood's ids", status, env.Data)
 	}
 
-	slow := http.Header{"X-Api-Key": {ingestKey("meter-slow")}}
-	if status, env, _ := n.call(http.MethodPost, "/api/v1/rowdata", slow, meterBatch("m", 2)); status != http.StatusOK {
+	slow := http.Header{"X-Api-Key": {pulsenode.IngestKey("meter-slow")}}
+	if status, env, _ := n.Call(http.MethodPost, "/api/v1/rowdata", slow, meterBatch("m", 2)); status != http.StatusOK {
 		t.Fatalf("a batch of 2 on a burst of 2: %d %+v", status, env)
 	}
-	status, env, h := n.call(http.MethodPost, "/api/v1/rowdata", slow, meterBatch("m", 1))
+	status, env, h := n.Call(http.MethodPost, "/api/v1/rowdata", slow, meterBatch("m", 1))
 	if status != http.StatusTooManyRequests || !strings.Contains(env.Message, "items per second") {
 		t.Fatalf("one item after a batch of 2 on a burst of 2: %d %+v, want 429", status, env)
 	}

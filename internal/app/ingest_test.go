@@ -12,15 +12,16 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/service/ingest"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // TestIngestBadInput: every kind of bad body gets 400 (or 413) with {code,message} naming the
 // problem, never a 500, and nothing is delivered.
 func TestIngestBadInput(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { c.Ingest.MaxBodySize = 64 << 10 })
-	watcher := n.dial(rowPath("meter", "*", "w"))
-	console := n.dial("/ws/alarm")
-	n.waitConnections(1, 1)
+	n := pulsenode.Start(t, func(c *config.Config) { c.Ingest.MaxBodySize = 64 << 10 })
+	watcher := n.Dial(pulsenode.RowPath("meter", "*", "w"))
+	console := n.Dial("/ws/alarm")
+	n.WaitConnections(1, 1)
 
 	long := strings.Repeat("x", 129)
 	items := func(k int) string {
@@ -61,33 +62,33 @@ func TestIngestBadInput(t *testing.T) {
 		{"/api/v1/nothing", `{}`, 404, "no such endpoint"},
 	}
 	for _, tc := range cases {
-		status, env := n.post(tc.path, tc.body)
+		status, env := n.Post(tc.path, tc.body)
 		if status != tc.status || env.Code == 0 || !strings.Contains(env.Message, tc.mention) {
 			t.Errorf("POST %s %.60q: got %d %+v, want %d mentioning %q", tc.path, tc.body, status, env, tc.status, tc.mention)
 		}
 	}
-	if status, env := n.get("/api/v1/rowdata", nil); status != 405 || env.Code == 0 {
+	if status, env := n.Get("/api/v1/rowdata", nil); status != 405 || env.Code == 0 {
 		t.Errorf("GET on an ingest endpoint: %d %+v", status, env)
 	}
 
 	// Nothing of the above reached a client.
-	n.marker("after")
-	if got := watcher.receivedUntilMarker("after"); len(got) != 0 {
+	n.Marker("after")
+	if got := watcher.ReceivedUntilMarker("after"); len(got) != 0 {
 		t.Fatalf("a rejected item was delivered: %v", got)
 	}
-	n.mustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
-	if o := console.next(patience); !strings.Contains(string(o.Data), "sentinel") {
-		t.Fatalf("a rejected alarm was delivered: %s", o.raw)
+	n.MustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
+	if o := console.Next(pulsenode.Patience); !strings.Contains(string(o.Data), "sentinel") {
+		t.Fatalf("a rejected alarm was delivered: %s", o.Raw)
 	}
 }
 
 // TestAlarmIngest: every console receives every alarm; seq increases; receipts follow the request.
 func TestAlarmIngest(t *testing.T) {
-	n := startNode(t, nil)
-	consoles := []*client{n.dial("/ws/alarm"), n.dial("/ws/alarm")}
-	n.waitConnections(0, 2)
+	n := pulsenode.Start(t, nil)
+	consoles := []*pulsenode.Client{n.Dial("/ws/alarm"), n.Dial("/ws/alarm")}
+	n.WaitConnections(0, 2)
 
-	env := n.mustPost("/api/v1/alarm", `{"items":[
+	env := n.MustPost("/api/v1/alarm", `{"items":[
 		{"alarmId":"a-17","businessType":"meter","businessId":"m-001","level":"critical","title":"Over-voltage","content":"262 V","data":{"v":262}},
 		{"businessId":"line-3"}]}`)
 	var res struct {
@@ -100,7 +101,7 @@ func TestAlarmIngest(t *testing.T) {
 	if res.Accepted != 2 || res.Items[0].AlarmId != "a-17" || res.Items[1].AlarmId == "" || res.Items[1].Seq != res.Items[0].Seq+1 {
 		t.Fatalf("receipts %+v", res)
 	}
-	env = n.mustPost("/api/v1/alarm", `{"businessId":"m-2","level":"info"}`)
+	env = n.MustPost("/api/v1/alarm", `{"businessId":"m-2","level":"info"}`)
 	var one struct{ Items []model.AlarmReceipt }
 	_ = json.Unmarshal(env.Data, &one)
 	if len(one.Items) != 1 || one.Items[0].Seq != res.Items[1].Seq+1 {
@@ -110,11 +111,11 @@ func TestAlarmIngest(t *testing.T) {
 	for _, c := range consoles {
 		var seqs []int64
 		for range 3 {
-			o := c.next(patience)
+			o := c.Next(pulsenode.Patience)
 			var a model.AlarmBusinessData
 			_ = json.Unmarshal(o.Data, &a)
 			if o.Type != "alarm" || a.Level == "" || a.AlarmId == "" || a.Time == 0 {
-				t.Fatalf("alarm message %s", o.raw)
+				t.Fatalf("alarm message %s", o.Raw)
 			}
 			seqs = append(seqs, o.Seq)
 		}
@@ -126,10 +127,10 @@ func TestAlarmIngest(t *testing.T) {
 
 // TestGoAPI: the in-process API delivers, validates like HTTP and returns errors.
 func TestGoAPI(t *testing.T) {
-	n := startNode(t, nil)
-	dash := n.dial(rowPath("line", "l-1", "u"))
-	console := n.dial("/ws/alarm")
-	n.waitConnections(1, 1)
+	n := pulsenode.Start(t, nil)
+	dash := n.Dial(pulsenode.RowPath("line", "l-1", "u"))
+	console := n.Dial("/ws/alarm")
+	n.WaitConnections(1, 1)
 	ctx := context.Background()
 
 	if err := ingest.SendRowDataBusinessData(ctx, model.BusinessData{BusinessType: "line", BusinessId: "l-1", Data: json.RawMessage(`{"n":"go"}`)}); err != nil {
@@ -147,12 +148,12 @@ func TestGoAPI(t *testing.T) {
 	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{BusinessId: "l-1", Title: "from go"}); err != nil {
 		t.Fatal(err)
 	}
-	n.marker("m")
-	if got := dash.receivedUntilMarker("m"); fmt.Sprint(got) != "[go]" {
+	n.Marker("m")
+	if got := dash.ReceivedUntilMarker("m"); fmt.Sprint(got) != "[go]" {
 		t.Fatalf("dashboard received %v", got)
 	}
-	if o := console.next(patience); !strings.Contains(string(o.Data), "from go") {
-		t.Fatalf("console received %s", o.raw)
+	if o := console.Next(pulsenode.Patience); !strings.Contains(string(o.Data), "from go") {
+		t.Fatalf("console received %s", o.Raw)
 	}
 	_ = http.StatusOK
 }
@@ -160,7 +161,7 @@ func TestGoAPI(t *testing.T) {
 // TestAnswersSayTheirLength: API answers, accepted and refused, come whole with a Content-Length
 // that is their body's length (not chunked), so a client reads each on a kept-alive connection.
 func TestAnswersSayTheirLength(t *testing.T) {
-	n := startNode(t, nil)
+	n := pulsenode.Start(t, nil)
 	for _, tc := range []struct {
 		method, path, body string
 		status             int
@@ -172,7 +173,7 @@ func TestAnswersSayTheirLength(t *testing.T) {
 		{http.MethodGet, "/api/v1/nothing", "", http.StatusNotFound},
 		{http.MethodGet, "/healthz", "", http.StatusOK},
 	} {
-		req, err := http.NewRequest(tc.method, n.base+tc.path, strings.NewReader(tc.body))
+		req, err := http.NewRequest(tc.method, n.Base+tc.path, strings.NewReader(tc.body))
 		if err != nil {
 			t.Fatal(err)
 		}

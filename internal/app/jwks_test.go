@@ -19,6 +19,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // identityProvider serves a JWKS holding its own RSA key at a fixed address, and can be stopped
@@ -97,7 +98,7 @@ func TestJWKSUnreachableOverTheServer(t *testing.T) {
 	log := func() string { mu.Lock(); defer mu.Unlock(); return logged.String() }
 
 	idp := newIdentityProvider(t) // down
-	n := authNode(t, func(c *config.Config) {
+	n := pulsenode.StartAuth(t, func(c *config.Config) {
 		c.Auth.JWT.JWKSURL = "http://" + idp.addr + "/jwks.json?client_secret=query-secret"
 	})
 	poll.Eventually(t, func() bool { return strings.Contains(log(), "fetching the signing keys from "+idp.addr+" failed") },
@@ -107,7 +108,7 @@ func TestJWKSUnreachableOverTheServer(t *testing.T) {
 	}
 
 	withKid := func() string { // the provider's tokens name its kid
-		tk := jwt.NewWithClaims(jwt.SigningMethodRS256, claims("alice", grants{Alarms: []string{"*"}}))
+		tk := jwt.NewWithClaims(jwt.SigningMethodRS256, pulsenode.Claims("alice", pulsenode.Grants{Alarms: []string{"*"}}))
 		tk.Header["kid"] = "idp-1"
 		s, err := tk.SignedString(idp.key)
 		if err != nil {
@@ -115,31 +116,31 @@ func TestJWKSUnreachableOverTheServer(t *testing.T) {
 		}
 		return s
 	}()
-	status, env, _ := n.call(http.MethodGet, "/api/v1/alarms", bearer(withKid), "")
+	status, env, _ := n.Call(http.MethodGet, "/api/v1/alarms", pulsenode.Bearer(withKid), "")
 	if status != http.StatusUnauthorized || !strings.Contains(env.Message, "signing keys unavailable") {
 		t.Fatalf("a token of the provider while it is down: %d %+v, want 401 signing keys unavailable", status, env)
 	}
 	var ready struct {
 		Checks map[string]string `json:"checks"`
 	}
-	status, env = n.get("/readyz", nil)
+	status, env = n.Get("/readyz", nil)
 	if status != http.StatusOK || json.Unmarshal(env.Data, &ready) != nil || !strings.Contains(ready.Checks["jwks"], "fetching the signing keys from "+idp.addr+" fails since") {
 		t.Fatalf("/readyz while the provider is down: %d %s, want 200 with checks.jwks saying it fails", status, env.Data)
 	}
-	if s := n.scrape(); s.value(t, "pulse_jwks_fetch_failures_total") < 1 || s.value(t, "pulse_jwks_last_success_timestamp_seconds") != 0 {
-		t.Fatalf("metrics: failures %v, last success %v", s.value(t, "pulse_jwks_fetch_failures_total"), s.value(t, "pulse_jwks_last_success_timestamp_seconds"))
+	if s := n.Scrape(); s.Value(t, "pulse_jwks_fetch_failures_total") < 1 || s.Value(t, "pulse_jwks_last_success_timestamp_seconds") != 0 {
+		t.Fatalf("metrics: failures %v, last success %v", s.Value(t, "pulse_jwks_fetch_failures_total"), s.Value(t, "pulse_jwks_last_success_timestamp_seconds"))
 	}
 
 	idp.start()
 	poll.Eventually(t, func() bool { // the next fetch, JWKSMinInterval after the last
-		status, _, _ := n.call(http.MethodGet, "/api/v1/alarms", bearer(withKid), "")
+		status, _, _ := n.Call(http.MethodGet, "/api/v1/alarms", pulsenode.Bearer(withKid), "")
 		return status == http.StatusOK
 	}, "the provider's token is still refused once it is up")
-	status, env = n.get("/readyz", nil)
+	status, env = n.Get("/readyz", nil)
 	if status != http.StatusOK || json.Unmarshal(env.Data, &ready) != nil || ready.Checks["jwks"] != "ok" {
 		t.Fatalf("/readyz once the provider is up: %d %s, want checks.jwks ok", status, env.Data)
 	}
-	if n.scrape().value(t, "pulse_jwks_last_success_timestamp_seconds") == 0 {
+	if n.Scrape().Value(t, "pulse_jwks_last_success_timestamp_seconds") == 0 {
 		t.Fatal("pulse_jwks_last_success_timestamp_seconds is 0 after a fetch")
 	}
 	if !strings.Contains(log(), "works again") {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // familyName is a metric name as the dashboard's and the alert rules' queries write it.
@@ -17,9 +18,9 @@ var familyName = regexp.MustCompile(`\b(?:pulse|go|process)_[a-z_]+\b`)
 // TestDeployFilesUseRealMetrics: every metric the Grafana dashboard and the Prometheus alert
 // rules query is one a running node exposes, so neither shows "no data" for a misspelt name.
 func TestDeployFilesUseRealMetrics(t *testing.T) {
-	n := startNode(t, nil)
-	n.mustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","title":"t"}`)
-	exposed := n.scrape()
+	n := pulsenode.Start(t, nil)
+	n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","title":"t"}`)
+	exposed := n.Scrape()
 	has := func(name string) bool {
 		if exposed[name] != nil {
 			return true

@@ -2,171 +2,76 @@ package app_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
 	"github.com/pulse-monitoring/pulse/internal/config"
-	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
-
-// scrape is what GET /metrics answers (without credentials), parsed as the Prometheus text format.
-type scrape map[string]*dto.MetricFamily
-
-func (n *node) scrape() scrape {
-	n.t.Helper()
-	resp, err := http.Get(n.base + "/metrics")
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		n.t.Fatalf("GET /metrics: %d %q", resp.StatusCode, body)
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
-		n.t.Fatalf("GET /metrics: Content-Type %q, want the text format", ct)
-	}
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(string(body)))
-	if err != nil {
-		n.t.Fatalf("GET /metrics: not the Prometheus text format: %v", err)
-	}
-	return families
-}
-
-// value is the value of the series of family name whose labels include labels ("k=v" each); it
-// fails the test when there is no such series.
-func (s scrape) value(t testing.TB, name string, labels ...string) float64 {
-	t.Helper()
-	v, ok := s.find(name, labels...)
-	if !ok {
-		t.Fatalf("no series %s%v in /metrics", name, labels)
-	}
-	return v
-}
-
-func (s scrape) find(name string, labels ...string) (float64, bool) {
-	f := s[name]
-	if f == nil {
-		return 0, false
-	}
-series:
-	for _, m := range f.GetMetric() {
-		have := map[string]string{}
-		for _, l := range m.GetLabel() {
-			have[l.GetName()] = l.GetValue()
-		}
-		for _, want := range labels {
-			k, v, _ := strings.Cut(want, "=")
-			if have[k] != v {
-				continue series
-			}
-		}
-		switch {
-		case m.Counter != nil:
-			return m.Counter.GetValue(), true
-		case m.Gauge != nil:
-			return m.Gauge.GetValue(), true
-		case m.Histogram != nil:
-			return float64(m.Histogram.GetSampleCount()), true
-		case m.Untyped != nil:
-			return m.Untyped.GetValue(), true
-		}
-	}
-	return 0, false
-}
-
-// labelValues are every label value of every series.
-func (s scrape) labelValues() map[string]bool {
-	out := map[string]bool{}
-	for _, f := range s {
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				out[l.GetValue()] = true
-			}
-		}
-	}
-	return out
-}
-
-// moved waits until the series reaches at least want, and fails the test if it never does.
-func (n *node) moved(name string, want float64, labels ...string) {
-	n.t.Helper()
-	var got float64
-	poll.Eventually(n.t, func() bool {
-		got, _ = n.scrape().find(name, labels...)
-		return got >= want
-	}, "%s%v stayed below %v", name, labels, want)
-}
 
 // TestMetrics: after real traffic (dashboards and a console connected, row data and alarms
 // ingested, refused upgrades, a protocol close, a slow dashboard whose oldest items are dropped)
 // every family of /metrics is there and has moved, in the Prometheus text format.
 func TestMetrics(t *testing.T) {
-	n := startNode(t, func(c *config.Config) {
-		patientClients(c)
+	n := pulsenode.Start(t, func(c *config.Config) {
+		pulsenode.PatientClients(c)
 		c.WS.SendQueue = 64
 		c.WS.MaxConnections = 4
 	})
-	before := n.scrape()
+	before := n.Scrape()
 	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total", "pulse_bus_up"} {
 		if before[name] == nil {
 			t.Errorf("/metrics has no %s", name)
 		}
 	}
-	if v := before.value(t, "pulse_deliveries_total", "endpoint=rowdata"); v != 0 {
+	if v := before.Value(t, "pulse_deliveries_total", "endpoint=rowdata"); v != 0 {
 		t.Fatalf("a new node has delivered %v messages", v)
 	}
 	// Every close code the server sends is there at 0 before any close, so that the first close of
 	// each kind shows in rate(): a series born at 1 has no increase to see.
 	for _, endpoint := range []string{"rowdata", "alarm"} {
 		for _, code := range []string{"1000", "1001", "1003", "1006", "1008", "1009", "1011", "1013", "4401"} {
-			if v, ok := before.find("pulse_closes_total", "endpoint="+endpoint, "code="+code); !ok || v != 0 {
+			if v, ok := before.Find("pulse_closes_total", "endpoint="+endpoint, "code="+code); !ok || v != 0 {
 				t.Errorf("a new node: pulse_closes_total{endpoint=%q,code=%q} = %v (exposed: %v), want 0", endpoint, code, v, ok)
 			}
 		}
 	}
 
 	// An alarm before the console connects, so that its replay has an event to send.
-	n.mustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-9","level":"major","title":"hot"}`)
-	console := n.dial("/ws/alarm")
-	if len(console.replayed) == 0 {
+	n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-9","level":"major","title":"hot"}`)
+	console := n.Dial("/ws/alarm")
+	if len(console.Replayed) == 0 {
 		t.Fatal("the console's replay held no alarm")
 	}
-	dashboard := n.dial(rowPath("meter", "m-1", "alice"))
-	slow := n.dialSlow(rowPath("meter", "m-1", "bob"))
-	n.waitConnections(2, 1)
+	dashboard := n.Dial(pulsenode.RowPath("meter", "m-1", "alice"))
+	slow := n.DialSlow(pulsenode.RowPath("meter", "m-1", "bob"))
+	n.WaitConnections(2, 1)
 
-	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"v":1}}`)
-	dashboard.next(patience)
-	dashboard.send(`{"type":"ping"}`)
-	dashboard.next(patience) // the pong
-	if status, _ := n.post("/api/v1/rowdata", `{"businessType":`); status != http.StatusBadRequest {
+	n.MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"v":1}}`)
+	dashboard.Next(pulsenode.Patience)
+	dashboard.Send(`{"type":"ping"}`)
+	dashboard.Next(pulsenode.Patience) // the pong
+	if status, _ := n.Post("/api/v1/rowdata", `{"businessType":`); status != http.StatusBadRequest {
 		t.Fatalf("a body that is not JSON: %d, want 400", status)
 	}
 
 	// Refused upgrades: a plain GET, a path the door does not serve, one connection too many.
-	if status, _ := n.get("/ws/alarm", nil); status != http.StatusUpgradeRequired {
+	if status, _ := n.Get("/ws/alarm", nil); status != http.StatusUpgradeRequired {
 		t.Fatalf("plain GET /ws/alarm: %d, want 426", status)
 	}
-	if status, _, _ := n.refused("/ws/rowdata/meter", nil); status != http.StatusBadRequest {
+	if status, _, _ := n.Refused("/ws/rowdata/meter", nil); status != http.StatusBadRequest {
 		t.Fatalf("/ws/rowdata/meter: %d, want 400", status)
 	}
-	protocol := n.dial(rowPath("meter", "m-2", "carol")) // the 4th of ws.maxConnections
-	if status, _, _ := n.refused(rowPath("meter", "m-3", "dave"), nil); status != http.StatusServiceUnavailable {
+	protocol := n.Dial(pulsenode.RowPath("meter", "m-2", "carol")) // the 4th of ws.maxConnections
+	if status, _, _ := n.Refused(pulsenode.RowPath("meter", "m-3", "dave"), nil); status != http.StatusServiceUnavailable {
 		t.Fatalf("a 5th connection: %d, want 503", status)
 	}
 	// A protocol close: a binary frame is answered with 1003.
-	if err := protocol.ws.WriteMessage(2, []byte{1}); err != nil {
+	if err := protocol.WS.WriteMessage(2, []byte{1}); err != nil {
 		t.Fatal(err)
 	}
-	if code := protocol.closeCode(patience); code != 1003 {
+	if code := protocol.CloseCode(pulsenode.Patience); code != 1003 {
 		t.Fatalf("a binary frame: closed with %d, want 1003", code)
 	}
 
@@ -176,11 +81,11 @@ func TestMetrics(t *testing.T) {
 		if total >= 8000 {
 			t.Fatalf("no drops after %d items for a dashboard that read nothing", total)
 		}
-		n.mustPost("/api/v1/rowdata", rowBatch(total, 50))
+		n.MustPost("/api/v1/rowdata", pulsenode.RowBatch(total, 50))
 	}
 	_ = slow
 
-	s := n.scrape()
+	s := n.Scrape()
 	expect := []struct {
 		name   string
 		labels []string
@@ -230,31 +135,31 @@ func TestMetrics(t *testing.T) {
 		{"pulse_sqlite_memory_limit_bytes", nil, 0},
 	}
 	for _, e := range expect {
-		if v := s.value(t, e.name, e.labels...); v < e.least {
+		if v := s.Value(t, e.name, e.labels...); v < e.least {
 			t.Errorf("%s%v = %v, want at least %v", e.name, e.labels, v, e.least)
 		}
 	}
-	if v := s.value(t, "pulse_alarm_store_writes_failing"); v != 0 {
+	if v := s.Value(t, "pulse_alarm_store_writes_failing"); v != 0 {
 		t.Errorf("pulse_alarm_store_writes_failing = %v on a healthy store", v)
 	}
 	// A live alarm reaches the console: deliveries move on the alarm endpoint too.
-	n.mustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-9","level":"major","title":"hotter"}`)
-	console.next(patience)
-	n.moved("pulse_deliveries_total", 1, "endpoint=alarm")
+	n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-9","level":"major","title":"hotter"}`)
+	console.Next(pulsenode.Patience)
+	n.Moved("pulse_deliveries_total", 1, "endpoint=alarm")
 	// A client's normal close is counted under 1000, and the frames of a connection that ends stay
 	// counted: a counter never goes back.
-	open := n.scrape()
-	_ = dashboard.ws.WriteMessage(8, []byte{0x03, 0xe8})
-	n.moved("pulse_closes_total", 1, "endpoint=rowdata", "code=1000")
-	closed := n.scrape()
+	open := n.Scrape()
+	_ = dashboard.WS.WriteMessage(8, []byte{0x03, 0xe8})
+	n.Moved("pulse_closes_total", 1, "endpoint=rowdata", "code=1000")
+	closed := n.Scrape()
 	for _, name := range []string{"pulse_frames_written_total", "pulse_frames_read_total"} {
-		if was, is := open.value(t, name, "endpoint=rowdata"), closed.value(t, name, "endpoint=rowdata"); is < was {
+		if was, is := open.Value(t, name, "endpoint=rowdata"), closed.Value(t, name, "endpoint=rowdata"); is < was {
 			t.Errorf("%s went from %v to %v when a connection ended", name, was, is)
 		}
 	}
 
 	// No label value comes from a request: no user, business or id.
-	for v := range n.scrape().labelValues() {
+	for v := range n.Scrape().LabelValues() {
 		for _, user := range []string{"alice", "bob", "carol", "dave", "meter", "m-1", "m-9", "over", "hot"} {
 			if strings.Contains(v, user) {
 				t.Errorf("label value %q holds %q, which came from a request", v, user)
@@ -266,7 +171,7 @@ func TestMetrics(t *testing.T) {
 // TestMetricsWithAuth: with auth on, /metrics needs no credentials; ingest requests are counted by
 // status and by the configured name of their key (never the key), and refused upgrades by reason.
 func TestMetricsWithAuth(t *testing.T) {
-	n := authNode(t, func(c *config.Config) { c.WS.AllowedOrigins = []string{"https://console.example"} })
+	n := pulsenode.StartAuth(t, func(c *config.Config) { c.WS.AllowedOrigins = []string{"https://console.example"} })
 	row := `{"businessType":"meter","businessId":"m-1","data":{"v":1}}`
 	for _, want := range []struct {
 		header http.Header
@@ -274,27 +179,27 @@ func TestMetricsWithAuth(t *testing.T) {
 	}{
 		{nil, http.StatusUnauthorized},
 		{http.Header{"X-Api-Key": {"not-a-key"}}, http.StatusUnauthorized},
-		{http.Header{"X-Api-Key": {ingestKey("meter-rows")}}, http.StatusOK},
-		{http.Header{"X-Api-Key": {ingestKey("all-alarms")}}, http.StatusForbidden},
-		{http.Header{"X-Api-Key": {ingestKey("slow-meter-1")}}, http.StatusOK},
-		{http.Header{"X-Api-Key": {ingestKey("slow-meter-1")}}, http.StatusTooManyRequests},
+		{http.Header{"X-Api-Key": {pulsenode.IngestKey("meter-rows")}}, http.StatusOK},
+		{http.Header{"X-Api-Key": {pulsenode.IngestKey("all-alarms")}}, http.StatusForbidden},
+		{http.Header{"X-Api-Key": {pulsenode.IngestKey("slow-meter-1")}}, http.StatusOK},
+		{http.Header{"X-Api-Key": {pulsenode.IngestKey("slow-meter-1")}}, http.StatusTooManyRequests},
 	} {
-		if status, env, _ := n.call(http.MethodPost, "/api/v1/rowdata", want.header, row); status != want.status {
+		if status, env, _ := n.Call(http.MethodPost, "/api/v1/rowdata", want.header, row); status != want.status {
 			t.Fatalf("POST /api/v1/rowdata with %v: %d %+v, want %d", want.header, status, env, want.status)
 		}
 	}
-	if status, _, _ := n.refused("/ws/alarm", nil); status != http.StatusUnauthorized {
+	if status, _, _ := n.Refused("/ws/alarm", nil); status != http.StatusUnauthorized {
 		t.Fatalf("a console without a token: %d, want 401", status)
 	}
-	noAlarms := token(t, "erin", grants{RowData: []string{"*"}})
-	if status, _, _ := n.refused("/ws/alarm", bearer(noAlarms)); status != http.StatusForbidden {
+	noAlarms := pulsenode.Token(t, "erin", pulsenode.Grants{RowData: []string{"*"}})
+	if status, _, _ := n.Refused("/ws/alarm", pulsenode.Bearer(noAlarms)); status != http.StatusForbidden {
 		t.Fatalf("a console whose token grants no alarms: %d, want 403", status)
 	}
-	if status, _, _ := n.refused("/ws/alarm", http.Header{"Origin": {"https://elsewhere.example"}}); status != http.StatusForbidden {
+	if status, _, _ := n.Refused("/ws/alarm", http.Header{"Origin": {"https://elsewhere.example"}}); status != http.StatusForbidden {
 		t.Fatalf("a console from an origin not listed: %d, want 403", status)
 	}
 
-	s := n.scrape() // no credentials
+	s := n.Scrape() // no credentials
 	for _, e := range []struct {
 		labels []string
 		want   float64
@@ -305,24 +210,24 @@ func TestMetricsWithAuth(t *testing.T) {
 		{[]string{"endpoint=rowdata", "status=200", "key=slow-meter-1"}, 1},
 		{[]string{"endpoint=rowdata", "status=429", "key=slow-meter-1"}, 1},
 	} {
-		if v := s.value(t, "pulse_ingest_requests_total", e.labels...); v != e.want {
+		if v := s.Value(t, "pulse_ingest_requests_total", e.labels...); v != e.want {
 			t.Errorf("pulse_ingest_requests_total%v = %v, want %v", e.labels, v, e.want)
 		}
 	}
 	for reason, want := range map[string]float64{"auth": 1, "forbidden": 1, "origin": 1} {
-		if v := s.value(t, "pulse_upgrades_refused_total", "reason="+reason); v != want {
+		if v := s.Value(t, "pulse_upgrades_refused_total", "reason="+reason); v != want {
 			t.Errorf("pulse_upgrades_refused_total{reason=%q} = %v, want %v", reason, v, want)
 		}
 	}
-	if v := s.value(t, "pulse_ingest_items_accepted_total", "kind=rowdata"); v != 2 {
+	if v := s.Value(t, "pulse_ingest_items_accepted_total", "kind=rowdata"); v != 2 {
 		t.Errorf("items accepted: %v, want 2", v)
 	}
 	// Neither a key, a token nor a user is a label value.
 	secrets := []string{"not-a-key", noAlarms, "erin", "m-1"}
-	for name := range ingestKeys {
-		secrets = append(secrets, ingestKey(name))
+	for name := range pulsenode.IngestKeys {
+		secrets = append(secrets, pulsenode.IngestKey(name))
 	}
-	for v := range s.labelValues() {
+	for v := range s.LabelValues() {
 		for _, secret := range secrets {
 			if strings.Contains(v, secret) {
 				t.Errorf("label value %q holds %q", v, fmt.Sprintf("%.12s...", secret))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/service/alarm"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // TestReplayBoundedByBytes: a history of large events (stored through the store's own write path,
@@ -20,7 +21,7 @@ import (
 // frames of at most alarm.ReplayFrameBytes, an event larger than that alone in its frame; every
 // event arrives once and in order, with a resume from 0 and with the state of a fresh console.
 func TestReplayBoundedByBytes(t *testing.T) {
-	n := startNode(t, nil)
+	n := pulsenode.Start(t, nil)
 	budget := alarm.ReplayFrameBytes
 	sizes := []int{budget + 50<<10, 100 << 10, 10 << 10, 1 << 10, budget * 3, 120 << 10, 120 << 10, 40, budget - 300}
 	var items []model.AlarmBusinessData
@@ -34,13 +35,13 @@ func TestReplayBoundedByBytes(t *testing.T) {
 	}
 
 	for _, path := range []string{"/ws/alarm?since=0", "/ws/alarm"} {
-		ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(n.base, "http")+path, nil)
+		ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(n.Base, "http")+path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want, frames := int64(1), 0
 		for synced := false; !synced; frames++ {
-			_ = ws.SetReadDeadline(time.Now().Add(patience))
+			_ = ws.SetReadDeadline(time.Now().Add(pulsenode.Patience))
 			_, frame, err := ws.ReadMessage()
 			if err != nil {
 				t.Fatalf("%s: %v", path, err)
@@ -51,7 +52,7 @@ func TestReplayBoundedByBytes(t *testing.T) {
 					path, frames, len(frame), len(objects), budget)
 			}
 			for _, raw := range objects {
-				var o object
+				var o pulsenode.Object
 				if err := json.Unmarshal(raw, &o); err != nil {
 					t.Fatalf("%s: %v", path, err)
 				}

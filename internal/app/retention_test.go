@@ -8,6 +8,7 @@ import (
 	"github.com/gogf/gf/v2/database/gdb"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // TestRetentionOverServer: a node's retention deletes, every alarm.purgeInterval, the cleared
@@ -16,16 +17,16 @@ import (
 // current state, one resuming from the last purged seq misses nothing; the list no longer holds
 // the purged alarm. The store's rows are aged by ninety-one days in the database itself.
 func TestRetentionOverServer(t *testing.T) {
-	link := sqliteLink(t.TempDir())
-	n := startNode(t, func(c *config.Config) {
+	link := pulsenode.SQLiteLink(t.TempDir())
+	n := pulsenode.Start(t, func(c *config.Config) {
 		c.Database = gdb.ConfigNode{Link: link}
 		c.Alarm.PurgeInterval = time.Second
 	})
-	n.raise(`{"alarmId":"a","businessId":"m-1"}`) // seq 1
-	n.raise(`{"alarmId":"a","businessId":"m-1"}`) // 2, a's latest
-	n.raise(`{"alarmId":"b","businessId":"m-2"}`) // 3
-	n.mustPost("/api/v1/alarms/b/clear", `{}`)    // 4
-	if len(n.list("status=cleared")) != 1 {
+	n.Raise(`{"alarmId":"a","businessId":"m-1"}`) // seq 1
+	n.Raise(`{"alarmId":"a","businessId":"m-1"}`) // 2, a's latest
+	n.Raise(`{"alarmId":"b","businessId":"m-2"}`) // 3
+	n.MustPost("/api/v1/alarms/b/clear", `{}`)    // 4
+	if len(n.List("status=cleared")) != 1 {
 		t.Fatal("b is not listed as cleared")
 	}
 
@@ -40,26 +41,26 @@ func TestRetentionOverServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n.moved("pulse_retention_rows_purged_total", 3, "table=pulse_alarm_event") // 1, 3 and 4
-	n.moved("pulse_retention_rows_purged_total", 1, "table=pulse_alarm")       // b
-	if s := n.scrape(); s.value(t, "pulse_retention_last_run_timestamp_seconds", "table=pulse_alarm_event") == 0 ||
-		s.value(t, "pulse_retention_failures_total", "table=pulse_alarm_event") != 0 {
+	n.Moved("pulse_retention_rows_purged_total", 3, "table=pulse_alarm_event") // 1, 3 and 4
+	n.Moved("pulse_retention_rows_purged_total", 1, "table=pulse_alarm")       // b
+	if s := n.Scrape(); s.Value(t, "pulse_retention_last_run_timestamp_seconds", "table=pulse_alarm_event") == 0 ||
+		s.Value(t, "pulse_retention_failures_total", "table=pulse_alarm_event") != 0 {
 		t.Fatal("retention ran without a last-run time, or failed")
 	}
 
-	c := n.dial("/ws/alarm?since=1")
-	if len(c.replayed) != 2 || c.replayed[0].Type != "reset" || alarmOf(t, c.replayed[1]).AlarmId != "a" ||
-		c.replayed[1].Seq != 2 || c.synced != 4 {
-		t.Fatalf("resume from 1 after the purge: %d objects, synced %d; want reset, a (2), synced 4", len(c.replayed), c.synced)
+	c := n.Dial("/ws/alarm?since=1")
+	if len(c.Replayed) != 2 || c.Replayed[0].Type != "reset" || pulsenode.AlarmOf(t, c.Replayed[1]).AlarmId != "a" ||
+		c.Replayed[1].Seq != 2 || c.Synced != 4 {
+		t.Fatalf("resume from 1 after the purge: %d objects, synced %d; want reset, a (2), synced 4", len(c.Replayed), c.Synced)
 	}
-	_ = c.ws.Close()
-	if c := n.dial("/ws/alarm?since=4"); len(c.replayed) != 0 || c.synced != 4 {
-		t.Fatalf("resume from the last purged seq: %d objects, synced %d", len(c.replayed), c.synced)
+	_ = c.WS.Close()
+	if c := n.Dial("/ws/alarm?since=4"); len(c.Replayed) != 0 || c.Synced != 4 {
+		t.Fatalf("resume from the last purged seq: %d objects, synced %d", len(c.Replayed), c.Synced)
 	}
-	if items := n.list("status=cleared"); len(items) != 0 {
+	if items := n.List("status=cleared"); len(items) != 0 {
 		t.Fatalf("cleared alarms listed after the purge: %+v", items)
 	}
-	if items := n.list(""); len(items) != 1 || items[0].AlarmId != "a" {
+	if items := n.List(""); len(items) != 1 || items[0].AlarmId != "a" {
 		t.Fatalf("the list after the purge: %+v, want a alone", items)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -55,74 +56,74 @@ func TestMessageSchemas(t *testing.T) {
 	server := messageSchemas(t, "server", "rowdata", "alarm", "synced", "reset", "pong", "error", "auth")
 	fromClient := messageSchemas(t, "client", "ping", "ack", "clear", "auth")
 	seen := map[string]int{}
-	check := func(o object) object {
+	check := func(o pulsenode.Object) pulsenode.Object {
 		t.Helper()
-		if err := conforms(t, server, o.raw); err != nil {
-			t.Errorf("the server's %s does not meet its schema: %v", o.raw, err)
+		if err := conforms(t, server, o.Raw); err != nil {
+			t.Errorf("the server's %s does not meet its schema: %v", o.Raw, err)
 		}
 		seen[o.Type]++
 		return o
 	}
-	send := func(c *client, message string) {
+	send := func(c *pulsenode.Client, message string) {
 		t.Helper()
 		if err := conforms(t, fromClient, []byte(message)); err != nil {
 			t.Fatalf("the test's %s does not meet its schema: %v", message, err)
 		}
-		c.send(message)
+		c.Send(message)
 	}
 
-	n := startNode(t, nil)
-	dashboard := n.dial("/ws/rowdata/meter/m-1/u")
-	console := n.dial("/ws/alarm")
-	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","time":1732250000123,"data":{"voltage":229.8}}`)
-	check(dashboard.next(patience))
-	n.mustPost("/api/v1/alarm", `{"alarmId":"a-1","businessId":"m-1","level":"critical","title":"Over-voltage","data":{"limit":250}}`)
-	raised := check(console.next(patience))
+	n := pulsenode.Start(t, nil)
+	dashboard := n.Dial("/ws/rowdata/meter/m-1/u")
+	console := n.Dial("/ws/alarm")
+	n.MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","time":1732250000123,"data":{"voltage":229.8}}`)
+	check(dashboard.Next(pulsenode.Patience))
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-1","businessId":"m-1","level":"critical","title":"Over-voltage","data":{"limit":250}}`)
+	raised := check(console.Next(pulsenode.Patience))
 	var alarm struct{ Data json.RawMessage }
 	if err := json.Unmarshal(raised.Data, &alarm); err != nil || !bytes.HasPrefix(alarm.Data, []byte("{")) {
-		t.Errorf("the alarm's data is not the object it was raised with: %s", raised.raw)
+		t.Errorf("the alarm's data is not the object it was raised with: %s", raised.Raw)
 	}
-	n.mustPost("/api/v1/alarm", `{"alarmId":"a-2","businessId":"m-1","title":"no data"}`)
-	check(console.next(patience))
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-2","businessId":"m-1","title":"no data"}`)
+	check(console.Next(pulsenode.Patience))
 	send(console, `{"type":"ack","alarmId":"a-1","user":"op","comment":"on it"}`)
-	if o := check(console.next(patience)); o.Event != "acked" || !strings.Contains(string(o.Data), `"ackComment":"on it"`) {
-		t.Fatalf("after an ack: %s", o.raw)
+	if o := check(console.Next(pulsenode.Patience)); o.Event != "acked" || !strings.Contains(string(o.Data), `"ackComment":"on it"`) {
+		t.Fatalf("after an ack: %s", o.Raw)
 	}
-	for _, c := range []*client{dashboard, console} {
+	for _, c := range []*pulsenode.Client{dashboard, console} {
 		send(c, `{"type":"ping"}`)
-		check(c.next(patience))
-		c.send(`nope`)
-		check(c.next(patience))
-		c.send(`{"type":"subscribe"}`)
-		check(c.next(patience))
+		check(c.Next(pulsenode.Patience))
+		c.Send(`nope`)
+		check(c.Next(pulsenode.Patience))
+		c.Send(`{"type":"subscribe"}`)
+		check(c.Next(pulsenode.Patience))
 	}
 	send(console, `{"type":"ack","alarmId":"no-such-alarm","user":"op"}`)
-	check(console.next(patience))
+	check(console.Next(pulsenode.Patience))
 	send(console, `{"type":"clear","businessType":"","businessId":"m-1","alarmId":"a-2","user":"op","comment":"done"}`)
-	if o := check(console.next(patience)); o.Event != "cleared" {
-		t.Fatalf("after a clear: %s", o.raw)
+	if o := check(console.Next(pulsenode.Patience)); o.Event != "cleared" {
+		t.Fatalf("after a clear: %s", o.Raw)
 	}
 
 	// A console resuming from a seq this store has not reached: reset, the state, synced.
-	resumed, _, err := n.tryDial("/ws/alarm?since=1000", nil)
+	resumed, _, err := n.TryDial("/ws/alarm?since=1000", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := check(resumed.next(patience)); o.Type != "reset" {
-		t.Fatalf("since ahead of the store: %s, want reset first", o.raw)
+	if o := check(resumed.Next(pulsenode.Patience)); o.Type != "reset" {
+		t.Fatalf("since ahead of the store: %s, want reset first", o.Raw)
 	}
-	for check(resumed.next(patience)).Type != "synced" {
+	for check(resumed.Next(pulsenode.Patience)).Type != "synced" {
 		// the state the console starts again from
 	}
 
 	// With auth on: a refresh's answer, and a refused refresh's error.
-	a := authNode(t, nil)
-	everything := grants{Alarms: []string{"*"}, RowData: []string{"*"}}
-	refreshed := a.dialWith("/ws/rowdata/meter/m-1/alice", bearer(token(t, "alice", everything)))
-	send(refreshed, `{"type":"auth","token":"`+token(t, "alice", everything)+`"}`)
-	check(refreshed.next(patience))
-	send(refreshed, `{"type":"auth","token":"`+token(t, "mallory", everything)+`"}`)
-	check(refreshed.next(patience))
+	a := pulsenode.StartAuth(t, nil)
+	everything := pulsenode.Grants{Alarms: []string{"*"}, RowData: []string{"*"}}
+	refreshed := a.DialWith("/ws/rowdata/meter/m-1/alice", pulsenode.Bearer(pulsenode.Token(t, "alice", everything)))
+	send(refreshed, `{"type":"auth","token":"`+pulsenode.Token(t, "alice", everything)+`"}`)
+	check(refreshed.Next(pulsenode.Patience))
+	send(refreshed, `{"type":"auth","token":"`+pulsenode.Token(t, "mallory", everything)+`"}`)
+	check(refreshed.Next(pulsenode.Patience))
 
 	for typ := range server {
 		if seen[typ] == 0 {

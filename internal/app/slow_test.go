@@ -4,64 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
-
-// dialSlow opens a WebSocket whose socket has a tiny receive buffer and that the test does not
-// read from, so the server's writes back up quickly.
-func (n *node) dialSlow(path string) *client {
-	n.t.Helper()
-	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-	}}).DialContext}
-	ws, _, err := d.Dial("ws"+strings.TrimPrefix(n.base, "http")+path, nil)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	n.t.Cleanup(func() { _ = ws.Close() })
-	return &client{t: n.t, ws: ws}
-}
-
-// rowBatch is a body of row-data items of about 4 KB to meter/m-1, numbered from start: large
-// enough that a few hundred fill a socket.
-func rowBatch(start, count int) string {
-	pad := strings.Repeat("p", 4000)
-	var b strings.Builder
-	b.WriteString(`{"items":[`)
-	for i := start; i < start+count; i++ {
-		if i > start {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `{"businessType":"meter","businessId":"m-1","data":{"n":"%d","pad":%q}}`, i, pad)
-	}
-	return b.String() + `]}`
-}
-
-// patientClients is the change to a node's configuration for tests of clients that read late:
-// such a client stops reading, and so answers no ping, for as long as the test takes to fill its
-// socket, however long that is on a busy machine. The write timeout and the pong timeout, which
-// end clients that are gone (TestStuckWriteIsEnded, TestHeartbeats), must not end these.
-func patientClients(c *config.Config) {
-	c.WS.WriteTimeout, c.WS.PongTimeout = time.Hour, 2*time.Hour
-}
 
 // TestSlowDashboard: a dashboard that stops reading delays neither ingest nor the other
 // dashboards; its full queue drops the oldest items, counts them, and keeps the freshest.
 func TestSlowDashboard(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { patientClients(c); c.WS.SendQueue = 64 })
-	slow := n.dialSlow(rowPath("meter", "m-1", "slow"))
-	fast := n.dial(rowPath("meter", "m-1", "fast"))
-	n.waitConnections(2, 0)
+	n := pulsenode.Start(t, func(c *config.Config) { pulsenode.PatientClients(c); c.WS.SendQueue = 64 })
+	slow := n.DialSlow(pulsenode.RowPath("meter", "m-1", "slow"))
+	fast := n.Dial(pulsenode.RowPath("meter", "m-1", "fast"))
+	n.WaitConnections(2, 0)
 
 	// Batches no larger than a queue, each read by the fast dashboard before the next: it must get
 	// every item while the slow one's socket fills, then its queue, until the server drops items
@@ -72,9 +30,9 @@ func TestSlowDashboard(t *testing.T) {
 		if total >= most {
 			t.Fatalf("no drops counted after %d items for a client that read nothing", total)
 		}
-		n.mustPost("/api/v1/rowdata", rowBatch(total, batch))
+		n.MustPost("/api/v1/rowdata", pulsenode.RowBatch(total, batch))
 		for i := total; i < total+batch; i++ {
-			if got := rowN(t, fast.next(patience)); got != fmt.Sprint(i) {
+			if got := rowN(t, fast.Next(pulsenode.Patience)); got != fmt.Sprint(i) {
 				t.Fatalf("fast dashboard got item %s, want %d", got, i)
 			}
 		}
@@ -90,7 +48,7 @@ func TestSlowDashboard(t *testing.T) {
 	last, got := -1, 0
 	for last != total-1 {
 		var k int
-		_, _ = fmt.Sscan(rowN(t, slow.next(patience)), &k)
+		_, _ = fmt.Sscan(rowN(t, slow.Next(pulsenode.Patience)), &k)
 		if k <= last {
 			t.Fatalf("slow dashboard got %d after %d", k, last)
 		}
@@ -109,10 +67,10 @@ func TestSlowDashboard(t *testing.T) {
 // gets the rest without a gap or a duplicate.
 func TestSlowConsole(t *testing.T) {
 	// The close frame waits behind what fills the slow console's socket until it reads.
-	n := startNode(t, func(c *config.Config) { patientClients(c); c.WS.SendQueue = 32 })
-	slow := n.dialSlow("/ws/alarm")
-	fast := n.dial("/ws/alarm")
-	n.waitConnections(0, 2)
+	n := pulsenode.Start(t, func(c *config.Config) { pulsenode.PatientClients(c); c.WS.SendQueue = 32 })
+	slow := n.DialSlow("/ws/alarm")
+	fast := n.Dial("/ws/alarm")
+	n.WaitConnections(0, 2)
 
 	// Alarms of 8 KB (near the content limit: fewer alarms fill the socket) until the slow
 	// console's socket and queue are full and it is closed.
@@ -132,9 +90,9 @@ func TestSlowConsole(t *testing.T) {
 			fmt.Fprintf(&b, `{"businessId":"m-%d","content":%q}`, total+i, content)
 		}
 		b.WriteString(`]}`)
-		n.mustPost("/api/v1/alarm", b.String())
+		n.MustPost("/api/v1/alarm", b.String())
 		for i := total; i < total+batch; i++ {
-			if o := fast.next(patience); o.Seq != int64(i+1) {
+			if o := fast.Next(pulsenode.Patience); o.Seq != int64(i+1) {
 				t.Fatalf("fast console got seq %d, want %d", o.Seq, i+1)
 			}
 		}
@@ -144,17 +102,17 @@ func TestSlowConsole(t *testing.T) {
 	if s := n.Alarm.Stats().SlowClosed; s != 1 {
 		t.Fatalf("%d consoles closed as slow, want 1", s)
 	}
-	if v := n.scrape().value(t, "pulse_slow_closes_total", "endpoint=alarm"); v != 1 {
+	if v := n.Scrape().Value(t, "pulse_slow_closes_total", "endpoint=alarm"); v != 1 {
 		t.Fatalf("pulse_slow_closes_total{endpoint=alarm} = %v, want 1", v)
 	}
 
 	// Reading now: synced, alarms 1, 2, 3... without a gap, then close 1013.
-	if o := slow.next(patience); o.Type != "synced" || o.Seq != 0 {
-		t.Fatalf("slow console began with %s, want synced 0", o.raw)
+	if o := slow.Next(pulsenode.Patience); o.Type != "synced" || o.Seq != 0 {
+		t.Fatalf("slow console began with %s, want synced 0", o.Raw)
 	}
 	var want int64 = 1
 	for {
-		o, err := slow.tryNext(patience)
+		o, err := slow.TryNext(pulsenode.Patience)
 		if err != nil {
 			if !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
 				t.Fatalf("after %d alarms: %v, want close 1013", want-1, err)
@@ -170,50 +128,50 @@ func TestSlowConsole(t *testing.T) {
 		t.Fatal("the slow console was not slow: it received everything")
 	}
 
-	back := n.dial(fmt.Sprintf("/ws/alarm?since=%d", want-1))
-	for _, o := range back.replayed {
+	back := n.Dial(fmt.Sprintf("/ws/alarm?since=%d", want-1))
+	for _, o := range back.Replayed {
 		if o.Seq != want {
 			t.Fatalf("resumed console got seq %d, want %d", o.Seq, want)
 		}
 		want++
 	}
-	if want-1 != int64(total) || back.synced != int64(total) {
-		t.Fatalf("resumed console got up to %d, synced %d; want %d", want-1, back.synced, total)
+	if want-1 != int64(total) || back.Synced != int64(total) {
+		t.Fatalf("resumed console got up to %d, synced %d; want %d", want-1, back.Synced, total)
 	}
 }
 
 // TestShutdownFlushesAndCloses: Shutdown delivers what is queued, closes every WebSocket with
 // 1001 and leaves no connection behind.
 func TestShutdownFlushesAndCloses(t *testing.T) {
-	n := startNode(t, nil)
-	dash := n.dial(rowPath("meter", "m-1", "u"))
-	console := n.dial("/ws/alarm")
-	n.waitConnections(1, 1)
-	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"n":"last"}}`)
-	n.mustPost("/api/v1/alarm", `{"businessId":"m-1","title":"last"}`)
+	n := pulsenode.Start(t, nil)
+	dash := n.Dial(pulsenode.RowPath("meter", "m-1", "u"))
+	console := n.Dial("/ws/alarm")
+	n.WaitConnections(1, 1)
+	n.MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"n":"last"}}`)
+	n.MustPost("/api/v1/alarm", `{"businessId":"m-1","title":"last"}`)
 
-	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	ctx, cancel := context.WithTimeout(context.Background(), pulsenode.Patience)
 	defer cancel()
 	if err := n.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if o := dash.next(patience); rowN(t, o) != "last" {
-		t.Fatalf("dashboard: %s", o.raw)
+	if o := dash.Next(pulsenode.Patience); rowN(t, o) != "last" {
+		t.Fatalf("dashboard: %s", o.Raw)
 	}
-	if o := console.next(patience); o.Type != "alarm" {
-		t.Fatalf("console: %s", o.raw)
+	if o := console.Next(pulsenode.Patience); o.Type != "alarm" {
+		t.Fatalf("console: %s", o.Raw)
 	}
-	for _, c := range []*client{dash, console} {
-		if code := c.closeCode(patience); code != websocket.CloseGoingAway {
+	for _, c := range []*pulsenode.Client{dash, console} {
+		if code := c.CloseCode(pulsenode.Patience); code != websocket.CloseGoingAway {
 			t.Fatalf("close %d, want 1001", code)
 		}
 	}
-	if _, _, err := n.tryDial("/ws/alarm", nil); err == nil {
+	if _, _, err := n.TryDial("/ws/alarm", nil); err == nil {
 		t.Fatal("a connection was accepted after shutdown")
 	}
 }
 
-func rowN(t *testing.T, o object) string {
+func rowN(t *testing.T, o pulsenode.Object) string {
 	t.Helper()
 	var d struct {
 		Data struct {
@@ -221,7 +179,7 @@ func rowN(t *testing.T, o object) string {
 		} `json:"data"`
 	}
 	if o.Type != "rowdata" || json.Unmarshal(o.Data, &d) != nil {
-		t.Fatalf("not row data: %s", o.raw)
+		t.Fatalf("not row data: %s", o.Raw)
 	}
 	return d.Data.N
 }

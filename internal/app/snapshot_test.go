@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // snapshotN returns the "n" of a row-data object and whether it is marked as snapshot.
-func snapshotN(t *testing.T, o object) (string, bool) {
+func snapshotN(t *testing.T, o pulsenode.Object) (string, bool) {
 	t.Helper()
 	var d struct {
 		BusinessId string `json:"businessId"`
@@ -20,7 +21,7 @@ func snapshotN(t *testing.T, o object) (string, bool) {
 		} `json:"data"`
 	}
 	if o.Type != "rowdata" {
-		t.Fatalf("want row data, got %s", o.raw)
+		t.Fatalf("want row data, got %s", o.Raw)
 	}
 	if err := json.Unmarshal(o.Data, &d); err != nil {
 		t.Fatal(err)
@@ -32,22 +33,22 @@ func snapshotN(t *testing.T, o object) (string, bool) {
 // that key, oldest first and marked; a (T, *) subscriber the latest of each id, in the order of
 // their latest publish; then live data.
 func TestChartSnapshot(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { c.RowData.SnapshotSize = 5 })
+	n := pulsenode.Start(t, func(c *config.Config) { c.RowData.SnapshotSize = 5 })
 	post := func(id string, from, to int) {
 		var items []map[string]any
 		for i := from; i < to; i++ {
 			items = append(items, map[string]any{"businessType": "meter", "businessId": id, "data": map[string]string{"n": fmt.Sprint(i)}})
 		}
-		n.mustPost("/api/v1/rowdata", map[string]any{"items": items})
+		n.MustPost("/api/v1/rowdata", map[string]any{"items": items})
 	}
 	post("m-1", 0, 12)
 	post("m-2", 0, 2)
-	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","data":{"n":"type-wide"}}`) // not a key's history
+	n.MustPost("/api/v1/rowdata", `{"businessType":"meter","data":{"n":"type-wide"}}`) // not a key's history
 
-	read := func(c *client, count int) []string {
+	read := func(c *pulsenode.Client, count int) []string {
 		var got []string
 		for range count {
-			s, marked := snapshotN(t, c.next(patience))
+			s, marked := snapshotN(t, c.Next(pulsenode.Patience))
 			if !marked {
 				s += "(live)"
 			}
@@ -55,9 +56,9 @@ func TestChartSnapshot(t *testing.T) {
 		}
 		return got
 	}
-	one := n.dial(rowPath("meter", "m-1", "u"))
-	all := n.dial(rowPath("meter", "*", "u"))
-	n.waitConnections(2, 0)
+	one := n.Dial(pulsenode.RowPath("meter", "m-1", "u"))
+	all := n.Dial(pulsenode.RowPath("meter", "*", "u"))
+	n.WaitConnections(2, 0)
 	post("m-1", 12, 13)
 	if got := fmt.Sprint(read(one, 6)); got != "[m-1:7 m-1:8 m-1:9 m-1:10 m-1:11 m-1:12(live)]" {
 		t.Fatalf("(meter, m-1) got %s", got)
@@ -71,7 +72,7 @@ func TestChartSnapshot(t *testing.T) {
 	if got := fmt.Sprint(read(all, 2)); got != "[m-3:0(live) m-2:2(live)]" {
 		t.Fatalf("(meter, *) live got %s", got)
 	}
-	late := n.dial(rowPath("meter", "*", "v"))
+	late := n.Dial(pulsenode.RowPath("meter", "*", "v"))
 	if got := fmt.Sprint(read(late, 3)); got != "[m-1:12 m-3:0 m-2:2]" {
 		t.Fatalf("(meter, *) later got %s", got)
 	}
@@ -84,10 +85,10 @@ func TestChartSnapshot(t *testing.T) {
 // the meter ids it forgot. Before, the flood pushed every pump key out of the snapshots.
 func TestFloodOfOneTypeSparesAnother(t *testing.T) {
 	const memory = 512 << 10
-	n := authNode(t, func(c *config.Config) { c.RowData.Memory = memory })
+	n := pulsenode.StartAuth(t, func(c *config.Config) { c.RowData.Memory = memory })
 	post := func(key string, body string) {
 		t.Helper()
-		status, env, _ := n.call(http.MethodPost, "/api/v1/rowdata", http.Header{"X-Api-Key": {ingestKey(key)}}, body)
+		status, env, _ := n.Call(http.MethodPost, "/api/v1/rowdata", http.Header{"X-Api-Key": {pulsenode.IngestKey(key)}}, body)
 		if status != http.StatusOK || env.Code != 0 {
 			t.Fatalf("POST /api/v1/rowdata with %s: %d %+v", key, status, env)
 		}
@@ -108,8 +109,8 @@ func TestFloodOfOneTypeSparesAnother(t *testing.T) {
 		post("meter-rows", b.String()+`]}`)
 	}
 
-	pumpUser := bearer(token(t, "pat", grants{RowData: []string{"pump/*"}}))
-	status, env := n.get("/api/v1/businesses", pumpUser)
+	pumpUser := pulsenode.Bearer(pulsenode.Token(t, "pat", pulsenode.Grants{RowData: []string{"pump/*"}}))
+	status, env := n.Get("/api/v1/businesses", pumpUser)
 	var list struct {
 		Items []struct{ BusinessType, BusinessId string }
 	}
@@ -119,29 +120,29 @@ func TestFloodOfOneTypeSparesAnother(t *testing.T) {
 	if len(list.Items) != 1 || list.Items[0].BusinessType != "pump" || list.Items[0].BusinessId != "p-7" {
 		t.Fatalf("the pump user's businesses after the flood: %+v, want pump/p-7", list.Items)
 	}
-	dashboard := n.dialWith(rowPath("pump", "p-7", "pat"), pumpUser)
+	dashboard := n.DialWith(pulsenode.RowPath("pump", "p-7", "pat"), pumpUser)
 	for i := range 3 {
-		got, marked := snapshotN(t, dashboard.next(patience))
+		got, marked := snapshotN(t, dashboard.Next(pulsenode.Patience))
 		if want := fmt.Sprintf("p-7:%d", i); got != want || !marked {
 			t.Fatalf("a new pump/p-7 dashboard: object %d is %s (snapshot %v), want %s from the snapshot", i, got, marked, want)
 		}
 	}
 
-	if status, env, h := history(t, n, "pump", "p-7", -1, pumpUser); status != 200 || len(h.Series) != 1 || len(h.Series[0].Items) != 3 {
+	if status, env, h := pulsenode.History(t, n, "pump", "p-7", -1, pumpUser); status != 200 || len(h.Series) != 1 || len(h.Series[0].Items) != 3 {
 		t.Fatalf("the pump user's history of pump/p-7 after the flood: %d %+v %+v, want its 3 items", status, env, h.Series)
 	}
 
-	s := n.scrape()
-	if held := s.value(t, "pulse_rowdata_memory_bytes"); held <= 0 || held > memory {
+	s := n.Scrape()
+	if held := s.Value(t, "pulse_rowdata_memory_bytes"); held <= 0 || held > memory {
 		t.Fatalf("pulse_rowdata_memory_bytes %v, want within rowdata.memory (%d)", held, memory)
 	}
-	if limit := s.value(t, "pulse_rowdata_memory_limit_bytes"); limit != memory {
+	if limit := s.Value(t, "pulse_rowdata_memory_limit_bytes"); limit != memory {
 		t.Fatalf("pulse_rowdata_memory_limit_bytes %v, want %d", limit, memory)
 	}
-	if types := s.value(t, "pulse_rowdata_types"); types != 2 {
+	if types := s.Value(t, "pulse_rowdata_types"); types != 2 {
 		t.Fatalf("pulse_rowdata_types %v, want 2 (pump and meter)", types)
 	}
-	if evicted := s.value(t, "pulse_rowdata_evictions_total"); evicted < 5000 {
+	if evicted := s.Value(t, "pulse_rowdata_evictions_total"); evicted < 5000 {
 		t.Fatalf("pulse_rowdata_evictions_total %v, want most of the 10,000 meter ids", evicted)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/consts"
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // syncBuffer is a log writer the test reads while the server writes.
@@ -91,17 +92,17 @@ func TestStoreWriteFailure(t *testing.T) {
 		t.Cleanup(func() { g.Log().SetWriter(nil) }) // after the node's shutdown: cleanups run last first
 		fault := faultFor(link, database)
 		t.Cleanup(func() { fault.run(t, fault.clear) })
-		n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
-		n.raise(`{"alarmId":"before","businessId":"m"}`)
-		if code, env := n.get("/readyz", nil); code != http.StatusOK {
+		n := pulsenode.Start(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
+		n.Raise(`{"alarmId":"before","businessId":"m"}`)
+		if code, env := n.Get("/readyz", nil); code != http.StatusOK {
 			t.Fatalf("readyz before the fault: %d %+v", code, env)
 		}
 
 		fault.run(t, fault.set)
 		var status int
-		var env envelope
+		var env pulsenode.Envelope
 		poll.Eventually(t, func() bool {
-			status, env = n.post("/api/v1/alarm", `{"alarmId":"during","businessId":"m"}`)
+			status, env = n.Post("/api/v1/alarm", `{"alarmId":"during","businessId":"m"}`)
 			return status != http.StatusOK
 		}, "ingest still answers 200 with the database refusing writes")
 		if status != http.StatusServiceUnavailable || env.Code != consts.CodeUnavailable.Code() || env.Message == "" ||
@@ -109,15 +110,15 @@ func TestStoreWriteFailure(t *testing.T) {
 			t.Fatalf("ingest while writes fail: %d %+v; want 503 with code %d and a message without SQL",
 				status, env, consts.CodeUnavailable.Code())
 		}
-		code, env := n.get("/readyz", nil)
+		code, env := n.Get("/readyz", nil)
 		if code != http.StatusServiceUnavailable || !strings.Contains(env.Message, "database") ||
 			!strings.Contains(env.Message, database) {
 			t.Fatalf("readyz while writes fail: %d %+v; want 503 naming the database %s", code, env, database)
 		}
 		t.Logf("readyz: %s", env.Message)
-		if m := n.scrape(); m.value(t, "pulse_alarm_store_writes_failing") != 1 || m.value(t, "pulse_alarm_commit_failures_total") < 1 {
+		if m := n.Scrape(); m.Value(t, "pulse_alarm_store_writes_failing") != 1 || m.Value(t, "pulse_alarm_commit_failures_total") < 1 {
 			t.Fatalf("/metrics while writes fail: pulse_alarm_store_writes_failing %v, pulse_alarm_commit_failures_total %v; want 1 and at least 1",
-				m.value(t, "pulse_alarm_store_writes_failing"), m.value(t, "pulse_alarm_commit_failures_total"))
+				m.Value(t, "pulse_alarm_store_writes_failing"), m.Value(t, "pulse_alarm_commit_failures_total"))
 		}
 		if log := logs.String(); !strings.Contains(log, "alarm store") || !strings.Contains(log, database) {
 			t.Fatalf("no log line names the failing database; the log:\n%s", log)
@@ -125,15 +126,15 @@ func TestStoreWriteFailure(t *testing.T) {
 
 		fault.run(t, fault.clear)
 		if !poll.Until(func() bool {
-			status, env = n.post("/api/v1/alarm", `{"alarmId":"after","businessId":"m"}`)
+			status, env = n.Post("/api/v1/alarm", `{"alarmId":"after","businessId":"m"}`)
 			return status == http.StatusOK
 		}) {
 			t.Fatalf("ingest does not recover once the database takes writes again: %d %+v", status, env)
 		}
-		if code, env := n.get("/readyz", nil); code != http.StatusOK {
+		if code, env := n.Get("/readyz", nil); code != http.StatusOK {
 			t.Fatalf("readyz after a write succeeded: %d %+v", code, env)
 		}
-		if v := n.scrape().value(t, "pulse_alarm_store_writes_failing"); v != 0 {
+		if v := n.Scrape().Value(t, "pulse_alarm_store_writes_failing"); v != 0 {
 			t.Fatalf("pulse_alarm_store_writes_failing %v after a write succeeded, want 0", v)
 		}
 	})

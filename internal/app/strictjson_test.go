@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/service/ingest"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 func nested(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
@@ -15,10 +16,10 @@ func nested(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", 
 // TestStrictJSON: the loose JSON of issue 10 item 6 and oversized alarm data are answered 400 with a
 // message naming the field, and nothing of them is delivered or stored.
 func TestStrictJSON(t *testing.T) {
-	n := startNode(t, nil)
-	watcher := n.dial(rowPath("meter", "*", "w"))
-	console := n.dial("/ws/alarm")
-	n.waitConnections(1, 1)
+	n := pulsenode.Start(t, nil)
+	watcher := n.Dial(pulsenode.RowPath("meter", "*", "w"))
+	console := n.Dial("/ws/alarm")
+	n.WaitConnections(1, 1)
 
 	blob := strings.Repeat("b", 17<<10)
 	cases := []struct {
@@ -43,7 +44,7 @@ func TestStrictJSON(t *testing.T) {
 		{"/api/v1/alarm", `{"items":[{"businessId":"m-1"},{"businessId":"m-2","data":"` + blob + `"}]}`, "items[1].data: must be at most 16384 bytes encoded"},
 	}
 	for _, tc := range cases {
-		status, env := n.post(tc.path, tc.body)
+		status, env := n.Post(tc.path, tc.body)
 		if status != 400 || env.Code == 0 || !strings.Contains(env.Message, tc.mention) {
 			t.Errorf("POST %s %.70q: got %d %+v, want 400 mentioning %q", tc.path, tc.body, status, env, tc.mention)
 		}
@@ -62,15 +63,15 @@ func TestStrictJSON(t *testing.T) {
 	}
 
 	// Nothing of the above reached a client or the store.
-	n.marker("after")
-	if got := watcher.receivedUntilMarker("after"); len(got) != 0 {
+	n.Marker("after")
+	if got := watcher.ReceivedUntilMarker("after"); len(got) != 0 {
 		t.Fatalf("a rejected item was delivered: %v", got)
 	}
-	n.mustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
-	if o := console.next(patience); !strings.Contains(string(o.Data), "sentinel") {
-		t.Fatalf("a rejected alarm was delivered: %s", o.raw)
+	n.MustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
+	if o := console.Next(pulsenode.Patience); !strings.Contains(string(o.Data), "sentinel") {
+		t.Fatalf("a rejected alarm was delivered: %s", o.Raw)
 	}
-	status, env := n.get("/api/v1/alarms", nil)
+	status, env := n.Get("/api/v1/alarms", nil)
 	var list struct{ Items []model.Alarm }
 	if err := json.Unmarshal(env.Data, &list); status != 200 || err != nil || len(list.Items) != 1 || list.Items[0].BusinessId != "sentinel" {
 		t.Fatalf("stored alarms: %d %s", status, env.Data)
