@@ -1,4 +1,4 @@
-package app_test
+package middleware_test
 
 import (
 	"bufio"
