@@ -1,4 +1,4 @@
-package app_test
+package auth_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package app_test
+package auth_test
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 //   - handshake: per op, one row-data WebSocket dialled, upgraded and closed;
 //   - ingest: per op, one POST /api/v1/rowdata of one item over a kept-alive connection.
 //
-// Compare with benchstat: go test -run xxx -bench AuthCost -benchtime 2000x -count 10 ./internal/app/
+// Compare with benchstat: go test -run xxx -bench AuthCost -benchtime 2000x -count 10 ./internal/auth/
 // (a fixed -benchtime keeps the handshakes within the ephemeral ports the closed ones hold a minute).
 func BenchmarkAuthCost(b *testing.B) {
 	const secret = "bench-secret-of-at-least-32-bytes!"
