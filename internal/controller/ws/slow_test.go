@@ -1,4 +1,4 @@
-package app_test
+package ws_test
 
 import (
 	"context"

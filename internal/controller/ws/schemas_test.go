@@ -1,4 +1,4 @@
-package app_test
+package ws_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 )
 
 // schemaDir holds the WebSocket messages' JSON Schemas (docs/schemas, linked from PROTOCOL.md).
-const schemaDir = "../../docs/schemas"
+const schemaDir = "../../../docs/schemas"
 
 // messageSchemas are the compiled schemas of one direction ("server" or "client"), by type.
 func messageSchemas(t *testing.T, direction string, types ...string) map[string]*jsonschema.Schema {
