@@ -1,4 +1,4 @@
-package app_test
+package alarm_test
 
 import (
 	"encoding/json"
