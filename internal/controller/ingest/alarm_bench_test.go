@@ -1,4 +1,4 @@
-package app_test
+package ingest_test
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 // its SQLite store in a temporary folder. Every 200 means the alarm was committed; alarms/s is
 // what the group commit sustains.
 //
-//	go test -run xxx -bench AlarmIngest -benchtime 20000x ./internal/app/
+//	go test -run xxx -bench AlarmIngest -benchtime 20000x ./internal/controller/ingest/
 func BenchmarkAlarmIngest(b *testing.B) {
 	n := pulsenode.Start(b, nil)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

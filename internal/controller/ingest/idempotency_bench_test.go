@@ -1,4 +1,4 @@
-package app_test
+package ingest_test
 
 import (
 	"crypto/sha256"
@@ -19,8 +19,8 @@ import (
 // one each time: the cost of checking and storing keys, not of replays). Compare the two with
 // alternate runs of the test binary:
 //
-//	go test -c -o app.test ./internal/app/
-//	for i in 1 2 3 4 5 6; do ./app.test -test.run xxx -test.bench AlarmIngestIdempotency -test.benchtime 20000x; done
+//	go test -c -o ingest.test ./internal/controller/ingest/
+//	for i in 1 2 3 4 5 6; do ./ingest.test -test.run xxx -test.bench AlarmIngestIdempotency -test.benchtime 20000x; done
 func BenchmarkAlarmIngestIdempotency(b *testing.B) {
 	for _, keyed := range []bool{false, true} {
 		name := "no key"
