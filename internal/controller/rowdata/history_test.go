@@ -1,4 +1,4 @@
-package app_test
+package rowdata_test
 
 import (
 	"encoding/json"
