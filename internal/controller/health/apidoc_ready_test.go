@@ -1,4 +1,4 @@
-package app_test
+package health_test
 
 import (
 	"encoding/json"
