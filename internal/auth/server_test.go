@@ -34,8 +34,8 @@ func TestDoorTokens(t *testing.T) {
 	for alg, tok := range map[string]string{
 		"HS256": pulsenode.Token(t, "alice", g),
 		"HS512": pulsenode.Sign(t, jwt.SigningMethodHS512, []byte(pulsenode.AuthSecret), pulsenode.Claims("alice", g)),
-		"RS256": pulsenode.Sign(t, jwt.SigningMethodRS256, s.Rsa, pulsenode.Claims("alice", g)),
-		"ES256": pulsenode.Sign(t, jwt.SigningMethodES256, s.Ecdsa, pulsenode.Claims("alice", g)),
+		"RS256": pulsenode.Sign(t, jwt.SigningMethodRS256, s.RSA, pulsenode.Claims("alice", g)),
+		"ES256": pulsenode.Sign(t, jwt.SigningMethodES256, s.ECDSA, pulsenode.Claims("alice", g)),
 		"EdDSA": pulsenode.Sign(t, jwt.SigningMethodEdDSA, s.Ed25519, pulsenode.Claims("alice", g)),
 	} {
 		n.DialWith("/ws/rowdata/meter/m-1/alice", pulsenode.Bearer(tok)).WS.Close()
@@ -65,7 +65,7 @@ func TestDoorTokens(t *testing.T) {
 		"wrong iss":     pulsenode.Token(t, "alice", g, func(c jwt.MapClaims) { c["iss"] = "someone-else" }),
 		"wrong aud":     pulsenode.Token(t, "alice", g, func(c jwt.MapClaims) { c["aud"] = "other-service" }),
 		"alg none":      pulsenode.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, pulsenode.Claims("alice", g)),
-		"HS256 with the RSA public key": pulsenode.Sign(t, jwt.SigningMethodHS256, []byte(pulsenode.PublicPEM(t, &s.Rsa.PublicKey)),
+		"HS256 with the RSA public key": pulsenode.Sign(t, jwt.SigningMethodHS256, []byte(pulsenode.PublicPEM(t, &s.RSA.PublicKey)),
 			pulsenode.Claims("alice", g)),
 		"unknown RSA key": pulsenode.Sign(t, jwt.SigningMethodRS256, otherRSA, pulsenode.Claims("alice", g)),
 	} {

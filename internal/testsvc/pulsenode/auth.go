@@ -28,15 +28,15 @@ const AuthSecret = "auth-test-secret-of-at-least-32-bytes!"
 
 // Signers are the private keys whose public halves StartAuth trusts (auth.jwt.publicKeys).
 var Signers = sync.OnceValue(func() (s struct {
-	Rsa     *rsa.PrivateKey
-	Ecdsa   *ecdsa.PrivateKey
+	RSA     *rsa.PrivateKey
+	ECDSA   *ecdsa.PrivateKey
 	Ed25519 ed25519.PrivateKey
 }) {
 	var err error
-	if s.Rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+	if s.RSA, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 		panic(err)
 	}
-	if s.Ecdsa, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
+	if s.ECDSA, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 		panic(err)
 	}
 	if _, s.Ed25519, err = ed25519.GenerateKey(rand.Reader); err != nil {
@@ -45,6 +45,7 @@ var Signers = sync.OnceValue(func() (s struct {
 	return s
 })
 
+// PublicPEM is key in PEM, as auth.jwt.publicKeys takes it.
 func PublicPEM(t testing.TB, key crypto.PublicKey) string {
 	t.Helper()
 	der, err := x509.MarshalPKIXPublicKey(key)
@@ -112,6 +113,7 @@ func Token(t testing.TB, sub string, g Grants, with ...func(jwt.MapClaims)) stri
 	return Sign(t, jwt.SigningMethodHS256, []byte(AuthSecret), Claims(sub, g, with...))
 }
 
+// Bearer is the Authorization header of credential.
 func Bearer(credential string) http.Header {
 	return http.Header{"Authorization": {"Bearer " + credential}}
 }
@@ -172,7 +174,7 @@ func WithAuth(t testing.TB) func(*config.Config) {
 		c.Auth.Enabled = true
 		c.Auth.JWT = config.JWT{
 			HMACSecret: AuthSecret,
-			PublicKeys: []string{PublicPEM(t, &s.Rsa.PublicKey), PublicPEM(t, &s.Ecdsa.PublicKey), PublicPEM(t, s.Ed25519.Public())},
+			PublicKeys: []string{PublicPEM(t, &s.RSA.PublicKey), PublicPEM(t, &s.ECDSA.PublicKey), PublicPEM(t, s.Ed25519.Public())},
 			Issuer:     "pulse-test",
 			Audience:   "pulse",
 		}

@@ -46,6 +46,8 @@ func (n *Node) DialWith(path string, header http.Header) *Client {
 	return c
 }
 
+// TryDial is DialWith returning the handshake's error and answer instead of failing, and reading no
+// replay.
 func (n *Node) TryDial(path string, header http.Header) (*Client, *http.Response, error) {
 	url := "ws" + strings.TrimPrefix(n.Base, "http") + path
 	if n.Credentials {
@@ -103,6 +105,7 @@ func (c *Client) Next(timeout time.Duration) Object {
 	return o
 }
 
+// TryNext is Next returning the error instead of failing.
 func (c *Client) TryNext(timeout time.Duration) (Object, error) {
 	for len(c.pending) == 0 {
 		_ = c.WS.SetReadDeadline(time.Now().Add(timeout))

@@ -16,6 +16,7 @@ import (
 // Scrape is what GET /metrics answers (without credentials), parsed as the Prometheus text format.
 type Scrape map[string]*dto.MetricFamily
 
+// Scrape is GET /metrics, parsed.
 func (n *Node) Scrape() Scrape {
 	n.T.Helper()
 	resp, err := http.Get(n.Base + "/metrics")
@@ -49,6 +50,7 @@ func (s Scrape) Value(t testing.TB, name string, labels ...string) float64 {
 	return v
 }
 
+// Find is Value without failing: false when there is no such series.
 func (s Scrape) Find(name string, labels ...string) (float64, bool) {
 	f := s[name]
 	if f == nil {

@@ -130,6 +130,7 @@ func (n *Node) Get(path string, header http.Header) (int, Envelope) {
 	return decodeResponse(n.T, resp)
 }
 
+// Envelope is the {code,message,data} of every HTTP answer.
 type Envelope struct {
 	Code    int             `json:"code"`
 	Message string          `json:"message"`
