@@ -8,60 +8,28 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
-// startCluster starts n nodes sharing redisAddr, the database link and a fresh bus channel, and
-// waits until each is ready (subscribed to Redis, database answering). With auth, the nodes
-// enforce identity and access and the tests' requests carry credentials (node.withCredentials).
-func startCluster(t *testing.T, n int, redisAddr, link string, auth bool) []*node {
-	t.Helper()
-	channel := testChannel()
-	nodes := make([]*node, n)
-	for i := range nodes {
-		nodes[i] = startNode(t, func(c *config.Config) {
-			clusterConfig(redisAddr, link, channel)(c)
-			if auth {
-				withAuth(t)(c)
-			}
-		})
-		nodes[i].credentials = auth
-	}
-	for _, nd := range nodes {
-		poll.Eventually(t, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
-			"node %s never became ready", nd.base)
-	}
-	return nodes
-}
-
-// rowValue is the "i" in a row-data object's business data, -1 for anything else.
-func rowValue(o object) int {
-	var d struct{ Data struct{ I *int } }
-	if o.Type != "rowdata" || json.Unmarshal(o.Data, &d) != nil || d.Data.I == nil {
-		return -1
-	}
-	return *d.Data.I
-}
-
 // expectRows reads want values, in order, from c.
-func expectRows(t *testing.T, who string, c *client, want ...int) {
+func expectRows(t *testing.T, who string, c *pulsenode.Client, want ...int) {
 	t.Helper()
 	for _, w := range want {
-		if o := c.next(patience); rowValue(o) != w {
-			t.Fatalf("%s: got %s, want i=%d", who, o.raw, w)
+		if o := c.Next(pulsenode.Patience); pulsenode.RowValue(o) != w {
+			t.Fatalf("%s: got %s, want i=%d", who, o.Raw, w)
 		}
 	}
 }
 
 // expectAlarms reads alarm events from c and checks their seqs are from..to, in order, once each.
-func expectAlarms(t *testing.T, who string, c *client, from, to int64) {
+func expectAlarms(t *testing.T, who string, c *pulsenode.Client, from, to int64) {
 	t.Helper()
 	for want := from; want <= to; want++ {
-		o := c.next(patience)
+		o := c.Next(pulsenode.Patience)
 		if o.Type != "alarm" || o.Seq != want {
-			t.Fatalf("%s: got %s, want the alarm event with seq %d", who, o.raw, want)
+			t.Fatalf("%s: got %s, want the alarm event with seq %d", who, o.Raw, want)
 		}
 	}
 }
@@ -83,22 +51,22 @@ func eachAuth(t *testing.T, test func(t *testing.T, auth bool)) {
 
 func testClusterExactlyOnce(t *testing.T, auth bool) {
 	testsvc.EachDatabase(t, "pulse_app_test", func(t *testing.T, link string) {
-		nodes := startCluster(t, 3, testsvc.RedisAddr, link, auth)
-		type watchers struct{ one, all, other, console *client }
+		nodes := pulsenode.StartCluster(t, 3, testsvc.RedisAddr, link, auth)
+		type watchers struct{ one, all, other, console *pulsenode.Client }
 		var w []watchers
 		for _, nd := range nodes {
 			w = append(w, watchers{
-				one:     nd.dial("/ws/rowdata/meter/m-1/u"),
-				all:     nd.dial("/ws/rowdata/meter/*/u"),
-				other:   nd.dial("/ws/rowdata/meter/m-2/u"),
-				console: nd.dial("/ws/alarm"),
+				one:     nd.Dial("/ws/rowdata/meter/m-1/u"),
+				all:     nd.Dial("/ws/rowdata/meter/*/u"),
+				other:   nd.Dial("/ws/rowdata/meter/m-2/u"),
+				console: nd.Dial("/ws/alarm"),
 			})
-			nd.waitConnections(3, 1)
+			nd.WaitConnections(3, 1)
 		}
 
 		const rows = 30
 		for i := range rows {
-			nodes[i%3].mustPost("/api/v1/rowdata", fmt.Sprintf(`{"businessType":"meter","businessId":"m-1","data":{"i":%d}}`, i))
+			nodes[i%3].MustPost("/api/v1/rowdata", fmt.Sprintf(`{"businessType":"meter","businessId":"m-1","data":{"i":%d}}`, i))
 		}
 		const perNode, batch = 10, 2
 		seen := make(map[int64]bool)
@@ -109,10 +77,10 @@ func testClusterExactlyOnce(t *testing.T, auth bool) {
 			go func() {
 				defer wg.Done()
 				for range perNode {
-					code, env := nd.post("/api/v1/alarm", `{"items":[{"businessId":"m-1"},{"businessId":"m-2"}]}`)
+					code, env := nd.Post("/api/v1/alarm", `{"items":[{"businessId":"m-1"},{"businessId":"m-2"}]}`)
 					var res struct{ Items []struct{ Seq int64 } }
 					if code != http.StatusOK || json.Unmarshal(env.Data, &res) != nil || len(res.Items) != batch {
-						t.Errorf("alarm post to %s: %d %s", nd.base, code, env.Message)
+						t.Errorf("alarm post to %s: %d %s", nd.Base, code, env.Message)
 						return
 					}
 					mu.Lock()
@@ -131,7 +99,7 @@ func testClusterExactlyOnce(t *testing.T, auth bool) {
 			}
 		}
 		// A marker after everything: whatever came twice would show up before it.
-		nodes[2].mustPost("/api/v1/rowdata", `{"items":[{"businessType":"meter","businessId":"m-1","data":{"i":1000}},{"businessType":"meter","businessId":"m-2","data":{"i":2000}}]}`)
+		nodes[2].MustPost("/api/v1/rowdata", `{"items":[{"businessType":"meter","businessId":"m-1","data":{"i":1000}},{"businessType":"meter","businessId":"m-2","data":{"i":2000}}]}`)
 		want := make([]int, rows)
 		for i := range want {
 			want[i] = i
@@ -157,14 +125,14 @@ func TestClusterRedisOutage(t *testing.T) {
 func testClusterRedisOutage(t *testing.T, auth bool) {
 	testsvc.EachDatabase(t, "pulse_app_test", func(t *testing.T, link string) {
 		redis := testsvc.StartPrivateRedis(t)
-		nodes := startCluster(t, 2, redis.Addr, link, auth)
-		var dashes, consoles []*client
+		nodes := pulsenode.StartCluster(t, 2, redis.Addr, link, auth)
+		var dashes, consoles []*pulsenode.Client
 		for _, nd := range nodes {
-			dashes = append(dashes, nd.dial("/ws/rowdata/meter/m-1/u"))
-			consoles = append(consoles, nd.dial("/ws/alarm"))
-			nd.waitConnections(1, 1)
+			dashes = append(dashes, nd.Dial("/ws/rowdata/meter/m-1/u"))
+			consoles = append(consoles, nd.Dial("/ws/alarm"))
+			nd.WaitConnections(1, 1)
 		}
-		nodes[0].mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":1}}`)
+		nodes[0].MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":1}}`)
 		for i, d := range dashes {
 			expectRows(t, fmt.Sprintf("node %d before the outage", i), d, 1)
 		}
@@ -172,21 +140,21 @@ func testClusterRedisOutage(t *testing.T, auth bool) {
 		redis.Stop()
 		for _, nd := range nodes {
 			poll.Eventually(t, func() bool {
-				code, env := nd.get("/readyz", nil)
+				code, env := nd.Get("/readyz", nil)
 				return code == http.StatusServiceUnavailable && strings.Contains(env.Message, "bus")
-			}, "node %s stayed ready without Redis", nd.base)
-			code, env := nd.post("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":2}}`)
+			}, "node %s stayed ready without Redis", nd.Base)
+			code, env := nd.Post("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":2}}`)
 			if code != http.StatusServiceUnavailable || env.Code != 63 || env.Message == "" {
 				t.Fatalf("row data without Redis: %d %+v, want 503 with code 63", code, env)
 			}
-			if m := nd.scrape(); m.value(t, "pulse_bus_up") != 0 || m.value(t, "pulse_bus_publish_errors_total") < 1 {
+			if m := nd.Scrape(); m.Value(t, "pulse_bus_up") != 0 || m.Value(t, "pulse_bus_publish_errors_total") < 1 {
 				t.Fatalf("/metrics without Redis: pulse_bus_up %v, pulse_bus_publish_errors_total %v; want 0 and at least 1",
-					m.value(t, "pulse_bus_up"), m.value(t, "pulse_bus_publish_errors_total"))
+					m.Value(t, "pulse_bus_up"), m.Value(t, "pulse_bus_publish_errors_total"))
 			}
 		}
 		const alarms = 10
 		for i := range alarms {
-			nodes[i%2].raise(`{"businessId":"m-1","title":"during the outage"}`)
+			nodes[i%2].Raise(`{"businessId":"m-1","title":"during the outage"}`)
 		}
 
 		redis.Restart()
@@ -194,16 +162,16 @@ func testClusterRedisOutage(t *testing.T, auth bool) {
 			expectAlarms(t, fmt.Sprintf("node %d console", i), c, 1, alarms)
 		}
 		for _, nd := range nodes {
-			poll.Eventually(t, func() bool { code, _ := nd.get("/readyz", nil); return code == http.StatusOK },
-				"node %s not ready again after Redis came back", nd.base)
-			nd.waitConnections(1, 1) // the same clients, still connected
-			if m := nd.scrape(); m.value(t, "pulse_bus_up") != 1 || m.value(t, "pulse_bus_resubscriptions_total") < 1 {
+			poll.Eventually(t, func() bool { code, _ := nd.Get("/readyz", nil); return code == http.StatusOK },
+				"node %s not ready again after Redis came back", nd.Base)
+			nd.WaitConnections(1, 1) // the same clients, still connected
+			if m := nd.Scrape(); m.Value(t, "pulse_bus_up") != 1 || m.Value(t, "pulse_bus_resubscriptions_total") < 1 {
 				t.Fatalf("/metrics after Redis came back: pulse_bus_up %v, pulse_bus_resubscriptions_total %v; want 1 and at least 1",
-					m.value(t, "pulse_bus_up"), m.value(t, "pulse_bus_resubscriptions_total"))
+					m.Value(t, "pulse_bus_up"), m.Value(t, "pulse_bus_resubscriptions_total"))
 			}
 		}
-		nodes[1].mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":3}}`)
-		nodes[0].raise(`{"businessId":"m-1","title":"after the outage"}`)
+		nodes[1].MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":3}}`)
+		nodes[0].Raise(`{"businessId":"m-1","title":"after the outage"}`)
 		for i := range nodes {
 			expectRows(t, fmt.Sprintf("node %d after the outage", i), dashes[i], 3)
 			expectAlarms(t, fmt.Sprintf("node %d console after the outage", i), consoles[i], alarms+1, alarms+1)

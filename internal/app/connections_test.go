@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // TestIdleConnectionsMakeRoom: with a budget of 20 TCP connections, idle connections that never
@@ -22,17 +23,17 @@ import (
 // counted, until a connection ends.
 func TestIdleConnectionsMakeRoom(t *testing.T) {
 	const budget = 20
-	n := startNode(t, func(c *config.Config) { c.Connections = budget })
-	addr := strings.TrimPrefix(n.base, "http://")
+	n := pulsenode.Start(t, func(c *config.Config) { c.Connections = budget })
+	addr := strings.TrimPrefix(n.Base, "http://")
 	held := func(want int) {
 		t.Helper()
 		poll.Eventually(t, func() bool { return n.Connections.Stats().Held == want },
 			"want %d connections held: %+v", want, n.Connections.Stats())
 	}
 	// A client that opens a connection per request: none stays held after its answer.
-	perRequest := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: patience}
+	perRequest := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: pulsenode.Patience}
 	healthz := func() error {
-		resp, err := perRequest.Get(n.base + "/healthz")
+		resp, err := perRequest.Get(n.Base + "/healthz")
 		if err != nil {
 			return err
 		}
@@ -43,15 +44,15 @@ func TestIdleConnectionsMakeRoom(t *testing.T) {
 		return nil
 	}
 
-	var dashboards []*client
+	var dashboards []*pulsenode.Client
 	for range 5 {
-		dashboards = append(dashboards, n.dial(rowPath("meter", "m-1", "u")))
+		dashboards = append(dashboards, n.Dial(pulsenode.RowPath("meter", "m-1", "u")))
 	}
 	held(5)
 	var idle []net.Conn
 	dialIdle := func(count int) {
 		for range count {
-			c, err := net.DialTimeout("tcp", addr, patience)
+			c, err := net.DialTimeout("tcp", addr, pulsenode.Patience)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,15 +81,15 @@ func TestIdleConnectionsMakeRoom(t *testing.T) {
 		t.Fatal("the oldest idle connection left was not closed to make room for /healthz")
 	}
 	held(budget - 1) // the answered /healthz's connection is closed: the next request finds room
-	resp, err := perRequest.Post(n.base+"/api/v1/rowdata", "application/json",
+	resp, err := perRequest.Post(n.Base+"/api/v1/rowdata", "application/json",
 		strings.NewReader(`{"businessType":"meter","businessId":"m-1","data":{"v":1}}`))
 	if err != nil {
 		t.Fatalf("ingest with the budget spent by idle connections: %v", err)
 	}
 	resp.Body.Close()
 	for i, d := range dashboards {
-		if o := d.next(patience); o.Type != "rowdata" {
-			t.Fatalf("dashboard %d: %s, want the row data", i, o.raw)
+		if o := d.Next(pulsenode.Patience); o.Type != "rowdata" {
+			t.Fatalf("dashboard %d: %s, want the row data", i, o.Raw)
 		}
 	}
 
@@ -97,7 +98,7 @@ func TestIdleConnectionsMakeRoom(t *testing.T) {
 	}
 	held(5)
 	for range budget - 5 {
-		dashboards = append(dashboards, n.dial(rowPath("meter", "m-1", "u")))
+		dashboards = append(dashboards, n.Dial(pulsenode.RowPath("meter", "m-1", "u")))
 	}
 	held(budget)
 	if err := healthz(); err == nil {
@@ -116,9 +117,9 @@ func TestIdleConnectionsMakeRoom(t *testing.T) {
 		}
 	}
 	for i, d := range dashboards {
-		d.send(`{"type":"ping"}`)
+		d.Send(`{"type":"ping"}`)
 		for { // the later dashboards get the snapshot first
-			o, err := d.tryNext(patience)
+			o, err := d.TryNext(pulsenode.Patience)
 			if err != nil {
 				t.Fatalf("dashboard %d was closed to make room: %v", i, err)
 			}
@@ -128,7 +129,7 @@ func TestIdleConnectionsMakeRoom(t *testing.T) {
 		}
 	}
 
-	_ = dashboards[0].ws.Close()
+	_ = dashboards[0].WS.Close()
 	held(budget - 1)
 	if err := healthz(); err != nil {
 		t.Fatalf("/healthz once a WebSocket ended: %v", err)
@@ -138,7 +139,7 @@ func TestIdleConnectionsMakeRoom(t *testing.T) {
 // closedByServer reports whether the server closed c: a read ends with EOF (or a reset) before
 // the test's patience runs out.
 func closedByServer(c net.Conn) bool {
-	_ = c.SetReadDeadline(time.Now().Add(patience))
+	_ = c.SetReadDeadline(time.Now().Add(pulsenode.Patience))
 	_, err := c.Read(make([]byte, 1))
 	var ne net.Error
 	return err != nil && !(errors.As(err, &ne) && ne.Timeout()) || errors.Is(err, io.EOF)
@@ -162,21 +163,21 @@ func TestCountedConnectionsKeepThePoller(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the poller is Linux's")
 	}
-	n := startNode(t, func(c *config.Config) { c.Connections = 1000 })
+	n := pulsenode.Start(t, func(c *config.Config) { c.Connections = 1000 })
 	settle := func() int {
 		runtime.GC()
 		time.Sleep(50 * time.Millisecond)
 		return runtime.NumGoroutine()
 	}
-	warm := n.dial(rowPath("meter", "*", "warm-up")) // starts the process's one epoll poller
-	_ = warm.ws.Close()
-	n.waitConnections(0, 0)
+	warm := n.Dial(pulsenode.RowPath("meter", "*", "warm-up")) // starts the process's one epoll poller
+	_ = warm.WS.Close()
+	n.WaitConnections(0, 0)
 	before := settle()
 	const dashboards = 100
 	for range dashboards {
-		n.dial(rowPath("meter", "m-1", "u"))
+		n.Dial(pulsenode.RowPath("meter", "m-1", "u"))
 	}
-	n.waitConnections(dashboards, 0)
+	n.WaitConnections(dashboards, 0)
 	var after int
 	if !poll.Until(func() bool { after = settle(); return after-before < dashboards/2 }) {
 		t.Fatalf("goroutines: %d before, %d with %d idle dashboards: each has its own", before, after, dashboards)

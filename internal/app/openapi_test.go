@@ -18,6 +18,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // apiCase is one real request and the status it must get; its answer is checked against the
@@ -36,9 +37,9 @@ type apiCase struct {
 }
 
 // describedAPI loads n's /api.json, validates it as OpenAPI 3 and returns it with a router.
-func describedAPI(t *testing.T, n *node) (*openapi3.T, routers.Router) {
+func describedAPI(t *testing.T, n *pulsenode.Node) (*openapi3.T, routers.Router) {
 	t.Helper()
-	resp, err := http.Get(n.base + "/api.json")
+	resp, err := http.Get(n.Base + "/api.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func describedAPI(t *testing.T, n *node) (*openapi3.T, routers.Router) {
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("/api.json is not valid OpenAPI 3: %v", err)
 	}
-	doc.Servers = openapi3.Servers{{URL: n.base}}
+	doc.Servers = openapi3.Servers{{URL: n.Base}}
 	router, err := legacy.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -66,12 +67,12 @@ func describedAPI(t *testing.T, n *node) (*openapi3.T, routers.Router) {
 // the case wants, declared by the operation (not left to the default answer), and a body and
 // headers of the declared schema. A request that succeeds must also be one the description
 // allows.
-func checkAnswers(t *testing.T, n *node, router routers.Router, cases []apiCase) {
+func checkAnswers(t *testing.T, n *pulsenode.Node, router routers.Router, cases []apiCase) {
 	t.Helper()
 	ctx := context.Background()
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}
 	for _, c := range cases {
-		req, err := http.NewRequest(c.method, n.base+c.path, strings.NewReader(c.body))
+		req, err := http.NewRequest(c.method, n.Base+c.path, strings.NewReader(c.body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +131,7 @@ func checkAnswers(t *testing.T, n *node, router routers.Router, cases []apiCase)
 // TestAPIDescription: /api.json is valid OpenAPI 3 with a title and a version, and every
 // endpoint's real answers, successes and refusals, are as it declares them.
 func TestAPIDescription(t *testing.T) {
-	n := startNode(t, func(c *config.Config) { c.Ingest.MaxBodySize = 64 << 10 })
+	n := pulsenode.Start(t, func(c *config.Config) { c.Ingest.MaxBodySize = 64 << 10 })
 	doc, router := describedAPI(t, n)
 	if doc.Info.Title != "Pulse" || doc.Info.Version == "" {
 		t.Errorf("info: title %q version %q, want Pulse and a version", doc.Info.Title, doc.Info.Version)
@@ -138,15 +139,15 @@ func TestAPIDescription(t *testing.T) {
 	var receipt struct {
 		Items []struct{ AlarmId string }
 	}
-	env := n.mustPost("/api/v1/alarm", `{"alarmId":"a-1","businessType":"meter","businessId":"m-1","level":"critical","title":"Over-voltage","data":{"voltage":262,"phases":[1,2]}}`)
+	env := n.MustPost("/api/v1/alarm", `{"alarmId":"a-1","businessType":"meter","businessId":"m-1","level":"critical","title":"Over-voltage","data":{"voltage":262,"phases":[1,2]}}`)
 	if err := json.Unmarshal(env.Data, &receipt); err != nil || len(receipt.Items) != 1 {
 		t.Fatalf("alarm receipt %s: %v", env.Data, err)
 	}
-	n.mustPost("/api/v1/alarm", `{"alarmId":"a-cleared","businessId":"m-2"}`)
-	n.mustPost("/api/v1/alarms/a-cleared/clear", `{}`)
-	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"v":1}}`)
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-cleared","businessId":"m-2"}`)
+	n.MustPost("/api/v1/alarms/a-cleared/clear", `{}`)
+	n.MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"v":1}}`)
 	poll.Eventually(t, func() bool {
-		_, _, items := businesses(t, n, "/api/v1/businesses", nil)
+		_, _, items := pulsenode.Businesses(t, n, "/api/v1/businesses", nil)
 		return len(items) == 1
 	}, "the business listed")
 
@@ -187,7 +188,7 @@ func TestAPIDescription(t *testing.T) {
 		{name: "readyz", method: "GET", path: "/readyz", want: 200},
 	})
 	// The canonical paths, a source's clear, the reserved type, and an id of two businesses.
-	n.mustPost("/api/v1/alarm", `{"alarmId":"a-3","businessType":"meter","businessId":"m-1"}`)
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-3","businessType":"meter","businessId":"m-1"}`)
 	checkAnswers(t, n, router, []apiCase{
 		{name: "ack in full", method: "POST", path: "/api/v1/alarms/meter/m-1/a-3/ack", body: `{"user":"alice"}`, want: 200},
 		{name: "ack in full, unknown alarm", method: "POST", path: "/api/v1/alarms/meter/m-9/a-3/ack", body: `{"user":"alice"}`, want: 404},
@@ -211,18 +212,18 @@ func TestAPIDescription(t *testing.T) {
 
 // TestAPIDescriptionAuth: with auth on, the refusals of credentials are as described.
 func TestAPIDescriptionAuth(t *testing.T) {
-	n := authNode(t, nil)
+	n := pulsenode.StartAuth(t, nil)
 	_, router := describedAPI(t, n)
-	viewer := bearer(token(t, "viewer", grants{Alarms: []string{"meter/*"}}))
-	nobody := bearer(token(t, "nobody", grants{}))
-	n.call("POST", "/api/v1/alarm", http.Header{"X-Api-Key": {ingestKey("all-alarms")}}, `{"alarmId":"a-1","businessType":"meter","businessId":"m-1"}`)
+	viewer := pulsenode.Bearer(pulsenode.Token(t, "viewer", pulsenode.Grants{Alarms: []string{"meter/*"}}))
+	nobody := pulsenode.Bearer(pulsenode.Token(t, "nobody", pulsenode.Grants{}))
+	n.Call("POST", "/api/v1/alarm", http.Header{"X-Api-Key": {pulsenode.IngestKey("all-alarms")}}, `{"alarmId":"a-1","businessType":"meter","businessId":"m-1"}`)
 	cases := []apiCase{
 		{name: "row data, no key", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"meter","businessId":"m-1"}`, want: 401},
-		{name: "row data, bad key", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"meter","businessId":"m-1"}`, header: bearer("not-a-key"), want: 401},
-		{name: "row data, key in X-API-Key", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"meter","businessId":"m-1"}`, header: http.Header{"X-Api-Key": {ingestKey("meter-rows")}}, want: 200},
-		{name: "row data, business not covered", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"pump","businessId":"p-1"}`, header: bearer(ingestKey("meter-rows")), want: 403},
+		{name: "row data, bad key", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"meter","businessId":"m-1"}`, header: pulsenode.Bearer("not-a-key"), want: 401},
+		{name: "row data, key in X-API-Key", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"meter","businessId":"m-1"}`, header: http.Header{"X-Api-Key": {pulsenode.IngestKey("meter-rows")}}, want: 200},
+		{name: "row data, business not covered", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"pump","businessId":"p-1"}`, header: pulsenode.Bearer(pulsenode.IngestKey("meter-rows")), want: 403},
 		{name: "alarm, no key", method: "POST", path: "/api/v1/alarm", body: `{"businessId":"m-1"}`, want: 401},
-		{name: "alarm, key without alarms", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"meter","businessId":"m-1"}`, header: bearer(ingestKey("meter-rows")), want: 403},
+		{name: "alarm, key without alarms", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"meter","businessId":"m-1"}`, header: pulsenode.Bearer(pulsenode.IngestKey("meter-rows")), want: 403},
 		{name: "alarms, no token", method: "GET", path: "/api/v1/alarms", want: 401},
 		{name: "alarms, viewer", method: "GET", path: "/api/v1/alarms", header: viewer, want: 200},
 		{name: "alarms, token without alarms", method: "GET", path: "/api/v1/alarms", header: nobody, want: 403},
@@ -233,15 +234,15 @@ func TestAPIDescriptionAuth(t *testing.T) {
 		{name: "ack in full, token without ack", method: "POST", path: "/api/v1/alarms/meter/m-1/a-1/ack", body: `{}`, header: viewer, want: 403},
 		{name: "clear in full, token without ack", method: "POST", path: "/api/v1/alarms/meter/m-1/a-1/clear", body: `{}`, header: viewer, want: 403},
 		{name: "clear in full, out of scope", method: "POST", path: "/api/v1/alarms/pump/p-7/a-1/clear", body: `{}`, header: viewer, want: 404},
-		{name: "alarm, reserved type with a key for everything", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"pulse","businessId":"notify"}`, header: http.Header{"X-Api-Key": {ingestKey("all-alarms")}}, want: 403},
+		{name: "alarm, reserved type with a key for everything", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"pulse","businessId":"notify"}`, header: http.Header{"X-Api-Key": {pulsenode.IngestKey("all-alarms")}}, want: 403},
 		{name: "businesses, token without row data", method: "GET", path: "/api/v1/businesses", header: nobody, want: 403},
 		{name: "healthz needs nothing", method: "GET", path: "/healthz", want: 200},
 	}
 	checkAnswers(t, n, router, cases)
 	// A key over its rate: its burst is spent, then 429 with Retry-After.
-	slow := bearer(ingestKey("slow-meter-1"))
+	slow := pulsenode.Bearer(pulsenode.IngestKey("slow-meter-1"))
 	for i := 0; ; i++ {
-		status, _, _ := n.call("POST", "/api/v1/rowdata", slow, `{"businessType":"meter","businessId":"m-1"}`)
+		status, _, _ := n.Call("POST", "/api/v1/rowdata", slow, `{"businessType":"meter","businessId":"m-1"}`)
 		if status == http.StatusTooManyRequests {
 			break
 		}
@@ -256,9 +257,9 @@ func TestAPIDescriptionAuth(t *testing.T) {
 // TestAPIDescriptionUnavailable: a node whose alarm store is closed (as at shutdown) refuses
 // changes with 503 as described.
 func TestAPIDescriptionUnavailable(t *testing.T) {
-	n := startNode(t, nil)
+	n := pulsenode.Start(t, nil)
 	_, router := describedAPI(t, n)
-	n.mustPost("/api/v1/alarm", `{"alarmId":"a-1","businessId":"m-1"}`)
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-1","businessId":"m-1"}`)
 	if err := n.Alarms.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -274,10 +275,10 @@ func TestAPIDescriptionUnavailable(t *testing.T) {
 func TestAPIDescriptionBusDown(t *testing.T) {
 	testsvc.EachDatabase(t, "pulse_apidoc_test", func(t *testing.T, link string) {
 		redis := testsvc.StartPrivateRedis(t)
-		n := startNode(t, clusterConfig(redis.Addr, link, testChannel()))
+		n := pulsenode.Start(t, pulsenode.ClusterConfig(redis.Addr, link, pulsenode.Channel()))
 		_, router := describedAPI(t, n)
 		redis.Stop()
-		poll.Eventually(t, func() bool { code, _ := n.get("/readyz", nil); return code == http.StatusServiceUnavailable },
+		poll.Eventually(t, func() bool { code, _ := n.Get("/readyz", nil); return code == http.StatusServiceUnavailable },
 			"not ready without Redis")
 		checkAnswers(t, n, router, []apiCase{
 			{name: "readyz", method: "GET", path: "/readyz", want: 503},

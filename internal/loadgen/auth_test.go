@@ -12,6 +12,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/loadgen"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // TestRunWithAuth: against a real node with auth on, a run with a token and an ingest key delivers
@@ -21,14 +22,14 @@ func TestRunWithAuth(t *testing.T) {
 	const secret = "loadgen-test-secret-of-32-bytes-or-more"
 	const key = "bG9hZGdlbi10ZXN0LWluZ2VzdC1rZXktZm9yLWF1dGg"
 	sum := sha256.Sum256([]byte(key))
-	addr := startNode(t, "loadgen-auth", func(c *config.Config) {
+	addr := pulsenode.Start(t, func(c *config.Config) {
 		c.Auth = config.Auth{
 			Enabled: true,
 			JWT:     config.JWT{HMACSecret: secret, Leeway: 30 * time.Second},
 			IngestKeys: []config.IngestKey{{Name: "bench", KeySHA256: hex.EncodeToString(sum[:]),
 				Allow: []string{"rowdata"}, Businesses: []string{"bench/*"}}},
 		}
-	})
+	}).Addr()
 	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
 		"sub": "bench", "exp": time.Now().Add(time.Hour).Unix(),
 		"pulse": map[string]any{"rowdata": []string{"bench/*"}},

@@ -8,75 +8,19 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/gogf/gf/v2/database/gdb"
-	"github.com/gogf/gf/v2/frame/g"
-	"github.com/gogf/gf/v2/os/gcfg"
-
-	"github.com/pulse-monitoring/pulse/internal/app"
-	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/loadgen"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
-
-func TestMain(m *testing.M) {
-	// Package tests do not see manifest/config: give GoFrame a quiet configuration of its own.
-	adapter, err := gcfg.NewAdapterContent("server:\n  dumpRouterMap: false\nlogger:\n  level: error\n")
-	if err != nil {
-		panic(err)
-	}
-	g.Cfg().SetAdapter(adapter)
-	os.Exit(m.Run())
-}
-
-var nodeSeq atomic.Int64
-
-// startNode starts a real Pulse node on a free port, with the default configuration changed by
-// edit (nil: none), and returns its address. GoFrame keeps one server per name for the process, so
-// each test run gets its own name (go test -count=N).
-func startNode(t *testing.T, name string, edit func(*config.Config)) string {
-	t.Helper()
-	_, addr := startApp(t, name, edit)
-	return addr
-}
-
-// startApp is startNode that also returns the node, for a test that stops it midway.
-func startApp(t *testing.T, name string, edit func(*config.Config)) (*app.App, string) {
-	t.Helper()
-	name = fmt.Sprintf("%s-%d", name, nodeSeq.Add(1))
-	cfg := config.Default()
-	// The node's alarm store goes in a temporary folder, not in the source tree.
-	cfg.Database = gdb.ConfigNode{Link: "sqlite::@file(" + t.TempDir() + "/pulse.db)?busy_timeout=5000&journal_mode=WAL"}
-	if edit != nil {
-		edit(&cfg)
-	}
-	a, err := app.New(context.Background(), name, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(context.Background(), "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	a.Server.SetDumpRouterMap(false)
-	if err := a.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = a.Shutdown(ctx)
-	})
-	return a, fmt.Sprintf("127.0.0.1:%d", a.Port())
-}
 
 // TestRunAgainstRealServer: every published item reaches exactly the subscribers of its key, once,
 // and each step reports a result with its measurements filled in. How fast this machine published
 // and delivered is not asserted (that is what `make bench` measures): a busy machine, or the race
 // detector, makes the steps slower, never wrong.
 func TestRunAgainstRealServer(t *testing.T) {
-	addr := startNode(t, "loadgen-test", nil)
+	addr := pulsenode.Start(t, nil).Addr()
 	cfg := loadgen.Config{
 		Addrs:    []string{addr},
 		Subs:     50,
@@ -137,7 +81,7 @@ func TestFileLimitError(t *testing.T) {
 
 // TestIdle holds idle subscribers and reads the RSS of this very process.
 func TestIdle(t *testing.T) {
-	addr := startNode(t, "loadgen-idle", nil)
+	addr := pulsenode.Start(t, nil).Addr()
 	results, err := loadgen.Run(context.Background(), loadgen.Config{
 		Addrs: []string{addr}, Subs: 20, Idle: true, Duration: 100 * time.Millisecond, PID: os.Getpid(),
 	}, nil, nil)
@@ -170,7 +114,7 @@ func TestBadConfig(t *testing.T) {
 // node's alarm list holds the run's alarms afterwards. How fast this machine ingests is not
 // asserted (that is what make bench measures).
 func TestIngestAgainstRealServer(t *testing.T) {
-	addr := startNode(t, "loadgen-ingest", nil)
+	addr := pulsenode.Start(t, nil).Addr()
 	for _, tc := range []struct {
 		kind  string
 		batch int

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/loadgen"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // smallSoak is the soak's mix scaled down for a test: every part of it runs (held dashboards and
@@ -28,7 +29,7 @@ func smallSoak(addr string, d time.Duration) loadgen.SoakConfig {
 // its resumes, with no HTTP or connection failure; its lines carry the server's memory and
 // counters that only grow, and it ends with the PASS line. How fast is not asserted.
 func TestSoakAgainstRealServer(t *testing.T) {
-	addr := startNode(t, "loadgen-soak", nil)
+	addr := pulsenode.Start(t, nil).Addr()
 	cfg := smallSoak(addr, 8*time.Second)
 	var samples []loadgen.SoakSample
 	res, err := loadgen.RunSoak(context.Background(), cfg, nil, func(s loadgen.SoakSample) { samples = append(samples, s) })
@@ -75,7 +76,8 @@ func TestSoakAgainstRealServer(t *testing.T) {
 // data has arrived) fails the soak, and the fail line says why, rather than the run erroring out
 // or passing on what it saw before.
 func TestSoakFailsWhenServerStops(t *testing.T) {
-	node, addr := startApp(t, "loadgen-soak-stop", nil)
+	n := pulsenode.Start(t, nil)
+	node, addr := n.App, n.Addr()
 	cfg := smallSoak(addr, 6*time.Second)
 	cfg.Settle = 2 * time.Second // nothing more will come
 	var once sync.Once
