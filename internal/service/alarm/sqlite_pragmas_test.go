@@ -25,7 +25,7 @@ func TestSQLiteCommitsAreOnDisk(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = s.Close(context.Background()) })
 		ctx := context.Background()
-		conn, err := s.store.writeConn(ctx)
+		conn, err := s.store.writeConn(ctx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,6 +27,7 @@ type store struct {
 	write        writeSQL    // the group commit's statements
 	cache        *stateCache // states the last commits made (see stateCache)
 	conn         *sql.Conn   // the write connection: see writeConn
+	bigCache     bool        // conn's page cache was grown for large commits (writeSQL.bigCache)
 
 	keyWindow time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
 }
@@ -92,9 +93,16 @@ func (s *store) close(ctx context.Context) error {
 // commits, one group at a time, so one is enough, and keeping the same one matters: SQLite gives
 // each connection a page cache of its own and empties it whenever another connection has written
 // since, so commits that took whichever connection the pool had free read again, from the file,
-// most pages they touched.
-func (s *store) writeConn(ctx context.Context) (*sql.Conn, error) {
+// most pages they touched. A commit of at least bigCommit operations grows its page cache to
+// writeSQL.bigCache, until the connection is let go (releaseMemory).
+func (s *store) writeConn(ctx context.Context, ops int) (*sql.Conn, error) {
 	if s.conn != nil {
+		if ops >= bigCommit && !s.bigCache && s.write.bigCache != "" {
+			if _, err := s.conn.ExecContext(ctx, s.write.bigCache); err != nil {
+				return nil, err
+			}
+			s.bigCache = true
+		}
 		return s.conn, nil
 	}
 	db, err := s.db.Master()
@@ -111,9 +119,16 @@ func (s *store) writeConn(ctx context.Context) (*sql.Conn, error) {
 			return nil, err
 		}
 	}
-	s.conn = conn
-	return conn, nil
+	s.conn, s.bigCache = conn, false
+	return s.writeConn(ctx, ops)
 }
+
+// bigCommit is the size of a commit, in operations, from which the write connection's page cache
+// is grown (SQLite): a storm's groups of hundreds of repeated alarms update rows and index pages
+// all over the table, and read them again from the file with the default cache (measured: 24 %
+// more CPU per alarm in groups of 1,000 repeats, none in groups of 64), while a steady trickle of
+// small commits gains nothing from a larger cache but memory that fills for minutes.
+const bigCommit = 256
 
 // dropWriteConn closes the write connection for good (after a failed commit, or to free its memory
 // when idle), so that the next commit starts on another: the pool discards this one rather than

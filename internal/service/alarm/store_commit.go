@@ -35,7 +35,7 @@ func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent
 
 // commitTx is commit's transaction.
 func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
-	conn, err := s.writeConn(ctx)
+	conn, err := s.writeConn(ctx, len(ops))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package alarm
 
 import (
+	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -91,5 +92,40 @@ func TestSQLiteSoftHeapLimitFromTheLink(t *testing.T) {
 	}
 	if used > limit+1<<20 {
 		t.Fatalf("SQLite holds %d bytes after 20,000 alarms under a soft heap limit of %d", used, limit)
+	}
+}
+
+// TestWriteCacheGrowsForLargeCommits: the write connection starts with a small page cache, which
+// a steady trickle of small commits keeps; a commit of bigCommit operations grows it, and letting
+// the connection go (when idle) starts the next one small again.
+func TestWriteCacheGrowsForLargeCommits(t *testing.T) {
+	defer func(d time.Duration) { idleRelease = d }(idleRelease)
+	idleRelease = time.Hour // the committer itself does not let go during the test
+	s := open(t, sqliteNode(t), newRecorder())
+	cacheSize := func() int {
+		t.Helper()
+		conn, err := s.store.writeConn(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kib int
+		if err := conn.QueryRowContext(context.Background(), "PRAGMA cache_size").Scan(&kib); err != nil {
+			t.Fatal(err)
+		}
+		return -kib
+	}
+	for i := range 20 {
+		raiseN(t, s, i*10, 10)
+	}
+	if got := cacheSize(); got != 2048 {
+		t.Fatalf("after small commits the write connection's cache is %d KiB, want 2048", got)
+	}
+	raiseN(t, s, 1000, bigCommit)
+	if got := cacheSize(); got != 16384 {
+		t.Fatalf("after a commit of %d alarms the cache is %d KiB, want 16384", bigCommit, got)
+	}
+	s.store.releaseMemory()
+	if got := cacheSize(); got != 2048 {
+		t.Fatalf("after the connection was let go the next one's cache is %d KiB, want 2048", got)
 	}
 }

@@ -21,14 +21,15 @@ type writeSQL struct {
 	// maxArgs bounds the arguments, and so the rows, of one statement (see rows).
 	maxArgs int
 
-	// connSetup runs once on the write connection (see store.writeConn). SQLite: its default page
-	// cache, 2 MiB, let a commit of a few hundred alarms read again from the file pages it had
-	// just written, so the write connection gets 16 MiB (the others, readers, keep the default);
-	// and the commit that finds the WAL over wal_autocheckpoint pages copies them into the
+	// connSetup runs once on the write connection (see store.writeConn). SQLite: a page cache of
+	// 2 MiB (SQLite's default), which bigCache grows to 16 MiB for large commits: with 2 MiB a
+	// commit of a few hundred alarms reads again from the file pages it had just written; and the
+	// commit that finds the WAL over wal_autocheckpoint pages copies them into the
 	// database file: every 10,000 pages (40 MiB of WAL) rather than 1,000 copies a page written
 	// by many commits once for more of them. Neither touches durability: a commit is on disk
 	// once its WAL frames are (synchronous FULL), whenever they are copied.
 	connSetup []string
+	bigCache  string // grows the write connection's page cache for large commits (see writeConn)
 
 	lock    string // takes the write lock of pulse_alarm_seq's row: see commit
 	lastSeq string // the last seq handed out
@@ -67,7 +68,8 @@ func newWriteSQL(dialect string) writeSQL {
 	w := writeSQL{dollar: dialect == "pgsql", maxArgs: 2500}
 	if dialect == "sqlite" {
 		w.maxArgs = 80
-		w.connSetup = []string{"PRAGMA cache_size = -16384", "PRAGMA wal_autocheckpoint = 10000"} // KiB, pages
+		w.connSetup = []string{"PRAGMA cache_size = -2048", "PRAGMA wal_autocheckpoint = 10000"} // KiB, pages
+		w.bigCache = "PRAGMA cache_size = -16384"                                                // KiB
 	}
 	w.lock = lockSeq
 	w.lastSeq = "SELECT " + sc.Seq + " FROM " + seqT + " WHERE " + sc.Id + " = 1"
