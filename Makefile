@@ -13,9 +13,15 @@ LDFLAGS = -X github.com/pulse-monitoring/pulse/internal/cmd.version=$(VERSION) -
 
 .PHONY: run build test lint deps go-check web
 
-## run: build the console if it is missing or stale (make web), then start the server with manifest/config/config.yaml (embedded defaults, no Redis, no database)
-run: go-check web
-	$(GO) run -ldflags "$(LDFLAGS)" .
+## run: build the console if it is missing or stale (make web) and bin/pulse, then start bin/pulse with manifest/config/config.yaml (no Redis; the alarm store is SQLite under data/), so that bin/pulse's other commands work too
+run: go-check first-build-note web
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	exec $(BIN)
+
+# The first build takes minutes (npm packages, Go modules): say so instead of staying silent.
+.PHONY: first-build-note
+first-build-note:
+	@if [ ! -f $(CONSOLE) ] || [ ! -x $(BIN) ]; then echo "building the console and bin/pulse, the first time takes a few minutes"; fi
 
 ## build: build the console if it is missing or stale (make web), then the binary into bin/pulse with the console inside (a plain `go build` works too, with whatever make web last built, or a page saying how to build the console)
 build: go-check web
@@ -36,7 +42,7 @@ web: $(CONSOLE)
 $(CONSOLE): $(CONSOLE_SOURCES)
 	@hack/web-build.sh
 
-## test: every Go test with the race detector, then the client's tests and the console's browser tests against bin/pulse (installs what is missing first: see deps and web)
+## test: every Go test with the race detector, then the client's tests and the console's browser tests against bin/pulse, then every shell command of the README (make readme); installs what is missing first: see deps and web
 test: deps web
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 	$(GO) test -race -count=1 ./...
@@ -51,6 +57,12 @@ test: deps web
 		echo "PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/console run e2e" && \
 		PULSE_BIN=$(abspath $(BIN)) $(NPM) --prefix web/console run e2e; \
 	else echo "web/console/package.json is missing: no browser tests to run"; fi
+	@$(MAKE) --no-print-directory readme
+
+## readme: run every shell command of README.md, in order, against a fresh server on a free port with a temporary store (hack/readme-test.sh)
+.PHONY: readme
+readme: go-check web
+	hack/readme-test.sh
 
 ## examples: run the ingest examples (examples/: Go, Node.js, Python) against a fresh server on a free port and check that what they published arrived (make test runs them too)
 .PHONY: examples

@@ -3,7 +3,7 @@
 // the other panels count (alarms, consoles, refused upgrades, bad requests, a slow dashboard and a
 // slow console); then a page draws every panel from its own PromQL as Grafana lays it out
 // (e2e/grafana/, not shipped: Grafana itself cannot be installed here), and every panel must show
-// data with no query failing. The screenshot is the README's docs/img/grafana-dashboard.png.
+// data with no query failing. The screenshot is docs/OPERATIONS.md's docs/img/grafana-dashboard.png.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
