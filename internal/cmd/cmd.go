@@ -22,9 +22,13 @@ const shutdownTimeout = 4 * time.Second
 
 // Main runs the Pulse server until SIGTERM or SIGINT.
 var Main = gcmd.Command{
-	Name:      "pulse",
-	Usage:     "pulse",
-	Brief:     "push live business data and alarms to dashboards and alarm consoles over WebSocket",
+	Name: "pulse",
+	Usage: "pulse                    no command: run the server\n" +
+		"    pulse COMMAND [OPTION]   run a tool beside it (pulse help COMMAND says more)",
+	Brief: "push live business data and alarms to dashboards and alarm consoles over WebSocket",
+	Description: "Without a command, pulse is the server: it reads config.yaml (GoFrame looks in the working directory, " +
+		"config/ and manifest/config/; GF_GCFG_PATH and GF_GCFG_FILE choose another), listens on server.address and runs until SIGTERM or SIGINT. " +
+		"The commands below are tools beside it.",
 	Arguments: []gcmd.Argument{versionArgument},
 	Func: func(ctx context.Context, parser *gcmd.Parser) error {
 		if parser.GetOpt(versionArgument.Name) != nil {
