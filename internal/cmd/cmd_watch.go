@@ -168,7 +168,11 @@ func watch(ctx context.Context, addr, path, token string, out, status io.Writer)
 	dialer := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	ws, resp, err := dialer.DialContext(ctx, target, header)
 	if err != nil {
-		return refusal(target, resp, err)
+		err = refusal(target, resp, err)
+		if token == "" && resp != nil && resp.StatusCode == http.StatusUnauthorized {
+			err = fmt.Errorf("%w (pulse watch: --token or $PULSE_TOKEN)", err)
+		}
+		return err
 	}
 	defer ws.Close()
 	fmt.Fprintf(status, "pulse watch: connected to %s (Ctrl-C to stop)\n", target)
