@@ -40,9 +40,7 @@ var Main = gcmd.Command{
 		signals, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		cfg, report, err := config.Load(ctx)
-		if cfg.Log.Format == config.LogJSON {
-			glog.SetDefaultHandler(glog.HandlerJson) // every logger without handlers of its own: GoFrame's too
-		}
+		useOneLogger(cfg)
 		for _, w := range report.Warnings {
 			glog.Warning(ctx, w)
 		}
@@ -57,9 +55,7 @@ var Main = gcmd.Command{
 		if err != nil {
 			return err
 		}
-		// GoFrame's start lines ("http server started listening on [:8000]", where /api.json is)
-		// would repeat logServing's with less: its server logger keeps warnings and errors.
-		a.Server.Logger().SetLevel(a.Server.Logger().GetLevel() &^ glog.LEVEL_INFO)
+		a.Server.SetLogger(serverLogger())
 		if g.Cfg().MustGet(ctx, "server.dumpRouterMap").IsNil() {
 			a.Server.SetDumpRouterMap(false) // GoFrame's default: a route table of 40 lines at every start
 		}
