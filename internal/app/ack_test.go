@@ -18,7 +18,7 @@ func TestAckDoesNotHoldReader(t *testing.T) {
 	testsvc.EachDatabase(t, "pulse_ack_reader", func(t *testing.T, link string) {
 		n := startNode(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
 		console := n.dial("/ws/alarm")
-		n.raise(`{"alarmId":"ov-1","businessId":"m-1"}`)
+		n.raise(`{"alarmId":"ov-1","businessType":"meter","businessId":"m-1"}`)
 		if o := console.next(patience); o.Event != "raised" {
 			t.Fatalf("want the raised event, got %s", o.raw)
 		}
@@ -65,7 +65,7 @@ func TestAckDoesNotHoldReader(t *testing.T) {
 func TestAckUserRule(t *testing.T) {
 	n := startNode(t, nil)
 	console := n.dial("/ws/alarm")
-	n.raise(`{"alarmId":"ov-1","businessId":"m-1"}`)
+	n.raise(`{"alarmId":"ov-1","businessType":"meter","businessId":"m-1"}`)
 	if o := console.next(patience); o.Event != "raised" {
 		t.Fatalf("want the raised event, got %s", o.raw)
 	}

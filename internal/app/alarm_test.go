@@ -43,7 +43,7 @@ func TestAlarmResumeAtEveryPoint(t *testing.T) {
 	n := startNode(t, nil)
 	const total = 40
 	for i := range total {
-		n.raise(fmt.Sprintf(`{"alarmId":"r-%d","businessId":"m-%d"}`, i%7, i))
+		n.raise(fmt.Sprintf(`{"alarmId":"r-%d","businessType":"meter","businessId":"m-%d"}`, i%7, i))
 	}
 	for since := 0; since <= total; since++ {
 		c := n.dial(fmt.Sprintf("/ws/alarm?since=%d", since))
@@ -60,7 +60,7 @@ func TestAlarmResumeAtEveryPoint(t *testing.T) {
 		_ = c.ws.Close()
 	}
 	live := n.dial("/ws/alarm?since=40")
-	r := n.raise(`{"businessId":"after"}`)
+	r := n.raise(`{"businessType":"meter","businessId":"after"}`)
 	if o := live.next(patience); o.Seq != r[0].Seq || r[0].Seq != total+1 {
 		t.Fatalf("live after synced: %s, receipt %+v", o.raw, r)
 	}
@@ -80,7 +80,7 @@ func TestAlarmReplayLiveJoin(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; !stop.Load(); i++ {
-				code, env := n.post("/api/v1/alarm", fmt.Sprintf(`{"items":[{"alarmId":"j-%d-%d","businessId":"b"},{"businessId":"b"}]}`, p, i%50))
+				code, env := n.post("/api/v1/alarm", fmt.Sprintf(`{"items":[{"alarmId":"j-%d-%d","businessType":"meter","businessId":"b"},{"businessType":"meter","businessId":"b"}]}`, p, i%50))
 				if code != http.StatusOK {
 					t.Errorf("post: %d %s", code, env.Message)
 					return
@@ -189,7 +189,7 @@ func TestAlarmLifecycle(t *testing.T) {
 	actor.send(`{"type":"ack","alarmId":"ov-1","user":"carol"}`)
 	expect("socket ack", "acked", "acked", 4, 0)
 
-	n.raise(`{"alarmId":"other","businessId":"m-2"}`)
+	n.raise(`{"alarmId":"other","businessType":"meter","businessId":"m-2"}`)
 	expect("other", "raised", "active", 1, 0)
 	for query, want := range map[string]string{"?status=acked": "[ov-1]", "?status=active": "[other]", "": "[other ov-1]", "?limit=1": "[other]"} {
 		code, env := n.get("/api/v1/alarms"+query, nil)

@@ -21,8 +21,8 @@ func TestNoGoroutineOutlivesItsConnection(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		return runtime.NumGoroutine()
 	}
-	n.mustPost("/api/v1/alarm", `{"businessId":"warm-up"}`) // the test's keep-alive HTTP connection
-	warm := n.dial(rowPath("meter", "*", "warm-up"))        // starts the process's one epoll poller
+	n.mustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"warm-up"}`) // the test's keep-alive HTTP connection
+	warm := n.dial(rowPath("meter", "*", "warm-up"))                               // starts the process's one epoll poller
 	_ = warm.ws.Close()
 	n.waitConnections(0, 0)
 	base := settle()
@@ -38,7 +38,7 @@ func TestNoGoroutineOutlivesItsConnection(t *testing.T) {
 		}
 		n.waitConnections(20, 20)
 		n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":1}`)
-		n.mustPost("/api/v1/alarm", `{"businessId":"m-1"}`)
+		n.mustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-1"}`)
 		for i, c := range clients {
 			switch i % 4 {
 			case 0: // polite close

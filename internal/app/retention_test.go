@@ -21,10 +21,10 @@ func TestRetentionOverServer(t *testing.T) {
 		c.Database = gdb.ConfigNode{Link: link}
 		c.Alarm.PurgeInterval = time.Second
 	})
-	n.raise(`{"alarmId":"a","businessId":"m-1"}`) // seq 1
-	n.raise(`{"alarmId":"a","businessId":"m-1"}`) // 2, a's latest
-	n.raise(`{"alarmId":"b","businessId":"m-2"}`) // 3
-	n.mustPost("/api/v1/alarms/b/clear", `{}`)    // 4
+	n.raise(`{"alarmId":"a","businessType":"meter","businessId":"m-1"}`) // seq 1
+	n.raise(`{"alarmId":"a","businessType":"meter","businessId":"m-1"}`) // 2, a's latest
+	n.raise(`{"alarmId":"b","businessType":"meter","businessId":"m-2"}`) // 3
+	n.mustPost("/api/v1/alarms/b/clear", `{}`)                           // 4
 	if len(n.list("status=cleared")) != 1 {
 		t.Fatal("b is not listed as cleared")
 	}

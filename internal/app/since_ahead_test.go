@@ -10,10 +10,10 @@ import (
 // state, then synced with the store's seq, then live events; never synced alone.
 func TestSinceAheadOfStore(t *testing.T) {
 	n := startNode(t, nil)
-	n.raise(`{"alarmId":"a","businessId":"m-1"}`) // seq 1
-	n.raise(`{"alarmId":"b","businessId":"m-2"}`) // seq 2
-	n.raise(`{"alarmId":"c","businessId":"m-3"}`) // seq 3
-	n.mustPost("/api/v1/alarms/b/clear", `{}`)    // seq 4
+	n.raise(`{"alarmId":"a","businessType":"meter","businessId":"m-1"}`) // seq 1
+	n.raise(`{"alarmId":"b","businessType":"meter","businessId":"m-2"}`) // seq 2
+	n.raise(`{"alarmId":"c","businessType":"meter","businessId":"m-3"}`) // seq 3
+	n.mustPost("/api/v1/alarms/b/clear", `{}`)                           // seq 4
 
 	for _, since := range []string{"5", "1000", "9223372036854775807"} {
 		c := n.dial("/ws/alarm?since=" + since)
@@ -29,13 +29,13 @@ func TestSinceAheadOfStore(t *testing.T) {
 		_ = c.ws.Close()
 	}
 	c := n.dial("/ws/alarm?since=99")
-	r := n.raise(`{"alarmId":"d","businessId":"m-4"}`)
+	r := n.raise(`{"alarmId":"d","businessType":"meter","businessId":"m-4"}`)
 	if o := c.next(patience); o.Type != "alarm" || o.Seq != r[0].Seq || r[0].Seq != 5 {
 		t.Fatalf("after the reset: live event %s, want seq 5", o.raw)
 	}
 
 	// since equal to the latest seq is an ordinary resume: nothing to replay.
-	r = n.raise(`{"alarmId":"e","businessId":"m-5"}`)
+	r = n.raise(`{"alarmId":"e","businessType":"meter","businessId":"m-5"}`)
 	if c := n.dial("/ws/alarm?since=" + strconv.FormatInt(r[0].Seq, 10)); len(c.replayed) != 0 || c.synced != r[0].Seq {
 		t.Fatalf("since=latest: replayed %d objects, synced %d", len(c.replayed), c.synced)
 	}

@@ -129,7 +129,7 @@ func TestSlowConsole(t *testing.T) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, `{"businessId":"m-%d","content":%q}`, total+i, content)
+			fmt.Fprintf(&b, `{"businessType":"meter","businessId":"m-%d","content":%q}`, total+i, content)
 		}
 		b.WriteString(`]}`)
 		n.mustPost("/api/v1/alarm", b.String())
@@ -190,7 +190,7 @@ func TestShutdownFlushesAndCloses(t *testing.T) {
 	console := n.dial("/ws/alarm")
 	n.waitConnections(1, 1)
 	n.mustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"n":"last"}}`)
-	n.mustPost("/api/v1/alarm", `{"businessId":"m-1","title":"last"}`)
+	n.mustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","title":"last"}`)
 
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()

@@ -53,7 +53,7 @@ func TestAlarmsSurviveSIGKILL(t *testing.T) {
 				if want-1 != lastSeq || o.Seq != lastSeq {
 					t.Fatalf("after restart: replayed up to %d, synced %d; the last 200 said seq %d", want-1, o.Seq, lastSeq)
 				}
-				if next := postAlarm(t, addr, `{"businessId":"m"}`); next != lastSeq+1 {
+				if next := postAlarm(t, addr, `{"businessType":"meter","businessId":"m"}`); next != lastSeq+1 {
 					t.Fatalf("seq after restart: %d, want %d", next, lastSeq+1)
 				}
 				return
