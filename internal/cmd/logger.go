@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/os/glog"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
 )
@@ -17,6 +20,14 @@ func useOneLogger(cfg config.Config) {
 		glog.SetDefaultHandler(glog.HandlerJson)
 	}
 	glog.SetDefaultLogger(g.Log())
+	redis.SetLogger(redisLog{}) // its own lines ("discarding bad PubSub connection") went to stderr
+}
+
+// redisLog writes the Redis client's lines as warnings: it logs only what went wrong.
+type redisLog struct{}
+
+func (redisLog) Printf(ctx context.Context, format string, v ...any) {
+	glog.Warningf(ctx, "redis: "+format, v...)
 }
 
 // serverLogger is that logger for GoFrame's HTTP server, less INFO: the server's own start lines
