@@ -22,7 +22,7 @@ func TestAlarmsSurviveSIGKILL(t *testing.T) {
 
 	var lastSeq int64
 	for i := range 20 {
-		body := fmt.Sprintf(`{"items":[{"alarmId":"k-%d","businessId":"m"},{"businessId":"m"}]}`, i%5)
+		body := fmt.Sprintf(`{"items":[{"alarmId":"k-%d","businessType":"meter","businessId":"m"},{"businessType":"meter","businessId":"m"}]}`, i%5)
 		lastSeq = postAlarm(t, addr, body)
 	}
 	if err := cmd.Process.Kill(); err != nil { // right after the last 200
