@@ -114,7 +114,8 @@ func item(o map[string]any) map[string]any { m, _ := o["data"].(map[string]any);
 
 // TestWatch: `pulse watch rowdata` prints the row data published to its business, one object per
 // line even when the server batches them in one frame; `pulse watch alarms --since 0` replays the
-// alarm posted before it started, then synced, then live alarms; Ctrl-C ends it with exit 0.
+// alarm posted before it started, then synced, then live alarms, connecting to the configuration's
+// server.address when no --addr is given; Ctrl-C ends it with exit 0.
 func TestWatch(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
@@ -134,7 +135,7 @@ func TestWatch(t *testing.T) {
 		t.Fatalf("printed %v, want the two items of meter/m-1", got)
 	}
 
-	alarms := runWatch(t, t.TempDir(), "alarms", "--since", "0", "--addr", addr)
+	alarms := runWatch(t, dir, "alarms", "--since", "0") // the address: server.address of dir's config.yaml
 	alarms.waitFor(t, "synced", func(o map[string]any) bool { return o["type"] == "synced" })
 	post(t, addr, "/api/v1/alarm", `{"alarmId":"live","businessType":"meter","businessId":"m-1","title":"live"}`)
 	alarms.waitFor(t, "live alarm", func(o map[string]any) bool { return o["type"] == "alarm" && item(o)["alarmId"] == "live" })
