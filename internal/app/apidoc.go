@@ -24,6 +24,7 @@ const defaultOpenAPIPath = "/api.json"
 // GoFrame generates it only once the server listens, so a request that comes in the moment
 // between (a client that waited for /healthz) waits for the completion rather than failing.
 type apiDoc struct {
+	routes    []any // the API's request types (handlerRequests)
 	doc       atomic.Pointer[[]byte]
 	readyOnce sync.Once
 	readyCh   chan struct{} // closed once complete has run
@@ -64,7 +65,7 @@ func (d *apiDoc) complete(s *ghttp.Server, version string) error {
 		Version:     version,
 		Description: description,
 		Prefix:      apiPrefix,
-		Routes:      apiRoutes,
+		Routes:      d.routes,
 		Plain:       []any{&healthv1.HealthzReq{}, &healthv1.ReadyzReq{}},
 		Responses:   responseTypes(s),
 	})

@@ -14,20 +14,13 @@ import (
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/net/ghttp"
 
-	alarmv1 "github.com/pulse-monitoring/pulse/api/alarm/v1"
-	businessv1 "github.com/pulse-monitoring/pulse/api/business/v1"
-	ingestv1 "github.com/pulse-monitoring/pulse/api/ingest/v1"
-	rowdatav1 "github.com/pulse-monitoring/pulse/api/rowdata/v1"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/connbudget"
 	alarmctl "github.com/pulse-monitoring/pulse/internal/controller/alarm"
-	"github.com/pulse-monitoring/pulse/internal/controller/business"
 	"github.com/pulse-monitoring/pulse/internal/controller/console"
 	"github.com/pulse-monitoring/pulse/internal/controller/health"
-	ingestctl "github.com/pulse-monitoring/pulse/internal/controller/ingest"
-	"github.com/pulse-monitoring/pulse/internal/controller/rowdata"
 	"github.com/pulse-monitoring/pulse/internal/controller/ws"
 	"github.com/pulse-monitoring/pulse/internal/hub"
 	"github.com/pulse-monitoring/pulse/internal/metrics"
@@ -144,21 +137,14 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	return a, nil
 }
 
-// The API's routes, by their request types: the guard and the API's description read their g.Meta.
-const apiPrefix = "/api/v1"
-
-var apiRoutes = []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
-	&alarmv1.AckOfBusinessReq{}, &alarmv1.ClearOfBusinessReq{}, &alarmv1.EventsOfBusinessReq{},
-	&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
-	&alarmv1.BulkAckReq{}, &alarmv1.BulkClearReq{},
-	&businessv1.ListReq{}, &rowdatav1.HistoryReq{}}
-
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
 	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
 	if g.Cfg().MustGet(context.Background(), "server.readTimeout").IsNil() {
 		s.SetReadTimeout(defaultReadTimeout)
 	}
+	controllers := a.apiControllers()
+	a.apiDoc.routes = handlerRequests(controllers...)
 	a.describeAPI(s)
 	s.BindStatusHandler(http.StatusNotFound, middleware.NotFound)
 	s.BindStatusHandler(http.StatusInternalServerError, middleware.InternalError)
@@ -166,7 +152,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	// guard first, which keeps GoFrame's generic input parsing off what it has not checked.
 	guard := middleware.NewGuard(s, middleware.GuardOptions{
 		Prefix:         apiPrefix,
-		Requests:       apiRoutes,
+		Requests:       a.apiDoc.routes,
 		MaxBodySize:    a.Config.Ingest.MaxBodySize,
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
 		Authenticate:   a.access.authenticate(),
@@ -201,8 +187,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	})
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData),
-			rowdata.NewV1(a.RowData, a.Config.RowData.Units))
+		group.Bind(controllers...)
 	})
 	return s
 }

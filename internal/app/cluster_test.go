@@ -77,7 +77,7 @@ func testClusterExactlyOnce(t *testing.T, auth bool) {
 			go func() {
 				defer wg.Done()
 				for range perNode {
-					code, env := nd.Post("/api/v1/alarm", `{"items":[{"businessId":"m-1"},{"businessId":"m-2"}]}`)
+					code, env := nd.Post("/api/v1/alarm", `{"items":[{"businessType":"meter","businessId":"m-1"},{"businessType":"meter","businessId":"m-2"}]}`)
 					var res struct{ Items []struct{ Seq int64 } }
 					if code != http.StatusOK || json.Unmarshal(env.Data, &res) != nil || len(res.Items) != batch {
 						t.Errorf("alarm post to %s: %d %s", nd.Base, code, env.Message)
@@ -154,7 +154,7 @@ func testClusterRedisOutage(t *testing.T, auth bool) {
 		}
 		const alarms = 10
 		for i := range alarms {
-			nodes[i%2].Raise(`{"businessId":"m-1","title":"during the outage"}`)
+			nodes[i%2].Raise(`{"businessType":"meter","businessId":"m-1","title":"during the outage"}`)
 		}
 
 		redis.Restart()
@@ -171,7 +171,7 @@ func testClusterRedisOutage(t *testing.T, auth bool) {
 			}
 		}
 		nodes[1].MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"i":3}}`)
-		nodes[0].Raise(`{"businessId":"m-1","title":"after the outage"}`)
+		nodes[0].Raise(`{"businessType":"meter","businessId":"m-1","title":"after the outage"}`)
 		for i := range nodes {
 			expectRows(t, fmt.Sprintf("node %d after the outage", i), dashes[i], 3)
 			expectAlarms(t, fmt.Sprintf("node %d console after the outage", i), consoles[i], alarms+1, alarms+1)

@@ -22,8 +22,8 @@ func TestNoGoroutineOutlivesItsConnection(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		return runtime.NumGoroutine()
 	}
-	n.MustPost("/api/v1/alarm", `{"businessId":"warm-up"}`)    // the test's keep-alive HTTP connection
-	warm := n.Dial(pulsenode.RowPath("meter", "*", "warm-up")) // starts the process's one epoll poller
+	n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"warm-up"}`) // the test's keep-alive HTTP connection
+	warm := n.Dial(pulsenode.RowPath("meter", "*", "warm-up"))                     // starts the process's one epoll poller
 	_ = warm.WS.Close()
 	n.WaitConnections(0, 0)
 	base := settle()
@@ -39,7 +39,7 @@ func TestNoGoroutineOutlivesItsConnection(t *testing.T) {
 		}
 		n.WaitConnections(20, 20)
 		n.MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":1}`)
-		n.MustPost("/api/v1/alarm", `{"businessId":"m-1"}`)
+		n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-1"}`)
 		for i, c := range clients {
 			switch i % 4 {
 			case 0: // polite close

@@ -143,7 +143,7 @@ func TestAPIDescription(t *testing.T) {
 	if err := json.Unmarshal(env.Data, &receipt); err != nil || len(receipt.Items) != 1 {
 		t.Fatalf("alarm receipt %s: %v", env.Data, err)
 	}
-	n.MustPost("/api/v1/alarm", `{"alarmId":"a-cleared","businessId":"m-2"}`)
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-cleared","businessType":"meter","businessId":"m-2"}`)
 	n.MustPost("/api/v1/alarms/a-cleared/clear", `{}`)
 	n.MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"v":1}}`)
 	poll.Eventually(t, func() bool {
@@ -162,8 +162,8 @@ func TestAPIDescription(t *testing.T) {
 		{name: "row data, too large", method: "POST", path: "/api/v1/rowdata", body: big, want: 413},
 		{name: "row data, GET", method: "GET", path: "/api/v1/rowdata", want: 405, undeclared: true},
 		{name: "alarm", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"meter","businessId":"m-1","level":"major","title":"t","content":"c","data":{"a":{"b":[1]}}}`, want: 200},
-		{name: "alarm batch", method: "POST", path: "/api/v1/alarm", body: `{"items":[{"businessId":"m-1"},{"alarmId":"a-2","businessId":"m-2","level":"info"}]}`, want: 200},
-		{name: "alarm, bad level", method: "POST", path: "/api/v1/alarm", body: `{"businessId":"m-1","level":"fatal"}`, want: 400},
+		{name: "alarm batch", method: "POST", path: "/api/v1/alarm", body: `{"items":[{"businessType":"meter","businessId":"m-1"},{"alarmId":"a-2","businessType":"meter","businessId":"m-2","level":"info"}]}`, want: 200},
+		{name: "alarm, bad level", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"meter","businessId":"m-1","level":"fatal"}`, want: 400},
 		{name: "alarm, no body", method: "POST", path: "/api/v1/alarm", contentType: "application/json", want: 400},
 		{name: "alarms", method: "GET", path: "/api/v1/alarms", want: 200},
 		{name: "alarms, active, limit", method: "GET", path: "/api/v1/alarms?status=active&limit=2", want: 200},
@@ -199,8 +199,8 @@ func TestAPIDescription(t *testing.T) {
 		{name: "clear in full, unknown alarm", method: "POST", path: "/api/v1/alarms/meter/m-9/a-3/clear", body: `{}`, want: 404},
 		{name: "ack in full, cleared alarm", method: "POST", path: "/api/v1/alarms/meter/m-1/a-3/ack", body: `{"user":"alice"}`, want: 409},
 		{name: "alarm, a source's clear", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-3","businessType":"meter","businessId":"m-1","action":"clear"}`, want: 200},
-		{name: "alarm, a source's clear of an unknown alarm", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-none","businessId":"m-1","action":"clear"}`, want: 200},
-		{name: "alarm, bad action", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-3","businessId":"m-1","action":"resolve"}`, want: 400},
+		{name: "alarm, a source's clear of an unknown alarm", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-none","businessType":"meter","businessId":"m-1","action":"clear"}`, want: 200},
+		{name: "alarm, bad action", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-3","businessType":"meter","businessId":"m-1","action":"resolve"}`, want: 400},
 		{name: "alarm, reserved type", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"pulse","businessId":"notify"}`, want: 403},
 		{name: "row data, reserved type", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"pulse","businessId":"notify"}`, want: 403},
 		{name: "alarm, a-3 of another business", method: "POST", path: "/api/v1/alarm", body: `{"alarmId":"a-3","businessType":"meter","businessId":"m-2"}`, want: 200},
@@ -222,7 +222,7 @@ func TestAPIDescriptionAuth(t *testing.T) {
 		{name: "row data, bad key", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"meter","businessId":"m-1"}`, header: pulsenode.Bearer("not-a-key"), want: 401},
 		{name: "row data, key in X-API-Key", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"meter","businessId":"m-1"}`, header: http.Header{"X-Api-Key": {pulsenode.IngestKey("meter-rows")}}, want: 200},
 		{name: "row data, business not covered", method: "POST", path: "/api/v1/rowdata", body: `{"businessType":"pump","businessId":"p-1"}`, header: pulsenode.Bearer(pulsenode.IngestKey("meter-rows")), want: 403},
-		{name: "alarm, no key", method: "POST", path: "/api/v1/alarm", body: `{"businessId":"m-1"}`, want: 401},
+		{name: "alarm, no key", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"meter","businessId":"m-1"}`, want: 401},
 		{name: "alarm, key without alarms", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"meter","businessId":"m-1"}`, header: pulsenode.Bearer(pulsenode.IngestKey("meter-rows")), want: 403},
 		{name: "alarms, no token", method: "GET", path: "/api/v1/alarms", want: 401},
 		{name: "alarms, viewer", method: "GET", path: "/api/v1/alarms", header: viewer, want: 200},
@@ -259,12 +259,12 @@ func TestAPIDescriptionAuth(t *testing.T) {
 func TestAPIDescriptionUnavailable(t *testing.T) {
 	n := pulsenode.Start(t, nil)
 	_, router := describedAPI(t, n)
-	n.MustPost("/api/v1/alarm", `{"alarmId":"a-1","businessId":"m-1"}`)
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-1","businessType":"meter","businessId":"m-1"}`)
 	if err := n.Alarms.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	checkAnswers(t, n, router, []apiCase{
-		{name: "alarm", method: "POST", path: "/api/v1/alarm", body: `{"businessId":"m-1"}`, want: 503},
+		{name: "alarm", method: "POST", path: "/api/v1/alarm", body: `{"businessType":"meter","businessId":"m-1"}`, want: 503},
 		{name: "ack", method: "POST", path: "/api/v1/alarms/a-1/ack", body: `{"user":"alice"}`, want: 503},
 		{name: "clear", method: "POST", path: "/api/v1/alarms/a-1/clear", contentType: "application/json", want: 503},
 	})

@@ -22,9 +22,13 @@ const shutdownTimeout = 4 * time.Second
 
 // Main runs the Pulse server until SIGTERM or SIGINT.
 var Main = gcmd.Command{
-	Name:      "pulse",
-	Usage:     "pulse",
-	Brief:     "push live business data and alarms to dashboards and alarm consoles over WebSocket",
+	Name: "pulse",
+	Usage: "pulse                    no command: run the server\n" +
+		"    pulse COMMAND [OPTION]   run a tool beside it (pulse help COMMAND says more)",
+	Brief: "push live business data and alarms to dashboards and alarm consoles over WebSocket",
+	Description: "Without a command, pulse is the server: it reads config.yaml (GoFrame looks in the working directory, " +
+		"config/ and manifest/config/; GF_GCFG_PATH and GF_GCFG_FILE choose another), listens on server.address and runs until SIGTERM or SIGINT. " +
+		"The commands below are tools beside it.",
 	Arguments: []gcmd.Argument{versionArgument},
 	Func: func(ctx context.Context, parser *gcmd.Parser) error {
 		if parser.GetOpt(versionArgument.Name) != nil {
@@ -36,9 +40,7 @@ var Main = gcmd.Command{
 		signals, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		cfg, report, err := config.Load(ctx)
-		if cfg.Log.Format == config.LogJSON {
-			glog.SetDefaultHandler(glog.HandlerJson) // every logger without handlers of its own: GoFrame's too
-		}
+		useOneLogger(cfg)
 		for _, w := range report.Warnings {
 			glog.Warning(ctx, w)
 		}
@@ -53,9 +55,7 @@ var Main = gcmd.Command{
 		if err != nil {
 			return err
 		}
-		// GoFrame's start lines ("http server started listening on [:8000]", where /api.json is)
-		// would repeat logServing's with less: its server logger keeps warnings and errors.
-		a.Server.Logger().SetLevel(a.Server.Logger().GetLevel() &^ glog.LEVEL_INFO)
+		a.Server.SetLogger(serverLogger())
 		if g.Cfg().MustGet(ctx, "server.dumpRouterMap").IsNil() {
 			a.Server.SetDumpRouterMap(false) // GoFrame's default: a route table of 40 lines at every start
 		}

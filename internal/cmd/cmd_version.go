@@ -9,8 +9,8 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 )
 
-// Set by the Makefile's builds: -ldflags "-X pulse/internal/cmd.version=... -X
-// pulse/internal/cmd.commit=... -X pulse/internal/cmd.built=...". Empty in a plain go build, where
+// Set by the Makefile's builds: -ldflags "-X github.com/pulse-monitoring/pulse/internal/cmd.version=...
+// and .commit=... and .built=...". Empty in a plain go build, where
 // buildinfo falls back to what Go recorded.
 var version, commit, built string
 

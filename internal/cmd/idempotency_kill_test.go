@@ -30,7 +30,7 @@ func TestRetryAfterKillIsReplayed(t *testing.T) {
 	run := func(t *testing.T, extra string) {
 		dir, addr := t.TempDir(), freeAddr(t)
 		cmd, logs := startServerEnv(t, bin, dir, addr, []string{alarm.KillAfterCommitEnv + "=doomed"}, extra)
-		if seq := postAlarm(t, addr, `{"alarmId":"before","businessId":"m"}`); seq != 1 {
+		if seq := postAlarm(t, addr, `{"alarmId":"before","businessType":"meter","businessId":"m"}`); seq != 1 {
 			t.Fatalf("first alarm: seq %d, want 1", seq)
 		}
 		body := `{"businessType":"pump","businessId":"p-7","level":"critical","title":"pressure"}` // the server picks the id
@@ -57,7 +57,7 @@ func TestRetryAfterKillIsReplayed(t *testing.T) {
 			events[0].Data.Count != 1 || synced != 2 {
 			t.Fatalf("console resuming from seq 1: %+v, synced %d; want one event, seq 2, %s raised with count 1, synced 2", events, synced, id)
 		}
-		if seq := postAlarm(t, addr, `{"alarmId":"after","businessId":"m"}`); seq != 3 {
+		if seq := postAlarm(t, addr, `{"alarmId":"after","businessType":"meter","businessId":"m"}`); seq != 3 {
 			t.Fatalf("the next alarm: seq %d, want 3 (the retry made no event)", seq)
 		}
 	}

@@ -22,7 +22,7 @@ func TestAlarmsSurviveSIGKILL(t *testing.T) {
 
 	var lastSeq int64
 	for i := range 20 {
-		body := fmt.Sprintf(`{"items":[{"alarmId":"k-%d","businessId":"m"},{"businessId":"m"}]}`, i%5)
+		body := fmt.Sprintf(`{"items":[{"alarmId":"k-%d","businessType":"meter","businessId":"m"},{"businessType":"meter","businessId":"m"}]}`, i%5)
 		lastSeq = postAlarm(t, addr, body)
 	}
 	if err := cmd.Process.Kill(); err != nil { // right after the last 200
@@ -53,7 +53,7 @@ func TestAlarmsSurviveSIGKILL(t *testing.T) {
 				if want-1 != lastSeq || o.Seq != lastSeq {
 					t.Fatalf("after restart: replayed up to %d, synced %d; the last 200 said seq %d", want-1, o.Seq, lastSeq)
 				}
-				if next := postAlarm(t, addr, `{"businessId":"m"}`); next != lastSeq+1 {
+				if next := postAlarm(t, addr, `{"businessType":"meter","businessId":"m"}`); next != lastSeq+1 {
 					t.Fatalf("seq after restart: %d, want %d", next, lastSeq+1)
 				}
 				return

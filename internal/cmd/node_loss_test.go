@@ -60,7 +60,7 @@ func TestNodeLoss(t *testing.T) {
 					return
 				default:
 				}
-				seq, err := tryPostAlarm(addrB, fmt.Sprintf(`{"items":[{"alarmId":"l-%d","businessId":"m"},{"businessId":"m"}]}`, i%7))
+				seq, err := tryPostAlarm(addrB, fmt.Sprintf(`{"items":[{"alarmId":"l-%d","businessType":"meter","businessId":"m"},{"businessType":"meter","businessId":"m"}]}`, i%7))
 				if err != nil {
 					posting <- err
 					return
@@ -71,7 +71,7 @@ func TestNodeLoss(t *testing.T) {
 		}()
 		poll.Eventually(t, func() bool { return posted.Load() >= 40 }, "alarms are not being posted")
 		for range 5 {
-			postAlarm(t, addrA, `{"businessId":"on-a"}`)
+			postAlarm(t, addrA, `{"businessType":"meter","businessId":"on-a"}`)
 		}
 		if err := nodeA.Process.Kill(); err != nil {
 			t.Fatal(err)
@@ -85,7 +85,7 @@ func TestNodeLoss(t *testing.T) {
 			t.Fatal(err)
 		}
 		target.Store(posted.Load())
-		postAlarm(t, addrB, `{"businessId":"marker"}`) // wakes consoles that already had the target
+		postAlarm(t, addrB, `{"businessType":"meter","businessId":"marker"}`) // wakes consoles that already had the target
 		finished := make(chan struct{})
 		go func() { done.Wait(); close(finished) }()
 		select {

@@ -11,8 +11,10 @@ import (
 // testBuild is what serverBinary stamps into the binary, as the Makefile does from git.
 var testBuild = struct{ version, commit, built string }{"v1.4.0-2-g0123abc-dirty", "0123abc4567-dirty", "2026-12-01T04:00:00Z"}
 
-var testLDFlags = "-X pulse/internal/cmd.version=" + testBuild.version +
-	" -X pulse/internal/cmd.commit=" + testBuild.commit + " -X pulse/internal/cmd.built=" + testBuild.built
+const cmdPackage = "github.com/pulse-monitoring/pulse/internal/cmd"
+
+var testLDFlags = "-X " + cmdPackage + ".version=" + testBuild.version +
+	" -X " + cmdPackage + ".commit=" + testBuild.commit + " -X " + cmdPackage + ".built=" + testBuild.built
 
 // TestVersion: `pulse version`, `pulse -v` and `pulse --version` print the build the Makefile
 // stamped, and exit without starting a server.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/pulse-monitoring/pulse/internal/wsframe"
 )
 
 // startReading prepares the read side and hands the connection to the poller or, where there is
@@ -52,7 +54,7 @@ func (c *Conn) readLoop() {
 // there is, answering pings and pongs itself and handing every other frame to gorilla, then gives
 // the socket back to the poller. A read error or a close ends the reader for good.
 func (c *Conn) readReady() {
-	var payload [maxControlPayload]byte
+	var payload [wsframe.MaxControlPayload]byte
 	for {
 		h, ok, err := c.frames.nextHeader()
 		if err != nil {
@@ -66,18 +68,18 @@ func (c *Conn) readReady() {
 			break // the socket is closed
 		}
 		c.alive()
-		if !h.isHeartbeat() {
+		if !isHeartbeat(&h) {
 			if !c.readMessage() {
 				break
 			}
 			continue
 		}
-		data, err := c.frames.heartbeatPayload(h, &payload)
+		data, err := c.frames.heartbeatPayload(&h, &payload)
 		if err != nil {
 			c.readFailed(err)
 			break
 		}
-		if h.opcode == pingOpcode { // as gorilla's own ping handler does: a failed pong is the writer's to notice
+		if h.Opcode == wsframe.OpPing { // as gorilla's own ping handler does: a failed pong is the writer's to notice
 			_ = c.ws.WriteControl(websocket.PongMessage, data, time.Now().Add(c.manager.opts.WriteTimeout))
 		}
 	}

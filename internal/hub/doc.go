@@ -1,8 +1,9 @@
 // Package hub is Pulse's WebSocket engine: it holds the connections of an endpoint and delivers
 // published messages to them without ever letting one slow client hold up a publisher or another
 // client. It knows nothing of GoFrame, HTTP routes, the bus or the database: internal/app wires
-// it to them. Its only Pulse imports are the list of error code numbers (internal/consts/errcode)
-// and the name rules of internal/model (Wildcard), both free of GoFrame.
+// it to them. Its only Pulse imports are the list of error code numbers (internal/consts/errcode),
+// the name rules of internal/model (Wildcard) and the frame-header codec (internal/wsframe), all
+// free of GoFrame.
 //
 // # The parts
 //

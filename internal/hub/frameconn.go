@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/pulse-monitoring/pulse/internal/wsframe"
 )
 
 // frameConn is a connection's socket as gorilla/websocket reads it. It hands gorilla one frame at
@@ -23,7 +25,7 @@ type frameConn struct {
 	// writer.go). A frame the fast path could write only in part keeps it held until the
 	// connection's writer goroutine has written the rest: nothing may come between.
 	writeMu   sync.Mutex
-	head      [maxFrameHeader]byte
+	head      [wsframe.MaxHeaderSize]byte
 	pending   []byte // header bytes read for gorilla and not yet handed over
 	remaining int64  // payload bytes of the current frame not yet handed over
 
@@ -142,31 +144,13 @@ func (l *inboundLimit) take(now time.Time) bool {
 // errInboundRate ends the reading of a client that sends frames faster than Options.InboundRate.
 var errInboundRate = errors.New("inbound rate exceeded")
 
-// maxFrameHeader is the longest frame header: 2 bytes, 8 of extended length, 4 of mask key.
-const maxFrameHeader = 14
-
-// frameHeader is what the reader needs of a client frame's header.
-type frameHeader struct {
-	final  bool
-	rsv    byte
-	opcode int
-	masked bool
-	length int64 // < 0 for a length no client may send (gorilla rejects the frame)
-	mask   [4]byte
-}
-
 // isHeartbeat reports whether the frame is a well-formed ping or pong, which the poller's reader
-// answers itself; anything else, malformed control frames included, goes to gorilla.
-func (h frameHeader) isHeartbeat() bool {
-	return (h.opcode == pingOpcode || h.opcode == pongOpcode) && h.final && h.rsv == 0 && h.masked &&
-		h.length >= 0 && h.length <= maxControlPayload
+// answers itself; anything else, malformed control frames included, goes to gorilla (a length < 0
+// is one no client may send: gorilla rejects the frame).
+func isHeartbeat(h *wsframe.Header) bool {
+	return (h.Opcode == wsframe.OpPing || h.Opcode == wsframe.OpPong) && h.Final && h.RSV == 0 && h.Masked &&
+		h.Length >= 0 && h.Length <= wsframe.MaxControlPayload
 }
-
-const (
-	pingOpcode        = 9
-	pongOpcode        = 10
-	maxControlPayload = 125
-)
 
 // Read is gorilla's read: the rest of the current frame or, at a frame boundary (gorilla reading
 // on inside a fragmented message), the next frame's header, waiting for it.
@@ -191,7 +175,7 @@ func (f *frameConn) Read(p []byte) (int, error) {
 
 // nextHeader reads the next frame's header for gorilla without waiting for its first byte:
 // ok is false when the client has sent nothing more. It must be called at a frame boundary.
-func (f *frameConn) nextHeader() (h frameHeader, ok bool, err error) {
+func (f *frameConn) nextHeader() (h wsframe.Header, ok bool, err error) {
 	n, err := readNow(f.raw, f.head[:2])
 	if err != nil || n == 0 {
 		return h, false, err
@@ -201,55 +185,35 @@ func (f *frameConn) nextHeader() (h frameHeader, ok bool, err error) {
 }
 
 // readHeader reads a frame header into f.head, whose first have bytes are already there, and
-// makes it pending for gorilla.
-func (f *frameConn) readHeader(have int) (frameHeader, error) {
-	var h frameHeader
+// makes it pending for gorilla. The first two bytes say the opcode, which the inbound rate is
+// charged for before the rest is waited for, and how long the header is.
+func (f *frameConn) readHeader(have int) (wsframe.Header, error) {
+	var h wsframe.Header
 	if _, err := io.ReadFull(f.Conn, f.head[have:2]); err != nil {
 		return h, err
 	}
 	f.framesRead.Add(1)
-	b0, b1 := f.head[0], f.head[1]
-	h.final, h.rsv, h.opcode = b0&0x80 != 0, b0&0x70, int(b0&0x0f)
-	if !f.admit(h.opcode) {
+	size, whole := h.Parse(f.head[:2])
+	if !f.admit(h.Opcode) {
 		return h, errInboundRate
 	}
-	h.masked, h.length = b1&0x80 != 0, int64(b1&0x7f)
-	size := 2
-	switch h.length {
-	case 126:
-		size += 2
-	case 127:
-		size += 8
-	}
-	if h.masked {
-		size += 4
-	}
-	if _, err := io.ReadFull(f.Conn, f.head[2:size]); err != nil {
-		return h, err
-	}
-	switch h.length {
-	case 126:
-		h.length = int64(f.head[2])<<8 | int64(f.head[3])
-	case 127:
-		h.length = 0
-		for _, b := range f.head[2:10] {
-			h.length = h.length<<8 | int64(b)
+	if !whole {
+		if _, err := io.ReadFull(f.Conn, f.head[2:size]); err != nil {
+			return h, err
 		}
+		h.Parse(f.head[:size])
 	}
-	if h.masked {
-		copy(h.mask[:], f.head[size-4:size])
-	}
-	f.pending, f.remaining = f.head[:size], max(h.length, 0)
+	f.pending, f.remaining = f.head[:size], max(h.Length, 0)
 	return h, nil
 }
 
 // admit charges a frame to the inbound rate, unless it is a pong owed to the server's ping;
 // false when the client is over the rate.
-func (f *frameConn) admit(opcode int) bool {
+func (f *frameConn) admit(opcode byte) bool {
 	if f.limit.rate <= 0 {
 		return true
 	}
-	if opcode == pongOpcode && f.pongsOwed.Load() > 0 {
+	if opcode == wsframe.OpPong && f.pongsOwed.Load() > 0 {
 		f.pongsOwed.Add(-1) // only the reader takes, so this cannot go below 0
 		return true
 	}
@@ -258,14 +222,12 @@ func (f *frameConn) admit(opcode int) bool {
 
 // heartbeatPayload reads the (unmasked) payload of a ping or pong whose header nextHeader has
 // just read, into buf; the frame is then consumed and gorilla never sees it.
-func (f *frameConn) heartbeatPayload(h frameHeader, buf *[maxControlPayload]byte) ([]byte, error) {
-	p := buf[:h.length]
+func (f *frameConn) heartbeatPayload(h *wsframe.Header, buf *[wsframe.MaxControlPayload]byte) ([]byte, error) {
+	p := buf[:h.Length]
 	f.pending, f.remaining = nil, 0
 	if _, err := io.ReadFull(f.Conn, p); err != nil {
 		return nil, err
 	}
-	for i := range p {
-		p[i] ^= h.mask[i%4]
-	}
+	wsframe.Mask(h.Mask, p, 0)
 	return p, nil
 }

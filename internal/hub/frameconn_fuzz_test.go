@@ -31,15 +31,11 @@ func (m *memConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// refHeader decodes a client frame header at the start of b, independently of the reader, with
-// package wsframe: the header's length, and whether b holds all of it.
-func refHeader(b []byte) (h frameHeader, size int, complete bool) {
-	var w wsframe.Header
-	size, complete = w.Parse(b)
-	h = frameHeader{final: w.Final, rsv: w.RSV, opcode: int(w.Opcode), masked: w.Masked, length: w.Length}
-	if complete && w.Masked {
-		copy(h.mask[:], b[size-4:size])
-	}
+// refHeader decodes a client frame header at the start of b from the bytes alone, as package
+// wsframe's Parse does, without the reader's state: the header's length, and whether b holds all
+// of it.
+func refHeader(b []byte) (h wsframe.Header, size int, complete bool) {
+	size, complete = h.Parse(b)
 	return h, size, complete
 }
 
@@ -75,12 +71,12 @@ func FuzzFrameReader(f *testing.F) {
 		}
 		fc.limit = newInboundLimit(rate, time.Now())
 		buf := make([]byte, max(int(readSize), 1))
-		var payload [maxControlPayload]byte
+		var payload [wsframe.MaxControlPayload]byte
 		for frames := 0; ; frames++ {
 			start := src.pos
 			ref, size, complete := refHeader(in[start:])
-			end := start + size + int(max(ref.length, 0))
-			if complete && ref.length >= 0 && (ref.length > int64(len(in)) || end > len(in)) {
+			end := start + size + int(max(ref.Length, 0))
+			if complete && ref.Length >= 0 && (ref.Length > int64(len(in)) || end > len(in)) {
 				end = len(in) + 1 // the input ends inside the payload
 			}
 			clean := func(err error) {
@@ -108,8 +104,8 @@ func FuzzFrameReader(f *testing.F) {
 				if !complete || h != ref || src.pos != start+size {
 					t.Fatalf("frame %d: header %+v read to %d, want %+v read to %d", frames, h, src.pos, ref, start+size)
 				}
-				if h.isHeartbeat() {
-					p, err := fc.heartbeatPayload(h, &payload)
+				if isHeartbeat(&h) {
+					p, err := fc.heartbeatPayload(&h, &payload)
 					if err != nil {
 						clean(err)
 						return
@@ -118,7 +114,7 @@ func FuzzFrameReader(f *testing.F) {
 						t.Fatalf("frame %d: heartbeat read to %d, its end is %d", frames, src.pos, end)
 					}
 					for i := range p {
-						if p[i] != in[start+size+i]^h.mask[i%4] {
+						if p[i] != in[start+size+i]^h.Mask[i%4] {
 							t.Fatalf("frame %d: heartbeat payload %q, not the input unmasked", frames, p)
 						}
 					}

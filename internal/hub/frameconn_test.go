@@ -3,7 +3,6 @@ package hub
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/wsframe"
 )
 
 // rawClient is a WebSocket client that writes frames byte for byte as a test wants them, several
@@ -47,26 +47,9 @@ func dialRaw(t *testing.T, url string) *rawClient {
 
 // frame encodes one client frame, masked as a client must.
 func frame(final bool, opcode int, payload string) []byte {
-	b0 := byte(opcode)
-	if final {
-		b0 |= 0x80
-	}
-	out := []byte{b0}
-	switch n := len(payload); {
-	case n < 126:
-		out = append(out, 0x80|byte(n))
-	case n < 1<<16:
-		out = append(out, 0x80|126)
-		out = binary.BigEndian.AppendUint16(out, uint16(n))
-	default:
-		out = append(out, 0x80|127)
-		out = binary.BigEndian.AppendUint64(out, uint64(n))
-	}
-	mask := [4]byte{0x12, 0x34, 0x56, 0x78}
-	out = append(out, mask[:]...)
-	for i := range len(payload) {
-		out = append(out, payload[i]^mask[i%4])
-	}
+	h := wsframe.Header{Final: final, Opcode: byte(opcode), Masked: true, Mask: [4]byte{0x12, 0x34, 0x56, 0x78}, Length: int64(len(payload))}
+	out := append(h.Append(nil), payload...)
+	wsframe.Mask(h.Mask, out[len(out)-len(payload):], 0)
 	return out
 }
 
@@ -225,26 +208,26 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 // TestIsHeartbeat: the poller's reader answers only a whole, masked ping or pong of at most 125
 // bytes; every other frame, malformed control frames included, goes to gorilla.
 func TestIsHeartbeat(t *testing.T) {
-	ping := frameHeader{final: true, opcode: pingOpcode, masked: true, length: 4}
-	with := func(change func(*frameHeader)) frameHeader { h := ping; change(&h); return h }
+	ping := wsframe.Header{Final: true, Opcode: wsframe.OpPing, Masked: true, Length: 4}
+	with := func(change func(*wsframe.Header)) wsframe.Header { h := ping; change(&h); return h }
 	for _, tc := range []struct {
 		name string
-		h    frameHeader
+		h    wsframe.Header
 		want bool
 	}{
 		{"ping", ping, true},
-		{"pong", with(func(h *frameHeader) { h.opcode = pongOpcode }), true},
-		{"empty ping", with(func(h *frameHeader) { h.length = 0 }), true},
-		{"125 bytes", with(func(h *frameHeader) { h.length = maxControlPayload }), true},
-		{"126 bytes", with(func(h *frameHeader) { h.length = maxControlPayload + 1 }), false},
-		{"negative length", with(func(h *frameHeader) { h.length = -1 }), false},
-		{"fragmented", with(func(h *frameHeader) { h.final = false }), false},
-		{"reserved bits", with(func(h *frameHeader) { h.rsv = 0x40 }), false},
-		{"unmasked", with(func(h *frameHeader) { h.masked = false }), false},
-		{"text", with(func(h *frameHeader) { h.opcode = websocket.TextMessage }), false},
-		{"close", with(func(h *frameHeader) { h.opcode = websocket.CloseMessage }), false},
+		{"pong", with(func(h *wsframe.Header) { h.Opcode = wsframe.OpPong }), true},
+		{"empty ping", with(func(h *wsframe.Header) { h.Length = 0 }), true},
+		{"125 bytes", with(func(h *wsframe.Header) { h.Length = wsframe.MaxControlPayload }), true},
+		{"126 bytes", with(func(h *wsframe.Header) { h.Length = wsframe.MaxControlPayload + 1 }), false},
+		{"negative length", with(func(h *wsframe.Header) { h.Length = -1 }), false},
+		{"fragmented", with(func(h *wsframe.Header) { h.Final = false }), false},
+		{"reserved bits", with(func(h *wsframe.Header) { h.RSV = 0x40 }), false},
+		{"unmasked", with(func(h *wsframe.Header) { h.Masked = false }), false},
+		{"text", with(func(h *wsframe.Header) { h.Opcode = wsframe.OpText }), false},
+		{"close", with(func(h *wsframe.Header) { h.Opcode = wsframe.OpClose }), false},
 	} {
-		if got := tc.h.isHeartbeat(); got != tc.want {
+		if got := isHeartbeat(&tc.h); got != tc.want {
 			t.Errorf("%s: isHeartbeat() = %v, want %v", tc.name, got, tc.want)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/pulse-monitoring/pulse/internal/wsframe"
 )
 
 // writer is the fast path from a publish to the sockets: one goroutine that writes each
@@ -195,7 +197,7 @@ func (w *writer) pingAnd(batch []*Message) []byte {
 }
 
 // pingFrame is a server's ping with no payload, as gorilla's WriteControl writes it.
-var pingFrame = []byte{0x80 | pingOpcode, 0}
+var pingFrame = []byte{0x80 | wsframe.OpPing, 0}
 
 // appendTextFrame appends batch as one unmasked text frame of newline-separated objects.
 func appendTextFrame(b []byte, batch []*Message) []byte {
@@ -203,14 +205,7 @@ func appendTextFrame(b []byte, batch []*Message) []byte {
 	for _, m := range batch {
 		n += len(m.data)
 	}
-	switch {
-	case n < 126:
-		b = append(b, 0x81, byte(n))
-	case n < 1<<16:
-		b = append(b, 0x81, 126, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0x81, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
+	b = wsframe.AppendText(b, n)
 	for i, m := range batch {
 		if i > 0 {
 			b = append(b, '\n')

@@ -45,14 +45,14 @@ var wsAccept = func() string {
 	return base64.StdEncoding.EncodeToString(h[:])
 }()
 
-// Frame opcodes (RFC 6455, 5.2).
+// Frame opcodes, wsframe's.
 const (
-	opContinuation = 0
-	opText         = 1
-	opBinary       = 2
-	opClose        = 8
-	opPing         = 9
-	opPong         = 10
+	opContinuation = wsframe.OpContinuation
+	opText         = wsframe.OpText
+	opBinary       = wsframe.OpBinary
+	opClose        = wsframe.OpClose
+	opPing         = wsframe.OpPing
+	opPong         = wsframe.OpPong
 )
 
 // readPool holds the read buffers. A connection holds one only while it has unread bytes, so the
@@ -334,16 +334,15 @@ func unexpectedEOF(err error) error {
 
 // writeControl sends a control frame, masked with a random key as every client frame must be.
 func (c *wsConn) writeControl(op byte, payload []byte, deadline time.Time) error {
-	var f [6 + 125]byte
-	f[0], f[1] = 0x80|op, 0x80|byte(len(payload))
-	binary.LittleEndian.PutUint32(f[2:6], rand.Uint32())
-	for i, b := range payload {
-		f[6+i] = b ^ f[2+i%4]
-	}
+	var f [6 + wsframe.MaxControlPayload]byte
+	h := wsframe.Header{Final: true, Opcode: op, Masked: true, Length: int64(len(payload))}
+	binary.LittleEndian.PutUint32(h.Mask[:], rand.Uint32())
+	b := append(h.Append(f[:0]), payload...)
+	wsframe.Mask(h.Mask, b[len(b)-len(payload):], 0)
 	if err := c.conn.SetWriteDeadline(deadline); err != nil {
 		return err
 	}
-	_, err := c.conn.Write(f[:6+len(payload)])
+	_, err := c.conn.Write(b)
 	return err
 }
 

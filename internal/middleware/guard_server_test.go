@@ -21,7 +21,7 @@ import (
 func TestOnlyJSONBodies(t *testing.T) {
 	n := pulsenode.Start(t, nil)
 	console := n.Dial("/ws/alarm")
-	alarm := []byte(`{"businessId":"cross-site"}`)
+	alarm := []byte(`{"businessType":"meter","businessId":"cross-site"}`)
 
 	var form bytes.Buffer
 	mw := multipart.NewWriter(&form)
@@ -48,7 +48,7 @@ func TestOnlyJSONBodies(t *testing.T) {
 			}
 		}
 	}
-	if s, env, _, _ := n.Request(http.MethodPost, "/api/v1/alarm", "application/json; charset=utf-8", []byte(`{"businessId":"json"}`), nil); s != 200 {
+	if s, env, _, _ := n.Request(http.MethodPost, "/api/v1/alarm", "application/json; charset=utf-8", []byte(`{"businessType":"meter","businessId":"json"}`), nil); s != 200 {
 		t.Fatalf("JSON with a UTF-8 charset: %d %+v", s, env)
 	}
 	if o := console.Next(pulsenode.Patience); !strings.Contains(string(o.Data), `"json"`) {
@@ -91,7 +91,7 @@ func TestRefusedBeforeTheBody(t *testing.T) {
 // None of them stores, acknowledges or clears anything.
 func TestOnlyDocumentedMethods(t *testing.T) {
 	n := pulsenode.Start(t, func(c *config.Config) { c.WS.AllowedOrigins = []string{"https://console.example"} })
-	id := n.Raise(`{"alarmId":"keep","businessId":"m-1"}`)[0].AlarmId
+	id := n.Raise(`{"alarmId":"keep","businessType":"meter","businessId":"m-1"}`)[0].AlarmId
 	body := []byte(`{"businessId":"preflight","user":"mallory"}`)
 	preflight := func(origin string) http.Header {
 		h := http.Header{"Access-Control-Request-Method": {"POST"}, "Access-Control-Request-Headers": {"content-type"}}
@@ -158,7 +158,7 @@ func TestNoInternalErrorsForClientInput(t *testing.T) {
 		{"GET", "/api/v1/alarms?limit=1&limit=2", "", "", 400},
 		{"GET", "/api/v1/alarms?user=x", "", "", 400},
 		{"GET", "/api/v1/alarms?" + strings.Repeat("k", 13000) + "=1", "", "", 400},
-		{"POST", "/api/v1/alarm?x=%zz", "application/json", `{"businessId":"q"}`, 400},
+		{"POST", "/api/v1/alarm?x=%zz", "application/json", `{"businessType":"meter","businessId":"q"}`, 400},
 		{"POST", "/api/v1/alarm", "application/json", `{aaa=1}`, 400},
 		{"POST", "/api/v1/alarm", "application/json", strings.Repeat("a", 300<<10) + "=1", 400},
 		{"POST", "/api/v1/alarm", "application/json", "[" + strings.Repeat("[", 100000), 400},
@@ -184,7 +184,7 @@ func TestNoInternalErrorsForClientInput(t *testing.T) {
 // only, with the same rule as every name (1 to 128 bytes of UTF-8 without control characters).
 func TestAckInput(t *testing.T) {
 	n := pulsenode.Start(t, nil)
-	n.Raise(`{"alarmId":"deep","businessId":"m-1"}`)
+	n.Raise(`{"alarmId":"deep","businessType":"meter","businessId":"m-1"}`)
 	cjk := strings.Repeat("警", 43) // 129 bytes
 	cases := []struct {
 		path, body string

@@ -35,13 +35,13 @@ func TestStrictJSON(t *testing.T) {
 		{"/api/v1/rowdata", `{"businessType":"meter","data":{"n":"\udc00"}}`, "body.data.n: invalid UTF-8"},
 		{"/api/v1/rowdata", `{"businessType":"meter","data":` + nested(9990) + `}`, "body.data: nested deeper than 32 levels"},
 		{"/api/v1/rowdata", `{"items":[{"businessType":"meter","data":{"n":"ok"}},{"businessType":"meter","data":` + nested(33) + `}]}`, "items[1].data: nested deeper than 32 levels"},
-		{"/api/v1/alarm", `{"businessId":"m-1","LEVEL":"critical"}`, `body: unknown field "LEVEL"`},
-		{"/api/v1/alarm", `{"businessId":"*","businessId":"ok"}`, `body: duplicate key "businessId"`},
-		{"/api/v1/alarm", "{\"businessId\":\"m-1\",\"title\":\"\xc3\x28\"}", "body.title: invalid UTF-8"},
-		{"/api/v1/alarm", `{"businessId":"m-1","content":"\ud800\u0041"}`, "body.content: invalid UTF-8"},
-		{"/api/v1/alarm", `{"businessId":"m-1","data":{"a":` + nested(33) + `}}`, "body.data: nested deeper than 32 levels"},
-		{"/api/v1/alarm", `{"businessId":"m-1","data":{"blob":"` + blob + `"}}`, "data: must be at most 16384 bytes encoded"},
-		{"/api/v1/alarm", `{"items":[{"businessId":"m-1"},{"businessId":"m-2","data":"` + blob + `"}]}`, "items[1].data: must be at most 16384 bytes encoded"},
+		{"/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","LEVEL":"critical"}`, `body: unknown field "LEVEL"`},
+		{"/api/v1/alarm", `{"businessType":"meter","businessId":"*","businessId":"ok"}`, `body: duplicate key "businessId"`},
+		{"/api/v1/alarm", "{\"businessType\":\"meter\",\"businessId\":\"m-1\",\"title\":\"\xc3\x28\"}", "body.title: invalid UTF-8"},
+		{"/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","content":"\ud800\u0041"}`, "body.content: invalid UTF-8"},
+		{"/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","data":{"a":` + nested(33) + `}}`, "body.data: nested deeper than 32 levels"},
+		{"/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","data":{"blob":"` + blob + `"}}`, "data: must be at most 16384 bytes encoded"},
+		{"/api/v1/alarm", `{"items":[{"businessType":"meter","businessId":"m-1"},{"businessType":"meter","businessId":"m-2","data":"` + blob + `"}]}`, "items[1].data: must be at most 16384 bytes encoded"},
 	}
 	for _, tc := range cases {
 		status, env := n.Post(tc.path, tc.body)
@@ -58,7 +58,7 @@ func TestStrictJSON(t *testing.T) {
 	if err := ingest.SendRowDataBusinessData(ctx, model.BusinessData{BusinessType: "meter", Data: json.RawMessage(`{"n":"a","n":"b"}`)}); err == nil || !strings.Contains(err.Error(), `data: duplicate key "n"`) {
 		t.Errorf("Go API, duplicate key in row data: %v", err)
 	}
-	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{BusinessId: "m-1", Data: json.RawMessage(`"` + blob + `"`)}); err == nil || !strings.Contains(err.Error(), "data: must be at most 16384 bytes") {
+	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1", Data: json.RawMessage(`"` + blob + `"`)}); err == nil || !strings.Contains(err.Error(), "data: must be at most 16384 bytes") {
 		t.Errorf("Go API, large alarm data: %v", err)
 	}
 
@@ -67,7 +67,7 @@ func TestStrictJSON(t *testing.T) {
 	if got := watcher.ReceivedUntilMarker("after"); len(got) != 0 {
 		t.Fatalf("a rejected item was delivered: %v", got)
 	}
-	n.MustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
+	n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"sentinel"}`)
 	if o := console.Next(pulsenode.Patience); !strings.Contains(string(o.Data), "sentinel") {
 		t.Fatalf("a rejected alarm was delivered: %s", o.Raw)
 	}

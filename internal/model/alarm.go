@@ -14,7 +14,7 @@ const (
 // AlarmBusinessData is one alarm raised by an ingest service, pushed to every alarm console.
 type AlarmBusinessData struct {
 	AlarmId      string          `json:"alarmId" dc:"names the alarm across repeats; empty: the server generates one" eg:"a-17"`
-	BusinessType string          `json:"businessType" dc:"the business type" eg:"meter"`
+	BusinessType string          `json:"businessType" v:"required" dc:"the business type (required)" eg:"meter"`
 	BusinessId   string          `json:"businessId" v:"required" dc:"the business id (required)" eg:"m-001"`
 	Level        string          `json:"level" dc:"critical, major, minor, warning or info; empty: warning" eg:"critical"`
 	Title        string          `json:"title" dc:"at most 512 bytes" eg:"Over-voltage"`

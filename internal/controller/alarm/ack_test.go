@@ -19,7 +19,7 @@ func TestAckDoesNotHoldReader(t *testing.T) {
 	testsvc.EachDatabase(t, "pulse_ack_reader", func(t *testing.T, link string) {
 		n := pulsenode.Start(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
 		console := n.Dial("/ws/alarm")
-		n.Raise(`{"alarmId":"ov-1","businessId":"m-1"}`)
+		n.Raise(`{"alarmId":"ov-1","businessType":"meter","businessId":"m-1"}`)
 		if o := console.Next(pulsenode.Patience); o.Event != "raised" {
 			t.Fatalf("want the raised event, got %s", o.Raw)
 		}
@@ -66,7 +66,7 @@ func TestAckDoesNotHoldReader(t *testing.T) {
 func TestAckUserRule(t *testing.T) {
 	n := pulsenode.Start(t, nil)
 	console := n.Dial("/ws/alarm")
-	n.Raise(`{"alarmId":"ov-1","businessId":"m-1"}`)
+	n.Raise(`{"alarmId":"ov-1","businessType":"meter","businessId":"m-1"}`)
 	if o := console.Next(pulsenode.Patience); o.Event != "raised" {
 		t.Fatalf("want the raised event, got %s", o.Raw)
 	}

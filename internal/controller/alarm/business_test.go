@@ -292,7 +292,7 @@ func TestNarrowScopeAmongMany(t *testing.T) {
 		typ, id, _ := strings.Cut(b, "/")
 		pulsenode.RaiseAs(t, n, "all-alarms", "x-"+id, typ, id)
 	}
-	if status, env, _ := n.Call(http.MethodPost, "/api/v1/alarm", apiKey("all-alarms"), `{"alarmId":"untyped","businessId":"u-1"}`); status != 200 {
+	if status, env, _ := n.Call(http.MethodPost, "/api/v1/alarm", apiKey("all-alarms"), `{"alarmId":"untyped","businessType":"other","businessId":"u-1"}`); status != 200 {
 		t.Fatalf("untyped: %d %+v", status, env)
 	}
 	for _, c := range []struct {

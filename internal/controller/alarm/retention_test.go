@@ -22,10 +22,10 @@ func TestRetentionOverServer(t *testing.T) {
 		c.Database = gdb.ConfigNode{Link: link}
 		c.Alarm.PurgeInterval = time.Second
 	})
-	n.Raise(`{"alarmId":"a","businessId":"m-1"}`) // seq 1
-	n.Raise(`{"alarmId":"a","businessId":"m-1"}`) // 2, a's latest
-	n.Raise(`{"alarmId":"b","businessId":"m-2"}`) // 3
-	n.MustPost("/api/v1/alarms/b/clear", `{}`)    // 4
+	n.Raise(`{"alarmId":"a","businessType":"meter","businessId":"m-1"}`) // seq 1
+	n.Raise(`{"alarmId":"a","businessType":"meter","businessId":"m-1"}`) // 2, a's latest
+	n.Raise(`{"alarmId":"b","businessType":"meter","businessId":"m-2"}`) // 3
+	n.MustPost("/api/v1/alarms/b/clear", `{}`)                           // 4
 	if len(n.List("status=cleared")) != 1 {
 		t.Fatal("b is not listed as cleared")
 	}

@@ -72,7 +72,7 @@ func TestIdempotentAlarmRetry(t *testing.T) {
 		t.Fatalf("same key, another body: %d %+v; want 422 code %d naming the key", status, env, consts.CodeKeyReused.Code())
 	}
 
-	n.Raise(`{"alarmId":"marker","businessId":"m"}`)
+	n.Raise(`{"alarmId":"marker","businessType":"meter","businessId":"m"}`)
 	if got := nextAlarmEvents(t, console, "marker"); len(got) != 1 || got[0] != receipts[0].AlarmId+" raised" {
 		t.Fatalf("console before the marker: %q; want one event, %s raised", got, receipts[0].AlarmId)
 	}
@@ -139,7 +139,7 @@ func TestIdempotentRowDataRetry(t *testing.T) {
 		t.Fatalf("same key, another body: %d %+v; want 422 code %d", status, env, consts.CodeKeyReused.Code())
 	}
 	// The alarm endpoint's keys are its own: the same key there is another request.
-	if status, _, h := n.PostOnce("/api/v1/alarm", "rows-1", `{"businessId":"m"}`, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
+	if status, _, h := n.PostOnce("/api/v1/alarm", "rows-1", `{"businessType":"meter","businessId":"m"}`, nil); status != http.StatusOK || h.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("the row-data key on the alarm endpoint: %d %q; want 200, not replayed", status, h.Get("Idempotent-Replayed"))
 	}
 	n.Marker("end")
@@ -227,7 +227,7 @@ func holdStore(t *testing.T, link string) (release func()) {
 func TestIdempotentAlarmInFlight(t *testing.T) {
 	run := func(t *testing.T, link string) {
 		n := pulsenode.Start(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
-		n.Raise(`{"alarmId":"warm","businessId":"m"}`) // the schema and the write connection exist
+		n.Raise(`{"alarmId":"warm","businessType":"meter","businessId":"m"}`) // the schema and the write connection exist
 		release := holdStore(t, link)
 
 		type answer struct {
@@ -236,7 +236,7 @@ func TestIdempotentAlarmInFlight(t *testing.T) {
 			header http.Header
 		}
 		answers := make(chan answer, 2)
-		body := `{"alarmId":"slow-1","businessId":"m"}`
+		body := `{"alarmId":"slow-1","businessType":"meter","businessId":"m"}`
 		for range 2 {
 			go func() {
 				h := http.Header{"Idempotency-Key": {"slow"}}
@@ -287,7 +287,7 @@ func TestIdempotencyKeepsOnly2xx(t *testing.T) {
 		console := n.Dial("/ws/alarm")
 
 		fault.run(t, fault.set)
-		body := `{"alarmId":"down-1","businessId":"m"}`
+		body := `{"alarmId":"down-1","businessType":"meter","businessId":"m"}`
 		if status, env, _ := n.PostOnce("/api/v1/alarm", "down", body, nil); status != http.StatusServiceUnavailable {
 			t.Fatalf("with the store refusing writes: %d %+v; want 503", status, env)
 		}
@@ -301,15 +301,15 @@ func TestIdempotencyKeepsOnly2xx(t *testing.T) {
 			t.Fatalf("second retry: %d %s %q; want 200 %s replayed", status, again.Data, h.Get("Idempotent-Replayed"), env.Data)
 		}
 
-		if status, env, _ := n.PostOnce("/api/v1/alarm", "fixed", `{"alarmId":"fixed-1","businessId":"m","level":"bogus"}`, nil); status != http.StatusBadRequest {
+		if status, env, _ := n.PostOnce("/api/v1/alarm", "fixed", `{"alarmId":"fixed-1","businessType":"meter","businessId":"m","level":"bogus"}`, nil); status != http.StatusBadRequest {
 			t.Fatalf("a bad level: %d %+v; want 400", status, env)
 		}
-		if status, env, h := n.PostOnce("/api/v1/alarm", "fixed", `{"alarmId":"fixed-1","businessId":"m","level":"major"}`, nil); status != http.StatusOK ||
+		if status, env, h := n.PostOnce("/api/v1/alarm", "fixed", `{"alarmId":"fixed-1","businessType":"meter","businessId":"m","level":"major"}`, nil); status != http.StatusOK ||
 			h.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("the corrected body under the same key: %d %+v %q; want 200, applied", status, env, h.Get("Idempotent-Replayed"))
 		}
 
-		n.Raise(`{"alarmId":"marker","businessId":"m"}`)
+		n.Raise(`{"alarmId":"marker","businessType":"meter","businessId":"m"}`)
 		if got := nextAlarmEvents(t, console, "marker"); fmt.Sprint(got) != "[down-1 raised fixed-1 raised]" {
 			t.Fatalf("console before the marker: %q; want [down-1 raised fixed-1 raised]", got)
 		}
@@ -349,7 +349,7 @@ func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 			t.Fatalf("retry on B: %d %s %q; want 200 %s replayed", status, again.Data, h.Get("Idempotent-Replayed"), first.Data)
 		}
 		id := receiptsOf(t, first)[0].AlarmId
-		b.Raise(`{"alarmId":"marker","businessId":"m"}`)
+		b.Raise(`{"alarmId":"marker","businessType":"meter","businessId":"m"}`)
 		for i, c := range consoles {
 			if got := nextAlarmEvents(t, c, "marker"); len(got) != 1 || got[0] != id+" raised" {
 				t.Fatalf("console on node %d before the marker: %q; want [%s raised]", i, got, id)
@@ -376,7 +376,7 @@ func TestIdempotentRetryOnAnotherNode(t *testing.T) {
 		for _, nd := range nodes {
 			go func() {
 				h := http.Header{"Idempotency-Key": {"both"}}
-				status, env, header, _ := nd.Request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(`{"alarmId":"both-1","businessId":"m"}`), h)
+				status, env, header, _ := nd.Request(http.MethodPost, "/api/v1/alarm", "application/json", []byte(`{"alarmId":"both-1","businessType":"meter","businessId":"m"}`), h)
 				answers <- answer{status, string(env.Data), header}
 			}()
 		}

@@ -54,11 +54,13 @@ func TestIngestBadInput(t *testing.T) {
 		{"/api/v1/rowdata", `{"items":[{"businessType":"meter"}],"extra":1}`, 400, "extra"},
 		{"/api/v1/rowdata", items(1001), 400, "1000"},
 		{"/api/v1/rowdata", `{"businessType":"meter","data":"` + strings.Repeat("y", 70<<10) + `"}`, 413, "body"},
-		{"/api/v1/alarm", `{"title":"no id"}`, 400, "businessId"},
-		{"/api/v1/alarm", `{"businessId":"m-1","level":"urgent"}`, 400, "level"},
-		{"/api/v1/alarm", `{"businessId":"m-1","title":"` + strings.Repeat("t", 513) + `"}`, 400, "title"},
-		{"/api/v1/alarm", `{"items":[{"businessId":"ok"},{"businessId":"ok","level":"loud"}]}`, 400, "items[1].level"},
-		{"/api/v1/alarm", `{"businessId":"m-1","time":"noon"}`, 400, "time"},
+		{"/api/v1/alarm", `{"businessType":"meter","title":"no id"}`, 400, "businessId: must not be empty"},
+		{"/api/v1/alarm", `{"businessId":"m-1","title":"no type"}`, 400, "businessType: must not be empty"},
+		{"/api/v1/alarm", `{"items":[{"businessType":"meter","businessId":"ok"},{"businessId":"m-2"}]}`, 400, "items[1].businessType: must not be empty"},
+		{"/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","level":"urgent"}`, 400, "level"},
+		{"/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","title":"` + strings.Repeat("t", 513) + `"}`, 400, "title"},
+		{"/api/v1/alarm", `{"items":[{"businessType":"meter","businessId":"ok"},{"businessType":"meter","businessId":"ok","level":"loud"}]}`, 400, "items[1].level"},
+		{"/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","time":"noon"}`, 400, "time"},
 		{"/api/v1/nothing", `{}`, 404, "no such endpoint"},
 	}
 	for _, tc := range cases {
@@ -76,7 +78,7 @@ func TestIngestBadInput(t *testing.T) {
 	if got := watcher.ReceivedUntilMarker("after"); len(got) != 0 {
 		t.Fatalf("a rejected item was delivered: %v", got)
 	}
-	n.MustPost("/api/v1/alarm", `{"businessId":"sentinel"}`)
+	n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"sentinel"}`)
 	if o := console.Next(pulsenode.Patience); !strings.Contains(string(o.Data), "sentinel") {
 		t.Fatalf("a rejected alarm was delivered: %s", o.Raw)
 	}
@@ -90,7 +92,7 @@ func TestAlarmIngest(t *testing.T) {
 
 	env := n.MustPost("/api/v1/alarm", `{"items":[
 		{"alarmId":"a-17","businessType":"meter","businessId":"m-001","level":"critical","title":"Over-voltage","content":"262 V","data":{"v":262}},
-		{"businessId":"line-3"}]}`)
+		{"businessType":"line","businessId":"line-3"}]}`)
 	var res struct {
 		Accepted int                  `json:"accepted"`
 		Items    []model.AlarmReceipt `json:"items"`
@@ -101,7 +103,7 @@ func TestAlarmIngest(t *testing.T) {
 	if res.Accepted != 2 || res.Items[0].AlarmId != "a-17" || res.Items[1].AlarmId == "" || res.Items[1].Seq != res.Items[0].Seq+1 {
 		t.Fatalf("receipts %+v", res)
 	}
-	env = n.MustPost("/api/v1/alarm", `{"businessId":"m-2","level":"info"}`)
+	env = n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-2","level":"info"}`)
 	var one struct{ Items []model.AlarmReceipt }
 	_ = json.Unmarshal(env.Data, &one)
 	if len(one.Items) != 1 || one.Items[0].Seq != res.Items[1].Seq+1 {
@@ -142,10 +144,10 @@ func TestGoAPI(t *testing.T) {
 	if err := ingest.SendRowDataBusinessData(ctx, model.BusinessData{BusinessType: "line", Data: json.RawMessage(`{broken`)}); err == nil {
 		t.Fatal("invalid JSON data was accepted")
 	}
-	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{Level: "warning"}); err == nil {
+	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{BusinessType: "meter", Level: "warning"}); err == nil {
 		t.Fatal("an alarm without businessId was accepted")
 	}
-	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{BusinessId: "l-1", Title: "from go"}); err != nil {
+	if err := ingest.SendAlarmBusinessData(ctx, model.AlarmBusinessData{BusinessType: "meter", BusinessId: "l-1", Title: "from go"}); err != nil {
 		t.Fatal(err)
 	}
 	n.Marker("m")
@@ -167,8 +169,8 @@ func TestAnswersSayTheirLength(t *testing.T) {
 		status             int
 	}{
 		{http.MethodPost, "/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"v":1}}`, http.StatusOK},
-		{http.MethodPost, "/api/v1/alarm", `{"items":[{"businessId":"m-1"},{"businessId":"m-2","level":"major"}]}`, http.StatusOK},
-		{http.MethodPost, "/api/v1/alarm", `{"businessId":"m-1","level":"fatal"}`, http.StatusBadRequest},
+		{http.MethodPost, "/api/v1/alarm", `{"items":[{"businessType":"meter","businessId":"m-1"},{"businessType":"meter","businessId":"m-2","level":"major"}]}`, http.StatusOK},
+		{http.MethodPost, "/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","level":"fatal"}`, http.StatusBadRequest},
 		{http.MethodGet, "/api/v1/alarms?status=active&limit=10", "", http.StatusOK},
 		{http.MethodGet, "/api/v1/nothing", "", http.StatusNotFound},
 		{http.MethodGet, "/healthz", "", http.StatusOK},

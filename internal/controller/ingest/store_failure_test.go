@@ -93,7 +93,7 @@ func TestStoreWriteFailure(t *testing.T) {
 		fault := faultFor(link, database)
 		t.Cleanup(func() { fault.run(t, fault.clear) })
 		n := pulsenode.Start(t, func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
-		n.Raise(`{"alarmId":"before","businessId":"m"}`)
+		n.Raise(`{"alarmId":"before","businessType":"meter","businessId":"m"}`)
 		if code, env := n.Get("/readyz", nil); code != http.StatusOK {
 			t.Fatalf("readyz before the fault: %d %+v", code, env)
 		}
@@ -102,7 +102,7 @@ func TestStoreWriteFailure(t *testing.T) {
 		var status int
 		var env pulsenode.Envelope
 		poll.Eventually(t, func() bool {
-			status, env = n.Post("/api/v1/alarm", `{"alarmId":"during","businessId":"m"}`)
+			status, env = n.Post("/api/v1/alarm", `{"alarmId":"during","businessType":"meter","businessId":"m"}`)
 			return status != http.StatusOK
 		}, "ingest still answers 200 with the database refusing writes")
 		if status != http.StatusServiceUnavailable || env.Code != consts.CodeUnavailable.Code() || env.Message == "" ||
@@ -126,7 +126,7 @@ func TestStoreWriteFailure(t *testing.T) {
 
 		fault.run(t, fault.clear)
 		if !poll.Until(func() bool {
-			status, env = n.Post("/api/v1/alarm", `{"alarmId":"after","businessId":"m"}`)
+			status, env = n.Post("/api/v1/alarm", `{"alarmId":"after","businessType":"meter","businessId":"m"}`)
 			return status == http.StatusOK
 		}) {
 			t.Fatalf("ingest does not recover once the database takes writes again: %d %+v", status, env)

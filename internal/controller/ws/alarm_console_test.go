@@ -21,7 +21,7 @@ func TestAlarmResumeAtEveryPoint(t *testing.T) {
 	n := pulsenode.Start(t, nil)
 	const total = 40
 	for i := range total {
-		n.Raise(fmt.Sprintf(`{"alarmId":"r-%d","businessId":"m-%d"}`, i%7, i))
+		n.Raise(fmt.Sprintf(`{"alarmId":"r-%d","businessType":"meter","businessId":"m-%d"}`, i%7, i))
 	}
 	for since := 0; since <= total; since++ {
 		c := n.Dial(fmt.Sprintf("/ws/alarm?since=%d", since))
@@ -38,7 +38,7 @@ func TestAlarmResumeAtEveryPoint(t *testing.T) {
 		_ = c.WS.Close()
 	}
 	live := n.Dial("/ws/alarm?since=40")
-	r := n.Raise(`{"businessId":"after"}`)
+	r := n.Raise(`{"businessType":"meter","businessId":"after"}`)
 	if o := live.Next(pulsenode.Patience); o.Seq != r[0].Seq || r[0].Seq != total+1 {
 		t.Fatalf("live after synced: %s, receipt %+v", o.Raw, r)
 	}
@@ -58,7 +58,7 @@ func TestAlarmReplayLiveJoin(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; !stop.Load(); i++ {
-				code, env := n.Post("/api/v1/alarm", fmt.Sprintf(`{"items":[{"alarmId":"j-%d-%d","businessId":"b"},{"businessId":"b"}]}`, p, i%50))
+				code, env := n.Post("/api/v1/alarm", fmt.Sprintf(`{"items":[{"alarmId":"j-%d-%d","businessType":"meter","businessId":"b"},{"businessType":"meter","businessId":"b"}]}`, p, i%50))
 				if code != http.StatusOK {
 					t.Errorf("post: %d %s", code, env.Message)
 					return
@@ -167,7 +167,7 @@ func TestAlarmLifecycle(t *testing.T) {
 	actor.Send(`{"type":"ack","alarmId":"ov-1","user":"carol"}`)
 	expect("socket ack", "acked", "acked", 4, 0)
 
-	n.Raise(`{"alarmId":"other","businessId":"m-2"}`)
+	n.Raise(`{"alarmId":"other","businessType":"meter","businessId":"m-2"}`)
 	expect("other", "raised", "active", 1, 0)
 	for query, want := range map[string]string{"?status=acked": "[ov-1]", "?status=active": "[other]", "": "[other ov-1]", "?limit=1": "[other]"} {
 		code, env := n.Get("/api/v1/alarms"+query, nil)

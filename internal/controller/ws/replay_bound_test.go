@@ -27,7 +27,7 @@ func TestReplayBoundedByBytes(t *testing.T) {
 	var items []model.AlarmBusinessData
 	for i := range 30 {
 		size := sizes[i%len(sizes)]
-		items = append(items, model.AlarmBusinessData{AlarmId: fmt.Sprintf("big-%d", i), BusinessId: "m", Level: "warning",
+		items = append(items, model.AlarmBusinessData{BusinessType: "meter", AlarmId: fmt.Sprintf("big-%d", i), BusinessId: "m", Level: "warning",
 			Time: 1, Data: json.RawMessage(`"` + strings.Repeat("x", size) + `"`)})
 	}
 	if _, err := n.Alarms.Raise(context.Background(), items, ""); err != nil {

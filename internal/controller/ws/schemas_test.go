@@ -77,13 +77,13 @@ func TestMessageSchemas(t *testing.T) {
 	console := n.Dial("/ws/alarm")
 	n.MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","time":1732250000123,"data":{"voltage":229.8}}`)
 	check(dashboard.Next(pulsenode.Patience))
-	n.MustPost("/api/v1/alarm", `{"alarmId":"a-1","businessId":"m-1","level":"critical","title":"Over-voltage","data":{"limit":250}}`)
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-1","businessType":"meter","businessId":"m-1","level":"critical","title":"Over-voltage","data":{"limit":250}}`)
 	raised := check(console.Next(pulsenode.Patience))
 	var alarm struct{ Data json.RawMessage }
 	if err := json.Unmarshal(raised.Data, &alarm); err != nil || !bytes.HasPrefix(alarm.Data, []byte("{")) {
 		t.Errorf("the alarm's data is not the object it was raised with: %s", raised.Raw)
 	}
-	n.MustPost("/api/v1/alarm", `{"alarmId":"a-2","businessId":"m-1","title":"no data"}`)
+	n.MustPost("/api/v1/alarm", `{"alarmId":"a-2","businessType":"meter","businessId":"m-1","title":"no data"}`)
 	check(console.Next(pulsenode.Patience))
 	send(console, `{"type":"ack","alarmId":"a-1","user":"op","comment":"on it"}`)
 	if o := check(console.Next(pulsenode.Patience)); o.Event != "acked" || !strings.Contains(string(o.Data), `"ackComment":"on it"`) {
@@ -99,7 +99,7 @@ func TestMessageSchemas(t *testing.T) {
 	}
 	send(console, `{"type":"ack","alarmId":"no-such-alarm","user":"op"}`)
 	check(console.Next(pulsenode.Patience))
-	send(console, `{"type":"clear","businessType":"","businessId":"m-1","alarmId":"a-2","user":"op","comment":"done"}`)
+	send(console, `{"type":"clear","businessType":"meter","businessId":"m-1","alarmId":"a-2","user":"op","comment":"done"}`)
 	if o := check(console.Next(pulsenode.Patience)); o.Event != "cleared" {
 		t.Fatalf("after a clear: %s", o.Raw)
 	}

@@ -87,7 +87,7 @@ func TestSlowConsole(t *testing.T) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, `{"businessId":"m-%d","content":%q}`, total+i, content)
+			fmt.Fprintf(&b, `{"businessType":"meter","businessId":"m-%d","content":%q}`, total+i, content)
 		}
 		b.WriteString(`]}`)
 		n.MustPost("/api/v1/alarm", b.String())
@@ -148,7 +148,7 @@ func TestShutdownFlushesAndCloses(t *testing.T) {
 	console := n.Dial("/ws/alarm")
 	n.WaitConnections(1, 1)
 	n.MustPost("/api/v1/rowdata", `{"businessType":"meter","businessId":"m-1","data":{"n":"last"}}`)
-	n.MustPost("/api/v1/alarm", `{"businessId":"m-1","title":"last"}`)
+	n.MustPost("/api/v1/alarm", `{"businessType":"meter","businessId":"m-1","title":"last"}`)
 
 	ctx, cancel := context.WithTimeout(context.Background(), pulsenode.Patience)
 	defer cancel()

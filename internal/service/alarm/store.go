@@ -11,6 +11,7 @@ import (
 
 	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/gogf/gf/v2/errors/gerror"
+	"github.com/gogf/gf/v2/frame/g"
 
 	"github.com/pulse-monitoring/pulse/internal/dao"
 	"github.com/pulse-monitoring/pulse/internal/model"
@@ -47,6 +48,7 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 	if err != nil {
 		return nil, gerror.Wrap(err, "alarm store: database.default")
 	}
+	db.SetLogger(g.Log()) // the one logger the `logger` section configures, not one of gdb's own
 	dialect := dialectOf(db)
 	if dialect == "sqlite" {
 		pinSQLiteMemory()

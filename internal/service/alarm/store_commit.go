@@ -43,7 +43,7 @@ func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEve
 	if err != nil {
 		return nil, nil, err
 	}
-	events, changed, err := s.apply(writer{ctx: ctx, tx: tx, store: s, sql: &s.write}, ops, now)
+	events, changed, err := s.runCommit(storeTx{ctx: ctx, tx: tx, store: s, sql: &s.write}, ops, now)
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, nil, err
@@ -54,42 +54,42 @@ func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEve
 	return events, changed, nil
 }
 
-// apply runs the statements of a commit in its transaction.
-func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
-	if _, err := w.tx.ExecContext(w.ctx, w.sql.lock); err != nil {
+// runCommit runs the statements of a commit in its transaction.
+func (s *store) runCommit(t storeTx, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
+	if _, err := t.tx.ExecContext(t.ctx, t.sql.lock); err != nil {
 		return nil, nil, err
 	}
 	var last int64
-	if err := w.tx.QueryRowContext(w.ctx, w.sql.lastSeq).Scan(&last); err != nil {
+	if err := t.tx.QueryRowContext(t.ctx, t.sql.lastSeq).Scan(&last); err != nil {
 		return nil, nil, err
 	}
-	ops, claims, err := w.claimKeys(ops, now) // replays and refusals are not applied
+	ops, claims, err := t.claimKeys(ops, now) // replays and refusals are not applied
 	if err != nil {
 		return nil, nil, err
 	}
-	stored, err := w.loadAlarms(ops)
+	stored, err := t.loadAlarms(ops)
 	if err != nil {
 		return nil, nil, err
 	}
 	events, changed, err := transition(stored, ops, last, now)
 	if err == nil {
-		err = w.keepAnswers(claims, now)
+		err = t.keepAnswers(claims, now)
 	}
 	if err != nil || len(events) == 0 {
 		return events, changed, err
 	}
-	if err := w.insertEvents(events, now); err != nil {
+	if err := t.insertEvents(events, now); err != nil {
 		return nil, nil, err
 	}
-	if err := w.writeAlarms(changed, now); err != nil {
+	if err := t.writeAlarms(changed, now); err != nil {
 		return nil, nil, err
 	}
-	_, err = w.tx.ExecContext(w.ctx, w.sql.setSeq, events[len(events)-1].Seq)
+	_, err = t.tx.ExecContext(t.ctx, t.sql.setSeq, events[len(events)-1].Seq)
 	return events, changed, err
 }
 
-// writer runs a commit's statements on its transaction.
-type writer struct {
+// storeTx is the store inside one commit's transaction: it runs the commit's statements.
+type storeTx struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	store *store
@@ -98,7 +98,7 @@ type writer struct {
 
 // loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name. It
 // reads the seqs first: a state the cache holds for that seq is not read again.
-func (w writer) loadAlarms(ops []*op) (map[model.AlarmKey]storedAlarm, error) {
+func (t storeTx) loadAlarms(ops []*op) (map[model.AlarmKey]storedAlarm, error) {
 	ids := make([]any, 0, len(ops))
 	named := make(map[model.AlarmKey]bool, len(ops))
 	seen := make(map[string]bool, len(ops))
@@ -111,7 +111,7 @@ func (w writer) loadAlarms(ops []*op) (map[model.AlarmKey]storedAlarm, error) {
 	}
 	stored := make(map[model.AlarmKey]storedAlarm, len(ids))
 	missed := map[string]bool{} // ids stored, but not with the state the cache has
-	err := w.eachRow(w.sql.selectSeqs, ids, func(rows *sql.Rows) error {
+	err := t.eachRow(t.sql.selectSeqs, ids, func(rows *sql.Rows) error {
 		var (
 			key model.AlarmKey
 			seq int64
@@ -122,7 +122,7 @@ func (w writer) loadAlarms(ops []*op) (map[model.AlarmKey]storedAlarm, error) {
 		if !named[key] {
 			return nil // the same id under another business: another alarm
 		}
-		if state, ok := w.store.cache.get(key, seq); ok {
+		if state, ok := t.store.cache.get(key, seq); ok {
 			stored[key] = storedAlarm{state: state, seq: seq}
 		} else {
 			missed[key.AlarmId] = true
@@ -136,7 +136,7 @@ func (w writer) loadAlarms(ops []*op) (map[model.AlarmKey]storedAlarm, error) {
 	for id := range missed {
 		ids = append(ids, id)
 	}
-	err = w.eachRow(w.sql.selectAlarms, ids, func(rows *sql.Rows) error {
+	err = t.eachRow(t.sql.selectAlarms, ids, func(rows *sql.Rows) error {
 		var (
 			key   model.AlarmKey
 			seq   int64
@@ -159,10 +159,10 @@ func (w writer) loadAlarms(ops []*op) (map[model.AlarmKey]storedAlarm, error) {
 }
 
 // eachRow runs the select m for args, as many statements as it takes, and calls row for each row.
-func (w writer) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error {
+func (t storeTx) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error {
 	for len(args) > 0 {
-		n := w.sql.rows(m, len(args))
-		rows, err := w.tx.QueryContext(w.ctx, w.sql.build(m, n), args[:n]...)
+		n := t.sql.rows(m, len(args))
+		rows, err := t.tx.QueryContext(t.ctx, t.sql.build(m, n), args[:n]...)
 		if err != nil {
 			return err
 		}
@@ -184,16 +184,16 @@ func (w writer) eachRow(m multiRow, args []any, row func(*sql.Rows) error) error
 }
 
 // insertEvents stores the events, all created at now.
-func (w writer) insertEvents(events []storedEvent, now int64) error {
+func (t storeTx) insertEvents(events []storedEvent, now int64) error {
 	const cols = 6
-	args := make([]any, 0, cols*w.sql.rows(w.sql.insertEvents, len(events)))
+	args := make([]any, 0, cols*t.sql.rows(t.sql.insertEvents, len(events)))
 	for len(events) > 0 {
-		n := w.sql.rows(w.sql.insertEvents, len(events))
+		n := t.sql.rows(t.sql.insertEvents, len(events))
 		args = args[:0]
 		for _, e := range events[:n] {
 			args = append(args, e.Seq, e.Key.AlarmId, e.Key.BusinessType, e.Key.BusinessId, now, string(e.Message))
 		}
-		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(w.sql.insertEvents, n), args...); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, t.sql.build(t.sql.insertEvents, n), args...); err != nil {
 			return err
 		}
 		events = events[n:]
@@ -202,9 +202,9 @@ func (w writer) insertEvents(events []storedEvent, now int64) error {
 }
 
 // writeAlarms stores the state of the changed alarms: inserted when new, updated when stored.
-func (w writer) writeAlarms(changed []changedAlarm, now int64) error {
-	if w.sql.upsert {
-		return w.alarmRows(w.sql.upsertAlarms, changed, now)
+func (t storeTx) writeAlarms(changed []changedAlarm, now int64) error {
+	if t.sql.upsert {
+		return t.alarmRows(t.sql.upsertAlarms, changed, now)
 	}
 	var inserts, updates []changedAlarm
 	for _, a := range changed {
@@ -214,25 +214,25 @@ func (w writer) writeAlarms(changed []changedAlarm, now int64) error {
 			updates = append(updates, a)
 		}
 	}
-	if err := w.alarmRows(w.sql.insertAlarms, inserts, now); err != nil {
+	if err := t.alarmRows(t.sql.insertAlarms, inserts, now); err != nil {
 		return err
 	}
-	return w.alarmRows(w.sql.updateAlarms, updates, now)
+	return t.alarmRows(t.sql.updateAlarms, updates, now)
 }
 
 // alarmRows runs m (alarm_id, business_type, business_id, seq, status, changed_ms, state, level,
 // last_ms, search_text, first_seq) for the alarms. A row inserted gets the alarm's seq as its
 // first_seq: a seq is one event's, so no two rows get the same.
-func (w writer) alarmRows(m multiRow, alarms []changedAlarm, now int64) error {
-	args := make([]any, 0, alarmRowCols*w.sql.rows(m, len(alarms)))
+func (t storeTx) alarmRows(m multiRow, alarms []changedAlarm, now int64) error {
+	args := make([]any, 0, alarmRowCols*t.sql.rows(m, len(alarms)))
 	for len(alarms) > 0 {
-		n := w.sql.rows(m, len(alarms))
+		n := t.sql.rows(m, len(alarms))
 		args = args[:0]
 		for _, a := range alarms[:n] {
 			args = append(args, a.key.AlarmId, a.key.BusinessType, a.key.BusinessId, a.seq, a.state.Status, now,
 				string(a.encoded), a.state.Level, a.state.LastTime, searchText(a.state), a.seq)
 		}
-		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(m, n), args...); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, t.sql.build(m, n), args...); err != nil {
 			return err
 		}
 		alarms = alarms[n:]

@@ -56,7 +56,7 @@ var insertKeys = func() multiRow {
 // another body a refusal; so is a key that an earlier request of the same group carries (the
 // ingest service refuses such a repeat while the first is in flight, but the store does not rely
 // on it). now is the commit's time (server unix ms).
-func (w writer) claimKeys(ops []*op, now int64) ([]*op, []*claim, error) {
+func (t storeTx) claimKeys(ops []*op, now int64) ([]*op, []*claim, error) {
 	var claims []*claim
 	for _, o := range ops {
 		if o.claim != nil && (len(claims) == 0 || claims[len(claims)-1] != o.claim) {
@@ -66,11 +66,11 @@ func (w writer) claimKeys(ops []*op, now int64) ([]*op, []*claim, error) {
 	if len(claims) == 0 {
 		return ops, nil, nil
 	}
-	stored, err := w.storedKeys(claims)
+	stored, err := t.storedKeys(claims)
 	if err != nil {
 		return nil, nil, err
 	}
-	cutoff := now - w.store.keyWindow.Milliseconds()
+	cutoff := now - t.store.keyWindow.Milliseconds()
 	first := make(map[keyID]*claim, len(claims))
 	skipped := false
 	for _, c := range claims {
@@ -106,10 +106,10 @@ func (w writer) claimKeys(ops []*op, now int64) ([]*op, []*claim, error) {
 
 // storedKeys reads the stored keys of claims: those of each statement's scopes and names (a few
 // more rows than asked for, when a name is stored under another of the scopes, are left out).
-func (w writer) storedKeys(claims []*claim) (map[keyID]storedKey, error) {
+func (t storeTx) storedKeys(claims []*claim) (map[keyID]storedKey, error) {
 	c := dao.PulseIdempotency.Columns()
 	out := make(map[keyID]storedKey, len(claims))
-	per := max(w.sql.maxArgs/2, 1)
+	per := max(t.sql.maxArgs/2, 1)
 	for len(claims) > 0 {
 		n := min(len(claims), per)
 		var scopes, names []any
@@ -122,9 +122,9 @@ func (w writer) storedKeys(claims []*claim) (map[keyID]storedKey, error) {
 			names = append(names, cl.key.Name)
 		}
 		query := "SELECT " + strings.Join([]string{c.Scope, c.IdemKey, c.BodySha256, c.Answer, c.CreatedMs}, ", ") +
-			" FROM " + dao.PulseIdempotency.Table() + " WHERE " + c.Scope + " IN (" + w.placeholders(1, len(scopes)) +
-			") AND " + c.IdemKey + " IN (" + w.placeholders(len(scopes)+1, len(names)) + ")"
-		rows, err := w.tx.QueryContext(w.ctx, query, append(scopes, names...)...)
+			" FROM " + dao.PulseIdempotency.Table() + " WHERE " + c.Scope + " IN (" + t.placeholders(1, len(scopes)) +
+			") AND " + c.IdemKey + " IN (" + t.placeholders(len(scopes)+1, len(names)) + ")"
+		rows, err := t.tx.QueryContext(t.ctx, query, append(scopes, names...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -151,20 +151,20 @@ func (w writer) storedKeys(claims []*claim) (map[keyID]storedKey, error) {
 }
 
 // placeholders is n parameters numbered from first, separated by commas.
-func (w writer) placeholders(first, n int) string {
+func (t storeTx) placeholders(first, n int) string {
 	var b strings.Builder
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(w.sql.placeholder(first + i))
+		b.WriteString(t.sql.placeholder(first + i))
 	}
 	return b.String()
 }
 
 // keepAnswers gives each claim its answer once the ops are applied (their seqs known), and stores
 // the keys of the applied ones.
-func (w writer) keepAnswers(claims []*claim, now int64) error {
+func (t storeTx) keepAnswers(claims []*claim, now int64) error {
 	var fresh []*claim
 	for _, c := range claims {
 		switch {
@@ -182,21 +182,21 @@ func (w writer) keepAnswers(claims []*claim, now int64) error {
 	cols := dao.PulseIdempotency.Columns()
 	for _, c := range fresh {
 		if c.stale { // rare: a key used again after its window, before the purge deleted it
-			del := "DELETE FROM " + dao.PulseIdempotency.Table() + " WHERE " + cols.Scope + " = " + w.sql.placeholder(1) +
-				" AND " + cols.IdemKey + " = " + w.sql.placeholder(2)
-			if _, err := w.tx.ExecContext(w.ctx, del, c.key.Scope, c.key.Name); err != nil {
+			del := "DELETE FROM " + dao.PulseIdempotency.Table() + " WHERE " + cols.Scope + " = " + t.sql.placeholder(1) +
+				" AND " + cols.IdemKey + " = " + t.sql.placeholder(2)
+			if _, err := t.tx.ExecContext(t.ctx, del, c.key.Scope, c.key.Name); err != nil {
 				return err
 			}
 		}
 	}
-	args := make([]any, 0, insertKeys.cols*w.sql.rows(insertKeys, len(fresh)))
+	args := make([]any, 0, insertKeys.cols*t.sql.rows(insertKeys, len(fresh)))
 	for len(fresh) > 0 {
-		n := w.sql.rows(insertKeys, len(fresh))
+		n := t.sql.rows(insertKeys, len(fresh))
 		args = args[:0]
 		for _, c := range fresh[:n] {
 			args = append(args, c.key.Scope, c.key.Name, c.key.SumHex(), string(c.answer), now)
 		}
-		if _, err := w.tx.ExecContext(w.ctx, w.sql.build(insertKeys, n), args...); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, t.sql.build(insertKeys, n), args...); err != nil {
 			return err
 		}
 		fresh = fresh[n:]

@@ -40,7 +40,7 @@ type op struct {
 	err   error
 }
 
-// apply is the alarm lifecycle: it returns the state after o and the event it makes ("" when o
+// nextState is the alarm lifecycle: it returns the state after o and the event it makes ("" when o
 // changes nothing). cur is nil for an alarm never seen (or purged). now is server unix ms.
 //
 //	raise:  new or cleared -> active ("raised"); active or acked -> same status, count+1 ("repeated")
@@ -51,7 +51,7 @@ type op struct {
 //
 // A raise of a cleared alarm starts it afresh: who acknowledged and cleared it, and what they said,
 // is forgotten. An acknowledgement or clear that changes nothing keeps no comment.
-func apply(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
+func nextState(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error) {
 	if o.kind != opRaise && cur != nil && !o.scope.Covers(cur.BusinessType, cur.BusinessId) {
 		return nil, "", notFound(o.key)
 	}
@@ -136,7 +136,7 @@ func transition(stored map[model.AlarmKey]storedAlarm, ops []*op, last, now int6
 	var changed []changedAlarm
 	at := map[model.AlarmKey]int{} // index in changed, by key
 	for _, o := range ops {
-		next, event, err := apply(cur[o.key].state, o, now)
+		next, event, err := nextState(cur[o.key].state, o, now)
 		if err != nil {
 			o.err = err
 			continue

@@ -73,7 +73,7 @@ func TestApplyIsTheAlarmLifecycle(t *testing.T) {
 			if tc.cur != nil {
 				before, _ = json.Marshal(tc.cur)
 			}
-			got, event, err := apply(tc.cur, tc.op, now)
+			got, event, err := nextState(tc.cur, tc.op, now)
 			if codeOf(err) != tc.code {
 				t.Fatalf("error %v, want code %d", err, tc.code)
 			}
@@ -81,7 +81,7 @@ func TestApplyIsTheAlarmLifecycle(t *testing.T) {
 				t.Fatalf("got %s, %q; want %s, %q", jsonOf(got), event, jsonOf(tc.want), tc.event)
 			}
 			if after, _ := json.Marshal(tc.cur); tc.cur != nil && string(after) != string(before) {
-				t.Fatalf("apply changed the current state: %s, was %s", after, before)
+				t.Fatalf("nextState changed the current state: %s, was %s", after, before)
 			}
 		})
 	}

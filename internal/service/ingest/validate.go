@@ -77,10 +77,10 @@ func ValidateAlarm(a *model.AlarmBusinessData) error {
 			return invalid("alarmId", "%v", err)
 		}
 	}
-	if a.BusinessType != "" {
-		if err := checkAddress("businessType", a.BusinessType); err != nil {
-			return err
-		}
+	// An alarm is (businessType, businessId, alarmId): without its type it would stand under a
+	// business "" that no console groups, no pattern but "*" covers and no key names.
+	if err := checkAddress("businessType", a.BusinessType); err != nil {
+		return err
 	}
 	if err := checkAddress("businessId", a.BusinessId); err != nil {
 		return err

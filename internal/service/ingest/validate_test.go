@@ -54,27 +54,28 @@ func TestValidateAlarm(t *testing.T) {
 		alarm  model.AlarmBusinessData
 		prefix string // "" when valid
 	}{
-		{"minimal", model.AlarmBusinessData{BusinessId: "m-1"}, ""},
+		{"minimal", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1"}, ""},
 		{"complete", model.AlarmBusinessData{AlarmId: "a-1", BusinessType: "meter", BusinessId: "m-1", Level: "critical",
 			Title: strings.Repeat("t", 512), Content: strings.Repeat("c", 8192), Time: 1, Data: json.RawMessage(`{"v":1}`)}, ""},
-		{"16 KiB data", model.AlarmBusinessData{BusinessId: "m-1", Data: jsonOfSize(16 << 10)}, ""},
-		{"16 KiB + 1 data", model.AlarmBusinessData{BusinessId: "m-1", Data: jsonOfSize(16<<10 + 1)}, "data: must be at most 16384 bytes encoded"},
-		{"900 KB data", model.AlarmBusinessData{BusinessId: "m-1", Data: jsonOfSize(900_000)}, "data: must be at most 16384 bytes encoded"},
-		{"no businessId", model.AlarmBusinessData{Title: "t"}, "businessId: must not be empty"},
-		{"wildcard businessId", model.AlarmBusinessData{BusinessId: "*"}, `businessId: "*" is reserved`},
-		{"bad alarmId", model.AlarmBusinessData{AlarmId: "a\n", BusinessId: "m"}, "alarmId: must not contain control characters"},
-		{"unknown level", model.AlarmBusinessData{BusinessId: "m", Level: "urgent"}, "level: must be one of"},
-		{"level in capitals", model.AlarmBusinessData{BusinessId: "m", Level: "CRITICAL"}, "level: must be one of"},
-		{"long title", model.AlarmBusinessData{BusinessId: "m", Title: strings.Repeat("t", 513)}, "title: must be at most 512 bytes"},
-		{"long content", model.AlarmBusinessData{BusinessId: "m", Content: strings.Repeat("c", 8193)}, "content: must be at most 8192 bytes"},
-		{"invalid UTF-8 title", model.AlarmBusinessData{BusinessId: "m", Title: "t\xff"}, "title: must be valid UTF-8"},
-		{"invalid UTF-8 content", model.AlarmBusinessData{BusinessId: "m", Content: "\xed\xa0\x80"}, "content: must be valid UTF-8"},
-		{"negative time", model.AlarmBusinessData{BusinessId: "m", Time: -5}, "time: must be unix milliseconds"},
-		{"action raise", model.AlarmBusinessData{BusinessId: "m", Action: "raise"}, ""},
-		{"action clear", model.AlarmBusinessData{AlarmId: "a-1", BusinessId: "m", Action: "clear"}, ""},
-		{"action clear without alarmId", model.AlarmBusinessData{BusinessId: "m", Action: "clear"}, "alarmId: must be given to clear an alarm"},
-		{"unknown action", model.AlarmBusinessData{AlarmId: "a-1", BusinessId: "m", Action: "resolve"}, `action: must be "raise" or "clear", got "resolve"`},
-		{"action in capitals", model.AlarmBusinessData{AlarmId: "a-1", BusinessId: "m", Action: "CLEAR"}, `action: must be "raise" or "clear"`},
+		{"16 KiB data", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1", Data: jsonOfSize(16 << 10)}, ""},
+		{"16 KiB + 1 data", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1", Data: jsonOfSize(16<<10 + 1)}, "data: must be at most 16384 bytes encoded"},
+		{"900 KB data", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1", Data: jsonOfSize(900_000)}, "data: must be at most 16384 bytes encoded"},
+		{"no businessId", model.AlarmBusinessData{BusinessType: "meter", Title: "t"}, "businessId: must not be empty"},
+		{"no businessType", model.AlarmBusinessData{BusinessId: "m-1", Title: "t"}, "businessType: must not be empty"},
+		{"wildcard businessId", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "*"}, `businessId: "*" is reserved`},
+		{"bad alarmId", model.AlarmBusinessData{BusinessType: "meter", AlarmId: "a\n", BusinessId: "m"}, "alarmId: must not contain control characters"},
+		{"unknown level", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Level: "urgent"}, "level: must be one of"},
+		{"level in capitals", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Level: "CRITICAL"}, "level: must be one of"},
+		{"long title", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Title: strings.Repeat("t", 513)}, "title: must be at most 512 bytes"},
+		{"long content", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Content: strings.Repeat("c", 8193)}, "content: must be at most 8192 bytes"},
+		{"invalid UTF-8 title", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Title: "t\xff"}, "title: must be valid UTF-8"},
+		{"invalid UTF-8 content", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Content: "\xed\xa0\x80"}, "content: must be valid UTF-8"},
+		{"negative time", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Time: -5}, "time: must be unix milliseconds"},
+		{"action raise", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Action: "raise"}, ""},
+		{"action clear", model.AlarmBusinessData{BusinessType: "meter", AlarmId: "a-1", BusinessId: "m", Action: "clear"}, ""},
+		{"action clear without alarmId", model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m", Action: "clear"}, "alarmId: must be given to clear an alarm"},
+		{"unknown action", model.AlarmBusinessData{BusinessType: "meter", AlarmId: "a-1", BusinessId: "m", Action: "resolve"}, `action: must be "raise" or "clear", got "resolve"`},
+		{"action in capitals", model.AlarmBusinessData{BusinessType: "meter", AlarmId: "a-1", BusinessId: "m", Action: "CLEAR"}, `action: must be "raise" or "clear"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,7 +89,7 @@ func TestValidateAlarm(t *testing.T) {
 			wantInvalid(t, err, tc.prefix)
 		})
 	}
-	a := model.AlarmBusinessData{BusinessId: "m"}
+	a := model.AlarmBusinessData{BusinessType: "meter", BusinessId: "m"}
 	if err := ingest.ValidateAlarm(&a); err != nil || a.Level != model.LevelWarning {
 		t.Fatalf("level default: %q, %v", a.Level, err)
 	}

@@ -118,7 +118,7 @@ test("a click on a row shows the alarm's history", async () => {
 
 test("a <script> in an alarm title is shown as text, never run", async () => {
   const title = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><b>bold?</b>';
-  await raise([{ alarmId: "xss", businessId: "b-1", level: "minor", title, content: "<i>not italic</i>" }]);
+  await raise([{ alarmId: "xss", businessType: "meter", businessId: "b-1", level: "minor", title, content: "<i>not italic</i>" }]);
   const row = page.locator('tr[data-alarm-id="xss"]');
   await until(() => row.count(), "the alarm is on the board");
   assert.equal(await row.locator("td.title strong").textContent(), title);

@@ -22,7 +22,7 @@ test("a reset from the server: a notice, the old alarms gone, the new ones shown
   const page = await browser.newPage();
   await page.goto(pulse.url + "/#alarms");
   await until(async () => (await attr(page, "[data-testid=board]", "data-synced")) === "true", "the board is synced");
-  await pulse.post("/api/v1/alarm", { items: [1, 2, 3].map((i) => ({ alarmId: `old-${i}`, businessId: "b", level: "major", title: `old ${i}` })) });
+  await pulse.post("/api/v1/alarm", { items: [1, 2, 3].map((i) => ({ alarmId: `old-${i}`, businessType: "meter", businessId: "b", level: "major", title: `old ${i}` })) });
   await until(async () => (await attr(page, "[data-testid=board]", "data-rows")) === "3", "three alarms");
 
   await pulse.stop();
@@ -32,7 +32,7 @@ test("a reset from the server: a notice, the old alarms gone, the new ones shown
   await until(async () => (await attr(page, "[data-testid=board]", "data-reset")) === "shown", "the board says it was reset");
   assert.match(await page.locator(".banner.notice").textContent(), /reloaded/);
   await until(async () => (await attr(page, "[data-testid=board]", "data-rows")) === "0", "the old alarms are gone");
-  await pulse.post("/api/v1/alarm", { alarmId: "new-1", businessId: "b", level: "minor", title: "new" });
+  await pulse.post("/api/v1/alarm", { alarmId: "new-1", businessType: "meter", businessId: "b", level: "minor", title: "new" });
   await until(async () => (await attr(page, "[data-testid=board]", "data-rows")) === "1", "the new alarm is shown");
   assert.equal(await page.locator('tr[data-alarm-id="new-1"]').count(), 1);
 });
