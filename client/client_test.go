@@ -90,7 +90,7 @@ func TestBatching(t *testing.T) {
 	}
 	ctx := testContext(t)
 	for i := range 25 {
-		if err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{AlarmId: fmt.Sprintf("b-%02d", i), BusinessId: "m-1"}); err != nil {
+		if err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{AlarmId: fmt.Sprintf("b-%02d", i), BusinessType: "meter", BusinessId: "m-1"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.SendRowDataBusinessData(ctx, client.BusinessData{BusinessType: "meter", BusinessId: "m-1", Data: i}); err != nil {
@@ -114,7 +114,7 @@ func TestBatching(t *testing.T) {
 		t.Fatalf("%d requests, want 6: batches of 10, 10 and 5 of each kind", got)
 	}
 
-	if err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{AlarmId: "last", BusinessId: "m-1"}); err != nil {
+	if err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{AlarmId: "last", BusinessType: "meter", BusinessId: "m-1"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Close(ctx); err != nil {
@@ -123,13 +123,13 @@ func TestBatching(t *testing.T) {
 	if n := len(s.alarms(t)); n != 26 {
 		t.Fatalf("%d alarms after Close, want 26: Close sends what is buffered", n)
 	}
-	if err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{BusinessId: "m-1"}); !errors.Is(err, client.ErrClosed) {
+	if err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1"}); !errors.Is(err, client.ErrClosed) {
 		t.Fatalf("send after Close: %v, want ErrClosed", err)
 	}
 
 	// A partial batch goes on the interval alone.
 	timed := newClient(t, s.url(), quick, client.WithBatching(1000, 10*time.Millisecond))
-	if err := timed.SendAlarmBusinessData(ctx, client.AlarmBusinessData{AlarmId: "timed", BusinessId: "m-1"}); err != nil {
+	if err := timed.SendAlarmBusinessData(ctx, client.AlarmBusinessData{AlarmId: "timed", BusinessType: "meter", BusinessId: "m-1"}); err != nil {
 		t.Fatal(err)
 	}
 	poll.Eventually(t, func() bool { return len(s.alarms(t)) == 27 }, "the interval did not send a partial batch")
@@ -144,7 +144,7 @@ func TestBadItemIsTypedError(t *testing.T) {
 	c := newClient(t, s.url(), quick, client.WithHTTPClient(rec.client()))
 	ctx := testContext(t)
 
-	err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{BusinessId: "m-1", Level: "fatal"})
+	err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1", Level: "fatal"})
 	var e *client.Error
 	if !errors.As(err, &e) || e.Status != http.StatusBadRequest || e.Code != 51 ||
 		!strings.HasPrefix(e.Message, "level: must be one of critical") {
@@ -159,8 +159,8 @@ func TestBadItemIsTypedError(t *testing.T) {
 	}
 
 	batched := newClient(t, s.url(), quick, client.WithBatching(10, time.Hour))
-	good := client.AlarmBusinessData{AlarmId: "good", BusinessId: "m-1"}
-	bad := client.AlarmBusinessData{AlarmId: "bad", BusinessId: "m-1", Level: "fatal"}
+	good := client.AlarmBusinessData{AlarmId: "good", BusinessType: "meter", BusinessId: "m-1"}
+	bad := client.AlarmBusinessData{AlarmId: "bad", BusinessType: "meter", BusinessId: "m-1", Level: "fatal"}
 	for _, a := range []client.AlarmBusinessData{good, bad} {
 		if err := batched.SendAlarmBusinessData(ctx, a); err != nil {
 			t.Fatal(err)
@@ -261,7 +261,7 @@ func TestRetryAfter503AndServerErrors(t *testing.T) {
 		return false
 	})
 	c := newClient(t, f.url(), quick)
-	if err := c.SendAlarmBusinessData(testContext(t), client.AlarmBusinessData{AlarmId: "once", BusinessId: "m-1"}); err != nil {
+	if err := c.SendAlarmBusinessData(testContext(t), client.AlarmBusinessData{AlarmId: "once", BusinessType: "meter", BusinessId: "m-1"}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := f.all()
@@ -283,7 +283,7 @@ func TestRetryAfter503AndServerErrors(t *testing.T) {
 	// Without retries the 503 is the answer, as an *Error with the server's code.
 	f.reset()
 	once := newClient(t, f.url(), client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
-	err := once.SendAlarmBusinessData(testContext(t), client.AlarmBusinessData{BusinessId: "m-1"})
+	err := once.SendAlarmBusinessData(testContext(t), client.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1"})
 	var e *client.Error
 	if !errors.As(err, &e) || e.Status != 503 || e.Code != 63 || e.RetryAfter != time.Second {
 		t.Fatalf("err %v, want *Error 503 code 63 with RetryAfter 1s", err)
@@ -298,7 +298,9 @@ func TestContextEndsRetries(t *testing.T) {
 		client.WithRetry(client.RetryPolicy{MinDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{BusinessId: "m-1"}) }()
+	go func() {
+		done <- c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1"})
+	}()
 	poll.Eventually(t, func() bool { return rec.count() >= 3 }, "no retries")
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
@@ -336,7 +338,7 @@ func TestBatchesFitTheBodyLimit(t *testing.T) {
 	filler := strings.Repeat("x", 15<<10)
 	for i := range 100 {
 		if err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{
-			AlarmId: fmt.Sprintf("big-%02d", i), BusinessId: "m-1", Data: filler,
+			AlarmId: fmt.Sprintf("big-%02d", i), BusinessType: "meter", BusinessId: "m-1", Data: filler,
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -362,7 +364,7 @@ func TestCloseGivesUpWithItsContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		if err := c.SendAlarmBusinessData(context.Background(), client.AlarmBusinessData{AlarmId: fmt.Sprint(i), BusinessId: "m-1"}); err != nil {
+		if err := c.SendAlarmBusinessData(context.Background(), client.AlarmBusinessData{AlarmId: fmt.Sprint(i), BusinessType: "meter", BusinessId: "m-1"}); err != nil {
 			t.Fatal(err)
 		}
 	}
