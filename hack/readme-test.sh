@@ -138,7 +138,7 @@ for langfile in "$work"/blocks/*.lang; do
   case "$marker" in
     file\ *)
       name=${marker#file }
-      cp "$base.body" "$work/project/$name"
+      sed -e "s#localhost:8000#$addr#g" "$base.body" >"$work/project/$name"
       echo "readme-test: $where: written to $name in the new folder"
       continue ;;
   esac
