@@ -104,7 +104,9 @@ test("500 raises in 10 s: each of 8 human-paced acks (look, wait 300 ms, move, c
 test("a focused row holds the table still; the \"N new\" bar shows what waits and a click shows it", async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(pulse.url + "/#alarms");
-  await until(async () => Number(await attr(page, "[data-testid=board]", "data-shown")) > 0, "the board shows the alarms");
+  // Synced: the history is all in, so the first row is what it will stay (it changed under a
+  // busy machine while the history still arrived).
+  await until(async () => (await attr(page, "[data-testid=board]", "data-synced")) === "true", "the board is synced");
   const firstBefore = await page.locator("[data-testid=board] tbody tr[data-alarm-id]").first().getAttribute("data-key");
   await page.locator("[data-testid=board] tbody tr[data-alarm-id]").first().focus();
   await until(async () => (await attr(page, "[data-testid=board]", "data-held")) === "true", "the keyboard focus holds the table");
