@@ -24,7 +24,7 @@ if ! (exec 3<>"/dev/tcp/${redis%:*}/${redis#*:}") 2>/dev/null; then
   echo "no Redis answers at $redis (set REDIS_ADDR)" >&2
   exit 1
 fi
-command -v taskset >/dev/null || hack/install-deps.sh
+need_two_cores "make bench-cluster"
 go build -o bin/pulse .
 root=$(pwd)
 work=$(mktemp -d)

@@ -51,14 +51,7 @@ else
   s2_rates=1000,2000,3000,4000,5000,6000,7000,8000,9000,10000,11000,12000
 fi
 
-if ! command -v taskset >/dev/null; then
-  echo "taskset (util-linux) is missing: installing it with hack/install-deps.sh" >&2
-  hack/install-deps.sh
-fi
-if [ "$(nproc)" -lt 2 ]; then
-  echo "make bench needs two cores (server on one, load on the other); this machine has $(nproc)" >&2
-  exit 1
-fi
+need_two_cores "make bench"
 
 go build -o bin/pulse .
 go build -o bin/rawserver ./hack/rawserver

@@ -22,14 +22,7 @@ history_window=${SOAK_HISTORY_WINDOW:-}
 server_cpu=${SOAK_SERVER_CPU:-0}
 tool_cpu=${SOAK_TOOL_CPU:-1}
 
-if ! command -v taskset >/dev/null; then
-  echo "taskset (util-linux) is missing: installing it with hack/install-deps.sh" >&2
-  hack/install-deps.sh
-fi
-if [ "$(nproc)" -lt 2 ]; then
-  echo "make soak needs two cores (server on one, load on the other); this machine has $(nproc)" >&2
-  exit 1
-fi
+need_two_cores "make soak"
 
 go build -o bin/pulse .
 root=$(pwd)

@@ -1,13 +1,28 @@
 # shellcheck shell=bash
 # hack/lib/server.sh: what the scripts that run a Pulse server of their own (bench, bench-cluster,
-# soak, examples-test, readme-test) share: a free port, the server's configuration, the start that
-# waits until it answers, the stop. Sourced from the repository's root:
+# soak, examples-test, readme-test) share: the two cores a pinned benchmark needs, a free port, the
+# server's configuration, the start that waits until it answers, the stop. Sourced from the
+# repository's root:
 #
 #   . hack/lib/server.sh
-#   port=$(free_port); addr=127.0.0.1:$port
-#   server_config "$addr" >"$work/config.yaml"          # then append sections of your own
-#   start_server "$addr" "$work" "$work/server.log" bin/pulse   # sets $server_pid
+#   addr="127.0.0.1:$(free_port)"
+#   server_config "$addr" >"$work/config.yaml"   # then append sections of your own
 #   trap stop_server EXIT
+#   start_server "$addr" "$work" "$work/server.log" "$root/bin/pulse"   # sets server_pid
+
+# need_two_cores WHAT: taskset (installed with hack/install-deps.sh when missing) and two cores,
+# for WHAT ("make bench"), which pins the server to one core and the load to the other; exits if
+# the machine has one.
+need_two_cores() {
+  if ! command -v taskset >/dev/null; then
+    echo "taskset (util-linux) is missing: installing it with hack/install-deps.sh" >&2
+    hack/install-deps.sh
+  fi
+  if [ "$(nproc)" -lt 2 ]; then
+    echo "$1 needs two cores (server on one, load on the other); this machine has $(nproc)" >&2
+    exit 1
+  fi
+}
 
 # server_pid: the server start_server started ("" when none is running).
 server_pid=""
