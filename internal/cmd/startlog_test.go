@@ -10,12 +10,13 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/syncbuf"
 )
 
 var servingOn = regexp.MustCompile(`serving on ([^\s",]+)`)
 
 // boundAddress waits for the start log's "serving on" line and returns its address.
-func boundAddress(t *testing.T, logs *pulseproc.Output) string {
+func boundAddress(t *testing.T, logs *syncbuf.Buffer) string {
 	t.Helper()
 	var m []string
 	poll.Eventually(t, func() bool { m = servingOn.FindStringSubmatch(logs.String()); return m != nil },

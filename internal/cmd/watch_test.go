@@ -16,12 +16,13 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/syncbuf"
 )
 
 // watcher is a running `pulse watch`: the JSON lines of its stdout and its stderr as they come.
 type watcher struct {
 	cmd    *exec.Cmd
-	stderr *pulseproc.Output
+	stderr *syncbuf.Buffer
 	mu     sync.Mutex
 	lines  []string
 	done   chan error
@@ -32,7 +33,7 @@ func runWatch(t *testing.T, dir string, args ...string) *watcher {
 	t.Helper()
 	cmd := exec.Command(serverBinary(t), append([]string{"watch"}, args...)...)
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), "GF_GCFG_PATH="+dir, "PULSE_TOKEN=")
-	w := &watcher{cmd: cmd, stderr: new(pulseproc.Output), done: make(chan error, 1)}
+	w := &watcher{cmd: cmd, stderr: new(syncbuf.Buffer), done: make(chan error, 1)}
 	cmd.Stderr = w.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

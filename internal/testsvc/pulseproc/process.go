@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/syncbuf"
 )
 
 // Process is one pulse server run as a child process: Bin in Dir, which holds its config.yaml
@@ -31,7 +32,7 @@ type Process struct {
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
-	logs *Output
+	logs *syncbuf.Buffer
 	done chan struct{} // closed when the current run has ended; err is then its exit
 	err  error
 }
@@ -66,7 +67,7 @@ func (p *Process) Launch() error {
 	}
 	cmd.Dir = p.Dir
 	cmd.Env = append(append(os.Environ(), "GF_GCFG_PATH="+p.Dir), p.Env...)
-	logs := new(Output)
+	logs := new(syncbuf.Buffer)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		return err
@@ -124,11 +125,11 @@ func (p *Process) Start() error {
 }
 
 // Logs is the output of the current (or last) run, as it grows.
-func (p *Process) Logs() *Output {
+func (p *Process) Logs() *syncbuf.Buffer {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.logs == nil {
-		return new(Output)
+		return new(syncbuf.Buffer)
 	}
 	return p.logs
 }
