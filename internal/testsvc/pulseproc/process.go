@@ -47,6 +47,13 @@ func (p *Process) URL() string { return "http://" + p.Addr }
 
 // Launch writes the configuration and runs the binary, without waiting for it to serve.
 func (p *Process) Launch() error {
+	if done := p.Exited(); done != nil {
+		select {
+		case <-done:
+		default:
+			return errors.New("pulseproc: started again while it runs (Kill or Stop it first)")
+		}
+	}
 	if p.Addr == "" {
 		addr, err := freeAddr()
 		if err != nil {
