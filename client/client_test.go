@@ -11,6 +11,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/client"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 // quick retries: the tests wait for conditions, never for the default back-off.
@@ -38,7 +39,7 @@ func testContext(t *testing.T) context.Context {
 // returns the server's receipt, with the id the server chose for an alarm without one.
 func TestSendRowDataAndAlarm(t *testing.T) {
 	s := startServer(t, "")
-	c := newClient(t, s.url(), quick)
+	c := newClient(t, s.URL(), quick)
 	ctx := testContext(t)
 
 	if err := c.SendRowDataBusinessData(ctx, client.BusinessData{
@@ -84,7 +85,7 @@ func TestSendRowDataAndAlarm(t *testing.T) {
 func TestBatching(t *testing.T) {
 	s := startServer(t, "")
 	rec := &recorder{}
-	c, err := client.New(s.url(), quick, client.WithBatching(10, time.Hour), client.WithHTTPClient(rec.client()))
+	c, err := client.New(s.URL(), quick, client.WithBatching(10, time.Hour), client.WithHTTPClient(rec.client()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestBatching(t *testing.T) {
 	}
 
 	// A partial batch goes on the interval alone.
-	timed := newClient(t, s.url(), quick, client.WithBatching(1000, 10*time.Millisecond))
+	timed := newClient(t, s.URL(), quick, client.WithBatching(1000, 10*time.Millisecond))
 	if err := timed.SendAlarmBusinessData(ctx, client.AlarmBusinessData{AlarmId: "timed", BusinessType: "meter", BusinessId: "m-1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestBatching(t *testing.T) {
 func TestBadItemIsTypedError(t *testing.T) {
 	s := startServer(t, "")
 	rec := &recorder{}
-	c := newClient(t, s.url(), quick, client.WithHTTPClient(rec.client()))
+	c := newClient(t, s.URL(), quick, client.WithHTTPClient(rec.client()))
 	ctx := testContext(t)
 
 	err := c.SendAlarmBusinessData(ctx, client.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1", Level: "fatal"})
@@ -158,7 +159,7 @@ func TestBadItemIsTypedError(t *testing.T) {
 		t.Fatalf("row data of the reserved type: %v, want *Error 403 code 1403", err)
 	}
 
-	batched := newClient(t, s.url(), quick, client.WithBatching(10, time.Hour))
+	batched := newClient(t, s.URL(), quick, client.WithBatching(10, time.Hour))
 	good := client.AlarmBusinessData{AlarmId: "good", BusinessType: "meter", BusinessId: "m-1"}
 	bad := client.AlarmBusinessData{AlarmId: "bad", BusinessType: "meter", BusinessId: "m-1", Level: "fatal"}
 	for _, a := range []client.AlarmBusinessData{good, bad} {
@@ -197,7 +198,7 @@ func TestIngestKeyAndRateLimit(t *testing.T) {
       rate: 1
 `, sha256Hex(key)))
 	rec := &recorder{}
-	c := newClient(t, s.url(), quick, client.WithIngestKey(key), client.WithHTTPClient(rec.client()))
+	c := newClient(t, s.URL(), quick, client.WithIngestKey(key), client.WithHTTPClient(rec.client()))
 	ctx := testContext(t)
 
 	// The key may send 2 items at once and 1 a second: alarms sent one after the other soon find
@@ -231,7 +232,7 @@ func TestIngestKeyAndRateLimit(t *testing.T) {
 		t.Fatal("the retry had another Idempotency-Key")
 	}
 
-	anonymous := newClient(t, s.url(), quick)
+	anonymous := newClient(t, s.URL(), quick)
 	_, err := anonymous.SendAlarms(ctx, client.AlarmBusinessData{BusinessType: "meter", BusinessId: "m-1"})
 	var e *client.Error
 	if !errors.As(err, &e) || e.Status != http.StatusUnauthorized || e.Code != 61 {
@@ -292,7 +293,7 @@ func TestRetryAfter503AndServerErrors(t *testing.T) {
 
 // TestContextEndsRetries: a context that ends stops the retries and the waits between them.
 func TestContextEndsRetries(t *testing.T) {
-	addr := freeAddr(t) // nothing listens: every attempt is a connection error, retried forever
+	addr := pulseproc.FreeAddr(t) // nothing listens: every attempt is a connection error, retried forever
 	rec := &recorder{}
 	c := newClient(t, "http://"+addr, client.WithHTTPClient(rec.client()),
 		client.WithRetry(client.RetryPolicy{MinDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}))
@@ -333,7 +334,7 @@ func TestNewRefusesBadOptions(t *testing.T) {
 func TestBatchesFitTheBodyLimit(t *testing.T) {
 	s := startServer(t, "")
 	rec := &recorder{}
-	c := newClient(t, s.url(), quick, client.WithBatching(1000, time.Hour), client.WithHTTPClient(rec.client()))
+	c := newClient(t, s.URL(), quick, client.WithBatching(1000, time.Hour), client.WithHTTPClient(rec.client()))
 	ctx := testContext(t)
 	filler := strings.Repeat("x", 15<<10)
 	for i := range 100 {
@@ -358,7 +359,7 @@ func TestBatchesFitTheBodyLimit(t *testing.T) {
 // context ends, then returns the batch as a *BatchError holding its alarms.
 func TestCloseGivesUpWithItsContext(t *testing.T) {
 	rec := &recorder{}
-	c, err := client.New("http://"+freeAddr(t), client.WithHTTPClient(rec.client()), client.WithBatching(10, time.Hour),
+	c, err := client.New("http://"+pulseproc.FreeAddr(t), client.WithHTTPClient(rec.client()), client.WithBatching(10, time.Hour),
 		client.WithRetry(client.RetryPolicy{MinDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)

@@ -83,7 +83,7 @@ func newFront(t *testing.T, s *server, answer func(n int, w http.ResponseWriter)
 		if f.answer(n, w) {
 			return
 		}
-		out, _ := http.NewRequest(req.Method, s.url()+req.URL.RequestURI(), strings.NewReader(string(body)))
+		out, _ := http.NewRequest(req.Method, s.URL()+req.URL.RequestURI(), strings.NewReader(string(body)))
 		out.Header = req.Header.Clone()
 		resp, err := upstream.Do(out)
 		if err != nil {

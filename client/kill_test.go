@@ -105,7 +105,7 @@ func (p *killProxy) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	moment, n := p.moment(req.Header.Get("Idempotency-Key"))
-	out, _ := http.NewRequest(req.Method, p.s.url()+req.URL.RequestURI(), strings.NewReader(string(body)))
+	out, _ := http.NewRequest(req.Method, p.s.URL()+req.URL.RequestURI(), strings.NewReader(string(body)))
 	out.Header = req.Header.Clone()
 	upstream := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
@@ -176,12 +176,12 @@ func (p *killProxy) moment(key string) (moment string, n int) {
 func (p *killProxy) killAndRestart(n int, moment string, w http.ResponseWriter) {
 	p.restarting.Lock()
 	defer p.restarting.Unlock()
-	p.s.kill()
+	p.s.Kill()
 	drop(w)
 	p.mu.Lock()
 	p.kills = append(p.kills, fmt.Sprintf("batch %d (%s)", n, moment))
 	p.mu.Unlock()
-	if err := p.s.start(); err != nil {
+	if err := p.s.Start(); err != nil {
 		p.setErr(err)
 	}
 }

@@ -2,42 +2,20 @@ package client_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
-	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 // The client's tests run it against the real server: the pulse binary, built once for the
 // package (or the binary PULSE_BIN names, when set), run as a child process with a store of
 // its own, which a test may kill and start again.
 
-var (
-	binDir    string
-	buildOnce sync.Once
-	built     string
-	buildErr  error
-)
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "pulse-client-test-")
-	if err != nil {
-		panic(err)
-	}
-	binDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pulseproc.Main(m) }
 
 // serverBinary is the pulse binary the tests run.
 func serverBinary(t *testing.T) string {
@@ -45,87 +23,18 @@ func serverBinary(t *testing.T) string {
 	if bin := os.Getenv("PULSE_BIN"); bin != "" {
 		return bin
 	}
-	buildOnce.Do(func() {
-		bin := filepath.Join(binDir, "pulse")
-		if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-			return
-		}
-		built = bin
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return built
+	return pulseproc.Build(t, "")
 }
 
-// server is a pulse process on addr whose SQLite store is in dir.
-type server struct {
-	t      *testing.T
-	bin    string
-	dir    string
-	addr   string
-	config string // appended to the config.yaml
-
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	logs *output
-}
+// server is a pulse process whose SQLite store is in its folder; Kill and Start restart it on the
+// same store and port.
+type server struct{ *pulseproc.Process }
 
 // startServer starts a server on a free port with extra appended to its config.yaml; it is
 // killed when the test ends.
 func startServer(t *testing.T, extra string) *server {
 	t.Helper()
-	s := &server{t: t, bin: serverBinary(t), dir: t.TempDir(), addr: freeAddr(t), config: extra}
-	cfg := fmt.Sprintf("server:\n  address: %q\n  dumpRouterMap: false\nlogger:\n  level: warning\n", s.addr) + extra
-	if err := os.WriteFile(filepath.Join(s.dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.kill() })
-	return s
-}
-
-func (s *server) url() string { return "http://" + s.addr }
-
-// start runs the process on the same store and port and waits until it is healthy.
-func (s *server) start() error {
-	cmd := exec.Command(s.bin)
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), "GF_GCFG_PATH="+s.dir)
-	logs := new(output)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.cmd, s.logs = cmd, logs
-	s.mu.Unlock()
-	if !poll.Until(func() bool {
-		resp, err := http.Get(s.url() + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}) {
-		return fmt.Errorf("the server did not become healthy:\n%s", logs.String())
-	}
-	return nil
-}
-
-// kill ends the process with SIGKILL, as a crash would, and waits for it to be gone.
-func (s *server) kill() {
-	s.mu.Lock()
-	cmd := s.cmd
-	s.cmd = nil
-	s.mu.Unlock()
-	if cmd != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}
+	return &server{pulseproc.Start(t, &pulseproc.Process{Bin: serverBinary(t), Extra: extra})}
 }
 
 // listedAlarm is an alarm of the list API, with what the tests check.
@@ -190,7 +99,7 @@ func (s *server) history(t *testing.T, typ, id string) []rowItem {
 // get decodes the data of a 200 answer to path into out.
 func (s *server) get(t *testing.T, path string, out any) {
 	t.Helper()
-	resp, err := http.Get(s.url() + path)
+	resp, err := http.Get(s.URL() + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,32 +115,4 @@ func (s *server) get(t *testing.T, path string, out any) {
 	if err := json.Unmarshal(env.Data, out); err != nil {
 		t.Fatalf("GET %s: %v in %s", path, err, raw)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// output collects a process's output; the test reads it while exec's goroutine writes it.
-type output struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
 }

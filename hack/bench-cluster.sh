@@ -10,6 +10,7 @@
 # BENCH_SUBS (2000), BENCH_KEYS (100), BENCH_RATES (a publish/s ladder), BENCH_STEP (5s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib/server.sh
 
 redis=${REDIS_ADDR:-127.0.0.1:6379}
 database=${DATABASE_LINK:-mysql:root:@tcp(127.0.0.1:3306)/test}
@@ -23,34 +24,23 @@ if ! (exec 3<>"/dev/tcp/${redis%:*}/${redis#*:}") 2>/dev/null; then
   echo "no Redis answers at $redis (set REDIS_ADDR)" >&2
   exit 1
 fi
-command -v taskset >/dev/null || hack/install-deps.sh
+need_two_cores "make bench-cluster"
 go build -o bin/pulse .
 root=$(pwd)
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 10000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "no free port" >&2
-  exit 1
+cleanup() {
+  stop_server # a node that did not answer /healthz, not in pids yet
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 }
+trap cleanup EXIT
 
 # start_node DIR PORT CHANNEL: one node, waiting until /readyz answers 200.
 start_node() {
-  local dir=$1 port=$2 channel=$3
+  local dir=$1 addr=127.0.0.1:$2 channel=$3
   mkdir -p "$dir"
-  cat >"$dir/config.yaml" <<YAML
-server:
-  address: "127.0.0.1:$port"
-  dumpRouterMap: false
-logger:
-  level: warning
+  server_config "$addr" >"$dir/config.yaml"
+  cat >>"$dir/config.yaml" <<YAML
 bus:
   type: redis
   channel: "$channel"
@@ -61,17 +51,10 @@ database:
   default:
     link: "$database"
 YAML
-  (cd "$dir" && GF_GCFG_PATH="$dir" GOMAXPROCS=1 exec taskset -c 0 "$root/bin/pulse" >>"$dir/server.log" 2>&1) &
-  pids+=($!)
-  for _ in $(seq 200); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /readyz HTTP/1.0\r\n\r\n' >&3 && grep -q '"code":0' <&3) 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "node on port $port did not become ready:" >&2
-  cat "$dir/server.log" >&2
-  exit 1
+  start_server "$addr" "$dir" "$dir/server.log" env GOMAXPROCS=1 taskset -c 0 "$root/bin/pulse"
+  pids+=("$server_pid")
+  server_pid="" # stopped with the run's other node, through pids
+  await_server "${pids[-1]}" "$addr" "$dir/server.log" 10 /readyz
 }
 
 bests=()

@@ -30,6 +30,7 @@
 # BENCH_SCENARIOS: which to run, of "s1 s2 s3 s4" (default all), e.g. BENCH_SCENARIOS=s4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib/server.sh
 
 quick=${BENCH_QUICK:-0}
 with_auth=${BENCH_AUTH:-0}
@@ -50,14 +51,7 @@ else
   s2_rates=1000,2000,3000,4000,5000,6000,7000,8000,9000,10000,11000,12000
 fi
 
-if ! command -v taskset >/dev/null; then
-  echo "taskset (util-linux) is missing: installing it with hack/install-deps.sh" >&2
-  hack/install-deps.sh
-fi
-if [ "$(nproc)" -lt 2 ]; then
-  echo "make bench needs two cores (server on one, load on the other); this machine has $(nproc)" >&2
-  exit 1
-fi
+need_two_cores "make bench"
 
 go build -o bin/pulse .
 go build -o bin/rawserver ./hack/rawserver
@@ -65,28 +59,14 @@ root=$(pwd)
 work=$(mktemp -d)
 out=${BENCH_OUT:-$work/results}
 mkdir -p "$out"
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  stop_server
   rm -rf "$work/auth" # the secret and the key's hash: nothing to keep once the servers are gone
 }
 trap cleanup EXIT
 
-# A free port: one nothing answers on.
-port=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 10000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
-addr="127.0.0.1:$port"
-cat >"$work/config.yaml" <<YAML
-server:
-  address: "$addr"
-  dumpRouterMap: false
-logger:
-  level: warning
-YAML
+addr="127.0.0.1:$(free_port)"
+server_config "$addr" >"$work/config.yaml"
 
 # With BENCH_AUTH=1, a second configuration in $work/auth: the same server with auth on, an HS256
 # secret and one ingest key, and the token and key the tool sends (through the environment, so that
@@ -105,35 +85,14 @@ if [ "$with_auth" = 1 ]; then
   [ -n "$token" ] && [ -n "$ingest_key" ] || { echo "could not make the token and the ingest key" >&2; exit 1; }
 fi
 
-healthy() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '"code":0' <&3) 2>/dev/null
-}
-
-# start_server [auth|mysql|pgsql|raw]: a fresh server, with auth on, or its alarm store on that
-# database (see store_config), when asked; or the raw server.
-start_server() {
+# fresh_server [auth|mysql|pgsql|raw]: a fresh server pinned to its core, with auth on, or its
+# alarm store on that database (see store_config), when asked; or the raw server.
+fresh_server() {
   local dir=$work
   case ${1:-} in auth | mysql | pgsql) dir=$work/$1 ;; esac
-  if [ "${1:-}" = raw ]; then
-    (GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/rawserver" -addr "$addr" >>"$work/server.log" 2>&1) &
-  else
-    (cd "$dir" && GF_GCFG_PATH="$dir" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
-  fi
-  server_pid=$!
-  for _ in $(seq 200); do
-    healthy && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "the server did not start; its log:" >&2
-  cat "$work/server.log" >&2
-  exit 1
-}
-
-stop_server() {
-  kill -TERM "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  local server=("$root/bin/pulse")
+  if [ "${1:-}" = raw ]; then server=("$root/bin/rawserver" -addr "$addr"); fi
+  start_server "$addr" "$dir" "$work/server.log" env GOMAXPROCS=1 taskset -c "$server_cpu" "${server[@]}"
 }
 
 # tool NAME RUN ARGS...: one run of the load tool against a fresh server; results in $out/NAME-RUN.jsonl.
@@ -145,7 +104,7 @@ tool() {
   shift 2
   local mode="" tok="" key=""
   case $name in *-auth) mode=auth tok=$token key=$ingest_key ;; *-raw) mode=raw ;; esac
-  start_server $mode
+  fresh_server $mode
   set -- "$@" --pid "$server_pid"
   echo "$name, run $run of $runs: pulse bench $*" >&2
   local progress=/dev/stderr
@@ -302,7 +261,7 @@ fi
 idle() {
   local name=$1 r=$2 mode="" tok="" key=""
   case $name in *-auth) mode=auth tok=$token key=$ingest_key ;; esac
-  start_server $mode
+  fresh_server $mode
   echo "$name, run $r of $runs: pulse bench --idle --subs 15000 --keys 1000 --duration $hold" >&2
   local progress=/dev/stderr
   [ -t 2 ] || progress="$work/progress.log"
@@ -345,9 +304,9 @@ ingest() {
   local name=$1 r=$2 store=$3
   shift 3
   case $store in
-    sqlite) rm -rf "$work/data"; start_server ;;
-    mysql) "$work/benchdb" "$mysql_link" && start_server mysql ;;
-    pgsql) "$work/benchdb" "$pgsql_link" && start_server pgsql ;;
+    sqlite) rm -rf "$work/data"; fresh_server ;;
+    mysql) "$work/benchdb" "$mysql_link" && fresh_server mysql ;;
+    pgsql) "$work/benchdb" "$pgsql_link" && fresh_server pgsql ;;
   esac
   echo "$name, run $r of $runs: pulse bench --ingest $*" >&2
   local progress=/dev/stderr

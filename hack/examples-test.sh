@@ -6,6 +6,7 @@
 # into the temporary folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib/server.sh
 root=$(pwd)
 
 for cmd in node python3 curl; do
@@ -13,12 +14,8 @@ for cmd in node python3 curl; do
 done
 
 work=$(mktemp -d)
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,30 +27,10 @@ if [ -z "$bin" ]; then
   bin=$work/pulse
 fi
 
-# A free port: one nothing answers on.
-port=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 10000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
-url="http://127.0.0.1:$port"
-cat >"$work/config.yaml" <<YAML
-server:
-  address: "127.0.0.1:$port"
-  dumpRouterMap: false
-logger:
-  level: warning
-YAML
-
-(cd "$work" && GF_GCFG_PATH="$work" exec "$bin" >>"$work/server.log" 2>&1) &
-server_pid=$!
-for _ in $(seq 600); do
-  curl -sf "$url/healthz" >/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "the server did not start; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -sf "$url/healthz" >/dev/null || { echo "the server did not answer /healthz; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
+addr="127.0.0.1:$(free_port)"
+url="http://$addr"
+server_config "$addr" >"$work/config.yaml"
+start_server "$addr" "$work" "$work/server.log" "$bin"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

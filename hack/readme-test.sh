@@ -24,12 +24,12 @@
 # that order among its lines; `...` in it stands for anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib/server.sh
 root=$(pwd)
 readme=${README:-README.md}
 watch_seconds=${README_WATCH_SECONDS:-5}
 
 work=$(mktemp -d)
-server_pid=""
 failed=1
 cleanup() {
   if [ -n "$server_pid" ]; then
@@ -41,22 +41,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free port: one nothing answers on.
-port=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 10000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || { echo "readme-test: no free port found" >&2; exit 1; }
-addr="127.0.0.1:$port"
+addr="127.0.0.1:$(free_port)"
 
 mkdir -p "$work/config" "$work/blocks" "$work/project"
-cat >"$work/config/config.yaml" <<YAML
-server:
-  address: "$addr"
-  dumpRouterMap: false
-logger:
-  level: warning
+server_config "$addr" >"$work/config/config.yaml"
+cat >>"$work/config/config.yaml" <<YAML
 database:
   default:
     link: "sqlite::@file($work/pulse.db)?busy_timeout=5000&journal_mode=WAL"
@@ -88,8 +77,6 @@ awk -v dir="$work/blocks" '
   pending && NF { fail("the readme-test marker of line " markerline " is not followed by a code block") }
   END { if (!bad && inblock) { print "readme-test: a code block is not closed" > "/dev/stderr"; exit 1 } }
 ' "$readme"
-
-healthy() { curl -sf -o /dev/null --max-time 2 "http://$addr/healthz"; }
 
 # glob_of turns an expected line into a bash pattern: literal, except `...`, which matches anything.
 glob_of() {
@@ -163,12 +150,7 @@ for langfile in "$work"/blocks/*.lang; do
       (cd "$root" && exec setsid bash -eo pipefail "$base.run" >"$work/server.log" 2>&1) &
       server_pid=$!
       # The first build of the console and the binary may take minutes.
-      for _ in $(seq 1200); do
-        healthy && break
-        kill -0 "$server_pid" 2>/dev/null || { echo "readme-test: $where: the server stopped; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
-        sleep 0.5
-      done
-      healthy || { echo "readme-test: $where: the server did not answer /healthz; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
+      await_server "$server_pid" "$addr" "$work/server.log" 600
       ran=$((ran + 1))
       continue ;;
     in\ a\ new\ folder*) dir="$work/project" ;;

@@ -13,6 +13,7 @@
 # The server's log and store are kept in a temporary folder, printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib/server.sh
 
 duration=${SOAK_DURATION:-10m}
 warmup=${SOAK_WARMUP:-1m}
@@ -21,68 +22,26 @@ history_window=${SOAK_HISTORY_WINDOW:-}
 server_cpu=${SOAK_SERVER_CPU:-0}
 tool_cpu=${SOAK_TOOL_CPU:-1}
 
-if ! command -v taskset >/dev/null; then
-  echo "taskset (util-linux) is missing: installing it with hack/install-deps.sh" >&2
-  hack/install-deps.sh
-fi
-if [ "$(nproc)" -lt 2 ]; then
-  echo "make soak needs two cores (server on one, load on the other); this machine has $(nproc)" >&2
-  exit 1
-fi
+need_two_cores "make soak"
 
 go build -o bin/pulse .
 root=$(pwd)
 work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
+trap stop_server EXIT
 
-# A free port: one nothing answers on.
-port=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 10000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
-addr="127.0.0.1:$port"
-cat >"$work/config.yaml" <<YAML
-server:
-  address: "$addr"
-  dumpRouterMap: false
-logger:
-  level: warning
-YAML
+addr="127.0.0.1:$(free_port)"
+server_config "$addr" >"$work/config.yaml"
 if [ -n "$history_window" ]; then
   printf 'rowdata:\n  historyWindow: "%s"\n' "$history_window" >>"$work/config.yaml"
 fi
 
-healthy() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '"code":0' <&3) 2>/dev/null
-}
-
-start_server() {
-  (cd "$work" && GF_GCFG_PATH="$work" GOMAXPROCS=1 exec taskset -c "$server_cpu" "$root/bin/pulse" >>"$work/server.log" 2>&1) &
-  server_pid=$!
-  for _ in $(seq 200); do
-    healthy && return 0
-    kill -0 "$server_pid" 2>/dev/null || { echo "the server did not start; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
-    sleep 0.05
-  done
-  healthy || { echo "the server did not answer /healthz; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
-}
-stop_server() {
-  kill -TERM "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+# pinned_server: a server on the store in $work, pinned to its core.
+pinned_server() {
+  start_server "$addr" "$work" "$work/server.log" env GOMAXPROCS=1 taskset -c "$server_cpu" "$root/bin/pulse"
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
 mib() { awk -v kb="$1" 'BEGIN {printf "%.1f MiB", kb / 1024}'; }
-start_server
+pinned_server
 
 echo "### make soak: $(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?'); server on core $server_cpu, \`pulse bench --soak\` on core $tool_cpu, GOMAXPROCS=1 each"
 echo
@@ -97,7 +56,7 @@ if [ "$idle" != "0" ]; then
   sleep "$idle"
   idle_kb=$(rss_kb)
   stop_server
-  start_server
+  pinned_server
   sleep 30
   fresh_kb=$(rss_kb)
   ratio=$(awk -v a="$idle_kb" -v b="$fresh_kb" 'BEGIN {printf "%.2f", a / b}')

@@ -19,13 +19,14 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 func main() {
@@ -53,9 +54,9 @@ func run(bin string, nofile, flood int, interval, duration time.Duration) error 
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer stop(srv)
 	fmt.Printf("server %s, open-file limit %d, on %s; flood of %d idle connections, /healthz every %v for %v\n",
-		bin, nofile, srv.addr, flood, interval, duration)
+		bin, nofile, srv.Addr, flood, interval, duration)
 
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
@@ -68,7 +69,7 @@ func run(bin string, nofile, flood int, interval, duration time.Duration) error 
 		go func() {
 			defer dialers.Done()
 			for next.Add(1) <= int64(flood) && ctx.Err() == nil {
-				c, err := net.DialTimeout("tcp", srv.addr, time.Second)
+				c, err := net.DialTimeout("tcp", srv.Addr, time.Second)
 				if err != nil {
 					dialFailed.Add(1)
 					continue
@@ -101,7 +102,7 @@ func run(bin string, nofile, flood int, interval, duration time.Duration) error 
 	for ctx.Err() == nil {
 		r := make(chan error, 1)
 		results = append(results, r)
-		go func() { r <- healthz(probe, srv.addr) }()
+		go func() { r <- healthz(probe, srv.Addr) }()
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
@@ -136,12 +137,12 @@ func run(bin string, nofile, flood int, interval, duration time.Duration) error 
 	}
 	// After the flood: does the server answer again, and what do its metrics say?
 	time.Sleep(time.Second)
-	fmt.Printf("/healthz after the flood: %v\n", errText(healthz(probe, srv.addr)))
-	if lines := scrape(probe, srv.addr, "pulse_tcp_"); lines != "" {
+	fmt.Printf("/healthz after the flood: %v\n", errText(healthz(probe, srv.Addr)))
+	if lines := scrape(probe, srv.Addr, "pulse_tcp_"); lines != "" {
 		fmt.Println(lines)
 	}
-	srv.stop()
-	fmt.Printf("server log: %d lines with \"too many open files\"\n", strings.Count(srv.out.String(), "too many open files"))
+	stop(srv)
+	fmt.Printf("server log: %d lines with \"too many open files\"\n", strings.Count(srv.Logs().String(), "too many open files"))
 	return nil
 }
 
@@ -220,76 +221,23 @@ func raiseOwnLimit(need int) error {
 	return nil
 }
 
-type server struct {
-	cmd  *exec.Cmd
-	dir  string
-	addr string
-	out  *output
-	once sync.Once
-}
-
-// start runs bin under `ulimit -n nofile` in a temporary folder and waits until /healthz answers.
-func start(bin string, nofile int) (*server, error) {
+// start runs bin under `ulimit -n nofile` in a temporary folder, with the default configuration
+// on a free port, and waits until /healthz answers.
+func start(bin string, nofile int) (*pulseproc.Process, error) {
 	dir, err := os.MkdirTemp("", "pulse-flood-")
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	srv := &pulseproc.Process{Bin: bin, Dir: dir, Nofile: nofile}
+	if err := srv.Start(); err != nil {
+		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: warning\n", addr)
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
-		return nil, err
-	}
-	s := &server{dir: dir, addr: addr, out: new(output)}
-	s.cmd = exec.Command("sh", "-c", fmt.Sprintf(`ulimit -n %d && exec "$0"`, nofile), bin)
-	s.cmd.Dir, s.cmd.Env = dir, append(os.Environ(), "GF_GCFG_PATH="+dir)
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
-	probe := &http.Client{Timeout: time.Second}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if healthz(probe, addr) == nil {
-			return s, nil
-		}
-	}
-	s.stop()
-	return nil, fmt.Errorf("the server did not answer /healthz within 30s:\n%s", s.out)
+	return srv, nil
 }
 
-func (s *server) stop() {
-	s.once.Do(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = s.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-done
-		}
-		_ = os.RemoveAll(s.dir)
-	})
-}
-
-// output collects the server's output while exec's goroutines write it.
-type output struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
+// stop ends the server (SIGTERM, then SIGKILL after 10 s) and removes its folder.
+func stop(srv *pulseproc.Process) {
+	srv.Stop(10 * time.Second)
+	_ = os.RemoveAll(srv.Dir)
 }

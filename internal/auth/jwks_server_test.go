@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -13,8 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gogf/gf/v2/frame/g"
-	"github.com/gogf/gf/v2/os/glog"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
@@ -81,21 +78,7 @@ func (p *identityProvider) stop() {
 // counts it in /metrics, and refuses a token of the provider's 401 "signing keys unavailable";
 // once the provider is up, the token is accepted and jwks is ok.
 func TestJWKSUnreachableOverTheServer(t *testing.T) {
-	var mu sync.Mutex
-	var logged bytes.Buffer
-	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logged.Write(p) })
-	loggers := []*glog.Logger{glog.DefaultLogger(), g.Log()}
-	t.Cleanup(func() {
-		for _, l := range loggers {
-			l.SetWriter(nil)
-			l.SetStdoutPrint(true)
-		}
-	})
-	for _, l := range loggers {
-		l.SetWriter(w)
-		l.SetStdoutPrint(false)
-	}
-	log := func() string { mu.Lock(); defer mu.Unlock(); return logged.String() }
+	log := captureLog(t).String
 
 	idp := newIdentityProvider(t) // down
 	n := pulsenode.StartAuth(t, func(c *config.Config) {

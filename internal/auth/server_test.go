@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -10,12 +9,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/gogf/gf/v2/frame/g"
-	"github.com/gogf/gf/v2/os/glog"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/pulse-monitoring/pulse/internal/app"
@@ -364,27 +360,12 @@ func TestTokenRefresh(t *testing.T) {
 // bad tokens and keys at the door, on the API and in refreshes leave no trace of themselves in any
 // log, while Pulse's access log shows each request and upgrade with its status and ingest key.
 func TestNoCredentialInTheLog(t *testing.T) {
-	var mu sync.Mutex
-	var logged bytes.Buffer
-	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logged.Write(p) })
-	// The loggers are set before the node starts and reset after it stops (cleanups run last
-	// first): a logger's writer may not change while the node logs.
-	loggers := []*glog.Logger{glog.DefaultLogger(), g.Log()}
-	t.Cleanup(func() {
-		for _, l := range loggers {
-			l.SetWriter(nil)
-			l.SetStdoutPrint(true)
-		}
-	})
-	for _, l := range loggers {
-		l.SetWriter(w)
-		l.SetStdoutPrint(false)
-	}
+	logged := captureLog(t) // before the node starts, so that it is reset after the node stopped
 	accessLog := func(c *config.Config) { pulsenode.WithAuth(t)(c); c.Log.Access = true }
 	n := pulsenode.StartWith(t, accessLog, func(a *app.App) {
 		a.Server.SetAccessLogEnabled(true)
 		a.Server.SetErrorLogEnabled(true)
-		a.Server.Logger().SetWriter(w)
+		a.Server.Logger().SetWriter(logged)
 		a.Server.Logger().SetStdoutPrint(false)
 	})
 	n.Credentials = false
@@ -414,8 +395,6 @@ func TestNoCredentialInTheLog(t *testing.T) {
 
 	var text string
 	poll.Eventually(t, func() bool {
-		mu.Lock()
-		defer mu.Unlock()
 		text = logged.String()
 		return strings.Contains(text, "/api/v1/rowdata") && // the access logs' last lines are written
 			strings.Contains(text, `access POST /api/v1/rowdata 401`)
@@ -443,7 +422,3 @@ func TestNoCredentialInTheLog(t *testing.T) {
 		}
 	}
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

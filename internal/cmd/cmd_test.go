@@ -4,11 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,21 +12,10 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
-// binDir holds the server binary, built once for the package's tests.
-var binDir string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "pulse-cmd-test-")
-	if err != nil {
-		panic(err)
-	}
-	binDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pulseproc.Main(m) }
 
 // patience bounds every wait for something that is due (a start, a message, an exit); see
 // poll.Patience.
@@ -49,90 +34,34 @@ func TestSignalShutdown(t *testing.T) {
 // has logged its configuration, before it listens) stops it cleanly, exit 0, instead of killing it
 // by the signal's default action: GoFrame installs its own handler only after the server started.
 func TestSignalDuringStart(t *testing.T) {
-	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: info\n", freeAddr(t))
-	cmd, logs := runLogging(t, serverBinary(t), t.TempDir(), cfg)
+	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: info\n", pulseproc.FreeAddr(t))
+	srv := pulseproc.Launch(t, &pulseproc.Process{Bin: serverBinary(t), Config: cfg})
+	logs := srv.Logs()
 	poll.Eventually(t, func() bool { return strings.Contains(logs.String(), "ws.maxConnections") },
 		"the server logged no configuration:\n%s", logs)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := srv.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after a SIGTERM during start: %v, want 0\n%s", err, logs.String())
+	case <-srv.Exited():
+		if err := srv.Wait(); err != nil {
+			t.Fatalf("exit after a SIGTERM during start: %v, want 0\n%s", err, logs)
 		}
 	case <-time.After(patience):
-		t.Fatalf("still running %v after SIGTERM during start\n%s", patience, logs.String())
+		t.Fatalf("still running %v after SIGTERM during start\n%s", patience, logs)
 	}
 }
 
-var (
-	buildOnce sync.Once
-	built     string
-	buildErr  error
-)
-
-// serverBinary builds pulse, as `make build` does (stamped with testBuild), once for all the package's tests: a link of
-// the whole server takes longer than the tests themselves on a busy machine.
+// serverBinary is pulse built as `make build` builds it (stamped with testBuild), once for all the
+// package's tests.
 func serverBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		bin := filepath.Join(binDir, "pulse")
-		if out, err := exec.Command("go", "build", "-ldflags", testLDFlags, "-o", bin, "../..").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build: %v\n%s", err, out)
-			return
-		}
-		built = bin
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return built
-}
-
-// startServer runs bin in dir (its data/ folder holds the SQLite alarm store) on addr and waits
-// until it is healthy. extra is appended to its config.yaml. The process is killed when the test
-// ends. logs collects its output.
-func startServer(t *testing.T, bin, dir, addr string, extra ...string) (cmd *exec.Cmd, logs *output) {
-	t.Helper()
-	return startServerEnv(t, bin, dir, addr, nil, extra...)
-}
-
-// startServerEnv is startServer with env (NAME=value) added to the process's environment.
-func startServerEnv(t *testing.T, bin, dir, addr string, env []string, extra ...string) (cmd *exec.Cmd, logs *output) {
-	t.Helper()
-	cfg := fmt.Sprintf("server:\n  address: %q\nlogger:\n  level: warning\n", addr) + strings.Join(extra, "")
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd = exec.Command(bin)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "GF_GCFG_PATH="+dir), env...)
-	logs = new(output)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	if !poll.Until(func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	}) {
-		t.Fatalf("server did not become healthy:\n%s", logs.String())
-	}
-	return cmd, logs
+	return pulseproc.Build(t, testLDFlags)
 }
 
 func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
-	addr := freeAddr(t)
-	cmd, logs := startServer(t, bin, t.TempDir(), addr)
-	base := "http://" + addr
+	srv := pulseproc.Start(t, &pulseproc.Process{Bin: bin})
+	addr, base, logs := srv.Addr, srv.URL(), srv.Logs()
 	var clients []*websocket.Conn
 	for _, path := range []string{"/ws/alarm", "/ws/rowdata/meter/m-1/u", "/ws/rowdata/meter/*/u"} {
 		ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+path, nil)
@@ -150,7 +79,7 @@ func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
 	resp.Body.Close()
 
 	start := time.Now()
-	if err := cmd.Process.Signal(sig); err != nil {
+	if err := srv.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	for i, ws := range clients {
@@ -169,12 +98,10 @@ func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
 			break
 		}
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit: %v\n%s", err, logs.String())
+	case <-srv.Exited():
+		if err := srv.Wait(); err != nil {
+			t.Fatalf("exit: %v\n%s", err, logs)
 		}
 	case <-time.After(patience):
 		t.Fatalf("still running %v after %s\n%s", patience, sig, logs.String())
@@ -183,31 +110,4 @@ func runAndSignal(t *testing.T, bin string, sig syscall.Signal) {
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		t.Fatal("still accepting after exit")
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// output collects a process's output; the test reads it while exec's goroutine writes it.
-type output struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
 }

@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 // TestIdleFloodKeepsHealthz is issue 21's scenario on the real binary: under an open-file limit of
@@ -20,19 +17,10 @@ import (
 // that no idle connection leaves by itself while the flood lasts.
 func TestIdleFloodKeepsHealthz(t *testing.T) {
 	const nofile = 512
-	bin, dir, addr := serverBinary(t), t.TempDir(), freeAddr(t)
-	cfg := fmt.Sprintf("server:\n  address: %q\n  readTimeout: 600s\nlogger:\n  level: warning\n", addr)
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("sh", "-c", fmt.Sprintf(`ulimit -n %d && exec "$0"`, nofile), bin)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), "GF_GCFG_PATH="+dir)
-	logs := new(output)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := pulseproc.FreeAddr(t)
+	srv := pulseproc.Start(t, &pulseproc.Process{Bin: serverBinary(t), Addr: addr, Nofile: nofile,
+		Config: fmt.Sprintf("server:\n  address: %q\n  readTimeout: 600s\nlogger:\n  level: warning\n", addr)})
+	logs := srv.Logs()
 
 	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: patience}
 	defer probe.CloseIdleConnections()
@@ -46,9 +34,6 @@ func TestIdleFloodKeepsHealthz(t *testing.T) {
 			return fmt.Errorf("HTTP %d", resp.StatusCode)
 		}
 		return nil
-	}
-	if !poll.Until(func() bool { return healthz() == nil }) {
-		t.Fatalf("server did not become healthy:\n%s", logs.String())
 	}
 
 	flood := nofile * 11 / 10

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 // TestRetryAfterKillIsReplayed: the server dies (SIGKILL) between the commit of an alarm and its
@@ -28,8 +29,9 @@ import (
 func TestRetryAfterKillIsReplayed(t *testing.T) {
 	bin := serverBinary(t)
 	run := func(t *testing.T, extra string) {
-		dir, addr := t.TempDir(), freeAddr(t)
-		cmd, logs := startServerEnv(t, bin, dir, addr, []string{alarm.KillAfterCommitEnv + "=doomed"}, extra)
+		dir, addr := t.TempDir(), pulseproc.FreeAddr(t)
+		doomed := pulseproc.Start(t, &pulseproc.Process{Bin: bin, Dir: dir, Addr: addr, Extra: extra,
+			Env: []string{alarm.KillAfterCommitEnv + "=doomed"}})
 		if seq := postAlarm(t, addr, `{"alarmId":"before","businessType":"meter","businessId":"m"}`); seq != 1 {
 			t.Fatalf("first alarm: seq %d, want 1", seq)
 		}
@@ -37,13 +39,13 @@ func TestRetryAfterKillIsReplayed(t *testing.T) {
 		if status, _, _, err := postKeyed(addr, "doomed", body); err == nil {
 			t.Fatalf("the request the server dies on was answered %d", status)
 		}
-		err := cmd.Wait()
+		err := doomed.Wait()
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-			t.Fatalf("the server ended with %v, want killed by SIGKILL\n%s", err, logs.String())
+			t.Fatalf("the server ended with %v, want killed by SIGKILL\n%s", err, doomed.Logs())
 		}
 
-		startServer(t, bin, dir, addr, extra)
+		pulseproc.Start(t, &pulseproc.Process{Bin: bin, Dir: dir, Addr: addr, Extra: extra})
 		status, res, replayed, err := postKeyed(addr, "doomed", body)
 		if err != nil || status != http.StatusOK || replayed != "true" || len(res.Items) != 1 || res.Items[0].Seq != 2 ||
 			!strings.HasPrefix(res.Items[0].AlarmId, "a-") {

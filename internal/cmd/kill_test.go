@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 // TestAlarmsSurviveSIGKILL: alarms answered 200 are still there after the server is killed with
@@ -17,20 +19,17 @@ import (
 func TestAlarmsSurviveSIGKILL(t *testing.T) {
 	bin := serverBinary(t)
 	dir := t.TempDir()
-	addr := freeAddr(t)
-	cmd, _ := startServer(t, bin, dir, addr)
+	addr := pulseproc.FreeAddr(t)
+	srv := pulseproc.Start(t, &pulseproc.Process{Bin: bin, Dir: dir, Addr: addr})
 
 	var lastSeq int64
 	for i := range 20 {
 		body := fmt.Sprintf(`{"items":[{"alarmId":"k-%d","businessType":"meter","businessId":"m"},{"businessType":"meter","businessId":"m"}]}`, i%5)
 		lastSeq = postAlarm(t, addr, body)
 	}
-	if err := cmd.Process.Kill(); err != nil { // right after the last 200
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	srv.Kill() // right after the last 200
 
-	startServer(t, bin, dir, addr)
+	pulseproc.Start(t, srv) // on the same folder and port
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws/alarm?since=0", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,11 @@
 package cmd_test
 
 import (
-	"net/http"
 	"strings"
 	"syscall"
 	"testing"
 
-	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 // TestLoggerLevelError: with logger.level error the server writes none of its INFO and WARN lines
@@ -15,21 +14,14 @@ import (
 func TestLoggerLevelError(t *testing.T) {
 	for _, level := range []string{"info", "error"} {
 		t.Run(level, func(t *testing.T) {
-			addr := freeAddr(t)
-			cmd, logs := runLogging(t, serverBinary(t), t.TempDir(),
-				"server:\n  address: \""+addr+"\"\nlogger:\n  level: "+level+"\nlog:\n  access: true\n")
-			poll.Eventually(t, func() bool {
-				resp, err := http.Get("http://" + addr + "/healthz")
-				if err != nil {
-					return false
-				}
-				resp.Body.Close()
-				return resp.StatusCode == 200
-			}, "the server did not become healthy:\n%s", logs)
-			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			addr := pulseproc.FreeAddr(t)
+			srv := pulseproc.Start(t, &pulseproc.Process{Bin: serverBinary(t), Addr: addr,
+				Config: "server:\n  address: \"" + addr + "\"\nlogger:\n  level: " + level + "\nlog:\n  access: true\n"})
+			logs := srv.Logs()
+			if err := srv.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
-			if err := cmd.Wait(); err != nil {
+			if err := srv.Wait(); err != nil {
 				t.Fatalf("exit: %v\n%s", err, logs)
 			}
 			out := logs.String()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 // TestNodeLoss: two nodes (separate processes) share Redis and a database. Consoles on node A
@@ -26,9 +27,9 @@ func TestNodeLoss(t *testing.T) {
 	testsvc.EachDatabase(t, "pulse_cmd_test", func(t *testing.T, link string) {
 		extra := fmt.Sprintf("bus:\n  type: redis\n  channel: \"pulse-cmd-test-%d\"\nredis:\n  default:\n    address: %q\n"+
 			"database:\n  default:\n    link: %q\n", time.Now().UnixNano(), testsvc.RedisAddr, link)
-		addrA, addrB := freeAddr(t), freeAddr(t)
-		nodeA, _ := startServer(t, bin, t.TempDir(), addrA, extra)
-		startServer(t, bin, t.TempDir(), addrB, extra)
+		addrA, addrB := pulseproc.FreeAddr(t), pulseproc.FreeAddr(t)
+		nodeA := pulseproc.Start(t, &pulseproc.Process{Bin: bin, Addr: addrA, Extra: extra})
+		pulseproc.Start(t, &pulseproc.Process{Bin: bin, Addr: addrB, Extra: extra})
 		for _, addr := range []string{addrA, addrB} {
 			waitReady(t, addr)
 		}
@@ -73,10 +74,7 @@ func TestNodeLoss(t *testing.T) {
 		for range 5 {
 			postAlarm(t, addrA, `{"businessType":"meter","businessId":"on-a"}`)
 		}
-		if err := nodeA.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = nodeA.Wait()
+		nodeA.Kill()
 		reconnected.Wait()
 		from := posted.Load()
 		poll.Eventually(t, func() bool { return posted.Load() >= from+40 }, "alarms stopped after the kill")

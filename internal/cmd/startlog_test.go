@@ -3,38 +3,20 @@ package cmd_test
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/syncbuf"
 )
-
-// runLogging runs bin in dir with cfg as its config.yaml and returns its output as it grows; the
-// process is killed when the test ends.
-func runLogging(t *testing.T, bin, dir, cfg string) (*exec.Cmd, *output) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), "GF_GCFG_PATH="+dir)
-	logs := new(output)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	return cmd, logs
-}
 
 var servingOn = regexp.MustCompile(`serving on ([^\s",]+)`)
 
 // boundAddress waits for the start log's "serving on" line and returns its address.
-func boundAddress(t *testing.T, logs *output) string {
+func boundAddress(t *testing.T, logs *syncbuf.Buffer) string {
 	t.Helper()
 	var m []string
 	poll.Eventually(t, func() bool { m = servingOn.FindStringSubmatch(logs.String()); return m != nil },
@@ -47,7 +29,8 @@ func boundAddress(t *testing.T, logs *output) string {
 // GoFrame's lines that repeat them.
 func TestStartLog(t *testing.T) {
 	dir := t.TempDir()
-	_, logs := runLogging(t, serverBinary(t), dir, "server:\n  address: \"127.0.0.1:0\"\nlogger:\n  level: info\n")
+	logs := pulseproc.Launch(t, &pulseproc.Process{Bin: serverBinary(t), Dir: dir,
+		Config: "server:\n  address: \"127.0.0.1:0\"\nlogger:\n  level: info\n"}).Logs()
 	addr := boundAddress(t, logs)
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
@@ -113,8 +96,9 @@ auth:
       allow: ["rowdata"]
       businesses: ["*"]
 `
-	cmd, logs := runLogging(t, serverBinary(t), t.TempDir(), cfg)
-	if err := cmd.Wait(); err == nil {
+	srv := pulseproc.Launch(t, &pulseproc.Process{Bin: serverBinary(t), Config: cfg})
+	logs := srv.Logs()
+	if err := srv.Wait(); err == nil {
 		t.Fatalf("started without its alarm store:\n%s", logs)
 	}
 	text := logs.String()
@@ -137,8 +121,7 @@ auth:
 // TestJSONLogs: with log.format json every line, GoFrame's and the access log's too, is one JSON
 // object with the time, the level and the message.
 func TestJSONLogs(t *testing.T) {
-	_, logs := runLogging(t, serverBinary(t), t.TempDir(),
-		"server:\n  address: \"127.0.0.1:0\"\nlogger:\n  level: info\nlog:\n  format: json\n  access: true\n")
+	logs := pulseproc.Launch(t, &pulseproc.Process{Bin: serverBinary(t), Config: "server:\n  address: \"127.0.0.1:0\"\nlogger:\n  level: info\nlog:\n  format: json\n  access: true\n"}).Logs()
 	addr := boundAddress(t, logs)
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
 )
 
 // testBuild is what serverBinary stamps into the binary, as the Makefile does from git.
@@ -33,8 +35,8 @@ func TestVersion(t *testing.T) {
 
 // TestHealthzVersion: /healthz says which build answers.
 func TestHealthzVersion(t *testing.T) {
-	addr := freeAddr(t)
-	startServer(t, serverBinary(t), t.TempDir(), addr)
+	addr := pulseproc.FreeAddr(t)
+	pulseproc.Start(t, &pulseproc.Process{Bin: serverBinary(t), Addr: addr})
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +56,8 @@ func TestHealthzVersion(t *testing.T) {
 // TestAPIDescriptionReadyWithHealthz: once /healthz answers 200 on a starting binary, /api.json
 // answers 200 at once, and its info.version is the version /healthz reports: the build's.
 func TestAPIDescriptionReadyWithHealthz(t *testing.T) {
-	addr := freeAddr(t)
-	startServer(t, serverBinary(t), t.TempDir(), addr) // returns at the first 200 of /healthz
+	addr := pulseproc.FreeAddr(t)
+	pulseproc.Start(t, &pulseproc.Process{Bin: serverBinary(t), Addr: addr}) // returns at the first 200 of /healthz
 	resp, err := http.Get("http://" + addr + "/api.json")
 	if err != nil {
 		t.Fatal(err)

@@ -15,12 +15,14 @@ import (
 	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulseproc"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/syncbuf"
 )
 
 // watcher is a running `pulse watch`: the JSON lines of its stdout and its stderr as they come.
 type watcher struct {
 	cmd    *exec.Cmd
-	stderr *output
+	stderr *syncbuf.Buffer
 	mu     sync.Mutex
 	lines  []string
 	done   chan error
@@ -31,7 +33,7 @@ func runWatch(t *testing.T, dir string, args ...string) *watcher {
 	t.Helper()
 	cmd := exec.Command(serverBinary(t), append([]string{"watch"}, args...)...)
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), "GF_GCFG_PATH="+dir, "PULSE_TOKEN=")
-	w := &watcher{cmd: cmd, stderr: new(output), done: make(chan error, 1)}
+	w := &watcher{cmd: cmd, stderr: new(syncbuf.Buffer), done: make(chan error, 1)}
 	cmd.Stderr = w.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -118,8 +120,8 @@ func item(o map[string]any) map[string]any { m, _ := o["data"].(map[string]any);
 // server.address when no --addr is given; Ctrl-C ends it with exit 0.
 func TestWatch(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
-	startServer(t, serverBinary(t), dir, addr)
+	addr := pulseproc.FreeAddr(t)
+	pulseproc.Start(t, &pulseproc.Process{Bin: serverBinary(t), Dir: dir, Addr: addr})
 	post(t, addr, "/api/v1/alarm", `{"alarmId":"before","businessType":"meter","businessId":"m-1","title":"before the console"}`)
 
 	rows := runWatch(t, t.TempDir(), "rowdata", "meter/m-1", "--addr", addr)
@@ -165,8 +167,8 @@ func TestWatch(t *testing.T) {
 func TestWatchRefused(t *testing.T) {
 	const secret = "watch-test-secret-0123456789abcdef0123"
 	dir := t.TempDir()
-	addr := freeAddr(t)
-	srv, _ := startServer(t, serverBinary(t), dir, addr, "auth:\n  enabled: true\n  jwt:\n    hmacSecret: \""+secret+"\"\n")
+	addr := pulseproc.FreeAddr(t)
+	srv := pulseproc.Start(t, &pulseproc.Process{Bin: serverBinary(t), Dir: dir, Addr: addr, Extra: "auth:\n  enabled: true\n  jwt:\n    hmacSecret: \"" + secret + "\"\n"})
 
 	for _, args := range [][]string{
 		{"alarms", "--addr", addr, "--token", "not-a-token"}, // invalid credentials
@@ -197,7 +199,7 @@ func TestWatchRefused(t *testing.T) {
 	poll.Eventually(t, func() bool { return strings.Contains(w.stderr.String(), "/ws/rowdata/meter/%2A/alice") },
 		"pulse watch with a good token did not connect as alice:\n%s", w.stderr)
 
-	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := srv.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	err = w.exit(t)

@@ -1,11 +1,9 @@
 package ingest_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gogf/gf/v2/database/gdb"
@@ -16,25 +14,8 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/syncbuf"
 )
-
-// syncBuffer is a log writer the test reads while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // storeFault makes the node's database refuse writes, for real, from a second connection, and
 // takes that back: a trigger refuses every update of the seq row, which every write takes first
@@ -87,7 +68,7 @@ func (f storeFault) run(t *testing.T, stmts []string) {
 func TestStoreWriteFailure(t *testing.T) {
 	testsvc.EachDatabase(t, "pulse_store_failure", func(t *testing.T, link string) {
 		database := databaseOf(link)
-		logs := &syncBuffer{}
+		logs := new(syncbuf.Buffer)
 		g.Log().SetWriter(logs)
 		t.Cleanup(func() { g.Log().SetWriter(nil) }) // after the node's shutdown: cleanups run last first
 		fault := faultFor(link, database)
