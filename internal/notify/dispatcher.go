@@ -213,9 +213,12 @@ func (d *Dispatcher) round(ctx context.Context) {
 		if !d.start(lane, r.Key.Outlet) {
 			continue
 		}
-		if l := d.limits[r.Key.Outlet]; l != nil && !l.take(d.opts.Now()) {
-			d.done(lane, r.Key.Outlet)
-			continue
+		if l := d.limits[r.Key.Outlet]; l != nil {
+			if ok, wait := l.take(d.opts.Now()); !ok {
+				d.done(lane, r.Key.Outlet)
+				time.AfterFunc(wait+time.Millisecond, d.Wake)
+				continue
+			}
 		}
 		d.wg.Add(1)
 		go func(r leased) {

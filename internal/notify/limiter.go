@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// limiter is a token bucket: rate tokens a second, holding at most one second's worth (at least
-// one), so an outlet's rate is never exceeded over any second.
+// limiter spaces sends 1/rate apart (a token bucket of one token), so an outlet's rate is never
+// exceeded over any window, however short.
 type limiter struct {
 	mu     sync.Mutex
 	rate   float64
@@ -16,12 +16,11 @@ type limiter struct {
 }
 
 func newLimiter(rate float64, now time.Time) *limiter {
-	burst := max(1, rate)
-	return &limiter{rate: rate, burst: burst, tokens: 1, last: now}
+	return &limiter{rate: rate, burst: 1, tokens: 1, last: now}
 }
 
-// take takes a token if there is one.
-func (l *limiter) take(now time.Time) bool {
+// take takes a token if there is one; if not, it says how long until there is.
+func (l *limiter) take(now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if el := now.Sub(l.last).Seconds(); el > 0 {
@@ -29,8 +28,8 @@ func (l *limiter) take(now time.Time) bool {
 		l.last = now
 	}
 	if l.tokens < 1 {
-		return false
+		return false, time.Duration((1 - l.tokens) / l.rate * float64(time.Second))
 	}
 	l.tokens--
-	return true
+	return true, 0
 }
