@@ -27,7 +27,6 @@ type Options struct {
 	Retention       time.Duration // records are kept this long [DefaultRetention]
 	BackoffBase     time.Duration // the first retry's delay; doubled per attempt, with jitter [1s]
 	BackoffMax      time.Duration // [10m]
-	Links           Links         // nil: no ack links
 	Now             func() time.Time
 	Logf            func(format string, args ...any)
 	// Alarm raises (or, with Action "clear", clears) the server's own alarm pulse/notify/<outlet>
@@ -45,6 +44,7 @@ type Dispatcher struct {
 	outlets map[string]Outlet
 	opts    Options
 
+	links    atomic.Pointer[Links]
 	wake     chan struct{}
 	sem      chan struct{}
 	mu       sync.Mutex
@@ -110,6 +110,15 @@ func (d *Dispatcher) SetRates(rates map[string]float64) {
 			d.limits[name] = newLimiter(r, d.opts.Now())
 		}
 	}
+}
+
+// SetLinks makes ack links with l (nil: none).
+func (d *Dispatcher) SetLinks(l Links) {
+	if l == nil {
+		d.links.Store(nil)
+		return
+	}
+	d.links.Store(&l)
 }
 
 // Wake makes the dispatcher read the outbox now (a commit wrote to it).
@@ -343,8 +352,8 @@ func (d *Dispatcher) notification(head Row, members []Row) (Notification, error)
 		if err := json.Unmarshal(m.Payload, &a); err != nil {
 			return n, err
 		}
-		if d.opts.Links != nil {
-			a.AckURL = d.opts.Links.AckURL(m.Key.Outlet, m.Key.Target, a.Alarm)
+		if l := d.links.Load(); l != nil {
+			a.AckURL = (*l).AckURL(m.Key.Outlet, m.Key.Target, a.Alarm)
 		}
 		n.Alarms = append(n.Alarms, a)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/model"
@@ -80,8 +81,26 @@ func (p *Plan) Empty() bool { return len(p.Rows) == 0 && len(p.Timers) == 0 && l
 type Router struct {
 	routes   []route
 	targets  map[string][]string // outlet name -> its targets
-	silencer Silencer
+	silencer atomic.Pointer[Silencer]
+	unrouted atomic.Int64
 }
+
+// SetSilencer makes the router ask s whether an alarm is silenced (nil: nothing is).
+func (r *Router) SetSilencer(s Silencer) {
+	if s == nil {
+		r.silencer.Store(nil)
+		return
+	}
+	r.silencer.Store(&s)
+}
+
+func (r *Router) silenced(a *model.Alarm, at time.Time) bool {
+	s := r.silencer.Load()
+	return s != nil && (*s).Silenced(*a, at)
+}
+
+// Unrouted counts the raises that matched no route since start.
+func (r *Router) Unrouted() int64 { return r.unrouted.Load() }
 
 type route struct {
 	Route
@@ -93,7 +112,8 @@ type route struct {
 // NewRouter compiles the routes. Outlets are by name; a route naming an outlet not given is the
 // configuration's mistake (internal/config refuses it), here it is skipped.
 func NewRouter(cfg Config, outlets map[string]Outlet, silencer Silencer) *Router {
-	r := &Router{targets: map[string][]string{}, silencer: silencer}
+	r := &Router{targets: map[string][]string{}}
+	r.SetSilencer(silencer)
 	for name, o := range outlets {
 		r.targets[name] = o.Targets()
 	}
@@ -189,13 +209,14 @@ func (r *Router) Plan(events []Event, now time.Time) Plan {
 		if len(routes) == 0 {
 			if e.Kind == KindRaised {
 				p.Unrouted++
+				r.unrouted.Add(1)
 			}
 			continue
 		}
 		if e.Kind == KindAcked || e.Kind == KindCleared {
 			p.Stop = append(p.Stop, key)
 		}
-		silenced := r.silencer != nil && r.silencer.Silenced(*a, now)
+		silenced := r.silenced(a, now)
 		for _, c := range routes {
 			notifies := false
 			switch e.Kind {
@@ -233,8 +254,8 @@ func (r *Router) rows(c *route, step string, outlets []string, kind, keyKind str
 	var out []Row
 	for _, o := range outlets {
 		targets, ok := r.targets[o]
-		if !ok {
-			continue
+		if !ok || (a.BusinessType == "pulse" && a.BusinessId == "notify" && a.AlarmId == o) {
+			continue // an outlet's own pulse/notify alarm goes through the route's other outlets
 		}
 		for _, t := range targets {
 			k := Key{Route: c.Name, Step: step, Outlet: o, Target: t,
@@ -295,7 +316,7 @@ func (r *Router) Fire(t Timer, a *model.Alarm, seq int64, now time.Time) (rows [
 		return nil, nil
 	}
 	ms := now.UnixMilli()
-	silenced := r.silencer != nil && r.silencer.Silenced(*a, now)
+	silenced := r.silenced(a, now)
 	switch t.Kind {
 	case KindReminder:
 		if c.RepeatInterval <= 0 {
