@@ -61,7 +61,7 @@ type App struct {
 	access       *access     // nil with auth off
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	addresses    []string    // what Listen bound
-	notify       *notifier // nil without notify routes
+	notify       *notifier   // nil without notify routes
 	notifyOpts   notify.Options
 	shutdownOnce sync.Once
 	shutdownErr  error
