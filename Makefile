@@ -39,6 +39,7 @@ $(CONSOLE): $(CONSOLE_SOURCES)
 ## test: every Go test with the race detector, then the client's tests and the console's browser tests against bin/pulse (installs what is missing first: see deps and web)
 test: deps web
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	@hack/npm-ci.sh internal/notify/testdata/node # the webhook receiver that verifies with standardwebhooks (Go tests start it)
 	$(GO) test -race -count=1 ./...
 	@if [ -f web/client/package.json ]; then \
 		hack/npm-ci.sh web/client && \
