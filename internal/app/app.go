@@ -16,6 +16,7 @@ import (
 	alarmv1 "github.com/pulse-monitoring/pulse/api/alarm/v1"
 	businessv1 "github.com/pulse-monitoring/pulse/api/business/v1"
 	ingestv1 "github.com/pulse-monitoring/pulse/api/ingest/v1"
+	notifyv1 "github.com/pulse-monitoring/pulse/api/notify/v1"
 	rowdatav1 "github.com/pulse-monitoring/pulse/api/rowdata/v1"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
@@ -26,6 +27,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/controller/console"
 	"github.com/pulse-monitoring/pulse/internal/controller/health"
 	ingestctl "github.com/pulse-monitoring/pulse/internal/controller/ingest"
+	notifyctl "github.com/pulse-monitoring/pulse/internal/controller/notify"
 	"github.com/pulse-monitoring/pulse/internal/controller/rowdata"
 	"github.com/pulse-monitoring/pulse/internal/controller/ws"
 	"github.com/pulse-monitoring/pulse/internal/hub"
@@ -157,7 +159,8 @@ var apiRoutes = []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
 	&alarmv1.AckOfBusinessReq{}, &alarmv1.ClearOfBusinessReq{}, &alarmv1.EventsOfBusinessReq{},
 	&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
 	&alarmv1.BulkAckReq{}, &alarmv1.BulkClearReq{},
-	&businessv1.ListReq{}, &rowdatav1.HistoryReq{}}
+	&businessv1.ListReq{}, &rowdatav1.HistoryReq{},
+	&notifyv1.DeliveriesReq{}, &notifyv1.TestReq{}}
 
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
@@ -208,7 +211,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
 		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData),
-			rowdata.NewV1(a.RowData, a.Config.RowData.Units))
+			rowdata.NewV1(a.RowData, a.Config.RowData.Units), notifyctl.NewV1(a.Alarms, a.Notifier))
 	})
 	return s
 }

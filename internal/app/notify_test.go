@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"encoding/json"
+	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gogf/gf/v2/database/gdb"
@@ -82,4 +85,143 @@ func hasKind(calls []hookCall, kind string) bool {
 		}
 	}
 	return false
+}
+
+// deliveries is GET .../deliveries of an alarm.
+func (n *node) deliveries(typ, id, alarmId string) []notify.Record {
+	n.t.Helper()
+	status, env := n.get("/api/v1/alarms/"+typ+"/"+id+"/"+alarmId+"/deliveries", nil)
+	if status != http.StatusOK {
+		n.t.Fatalf("deliveries: %d %+v", status, env)
+	}
+	var res struct{ Items []notify.Record }
+	if err := json.Unmarshal(env.Data, &res); err != nil {
+		n.t.Fatal(err)
+	}
+	return res.Items
+}
+
+// statuses are the records' outlet:status, in order, of one outlet.
+func statuses(records []notify.Record, outlet string) []string {
+	var out []string
+	for _, r := range records {
+		if r.Outlet == outlet {
+			out = append(out, r.Status)
+		}
+	}
+	return out
+}
+
+// TestNotifyRetries: a 503 with Retry-After is retried after it (a receiver answering 503
+// without it is retried with back-off three times meanwhile, and delivered first); a 404 is
+// permanent, never retried; every attempt is a record whose error holds scheme, host and status
+// but not the URL's path or query.
+func TestNotifyRetries(t *testing.T) {
+	eachLink(t, "pulse_notify_retry", func(t *testing.T, link string) {
+		later, flaky, gone := newReceiver(t), newReceiver(t), newReceiver(t)
+		later.answer = func(n int, _ hookCall) (int, http.Header) {
+			if n == 0 {
+				return http.StatusServiceUnavailable, http.Header{"Retry-After": {"4"}}
+			}
+			return http.StatusOK, nil
+		}
+		flaky.answer = func(n int, _ hookCall) (int, http.Header) {
+			if n < 3 {
+				return http.StatusServiceUnavailable, nil
+			}
+			return http.StatusOK, nil
+		}
+		gone.answer = func(int, hookCall) (int, http.Header) { return http.StatusNotFound, nil }
+		routes := []notify.Route{{Name: "all", To: []string{"hook0", "hook1", "hook2"}}}
+		var order []string // which receiver delivered, in order
+		var mu sync.Mutex
+		for i, r := range []*receiver{later, flaky} {
+			inner := r.answer
+			r.answer = func(n int, c hookCall) (int, http.Header) {
+				s, h := inner(n, c)
+				if s == http.StatusOK {
+					mu.Lock()
+					order = append(order, hookName(i))
+					mu.Unlock()
+				}
+				return s, h
+			}
+		}
+		n := startNodeWith(t, func(c *config.Config) {
+			withNotify(routes, later, flaky, gone)(c)
+			if link != "" {
+				c.Database = gdb.ConfigNode{Link: link}
+			}
+		}, fastNotify)
+		n.raise(`{"items":[{"alarmId":"r1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+		poll.Eventually(t, func() bool {
+			return len(later.delivered()) == 1 && len(flaky.delivered()) == 1 && len(gone.Calls()) == 1
+		},
+			"not delivered: later %d, flaky %d, gone %d", len(later.Calls()), len(flaky.Calls()), len(gone.Calls()))
+		mu.Lock()
+		if strings.Join(order, ",") != "hook1,hook0" {
+			t.Errorf("delivered in the order %v: the Retry-After of hook0 was not waited for", order)
+		}
+		mu.Unlock()
+		if len(later.Calls()) != 2 || len(flaky.Calls()) != 4 {
+			t.Errorf("calls: later %d (want 2), flaky %d (want 4)", len(later.Calls()), len(flaky.Calls()))
+		}
+		var records []notify.Record
+		poll.Eventually(t, func() bool {
+			records = n.deliveries("meter", "m-1", "r1")
+			return len(records) == 7
+		}, "records: %+v", records)
+		if got := strings.Join(statuses(records, "hook0"), ","); got != "retrying,sent" {
+			t.Errorf("hook0: %s", got)
+		}
+		if got := strings.Join(statuses(records, "hook1"), ","); got != "retrying,retrying,retrying,sent" {
+			t.Errorf("hook1: %s", got)
+		}
+		if got := strings.Join(statuses(records, "hook2"), ","); got != "failed" {
+			t.Errorf("hook2: %s", got)
+		}
+		for _, r := range records {
+			if strings.Contains(r.Error, "secret") || (r.Status != "sent" && !strings.Contains(r.Error, "http://127.0.0.1:")) {
+				t.Errorf("record error %q", r.Error)
+			}
+			if r.Status == "failed" && !strings.Contains(r.Error, "404") {
+				t.Errorf("record error %q has no status", r.Error)
+			}
+			if !msgID.MatchString(r.Notification) || r.Attempt < 1 {
+				t.Errorf("record %+v", r)
+			}
+		}
+		// Still the same notification id on every attempt.
+		if c := flaky.Calls(); c[0].ID != c[3].ID || later.Calls()[0].ID != later.Calls()[1].ID {
+			t.Errorf("ids change between attempts")
+		}
+		// Another alarm's notification to the failing receiver is tried on its own (not held up).
+		n.raise(`{"items":[{"alarmId":"r2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+		poll.Eventually(t, func() bool { return len(gone.Calls()) == 2 }, "the second alarm did not reach hook2")
+		if status, env := n.get("/api/v1/alarms/meter/m-1/nope/deliveries", nil); status != http.StatusNotFound {
+			t.Errorf("deliveries of an unknown alarm: %d %+v", status, env)
+		}
+	})
+}
+
+// TestNotifyTestEndpoint: POST /api/v1/notify/test sends a test notification and answers what the
+// receiver said; an unknown outlet is 404.
+func TestNotifyTestEndpoint(t *testing.T) {
+	ok, refusing := newReceiver(t), newReceiver(t)
+	refusing.answer = func(int, hookCall) (int, http.Header) { return http.StatusForbidden, nil }
+	n := startNodeWith(t, withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, ok, refusing), fastNotify)
+	env := n.mustPost("/api/v1/notify/test", `{"outlet":"hook0"}`)
+	if !strings.Contains(string(env.Data), `"ok":true`) || len(ok.Calls()) != 1 || ok.Calls()[0].Body.Type != "alarm.test" || !ok.Calls()[0].Signed {
+		t.Errorf("test of hook0: %s, calls %+v", env.Data, ok.Calls())
+	}
+	env = n.mustPost("/api/v1/notify/test", `{"outlet":"hook1"}`)
+	if !strings.Contains(string(env.Data), `"ok":false`) || !strings.Contains(string(env.Data), `"status":403`) || strings.Contains(string(env.Data), "secret") {
+		t.Errorf("test of hook1: %s", env.Data)
+	}
+	if status, env := n.post("/api/v1/notify/test", `{"outlet":"nope"}`); status != http.StatusNotFound {
+		t.Errorf("unknown outlet: %d %+v", status, env)
+	}
+	if status, env := n.post("/api/v1/notify/test", `{}`); status != http.StatusBadRequest {
+		t.Errorf("no outlet: %d %+v", status, env)
+	}
 }

@@ -199,11 +199,11 @@ func (s *Store) release(ctx context.Context, id, owner string) error {
 // shows it.
 type Record struct {
 	Notification string `json:"id" dc:"the notification's id (webhook-id)"`
-	Route        string `json:"route"`
-	Step         string `json:"step,omitempty"`
-	Outlet       string `json:"outlet"`
-	Target       string `json:"target,omitempty"`
-	Kind         string `json:"kind"`
+	Route        string `json:"route" dc:"the route that sent it"`
+	Step         string `json:"step,omitempty" dc:"the escalation step; absent for the route's own outlets"`
+	Outlet       string `json:"outlet" dc:"the outlet's name"`
+	Target       string `json:"target,omitempty" dc:"the recipient (an email address); absent for an outlet with one destination"`
+	Kind         string `json:"kind" dc:"raised, repeated, acked, cleared, reminder, escalated or unsilenced"`
 	Seq          int64  `json:"seq" dc:"the alarm event it is of"`
 	Attempt      int    `json:"attempt" dc:"1 for the first; 0 for a notification never sent (superseded)"`
 	Status       string `json:"status" dc:"sent, retrying, failed or superseded"`
