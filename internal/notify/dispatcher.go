@@ -49,7 +49,8 @@ type Dispatcher struct {
 	sem      chan struct{}
 	mu       sync.Mutex
 	inFlight map[laneKey]bool
-	perOut   map[string]int // notifications in flight per outlet
+	groups   map[string]bool // groups being sent (groupOf)
+	perOut   map[string]int  // notifications in flight per outlet
 	limits   map[string]*limiter
 	health   map[string]*outletHealth
 	stats    map[string]*OutletStats
@@ -93,7 +94,7 @@ func NewDispatcher(store *Store, router *Router, outlets map[string]Outlet, opts
 	}
 	d := &Dispatcher{store: store, router: router, outlets: outlets, opts: opts,
 		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Concurrency),
-		inFlight: map[laneKey]bool{}, perOut: map[string]int{}, limits: map[string]*limiter{},
+		inFlight: map[laneKey]bool{}, groups: map[string]bool{}, perOut: map[string]int{}, limits: map[string]*limiter{},
 		health: map[string]*outletHealth{}, stats: map[string]*OutletStats{}}
 	for name := range outlets {
 		d.stats[name] = &OutletStats{}
@@ -107,7 +108,7 @@ func NewDispatcher(store *Store, router *Router, outlets map[string]Outlet, opts
 func (d *Dispatcher) SetRates(rates map[string]float64) {
 	for name, r := range rates {
 		if r > 0 {
-			d.limits[name] = newLimiter(r, d.opts.Now())
+			d.limits[name] = newLimiter(r)
 		}
 	}
 }
@@ -219,30 +220,43 @@ func (d *Dispatcher) round(ctx context.Context) {
 		if _, ok := d.outlets[r.Key.Outlet]; !ok {
 			continue // an outlet no longer configured: its rows wait (they may come back with it)
 		}
-		if !d.start(lane, r.Key.Outlet) {
+		group := groupOf(r.Row)
+		if !d.start(lane, r.Key.Outlet, group) {
 			continue
 		}
+		var slot time.Time
 		if l := d.limits[r.Key.Outlet]; l != nil {
-			if ok, wait := l.take(d.opts.Now()); !ok {
-				d.done(lane, r.Key.Outlet)
-				time.AfterFunc(wait+time.Millisecond, d.Wake)
+			var ok bool
+			if slot, ok = l.reserve(d.opts.Now(), d.opts.Poll); !ok {
+				d.done(lane, r.Key.Outlet, group)
+				time.AfterFunc(time.Until(slot)-d.opts.Poll/2, d.Wake)
 				continue
 			}
 		}
 		d.wg.Add(1)
 		go func(r leased) {
 			defer d.wg.Done()
-			defer d.done(lane, r.Key.Outlet)
-			d.send(ctx, r)
+			defer d.done(lane, r.Key.Outlet, group)
+			d.send(ctx, r, slot)
 		}(r)
 	}
 }
 
-// start takes a place in flight for lane, unless it is taken or the outlet has its share.
-func (d *Dispatcher) start(lane laneKey, outlet string) bool {
+// groupOf names r's group in a route's step to an outlet's target ("" when not grouped): one
+// notification of a group is made at a time, so that it takes the group's rows waiting.
+func groupOf(r Row) string {
+	if r.GroupKey == "" {
+		return ""
+	}
+	return r.Key.Route + "\n" + r.Key.Step + "\n" + r.Key.Outlet + "\n" + r.Key.Target + "\n" + r.GroupKey
+}
+
+// start takes a place in flight for lane (and group), unless it is taken or the outlet has its
+// share.
+func (d *Dispatcher) start(lane laneKey, outlet, group string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.inFlight[lane] || d.perOut[outlet] >= max(1, d.opts.Concurrency/2) {
+	if d.inFlight[lane] || d.perOut[outlet] >= max(1, d.opts.Concurrency/2) || (group != "" && d.groups[group]) {
 		return false
 	}
 	select {
@@ -252,13 +266,17 @@ func (d *Dispatcher) start(lane laneKey, outlet string) bool {
 	}
 	d.inFlight[lane] = true
 	d.perOut[outlet]++
+	if group != "" {
+		d.groups[group] = true
+	}
 	return true
 }
 
-func (d *Dispatcher) done(lane laneKey, outlet string) {
+func (d *Dispatcher) done(lane laneKey, outlet, group string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	delete(d.inFlight, lane)
+	delete(d.groups, group)
 	d.perOut[outlet]--
 	<-d.sem
 }
@@ -292,8 +310,9 @@ func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (bool, error
 	return true, nil
 }
 
-// send sends r and the rows of its group, and records the outcome.
-func (d *Dispatcher) send(ctx context.Context, r leased) {
+// send sends r and the rows of its group, not before slot (the outlet's rate), and records the
+// outcome.
+func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 	now := d.opts.Now().UnixMilli()
 	ok, err := d.take(ctx, r, now)
 	if err != nil && ctx.Err() == nil {
@@ -317,8 +336,16 @@ func (d *Dispatcher) send(ctx context.Context, r leased) {
 			}
 		}
 	}
+	if wait := time.Until(slot); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
 	n, err := d.notification(r.Row, members)
-	if err == nil {
+	if err == nil && ctx.Err() == nil {
 		o := d.outlets[r.Key.Outlet]
 		sendCtx, cancel := context.WithTimeout(ctx, d.opts.Lease*2/3)
 		err = o.Send(sendCtx, r.Key.Target, n)

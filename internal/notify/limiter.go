@@ -5,31 +5,30 @@ import (
 	"time"
 )
 
-// limiter spaces sends 1/rate apart (a token bucket of one token), so an outlet's rate is never
-// exceeded over any window, however short.
+// limiter spaces an outlet's sends 1/rate apart: each send reserves the next free slot, so the
+// rate is never exceeded over any window, however short (this node's sends; see Options).
 type limiter struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time // the first free slot
 }
 
-func newLimiter(rate float64, now time.Time) *limiter {
-	return &limiter{rate: rate, burst: 1, tokens: 1, last: now}
+func newLimiter(rate float64) *limiter {
+	return &limiter{interval: time.Duration(float64(time.Second) / rate)}
 }
 
-// take takes a token if there is one; if not, it says how long until there is.
-func (l *limiter) take(now time.Time) (bool, time.Duration) {
+// reserve takes the next free slot if it is within horizon of now, and returns its time; if not,
+// it takes nothing and returns when the slot is.
+func (l *limiter) reserve(now time.Time, horizon time.Duration) (time.Time, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if el := now.Sub(l.last).Seconds(); el > 0 {
-		l.tokens = min(l.burst, l.tokens+el*l.rate)
-		l.last = now
+	slot := l.next
+	if slot.Before(now) {
+		slot = now
 	}
-	if l.tokens < 1 {
-		return false, time.Duration((1 - l.tokens) / l.rate * float64(time.Second))
+	if slot.Sub(now) > horizon {
+		return slot, false
 	}
-	l.tokens--
-	return true, 0
+	l.next = slot.Add(l.interval)
+	return slot, true
 }

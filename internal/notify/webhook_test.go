@@ -90,26 +90,29 @@ func TestCutErrorKeepsSchemeAndHost(t *testing.T) {
 	}
 }
 
-// TestLimiterSpacesSends: at rate r, a token every 1/r, never two at once.
+// TestLimiterSpacesSends: at rate r, one slot every 1/r, never two at once; a slot beyond the
+// horizon is not taken.
 func TestLimiterSpacesSends(t *testing.T) {
 	start := time.Unix(1000, 0)
-	l := newLimiter(2, start)
-	if ok, _ := l.take(start); !ok {
-		t.Fatal("the first send waits")
+	l := newLimiter(2)
+	var slots []time.Duration
+	for range 3 {
+		slot, ok := l.reserve(start, time.Second)
+		if !ok {
+			t.Fatal("a slot within the horizon refused")
+		}
+		slots = append(slots, slot.Sub(start))
 	}
-	if ok, wait := l.take(start); ok || wait != 500*time.Millisecond {
-		t.Fatalf("a second send at once: %v %v", ok, wait)
+	if slots[0] != 0 || slots[1] != 500*time.Millisecond || slots[2] != time.Second {
+		t.Fatalf("slots %v", slots)
 	}
-	if ok, _ := l.take(start.Add(499 * time.Millisecond)); ok {
-		t.Fatal("sent before 1/rate")
+	if slot, ok := l.reserve(start, time.Second); ok || slot.Sub(start) != 1500*time.Millisecond {
+		t.Fatalf("beyond the horizon: %v %v", ok, slot.Sub(start))
 	}
-	if ok, _ := l.take(start.Add(time.Second)); !ok {
-		t.Fatal("not sent after 1/rate")
+	if slot, ok := l.reserve(start.Add(time.Minute), 0); !ok || !slot.Equal(start.Add(time.Minute)) {
+		t.Fatalf("after a pause: %v %v", ok, slot)
 	}
-	if ok, _ := l.take(start.Add(10 * time.Second)); !ok {
-		t.Fatal("not sent after a pause")
-	}
-	if ok, _ := l.take(start.Add(10 * time.Second)); ok {
+	if _, ok := l.reserve(start.Add(time.Minute), 0); ok {
 		t.Fatal("a pause let a burst through")
 	}
 }
