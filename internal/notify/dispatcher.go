@@ -303,11 +303,33 @@ func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (bool, error
 		return false, nil // gone meanwhile (an acknowledgement cancelled it)
 	}
 	if latest := lane[len(lane)-1]; latest.ID != r.ID {
-		rec := recordOf(r.Row, 0, StatusSuperseded, now, "superseded by "+latest.ID)
-		d.stat(r.Key.Outlet).Superseded.Add(1)
-		return false, d.store.finish(ctx, d.opts.Node, []Row{r.Row}, nil, 0, []Record{rec})
+		return false, d.supersede(ctx, []Row{r.Row}, latest.ID, now)
+	}
+	// r is the lane's latest: the earlier rows waiting (for a retry) are superseded by it, or they
+	// would leave after it.
+	var older []Row
+	for _, o := range lane[:len(lane)-1] {
+		if ok, err := d.store.claim(ctx, o.ID, d.opts.Node, now, now+d.opts.Lease.Milliseconds()); err == nil && ok {
+			older = append(older, o.Row)
+		}
+	}
+	if len(older) > 0 {
+		if err := d.supersede(ctx, older, r.ID, now); err != nil {
+			_ = d.store.release(ctx, r.ID, d.opts.Node)
+			return false, err
+		}
 	}
 	return true, nil
+}
+
+// supersede ends rows (leased by this node) as superseded by the notification by.
+func (d *Dispatcher) supersede(ctx context.Context, rows []Row, by string, now int64) error {
+	records := make([]Record, 0, len(rows))
+	for _, r := range rows {
+		records = append(records, recordOf(r, 0, StatusSuperseded, now, "superseded by "+by))
+		d.stat(r.Key.Outlet).Superseded.Add(1)
+	}
+	return d.store.finish(ctx, d.opts.Node, rows, nil, 0, records)
 }
 
 // send sends r and the rows of its group, not before slot (the outlet's rate), and records the
