@@ -2,10 +2,10 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -79,11 +79,7 @@ func (a *App) NotifyRouter() *notify.Router {
 
 // defaultNotifyOptions are the dispatcher's options from the notify section.
 func defaultNotifyOptions(cfg notify.Config) notify.Options {
-	host, _ := os.Hostname()
-	var b [4]byte
-	_, _ = rand.Read(b[:])
 	return notify.Options{
-		Node:            fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:])),
 		RetryFor:        cfg.RetryFor,
 		OutletDownAfter: cfg.OutletDownAfter,
 		Retention:       cfg.Retention,
@@ -101,6 +97,9 @@ func (a *App) startNotify() error {
 	}
 	a.notify.store = store
 	opts := a.notifyOpts
+	if opts.Node == "" {
+		opts.Node = a.nodeName()
+	}
 	log := g.Log()
 	if opts.Logf == nil {
 		opts.Logf = func(format string, args ...any) { log.Warningf(context.Background(), format, args...) }
@@ -152,4 +151,17 @@ func (n *notifier) wakeOrNil() func() {
 		return nil
 	}
 	return n.wake
+}
+
+// nodeName names this node as the owner of the notifications it leases: its host and the
+// addresses it listens on, the same after a restart (which takes back its leases at once: the
+// process that held them is gone, as no two processes listen on one address).
+func (a *App) nodeName() string {
+	host, _ := os.Hostname()
+	name := host + "|" + strings.Join(a.Addresses(), ",")
+	if len(name) > 64 { // the column's width: a hash keeps it unique
+		sum := sha256.Sum256([]byte(name))
+		name = name[:40] + "|" + hex.EncodeToString(sum[:])[:23]
+	}
+	return name
 }

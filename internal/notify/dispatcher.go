@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"sort"
@@ -17,7 +18,9 @@ import (
 
 // Options tune a Dispatcher. Zero values take the defaults in brackets.
 type Options struct {
-	Node            string        // this node's name as lease owner (required; unique per process)
+	// Node names this node as the owner of the leases it takes: unique among the running nodes,
+	// and the same after a restart, which takes back the leases of the process before it.
+	Node            string
 	Lease           time.Duration // how long a node holds a notification it sends [30s]
 	Poll            time.Duration // how often the outbox is read when nothing wakes the dispatcher [1s]
 	Batch           int           // rows read per round [200]
@@ -77,6 +80,9 @@ func laneOf(k Key) laneKey { return laneKey{k.Outlet, k.Target, k.Alarm} }
 
 // NewDispatcher sends the notifications of store through outlets (by name), routed by router.
 func NewDispatcher(store *Store, router *Router, outlets map[string]Outlet, opts Options) *Dispatcher {
+	if opts.Node == "" {
+		opts.Node = fmt.Sprintf("node-%x", rand.Uint64())
+	}
 	opts.Lease = cmp.Or(opts.Lease, 30*time.Second)
 	opts.Poll = cmp.Or(opts.Poll, time.Second)
 	opts.Batch = cmp.Or(opts.Batch, 200)
@@ -162,6 +168,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	defer d.wg.Wait()
 	purge := time.NewTicker(time.Hour)
 	defer purge.Stop()
+	if err := d.store.releaseOwn(ctx, d.opts.Node); err != nil && ctx.Err() == nil {
+		d.opts.Logf("notify: taking back this node's leases: %v", err)
+	}
 	d.purge(ctx)
 	for {
 		d.round(ctx)

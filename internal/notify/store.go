@@ -189,6 +189,13 @@ func (s *Store) claim(ctx context.Context, id, owner string, now, until int64) (
 	return n == 1, err
 }
 
+// releaseOwn gives back every lease of owner: a node starting again under the same name is the
+// only process that could hold them, and it holds none yet.
+func (s *Store) releaseOwn(ctx context.Context, owner string) error {
+	_, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?"), owner)
+	return err
+}
+
 // release gives a row back without an attempt.
 func (s *Store) release(ctx context.Context, id, owner string) error {
 	_, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?"), id, owner)
