@@ -83,6 +83,7 @@ func defaultNotifyOptions(cfg notify.Config) notify.Options {
 		RetryFor:        cfg.RetryFor,
 		OutletDownAfter: cfg.OutletDownAfter,
 		Retention:       cfg.Retention,
+		Lease:           cfg.Lease,
 	}
 }
 

@@ -28,8 +28,10 @@ func (c *Config) notifyFields(report *Report) map[string]field {
 		"retryFor":        duration(&n.RetryFor, time.Minute, 7*24*time.Hour),
 		"outletDownAfter": duration(&n.OutletDownAfter, time.Second, 0),
 		"retention":       duration(&n.Retention, time.Hour, 0),
-		"outlets":         outlets(report, &n.Outlets),
-		"routes":          routes(report, &n.Routes),
+		// 3s: a send gets two thirds of it; 10m: a dead node's notifications wait that long.
+		"lease":   duration(&n.Lease, 3*time.Second, 10*time.Minute),
+		"outlets": outlets(report, &n.Outlets),
+		"routes":  routes(report, &n.Routes),
 	}
 }
 

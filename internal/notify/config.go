@@ -11,14 +11,17 @@ import (
 // (routes), and how long the dispatcher keeps trying. internal/config reads it strictly; Check
 // refuses what cannot work (an unknown outlet in a route, a duplicate name).
 type Config struct {
-	PublicURL       string         `json:"publicUrl"`       // base of ack links; links are off without it
-	LinkKeys        []string       `json:"linkKeys"`        // base64, 32+ bytes each; the first signs, all verify
-	AckLinkTTL      time.Duration  `json:"ackLinkTTL"`      // how long an ack link works
-	RetryFor        time.Duration  `json:"retryFor"`        // how long a notification is retried before it fails
-	OutletDownAfter time.Duration  `json:"outletDownAfter"` // an outlet failing this long raises pulse/notify
-	Retention       time.Duration  `json:"retention"`       // notification records older than this are purged
-	Outlets         []OutletConfig `json:"outlets"`
-	Routes          []Route        `json:"routes"`
+	PublicURL       string        `json:"publicUrl"`       // base of ack links; links are off without it
+	LinkKeys        []string      `json:"linkKeys"`        // base64, 32+ bytes each; the first signs, all verify
+	AckLinkTTL      time.Duration `json:"ackLinkTTL"`      // how long an ack link works
+	RetryFor        time.Duration `json:"retryFor"`        // how long a notification is retried before it fails
+	OutletDownAfter time.Duration `json:"outletDownAfter"` // an outlet failing this long raises pulse/notify
+	Retention       time.Duration `json:"retention"`       // notification records older than this are purged
+	// Lease is how long a node holds a notification it sends: a node that dies holding one, another
+	// sends it this long after (with the same id). A send is given up at two thirds of it.
+	Lease   time.Duration  `json:"lease"`
+	Outlets []OutletConfig `json:"outlets"`
+	Routes  []Route        `json:"routes"`
 }
 
 // OutletConfig is one entry of notify.outlets. Which fields an outlet reads depends on its type;
@@ -79,6 +82,7 @@ const (
 	DefaultRetryFor        = 24 * time.Hour
 	DefaultOutletDownAfter = 10 * time.Minute
 	DefaultRetention       = 7 * 24 * time.Hour
+	DefaultLease           = 30 * time.Second
 )
 
 // DefaultConfig is the section when absent: no outlets, no routes, nothing notified.
@@ -88,6 +92,7 @@ func DefaultConfig() Config {
 		RetryFor:        DefaultRetryFor,
 		OutletDownAfter: DefaultOutletDownAfter,
 		Retention:       DefaultRetention,
+		Lease:           DefaultLease,
 	}
 }
 
