@@ -49,6 +49,7 @@ type Dispatcher struct {
 
 	links    atomic.Pointer[Links]
 	wake     chan struct{}
+	outcomes chan finishing // to the finisher
 	sem      chan struct{}
 	mu       sync.Mutex
 	inFlight map[laneKey]bool
@@ -99,7 +100,7 @@ func NewDispatcher(store *Store, router *Router, outlets map[string]Outlet, opts
 		opts.Logf = func(string, ...any) {}
 	}
 	d := &Dispatcher{store: store, router: router, outlets: outlets, opts: opts,
-		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Concurrency),
+		wake: make(chan struct{}, 1), outcomes: make(chan finishing, 256), sem: make(chan struct{}, opts.Concurrency),
 		inFlight: map[laneKey]bool{}, groups: map[string]bool{}, perOut: map[string]int{}, limits: map[string]*limiter{},
 		health: map[string]*outletHealth{}, stats: map[string]*OutletStats{}}
 	for name := range outlets {
@@ -165,7 +166,13 @@ func (d *Dispatcher) Pending(ctx context.Context) (count map[string]int64, oldes
 
 // Run sends until ctx ends, then waits for the sends in flight.
 func (d *Dispatcher) Run(ctx context.Context) {
-	defer d.wg.Wait()
+	finished := make(chan struct{})
+	go func() { defer close(finished); d.finisher() }()
+	defer func() {
+		d.wg.Wait() // the sends in flight record their outcomes
+		close(d.outcomes)
+		<-finished
+	}()
 	purge := time.NewTicker(time.Hour)
 	defer purge.Stop()
 	if err := d.store.releaseOwn(ctx, d.opts.Node); err != nil && ctx.Err() == nil {
@@ -219,6 +226,12 @@ func (d *Dispatcher) round(ctx context.Context) {
 		}
 		return
 	}
+	type candidate struct {
+		r     leased
+		group string
+		slot  time.Time
+	}
+	var cands []candidate
 	seen := map[laneKey]bool{}
 	for _, r := range rows {
 		lane := laneOf(r.Key)
@@ -242,12 +255,31 @@ func (d *Dispatcher) round(ctx context.Context) {
 				continue
 			}
 		}
+		cands = append(cands, candidate{r, group, slot})
+	}
+	if len(cands) == 0 {
+		return
+	}
+	taken := make([]leased, len(cands))
+	for i, c := range cands {
+		taken[i] = c.r
+	}
+	ok, err := d.takeMany(ctx, taken, d.opts.Now().UnixMilli())
+	if err != nil && ctx.Err() == nil {
+		d.opts.Logf("notify: leasing: %v", err)
+	}
+	for _, c := range cands {
+		lane := laneOf(c.r.Key)
+		if !ok[c.r.ID] {
+			d.done(lane, c.r.Key.Outlet, c.group)
+			continue
+		}
 		d.wg.Add(1)
-		go func(r leased) {
+		go func(c candidate) {
 			defer d.wg.Done()
-			defer d.done(lane, r.Key.Outlet, group)
-			d.send(ctx, r, slot)
-		}(r)
+			defer d.done(lane, c.r.Key.Outlet, c.group)
+			d.send(ctx, c.r, c.slot)
+		}(c)
 	}
 }
 
@@ -290,68 +322,96 @@ func (d *Dispatcher) done(lane laneKey, outlet, group string) {
 	<-d.sem
 }
 
-// take leases r and checks its lane: it returns whether r is to be sent. A row another node holds
-// a row of the lane of is given back; a row with a later one in its lane is superseded.
-func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (bool, error) {
-	ok, err := d.store.claim(ctx, r.ID, d.opts.Node, now, now+d.opts.Lease.Milliseconds())
-	if err != nil || !ok {
-		return false, err
+// takeMany leases rows and checks their lanes: it returns the rows to send. A row whose lane has
+// another row being sent (here or on another node) is given back: the order waits; a row with a
+// later one in its lane is superseded by it; a row that is its lane's latest supersedes the
+// earlier ones waiting for a retry, which would otherwise leave after it.
+func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (map[string]bool, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
 	}
-	lane, err := d.store.lane(ctx, r.Key)
+	until := now + d.opts.Lease.Milliseconds()
+	claimed, err := d.store.claimMany(ctx, ids, d.opts.Node, now, until)
+	if err != nil || len(claimed) == 0 {
+		return nil, err
+	}
+	var mine []leased
+	for _, r := range rows {
+		if claimed[r.ID] {
+			mine = append(mine, r)
+		}
+	}
+	lanes, err := d.store.lanes(ctx, mine)
 	if err != nil {
-		_ = d.store.release(ctx, r.ID, d.opts.Node)
-		return false, err
+		_ = d.store.releaseMany(ctx, ids, d.opts.Node)
+		return nil, err
 	}
-	for _, o := range lane {
-		if o.ID != r.ID && o.until >= now {
-			// Another row of the lane is being sent (here or on another node): the order waits.
-			return false, d.store.release(ctx, r.ID, d.opts.Node)
+	ok := map[string]bool{}
+	var release []string
+	var superseded []outcome
+	for _, r := range mine {
+		lane := lanes[laneOf(r.Key)]
+		busy, present := false, false
+		for _, o := range lane {
+			present = present || o.ID == r.ID
+			busy = busy || (o.ID != r.ID && o.until >= now)
+		}
+		switch {
+		case !present: // gone meanwhile (an acknowledgement cancelled it)
+		case busy:
+			release = append(release, r.ID)
+		case lane[len(lane)-1].ID != r.ID:
+			superseded = append(superseded, d.supersededBy([]Row{r.Row}, lane[len(lane)-1].ID, now))
+		default:
+			var older []Row
+			for _, o := range lane[:len(lane)-1] {
+				if got, err := d.store.claim(ctx, o.ID, d.opts.Node, now, until); err == nil && got {
+					older = append(older, o.Row)
+				}
+			}
+			if len(older) > 0 {
+				superseded = append(superseded, d.supersededBy(older, r.ID, now))
+			}
+			ok[r.ID] = true
 		}
 	}
-	if len(lane) == 0 {
-		return false, nil // gone meanwhile (an acknowledgement cancelled it)
-	}
-	if latest := lane[len(lane)-1]; latest.ID != r.ID {
-		return false, d.supersede(ctx, []Row{r.Row}, latest.ID, now)
-	}
-	// r is the lane's latest: the earlier rows waiting (for a retry) are superseded by it, or they
-	// would leave after it.
-	var older []Row
-	for _, o := range lane[:len(lane)-1] {
-		if ok, err := d.store.claim(ctx, o.ID, d.opts.Node, now, now+d.opts.Lease.Milliseconds()); err == nil && ok {
-			older = append(older, o.Row)
+	if len(release) > 0 {
+		if err := d.store.releaseMany(ctx, release, d.opts.Node); err != nil {
+			return ok, err
 		}
 	}
-	if len(older) > 0 {
-		if err := d.supersede(ctx, older, r.ID, now); err != nil {
-			_ = d.store.release(ctx, r.ID, d.opts.Node)
-			return false, err
+	if len(superseded) > 0 {
+		if err := d.store.finishMany(ctx, d.opts.Node, superseded); err != nil {
+			for id := range ok {
+				_ = d.store.release(ctx, id, d.opts.Node)
+			}
+			return nil, err
 		}
 	}
-	return true, nil
+	return ok, nil
 }
 
-// supersede ends rows (leased by this node) as superseded by the notification by.
-func (d *Dispatcher) supersede(ctx context.Context, rows []Row, by string, now int64) error {
-	records := make([]Record, 0, len(rows))
+// take is takeMany of one row.
+func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (bool, error) {
+	ok, err := d.takeMany(ctx, []leased{r}, now)
+	return ok[r.ID], err
+}
+
+// supersededBy is the outcome of rows (leased by this node) superseded by the notification by.
+func (d *Dispatcher) supersededBy(rows []Row, by string, now int64) outcome {
+	o := outcome{done: rows}
 	for _, r := range rows {
-		records = append(records, recordOf(r, 0, StatusSuperseded, now, "superseded by "+by))
+		o.records = append(o.records, recordOf(r, 0, StatusSuperseded, now, "superseded by "+by))
 		d.stat(r.Key.Outlet).Superseded.Add(1)
 	}
-	return d.store.finish(ctx, d.opts.Node, rows, nil, 0, records)
+	return o
 }
 
-// send sends r and the rows of its group, not before slot (the outlet's rate), and records the
-// outcome.
+// send sends r (taken: leased and first in its lane) and the rows of its group, not before slot
+// (the outlet's rate), and records the outcome.
 func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 	now := d.opts.Now().UnixMilli()
-	ok, err := d.take(ctx, r, now)
-	if err != nil && ctx.Err() == nil {
-		d.opts.Logf("notify: leasing %s: %v", r.ID, err)
-	}
-	if !ok {
-		return
-	}
 	members := []Row{r.Row}
 	if r.GroupKey != "" {
 		mates, err := d.store.groupMates(ctx, r.Row, now, 1000)
@@ -461,7 +521,7 @@ func (d *Dispatcher) outcome(ctx context.Context, head Row, members []Row, err e
 		done = members
 		stats.Sent.Add(1)
 	}
-	if err := d.store.finish(ctx, d.opts.Node, done, retry, retryAt, records); err != nil {
+	if err := d.finish(outcome{done: done, retry: retry, retryAt: retryAt, records: records}); err != nil {
 		d.opts.Logf("notify: recording %s: %v", head.ID, err)
 	}
 	d.observe(ctx, head.Key.Outlet, err == nil, now, text)
@@ -595,4 +655,46 @@ func CutError(err error) string {
 		return se.Error()
 	}
 	return urlInText.ReplaceAllString(err.Error(), "$1$3")
+}
+
+// finishing is an outcome on its way to the store, and where to say it is stored.
+type finishing struct {
+	outcome
+	stored chan error
+}
+
+// finish stores o with the outcomes of other sends that end meanwhile, in one transaction, and
+// returns when it is stored: a store that commits one transaction at a time (SQLite) then spends
+// one commit on many notifications, and leaves more of its time to alarm ingest.
+func (d *Dispatcher) finish(o outcome) error {
+	f := finishing{o, make(chan error, 1)}
+	d.outcomes <- f
+	return <-f.stored
+}
+
+// finisher stores the outcomes finish hands it, all that wait at once in one transaction.
+func (d *Dispatcher) finisher() {
+	for f := range d.outcomes {
+		batch := []finishing{f}
+	more:
+		for len(batch) < 256 {
+			select {
+			case f, ok := <-d.outcomes:
+				if !ok {
+					break more
+				}
+				batch = append(batch, f)
+			default:
+				break more
+			}
+		}
+		outcomes := make([]outcome, len(batch))
+		for i, f := range batch {
+			outcomes[i] = f.outcome
+		}
+		err := d.store.finishMany(context.Background(), d.opts.Node, outcomes)
+		for _, f := range batch {
+			f.stored <- err
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -155,17 +156,6 @@ func (s *Store) due(ctx context.Context, now int64, limit int) ([]leased, error)
 	return scanRows(rows)
 }
 
-// lane lists the rows of one (outlet, target, alarm): the order is kept within it.
-func (s *Store) lane(ctx context.Context, k Key) ([]leased, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+outboxCols+" FROM "+outboxTable+
-		" WHERE alarm_id = ? AND business_type = ? AND business_id = ? AND outlet = ? AND target = ? ORDER BY seq, created_ms, id"),
-		k.Alarm.AlarmId, k.Alarm.BusinessType, k.Alarm.BusinessId, k.Outlet, k.Target)
-	if err != nil {
-		return nil, err
-	}
-	return scanRows(rows)
-}
-
 // groupMates lists the rows of r's group (same route, step, outlet, target and group) that no
 // node holds, whenever they are due: they leave with r.
 func (s *Store) groupMates(ctx context.Context, r Row, now int64, limit int) ([]leased, error) {
@@ -235,24 +225,155 @@ func recordOf(r Row, attempt int, status string, now int64, errText string) Reco
 		Kind: BaseKind(r.Key.Kind), Seq: r.Key.Seq, Attempt: attempt, Status: status, Time: now, Error: errText, alarm: r.Key.Alarm}
 }
 
-// finish ends owner's attempt at rows in one transaction: the rows done (sent, failed, superseded)
-// leave the outbox, the others are due again at retryAt with one more attempt; each gets its
-// record. A row another node took meanwhile (the lease ran out) is left to it, unrecorded.
-func (s *Store) finish(ctx context.Context, owner string, done []Row, retry []Row, retryAt int64, records []Record) error {
+// placeholders is "?, ?, ..." n times.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// idsPerStatement bounds the ids of one IN list.
+const idsPerStatement = 500
+
+// claimMany leases the rows of ids that no node holds to owner until until, and returns which it
+// leased: one statement per 500 rows rather than one per row.
+func (s *Store) claimMany(ctx context.Context, ids []string, owner string, now, until int64) (map[string]bool, error) {
+	got := map[string]bool{}
+	for len(ids) > 0 {
+		n := min(len(ids), idsPerStatement)
+		args := []any{owner, until}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		args = append(args, now)
+		if _, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = ?, lease_until = ? WHERE id IN ("+
+			placeholders(n)+") AND lease_until < ?"), args...); err != nil {
+			return got, err
+		}
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT id FROM "+outboxTable+" WHERE id IN ("+placeholders(n)+") AND lease_owner = ? AND lease_until = ?"),
+			append(args[2:2+n:2+n], owner, until)...)
+		if err != nil {
+			return got, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return got, err
+			}
+			got[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return got, err
+		}
+		ids = ids[n:]
+	}
+	return got, nil
+}
+
+// lanes reads the rows of the lanes of rows, each in seq order: one statement per 500 alarm ids.
+func (s *Store) lanes(ctx context.Context, rows []leased) (map[laneKey][]leased, error) {
+	want := map[laneKey]bool{}
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range rows {
+		want[laneOf(r.Key)] = true
+		if !seen[r.Key.Alarm.AlarmId] {
+			seen[r.Key.Alarm.AlarmId] = true
+			ids = append(ids, r.Key.Alarm.AlarmId)
+		}
+	}
+	out := map[laneKey][]leased{}
+	for len(ids) > 0 {
+		n := min(len(ids), idsPerStatement)
+		args := make([]any, 0, n)
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		res, err := s.db.QueryContext(ctx, s.q("SELECT "+outboxCols+" FROM "+outboxTable+" WHERE alarm_id IN ("+placeholders(n)+")"), args...)
+		if err != nil {
+			return nil, err
+		}
+		got, err := scanRows(res)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range got {
+			if l := laneOf(r.Key); want[l] {
+				out[l] = append(out[l], r)
+			}
+		}
+		ids = ids[n:]
+	}
+	for _, l := range out {
+		sort.Slice(l, func(i, j int) bool {
+			a, b := l[i], l[j]
+			if a.Key.Seq != b.Key.Seq {
+				return a.Key.Seq < b.Key.Seq
+			}
+			if a.Created != b.Created {
+				return a.Created < b.Created
+			}
+			return a.ID < b.ID
+		})
+	}
+	return out, nil
+}
+
+// releaseMany gives owner's rows of ids back without an attempt.
+func (s *Store) releaseMany(ctx context.Context, ids []string, owner string) error {
+	for len(ids) > 0 {
+		n := min(len(ids), idsPerStatement)
+		args := make([]any, 0, n+1)
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		if _, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE id IN ("+
+			placeholders(n)+") AND lease_owner = ?"), append(args, owner)...); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// outcome is what one attempt (or a supersede) ends: rows done, rows to retry at retryAt, and
+// their records.
+type outcome struct {
+	done, retry []Row
+	retryAt     int64
+	records     []Record
+}
+
+// finishMany ends owner's attempts in one transaction: the rows done (sent, failed, superseded)
+// leave the outbox, the others are due again at their retryAt with one more attempt; each gets
+// its record. A row another node took meanwhile (the lease ran out) is left to it.
+func (s *Store) finishMany(ctx context.Context, owner string, outcomes []outcome) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	for _, r := range done {
-		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+outboxTable+" WHERE id = ? AND lease_owner = ?"), r.ID, owner); err != nil {
+	var done []any
+	var records []Record
+	for _, o := range outcomes {
+		for _, r := range o.done {
+			done = append(done, r.ID)
+		}
+		records = append(records, o.records...)
+	}
+	for len(done) > 0 {
+		n := min(len(done), idsPerStatement)
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+outboxTable+" WHERE id IN ("+placeholders(n)+") AND lease_owner = ?"),
+			append(done[:n:n], owner)...); err != nil {
 			return err
 		}
+		done = done[n:]
 	}
-	for _, r := range retry {
-		if _, err := tx.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET attempts = attempts + 1, due_ms = ?, lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?"),
-			retryAt, r.ID, owner); err != nil {
-			return err
+	for _, o := range outcomes {
+		for _, r := range o.retry {
+			if _, err := tx.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET attempts = attempts + 1, due_ms = ?, lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?"),
+				o.retryAt, r.ID, owner); err != nil {
+				return err
+			}
 		}
 	}
 	if err := insertRecords(ctx, tx, s.dialect, records); err != nil {
