@@ -16,6 +16,9 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
+// wakeDelay is how long a woken dispatcher waits before its round (see Run).
+const wakeDelay = 5 * time.Millisecond
+
 // Options tune a Dispatcher. Zero values take the defaults in brackets.
 type Options struct {
 	// Node names this node as the owner of the leases it takes: unique among the running nodes,
@@ -188,6 +191,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			t.Stop()
 			return
 		case <-d.wake:
+			// A woken round waits a moment for the commits that follow, so that it takes many
+			// notifications at once rather than one round per commit.
+			gather := time.NewTimer(min(wakeDelay, d.opts.Poll))
+			select {
+			case <-ctx.Done():
+			case <-gather.C:
+			}
+			gather.Stop()
 		case <-purge.C:
 			d.purge(ctx)
 		case <-t.C:
@@ -392,6 +403,22 @@ func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (ma
 	return ok, nil
 }
 
+// withPayloads fills in the payloads of rows, which the outbox is read without.
+func (d *Dispatcher) withPayloads(ctx context.Context, rows []Row) ([]Row, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	p, err := d.store.payloads(ctx, ids)
+	if err != nil {
+		return rows, err
+	}
+	for i := range rows {
+		rows[i].Payload = p[rows[i].ID]
+	}
+	return rows, nil
+}
+
 // take is takeMany of one row.
 func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (bool, error) {
 	ok, err := d.takeMany(ctx, []leased{r}, now)
@@ -435,7 +462,11 @@ func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 		}
 		t.Stop()
 	}
-	n, err := d.notification(r.Row, members)
+	members, err := d.withPayloads(ctx, members)
+	var n Notification
+	if err == nil {
+		n, err = d.notification(r.Row, members)
+	}
 	if err == nil && ctx.Err() == nil {
 		o := d.outlets[r.Key.Outlet]
 		sendCtx, cancel := context.WithTimeout(ctx, d.opts.Lease*2/3)

@@ -23,6 +23,9 @@ const (
 
 const outboxCols = "id, route, step, outlet, target, business_type, business_id, alarm_id, seq, kind, group_key, created_ms, due_ms, lease_owner, lease_until, attempts, payload"
 
+// rowCols are outboxCols without the payload, which only the rows taken to send need (payloads).
+const rowCols = "id, route, step, outlet, target, business_type, business_id, alarm_id, seq, kind, group_key, created_ms, due_ms, lease_owner, lease_until, attempts, ''"
+
 // rebind turns the "?" placeholders of q into PostgreSQL's $1, $2, ... for pgsql.
 func rebind(dialect, q string) string {
 	if dialect != "pgsql" {
@@ -148,7 +151,7 @@ func scanRows(rows *sql.Rows) ([]leased, error) {
 
 // due lists rows due at now that no node holds, oldest due first.
 func (s *Store) due(ctx context.Context, now int64, limit int) ([]leased, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+outboxCols+" FROM "+outboxTable+
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+rowCols+" FROM "+outboxTable+
 		" WHERE due_ms <= ? AND lease_until < ? ORDER BY due_ms LIMIT "+strconv.Itoa(limit)), now, now)
 	if err != nil {
 		return nil, err
@@ -288,7 +291,7 @@ func (s *Store) lanes(ctx context.Context, rows []leased) (map[laneKey][]leased,
 		for _, id := range ids[:n] {
 			args = append(args, id)
 		}
-		res, err := s.db.QueryContext(ctx, s.q("SELECT "+outboxCols+" FROM "+outboxTable+" WHERE alarm_id IN ("+placeholders(n)+")"), args...)
+		res, err := s.db.QueryContext(ctx, s.q("SELECT "+rowCols+" FROM "+outboxTable+" WHERE alarm_id IN ("+placeholders(n)+")"), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -314,6 +317,35 @@ func (s *Store) lanes(ctx context.Context, rows []leased) (map[laneKey][]leased,
 			}
 			return a.ID < b.ID
 		})
+	}
+	return out, nil
+}
+
+// payloads reads the payloads of the rows of ids.
+func (s *Store) payloads(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for len(ids) > 0 {
+		n := min(len(ids), idsPerStatement)
+		args := make([]any, 0, n)
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT id, payload FROM "+outboxTable+" WHERE id IN ("+placeholders(n)+")"), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, payload string
+			if err := rows.Scan(&id, &payload); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = []byte(payload)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
 	}
 	return out, nil
 }

@@ -42,7 +42,8 @@ func NewWebhook(cfg OutletConfig) (Outlet, error) {
 		return nil, errors.New("secrets: is missing: at least one \"whsec_<base64>\" secret signs the webhook (openssl rand -base64 32, prefixed whsec_)")
 	}
 	w := &Webhook{name: cfg.Name, url: cfg.URL, where: u.Scheme + "://" + u.Host,
-		client: &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+		client: &http.Client{Timeout: 10 * time.Second, Transport: keepAlive(),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	for i, s := range cfg.Secrets {
 		b, err := DecodeWebhookSecret(s)
 		if err != nil {
@@ -175,4 +176,12 @@ func RetryAfter(h string, now time.Time) time.Duration {
 		d = t.Sub(now)
 	}
 	return min(max(d, 0), 24*time.Hour)
+}
+
+// keepAlive is a transport that keeps as many connections to a receiver open as the dispatcher
+// sends to it at once (net/http keeps 2), so that a busy outlet does not dial for every request.
+func keepAlive() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	return t
 }
