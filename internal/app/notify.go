@@ -26,6 +26,7 @@ type notifier struct {
 	dispatcher atomic.Pointer[notify.Dispatcher]
 	stop       context.CancelFunc
 	done       chan struct{}
+	links      notify.Links // set before Start or after (SetNotifyLinks)
 }
 
 // newNotifier builds the outlets of cfg (refusing one that cannot work, naming it) and the router.
@@ -66,6 +67,18 @@ func (a *App) Notifier() *notify.Dispatcher {
 		return nil
 	}
 	return a.notify.dispatcher.Load()
+}
+
+// SetNotifyLinks makes the ack links of notifications with l (nil: none), from now on. Without
+// notify routes it does nothing.
+func (a *App) SetNotifyLinks(l notify.Links) {
+	if a.notify == nil {
+		return
+	}
+	a.notify.links = l
+	if d := a.notify.dispatcher.Load(); d != nil {
+		d.SetLinks(l)
+	}
 }
 
 // NotifyRouter is the router the alarm store plans notifications with (nil without routes): it
@@ -117,6 +130,7 @@ func (a *App) startNotify() error {
 		rates[o.Name] = o.Rate
 	}
 	d.SetRates(rates)
+	d.SetLinks(a.notify.links)
 	a.Metrics.WatchNotify(d, a.notify.router)
 	ctx, cancel := context.WithCancel(context.Background())
 	a.notify.stop, a.notify.done = cancel, make(chan struct{})

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -191,6 +192,14 @@ func TestNotifyRetries(t *testing.T) {
 				t.Errorf("record %+v", r)
 			}
 		}
+		metrics := n.metricsText()
+		for _, want := range []string{`pulse_notify_sent_total{outlet="hook0"} 1`, `pulse_notify_sent_total{outlet="hook1"} 1`,
+			`pulse_notify_retries_total{outlet="hook1"} 3`, `pulse_notify_retries_total{outlet="hook0"} 1`,
+			`pulse_notify_failed_total{outlet="hook2"} 1`, `pulse_notify_pending{outlet="hook0"} 0`, "pulse_notify_unrouted_total 0"} {
+			if !strings.Contains(metrics, want+"\n") {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
 		// Still the same notification id on every attempt.
 		if c := flaky.Calls(); c[0].ID != c[3].ID || later.Calls()[0].ID != later.Calls()[1].ID {
 			t.Errorf("ids change between attempts")
@@ -224,4 +233,16 @@ func TestNotifyTestEndpoint(t *testing.T) {
 	if status, env := n.post("/api/v1/notify/test", `{}`); status != http.StatusBadRequest {
 		t.Errorf("no outlet: %d %+v", status, env)
 	}
+}
+
+// metricsText is GET /metrics.
+func (n *node) metricsText() string {
+	n.t.Helper()
+	resp, err := http.Get(n.base + "/metrics")
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
