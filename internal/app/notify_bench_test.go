@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/notify"
@@ -57,4 +60,49 @@ func BenchmarkAlarmIngestNotify(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "alarms/s")
 		})
 	}
+}
+
+// BenchmarkNotifyLatency raises one alarm at a time on a node routing every alarm to a webhook
+// receiver (groupWait 0) and measures the time from the raise's request to the receiver getting
+// its notification: p50 and p99 of b.N raises.
+//
+//	go test -run xxx -bench NotifyLatency -benchtime 500x ./internal/app/
+func BenchmarkNotifyLatency(b *testing.B) {
+	got := make(chan string, 16)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body notify.WebhookBody
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		w.WriteHeader(http.StatusNoContent)
+		for _, a := range body.Data.Alarms {
+			got <- a.AlarmId
+		}
+	}))
+	defer recv.Close()
+	n := startNode(b, func(c *config.Config) {
+		c.Notify.Outlets = []notify.OutletConfig{{Name: "hook", Type: "webhook", URL: recv.URL, Secrets: []string{hookSecret}}}
+		c.Notify.Routes = []notify.Route{{Name: "all", To: []string{"hook"}}}
+	})
+	client := &http.Client{}
+	took := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		id := fmt.Sprintf("lat-%d", i)
+		start := time.Now()
+		resp, err := client.Post(n.base+"/api/v1/alarm", "application/json",
+			strings.NewReader(`{"alarmId":"`+id+`","businessType":"meter","businessId":"m","level":"major","title":"t"}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		for a := range got {
+			if a == id {
+				break
+			}
+		}
+		took = append(took, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 }
