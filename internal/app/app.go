@@ -26,6 +26,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/metrics"
 	"github.com/pulse-monitoring/pulse/internal/middleware"
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 	"github.com/pulse-monitoring/pulse/internal/quiet"
 	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 	"github.com/pulse-monitoring/pulse/internal/service/ingest"
@@ -56,6 +57,8 @@ type App struct {
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	addresses    []string    // what Listen bound
 	quiet        *quiet.Watcher
+	notify       *notifier // nil without notify routes
+	notifyOpts   notify.Options
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -99,6 +102,11 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	counted := bus.Count(b)
 	a.bus = counted
+	if a.notify, err = newNotifier(cfg.Notify); err != nil {
+		_ = a.bus.Close()
+		return nil, err
+	}
+	a.notifyOpts = defaultNotifyOptions(cfg.Notify)
 	alarms, err := alarm.New(ctx, a.bus, alarm.Options{
 		DB:            cfg.Database,
 		Retention:     cfg.Alarm.Retention,
@@ -107,6 +115,8 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		OnPurge:       a.Metrics.ObservePurge,
 
 		IdempotencyWindow: cfg.Ingest.IdempotencyWindow,
+		Notify:            a.notify.routerOrNil(),
+		Notified:          a.notify.wakeOrNil(),
 	})
 	if err != nil {
 		_ = a.bus.Close()
@@ -236,6 +246,10 @@ func (a *App) Start() error {
 		_ = a.Server.Shutdown()
 		return err
 	}
+	if err := a.startNotify(); err != nil {
+		_ = a.Server.Shutdown()
+		return err
+	}
 	ingest.SetDefault(a.Ingest)
 	return nil
 }
@@ -258,6 +272,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		wg.Wait()
 		// The store commits what was submitted (and rings the bus for it) before the bus closes.
+		a.stopNotify()
 		a.feed.Close()
 		a.shutdownErr = errors.Join(append(errs, a.Alarms.Close(ctx), a.bus.Close())...)
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/dao"
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/model/entity"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 )
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
@@ -31,6 +32,11 @@ type store struct {
 	bigCache     bool        // conn's page cache was grown for large commits (writeSQL.bigCache)
 
 	keyWindow time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
+
+	// notify plans the notifications of each commit's events, written in its transaction (nil:
+	// notifications off); notified hears that a commit wrote some.
+	notify   *notify.Router
+	notified func()
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it, and the alarm it
@@ -39,6 +45,10 @@ type storedEvent struct {
 	Seq     int64
 	Key     model.AlarmKey
 	Message []byte
+	// Event, State and Prev are what notifications are planned from: the event's name, the alarm
+	// after it and before it (nil when new). Not stored.
+	Event       string
+	State, Prev *model.Alarm
 }
 
 // openStore connects to node's database and creates the schema if it is missing, or moves an

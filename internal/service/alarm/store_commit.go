@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 )
 
 // commit applies ops in order in one transaction and returns the events they made, in seq order.
@@ -51,6 +53,9 @@ func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEve
 	if err := tx.Commit(); err != nil {
 		return nil, nil, err
 	}
+	if s.notified != nil && len(events) > 0 {
+		s.notified() // the dispatcher reads the outbox now rather than at its next poll
+	}
 	return events, changed, nil
 }
 
@@ -84,8 +89,28 @@ func (s *store) runCommit(t storeTx, ops []*op, now int64) ([]storedEvent, []cha
 	if err := t.writeAlarms(changed, now); err != nil {
 		return nil, nil, err
 	}
+	if err := t.planNotifications(events, now); err != nil {
+		return nil, nil, err
+	}
 	_, err = t.tx.ExecContext(t.ctx, t.sql.setSeq, events[len(events)-1].Seq)
 	return events, changed, err
+}
+
+// planNotifications writes the notifications the events make (routes matched in memory) to the
+// outbox, in the commit's transaction: an event is stored with its notifications or not at all.
+func (t storeTx) planNotifications(events []storedEvent, now int64) error {
+	if t.store.notify == nil {
+		return nil
+	}
+	evs := make([]notify.Event, 0, len(events))
+	for _, e := range events {
+		evs = append(evs, notify.Event{Kind: e.Event, Seq: e.Seq, Alarm: e.State, Prev: e.Prev})
+	}
+	p := t.store.notify.Plan(evs, time.UnixMilli(now))
+	if p.Empty() {
+		return nil
+	}
+	return notify.WritePlan(t.ctx, t.tx, t.store.dialect, p, now)
 }
 
 // storeTx is the store inside one commit's transaction: it runs the commit's statements.

@@ -146,13 +146,15 @@ func transition(stored map[model.AlarmKey]storedAlarm, ops []*op, last, now int6
 			continue
 		}
 		last++
+		prev := cur[o.key].state
 		state, err := model.Encode(next)
 		if err != nil {
 			return nil, nil, err
 		}
 		cur[o.key] = storedAlarm{state: next, seq: last}
 		o.state, o.seq = next, last
-		events = append(events, storedEvent{Seq: last, Key: o.key, Message: alarmFrame(last, now, event, state)})
+		events = append(events, storedEvent{Seq: last, Key: o.key, Message: alarmFrame(last, now, event, state),
+			Event: event, State: next, Prev: prev})
 		if i, ok := at[o.key]; ok {
 			changed[i].storedAlarm, changed[i].encoded = cur[o.key], state
 			continue

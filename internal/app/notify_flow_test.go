@@ -1,0 +1,222 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pulse-monitoring/pulse/internal/app"
+	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/notify"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+)
+
+// kindsOf are "alarmId:type" of the calls, in order.
+func kindsOf(calls []hookCall) []string {
+	var out []string
+	for _, c := range calls {
+		for _, a := range c.Body.Data.Alarms {
+			out = append(out, a.AlarmId+":"+strings.TrimPrefix(c.Body.Type, "alarm."))
+		}
+	}
+	return out
+}
+
+// TestNotifyBacklogSendsTheLatestState: while a receiver fails, an alarm is acknowledged and
+// cleared; when it recovers it gets the cleared state only, and the superseded notifications are
+// recorded as such.
+func TestNotifyBacklogSendsTheLatestState(t *testing.T) {
+	r := newReceiver(t)
+	var open atomic.Bool
+	r.answer = func(int, hookCall) (int, http.Header) {
+		if open.Load() {
+			return http.StatusOK, nil
+		}
+		return http.StatusServiceUnavailable, nil
+	}
+	n := startNodeWith(t, withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}, Resolved: true}}, r), fastNotify)
+	n.raise(`{"items":[{"alarmId":"b1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool { return len(r.Calls()) >= 1 }, "nothing tried")
+	n.mustPost("/api/v1/alarms/meter/m-1/b1/ack", `{"user":"a"}`)
+	n.mustPost("/api/v1/alarms/meter/m-1/b1/clear", `{"user":"a"}`)
+	open.Store(true)
+	poll.Eventually(t, func() bool { return len(r.delivered()) >= 1 }, "nothing delivered")
+	var records []notify.Record
+	poll.Eventually(t, func() bool {
+		records = n.deliveries("meter", "m-1", "b1")
+		return len(statuses(records, "hook0")) > 0 && records[len(records)-1].Status == "sent"
+	}, "records %+v", records)
+	if got := kindsOf(r.delivered()); strings.Join(got, ",") != "b1:cleared" {
+		t.Errorf("delivered %v, want the cleared state only", got)
+	}
+	superseded := map[string]bool{}
+	for _, rec := range records {
+		if rec.Status == notify.StatusSuperseded {
+			superseded[rec.Kind] = true
+		}
+	}
+	if !superseded["raised"] || !superseded["acked"] {
+		t.Errorf("records %+v: raised and acked should be superseded", records)
+	}
+}
+
+// TestNotifyGroupsWithinGroupWait: 1,000 alarms of one group raised within groupWait leave in at
+// most two notifications, every alarm in one of them.
+func TestNotifyGroupsWithinGroupWait(t *testing.T) {
+	r := newReceiver(t)
+	route := notify.Route{Name: "g", To: []string{"hook0"}, GroupBy: []string{"businessType"}, GroupWait: 2 * time.Second}
+	n := startNodeWith(t, withNotify([]notify.Route{route}, r), fastNotify)
+	var items []string
+	for i := range 1000 {
+		items = append(items, fmt.Sprintf(`{"alarmId":"g-%d","businessType":"meter","businessId":"m-%d","level":"minor","title":"t"}`, i, i%7))
+	}
+	n.raise(`{"items":[` + strings.Join(items[:500], ",") + `]}`)
+	n.raise(`{"items":[` + strings.Join(items[500:], ",") + `]}`)
+	seen := map[string]bool{}
+	poll.Eventually(t, func() bool {
+		for _, c := range r.delivered() {
+			for _, a := range c.Body.Data.Alarms {
+				seen[a.AlarmId] = true
+			}
+		}
+		return len(seen) == 1000
+	}, "alarms notified: %d", len(seen))
+	calls := r.delivered()
+	if len(calls) > 2 {
+		t.Errorf("%d notifications for one group", len(calls))
+	}
+	for _, c := range calls {
+		if c.Body.Data.Group["businessType"] != "meter" || c.Body.Type != "alarm.raised" {
+			t.Errorf("group %v type %s", c.Body.Data.Group, c.Body.Type)
+		}
+	}
+}
+
+// TestNotifyRemindersAndEscalationStopOnAck: an active alarm is reminded until acknowledged and
+// escalated to the step's outlet; after the acknowledgement neither comes again (a later alarm's
+// reminder and escalation arrive, and none of the acknowledged one's after its acked).
+func TestNotifyRemindersAndEscalationStopOnAck(t *testing.T) {
+	hook, mail := newReceiver(t), newReceiver(t)
+	route := notify.Route{Name: "r", To: []string{"hook0"}, RepeatInterval: 300 * time.Millisecond,
+		Escalate: []notify.Step{{Name: "later", After: 3 * time.Second, To: []string{"hook1"}}}}
+	n := startNodeWith(t, withNotify([]notify.Route{route}, hook, mail), fastNotify)
+	n.raise(`{"items":[{"alarmId":"e1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool { return strings.Count(strings.Join(kindsOf(hook.delivered()), ","), "e1:reminder") >= 2 },
+		"no reminders: %v", kindsOf(hook.delivered()))
+	n.mustPost("/api/v1/alarms/meter/m-1/e1/ack", `{"user":"a"}`) // before its escalation is due
+	poll.Eventually(t, func() bool { return strings.Contains(strings.Join(kindsOf(hook.delivered()), ","), "e1:acked") }, "acked not delivered")
+	n.raise(`{"items":[{"alarmId":"e2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool {
+		return strings.Contains(strings.Join(kindsOf(mail.delivered()), ","), "e2:escalated") &&
+			strings.Contains(strings.Join(kindsOf(hook.delivered()), ","), "e2:reminder")
+	}, "e2 not reminded and escalated: %v %v", kindsOf(hook.delivered()), kindsOf(mail.delivered()))
+	got := kindsOf(hook.delivered())
+	acked := -1
+	for i, k := range got {
+		if k == "e1:acked" {
+			acked = i
+		}
+		if acked >= 0 && i > acked && strings.HasPrefix(k, "e1:") {
+			t.Errorf("after its ack e1 got %s: %v", k, got)
+		}
+	}
+	if strings.Contains(strings.Join(kindsOf(mail.delivered()), ","), "e1:") {
+		t.Errorf("e1 escalated after its ack: %v", kindsOf(mail.delivered()))
+	}
+	for _, c := range mail.delivered() {
+		if c.Body.Data.Step != "later" {
+			t.Errorf("escalation without its step: %+v", c.Body.Data)
+		}
+	}
+}
+
+// TestNotifyRateIsNeverExceeded: an outlet with rate 10 gets requests at least 100 ms apart.
+func TestNotifyRateIsNeverExceeded(t *testing.T) {
+	r := newReceiver(t)
+	var mu sync.Mutex
+	var at []time.Time
+	r.answer = func(int, hookCall) (int, http.Header) {
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
+		return http.StatusOK, nil
+	}
+	n := startNodeWith(t, func(c *config.Config) {
+		withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r)(c)
+		c.Notify.Outlets[0].Rate = 10
+	}, fastNotify)
+	var items []string
+	for i := range 8 {
+		items = append(items, fmt.Sprintf(`{"alarmId":"q-%d","businessType":"meter","businessId":"m-1","level":"minor","title":"t"}`, i))
+	}
+	n.raise(`{"items":[` + strings.Join(items, ",") + `]}`)
+	poll.Eventually(t, func() bool { return len(r.delivered()) == 8 }, "delivered %d", len(r.delivered()))
+	mu.Lock()
+	defer mu.Unlock()
+	// Requests i and j leave at least (j-i) slots of 100 ms apart; the receiver reads its clock a
+	// little after each arrives, which may shorten one gap: a slot is allowed for that.
+	for i := range at {
+		for j := i + 1; j < len(at); j++ {
+			if gap := at[j].Sub(at[i]); gap < time.Duration(j-i-1)*100*time.Millisecond {
+				t.Errorf("requests %d and %d only %v apart: more than 10/s", i, j, gap)
+			}
+		}
+	}
+	if span := at[len(at)-1].Sub(at[0]); span < 600*time.Millisecond {
+		t.Errorf("8 requests within %v: more than 10/s", span)
+	}
+}
+
+// TestNotifyOutletDownAlarm: an outlet failing for outletDownAfter raises the critical alarm
+// pulse/notify/<outlet>, notified through the route's other outlet (not the failing one) and
+// shown to consoles; /readyz stays ready; when the outlet delivers again the alarm is cleared.
+func TestNotifyOutletDownAlarm(t *testing.T) {
+	down, other := newReceiver(t), newReceiver(t)
+	var healthy atomic.Bool
+	down.answer = func(int, hookCall) (int, http.Header) {
+		if healthy.Load() {
+			return http.StatusOK, nil
+		}
+		return http.StatusInternalServerError, nil
+	}
+	routes := []notify.Route{{Name: "all", To: []string{"hook0", "hook1"}, Resolved: true}}
+	n := startNodeWith(t, withNotify(routes, down, other), func(a *app.App) {
+		fastNotify(a)
+		a.NotifyOptions().OutletDownAfter = time.Millisecond
+	})
+	n.raise(`{"items":[{"alarmId":"d1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	var alarm model.Alarm
+	poll.Eventually(t, func() bool {
+		for _, c := range other.delivered() {
+			for _, a := range c.Body.Data.Alarms {
+				if a.BusinessType == "pulse" && a.BusinessId == "notify" && a.AlarmId == "hook0" {
+					alarm = a.Alarm
+					return true
+				}
+			}
+		}
+		return false
+	}, "pulse/notify/hook0 not notified through hook1: %v", kindsOf(other.delivered()))
+	if alarm.Level != model.LevelCritical || alarm.Status != model.StatusActive {
+		t.Errorf("the outlet's alarm: %+v", alarm)
+	}
+	for _, c := range down.Calls() {
+		for _, a := range c.Body.Data.Alarms {
+			if a.BusinessType == "pulse" {
+				t.Errorf("the failing outlet was sent its own alarm")
+			}
+		}
+	}
+	if status, env := n.get("/readyz", nil); status != http.StatusOK {
+		t.Errorf("/readyz with an outlet down: %d %+v", status, env)
+	}
+	healthy.Store(true)
+	poll.Eventually(t, func() bool {
+		return strings.Contains(strings.Join(kindsOf(other.delivered()), ","), "hook0:cleared")
+	}, "pulse/notify/hook0 not cleared: %v", kindsOf(other.delivered()))
+}
