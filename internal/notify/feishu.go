@@ -109,4 +109,3 @@ func feishuCard(m message) map[string]any {
 		"elements": elements,
 	}
 }
-

@@ -10,8 +10,8 @@ import (
 // signed when the platform signs) and how it answers.
 type robotOutlet struct {
 	name, typ  string
-	url        string // with the robot's secret in its path or query: never in an error or a log
-	where      string // scheme://host
+	url        string                             // with the robot's secret in its path or query: never in an error or a log
+	where      string                             // scheme://host
 	render     func(n Notification) (any, string) // the body, and the URL to post it to
 	reply      robotReply
 	retryCodes map[int64]bool
