@@ -48,7 +48,7 @@ func newDingTalk(cfg OutletConfig) (Outlet, error) {
 			"msgtype": "markdown",
 			"markdown": map[string]string{
 				"title": m.Headline(),
-				"text":  "#### " + escapeMarkdown(m.Headline()) + "\n\n" + markdownBody(m, dingTalkTextBudget),
+				"text":  "#### " + m.headline(escapeMarkdown) + "\n\n" + markdownBody(m, dingTalkTextBudget),
 			},
 		}
 		if secret == "" {

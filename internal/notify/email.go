@@ -27,7 +27,9 @@ import (
 // business: title (what happened)", an Acknowledge link per alarm when ack links are on, a
 // Message-ID made of the notification's id (the same on every retry, so a mailbox can
 // deduplicate) and Auto-Submitted: auto-generated (RFC 3834), so that no vacation reply answers.
-func init() { RegisterOutletType("email", func(cfg OutletConfig) (Outlet, error) { return newEmail(cfg, nil) }) }
+func init() {
+	RegisterOutletType("email", func(cfg OutletConfig) (Outlet, error) { return newEmail(cfg, nil) })
+}
 
 type emailOutlet struct {
 	name       string

@@ -105,7 +105,10 @@ func newMessage(n Notification) message {
 
 // Headline is the message in one line: a mail's subject, a chat message's title, the fallback
 // text of a notification on a phone. "[CRITICAL] meter/m-001: Over-voltage (raised)".
-func (m message) Headline() string {
+func (m message) Headline() string { return m.headline(func(s string) string { return s }) }
+
+// headline is Headline with the alarms' own text (business, title) escaped by esc for a markup.
+func (m message) headline(esc func(string) string) string {
 	what := kindPhrase[m.Kind]
 	if what == "" {
 		what = m.Kind
@@ -113,7 +116,7 @@ func (m message) Headline() string {
 	if len(m.Alarms) == 0 {
 		return "[Pulse] " + what
 	}
-	return fmt.Sprintf("[%s] %s: %s (%s)", strings.ToUpper(m.Level), m.Business, m.Title, what)
+	return fmt.Sprintf("[%s] %s: %s (%s)", strings.ToUpper(m.Level), esc(m.Business), esc(m.Title), what)
 }
 
 // Color is a hex color for the most severe level, for platforms that color a message's edge.

@@ -6,12 +6,14 @@ import (
 )
 
 // markdownEscaper neutralises what alarm text (it comes from ingest, so from anyone with an
-// ingest key) could do in a robot's markdown: a link or an image elsewhere, a heading, emphasis
-// that hides text, an HTML tag (<font>, and <at id=all>, Feishu's mention of everyone). It
-// escapes with a backslash as CommonMark does; that the platforms' dialects render an escaped
-// character as itself is an assumption, not tried against the real services.
+// ingest key) could do in a robot's markdown: a link or an image elsewhere, emphasis or code
+// that hides text, an HTML tag (<font>; <at id=all>, Feishu's mention of everyone). Headings and
+// quotes need a line's start, and alarm text never starts one here. It escapes with a backslash
+// as CommonMark does; that the platforms' dialects render an escaped character as itself is an
+// assumption, not tried against the real services. Few characters are escaped, so that where
+// the assumption fails, text reads well anyway.
 var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, `#`, `\#`, `<`, `\<`, `>`, `\>`,
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `[`, `\[`, `]`, `\]`, `<`, `\<`,
 )
 
 func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }

@@ -163,4 +163,3 @@ type testLogger struct{ t *testing.T }
 
 func (l testLogger) Printf(format string, v ...any) { l.t.Logf("smtp server: "+format, v...) }
 func (l testLogger) Println(v ...any)               { l.t.Log(append([]any{"smtp server:"}, v...)...) }
-

@@ -35,7 +35,7 @@ func newWeCom(cfg OutletConfig) (Outlet, error) {
 		reply: jsonReply([]string{"errcode"}, []string{"errmsg"}), retryCodes: weComRetryCodes}
 	o.render = func(n Notification) (any, string) {
 		m := newMessage(n)
-		head := "### " + escapeMarkdown(m.Headline()) + "\n"
+		head := "### " + m.headline(escapeMarkdown) + "\n"
 		return map[string]any{
 			"msgtype":  "markdown",
 			"markdown": map[string]string{"content": head + markdownBody(m, weComContentBudget-len(head))},
