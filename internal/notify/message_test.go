@@ -72,3 +72,11 @@ func TestCutBytesKeepsRunes(t *testing.T) {
 		}
 	}
 }
+
+func TestPlatformRate(t *testing.T) {
+	for typ, want := range map[string]float64{"dingtalk": 1.0 / 3, "wecom": 1.0 / 3, "feishu": 5, "slack": 1, "email": 0, "webhook": 0} {
+		if got := PlatformRate(typ); got < want*0.999 || got > want*1.001 {
+			t.Errorf("PlatformRate(%s) = %v, want %v", typ, got, want)
+		}
+	}
+}
