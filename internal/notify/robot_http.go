@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -76,61 +75,39 @@ func postRobot(ctx context.Context, u, where string, body []byte, reply robotRep
 			e := &SendError{Status: resp.StatusCode, Where: where,
 				Reason: fmt.Sprintf("code %d: %s", a.Code, shortText(a.Message))}
 			e.Permanent = !retryCodes[a.Code] && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500
-			e.RetryAfter = retryAfter(resp)
+			e.RetryAfter = RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 			return e
 		}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	return httpSendError(resp, where, raw)
+	return robotStatusError(resp, where, raw)
 }
 
-// httpSendError classifies a non-2xx answer as the contract says: 408, 425, 429 and 5xx are
-// retried (Retry-After honoured on 429 and 503), 410 is Gone, every other 4xx (and a redirect,
-// which is never followed) is permanent.
-func httpSendError(resp *http.Response, where string, body []byte) *SendError {
-	e := &SendError{Status: resp.StatusCode, Where: where, Reason: resp.Status}
-	if detail := shortText(string(body)); detail != "" && !strings.HasPrefix(detail, "<") {
-		e.Reason += ": " + detail // Slack says why in plain text ("channel_is_archived")
+// robotStatusError is HTTPStatusError (the webhook's classification: 408, 425, 429 and 5xx
+// retried, Retry-After on 429 and 503, 410 Gone, other 4xx permanent) for a robot, with two
+// additions: a redirect is permanent (it is never followed, so retrying cannot help), and the
+// receiver's word from a short plain-text body joins the reason (Slack says
+// "channel_is_archived").
+func robotStatusError(resp *http.Response, where string, body []byte) error {
+	err := HTTPStatusError(resp, where)
+	var e *SendError
+	if !errors.As(err, &e) {
+		return err
 	}
-	switch s := resp.StatusCode; {
-	case s == http.StatusRequestTimeout || s == http.StatusTooEarly || s == http.StatusTooManyRequests:
-	case s >= 500:
-	case s == http.StatusGone:
-		e.Permanent, e.Gone = true, true
-	default:
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		e.Permanent = true
 	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		e.RetryAfter = retryAfter(resp)
+	if detail := shortText(string(body)); detail != "" && !strings.HasPrefix(detail, "<") && !strings.HasPrefix(detail, "{") {
+		e.Reason += ": " + detail
 	}
 	return e
 }
 
-// retryAfter reads Retry-After in seconds or as an HTTP date; 0 when absent or unreadable.
-func retryAfter(resp *http.Response) time.Duration {
-	v := resp.Header.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
 // transportReason says why nothing answered without the URL: a *url.Error repeats it whole.
 func transportReason(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
+	err = unwrapURLError(err)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out"
 	}
