@@ -114,7 +114,7 @@ func newEmail(cfg OutletConfig, roots *x509.CertPool) (*emailOutlet, error) {
 	if o.html, err = htmltemplate.New("html").Parse(emailHTMLTemplate); err != nil {
 		return nil, fmt.Errorf("html template: %v", err)
 	}
-	if _, _, err := o.render(sampleNotification()); err != nil {
+	if _, _, _, err := o.render(sampleNotification()); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -124,17 +124,17 @@ func (o *emailOutlet) Name() string      { return o.name }
 func (o *emailOutlet) Type() string      { return "email" }
 func (o *emailOutlet) Targets() []string { return slices.Clone(o.to) }
 
-// render gives the text and HTML parts of n.
-func (o *emailOutlet) render(n Notification) (text, html string, err error) {
+// render gives the subject and the text and HTML parts of n.
+func (o *emailOutlet) render(n Notification) (subject, text, html string, err error) {
 	data := newMessage(n)
 	var t, h strings.Builder
 	if err := o.text.Execute(&t, data); err != nil {
-		return "", "", fmt.Errorf("text template: %v", err)
+		return "", "", "", fmt.Errorf("text template: %v", err)
 	}
 	if err := o.html.Execute(&h, data); err != nil {
-		return "", "", fmt.Errorf("html template: %v", err)
+		return "", "", "", fmt.Errorf("html template: %v", err)
 	}
-	return t.String(), h.String(), nil
+	return data.Headline(), t.String(), h.String(), nil
 }
 
 // Send mails n to target, one of the outlet's addresses, over a connection of its own.
@@ -142,7 +142,7 @@ func (o *emailOutlet) Send(ctx context.Context, target string, n Notification) e
 	if !slices.Contains(o.to, target) {
 		return &SendError{Where: o.where, Reason: "not an address of this outlet", Permanent: true}
 	}
-	text, html, err := o.render(n)
+	subject, text, html, err := o.render(n)
 	if err != nil {
 		return &SendError{Where: o.where, Reason: err.Error(), Permanent: true}
 	}
@@ -153,7 +153,7 @@ func (o *emailOutlet) Send(ctx context.Context, target string, n Notification) e
 	if err := m.To(target); err != nil {
 		return &SendError{Where: o.where, Reason: "bad address", Permanent: true}
 	}
-	m.Subject(newMessage(n).Headline())
+	m.Subject(subject)
 	m.SetMessageIDWithValue(n.ID + "@" + o.fromDomain)
 	if !n.Timestamp.IsZero() {
 		m.SetDateWithValue(n.Timestamp)

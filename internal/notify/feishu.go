@@ -94,7 +94,7 @@ func feishuCard(m message) map[string]any {
 			"tag":  "button",
 			"text": map[string]string{"tag": "plain_text", "content": label},
 			"url":  a.AckURL,
-			"type": "danger",
+			"type": "primary",
 		})
 	}
 	if len(actions) > 0 {

@@ -55,6 +55,15 @@ type robotReply func(body []byte) (a robotAnswer, ok bool)
 // HTTP status alone tells, as for Slack-compatible hooks); retryCodes are the codes that mean
 // "too fast" or "busy", worth a retry; every other non-zero code is permanent.
 func postRobot(ctx context.Context, u, where string, body []byte, reply robotReply, retryCodes map[int64]bool) error {
+	err := sendRobot(ctx, u, where, body, reply, retryCodes)
+	var e *SendError
+	if errors.As(err, &e) {
+		e.Reason = redactURL(e.Reason, u)
+	}
+	return err
+}
+
+func sendRobot(ctx context.Context, u, where string, body []byte, reply robotReply, retryCodes map[int64]bool) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
 		return &SendError{Where: where, Reason: "bad request", Permanent: true}
@@ -83,6 +92,26 @@ func postRobot(ctx context.Context, u, where string, body []byte, reply robotRep
 		return nil
 	}
 	return robotStatusError(resp, where, raw)
+}
+
+// redactURL takes out of a receiver's words anything of the URL's path and query, should a
+// platform or a proxy repeat them (a message like "invalid token abc…"): they hold the robot's
+// secret, and reasons are shown to users.
+func redactURL(reason, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return reason
+	}
+	parts := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
+	for _, vs := range u.Query() {
+		parts = append(parts, vs...)
+	}
+	for _, p := range parts {
+		if len(p) >= 16 { // robots' tokens are long (a UUID, 64 hex digits); "webhook" and "send" are words
+			reason = strings.ReplaceAll(reason, p, "…")
+		}
+	}
+	return reason
 }
 
 // robotStatusError is HTTPStatusError (the webhook's classification: 408, 425, 429 and 5xx

@@ -90,3 +90,15 @@ func TestWeComRefusals(t *testing.T) {
 		}
 	}
 }
+
+// A platform that repeats the key in its answer: the record shows it cut out.
+func TestRobotAnswerRedactsTheURL(t *testing.T) {
+	rr := weComReceiver(t, func() (int, string) {
+		return 200, `{"errcode":93000,"errmsg":"invalid webhook url, key ` + weComKey + ` unknown"}`
+	})
+	o, _ := NewOutlet(OutletConfig{Type: "wecom", URL: rr.URL + "/cgi-bin/webhook/send?key=" + weComKey})
+	se := wantSendError(t, o.Send(context.Background(), "", testNotification("raised")), rr.URL, true, weComKey)
+	if !strings.Contains(se.Reason, "invalid webhook url, key … unknown") {
+		t.Fatalf("reason %q", se.Reason)
+	}
+}
