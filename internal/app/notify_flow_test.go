@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gogf/gf/v2/database/gdb"
 
 	"github.com/pulse-monitoring/pulse/internal/app"
 	"github.com/pulse-monitoring/pulse/internal/config"
@@ -219,4 +222,28 @@ func TestNotifyOutletDownAlarm(t *testing.T) {
 	poll.Eventually(t, func() bool {
 		return strings.Contains(strings.Join(kindsOf(other.delivered()), ","), "hook0:cleared")
 	}, "pulse/notify/hook0 not cleared: %v", kindsOf(other.delivered()))
+}
+
+// TestNotifyRecordsArePurged: delivery records older than notify.retention are deleted (a node
+// started with its clock a retention ahead purges them at start).
+func TestNotifyRecordsArePurged(t *testing.T) {
+	r := newReceiver(t)
+	link := sqliteLink(t.TempDir())
+	edit := func(c *config.Config) {
+		withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r)(c)
+		c.Database = gdb.ConfigNode{Link: link}
+	}
+	n := startNodeWith(t, edit, fastNotify)
+	n.raise(`{"items":[{"alarmId":"p1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool { return len(n.deliveries("meter", "m-1", "p1")) == 1 }, "no record")
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	if err := n.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	later := startNodeWith(t, edit, func(a *app.App) {
+		fastNotify(a)
+		a.NotifyOptions().Now = func() time.Time { return time.Now().Add(notify.DefaultRetention + time.Hour) }
+	})
+	poll.Eventually(t, func() bool { return len(later.deliveries("meter", "m-1", "p1")) == 0 }, "the record was kept")
 }
