@@ -1,4 +1,4 @@
-package app_test
+package notify_test
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/notify"
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // nodeReceiver is internal/notify/testdata/node/receiver.mjs running: a webhook receiver that
@@ -34,7 +35,7 @@ type nodeLine struct {
 
 func startNodeReceiver(t *testing.T, secrets ...string) *nodeReceiver {
 	t.Helper()
-	dir, err := filepath.Abs("../notify/testdata/node")
+	dir, err := filepath.Abs("testdata/node")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,15 +86,15 @@ func (r *nodeReceiver) Lines() []nodeLine {
 // webhook-signature verify with the npm package standardwebhooks, for the current secret and for
 // the old one of a rotation (a receiver still on the old secret keeps verifying).
 func TestWebhookSignaturesVerifyWithStandardWebhooks(t *testing.T) {
-	recv := startNodeReceiver(t, hookSecret, hookSecretOld)
-	n := startNodeWith(t, func(c *config.Config) {
+	recv := startNodeReceiver(t, pulsenode.HookSecret, pulsenode.HookSecretOld)
+	n := pulsenode.StartWith(t, func(c *config.Config) {
 		c.Notify = notify.DefaultConfig()
-		c.Notify.Outlets = []notify.OutletConfig{{Name: "node", Type: "webhook", URL: recv.url, Secrets: []string{hookSecret, hookSecretOld}}}
+		c.Notify.Outlets = []notify.OutletConfig{{Name: "node", Type: "webhook", URL: recv.url, Secrets: []string{pulsenode.HookSecret, pulsenode.HookSecretOld}}}
 		c.Notify.Routes = []notify.Route{{Name: "all", To: []string{"node"}, Resolved: true}}
-	}, fastNotify)
-	n.raise(`{"items":[{"alarmId":"sig-1","businessType":"meter","businessId":"m-1","level":"major","title":"Über-voltage ⚡","content":"262 V"}]}`)
+	}, pulsenode.FastNotify)
+	n.Raise(`{"items":[{"alarmId":"sig-1","businessType":"meter","businessId":"m-1","level":"major","title":"Über-voltage ⚡","content":"262 V"}]}`)
 	poll.Eventually(t, func() bool { return len(recv.Lines()) >= 1 }, "the node receiver got nothing")
-	n.mustPost("/api/v1/alarms/meter/m-1/sig-1/clear", `{"user":"bob"}`)
+	n.MustPost("/api/v1/alarms/meter/m-1/sig-1/clear", `{"user":"bob"}`)
 	poll.Eventually(t, func() bool { return len(recv.Lines()) >= 2 }, "the node receiver got one request: %+v", recv.Lines())
 	for _, l := range recv.Lines() {
 		if len(l.Verified) != 2 || l.Error != "" || !msgID.MatchString(l.ID) || !strings.HasPrefix(l.Type, "alarm.") {

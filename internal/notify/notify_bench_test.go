@@ -1,4 +1,4 @@
-package app_test
+package notify_test
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/notify"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 // BenchmarkAlarmIngestNotify is BenchmarkAlarmIngest with a new alarm per request, notifications
@@ -20,7 +21,7 @@ import (
 // process): the outbox row is written in each alarm's commit, and the dispatcher sends beside the
 // ingest. Five rounds run off and on alternately (off, off#01, ...); compare the medians.
 //
-//	go test -run xxx -bench AlarmIngestNotify -benchtime 3000x ./internal/app/ | grep alarms/s
+//	go test -run xxx -bench AlarmIngestNotify -benchtime 3000x ./internal/notify/ | grep alarms/s
 func BenchmarkAlarmIngestNotify(b *testing.B) {
 	var received atomic.Int64
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -32,9 +33,9 @@ func BenchmarkAlarmIngestNotify(b *testing.B) {
 		on := i%2 == 1
 		name := map[bool]string{false: "off", true: "on"}[on]
 		b.Run(name, func(b *testing.B) {
-			n := startNode(b, func(c *config.Config) {
+			n := pulsenode.Start(b, func(c *config.Config) {
 				if on {
-					c.Notify.Outlets = []notify.OutletConfig{{Name: "hook", Type: "webhook", URL: recv.URL, Secrets: []string{hookSecret}}}
+					c.Notify.Outlets = []notify.OutletConfig{{Name: "hook", Type: "webhook", URL: recv.URL, Secrets: []string{pulsenode.HookSecret}}}
 					c.Notify.Routes = []notify.Route{{Name: "all", To: []string{"hook"}}}
 				}
 			})
@@ -45,7 +46,7 @@ func BenchmarkAlarmIngestNotify(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					body := fmt.Sprintf(`{"alarmId":"bench-%d","businessType":"meter","businessId":"m","level":"major","title":"t"}`, id.Add(1))
-					resp, err := client.Post(n.base+"/api/v1/alarm", "application/json", strings.NewReader(body))
+					resp, err := client.Post(n.Base+"/api/v1/alarm", "application/json", strings.NewReader(body))
 					if err != nil {
 						b.Error(err)
 						return
@@ -66,7 +67,7 @@ func BenchmarkAlarmIngestNotify(b *testing.B) {
 // receiver (groupWait 0) and measures the time from the raise's request to the receiver getting
 // its notification: p50 and p99 of b.N raises.
 //
-//	go test -run xxx -bench NotifyLatency -benchtime 500x ./internal/app/
+//	go test -run xxx -bench NotifyLatency -benchtime 500x ./internal/notify/
 func BenchmarkNotifyLatency(b *testing.B) {
 	got := make(chan string, 16)
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -78,8 +79,8 @@ func BenchmarkNotifyLatency(b *testing.B) {
 		}
 	}))
 	defer recv.Close()
-	n := startNode(b, func(c *config.Config) {
-		c.Notify.Outlets = []notify.OutletConfig{{Name: "hook", Type: "webhook", URL: recv.URL, Secrets: []string{hookSecret}}}
+	n := pulsenode.Start(b, func(c *config.Config) {
+		c.Notify.Outlets = []notify.OutletConfig{{Name: "hook", Type: "webhook", URL: recv.URL, Secrets: []string{pulsenode.HookSecret}}}
 		c.Notify.Routes = []notify.Route{{Name: "all", To: []string{"hook"}}}
 	})
 	client := &http.Client{}
@@ -88,7 +89,7 @@ func BenchmarkNotifyLatency(b *testing.B) {
 	for i := range b.N {
 		id := fmt.Sprintf("lat-%d", i)
 		start := time.Now()
-		resp, err := client.Post(n.base+"/api/v1/alarm", "application/json",
+		resp, err := client.Post(n.Base+"/api/v1/alarm", "application/json",
 			strings.NewReader(`{"alarmId":"`+id+`","businessType":"meter","businessId":"m","level":"major","title":"t"}`))
 		if err != nil {
 			b.Fatal(err)

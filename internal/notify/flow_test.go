@@ -1,4 +1,4 @@
-package app_test
+package notify_test
 
 import (
 	"context"
@@ -17,44 +17,34 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/notify"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
-
-// kindsOf are "alarmId:type" of the calls, in order.
-func kindsOf(calls []hookCall) []string {
-	var out []string
-	for _, c := range calls {
-		for _, a := range c.Body.Data.Alarms {
-			out = append(out, a.AlarmId+":"+strings.TrimPrefix(c.Body.Type, "alarm."))
-		}
-	}
-	return out
-}
 
 // TestNotifyBacklogSendsTheLatestState: while a receiver fails, an alarm is acknowledged and
 // cleared; when it recovers it gets the cleared state only, and the superseded notifications are
 // recorded as such.
 func TestNotifyBacklogSendsTheLatestState(t *testing.T) {
-	r := newReceiver(t)
+	r := pulsenode.NewReceiver(t)
 	var open atomic.Bool
-	r.answer = func(int, hookCall) (int, http.Header) {
+	r.Answer = func(int, pulsenode.HookCall) (int, http.Header) {
 		if open.Load() {
 			return http.StatusOK, nil
 		}
 		return http.StatusServiceUnavailable, nil
 	}
-	n := startNodeWith(t, withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}, Resolved: true}}, r), fastNotify)
-	n.raise(`{"items":[{"alarmId":"b1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	n := pulsenode.StartWith(t, pulsenode.WithNotify([]notify.Route{{Name: "r", To: []string{"hook0"}, Resolved: true}}, r), pulsenode.FastNotify)
+	n.Raise(`{"items":[{"alarmId":"b1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
 	poll.Eventually(t, func() bool { return len(r.Calls()) >= 1 }, "nothing tried")
-	n.mustPost("/api/v1/alarms/meter/m-1/b1/ack", `{"user":"a"}`)
-	n.mustPost("/api/v1/alarms/meter/m-1/b1/clear", `{"user":"a"}`)
+	n.MustPost("/api/v1/alarms/meter/m-1/b1/ack", `{"user":"a"}`)
+	n.MustPost("/api/v1/alarms/meter/m-1/b1/clear", `{"user":"a"}`)
 	open.Store(true)
-	poll.Eventually(t, func() bool { return len(r.delivered()) >= 1 }, "nothing delivered")
+	poll.Eventually(t, func() bool { return len(r.Delivered()) >= 1 }, "nothing delivered")
 	var records []notify.Record
 	poll.Eventually(t, func() bool {
-		records = n.deliveries("meter", "m-1", "b1")
-		return len(statuses(records, "hook0")) > 0 && records[len(records)-1].Status == "sent"
+		records = n.Deliveries("meter", "m-1", "b1")
+		return len(pulsenode.Statuses(records, "hook0")) > 0 && records[len(records)-1].Status == "sent"
 	}, "records %+v", records)
-	if got := kindsOf(r.delivered()); strings.Join(got, ",") != "b1:cleared" {
+	if got := pulsenode.KindsOf(r.Delivered()); strings.Join(got, ",") != "b1:cleared" {
 		t.Errorf("delivered %v, want the cleared state only", got)
 	}
 	superseded := map[string]bool{}
@@ -71,25 +61,25 @@ func TestNotifyBacklogSendsTheLatestState(t *testing.T) {
 // TestNotifyGroupsWithinGroupWait: 1,000 alarms of one group raised within groupWait leave in at
 // most two notifications, every alarm in one of them.
 func TestNotifyGroupsWithinGroupWait(t *testing.T) {
-	r := newReceiver(t)
+	r := pulsenode.NewReceiver(t)
 	route := notify.Route{Name: "g", To: []string{"hook0"}, GroupBy: []string{"businessType"}, GroupWait: 2 * time.Second}
-	n := startNodeWith(t, withNotify([]notify.Route{route}, r), fastNotify)
+	n := pulsenode.StartWith(t, pulsenode.WithNotify([]notify.Route{route}, r), pulsenode.FastNotify)
 	var items []string
 	for i := range 1000 {
 		items = append(items, fmt.Sprintf(`{"alarmId":"g-%d","businessType":"meter","businessId":"m-%d","level":"minor","title":"t"}`, i, i%7))
 	}
-	n.raise(`{"items":[` + strings.Join(items[:500], ",") + `]}`)
-	n.raise(`{"items":[` + strings.Join(items[500:], ",") + `]}`)
+	n.Raise(`{"items":[` + strings.Join(items[:500], ",") + `]}`)
+	n.Raise(`{"items":[` + strings.Join(items[500:], ",") + `]}`)
 	seen := map[string]bool{}
 	poll.Eventually(t, func() bool {
-		for _, c := range r.delivered() {
+		for _, c := range r.Delivered() {
 			for _, a := range c.Body.Data.Alarms {
 				seen[a.AlarmId] = true
 			}
 		}
 		return len(seen) == 1000
 	}, "alarms notified: %d", len(seen))
-	calls := r.delivered()
+	calls := r.Delivered()
 	if len(calls) > 2 {
 		t.Errorf("%d notifications for one group", len(calls))
 	}
@@ -104,21 +94,25 @@ func TestNotifyGroupsWithinGroupWait(t *testing.T) {
 // escalated to the step's outlet; after the acknowledgement neither comes again (a later alarm's
 // reminder and escalation arrive, and none of the acknowledged one's after its acked).
 func TestNotifyRemindersAndEscalationStopOnAck(t *testing.T) {
-	hook, mail := newReceiver(t), newReceiver(t)
+	hook, mail := pulsenode.NewReceiver(t), pulsenode.NewReceiver(t)
 	route := notify.Route{Name: "r", To: []string{"hook0"}, RepeatInterval: 300 * time.Millisecond,
 		Escalate: []notify.Step{{Name: "later", After: 3 * time.Second, To: []string{"hook1"}}}}
-	n := startNodeWith(t, withNotify([]notify.Route{route}, hook, mail), fastNotify)
-	n.raise(`{"items":[{"alarmId":"e1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
-	poll.Eventually(t, func() bool { return strings.Count(strings.Join(kindsOf(hook.delivered()), ","), "e1:reminder") >= 2 },
-		"no reminders: %v", kindsOf(hook.delivered()))
-	n.mustPost("/api/v1/alarms/meter/m-1/e1/ack", `{"user":"a"}`) // before its escalation is due
-	poll.Eventually(t, func() bool { return strings.Contains(strings.Join(kindsOf(hook.delivered()), ","), "e1:acked") }, "acked not delivered")
-	n.raise(`{"items":[{"alarmId":"e2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	n := pulsenode.StartWith(t, pulsenode.WithNotify([]notify.Route{route}, hook, mail), pulsenode.FastNotify)
+	n.Raise(`{"items":[{"alarmId":"e1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
 	poll.Eventually(t, func() bool {
-		return strings.Contains(strings.Join(kindsOf(mail.delivered()), ","), "e2:escalated") &&
-			strings.Contains(strings.Join(kindsOf(hook.delivered()), ","), "e2:reminder")
-	}, "e2 not reminded and escalated: %v %v", kindsOf(hook.delivered()), kindsOf(mail.delivered()))
-	got := kindsOf(hook.delivered())
+		return strings.Count(strings.Join(pulsenode.KindsOf(hook.Delivered()), ","), "e1:reminder") >= 2
+	},
+		"no reminders: %v", pulsenode.KindsOf(hook.Delivered()))
+	n.MustPost("/api/v1/alarms/meter/m-1/e1/ack", `{"user":"a"}`) // before its escalation is due
+	poll.Eventually(t, func() bool {
+		return strings.Contains(strings.Join(pulsenode.KindsOf(hook.Delivered()), ","), "e1:acked")
+	}, "acked not delivered")
+	n.Raise(`{"items":[{"alarmId":"e2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool {
+		return strings.Contains(strings.Join(pulsenode.KindsOf(mail.Delivered()), ","), "e2:escalated") &&
+			strings.Contains(strings.Join(pulsenode.KindsOf(hook.Delivered()), ","), "e2:reminder")
+	}, "e2 not reminded and escalated: %v %v", pulsenode.KindsOf(hook.Delivered()), pulsenode.KindsOf(mail.Delivered()))
+	got := pulsenode.KindsOf(hook.Delivered())
 	acked := -1
 	for i, k := range got {
 		if k == "e1:acked" {
@@ -128,10 +122,10 @@ func TestNotifyRemindersAndEscalationStopOnAck(t *testing.T) {
 			t.Errorf("after its ack e1 got %s: %v", k, got)
 		}
 	}
-	if strings.Contains(strings.Join(kindsOf(mail.delivered()), ","), "e1:") {
-		t.Errorf("e1 escalated after its ack: %v", kindsOf(mail.delivered()))
+	if strings.Contains(strings.Join(pulsenode.KindsOf(mail.Delivered()), ","), "e1:") {
+		t.Errorf("e1 escalated after its ack: %v", pulsenode.KindsOf(mail.Delivered()))
 	}
-	for _, c := range mail.delivered() {
+	for _, c := range mail.Delivered() {
 		if c.Body.Data.Step != "later" {
 			t.Errorf("escalation without its step: %+v", c.Body.Data)
 		}
@@ -140,25 +134,25 @@ func TestNotifyRemindersAndEscalationStopOnAck(t *testing.T) {
 
 // TestNotifyRateIsNeverExceeded: an outlet with rate 10 gets requests at least 100 ms apart.
 func TestNotifyRateIsNeverExceeded(t *testing.T) {
-	r := newReceiver(t)
+	r := pulsenode.NewReceiver(t)
 	var mu sync.Mutex
 	var at []time.Time
-	r.answer = func(int, hookCall) (int, http.Header) {
+	r.Answer = func(int, pulsenode.HookCall) (int, http.Header) {
 		mu.Lock()
 		at = append(at, time.Now())
 		mu.Unlock()
 		return http.StatusOK, nil
 	}
-	n := startNodeWith(t, func(c *config.Config) {
-		withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r)(c)
+	n := pulsenode.StartWith(t, func(c *config.Config) {
+		pulsenode.WithNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r)(c)
 		c.Notify.Outlets[0].Rate = 10
-	}, fastNotify)
+	}, pulsenode.FastNotify)
 	var items []string
 	for i := range 8 {
 		items = append(items, fmt.Sprintf(`{"alarmId":"q-%d","businessType":"meter","businessId":"m-1","level":"minor","title":"t"}`, i))
 	}
-	n.raise(`{"items":[` + strings.Join(items, ",") + `]}`)
-	poll.Eventually(t, func() bool { return len(r.delivered()) == 8 }, "delivered %d", len(r.delivered()))
+	n.Raise(`{"items":[` + strings.Join(items, ",") + `]}`)
+	poll.Eventually(t, func() bool { return len(r.Delivered()) == 8 }, "delivered %d", len(r.Delivered()))
 	mu.Lock()
 	defer mu.Unlock()
 	// Requests i and j leave at least (j-i) slots of 100 ms apart; the receiver reads its clock a
@@ -179,23 +173,23 @@ func TestNotifyRateIsNeverExceeded(t *testing.T) {
 // pulse/notify/<outlet>, notified through the route's other outlet (not the failing one) and
 // shown to consoles; /readyz stays ready; when the outlet delivers again the alarm is cleared.
 func TestNotifyOutletDownAlarm(t *testing.T) {
-	down, other := newReceiver(t), newReceiver(t)
+	down, other := pulsenode.NewReceiver(t), pulsenode.NewReceiver(t)
 	var healthy atomic.Bool
-	down.answer = func(int, hookCall) (int, http.Header) {
+	down.Answer = func(int, pulsenode.HookCall) (int, http.Header) {
 		if healthy.Load() {
 			return http.StatusOK, nil
 		}
 		return http.StatusInternalServerError, nil
 	}
 	routes := []notify.Route{{Name: "all", To: []string{"hook0", "hook1"}, Resolved: true}}
-	n := startNodeWith(t, withNotify(routes, down, other), func(a *app.App) {
-		fastNotify(a)
+	n := pulsenode.StartWith(t, pulsenode.WithNotify(routes, down, other), func(a *app.App) {
+		pulsenode.FastNotify(a)
 		a.NotifyOptions().OutletDownAfter = time.Millisecond
 	})
-	n.raise(`{"items":[{"alarmId":"d1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	n.Raise(`{"items":[{"alarmId":"d1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
 	var alarm model.Alarm
 	poll.Eventually(t, func() bool {
-		for _, c := range other.delivered() {
+		for _, c := range other.Delivered() {
 			for _, a := range c.Body.Data.Alarms {
 				if a.BusinessType == "pulse" && a.BusinessId == "notify" && a.AlarmId == "hook0" {
 					alarm = a.Alarm
@@ -204,7 +198,7 @@ func TestNotifyOutletDownAlarm(t *testing.T) {
 			}
 		}
 		return false
-	}, "pulse/notify/hook0 not notified through hook1: %v", kindsOf(other.delivered()))
+	}, "pulse/notify/hook0 not notified through hook1: %v", pulsenode.KindsOf(other.Delivered()))
 	if alarm.Level != model.LevelCritical || alarm.Status != model.StatusActive {
 		t.Errorf("the outlet's alarm: %+v", alarm)
 	}
@@ -215,35 +209,35 @@ func TestNotifyOutletDownAlarm(t *testing.T) {
 			}
 		}
 	}
-	if status, env := n.get("/readyz", nil); status != http.StatusOK {
+	if status, env := n.Get("/readyz", nil); status != http.StatusOK {
 		t.Errorf("/readyz with an outlet down: %d %+v", status, env)
 	}
 	healthy.Store(true)
 	poll.Eventually(t, func() bool {
-		return strings.Contains(strings.Join(kindsOf(other.delivered()), ","), "hook0:cleared")
-	}, "pulse/notify/hook0 not cleared: %v", kindsOf(other.delivered()))
+		return strings.Contains(strings.Join(pulsenode.KindsOf(other.Delivered()), ","), "hook0:cleared")
+	}, "pulse/notify/hook0 not cleared: %v", pulsenode.KindsOf(other.Delivered()))
 }
 
 // TestNotifyRecordsArePurged: delivery records older than notify.retention are deleted (a node
 // started with its clock a retention ahead purges them at start).
 func TestNotifyRecordsArePurged(t *testing.T) {
-	r := newReceiver(t)
-	link := sqliteLink(t.TempDir())
+	r := pulsenode.NewReceiver(t)
+	link := pulsenode.SQLiteLink(t.TempDir())
 	edit := func(c *config.Config) {
-		withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r)(c)
+		pulsenode.WithNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r)(c)
 		c.Database = gdb.ConfigNode{Link: link}
 	}
-	n := startNodeWith(t, edit, fastNotify)
-	n.raise(`{"items":[{"alarmId":"p1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
-	poll.Eventually(t, func() bool { return len(n.deliveries("meter", "m-1", "p1")) == 1 }, "no record")
-	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	n := pulsenode.StartWith(t, edit, pulsenode.FastNotify)
+	n.Raise(`{"items":[{"alarmId":"p1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool { return len(n.Deliveries("meter", "m-1", "p1")) == 1 }, "no record")
+	ctx, cancel := context.WithTimeout(context.Background(), pulsenode.Patience)
 	defer cancel()
 	if err := n.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	later := startNodeWith(t, edit, func(a *app.App) {
-		fastNotify(a)
+	later := pulsenode.StartWith(t, edit, func(a *app.App) {
+		pulsenode.FastNotify(a)
 		a.NotifyOptions().Now = func() time.Time { return time.Now().Add(notify.DefaultRetention + time.Hour) }
 	})
-	poll.Eventually(t, func() bool { return len(later.deliveries("meter", "m-1", "p1")) == 0 }, "the record was kept")
+	poll.Eventually(t, func() bool { return len(later.Deliveries("meter", "m-1", "p1")) == 0 }, "the record was kept")
 }

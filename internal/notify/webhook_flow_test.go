@@ -1,8 +1,6 @@
-package app_test
+package notify_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/notify"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
+	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
 var msgID = regexp.MustCompile(`^msg_[a-z2-7]{26}$`)
@@ -23,25 +22,25 @@ var msgID = regexp.MustCompile(`^msg_[a-z2-7]{26}$`)
 // at the same level and an alarm matching no route notify nobody.
 func TestNotifyWebhookLifecycle(t *testing.T) {
 	eachLink(t, "pulse_notify_life", func(t *testing.T, link string) {
-		r := newReceiver(t)
+		r := pulsenode.NewReceiver(t)
 		routes := []notify.Route{{Name: "meters", Match: notify.Match{Businesses: []string{"meter/*"}}, To: []string{"hook0"}, Resolved: true}}
-		n := startNodeWith(t, func(c *config.Config) {
-			withNotify(routes, r)(c)
+		n := pulsenode.StartWith(t, func(c *config.Config) {
+			pulsenode.WithNotify(routes, r)(c)
 			if link != "" {
 				c.Database = gdb.ConfigNode{Link: link}
 			}
-		}, fastNotify)
-		n.raise(`{"items":[{"alarmId":"a1","businessType":"meter","businessId":"m-1","level":"minor","title":"t"}]}`)
-		n.raise(`{"items":[{"alarmId":"a1","businessType":"meter","businessId":"m-1","level":"minor","title":"t again"}]}`)
-		n.raise(`{"items":[{"alarmId":"a1","businessType":"meter","businessId":"m-1","level":"critical","title":"worse"}]}`)
-		n.raise(`{"items":[{"alarmId":"x","businessType":"pump","businessId":"p-1","level":"critical","title":"unrouted"}]}`)
+		}, pulsenode.FastNotify)
+		n.Raise(`{"items":[{"alarmId":"a1","businessType":"meter","businessId":"m-1","level":"minor","title":"t"}]}`)
+		n.Raise(`{"items":[{"alarmId":"a1","businessType":"meter","businessId":"m-1","level":"minor","title":"t again"}]}`)
+		n.Raise(`{"items":[{"alarmId":"a1","businessType":"meter","businessId":"m-1","level":"critical","title":"worse"}]}`)
+		n.Raise(`{"items":[{"alarmId":"x","businessType":"pump","businessId":"p-1","level":"critical","title":"unrouted"}]}`)
 		// One at a time, so that none supersedes another.
-		poll.Eventually(t, func() bool { return len(r.delivered()) >= 1 }, "raised not delivered: %+v", r.Calls())
-		n.mustPost("/api/v1/alarms/meter/m-1/a1/ack", `{"user":"alice"}`)
-		poll.Eventually(t, func() bool { return hasKind(r.delivered(), "alarm.acked") }, "acked not delivered")
-		n.mustPost("/api/v1/alarms/meter/m-1/a1/clear", `{"user":"alice"}`)
-		poll.Eventually(t, func() bool { return hasKind(r.delivered(), "alarm.cleared") }, "cleared not delivered")
-		calls := r.delivered()
+		poll.Eventually(t, func() bool { return len(r.Delivered()) >= 1 }, "raised not delivered: %+v", r.Calls())
+		n.MustPost("/api/v1/alarms/meter/m-1/a1/ack", `{"user":"alice"}`)
+		poll.Eventually(t, func() bool { return pulsenode.HasKind(r.Delivered(), "alarm.acked") }, "acked not delivered")
+		n.MustPost("/api/v1/alarms/meter/m-1/a1/clear", `{"user":"alice"}`)
+		poll.Eventually(t, func() bool { return pulsenode.HasKind(r.Delivered(), "alarm.cleared") }, "cleared not delivered")
+		calls := r.Delivered()
 		var kinds []string
 		var seqs []int64
 		ids := map[string]bool{}
@@ -79,84 +78,50 @@ func TestNotifyWebhookLifecycle(t *testing.T) {
 	})
 }
 
-func hasKind(calls []hookCall, kind string) bool {
-	for _, c := range calls {
-		if c.Body.Type == kind {
-			return true
-		}
-	}
-	return false
-}
-
-// deliveries is GET .../deliveries of an alarm.
-func (n *node) deliveries(typ, id, alarmId string) []notify.Record {
-	n.t.Helper()
-	status, env := n.get("/api/v1/alarms/"+typ+"/"+id+"/"+alarmId+"/deliveries", nil)
-	if status != http.StatusOK {
-		n.t.Fatalf("deliveries: %d %+v", status, env)
-	}
-	var res struct{ Items []notify.Record }
-	if err := json.Unmarshal(env.Data, &res); err != nil {
-		n.t.Fatal(err)
-	}
-	return res.Items
-}
-
-// statuses are the records' outlet:status, in order, of one outlet.
-func statuses(records []notify.Record, outlet string) []string {
-	var out []string
-	for _, r := range records {
-		if r.Outlet == outlet {
-			out = append(out, r.Status)
-		}
-	}
-	return out
-}
-
 // TestNotifyRetries: a 503 with Retry-After is retried after it (a receiver answering 503
 // without it is retried with back-off three times meanwhile, and delivered first); a 404 is
 // permanent, never retried; every attempt is a record whose error holds scheme, host and status
 // but not the URL's path or query.
 func TestNotifyRetries(t *testing.T) {
 	eachLink(t, "pulse_notify_retry", func(t *testing.T, link string) {
-		later, flaky, gone := newReceiver(t), newReceiver(t), newReceiver(t)
-		later.answer = func(n int, _ hookCall) (int, http.Header) {
+		later, flaky, gone := pulsenode.NewReceiver(t), pulsenode.NewReceiver(t), pulsenode.NewReceiver(t)
+		later.Answer = func(n int, _ pulsenode.HookCall) (int, http.Header) {
 			if n == 0 {
 				return http.StatusServiceUnavailable, http.Header{"Retry-After": {"4"}}
 			}
 			return http.StatusOK, nil
 		}
-		flaky.answer = func(n int, _ hookCall) (int, http.Header) {
+		flaky.Answer = func(n int, _ pulsenode.HookCall) (int, http.Header) {
 			if n < 3 {
 				return http.StatusServiceUnavailable, nil
 			}
 			return http.StatusOK, nil
 		}
-		gone.answer = func(int, hookCall) (int, http.Header) { return http.StatusNotFound, nil }
+		gone.Answer = func(int, pulsenode.HookCall) (int, http.Header) { return http.StatusNotFound, nil }
 		routes := []notify.Route{{Name: "all", To: []string{"hook0", "hook1", "hook2"}}}
 		var order []string // which receiver delivered, in order
 		var mu sync.Mutex
-		for i, r := range []*receiver{later, flaky} {
-			inner := r.answer
-			r.answer = func(n int, c hookCall) (int, http.Header) {
+		for i, r := range []*pulsenode.Receiver{later, flaky} {
+			inner := r.Answer
+			r.Answer = func(n int, c pulsenode.HookCall) (int, http.Header) {
 				s, h := inner(n, c)
 				if s == http.StatusOK {
 					mu.Lock()
-					order = append(order, hookName(i))
+					order = append(order, pulsenode.HookName(i))
 					mu.Unlock()
 				}
 				return s, h
 			}
 		}
-		n := startNodeWith(t, func(c *config.Config) {
-			withNotify(routes, later, flaky, gone)(c)
+		n := pulsenode.StartWith(t, func(c *config.Config) {
+			pulsenode.WithNotify(routes, later, flaky, gone)(c)
 			if link != "" {
 				c.Database = gdb.ConfigNode{Link: link}
 			}
-		}, fastNotify)
-		n.raise(`{"items":[{"alarmId":"r1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+		}, pulsenode.FastNotify)
+		n.Raise(`{"items":[{"alarmId":"r1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
 		poll.Eventually(t, func() bool {
-			return len(later.delivered()) == 1 && len(flaky.delivered()) == 1 && len(gone.Calls()) == 1
+			return len(later.Delivered()) == 1 && len(flaky.Delivered()) == 1 && len(gone.Calls()) == 1
 		},
 			"not delivered: later %d, flaky %d, gone %d", len(later.Calls()), len(flaky.Calls()), len(gone.Calls()))
 		mu.Lock()
@@ -169,16 +134,16 @@ func TestNotifyRetries(t *testing.T) {
 		}
 		var records []notify.Record
 		poll.Eventually(t, func() bool {
-			records = n.deliveries("meter", "m-1", "r1")
+			records = n.Deliveries("meter", "m-1", "r1")
 			return len(records) == 7
 		}, "records: %+v", records)
-		if got := strings.Join(statuses(records, "hook0"), ","); got != "retrying,sent" {
+		if got := strings.Join(pulsenode.Statuses(records, "hook0"), ","); got != "retrying,sent" {
 			t.Errorf("hook0: %s", got)
 		}
-		if got := strings.Join(statuses(records, "hook1"), ","); got != "retrying,retrying,retrying,sent" {
+		if got := strings.Join(pulsenode.Statuses(records, "hook1"), ","); got != "retrying,retrying,retrying,sent" {
 			t.Errorf("hook1: %s", got)
 		}
-		if got := strings.Join(statuses(records, "hook2"), ","); got != "failed" {
+		if got := strings.Join(pulsenode.Statuses(records, "hook2"), ","); got != "failed" {
 			t.Errorf("hook2: %s", got)
 		}
 		for _, r := range records {
@@ -192,7 +157,7 @@ func TestNotifyRetries(t *testing.T) {
 				t.Errorf("record %+v", r)
 			}
 		}
-		metrics := n.metricsText()
+		metrics := n.MetricsText()
 		for _, want := range []string{`pulse_notify_sent_total{outlet="hook0"} 1`, `pulse_notify_sent_total{outlet="hook1"} 1`,
 			`pulse_notify_retries_total{outlet="hook1"} 3`, `pulse_notify_retries_total{outlet="hook0"} 1`,
 			`pulse_notify_failed_total{outlet="hook2"} 1`, `pulse_notify_pending{outlet="hook0"} 0`, "pulse_notify_unrouted_total 0"} {
@@ -205,44 +170,10 @@ func TestNotifyRetries(t *testing.T) {
 			t.Errorf("ids change between attempts")
 		}
 		// Another alarm's notification to the failing receiver is tried on its own (not held up).
-		n.raise(`{"items":[{"alarmId":"r2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+		n.Raise(`{"items":[{"alarmId":"r2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
 		poll.Eventually(t, func() bool { return len(gone.Calls()) == 2 }, "the second alarm did not reach hook2")
-		if status, env := n.get("/api/v1/alarms/meter/m-1/nope/deliveries", nil); status != http.StatusNotFound {
+		if status, env := n.Get("/api/v1/alarms/meter/m-1/nope/deliveries", nil); status != http.StatusNotFound {
 			t.Errorf("deliveries of an unknown alarm: %d %+v", status, env)
 		}
 	})
-}
-
-// TestNotifyTestEndpoint: POST /api/v1/notify/test sends a test notification and answers what the
-// receiver said; an unknown outlet is 404.
-func TestNotifyTestEndpoint(t *testing.T) {
-	ok, refusing := newReceiver(t), newReceiver(t)
-	refusing.answer = func(int, hookCall) (int, http.Header) { return http.StatusForbidden, nil }
-	n := startNodeWith(t, withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, ok, refusing), fastNotify)
-	env := n.mustPost("/api/v1/notify/test", `{"outlet":"hook0"}`)
-	if !strings.Contains(string(env.Data), `"ok":true`) || len(ok.Calls()) != 1 || ok.Calls()[0].Body.Type != "alarm.test" || !ok.Calls()[0].Signed {
-		t.Errorf("test of hook0: %s, calls %+v", env.Data, ok.Calls())
-	}
-	env = n.mustPost("/api/v1/notify/test", `{"outlet":"hook1"}`)
-	if !strings.Contains(string(env.Data), `"ok":false`) || !strings.Contains(string(env.Data), `"status":403`) || strings.Contains(string(env.Data), "secret") {
-		t.Errorf("test of hook1: %s", env.Data)
-	}
-	if status, env := n.post("/api/v1/notify/test", `{"outlet":"nope"}`); status != http.StatusNotFound {
-		t.Errorf("unknown outlet: %d %+v", status, env)
-	}
-	if status, env := n.post("/api/v1/notify/test", `{}`); status != http.StatusBadRequest {
-		t.Errorf("no outlet: %d %+v", status, env)
-	}
-}
-
-// metricsText is GET /metrics.
-func (n *node) metricsText() string {
-	n.t.Helper()
-	resp, err := http.Get(n.base + "/metrics")
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
 }
