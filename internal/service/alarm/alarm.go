@@ -51,6 +51,9 @@ type Options struct {
 	// IdempotencyWindow is how long the answer of a raise that carried an Idempotency-Key is
 	// replayed (DefaultIdempotencyWindow when 0); its key is deleted after it.
 	IdempotencyWindow time.Duration
+	// OnUnsilenced, when set, is told in the commit's transaction of each alarm a silence's end
+	// left active, so that it is notified again (see UnsilencedHook).
+	OnUnsilenced UnsilencedHook
 }
 
 // Service stores alarms and rings the bus for each committed event.
@@ -96,8 +99,10 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 	}
 	st.keyWindow = cmp.Or(opts.IdempotencyWindow, DefaultIdempotencyWindow)
 	go s.commitLoop()
-	s.purging.Add(1)
+	st.onUnsilenced = opts.OnUnsilenced
+	s.purging.Add(2)
 	go s.retentionLoop()
+	go s.silenceLoop()
 	return s, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/dao"
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/model/entity"
+	"github.com/pulse-monitoring/pulse/internal/silence"
 )
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
@@ -24,9 +25,13 @@ type store struct {
 	name    string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
-	write        writeSQL    // the group commit's statements
-	cache        *stateCache // states the last commits made (see stateCache)
-	conn         *sql.Conn   // the write connection: see writeConn
+	write        writeSQL     // the group commit's statements
+	cache        *stateCache  // states the last commits made (see stateCache)
+	silences     *silence.Set // the silences not ended, as the last commit (or look) found them
+	// onUnsilenced, when set, is told in the commit's transaction of each alarm a silence's end
+	// left active (Options.OnUnsilenced).
+	onUnsilenced UnsilencedHook
+	conn         *sql.Conn // the write connection: see writeConn
 
 	keyWindow time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
 }
@@ -67,7 +72,7 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 	}
 	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
 	return &store{db: db, dialect: dialect, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect),
-		cache: newStateCache(stateCacheBytes)}, nil
+		cache: newStateCache(stateCacheBytes), silences: silence.NewSet()}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.

@@ -43,13 +43,18 @@ func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEve
 	if err != nil {
 		return nil, nil, err
 	}
-	events, changed, err := s.apply(writer{ctx: ctx, tx: tx, store: s, sql: &s.write}, ops, now)
+	var sil *silenceTx
+	events, changed, err := s.apply(writer{ctx: ctx, tx: tx, store: s, sql: &s.write, silences: &sil}, ops, now)
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, nil, err
 	}
 	if err := tx.Commit(); err != nil {
+		s.silences.Invalidate()
 		return nil, nil, err
+	}
+	if sil != nil {
+		s.silences.Replace(sil.gen, sil.list)
 	}
 	return events, changed, nil
 }
@@ -59,23 +64,37 @@ func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedA
 	if _, err := w.tx.ExecContext(w.ctx, w.sql.lock); err != nil {
 		return nil, nil, err
 	}
-	var last int64
-	if err := w.tx.QueryRowContext(w.ctx, w.sql.lastSeq).Scan(&last); err != nil {
+	var last, gen int64
+	if err := w.tx.QueryRowContext(w.ctx, w.sql.lastSeq).Scan(&last, &gen); err != nil {
+		return nil, nil, err
+	}
+	sil, err := w.loadSilences(gen)
+	if err != nil {
 		return nil, nil, err
 	}
 	ops, claims, err := w.claimKeys(ops, now) // replays and refusals are not applied
 	if err != nil {
 		return nil, nil, err
 	}
+	if ops, err = w.expandSilences(ops, sil, now); err != nil {
+		return nil, nil, err
+	}
 	stored, err := w.loadAlarms(ops)
 	if err != nil {
 		return nil, nil, err
 	}
-	events, changed, err := transition(stored, ops, last, now)
+	events, changed, err := transition(stored, ops, last, now, sil.list)
 	if err == nil {
 		err = w.keepAnswers(claims, now)
 	}
+	if err == nil {
+		err = w.endShelved(ops, sil, now)
+	}
+	if err == nil {
+		err = w.writeGen(sil)
+	}
 	if err != nil || len(events) == 0 {
+		w.done(sil)
 		return events, changed, err
 	}
 	if err := w.insertEvents(events, now); err != nil {
@@ -84,8 +103,36 @@ func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedA
 	if err := w.writeAlarms(changed, now); err != nil {
 		return nil, nil, err
 	}
+	if err := w.notifyUnsilenced(ops); err != nil {
+		return nil, nil, err
+	}
 	_, err = w.tx.ExecContext(w.ctx, w.sql.setSeq, events[len(events)-1].Seq)
+	w.done(sil)
 	return events, changed, err
+}
+
+// done keeps what the commit made of the silences, for commit to make the node's copy once the
+// transaction is committed.
+func (w writer) done(sil *silenceTx) {
+	if sil.changed {
+		*w.silences = sil
+	}
+}
+
+// notifyUnsilenced tells the store's OnUnsilenced, in the transaction, of the alarms a silence's
+// end left active, so that their notification is written with their event.
+func (w writer) notifyUnsilenced(ops []*op) error {
+	if w.store.onUnsilenced == nil {
+		return nil
+	}
+	for _, o := range ops {
+		for _, u := range o.unsilenced {
+			if err := w.store.onUnsilenced(w.ctx, w.tx, u.state, u.seq); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writer runs a commit's statements on its transaction.
@@ -94,6 +141,8 @@ type writer struct {
 	tx    *sql.Tx
 	store *store
 	sql   *writeSQL
+	// silences receives the commit's silences when it changed them (see done).
+	silences **silenceTx
 }
 
 // loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name. It

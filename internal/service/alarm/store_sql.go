@@ -31,7 +31,7 @@ type writeSQL struct {
 	connSetup []string
 
 	lock    string // takes the write lock of pulse_alarm_seq's row: see commit
-	lastSeq string // the last seq handed out
+	lastSeq string // the last seq handed out, and the silences' generation (pulse_silence_gen)
 	setSeq  string // sets it (one argument)
 	// The statements with many rows: a head, the rows' placeholders, a tail.
 	// The alarms are read by their ids (one argument per id), the key's first column: the rows of
@@ -70,7 +70,7 @@ func newWriteSQL(dialect string) writeSQL {
 		w.connSetup = []string{"PRAGMA cache_size = -16384", "PRAGMA wal_autocheckpoint = 10000"} // KiB, pages
 	}
 	w.lock = lockSeq
-	w.lastSeq = "SELECT " + sc.Seq + " FROM " + seqT + " WHERE " + sc.Id + " = 1"
+	w.lastSeq = "SELECT " + sc.Seq + ", (SELECT gen FROM pulse_silence_gen WHERE id = 1) FROM " + seqT + " WHERE " + sc.Id + " = 1"
 	w.setSeq = "UPDATE " + seqT + " SET " + sc.Seq + " = " + w.placeholder(1) + " WHERE " + sc.Id + " = 1"
 	key := ac.AlarmId + ", " + ac.BusinessType + ", " + ac.BusinessId
 	w.selectSeqs = multiRow{
