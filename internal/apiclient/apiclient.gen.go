@@ -16,129 +16,129 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
-// Defines values for PulseApiAlarmV1AckOfBusinessResStatus.
+// Defines values for GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus.
 const (
-	PulseApiAlarmV1AckOfBusinessResStatusAcked   PulseApiAlarmV1AckOfBusinessResStatus = "acked"
-	PulseApiAlarmV1AckOfBusinessResStatusActive  PulseApiAlarmV1AckOfBusinessResStatus = "active"
-	PulseApiAlarmV1AckOfBusinessResStatusCleared PulseApiAlarmV1AckOfBusinessResStatus = "cleared"
+	GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatusAcked   GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus = "acked"
+	GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatusActive  GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus = "active"
+	GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatusCleared GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus = "cleared"
 )
 
-// Valid indicates whether the value is a known member of the PulseApiAlarmV1AckOfBusinessResStatus enum.
-func (e PulseApiAlarmV1AckOfBusinessResStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus enum.
+func (e GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus) Valid() bool {
 	switch e {
-	case PulseApiAlarmV1AckOfBusinessResStatusAcked:
+	case GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatusAcked:
 		return true
-	case PulseApiAlarmV1AckOfBusinessResStatusActive:
+	case GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatusActive:
 		return true
-	case PulseApiAlarmV1AckOfBusinessResStatusCleared:
+	case GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatusCleared:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for PulseApiAlarmV1AckResStatus.
+// Defines values for GithubComPulseMonitoringPulseApiAlarmV1AckResStatus.
 const (
-	PulseApiAlarmV1AckResStatusAcked   PulseApiAlarmV1AckResStatus = "acked"
-	PulseApiAlarmV1AckResStatusActive  PulseApiAlarmV1AckResStatus = "active"
-	PulseApiAlarmV1AckResStatusCleared PulseApiAlarmV1AckResStatus = "cleared"
+	GithubComPulseMonitoringPulseApiAlarmV1AckResStatusAcked   GithubComPulseMonitoringPulseApiAlarmV1AckResStatus = "acked"
+	GithubComPulseMonitoringPulseApiAlarmV1AckResStatusActive  GithubComPulseMonitoringPulseApiAlarmV1AckResStatus = "active"
+	GithubComPulseMonitoringPulseApiAlarmV1AckResStatusCleared GithubComPulseMonitoringPulseApiAlarmV1AckResStatus = "cleared"
 )
 
-// Valid indicates whether the value is a known member of the PulseApiAlarmV1AckResStatus enum.
-func (e PulseApiAlarmV1AckResStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the GithubComPulseMonitoringPulseApiAlarmV1AckResStatus enum.
+func (e GithubComPulseMonitoringPulseApiAlarmV1AckResStatus) Valid() bool {
 	switch e {
-	case PulseApiAlarmV1AckResStatusAcked:
+	case GithubComPulseMonitoringPulseApiAlarmV1AckResStatusAcked:
 		return true
-	case PulseApiAlarmV1AckResStatusActive:
+	case GithubComPulseMonitoringPulseApiAlarmV1AckResStatusActive:
 		return true
-	case PulseApiAlarmV1AckResStatusCleared:
+	case GithubComPulseMonitoringPulseApiAlarmV1AckResStatusCleared:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for PulseApiAlarmV1ClearOfBusinessResStatus.
+// Defines values for GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus.
 const (
-	PulseApiAlarmV1ClearOfBusinessResStatusAcked   PulseApiAlarmV1ClearOfBusinessResStatus = "acked"
-	PulseApiAlarmV1ClearOfBusinessResStatusActive  PulseApiAlarmV1ClearOfBusinessResStatus = "active"
-	PulseApiAlarmV1ClearOfBusinessResStatusCleared PulseApiAlarmV1ClearOfBusinessResStatus = "cleared"
+	GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatusAcked   GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus = "acked"
+	GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatusActive  GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus = "active"
+	GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatusCleared GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus = "cleared"
 )
 
-// Valid indicates whether the value is a known member of the PulseApiAlarmV1ClearOfBusinessResStatus enum.
-func (e PulseApiAlarmV1ClearOfBusinessResStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus enum.
+func (e GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus) Valid() bool {
 	switch e {
-	case PulseApiAlarmV1ClearOfBusinessResStatusAcked:
+	case GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatusAcked:
 		return true
-	case PulseApiAlarmV1ClearOfBusinessResStatusActive:
+	case GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatusActive:
 		return true
-	case PulseApiAlarmV1ClearOfBusinessResStatusCleared:
+	case GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatusCleared:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for PulseApiAlarmV1ClearResStatus.
+// Defines values for GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus.
 const (
-	PulseApiAlarmV1ClearResStatusAcked   PulseApiAlarmV1ClearResStatus = "acked"
-	PulseApiAlarmV1ClearResStatusActive  PulseApiAlarmV1ClearResStatus = "active"
-	PulseApiAlarmV1ClearResStatusCleared PulseApiAlarmV1ClearResStatus = "cleared"
+	GithubComPulseMonitoringPulseApiAlarmV1ClearResStatusAcked   GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus = "acked"
+	GithubComPulseMonitoringPulseApiAlarmV1ClearResStatusActive  GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus = "active"
+	GithubComPulseMonitoringPulseApiAlarmV1ClearResStatusCleared GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus = "cleared"
 )
 
-// Valid indicates whether the value is a known member of the PulseApiAlarmV1ClearResStatus enum.
-func (e PulseApiAlarmV1ClearResStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus enum.
+func (e GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus) Valid() bool {
 	switch e {
-	case PulseApiAlarmV1ClearResStatusAcked:
+	case GithubComPulseMonitoringPulseApiAlarmV1ClearResStatusAcked:
 		return true
-	case PulseApiAlarmV1ClearResStatusActive:
+	case GithubComPulseMonitoringPulseApiAlarmV1ClearResStatusActive:
 		return true
-	case PulseApiAlarmV1ClearResStatusCleared:
+	case GithubComPulseMonitoringPulseApiAlarmV1ClearResStatusCleared:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for PulseInternalModelAlarmStatus.
+// Defines values for GithubComPulseMonitoringPulseInternalModelAlarmStatus.
 const (
-	PulseInternalModelAlarmStatusAcked   PulseInternalModelAlarmStatus = "acked"
-	PulseInternalModelAlarmStatusActive  PulseInternalModelAlarmStatus = "active"
-	PulseInternalModelAlarmStatusCleared PulseInternalModelAlarmStatus = "cleared"
+	GithubComPulseMonitoringPulseInternalModelAlarmStatusAcked   GithubComPulseMonitoringPulseInternalModelAlarmStatus = "acked"
+	GithubComPulseMonitoringPulseInternalModelAlarmStatusActive  GithubComPulseMonitoringPulseInternalModelAlarmStatus = "active"
+	GithubComPulseMonitoringPulseInternalModelAlarmStatusCleared GithubComPulseMonitoringPulseInternalModelAlarmStatus = "cleared"
 )
 
-// Valid indicates whether the value is a known member of the PulseInternalModelAlarmStatus enum.
-func (e PulseInternalModelAlarmStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the GithubComPulseMonitoringPulseInternalModelAlarmStatus enum.
+func (e GithubComPulseMonitoringPulseInternalModelAlarmStatus) Valid() bool {
 	switch e {
-	case PulseInternalModelAlarmStatusAcked:
+	case GithubComPulseMonitoringPulseInternalModelAlarmStatusAcked:
 		return true
-	case PulseInternalModelAlarmStatusActive:
+	case GithubComPulseMonitoringPulseInternalModelAlarmStatusActive:
 		return true
-	case PulseInternalModelAlarmStatusCleared:
+	case GithubComPulseMonitoringPulseInternalModelAlarmStatusCleared:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for PulseInternalModelAlarmMessageEvent.
+// Defines values for GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent.
 const (
-	PulseInternalModelAlarmMessageEventAcked    PulseInternalModelAlarmMessageEvent = "acked"
-	PulseInternalModelAlarmMessageEventCleared  PulseInternalModelAlarmMessageEvent = "cleared"
-	PulseInternalModelAlarmMessageEventRaised   PulseInternalModelAlarmMessageEvent = "raised"
-	PulseInternalModelAlarmMessageEventRepeated PulseInternalModelAlarmMessageEvent = "repeated"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventAcked    GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "acked"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventCleared  GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "cleared"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRaised   GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "raised"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRepeated GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "repeated"
 )
 
-// Valid indicates whether the value is a known member of the PulseInternalModelAlarmMessageEvent enum.
-func (e PulseInternalModelAlarmMessageEvent) Valid() bool {
+// Valid indicates whether the value is a known member of the GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent enum.
+func (e GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent) Valid() bool {
 	switch e {
-	case PulseInternalModelAlarmMessageEventAcked:
+	case GithubComPulseMonitoringPulseInternalModelAlarmMessageEventAcked:
 		return true
-	case PulseInternalModelAlarmMessageEventCleared:
+	case GithubComPulseMonitoringPulseInternalModelAlarmMessageEventCleared:
 		return true
-	case PulseInternalModelAlarmMessageEventRaised:
+	case GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRaised:
 		return true
-	case PulseInternalModelAlarmMessageEventRepeated:
+	case GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRepeated:
 		return true
 	default:
 		return false
@@ -157,8 +157,8 @@ type Error struct {
 	Message string `json:"message"`
 }
 
-// PulseApiAlarmV1AckBody defines model for pulse.api.alarm.v1.AckBody.
-type PulseApiAlarmV1AckBody struct {
+// GithubComPulseMonitoringPulseApiAlarmV1AckBody defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.AckBody.
+type GithubComPulseMonitoringPulseApiAlarmV1AckBody struct {
 	// Comment what the user says about it, shown in the alarm's state (ackComment or clearComment) and history: up to 1 KiB of UTF-8, without control characters but newline and tab; empty or absent: none. An acknowledgement (or clear) that changes nothing keeps no comment.
 	//
 	// Example: on it: crew sent to the substation
@@ -170,8 +170,8 @@ type PulseApiAlarmV1AckBody struct {
 	User *string `json:"user,omitempty"`
 }
 
-// PulseApiAlarmV1AckOfBusinessRes defines model for pulse.api.alarm.v1.AckOfBusinessRes.
-type PulseApiAlarmV1AckOfBusinessRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.AckOfBusinessRes.
+type GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessRes struct {
 	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
 	AckComment *string `json:"ackComment,omitempty"`
 
@@ -238,12 +238,13 @@ type PulseApiAlarmV1AckOfBusinessRes struct {
 	// Level critical, major, minor, warning or info; empty: warning
 	//
 	// Example: critical
-	Level string `json:"level"`
+	Level    string                                                 `json:"level"`
+	Silenced *GithubComPulseMonitoringPulseInternalModelSilenceMark `json:"silenced,omitempty"`
 
 	// Status active, acked or cleared
 	//
 	// Example: active
-	Status PulseApiAlarmV1AckOfBusinessResStatus `json:"status"`
+	Status GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus `json:"status"`
 
 	// Time unix ms; 0 or absent: the server's ingest time
 	//
@@ -256,13 +257,13 @@ type PulseApiAlarmV1AckOfBusinessRes struct {
 	Title string `json:"title"`
 }
 
-// PulseApiAlarmV1AckOfBusinessResStatus active, acked or cleared
+// GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus active, acked or cleared
 //
 // Example: active
-type PulseApiAlarmV1AckOfBusinessResStatus string
+type GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessResStatus string
 
-// PulseApiAlarmV1AckRes defines model for pulse.api.alarm.v1.AckRes.
-type PulseApiAlarmV1AckRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1AckRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.AckRes.
+type GithubComPulseMonitoringPulseApiAlarmV1AckRes struct {
 	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
 	AckComment *string `json:"ackComment,omitempty"`
 
@@ -329,12 +330,13 @@ type PulseApiAlarmV1AckRes struct {
 	// Level critical, major, minor, warning or info; empty: warning
 	//
 	// Example: critical
-	Level string `json:"level"`
+	Level    string                                                 `json:"level"`
+	Silenced *GithubComPulseMonitoringPulseInternalModelSilenceMark `json:"silenced,omitempty"`
 
 	// Status active, acked or cleared
 	//
 	// Example: active
-	Status PulseApiAlarmV1AckResStatus `json:"status"`
+	Status GithubComPulseMonitoringPulseApiAlarmV1AckResStatus `json:"status"`
 
 	// Time unix ms; 0 or absent: the server's ingest time
 	//
@@ -347,13 +349,13 @@ type PulseApiAlarmV1AckRes struct {
 	Title string `json:"title"`
 }
 
-// PulseApiAlarmV1AckResStatus active, acked or cleared
+// GithubComPulseMonitoringPulseApiAlarmV1AckResStatus active, acked or cleared
 //
 // Example: active
-type PulseApiAlarmV1AckResStatus string
+type GithubComPulseMonitoringPulseApiAlarmV1AckResStatus string
 
-// PulseApiAlarmV1AlarmRef defines model for pulse.api.alarm.v1.AlarmRef.
-type PulseApiAlarmV1AlarmRef struct {
+// GithubComPulseMonitoringPulseApiAlarmV1AlarmRef defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.AlarmRef.
+type GithubComPulseMonitoringPulseApiAlarmV1AlarmRef struct {
 	// AlarmId the alarm's id (required)
 	//
 	// Example: a-17
@@ -370,16 +372,16 @@ type PulseApiAlarmV1AlarmRef struct {
 	BusinessType *string `json:"businessType,omitempty"`
 }
 
-// PulseApiAlarmV1BulkAckRes defines model for pulse.api.alarm.v1.BulkAckRes.
-type PulseApiAlarmV1BulkAckRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1BulkAckRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.BulkAckRes.
+type GithubComPulseMonitoringPulseApiAlarmV1BulkAckRes struct {
 	// Items one per alarm of the body, in its order
-	Items []PulseApiAlarmV1BulkItem `json:"items"`
+	Items []GithubComPulseMonitoringPulseApiAlarmV1BulkItem `json:"items"`
 }
 
-// PulseApiAlarmV1BulkBody defines model for pulse.api.alarm.v1.BulkBody.
-type PulseApiAlarmV1BulkBody struct {
+// GithubComPulseMonitoringPulseApiAlarmV1BulkBody defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.BulkBody.
+type GithubComPulseMonitoringPulseApiAlarmV1BulkBody struct {
 	// Alarms the alarms, 1 to 500 (an alarm named twice: the second finds it changed)
-	Alarms *[]PulseApiAlarmV1AlarmRef `json:"alarms,omitempty"`
+	Alarms *[]GithubComPulseMonitoringPulseApiAlarmV1AlarmRef `json:"alarms,omitempty"`
 
 	// Comment what the user says about it, shown in the alarm's state (ackComment or clearComment) and history: up to 1 KiB of UTF-8, without control characters but newline and tab; empty or absent: none. An acknowledgement (or clear) that changes nothing keeps no comment.
 	//
@@ -392,15 +394,15 @@ type PulseApiAlarmV1BulkBody struct {
 	User *string `json:"user,omitempty"`
 }
 
-// PulseApiAlarmV1BulkClearRes defines model for pulse.api.alarm.v1.BulkClearRes.
-type PulseApiAlarmV1BulkClearRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1BulkClearRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.BulkClearRes.
+type GithubComPulseMonitoringPulseApiAlarmV1BulkClearRes struct {
 	// Items one per alarm of the body, in its order
-	Items []PulseApiAlarmV1BulkItem `json:"items"`
+	Items []GithubComPulseMonitoringPulseApiAlarmV1BulkItem `json:"items"`
 }
 
-// PulseApiAlarmV1BulkItem defines model for pulse.api.alarm.v1.BulkItem.
-type PulseApiAlarmV1BulkItem struct {
-	Alarm *PulseInternalModelAlarm `json:"alarm,omitempty"`
+// GithubComPulseMonitoringPulseApiAlarmV1BulkItem defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.BulkItem.
+type GithubComPulseMonitoringPulseApiAlarmV1BulkItem struct {
+	Alarm *GithubComPulseMonitoringPulseInternalModelAlarm `json:"alarm,omitempty"`
 
 	// AlarmId the alarm's id (required)
 	//
@@ -436,8 +438,8 @@ type PulseApiAlarmV1BulkItem struct {
 	Status *int `json:"status,omitempty"`
 }
 
-// PulseApiAlarmV1ClearOfBusinessRes defines model for pulse.api.alarm.v1.ClearOfBusinessRes.
-type PulseApiAlarmV1ClearOfBusinessRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.ClearOfBusinessRes.
+type GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessRes struct {
 	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
 	AckComment *string `json:"ackComment,omitempty"`
 
@@ -504,12 +506,13 @@ type PulseApiAlarmV1ClearOfBusinessRes struct {
 	// Level critical, major, minor, warning or info; empty: warning
 	//
 	// Example: critical
-	Level string `json:"level"`
+	Level    string                                                 `json:"level"`
+	Silenced *GithubComPulseMonitoringPulseInternalModelSilenceMark `json:"silenced,omitempty"`
 
 	// Status active, acked or cleared
 	//
 	// Example: active
-	Status PulseApiAlarmV1ClearOfBusinessResStatus `json:"status"`
+	Status GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus `json:"status"`
 
 	// Time unix ms; 0 or absent: the server's ingest time
 	//
@@ -522,13 +525,13 @@ type PulseApiAlarmV1ClearOfBusinessRes struct {
 	Title string `json:"title"`
 }
 
-// PulseApiAlarmV1ClearOfBusinessResStatus active, acked or cleared
+// GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus active, acked or cleared
 //
 // Example: active
-type PulseApiAlarmV1ClearOfBusinessResStatus string
+type GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessResStatus string
 
-// PulseApiAlarmV1ClearRes defines model for pulse.api.alarm.v1.ClearRes.
-type PulseApiAlarmV1ClearRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1ClearRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.ClearRes.
+type GithubComPulseMonitoringPulseApiAlarmV1ClearRes struct {
 	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
 	AckComment *string `json:"ackComment,omitempty"`
 
@@ -595,12 +598,13 @@ type PulseApiAlarmV1ClearRes struct {
 	// Level critical, major, minor, warning or info; empty: warning
 	//
 	// Example: critical
-	Level string `json:"level"`
+	Level    string                                                 `json:"level"`
+	Silenced *GithubComPulseMonitoringPulseInternalModelSilenceMark `json:"silenced,omitempty"`
 
 	// Status active, acked or cleared
 	//
 	// Example: active
-	Status PulseApiAlarmV1ClearResStatus `json:"status"`
+	Status GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus `json:"status"`
 
 	// Time unix ms; 0 or absent: the server's ingest time
 	//
@@ -613,34 +617,34 @@ type PulseApiAlarmV1ClearRes struct {
 	Title string `json:"title"`
 }
 
-// PulseApiAlarmV1ClearResStatus active, acked or cleared
+// GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus active, acked or cleared
 //
 // Example: active
-type PulseApiAlarmV1ClearResStatus string
+type GithubComPulseMonitoringPulseApiAlarmV1ClearResStatus string
 
-// PulseApiAlarmV1EventsOfBusinessRes defines model for pulse.api.alarm.v1.EventsOfBusinessRes.
-type PulseApiAlarmV1EventsOfBusinessRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1EventsOfBusinessRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.EventsOfBusinessRes.
+type GithubComPulseMonitoringPulseApiAlarmV1EventsOfBusinessRes struct {
 	// Items the events, oldest first
-	Items []PulseInternalModelAlarmMessage `json:"items"`
+	Items []GithubComPulseMonitoringPulseInternalModelAlarmMessage `json:"items"`
 }
 
-// PulseApiAlarmV1EventsRes defines model for pulse.api.alarm.v1.EventsRes.
-type PulseApiAlarmV1EventsRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1EventsRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.EventsRes.
+type GithubComPulseMonitoringPulseApiAlarmV1EventsRes struct {
 	// Items the events, oldest first
-	Items []PulseInternalModelAlarmMessage `json:"items"`
+	Items []GithubComPulseMonitoringPulseInternalModelAlarmMessage `json:"items"`
 }
 
-// PulseApiAlarmV1ListRes defines model for pulse.api.alarm.v1.ListRes.
-type PulseApiAlarmV1ListRes struct {
+// GithubComPulseMonitoringPulseApiAlarmV1ListRes defines model for github.com.pulse-monitoring.pulse.api.alarm.v1.ListRes.
+type GithubComPulseMonitoringPulseApiAlarmV1ListRes struct {
 	// Items the alarms, newest lastTime first
-	Items []PulseInternalModelAlarm `json:"items"`
+	Items []GithubComPulseMonitoringPulseInternalModelAlarm `json:"items"`
 
 	// NextCursor the cursor of the next page; absent on the last page
 	NextCursor *string `json:"nextCursor,omitempty"`
 }
 
-// PulseApiBusinessV1Business defines model for pulse.api.business.v1.Business.
-type PulseApiBusinessV1Business struct {
+// GithubComPulseMonitoringPulseApiBusinessV1Business defines model for github.com.pulse-monitoring.pulse.api.business.v1.Business.
+type GithubComPulseMonitoringPulseApiBusinessV1Business struct {
 	// BusinessId Example: m-001
 	BusinessId string `json:"businessId"`
 
@@ -653,14 +657,14 @@ type PulseApiBusinessV1Business struct {
 	LastTime int64 `json:"lastTime"`
 }
 
-// PulseApiBusinessV1ListRes defines model for pulse.api.business.v1.ListRes.
-type PulseApiBusinessV1ListRes struct {
+// GithubComPulseMonitoringPulseApiBusinessV1ListRes defines model for github.com.pulse-monitoring.pulse.api.business.v1.ListRes.
+type GithubComPulseMonitoringPulseApiBusinessV1ListRes struct {
 	// Items most recently published first
-	Items []PulseApiBusinessV1Business `json:"items"`
+	Items []GithubComPulseMonitoringPulseApiBusinessV1Business `json:"items"`
 }
 
-// PulseApiHealthV1HealthzRes defines model for pulse.api.health.v1.HealthzRes.
-type PulseApiHealthV1HealthzRes struct {
+// GithubComPulseMonitoringPulseApiHealthV1HealthzRes defines model for github.com.pulse-monitoring.pulse.api.health.v1.HealthzRes.
+type GithubComPulseMonitoringPulseApiHealthV1HealthzRes struct {
 	// Commit the git commit of the build
 	//
 	// Example: e68918d
@@ -680,8 +684,8 @@ type PulseApiHealthV1HealthzRes struct {
 	Version string `json:"version"`
 }
 
-// PulseApiHealthV1ReadyzRes defines model for pulse.api.health.v1.ReadyzRes.
-type PulseApiHealthV1ReadyzRes struct {
+// GithubComPulseMonitoringPulseApiHealthV1ReadyzRes defines model for github.com.pulse-monitoring.pulse.api.health.v1.ReadyzRes.
+type GithubComPulseMonitoringPulseApiHealthV1ReadyzRes struct {
 	// Checks each dependency (bus, database): ok or why not; jwks (with auth.jwt.jwksUrl): whether the signing keys can be fetched, which does not fail readiness
 	Checks map[string]string `json:"checks"`
 
@@ -691,51 +695,51 @@ type PulseApiHealthV1ReadyzRes struct {
 	Status string `json:"status"`
 }
 
-// PulseApiIngestV1AlarmBatch defines model for pulse.api.ingest.v1.AlarmBatch.
-type PulseApiIngestV1AlarmBatch struct {
+// GithubComPulseMonitoringPulseApiIngestV1AlarmBatch defines model for github.com.pulse-monitoring.pulse.api.ingest.v1.AlarmBatch.
+type GithubComPulseMonitoringPulseApiIngestV1AlarmBatch struct {
 	// Items 1 to 1000 alarms
-	Items []PulseInternalModelAlarmBusinessData `json:"items"`
+	Items []GithubComPulseMonitoringPulseInternalModelAlarmBusinessData `json:"items"`
 }
 
-// PulseApiIngestV1AlarmBody one item, or {"items":[...]} with 1 to 1000 of them
-type PulseApiIngestV1AlarmBody struct {
+// GithubComPulseMonitoringPulseApiIngestV1AlarmBody one item, or {"items":[...]} with 1 to 1000 of them
+type GithubComPulseMonitoringPulseApiIngestV1AlarmBody struct {
 	union json.RawMessage
 }
 
-// PulseApiIngestV1AlarmRes defines model for pulse.api.ingest.v1.AlarmRes.
-type PulseApiIngestV1AlarmRes struct {
+// GithubComPulseMonitoringPulseApiIngestV1AlarmRes defines model for github.com.pulse-monitoring.pulse.api.ingest.v1.AlarmRes.
+type GithubComPulseMonitoringPulseApiIngestV1AlarmRes struct {
 	// Accepted alarms stored and sent
 	//
 	// Example: 1
 	Accepted int `json:"accepted"`
 
 	// Items one per alarm, in the order of the request
-	Items []PulseInternalModelAlarmReceipt `json:"items"`
+	Items []GithubComPulseMonitoringPulseInternalModelAlarmReceipt `json:"items"`
 }
 
-// PulseApiIngestV1RowDataBatch defines model for pulse.api.ingest.v1.RowDataBatch.
-type PulseApiIngestV1RowDataBatch struct {
+// GithubComPulseMonitoringPulseApiIngestV1RowDataBatch defines model for github.com.pulse-monitoring.pulse.api.ingest.v1.RowDataBatch.
+type GithubComPulseMonitoringPulseApiIngestV1RowDataBatch struct {
 	// Items 1 to 1000 items
-	Items []PulseInternalModelBusinessData `json:"items"`
+	Items []GithubComPulseMonitoringPulseInternalModelBusinessData `json:"items"`
 }
 
-// PulseApiIngestV1RowDataBody one item, or {"items":[...]} with 1 to 1000 of them
-type PulseApiIngestV1RowDataBody struct {
+// GithubComPulseMonitoringPulseApiIngestV1RowDataBody one item, or {"items":[...]} with 1 to 1000 of them
+type GithubComPulseMonitoringPulseApiIngestV1RowDataBody struct {
 	union json.RawMessage
 }
 
-// PulseApiIngestV1RowDataRes defines model for pulse.api.ingest.v1.RowDataRes.
-type PulseApiIngestV1RowDataRes struct {
+// GithubComPulseMonitoringPulseApiIngestV1RowDataRes defines model for github.com.pulse-monitoring.pulse.api.ingest.v1.RowDataRes.
+type GithubComPulseMonitoringPulseApiIngestV1RowDataRes struct {
 	// Accepted items delivered to the bus
 	//
 	// Example: 1
 	Accepted int `json:"accepted"`
 }
 
-// PulseApiRowdataV1HistoryRes defines model for pulse.api.rowdata.v1.HistoryRes.
-type PulseApiRowdataV1HistoryRes struct {
+// GithubComPulseMonitoringPulseApiRowdataV1HistoryRes defines model for github.com.pulse-monitoring.pulse.api.rowdata.v1.HistoryRes.
+type GithubComPulseMonitoringPulseApiRowdataV1HistoryRes struct {
 	// Series for one business one series (its items may be empty); for businessId * one per id that has items, the most recently published first
-	Series []PulseApiRowdataV1Series `json:"series"`
+	Series []GithubComPulseMonitoringPulseApiRowdataV1Series `json:"series"`
 
 	// Units the unit of each row-data field (a key of an item's data.data) the server's rowdata.units names; a field not in it has none
 	//
@@ -743,8 +747,8 @@ type PulseApiRowdataV1HistoryRes struct {
 	Units map[string]string `json:"units"`
 }
 
-// PulseApiRowdataV1Series defines model for pulse.api.rowdata.v1.Series.
-type PulseApiRowdataV1Series struct {
+// GithubComPulseMonitoringPulseApiRowdataV1Series defines model for github.com.pulse-monitoring.pulse.api.rowdata.v1.Series.
+type GithubComPulseMonitoringPulseApiRowdataV1Series struct {
 	// BusinessId Example: m-001
 	BusinessId string `json:"businessId"`
 
@@ -755,8 +759,75 @@ type PulseApiRowdataV1Series struct {
 	Items []interface{} `json:"items"`
 }
 
-// PulseInternalModelAlarm defines model for pulse.internal.model.Alarm.
-type PulseInternalModelAlarm struct {
+// GithubComPulseMonitoringPulseApiSilenceV1CreateBody defines model for github.com.pulse-monitoring.pulse.api.silence.v1.CreateBody.
+type GithubComPulseMonitoringPulseApiSilenceV1CreateBody struct {
+	// Comment why: up to 1 KiB of UTF-8, without control characters but newline and tab
+	//
+	// Example: substation maintenance
+	Comment *string `json:"comment,omitempty"`
+
+	// EndsAt unix ms, after startsAt and now; absent with untilCleared
+	//
+	// Example: 1732253600000
+	EndsAt   *int64                                                `json:"endsAt,omitempty"`
+	Matchers *GithubComPulseMonitoringPulseInternalSilenceMatchers `json:"matchers,omitempty"`
+
+	// StartsAt unix ms; 0 or absent: now
+	//
+	// Example: 0
+	StartsAt *int64 `json:"startsAt,omitempty"`
+
+	// UntilCleared shelve one alarm until it is cleared (one alarmId and one business type/id; no endsAt)
+	UntilCleared *bool `json:"untilCleared,omitempty"`
+
+	// User auth off: who silences (default: anonymous); auth on: ignored (the token's sub)
+	//
+	// Example: alice
+	User *string `json:"user,omitempty"`
+}
+
+// GithubComPulseMonitoringPulseApiSilenceV1CreateRes defines model for github.com.pulse-monitoring.pulse.api.silence.v1.CreateRes.
+type GithubComPulseMonitoringPulseApiSilenceV1CreateRes struct {
+	// Comment Example: substation maintenance until 10:00
+	Comment string `json:"comment"`
+
+	// CreatedAt unix ms
+	//
+	// Example: 1732250000000
+	CreatedAt int64 `json:"createdAt"`
+
+	// CreatedBy Example: alice
+	CreatedBy string `json:"createdBy"`
+
+	// EndsAt unix ms; 0 for a silence until cleared
+	//
+	// Example: 1732253600000
+	EndsAt int64 `json:"endsAt"`
+
+	// Id Example: sil_k3j5v7x9b2d4f6h8
+	Id       string                                               `json:"id"`
+	Matchers GithubComPulseMonitoringPulseInternalSilenceMatchers `json:"matchers"`
+
+	// StartsAt unix ms
+	//
+	// Example: 1732250000000
+	StartsAt int64 `json:"startsAt"`
+
+	// UntilCleared ends when its one alarm is cleared (shelving)
+	UntilCleared *bool `json:"untilCleared,omitempty"`
+}
+
+// GithubComPulseMonitoringPulseApiSilenceV1DeleteRes defines model for github.com.pulse-monitoring.pulse.api.silence.v1.DeleteRes.
+type GithubComPulseMonitoringPulseApiSilenceV1DeleteRes = map[string]interface{}
+
+// GithubComPulseMonitoringPulseApiSilenceV1ListRes defines model for github.com.pulse-monitoring.pulse.api.silence.v1.ListRes.
+type GithubComPulseMonitoringPulseApiSilenceV1ListRes struct {
+	// Items the silences, oldest first
+	Items []GithubComPulseMonitoringPulseInternalSilenceSilence `json:"items"`
+}
+
+// GithubComPulseMonitoringPulseInternalModelAlarm defines model for github.com.pulse-monitoring.pulse.internal.model.Alarm.
+type GithubComPulseMonitoringPulseInternalModelAlarm struct {
 	// AckComment the comment given with the acknowledgement (up to 1 KiB); absent when none was
 	AckComment *string `json:"ackComment,omitempty"`
 
@@ -823,12 +894,13 @@ type PulseInternalModelAlarm struct {
 	// Level critical, major, minor, warning or info; empty: warning
 	//
 	// Example: critical
-	Level string `json:"level"`
+	Level    string                                                 `json:"level"`
+	Silenced *GithubComPulseMonitoringPulseInternalModelSilenceMark `json:"silenced,omitempty"`
 
 	// Status active, acked or cleared
 	//
 	// Example: active
-	Status PulseInternalModelAlarmStatus `json:"status"`
+	Status GithubComPulseMonitoringPulseInternalModelAlarmStatus `json:"status"`
 
 	// Time unix ms; 0 or absent: the server's ingest time
 	//
@@ -841,13 +913,13 @@ type PulseInternalModelAlarm struct {
 	Title string `json:"title"`
 }
 
-// PulseInternalModelAlarmStatus active, acked or cleared
+// GithubComPulseMonitoringPulseInternalModelAlarmStatus active, acked or cleared
 //
 // Example: active
-type PulseInternalModelAlarmStatus string
+type GithubComPulseMonitoringPulseInternalModelAlarmStatus string
 
-// PulseInternalModelAlarmBusinessData defines model for pulse.internal.model.AlarmBusinessData.
-type PulseInternalModelAlarmBusinessData struct {
+// GithubComPulseMonitoringPulseInternalModelAlarmBusinessData defines model for github.com.pulse-monitoring.pulse.internal.model.AlarmBusinessData.
+type GithubComPulseMonitoringPulseInternalModelAlarmBusinessData struct {
 	// Action raise (default) or clear: a source resolves its alarm; clearing an unknown or cleared alarm changes nothing
 	//
 	// Example: raise
@@ -894,14 +966,14 @@ type PulseInternalModelAlarmBusinessData struct {
 	Title *string `json:"title,omitempty"`
 }
 
-// PulseInternalModelAlarmMessage defines model for pulse.internal.model.AlarmMessage.
-type PulseInternalModelAlarmMessage struct {
-	Data PulseInternalModelAlarm `json:"data"`
+// GithubComPulseMonitoringPulseInternalModelAlarmMessage defines model for github.com.pulse-monitoring.pulse.internal.model.AlarmMessage.
+type GithubComPulseMonitoringPulseInternalModelAlarmMessage struct {
+	Data GithubComPulseMonitoringPulseInternalModelAlarm `json:"data"`
 
 	// Event raised, repeated, acked or cleared
 	//
 	// Example: raised
-	Event PulseInternalModelAlarmMessageEvent `json:"event"`
+	Event GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent `json:"event"`
 
 	// Seq the event's place in the order every console sees
 	//
@@ -919,13 +991,13 @@ type PulseInternalModelAlarmMessage struct {
 	Type string `json:"type"`
 }
 
-// PulseInternalModelAlarmMessageEvent raised, repeated, acked or cleared
+// GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent raised, repeated, acked or cleared
 //
 // Example: raised
-type PulseInternalModelAlarmMessageEvent string
+type GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent string
 
-// PulseInternalModelAlarmReceipt defines model for pulse.internal.model.AlarmReceipt.
-type PulseInternalModelAlarmReceipt struct {
+// GithubComPulseMonitoringPulseInternalModelAlarmReceipt defines model for github.com.pulse-monitoring.pulse.internal.model.AlarmReceipt.
+type GithubComPulseMonitoringPulseInternalModelAlarmReceipt struct {
 	// AlarmId Example: a-17
 	AlarmId string `json:"alarmId"`
 
@@ -935,8 +1007,8 @@ type PulseInternalModelAlarmReceipt struct {
 	Seq int64 `json:"seq"`
 }
 
-// PulseInternalModelBusinessData defines model for pulse.internal.model.BusinessData.
-type PulseInternalModelBusinessData struct {
+// GithubComPulseMonitoringPulseInternalModelBusinessData defines model for github.com.pulse-monitoring.pulse.internal.model.BusinessData.
+type GithubComPulseMonitoringPulseInternalModelBusinessData struct {
 	// BusinessId the business id; empty: every id of the type
 	//
 	// Example: m-001
@@ -956,6 +1028,77 @@ type PulseInternalModelBusinessData struct {
 	//
 	// Example: 1732250000123
 	Time *int64 `json:"time,omitempty"`
+}
+
+// GithubComPulseMonitoringPulseInternalModelSilenceMark defines model for github.com.pulse-monitoring.pulse.internal.model.SilenceMark.
+type GithubComPulseMonitoringPulseInternalModelSilenceMark struct {
+	// Comment why it was silenced
+	//
+	// Example: substation maintenance
+	Comment string `json:"comment"`
+
+	// CreatedBy who silenced it
+	//
+	// Example: alice
+	CreatedBy string `json:"createdBy"`
+
+	// EndsAt when the silence ends, unix ms; 0: when the alarm is cleared (shelved until cleared)
+	//
+	// Example: 1732253600000
+	EndsAt int64 `json:"endsAt"`
+
+	// Id the silence's id
+	//
+	// Example: sil_k3j5v7x9b2d4f6h8
+	Id string `json:"id"`
+}
+
+// GithubComPulseMonitoringPulseInternalSilenceMatchers defines model for github.com.pulse-monitoring.pulse.internal.silence.Matchers.
+type GithubComPulseMonitoringPulseInternalSilenceMatchers struct {
+	// AlarmIds alarm ids
+	AlarmIds *[]string `json:"alarmIds,omitempty"`
+
+	// Businesses business patterns: type/id, type/* or * (within the caller's alarms patterns)
+	Businesses *[]string `json:"businesses,omitempty"`
+
+	// Levels alarm levels: critical, major, minor, warning, info
+	Levels *[]string `json:"levels,omitempty"`
+
+	// Text a case-insensitive substring of the alarm's title or content
+	//
+	// Example: maintenance
+	Text *string `json:"text,omitempty"`
+}
+
+// GithubComPulseMonitoringPulseInternalSilenceSilence defines model for github.com.pulse-monitoring.pulse.internal.silence.Silence.
+type GithubComPulseMonitoringPulseInternalSilenceSilence struct {
+	// Comment Example: substation maintenance until 10:00
+	Comment string `json:"comment"`
+
+	// CreatedAt unix ms
+	//
+	// Example: 1732250000000
+	CreatedAt int64 `json:"createdAt"`
+
+	// CreatedBy Example: alice
+	CreatedBy string `json:"createdBy"`
+
+	// EndsAt unix ms; 0 for a silence until cleared
+	//
+	// Example: 1732253600000
+	EndsAt int64 `json:"endsAt"`
+
+	// Id Example: sil_k3j5v7x9b2d4f6h8
+	Id       string                                               `json:"id"`
+	Matchers GithubComPulseMonitoringPulseInternalSilenceMatchers `json:"matchers"`
+
+	// StartsAt unix ms
+	//
+	// Example: 1732250000000
+	StartsAt int64 `json:"startsAt"`
+
+	// UntilCleared ends when its one alarm is cleared (shelving)
+	UntilCleared *bool `json:"untilCleared,omitempty"`
 }
 
 // IngestAlarmParams defines parameters for IngestAlarm.
@@ -1028,45 +1171,48 @@ type RowdataHistoryParams struct {
 }
 
 // IngestAlarmJSONRequestBody defines body for IngestAlarm for application/json ContentType.
-type IngestAlarmJSONRequestBody = PulseApiIngestV1AlarmBody
+type IngestAlarmJSONRequestBody = GithubComPulseMonitoringPulseApiIngestV1AlarmBody
 
 // AlarmBulkAckJSONRequestBody defines body for AlarmBulkAck for application/json ContentType.
-type AlarmBulkAckJSONRequestBody = PulseApiAlarmV1BulkBody
+type AlarmBulkAckJSONRequestBody = GithubComPulseMonitoringPulseApiAlarmV1BulkBody
 
 // AlarmBulkClearJSONRequestBody defines body for AlarmBulkClear for application/json ContentType.
-type AlarmBulkClearJSONRequestBody = PulseApiAlarmV1BulkBody
+type AlarmBulkClearJSONRequestBody = GithubComPulseMonitoringPulseApiAlarmV1BulkBody
 
 // AlarmAckJSONRequestBody defines body for AlarmAck for application/json ContentType.
-type AlarmAckJSONRequestBody = PulseApiAlarmV1AckBody
+type AlarmAckJSONRequestBody = GithubComPulseMonitoringPulseApiAlarmV1AckBody
 
 // AlarmClearJSONRequestBody defines body for AlarmClear for application/json ContentType.
-type AlarmClearJSONRequestBody = PulseApiAlarmV1AckBody
+type AlarmClearJSONRequestBody = GithubComPulseMonitoringPulseApiAlarmV1AckBody
 
 // AlarmAckOfBusinessJSONRequestBody defines body for AlarmAckOfBusiness for application/json ContentType.
-type AlarmAckOfBusinessJSONRequestBody = PulseApiAlarmV1AckBody
+type AlarmAckOfBusinessJSONRequestBody = GithubComPulseMonitoringPulseApiAlarmV1AckBody
 
 // AlarmClearOfBusinessJSONRequestBody defines body for AlarmClearOfBusiness for application/json ContentType.
-type AlarmClearOfBusinessJSONRequestBody = PulseApiAlarmV1AckBody
+type AlarmClearOfBusinessJSONRequestBody = GithubComPulseMonitoringPulseApiAlarmV1AckBody
 
 // IngestRowDataJSONRequestBody defines body for IngestRowData for application/json ContentType.
-type IngestRowDataJSONRequestBody = PulseApiIngestV1RowDataBody
+type IngestRowDataJSONRequestBody = GithubComPulseMonitoringPulseApiIngestV1RowDataBody
 
-// AsPulseInternalModelAlarmBusinessData returns the union data inside the PulseApiIngestV1AlarmBody as a PulseInternalModelAlarmBusinessData
-func (t PulseApiIngestV1AlarmBody) AsPulseInternalModelAlarmBusinessData() (PulseInternalModelAlarmBusinessData, error) {
-	var body PulseInternalModelAlarmBusinessData
+// SilenceCreateJSONRequestBody defines body for SilenceCreate for application/json ContentType.
+type SilenceCreateJSONRequestBody = GithubComPulseMonitoringPulseApiSilenceV1CreateBody
+
+// AsGithubComPulseMonitoringPulseInternalModelAlarmBusinessData returns the union data inside the GithubComPulseMonitoringPulseApiIngestV1AlarmBody as a GithubComPulseMonitoringPulseInternalModelAlarmBusinessData
+func (t GithubComPulseMonitoringPulseApiIngestV1AlarmBody) AsGithubComPulseMonitoringPulseInternalModelAlarmBusinessData() (GithubComPulseMonitoringPulseInternalModelAlarmBusinessData, error) {
+	var body GithubComPulseMonitoringPulseInternalModelAlarmBusinessData
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromPulseInternalModelAlarmBusinessData overwrites any union data inside the PulseApiIngestV1AlarmBody as the provided PulseInternalModelAlarmBusinessData
-func (t *PulseApiIngestV1AlarmBody) FromPulseInternalModelAlarmBusinessData(v PulseInternalModelAlarmBusinessData) error {
+// FromGithubComPulseMonitoringPulseInternalModelAlarmBusinessData overwrites any union data inside the GithubComPulseMonitoringPulseApiIngestV1AlarmBody as the provided GithubComPulseMonitoringPulseInternalModelAlarmBusinessData
+func (t *GithubComPulseMonitoringPulseApiIngestV1AlarmBody) FromGithubComPulseMonitoringPulseInternalModelAlarmBusinessData(v GithubComPulseMonitoringPulseInternalModelAlarmBusinessData) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergePulseInternalModelAlarmBusinessData performs a merge with any union data inside the PulseApiIngestV1AlarmBody, using the provided PulseInternalModelAlarmBusinessData
-func (t *PulseApiIngestV1AlarmBody) MergePulseInternalModelAlarmBusinessData(v PulseInternalModelAlarmBusinessData) error {
+// MergeGithubComPulseMonitoringPulseInternalModelAlarmBusinessData performs a merge with any union data inside the GithubComPulseMonitoringPulseApiIngestV1AlarmBody, using the provided GithubComPulseMonitoringPulseInternalModelAlarmBusinessData
+func (t *GithubComPulseMonitoringPulseApiIngestV1AlarmBody) MergeGithubComPulseMonitoringPulseInternalModelAlarmBusinessData(v GithubComPulseMonitoringPulseInternalModelAlarmBusinessData) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1077,22 +1223,22 @@ func (t *PulseApiIngestV1AlarmBody) MergePulseInternalModelAlarmBusinessData(v P
 	return err
 }
 
-// AsPulseApiIngestV1AlarmBatch returns the union data inside the PulseApiIngestV1AlarmBody as a PulseApiIngestV1AlarmBatch
-func (t PulseApiIngestV1AlarmBody) AsPulseApiIngestV1AlarmBatch() (PulseApiIngestV1AlarmBatch, error) {
-	var body PulseApiIngestV1AlarmBatch
+// AsGithubComPulseMonitoringPulseApiIngestV1AlarmBatch returns the union data inside the GithubComPulseMonitoringPulseApiIngestV1AlarmBody as a GithubComPulseMonitoringPulseApiIngestV1AlarmBatch
+func (t GithubComPulseMonitoringPulseApiIngestV1AlarmBody) AsGithubComPulseMonitoringPulseApiIngestV1AlarmBatch() (GithubComPulseMonitoringPulseApiIngestV1AlarmBatch, error) {
+	var body GithubComPulseMonitoringPulseApiIngestV1AlarmBatch
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromPulseApiIngestV1AlarmBatch overwrites any union data inside the PulseApiIngestV1AlarmBody as the provided PulseApiIngestV1AlarmBatch
-func (t *PulseApiIngestV1AlarmBody) FromPulseApiIngestV1AlarmBatch(v PulseApiIngestV1AlarmBatch) error {
+// FromGithubComPulseMonitoringPulseApiIngestV1AlarmBatch overwrites any union data inside the GithubComPulseMonitoringPulseApiIngestV1AlarmBody as the provided GithubComPulseMonitoringPulseApiIngestV1AlarmBatch
+func (t *GithubComPulseMonitoringPulseApiIngestV1AlarmBody) FromGithubComPulseMonitoringPulseApiIngestV1AlarmBatch(v GithubComPulseMonitoringPulseApiIngestV1AlarmBatch) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergePulseApiIngestV1AlarmBatch performs a merge with any union data inside the PulseApiIngestV1AlarmBody, using the provided PulseApiIngestV1AlarmBatch
-func (t *PulseApiIngestV1AlarmBody) MergePulseApiIngestV1AlarmBatch(v PulseApiIngestV1AlarmBatch) error {
+// MergeGithubComPulseMonitoringPulseApiIngestV1AlarmBatch performs a merge with any union data inside the GithubComPulseMonitoringPulseApiIngestV1AlarmBody, using the provided GithubComPulseMonitoringPulseApiIngestV1AlarmBatch
+func (t *GithubComPulseMonitoringPulseApiIngestV1AlarmBody) MergeGithubComPulseMonitoringPulseApiIngestV1AlarmBatch(v GithubComPulseMonitoringPulseApiIngestV1AlarmBatch) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1103,32 +1249,32 @@ func (t *PulseApiIngestV1AlarmBody) MergePulseApiIngestV1AlarmBatch(v PulseApiIn
 	return err
 }
 
-func (t PulseApiIngestV1AlarmBody) MarshalJSON() ([]byte, error) {
+func (t GithubComPulseMonitoringPulseApiIngestV1AlarmBody) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *PulseApiIngestV1AlarmBody) UnmarshalJSON(b []byte) error {
+func (t *GithubComPulseMonitoringPulseApiIngestV1AlarmBody) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsPulseInternalModelBusinessData returns the union data inside the PulseApiIngestV1RowDataBody as a PulseInternalModelBusinessData
-func (t PulseApiIngestV1RowDataBody) AsPulseInternalModelBusinessData() (PulseInternalModelBusinessData, error) {
-	var body PulseInternalModelBusinessData
+// AsGithubComPulseMonitoringPulseInternalModelBusinessData returns the union data inside the GithubComPulseMonitoringPulseApiIngestV1RowDataBody as a GithubComPulseMonitoringPulseInternalModelBusinessData
+func (t GithubComPulseMonitoringPulseApiIngestV1RowDataBody) AsGithubComPulseMonitoringPulseInternalModelBusinessData() (GithubComPulseMonitoringPulseInternalModelBusinessData, error) {
+	var body GithubComPulseMonitoringPulseInternalModelBusinessData
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromPulseInternalModelBusinessData overwrites any union data inside the PulseApiIngestV1RowDataBody as the provided PulseInternalModelBusinessData
-func (t *PulseApiIngestV1RowDataBody) FromPulseInternalModelBusinessData(v PulseInternalModelBusinessData) error {
+// FromGithubComPulseMonitoringPulseInternalModelBusinessData overwrites any union data inside the GithubComPulseMonitoringPulseApiIngestV1RowDataBody as the provided GithubComPulseMonitoringPulseInternalModelBusinessData
+func (t *GithubComPulseMonitoringPulseApiIngestV1RowDataBody) FromGithubComPulseMonitoringPulseInternalModelBusinessData(v GithubComPulseMonitoringPulseInternalModelBusinessData) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergePulseInternalModelBusinessData performs a merge with any union data inside the PulseApiIngestV1RowDataBody, using the provided PulseInternalModelBusinessData
-func (t *PulseApiIngestV1RowDataBody) MergePulseInternalModelBusinessData(v PulseInternalModelBusinessData) error {
+// MergeGithubComPulseMonitoringPulseInternalModelBusinessData performs a merge with any union data inside the GithubComPulseMonitoringPulseApiIngestV1RowDataBody, using the provided GithubComPulseMonitoringPulseInternalModelBusinessData
+func (t *GithubComPulseMonitoringPulseApiIngestV1RowDataBody) MergeGithubComPulseMonitoringPulseInternalModelBusinessData(v GithubComPulseMonitoringPulseInternalModelBusinessData) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1139,22 +1285,22 @@ func (t *PulseApiIngestV1RowDataBody) MergePulseInternalModelBusinessData(v Puls
 	return err
 }
 
-// AsPulseApiIngestV1RowDataBatch returns the union data inside the PulseApiIngestV1RowDataBody as a PulseApiIngestV1RowDataBatch
-func (t PulseApiIngestV1RowDataBody) AsPulseApiIngestV1RowDataBatch() (PulseApiIngestV1RowDataBatch, error) {
-	var body PulseApiIngestV1RowDataBatch
+// AsGithubComPulseMonitoringPulseApiIngestV1RowDataBatch returns the union data inside the GithubComPulseMonitoringPulseApiIngestV1RowDataBody as a GithubComPulseMonitoringPulseApiIngestV1RowDataBatch
+func (t GithubComPulseMonitoringPulseApiIngestV1RowDataBody) AsGithubComPulseMonitoringPulseApiIngestV1RowDataBatch() (GithubComPulseMonitoringPulseApiIngestV1RowDataBatch, error) {
+	var body GithubComPulseMonitoringPulseApiIngestV1RowDataBatch
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromPulseApiIngestV1RowDataBatch overwrites any union data inside the PulseApiIngestV1RowDataBody as the provided PulseApiIngestV1RowDataBatch
-func (t *PulseApiIngestV1RowDataBody) FromPulseApiIngestV1RowDataBatch(v PulseApiIngestV1RowDataBatch) error {
+// FromGithubComPulseMonitoringPulseApiIngestV1RowDataBatch overwrites any union data inside the GithubComPulseMonitoringPulseApiIngestV1RowDataBody as the provided GithubComPulseMonitoringPulseApiIngestV1RowDataBatch
+func (t *GithubComPulseMonitoringPulseApiIngestV1RowDataBody) FromGithubComPulseMonitoringPulseApiIngestV1RowDataBatch(v GithubComPulseMonitoringPulseApiIngestV1RowDataBatch) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergePulseApiIngestV1RowDataBatch performs a merge with any union data inside the PulseApiIngestV1RowDataBody, using the provided PulseApiIngestV1RowDataBatch
-func (t *PulseApiIngestV1RowDataBody) MergePulseApiIngestV1RowDataBatch(v PulseApiIngestV1RowDataBatch) error {
+// MergeGithubComPulseMonitoringPulseApiIngestV1RowDataBatch performs a merge with any union data inside the GithubComPulseMonitoringPulseApiIngestV1RowDataBody, using the provided GithubComPulseMonitoringPulseApiIngestV1RowDataBatch
+func (t *GithubComPulseMonitoringPulseApiIngestV1RowDataBody) MergeGithubComPulseMonitoringPulseApiIngestV1RowDataBatch(v GithubComPulseMonitoringPulseApiIngestV1RowDataBatch) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1165,12 +1311,12 @@ func (t *PulseApiIngestV1RowDataBody) MergePulseApiIngestV1RowDataBatch(v PulseA
 	return err
 }
 
-func (t PulseApiIngestV1RowDataBody) MarshalJSON() ([]byte, error) {
+func (t GithubComPulseMonitoringPulseApiIngestV1RowDataBody) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *PulseApiIngestV1RowDataBody) UnmarshalJSON(b []byte) error {
+func (t *GithubComPulseMonitoringPulseApiIngestV1RowDataBody) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -1427,6 +1573,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
 	RowdataHistory(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SilenceList List silences
+	//
+	// The silences not ended (pending and active), oldest first; with auth on, those whose businesses are all within the token's alarms patterns.
+	//
+	// Corresponds with GET /api/v1/silences (the `SilenceList` operationId).
+	SilenceList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SilenceCreateWithBody Silence alarms
+	//
+	// While the silence is active, the alarms its matchers select notify nobody; consoles still receive them, marked by a silenced event (when the silence starts, or the alarm is raised under it) and unmarked by an unsilenced event when it ends (an alarm still active then is notified again). Matchers of different fields all apply, values of one field any. With auth on: the token needs "ack": true (else 403), and every business pattern must be within its alarms patterns (a silence without businesses needs *), else 403; the creator is its sub. Shelving one alarm: untilCleared with one alarmId and one business type/id: the silence ends when the alarm is cleared (409 if it is not active).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/silences (the `SilenceCreate` operationId).
+	SilenceCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SilenceCreate Silence alarms
+	//
+	// While the silence is active, the alarms its matchers select notify nobody; consoles still receive them, marked by a silenced event (when the silence starts, or the alarm is raised under it) and unmarked by an unsilenced event when it ends (an alarm still active then is notified again). Matchers of different fields all apply, values of one field any. With auth on: the token needs "ack": true (else 403), and every business pattern must be within its alarms patterns (a silence without businesses needs *), else 403; the creator is its sub. Shelving one alarm: untilCleared with one alarmId and one business type/id: the silence ends when the alarm is cleared (409 if it is not active).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/silences (the `SilenceCreate` operationId).
+	SilenceCreate(ctx context.Context, body SilenceCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SilenceDelete End a silence
+	//
+	// Ends the silence now: the alarms it holds are unsilenced (those still active are notified again). A silence that is not there, has ended, or is not within the token's alarms patterns is 404; the token needs "ack": true (else 403).
+	//
+	// Corresponds with DELETE /api/v1/silences/{id} (the `SilenceDelete` operationId).
+	SilenceDelete(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz Liveness
 	//
@@ -1822,6 +2000,78 @@ func (c *Client) IngestRowData(ctx context.Context, params *IngestRowDataParams,
 // Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
 func (c *Client) RowdataHistory(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRowdataHistoryRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SilenceList List silences
+//
+// The silences not ended (pending and active), oldest first; with auth on, those whose businesses are all within the token's alarms patterns.
+//
+// Corresponds with GET /api/v1/silences (the `SilenceList` operationId).
+func (c *Client) SilenceList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSilenceListRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SilenceCreateWithBody Silence alarms
+//
+// While the silence is active, the alarms its matchers select notify nobody; consoles still receive them, marked by a silenced event (when the silence starts, or the alarm is raised under it) and unmarked by an unsilenced event when it ends (an alarm still active then is notified again). Matchers of different fields all apply, values of one field any. With auth on: the token needs "ack": true (else 403), and every business pattern must be within its alarms patterns (a silence without businesses needs *), else 403; the creator is its sub. Shelving one alarm: untilCleared with one alarmId and one business type/id: the silence ends when the alarm is cleared (409 if it is not active).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/silences (the `SilenceCreate` operationId).
+func (c *Client) SilenceCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSilenceCreateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SilenceCreate Silence alarms
+//
+// While the silence is active, the alarms its matchers select notify nobody; consoles still receive them, marked by a silenced event (when the silence starts, or the alarm is raised under it) and unmarked by an unsilenced event when it ends (an alarm still active then is notified again). Matchers of different fields all apply, values of one field any. With auth on: the token needs "ack": true (else 403), and every business pattern must be within its alarms patterns (a silence without businesses needs *), else 403; the creator is its sub. Shelving one alarm: untilCleared with one alarmId and one business type/id: the silence ends when the alarm is cleared (409 if it is not active).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/silences (the `SilenceCreate` operationId).
+func (c *Client) SilenceCreate(ctx context.Context, body SilenceCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSilenceCreateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SilenceDelete End a silence
+//
+// Ends the silence now: the alarms it holds are unsilenced (those still active are notified again). A silence that is not there, has ended, or is not within the token's alarms patterns is 404; the token needs "ack": true (else 403).
+//
+// Corresponds with DELETE /api/v1/silences/{id} (the `SilenceDelete` operationId).
+func (c *Client) SilenceDelete(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSilenceDeleteRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2670,6 +2920,107 @@ func NewRowdataHistoryRequest(server string, params *RowdataHistoryParams) (*htt
 	return req, nil
 }
 
+// NewSilenceListRequest constructs an http.Request for the SilenceList method
+func NewSilenceListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/silences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSilenceCreateRequest calls the generic SilenceCreate builder with application/json body
+func NewSilenceCreateRequest(server string, body SilenceCreateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSilenceCreateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSilenceCreateRequestWithBody constructs an http.Request for the SilenceCreate method, with any body, and a specified content type
+func NewSilenceCreateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/silences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSilenceDeleteRequest constructs an http.Request for the SilenceDelete method
+func NewSilenceDeleteRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "string"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/silences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -2957,6 +3308,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/rowdata/history (the `RowdataHistory` operationId).
 	RowdataHistoryWithResponse(ctx context.Context, params *RowdataHistoryParams, reqEditors ...RequestEditorFn) (*RowdataHistoryResponse, error)
 
+	// SilenceListWithResponse List silences
+	//
+	// The silences not ended (pending and active), oldest first; with auth on, those whose businesses are all within the token's alarms patterns.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/silences (the `SilenceList` operationId).
+	SilenceListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*SilenceListResponse, error)
+
+	// SilenceCreateWithBodyWithResponse Silence alarms
+	//
+	// While the silence is active, the alarms its matchers select notify nobody; consoles still receive them, marked by a silenced event (when the silence starts, or the alarm is raised under it) and unmarked by an unsilenced event when it ends (an alarm still active then is notified again). Matchers of different fields all apply, values of one field any. With auth on: the token needs "ack": true (else 403), and every business pattern must be within its alarms patterns (a silence without businesses needs *), else 403; the creator is its sub. Shelving one alarm: untilCleared with one alarmId and one business type/id: the silence ends when the alarm is cleared (409 if it is not active).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/silences (the `SilenceCreate` operationId).
+	SilenceCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SilenceCreateResponse, error)
+
+	// SilenceCreateWithResponse Silence alarms
+	//
+	// While the silence is active, the alarms its matchers select notify nobody; consoles still receive them, marked by a silenced event (when the silence starts, or the alarm is raised under it) and unmarked by an unsilenced event when it ends (an alarm still active then is notified again). Matchers of different fields all apply, values of one field any. With auth on: the token needs "ack": true (else 403), and every business pattern must be within its alarms patterns (a silence without businesses needs *), else 403; the creator is its sub. Shelving one alarm: untilCleared with one alarmId and one business type/id: the silence ends when the alarm is cleared (409 if it is not active).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/silences (the `SilenceCreate` operationId).
+	SilenceCreateWithResponse(ctx context.Context, body SilenceCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*SilenceCreateResponse, error)
+
+	// SilenceDeleteWithResponse End a silence
+	//
+	// Ends the silence now: the alarms it holds are unsilenced (those still active are notified again). A silence that is not there, has ended, or is not within the token's alarms patterns is 404; the token needs "ack": true (else 403).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/silences/{id} (the `SilenceDelete` operationId).
+	SilenceDeleteWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SilenceDeleteResponse, error)
+
 	// HealthzWithResponse Liveness
 	//
 	// 200 while the process serves, whatever its dependencies do.
@@ -2999,8 +3386,8 @@ type IngestAlarmResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                      `json:"code"`
-		Data PulseApiIngestV1AlarmRes `json:"data"`
+		Code int                                              `json:"code"`
+		Data GithubComPulseMonitoringPulseApiIngestV1AlarmRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -3038,8 +3425,8 @@ func (r IngestAlarmResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                      `json:"code"`
-	Data PulseApiIngestV1AlarmRes `json:"data"`
+	Code int                                              `json:"code"`
+	Data GithubComPulseMonitoringPulseApiIngestV1AlarmRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -3139,8 +3526,8 @@ type AlarmListResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                    `json:"code"`
-		Data PulseApiAlarmV1ListRes `json:"data"`
+		Code int                                            `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1ListRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -3164,8 +3551,8 @@ func (r AlarmListResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                    `json:"code"`
-	Data PulseApiAlarmV1ListRes `json:"data"`
+	Code int                                            `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1ListRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -3240,8 +3627,8 @@ type AlarmBulkAckResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                       `json:"code"`
-		Data PulseApiAlarmV1BulkAckRes `json:"data"`
+		Code int                                               `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1BulkAckRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -3269,8 +3656,8 @@ func (r AlarmBulkAckResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                       `json:"code"`
-	Data PulseApiAlarmV1BulkAckRes `json:"data"`
+	Code int                                               `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1BulkAckRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -3355,8 +3742,8 @@ type AlarmBulkClearResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                         `json:"code"`
-		Data PulseApiAlarmV1BulkClearRes `json:"data"`
+		Code int                                                 `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1BulkClearRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -3384,8 +3771,8 @@ func (r AlarmBulkClearResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                         `json:"code"`
-	Data PulseApiAlarmV1BulkClearRes `json:"data"`
+	Code int                                                 `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1BulkClearRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -3470,8 +3857,8 @@ type AlarmAckResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                   `json:"code"`
-		Data PulseApiAlarmV1AckRes `json:"data"`
+		Code int                                           `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1AckRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -3503,8 +3890,8 @@ func (r AlarmAckResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                   `json:"code"`
-	Data PulseApiAlarmV1AckRes `json:"data"`
+	Code int                                           `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1AckRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -3599,8 +3986,8 @@ type AlarmClearResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                     `json:"code"`
-		Data PulseApiAlarmV1ClearRes `json:"data"`
+		Code int                                             `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1ClearRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -3632,8 +4019,8 @@ func (r AlarmClearResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                     `json:"code"`
-	Data PulseApiAlarmV1ClearRes `json:"data"`
+	Code int                                             `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1ClearRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -3728,8 +4115,8 @@ type AlarmEventsResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                      `json:"code"`
-		Data PulseApiAlarmV1EventsRes `json:"data"`
+		Code int                                              `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1EventsRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -3757,8 +4144,8 @@ func (r AlarmEventsResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                      `json:"code"`
-	Data PulseApiAlarmV1EventsRes `json:"data"`
+	Code int                                              `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1EventsRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -3843,8 +4230,8 @@ type AlarmAckOfBusinessResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                             `json:"code"`
-		Data PulseApiAlarmV1AckOfBusinessRes `json:"data"`
+		Code int                                                     `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -3876,8 +4263,8 @@ func (r AlarmAckOfBusinessResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                             `json:"code"`
-	Data PulseApiAlarmV1AckOfBusinessRes `json:"data"`
+	Code int                                                     `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -3972,8 +4359,8 @@ type AlarmClearOfBusinessResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                               `json:"code"`
-		Data PulseApiAlarmV1ClearOfBusinessRes `json:"data"`
+		Code int                                                       `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -4005,8 +4392,8 @@ func (r AlarmClearOfBusinessResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                               `json:"code"`
-	Data PulseApiAlarmV1ClearOfBusinessRes `json:"data"`
+	Code int                                                       `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -4101,8 +4488,8 @@ type AlarmEventsOfBusinessResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                                `json:"code"`
-		Data PulseApiAlarmV1EventsOfBusinessRes `json:"data"`
+		Code int                                                        `json:"code"`
+		Data GithubComPulseMonitoringPulseApiAlarmV1EventsOfBusinessRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -4128,8 +4515,8 @@ func (r AlarmEventsOfBusinessResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                                `json:"code"`
-	Data PulseApiAlarmV1EventsOfBusinessRes `json:"data"`
+	Code int                                                        `json:"code"`
+	Data GithubComPulseMonitoringPulseApiAlarmV1EventsOfBusinessRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -4209,8 +4596,8 @@ type BusinessListResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                       `json:"code"`
-		Data PulseApiBusinessV1ListRes `json:"data"`
+		Code int                                               `json:"code"`
+		Data GithubComPulseMonitoringPulseApiBusinessV1ListRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -4232,8 +4619,8 @@ func (r BusinessListResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                       `json:"code"`
-	Data PulseApiBusinessV1ListRes `json:"data"`
+	Code int                                               `json:"code"`
+	Data GithubComPulseMonitoringPulseApiBusinessV1ListRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -4313,8 +4700,8 @@ type IngestRowDataResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                        `json:"code"`
-		Data PulseApiIngestV1RowDataRes `json:"data"`
+		Code int                                                `json:"code"`
+		Data GithubComPulseMonitoringPulseApiIngestV1RowDataRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -4352,8 +4739,8 @@ func (r IngestRowDataResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                        `json:"code"`
-	Data PulseApiIngestV1RowDataRes `json:"data"`
+	Code int                                                `json:"code"`
+	Data GithubComPulseMonitoringPulseApiIngestV1RowDataRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -4453,8 +4840,8 @@ type RowdataHistoryResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                         `json:"code"`
-		Data PulseApiRowdataV1HistoryRes `json:"data"`
+		Code int                                                 `json:"code"`
+		Data GithubComPulseMonitoringPulseApiRowdataV1HistoryRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -4476,8 +4863,8 @@ func (r RowdataHistoryResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                         `json:"code"`
-	Data PulseApiRowdataV1HistoryRes `json:"data"`
+	Code int                                                 `json:"code"`
+	Data GithubComPulseMonitoringPulseApiRowdataV1HistoryRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -4534,6 +4921,337 @@ func (r RowdataHistoryResponse) ContentType() string {
 	return ""
 }
 
+// SilenceListResponse401Headers the declared response headers of an HTTP 401 response for SilenceList
+type SilenceListResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type SilenceListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                                              `json:"code"`
+		Data GithubComPulseMonitoringPulseApiSilenceV1ListRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SilenceListResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SilenceListResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                                              `json:"code"`
+	Data GithubComPulseMonitoringPulseApiSilenceV1ListRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SilenceListResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SilenceListResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SilenceListResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SilenceListResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SilenceListResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SilenceListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SilenceListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SilenceListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SilenceListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SilenceCreateResponse401Headers the declared response headers of an HTTP 401 response for SilenceCreate
+type SilenceCreateResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type SilenceCreateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                                                `json:"code"`
+		Data GithubComPulseMonitoringPulseApiSilenceV1CreateRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *Error
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SilenceCreateResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SilenceCreateResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                                                `json:"code"`
+	Data GithubComPulseMonitoringPulseApiSilenceV1CreateRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SilenceCreateResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SilenceCreateResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SilenceCreateResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SilenceCreateResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r SilenceCreateResponse) GetJSON413() *Error {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r SilenceCreateResponse) GetJSON415() *Error {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SilenceCreateResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SilenceCreateResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SilenceCreateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SilenceCreateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SilenceCreateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SilenceCreateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SilenceDeleteResponse401Headers the declared response headers of an HTTP 401 response for SilenceDelete
+type SilenceDeleteResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type SilenceDeleteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Code 0: done
+		//
+		// Example: 0
+		Code int                                                `json:"code"`
+		Data GithubComPulseMonitoringPulseApiSilenceV1DeleteRes `json:"data"`
+
+		// Message empty when done
+		Message string `json:"message"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SilenceDeleteResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SilenceDeleteResponse) GetJSON200() *struct {
+	// Code 0: done
+	//
+	// Example: 0
+	Code int                                                `json:"code"`
+	Data GithubComPulseMonitoringPulseApiSilenceV1DeleteRes `json:"data"`
+
+	// Message empty when done
+	Message string `json:"message"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SilenceDeleteResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SilenceDeleteResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SilenceDeleteResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SilenceDeleteResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SilenceDeleteResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SilenceDeleteResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SilenceDeleteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SilenceDeleteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SilenceDeleteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SilenceDeleteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4542,8 +5260,8 @@ type HealthzResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                        `json:"code"`
-		Data PulseApiHealthV1HealthzRes `json:"data"`
+		Code int                                                `json:"code"`
+		Data GithubComPulseMonitoringPulseApiHealthV1HealthzRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -4557,8 +5275,8 @@ func (r HealthzResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                        `json:"code"`
-	Data PulseApiHealthV1HealthzRes `json:"data"`
+	Code int                                                `json:"code"`
+	Data GithubComPulseMonitoringPulseApiHealthV1HealthzRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -4608,8 +5326,8 @@ type HealthReadyzResponse struct {
 		// Code 0: done
 		//
 		// Example: 0
-		Code int                       `json:"code"`
-		Data PulseApiHealthV1ReadyzRes `json:"data"`
+		Code int                                               `json:"code"`
+		Data GithubComPulseMonitoringPulseApiHealthV1ReadyzRes `json:"data"`
 
 		// Message empty when done
 		Message string `json:"message"`
@@ -4625,8 +5343,8 @@ func (r HealthReadyzResponse) GetJSON200() *struct {
 	// Code 0: done
 	//
 	// Example: 0
-	Code int                       `json:"code"`
-	Data PulseApiHealthV1ReadyzRes `json:"data"`
+	Code int                                               `json:"code"`
+	Data GithubComPulseMonitoringPulseApiHealthV1ReadyzRes `json:"data"`
 
 	// Message empty when done
 	Message string `json:"message"`
@@ -4988,6 +5706,66 @@ func (c *ClientWithResponses) RowdataHistoryWithResponse(ctx context.Context, pa
 	return ParseRowdataHistoryResponse(rsp)
 }
 
+// SilenceListWithResponse List silences
+//
+// The silences not ended (pending and active), oldest first; with auth on, those whose businesses are all within the token's alarms patterns.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/silences (the `SilenceList` operationId).
+func (c *ClientWithResponses) SilenceListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*SilenceListResponse, error) {
+	rsp, err := c.SilenceList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSilenceListResponse(rsp)
+}
+
+// SilenceCreateWithBodyWithResponse Silence alarms
+//
+// While the silence is active, the alarms its matchers select notify nobody; consoles still receive them, marked by a silenced event (when the silence starts, or the alarm is raised under it) and unmarked by an unsilenced event when it ends (an alarm still active then is notified again). Matchers of different fields all apply, values of one field any. With auth on: the token needs "ack": true (else 403), and every business pattern must be within its alarms patterns (a silence without businesses needs *), else 403; the creator is its sub. Shelving one alarm: untilCleared with one alarmId and one business type/id: the silence ends when the alarm is cleared (409 if it is not active).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/silences (the `SilenceCreate` operationId).
+func (c *ClientWithResponses) SilenceCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SilenceCreateResponse, error) {
+	rsp, err := c.SilenceCreateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSilenceCreateResponse(rsp)
+}
+
+// SilenceCreateWithResponse Silence alarms
+//
+// While the silence is active, the alarms its matchers select notify nobody; consoles still receive them, marked by a silenced event (when the silence starts, or the alarm is raised under it) and unmarked by an unsilenced event when it ends (an alarm still active then is notified again). Matchers of different fields all apply, values of one field any. With auth on: the token needs "ack": true (else 403), and every business pattern must be within its alarms patterns (a silence without businesses needs *), else 403; the creator is its sub. Shelving one alarm: untilCleared with one alarmId and one business type/id: the silence ends when the alarm is cleared (409 if it is not active).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/silences (the `SilenceCreate` operationId).
+func (c *ClientWithResponses) SilenceCreateWithResponse(ctx context.Context, body SilenceCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*SilenceCreateResponse, error) {
+	rsp, err := c.SilenceCreate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSilenceCreateResponse(rsp)
+}
+
+// SilenceDeleteWithResponse End a silence
+//
+// Ends the silence now: the alarms it holds are unsilenced (those still active are notified again). A silence that is not there, has ended, or is not within the token's alarms patterns is 404; the token needs "ack": true (else 403).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/silences/{id} (the `SilenceDelete` operationId).
+func (c *ClientWithResponses) SilenceDeleteWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SilenceDeleteResponse, error) {
+	rsp, err := c.SilenceDelete(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSilenceDeleteResponse(rsp)
+}
+
 // HealthzWithResponse Liveness
 //
 // 200 while the process serves, whatever its dependencies do.
@@ -5037,8 +5815,8 @@ func ParseIngestAlarmResponse(rsp *http.Response) (*IngestAlarmResponse, error) 
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                      `json:"code"`
-			Data PulseApiIngestV1AlarmRes `json:"data"`
+			Code int                                              `json:"code"`
+			Data GithubComPulseMonitoringPulseApiIngestV1AlarmRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5175,8 +5953,8 @@ func ParseAlarmListResponse(rsp *http.Response) (*AlarmListResponse, error) {
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                    `json:"code"`
-			Data PulseApiAlarmV1ListRes `json:"data"`
+			Code int                                            `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1ListRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5258,8 +6036,8 @@ func ParseAlarmBulkAckResponse(rsp *http.Response) (*AlarmBulkAckResponse, error
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                       `json:"code"`
-			Data PulseApiAlarmV1BulkAckRes `json:"data"`
+			Code int                                               `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1BulkAckRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5355,8 +6133,8 @@ func ParseAlarmBulkClearResponse(rsp *http.Response) (*AlarmBulkClearResponse, e
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                         `json:"code"`
-			Data PulseApiAlarmV1BulkClearRes `json:"data"`
+			Code int                                                 `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1BulkClearRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5452,8 +6230,8 @@ func ParseAlarmAckResponse(rsp *http.Response) (*AlarmAckResponse, error) {
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                   `json:"code"`
-			Data PulseApiAlarmV1AckRes `json:"data"`
+			Code int                                           `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1AckRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5563,8 +6341,8 @@ func ParseAlarmClearResponse(rsp *http.Response) (*AlarmClearResponse, error) {
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                     `json:"code"`
-			Data PulseApiAlarmV1ClearRes `json:"data"`
+			Code int                                             `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1ClearRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5674,8 +6452,8 @@ func ParseAlarmEventsResponse(rsp *http.Response) (*AlarmEventsResponse, error) 
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                      `json:"code"`
-			Data PulseApiAlarmV1EventsRes `json:"data"`
+			Code int                                              `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1EventsRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5771,8 +6549,8 @@ func ParseAlarmAckOfBusinessResponse(rsp *http.Response) (*AlarmAckOfBusinessRes
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                             `json:"code"`
-			Data PulseApiAlarmV1AckOfBusinessRes `json:"data"`
+			Code int                                                     `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1AckOfBusinessRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5882,8 +6660,8 @@ func ParseAlarmClearOfBusinessResponse(rsp *http.Response) (*AlarmClearOfBusines
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                               `json:"code"`
-			Data PulseApiAlarmV1ClearOfBusinessRes `json:"data"`
+			Code int                                                       `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1ClearOfBusinessRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -5993,8 +6771,8 @@ func ParseAlarmEventsOfBusinessResponse(rsp *http.Response) (*AlarmEventsOfBusin
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                                `json:"code"`
-			Data PulseApiAlarmV1EventsOfBusinessRes `json:"data"`
+			Code int                                                        `json:"code"`
+			Data GithubComPulseMonitoringPulseApiAlarmV1EventsOfBusinessRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -6083,8 +6861,8 @@ func ParseBusinessListResponse(rsp *http.Response) (*BusinessListResponse, error
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                       `json:"code"`
-			Data PulseApiBusinessV1ListRes `json:"data"`
+			Code int                                               `json:"code"`
+			Data GithubComPulseMonitoringPulseApiBusinessV1ListRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -6159,8 +6937,8 @@ func ParseIngestRowDataResponse(rsp *http.Response) (*IngestRowDataResponse, err
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                        `json:"code"`
-			Data PulseApiIngestV1RowDataRes `json:"data"`
+			Code int                                                `json:"code"`
+			Data GithubComPulseMonitoringPulseApiIngestV1RowDataRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -6297,8 +7075,8 @@ func ParseRowdataHistoryResponse(rsp *http.Response) (*RowdataHistoryResponse, e
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                         `json:"code"`
-			Data PulseApiRowdataV1HistoryRes `json:"data"`
+			Code int                                                 `json:"code"`
+			Data GithubComPulseMonitoringPulseApiRowdataV1HistoryRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -6354,6 +7132,283 @@ func ParseRowdataHistoryResponse(rsp *http.Response) (*RowdataHistoryResponse, e
 	return response, nil
 }
 
+// ParseSilenceListResponse parses an HTTP response from a SilenceListWithResponse call
+func ParseSilenceListResponse(rsp *http.Response) (*SilenceListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SilenceListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                                              `json:"code"`
+			Data GithubComPulseMonitoringPulseApiSilenceV1ListRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SilenceListResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSilenceCreateResponse parses an HTTP response from a SilenceCreateWithResponse call
+func ParseSilenceCreateResponse(rsp *http.Response) (*SilenceCreateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SilenceCreateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                                                `json:"code"`
+			Data GithubComPulseMonitoringPulseApiSilenceV1CreateRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SilenceCreateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSilenceDeleteResponse parses an HTTP response from a SilenceDeleteWithResponse call
+func ParseSilenceDeleteResponse(rsp *http.Response) (*SilenceDeleteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SilenceDeleteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Code 0: done
+			//
+			// Example: 0
+			Code int                                                `json:"code"`
+			Data GithubComPulseMonitoringPulseApiSilenceV1DeleteRes `json:"data"`
+
+			// Message empty when done
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SilenceDeleteResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseHealthzResponse parses an HTTP response from a HealthzWithResponse call
 func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6373,8 +7428,8 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                        `json:"code"`
-			Data PulseApiHealthV1HealthzRes `json:"data"`
+			Code int                                                `json:"code"`
+			Data GithubComPulseMonitoringPulseApiHealthV1HealthzRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`
@@ -6415,8 +7470,8 @@ func ParseHealthReadyzResponse(rsp *http.Response) (*HealthReadyzResponse, error
 			// Code 0: done
 			//
 			// Example: 0
-			Code int                       `json:"code"`
-			Data PulseApiHealthV1ReadyzRes `json:"data"`
+			Code int                                               `json:"code"`
+			Data GithubComPulseMonitoringPulseApiHealthV1ReadyzRes `json:"data"`
 
 			// Message empty when done
 			Message string `json:"message"`

@@ -58,7 +58,7 @@ func TestGeneratedClient(t *testing.T) {
 	}
 	var alarm apiclient.IngestAlarmJSONRequestBody
 	id, typ, title := "a-1", "meter", "Over-voltage"
-	if err := alarm.FromPulseInternalModelAlarmBusinessData(apiclient.PulseInternalModelAlarmBusinessData{
+	if err := alarm.FromGithubComPulseMonitoringPulseInternalModelAlarmBusinessData(apiclient.GithubComPulseMonitoringPulseInternalModelAlarmBusinessData{
 		AlarmId: &id, BusinessType: &typ, BusinessId: "m-1", Title: &title,
 		Data: map[string]any{"voltage": 262, "phases": []int{1, 2}},
 	}); err != nil {
@@ -98,7 +98,7 @@ func TestGeneratedClient(t *testing.T) {
 
 	var rows apiclient.IngestRowDataJSONRequestBody
 	m1, m2 := "m-1", "m-2"
-	if err := rows.FromPulseApiIngestV1RowDataBatch(apiclient.PulseApiIngestV1RowDataBatch{Items: []apiclient.PulseInternalModelBusinessData{
+	if err := rows.FromGithubComPulseMonitoringPulseApiIngestV1RowDataBatch(apiclient.GithubComPulseMonitoringPulseApiIngestV1RowDataBatch{Items: []apiclient.GithubComPulseMonitoringPulseInternalModelBusinessData{
 		{BusinessType: &typ, BusinessId: &m1, Data: map[string]any{"v": 1}},
 		{BusinessType: &typ, BusinessId: &m2, Data: 2},
 	}}); err != nil {
@@ -108,7 +108,7 @@ func TestGeneratedClient(t *testing.T) {
 	if err != nil || accepted.JSON200 == nil || accepted.JSON200.Data.Accepted != 2 {
 		t.Fatalf("row data batch: %v %s", err, body(accepted))
 	}
-	var listed []apiclient.PulseApiBusinessV1Business
+	var listed []apiclient.GithubComPulseMonitoringPulseApiBusinessV1Business
 	poll.Eventually(t, func() bool {
 		list, err := c.BusinessListWithResponse(ctx, nil)
 		if err != nil || list.JSON200 == nil {

@@ -17,6 +17,7 @@ import (
 	businessv1 "github.com/pulse-monitoring/pulse/api/business/v1"
 	ingestv1 "github.com/pulse-monitoring/pulse/api/ingest/v1"
 	rowdatav1 "github.com/pulse-monitoring/pulse/api/rowdata/v1"
+	silencev1 "github.com/pulse-monitoring/pulse/api/silence/v1"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/config"
@@ -27,6 +28,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/controller/health"
 	ingestctl "github.com/pulse-monitoring/pulse/internal/controller/ingest"
 	"github.com/pulse-monitoring/pulse/internal/controller/rowdata"
+	silencectl "github.com/pulse-monitoring/pulse/internal/controller/silence"
 	"github.com/pulse-monitoring/pulse/internal/controller/ws"
 	"github.com/pulse-monitoring/pulse/internal/hub"
 	"github.com/pulse-monitoring/pulse/internal/metrics"
@@ -147,7 +149,8 @@ var apiRoutes = []any{&ingestv1.RowDataReq{}, &ingestv1.AlarmReq{},
 	&alarmv1.AckOfBusinessReq{}, &alarmv1.ClearOfBusinessReq{}, &alarmv1.EventsOfBusinessReq{},
 	&alarmv1.AckReq{}, &alarmv1.ClearReq{}, &alarmv1.ListReq{}, &alarmv1.EventsReq{},
 	&alarmv1.BulkAckReq{}, &alarmv1.BulkClearReq{},
-	&businessv1.ListReq{}, &rowdatav1.HistoryReq{}}
+	&businessv1.ListReq{}, &rowdatav1.HistoryReq{},
+	&silencev1.CreateReq{}, &silencev1.ListReq{}, &silencev1.DeleteReq{}}
 
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
@@ -198,7 +201,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
 		group.Bind(ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData),
-			rowdata.NewV1(a.RowData, a.Config.RowData.Units))
+			rowdata.NewV1(a.RowData, a.Config.RowData.Units), silencectl.NewV1(a.Alarms))
 	})
 	return s
 }

@@ -96,6 +96,17 @@ func TestMessageSchemas(t *testing.T) {
 		c.send(`{"type":"subscribe"}`)
 		check(c.next(patience))
 	}
+	// A silence's events: silenced (the alarm's state carries the mark), unsilenced.
+	sil := silenceOf(t, n.mustPost("/api/v1/silences", `{"matchers":{"alarmIds":["a-2"]},"endsAt":99999999999999,"comment":"c"}`))
+	if o := check(console.next(patience)); o.Event != "silenced" {
+		t.Fatalf("after a silence: %s", o.raw)
+	}
+	if code, env, _ := n.call("DELETE", "/api/v1/silences/"+sil.ID, nil, ""); code != 200 {
+		t.Fatalf("DELETE: %d %s", code, env.Message)
+	}
+	if o := check(console.next(patience)); o.Event != "unsilenced" {
+		t.Fatalf("after a silence's end: %s", o.raw)
+	}
 	send(console, `{"type":"ack","alarmId":"no-such-alarm","user":"op"}`)
 	check(console.next(patience))
 	send(console, `{"type":"clear","businessType":"","businessId":"m-1","alarmId":"a-2","user":"op","comment":"done"}`)

@@ -19,9 +19,9 @@ const (
 
 // Matchers select alarms: every field given must match (AND), any value of a field (OR).
 type Matchers struct {
-	Businesses []string `json:"businesses,omitempty" dc:"business patterns: type/id, type/* or * (within the caller's alarms patterns)" eg:"[\"meter/*\"]"`
-	Levels     []string `json:"levels,omitempty" dc:"alarm levels: critical, major, minor, warning, info" eg:"[\"minor\",\"warning\"]"`
-	AlarmIds   []string `json:"alarmIds,omitempty" dc:"alarm ids" eg:"[\"a-17\"]"`
+	Businesses []string `json:"businesses,omitempty" dc:"business patterns: type/id, type/* or * (within the caller's alarms patterns)"`
+	Levels     []string `json:"levels,omitempty" dc:"alarm levels: critical, major, minor, warning, info"`
+	AlarmIds   []string `json:"alarmIds,omitempty" dc:"alarm ids"`
 	Text       string   `json:"text,omitempty" dc:"a case-insensitive substring of the alarm's title or content" eg:"maintenance"`
 }
 

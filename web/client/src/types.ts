@@ -50,6 +50,15 @@ export interface Alarm {
   clearTime: number;
   ackComment?: string; // what the acknowledgement said (absent when nothing)
   clearComment?: string; // what the clear said (absent when nothing)
+  silenced?: SilenceMark; // the silence that holds its notifications back (absent when none)
+}
+
+// SilenceMark is the silence an alarm is under: consoles still show the alarm, marked.
+export interface SilenceMark {
+  id: string;
+  endsAt: number; // unix ms; 0: until the alarm is cleared
+  comment: string;
+  createdBy: string;
 }
 
 export type AlarmStatus = Alarm["status"];
@@ -102,7 +111,7 @@ export interface AlarmMessage {
   type: "alarm";
   seq: number;
   ts: number;
-  event: "raised" | "repeated" | "acked" | "cleared";
+  event: "raised" | "repeated" | "acked" | "cleared" | "silenced" | "unsilenced";
   data: Alarm;
 }
 
