@@ -18,10 +18,12 @@ import (
 	ingestv1 "github.com/pulse-monitoring/pulse/api/ingest/v1"
 	rowdatav1 "github.com/pulse-monitoring/pulse/api/rowdata/v1"
 	silencev1 "github.com/pulse-monitoring/pulse/api/silence/v1"
+	"github.com/pulse-monitoring/pulse/internal/acklink"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/connbudget"
+	acklinkctl "github.com/pulse-monitoring/pulse/internal/controller/acklink"
 	alarmctl "github.com/pulse-monitoring/pulse/internal/controller/alarm"
 	"github.com/pulse-monitoring/pulse/internal/controller/business"
 	"github.com/pulse-monitoring/pulse/internal/controller/console"
@@ -53,6 +55,10 @@ type App struct {
 	Connections *connbudget.Budget
 	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
 	ConsoleBuilt bool
+	// AckLinks makes and checks the links that acknowledge an alarm from a notification
+	// (notify.publicUrl, notify.linkKeys, notify.ackLinkTTL); nil: links are off. Tests may set it
+	// before Start.
+	AckLinks *acklink.Links
 	// Version is the API description's info.version (set it before Start); the binary's version by
 	// default, the one /healthz and the start log report (buildinfo).
 	Version string
@@ -99,6 +105,9 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		Metrics: metrics.New(),
 	}
 	a.Connections = connbudget.New(cfg.Connections)
+	if a.AckLinks, err = ackLinksOf(ctx); err != nil {
+		return nil, err
+	}
 	b, err := newBus(cfg)
 	if err != nil {
 		return nil, err
@@ -170,9 +179,14 @@ func (a *App) newServer(name string) *ghttp.Server {
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
 		Authenticate:   a.access.authenticate(),
 	})
+	ackPage := &acklinkctl.Page{Links: func() *acklink.Links { return a.AckLinks }, Alarms: a.Alarms}
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		if ws.Owns(r) {
 			a.Door.ServeHTTP(w, r)
+			return
+		}
+		if acklinkctl.Owns(r) { // outside the API and its credentials: the link is the capability
+			ackPage.ServeHTTP(w, r)
 			return
 		}
 		a.Metrics.ServeIngest(w, r, guard.ServeHTTP)
