@@ -148,3 +148,47 @@ export interface AlarmEvents {
   error: ErrorMessage;
   auth: { exp: number };
 }
+
+// Silences: while one is active the alarms its matchers select notify nobody (consoles still show
+// them, marked by silenced and unsilenced events). Matchers of different fields all apply, values
+// of one field any.
+export interface SilenceMatchers {
+  businesses?: string[]; // patterns: type/id, type/* or *
+  levels?: string[];
+  alarmIds?: string[];
+  text?: string; // a case-insensitive substring of the title or content
+}
+
+export interface NewSilence {
+  matchers: SilenceMatchers;
+  startsAt?: number; // unix ms; absent: now
+  endsAt?: number; // unix ms; absent with untilCleared
+  untilCleared?: boolean; // shelve one alarm (one alarmId and one business) until it is cleared
+  comment?: string;
+  user?: string; // auth off: who silences
+}
+
+export interface Silence {
+  id: string;
+  matchers: SilenceMatchers;
+  startsAt: number;
+  endsAt: number; // 0 until cleared
+  untilCleared?: boolean;
+  comment: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+// Delivery is one notification record of an alarm (an attempt to notify someone): the fields the
+// server sends, of which a console shows what it finds.
+export interface Delivery {
+  id?: string;
+  kind?: string;
+  outlet?: string;
+  target?: string;
+  attempt?: number;
+  status?: string;
+  time?: number;
+  error?: string;
+  [field: string]: unknown;
+}
