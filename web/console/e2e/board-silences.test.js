@@ -36,7 +36,8 @@ const silenced = (business, alarmId) => row(business, alarmId).getAttribute("dat
 const serverSilences = async () => (await pulse.get("/api/v1/silences")).items;
 const dialog = () => page.getByTestId("silence-dialog");
 
-test("shelve one alarm until cleared, with a comment: the row is marked; the clear ends the shelf", async () => {
+test("shelve one alarm until cleared, with a comment: the row is marked, its tone stops; the clear ends the shelf", async () => {
+  assert.equal(await page.getByTestId("silence").textContent(), "Mute tone (1)", "the critical's tone waits");
   await row("meter/m-1", "a-1").locator('button[data-action="silence"]').click();
   await dialog().getByTestId("silence-what").selectOption("alarm");
   await dialog().getByTestId("silence-for").selectOption("cleared");
@@ -46,6 +47,7 @@ test("shelve one alarm until cleared, with a comment: the row is marked; the cle
   assert.equal(await silenced("meter/m-1", "a-2"), "", "a-2 of the same business is not");
   assert.match(await row("meter/m-1", "a-1").getByTestId("silenced-note").textContent(), /silenced until cleared/);
   assert.match(await page.getByTestId("status-text").textContent(), /^Silenced meter\/m-1 · a-1/);
+  await until(() => page.getByTestId("silence").isHidden(), "no tone waits for a silenced critical");
   const [s] = await serverSilences();
   assert.deepEqual([s.untilCleared, s.createdBy, s.comment, s.matchers.alarmIds], [true, "operator-9", "known fault, crew on site", ["a-1"]]);
   await screenshot(page, "board-silenced.png");

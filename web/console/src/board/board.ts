@@ -80,7 +80,7 @@ class Row {
           ? el(
               "span",
               { class: "silenced-note", "data-testid": "silenced-note", title: `Nobody is notified of it: silenced by ${a.silenced.createdBy}${a.silenced.comment ? `: “${a.silenced.comment}”` : ""}` },
-              ` · 🔕 silenced ${until(a.silenced.endsAt)}`,
+              ` · silenced ${until(a.silenced.endsAt)}`,
             )
           : "",
         o.clearing ? el("span", { class: "muted" }, " · clearing…") : "",
@@ -151,7 +151,7 @@ export class Board {
   private chips = el("div", { class: "chips" });
   private soundToggles = el("span", { class: "sound-toggles" });
   private enableSound = el("button", { type: "button", class: "enable-sound", "data-testid": "enable-sound", hidden: true }, "Click to enable sound");
-  private silence = el("button", { type: "button", class: "silence", "data-testid": "silence", hidden: true }, "Silence");
+  private silence = el("button", { type: "button", class: "silence", "data-testid": "silence", hidden: true, title: "Stop this browser's tone for the critical alarms waiting now (server silences: the Silences button)" }, "Mute tone");
   private newBar = el("button", { type: "button", class: "new-bar", "data-testid": "new-bar", hidden: true });
   private hiddenBar = el("button", { type: "button", class: "hidden-bar", "data-testid": "hidden-critical", hidden: true });
   private statusText = el("span", { "data-testid": "status-text" });
@@ -210,7 +210,7 @@ export class Board {
     this.silence.addEventListener("click", () => {
       const waiting = [...this.state.values()].filter((a) => a.level === "critical" && a.status === "active" && !this.silenced.has(keyOf(a)));
       for (const a of waiting) this.silenced.add(keyOf(a));
-      this.say(`Silenced ${waiting.length === 1 ? nameOf(waiting[0]) : `${waiting.length} critical alarms`} until acknowledged; a new critical sounds again`);
+      this.say(`Muted the tone of ${waiting.length === 1 ? nameOf(waiting[0]) : `${waiting.length} critical alarms`} until acknowledged; a new critical sounds again`);
       this.render();
     });
     this.newBar.addEventListener("click", () => this.applyWaiting());
@@ -723,7 +723,7 @@ export class Board {
     this.enableSound.hidden = sound !== "blocked";
     const pending = this.unsilencedCriticals();
     this.silence.hidden = pending === 0 || sound === "off";
-    this.silence.textContent = `Silence (${pending})`;
+    this.silence.textContent = `Mute tone (${pending})`;
     Object.assign(this.node.dataset, {
       sound,
       alerts: String(this.alerter.alerts),
@@ -736,7 +736,8 @@ export class Board {
 
   private unsilencedCriticals(): number {
     let n = 0;
-    for (const a of this.state.values()) if (a.level === "critical" && a.status === "active" && !this.silenced.has(keyOf(a))) n++;
+    // A critical under a server silence is marked on the board; its tone does not repeat either.
+    for (const a of this.state.values()) if (a.level === "critical" && a.status === "active" && !a.silenced && !this.silenced.has(keyOf(a))) n++;
     return n;
   }
 
