@@ -97,8 +97,14 @@ func (c *ControllerV1) Delete(ctx context.Context, req *v1.DeleteReq) (*v1.Delet
 		scope = model.ScopeOf(id.Alarms)
 		if !id.Ack {
 			// Said only of a silence the token may see: another looks absent.
-			if s := c.svc.Silencer().Find(req.Id); s != nil && s.Within(scope) {
-				return nil, noAck
+			visible, err := c.svc.Silences(ctx, scope)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range visible {
+				if s.ID == req.Id {
+					return nil, noAck
+				}
 			}
 			return nil, gerror.NewCodef(consts.CodeNotFound, "silence %q not found (or ended)", req.Id)
 		}

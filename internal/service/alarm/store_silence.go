@@ -114,11 +114,18 @@ func (w writer) expandSilences(ops []*op, st *silenceTx, now int64) ([]*op, erro
 		if changed == nil {
 			continue
 		}
+		if !changed.Started && !changed.Ended { // made to start later: nothing to mark yet
+			if err := w.writeSilence(o.work.action, changed, now); err != nil {
+				return nil, err
+			}
+			st.changed = true
+			continue
+		}
 		keys, err := w.candidates(changed)
 		if err != nil {
 			return nil, err
 		}
-		if o.work.action == silenceCreate && changed.UntilCleared && len(keys) == 0 && changed.Started {
+		if o.work.action == silenceCreate && changed.UntilCleared && len(keys) == 0 {
 			o.err = gerror.NewCodef(consts.CodeConflict, "alarm %q is not active: there is nothing to shelve until it is cleared",
 				changed.Matchers.Businesses[0]+"/"+changed.Matchers.AlarmIds[0])
 			st.list = st.list[:len(st.list)-1]
