@@ -2,6 +2,7 @@ package alarm
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -152,7 +153,7 @@ func (w writer) silenceOp(o *op, st *silenceTx, now int64) (*silence.Silence, er
 		s := *wk.s
 		s.Started = s.StartsAt <= now
 		_ = s.Prepare()
-		st.list = append(st.list, &s)
+		st.list = append(slices.Clip(st.list), &s) // never into the node's copy's array
 		wk.s = &s
 		return &s, nil
 	}
