@@ -123,10 +123,12 @@ func (e GithubComPulseMonitoringPulseInternalModelAlarmStatus) Valid() bool {
 
 // Defines values for GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent.
 const (
-	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventAcked    GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "acked"
-	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventCleared  GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "cleared"
-	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRaised   GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "raised"
-	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRepeated GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "repeated"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventAcked      GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "acked"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventCleared    GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "cleared"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRaised     GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "raised"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRepeated   GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "repeated"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventSilenced   GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "silenced"
+	GithubComPulseMonitoringPulseInternalModelAlarmMessageEventUnsilenced GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent = "unsilenced"
 )
 
 // Valid indicates whether the value is a known member of the GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent enum.
@@ -139,6 +141,10 @@ func (e GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent) Valid() boo
 	case GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRaised:
 		return true
 	case GithubComPulseMonitoringPulseInternalModelAlarmMessageEventRepeated:
+		return true
+	case GithubComPulseMonitoringPulseInternalModelAlarmMessageEventSilenced:
+		return true
+	case GithubComPulseMonitoringPulseInternalModelAlarmMessageEventUnsilenced:
 		return true
 	default:
 		return false
@@ -970,7 +976,7 @@ type GithubComPulseMonitoringPulseInternalModelAlarmBusinessData struct {
 type GithubComPulseMonitoringPulseInternalModelAlarmMessage struct {
 	Data GithubComPulseMonitoringPulseInternalModelAlarm `json:"data"`
 
-	// Event raised, repeated, acked or cleared
+	// Event raised, repeated, acked, cleared, silenced or unsilenced
 	//
 	// Example: raised
 	Event GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent `json:"event"`
@@ -991,7 +997,7 @@ type GithubComPulseMonitoringPulseInternalModelAlarmMessage struct {
 	Type string `json:"type"`
 }
 
-// GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent raised, repeated, acked or cleared
+// GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent raised, repeated, acked, cleared, silenced or unsilenced
 //
 // Example: raised
 type GithubComPulseMonitoringPulseInternalModelAlarmMessageEvent string
