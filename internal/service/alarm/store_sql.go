@@ -70,7 +70,7 @@ func newWriteSQL(dialect string) writeSQL {
 		w.connSetup = []string{"PRAGMA cache_size = -16384", "PRAGMA wal_autocheckpoint = 10000"} // KiB, pages
 	}
 	w.lock = lockSeq
-	w.lastSeq = "SELECT " + sc.Seq + ", (SELECT gen FROM pulse_silence_gen WHERE id = 1) FROM " + seqT + " WHERE " + sc.Id + " = 1"
+	w.lastSeq = "SELECT " + sc.Seq + ", COALESCE((SELECT gen FROM pulse_silence_gen WHERE id = 1), 0) FROM " + seqT + " WHERE " + sc.Id + " = 1"
 	w.setSeq = "UPDATE " + seqT + " SET " + sc.Seq + " = " + w.placeholder(1) + " WHERE " + sc.Id + " = 1"
 	key := ac.AlarmId + ", " + ac.BusinessType + ", " + ac.BusinessId
 	w.selectSeqs = multiRow{
