@@ -16,7 +16,8 @@ import (
 )
 
 // TestUnsilencedHook: when a silence ends, OnUnsilenced hears, inside the commit, of each alarm it
-// left active (not of an acknowledged one), with the seq of its unsilenced event; a hook that fails
+// left active (not of an acknowledged one), with the seq of its unsilenced event, and the node's
+// Silencer already knows the silence is gone (notifications are planned in the commit); a hook that fails
 // fails the commit, so the alarms stay silenced and the silence stays (the notification and the
 // event are written together or not at all). SQLite, MariaDB and PostgreSQL.
 func TestUnsilencedHook(t *testing.T) {
@@ -25,6 +26,7 @@ func TestUnsilencedHook(t *testing.T) {
 			mu    sync.Mutex
 			heard []string
 			fail  = true
+			s     *Service
 		)
 		s, err := New(context.Background(), newRecorder(), Options{DB: node,
 			OnUnsilenced: func(ctx context.Context, tx *sql.Tx, a *model.Alarm, seq int64) error {
@@ -35,6 +37,10 @@ func TestUnsilencedHook(t *testing.T) {
 				}
 				if a.Silenced != nil || seq == 0 {
 					t.Errorf("hook: %+v at seq %d", a, seq)
+				}
+				// Notifications are planned in the commit: the Silencer already says what it made.
+				if s.Silencer().Silenced(*a, time.Now()) {
+					t.Errorf("in the commit that deleted its silence, the Silencer still silences %s", a.AlarmId)
 				}
 				heard = append(heard, a.AlarmId)
 				return nil

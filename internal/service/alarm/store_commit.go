@@ -45,16 +45,16 @@ func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEve
 	}
 	var sil *silenceTx
 	events, changed, err := s.apply(writer{ctx: ctx, tx: tx, store: s, sql: &s.write, silences: &sil}, ops, now)
-	if err != nil {
+	if err == nil {
+		err = tx.Commit()
+	} else {
 		_ = tx.Rollback()
-		return nil, nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		s.silences.Invalidate()
+	if err != nil {
+		if sil != nil {
+			s.silences.Invalidate() // the copy has changes that were not committed: read it again
+		}
 		return nil, nil, err
-	}
-	if sil != nil {
-		s.silences.Replace(sil.gen, sil.list)
 	}
 	return events, changed, nil
 }
@@ -93,8 +93,10 @@ func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedA
 	if err == nil {
 		err = w.writeGen(sil)
 	}
-	if err != nil || len(events) == 0 {
+	if err == nil {
 		w.done(sil)
+	}
+	if err != nil || len(events) == 0 {
 		return events, changed, err
 	}
 	if err := w.insertEvents(events, now); err != nil {
@@ -107,15 +109,17 @@ func (s *store) apply(w writer, ops []*op, now int64) ([]storedEvent, []changedA
 		return nil, nil, err
 	}
 	_, err = w.tx.ExecContext(w.ctx, w.sql.setSeq, events[len(events)-1].Seq)
-	w.done(sil)
 	return events, changed, err
 }
 
-// done keeps what the commit made of the silences, for commit to make the node's copy once the
-// transaction is committed.
+// done makes what the commit made of the silences the node's copy at once, before the commit's
+// events are planned into notifications in the same transaction (a silence deleted in this commit
+// holds back no unsilenced notification; a shelf its alarm's clear ended is gone); commitTx
+// forgets the copy when the transaction does not commit.
 func (w writer) done(sil *silenceTx) {
 	if sil.changed {
 		*w.silences = sil
+		w.store.silences.Replace(sil.gen, sil.list)
 	}
 }
 
