@@ -182,7 +182,10 @@ export interface Silence {
 // Delivery is one notification record of an alarm (an attempt to notify someone): the fields the
 // server sends, of which a console shows what it finds.
 export interface Delivery {
-  id?: string;
+  id?: string; // the notification's id (webhook-id): the same on every attempt
+  route?: string;
+  step?: string; // an escalation step
+  seq?: number; // the alarm event it is of
   kind?: string;
   outlet?: string;
   target?: string;

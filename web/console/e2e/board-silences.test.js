@@ -72,7 +72,7 @@ test("the history renders the deliveries the server answers", async () => {
         message: "",
         data: {
           items: [
-            { id: "msg_1", kind: "raised", outlet: "ops-webhook", target: "", attempt: 1, status: "failed", time: Date.now() - 5000, error: "https://hooks.example.com: 503 Service Unavailable" },
+            { id: "msg_1", route: "meters-urgent", kind: "raised", outlet: "ops-webhook", target: "", attempt: 1, status: "failed", time: Date.now() - 5000, error: "https://hooks.example.com: 503 Service Unavailable" },
             { id: "msg_1", kind: "raised", outlet: "ops-webhook", target: "", attempt: 2, status: "sent", time: Date.now() },
           ],
         },
@@ -84,6 +84,7 @@ test("the history renders the deliveries the server answers", async () => {
   await until(async () => (await history.getAttribute("data-deliveries")) === "2", "two deliveries");
   assert.deepEqual(await history.locator("table.deliveries tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.status)), ["failed", "sent"]);
   assert.match(await history.locator("table.deliveries").textContent(), /503 Service Unavailable/);
+  assert.match(await history.locator("table.deliveries tbody tr").first().textContent(), /meters-urgent/);
   await history.getByRole("button", { name: "Close" }).click();
   await page.unroute("**/api/v1/alarms/meter/m-1/a-2/deliveries");
 });

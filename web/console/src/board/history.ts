@@ -97,6 +97,7 @@ function deliveryTable(list: Delivery[]): HTMLElement {
       { "data-delivery": text(d.id), "data-status": text(d.status) },
       el("td", {}, when(d)),
       el("td", {}, text(d.kind)),
+      el("td", {}, [d.route, d.step].filter(Boolean).join(" · ")),
       el("td", {}, text(d.outlet)),
       el("td", {}, text(d.target)),
       el("td", {}, text(d.attempt)),
@@ -107,7 +108,7 @@ function deliveryTable(list: Delivery[]): HTMLElement {
   return el(
     "table",
     { class: "deliveries" },
-    el("thead", {}, el("tr", {}, ...["time", "kind", "outlet", "to", "attempt", "status", "error"].map((h) => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ...["time", "kind", "route", "outlet", "to", "attempt", "status", "error"].map((h) => el("th", {}, h)))),
     el("tbody", {}, ...rows),
   );
 }
