@@ -14,10 +14,12 @@ import (
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/net/ghttp"
 
+	"github.com/pulse-monitoring/pulse/internal/acklink"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/connbudget"
+	acklinkctl "github.com/pulse-monitoring/pulse/internal/controller/acklink"
 	alarmctl "github.com/pulse-monitoring/pulse/internal/controller/alarm"
 	"github.com/pulse-monitoring/pulse/internal/controller/console"
 	"github.com/pulse-monitoring/pulse/internal/controller/health"
@@ -47,6 +49,10 @@ type App struct {
 	Connections *connbudget.Budget
 	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
 	ConsoleBuilt bool
+	// AckLinks makes and checks the links that acknowledge an alarm from a notification
+	// (notify.publicUrl, notify.linkKeys, notify.ackLinkTTL); nil: links are off. Tests may set it
+	// before Start.
+	AckLinks *acklink.Links
 	// Version is the API description's info.version (set it before Start); the binary's version by
 	// default, the one /healthz and the start log report (buildinfo).
 	Version string
@@ -96,6 +102,9 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		Metrics: metrics.New(),
 	}
 	a.Connections = connbudget.New(cfg.Connections)
+	if a.AckLinks, err = ackLinksOf(cfg.Notify); err != nil {
+		return nil, err
+	}
 	b, err := newBus(cfg)
 	if err != nil {
 		return nil, err
@@ -123,6 +132,9 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		return nil, err
 	}
 	a.Alarms = alarms
+	if a.notify != nil {
+		a.notify.router.SetSilencer(alarms.Silencer()) // what a silence holds back, each commit plans without
+	}
 	if a.feed, err = alarms.Feed(ctx, a.Alarm); err != nil {
 		_ = alarms.Close(ctx)
 		_ = a.bus.Close()
@@ -167,9 +179,14 @@ func (a *App) newServer(name string) *ghttp.Server {
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
 		Authenticate:   a.access.authenticate(),
 	})
+	ackPage := &acklinkctl.Page{Links: func() *acklink.Links { return a.AckLinks }, Alarms: a.Alarms}
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		if ws.Owns(r) {
 			a.Door.ServeHTTP(w, r)
+			return
+		}
+		if acklinkctl.Owns(r) { // outside the API and its credentials: the link is the capability
+			ackPage.ServeHTTP(w, r)
 			return
 		}
 		a.Metrics.ServeIngest(w, r, guard.ServeHTTP)

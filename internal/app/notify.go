@@ -26,7 +26,6 @@ type notifier struct {
 	dispatcher atomic.Pointer[notify.Dispatcher]
 	stop       context.CancelFunc
 	done       chan struct{}
-	links      notify.Links // set before Start or after (SetNotifyLinks)
 }
 
 // newNotifier builds the outlets of cfg (refusing one that cannot work, naming it) and the router.
@@ -60,34 +59,13 @@ func (n *notifier) wake() {
 // NotifyOptions are the dispatcher's options before Start (tests shorten its timers).
 func (a *App) NotifyOptions() *notify.Options { return &a.notifyOpts }
 
-// Notifier is the running dispatcher (nil before Start, or without notify routes): the silence
-// helper enqueues unsilenced notifications through it, the API tests outlets.
+// Notifier is the running dispatcher (nil before Start, or without notify routes): the API tests
+// outlets with it.
 func (a *App) Notifier() *notify.Dispatcher {
 	if a.notify == nil {
 		return nil
 	}
 	return a.notify.dispatcher.Load()
-}
-
-// SetNotifyLinks makes the ack links of notifications with l (nil: none), from now on. Without
-// notify routes it does nothing.
-func (a *App) SetNotifyLinks(l notify.Links) {
-	if a.notify == nil {
-		return
-	}
-	a.notify.links = l
-	if d := a.notify.dispatcher.Load(); d != nil {
-		d.SetLinks(l)
-	}
-}
-
-// NotifyRouter is the router the alarm store plans notifications with (nil without routes): it
-// takes the silences (SetSilencer).
-func (a *App) NotifyRouter() *notify.Router {
-	if a.notify == nil {
-		return nil
-	}
-	return a.notify.router
 }
 
 // defaultNotifyOptions are the dispatcher's options from the notify section.
@@ -130,7 +108,9 @@ func (a *App) startNotify() error {
 		rates[o.Name] = o.Rate
 	}
 	d.SetRates(rates)
-	d.SetLinks(a.notify.links)
+	if a.AckLinks != nil { // a nil *acklink.Links would be a Links that is not nil
+		d.SetLinks(a.AckLinks)
+	}
 	a.Metrics.WatchNotify(d, a.notify.router)
 	ctx, cancel := context.WithCancel(context.Background())
 	a.notify.stop, a.notify.done = cancel, make(chan struct{})

@@ -19,7 +19,7 @@ import (
 // route, a duplicate name) is CheckNotify's, after the whole section is read.
 func (c *Config) notifyFields(report *Report) map[string]field {
 	n := &c.Notify
-	return map[string]field{
+	return withSecretFiles(map[string]field{
 		"publicUrl": publicURL(&n.PublicURL),
 		"linkKeys":  linkKeys(&n.LinkKeys),
 		// 1m: a link must survive the trip to a phone; 30 days: a capability should not live longer.
@@ -32,7 +32,7 @@ func (c *Config) notifyFields(report *Report) map[string]field {
 		"lease":   duration(&n.Lease, 3*time.Second, 10*time.Minute),
 		"outlets": outlets(report, &n.Outlets),
 		"routes":  routes(report, &n.Routes),
-	}
+	}, "linkKeys")
 }
 
 // publicURL reads notify.publicUrl: "" (ack links off) or an http(s) URL without query.
@@ -53,12 +53,18 @@ func publicURL(dst *string) field {
 	}
 }
 
-// linkKeys reads notify.linkKeys: base64 keys of at least 32 bytes. No message shows a key.
+// linkKeys reads notify.linkKeys: base64 keys of at least 32 bytes, a list, or the content of
+// linkKeysFile (a string: one key a line). No message shows a key.
 func linkKeys(dst *[]string) field {
 	return func(raw any) error {
-		keys, err := stringList(raw)
-		if err != nil {
-			return fmt.Errorf("is not a list of base64 keys: %v", err)
+		var keys []string
+		if s, ok := raw.(string); ok {
+			keys = strings.Fields(s)
+		} else {
+			var err error
+			if keys, err = stringList(raw); err != nil {
+				return fmt.Errorf("is not a list of base64 keys: %v", err)
+			}
 		}
 		for i, k := range keys {
 			b, err := base64.StdEncoding.DecodeString(k)

@@ -108,3 +108,31 @@ func TestNotifyMistakesRefuseTheStart(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifyLinkKeysFromFile: notify.linkKeysFile holds the ack links' keys, one a line (a
+// rotation: the first signs); setting linkKeys too, or a bad key in the file, refuses the start
+// without showing a key.
+func TestNotifyLinkKeysFromFile(t *testing.T) {
+	k1, k2 := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "b2xkLXNlY3JldC1vbGQtc2VjcmV0LW9sZC1zZWNyZXQ="
+	file := filepath.Join(t.TempDir(), "link-keys")
+	if err := os.WriteFile(file, []byte(k1+"\n"+k2+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := load(t, "notify:\n  publicUrl: \"https://pulse.example.com\"\n  linkKeysFile: \""+file+"\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Notify.LinkKeys; len(got) != 2 || got[0] != k1 || got[1] != k2 {
+		t.Fatalf("link keys %v", got)
+	}
+	if _, err := load(t, "notify:\n  linkKeys: [\""+k1+"\"]\n  linkKeysFile: \""+file+"\"\n"); err == nil || !strings.Contains(err.Error(), "linkKeys") {
+		t.Errorf("both: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad")
+	if err := os.WriteFile(bad, []byte("short-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(t, "notify:\n  linkKeysFile: \""+bad+"\"\n"); err == nil || strings.Contains(err.Error(), "short-key") {
+		t.Errorf("a bad key: %v", err)
+	}
+}

@@ -220,8 +220,10 @@ func (r *Router) Plan(events []Event, now time.Time) Plan {
 		for _, c := range routes {
 			notifies := false
 			switch e.Kind {
-			case KindRaised, KindUnsilenced, KindAcked:
+			case KindRaised, KindAcked:
 				notifies = true
+			case KindUnsilenced: // still active: an acknowledged alarm has someone on it already
+				notifies = a.Status == model.StatusActive
 			case KindRepeated:
 				notifies = e.Prev != nil && severity(a.Level) > severity(e.Prev.Level)
 			case KindCleared:

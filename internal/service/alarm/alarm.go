@@ -102,8 +102,9 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 	st.keyWindow = cmp.Or(opts.IdempotencyWindow, DefaultIdempotencyWindow)
 	st.notify, st.notified = opts.Notify, opts.Notified
 	go s.commitLoop()
-	s.purging.Add(1)
+	s.purging.Add(2)
 	go s.retentionLoop()
+	go s.silenceLoop()
 	return s, nil
 }
 

@@ -45,12 +45,17 @@ func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEve
 	if err != nil {
 		return nil, nil, err
 	}
-	events, changed, err := s.runCommit(storeTx{ctx: ctx, tx: tx, store: s, sql: &s.write}, ops, now)
-	if err != nil {
+	var sil *silenceTx
+	events, changed, err := s.runCommit(storeTx{ctx: ctx, tx: tx, store: s, sql: &s.write, silences: &sil}, ops, now)
+	if err == nil {
+		err = tx.Commit()
+	} else {
 		_ = tx.Rollback()
-		return nil, nil, err
 	}
-	if err := tx.Commit(); err != nil {
+	if err != nil {
+		if sil != nil {
+			s.silences.Invalidate() // the copy has changes that were not committed: read it again
+		}
 		return nil, nil, err
 	}
 	if s.notified != nil && len(events) > 0 {
@@ -64,21 +69,37 @@ func (s *store) runCommit(t storeTx, ops []*op, now int64) ([]storedEvent, []cha
 	if _, err := t.tx.ExecContext(t.ctx, t.sql.lock); err != nil {
 		return nil, nil, err
 	}
-	var last int64
-	if err := t.tx.QueryRowContext(t.ctx, t.sql.lastSeq).Scan(&last); err != nil {
+	var last, gen int64
+	if err := t.tx.QueryRowContext(t.ctx, t.sql.lastSeq).Scan(&last, &gen); err != nil {
+		return nil, nil, err
+	}
+	sil, err := t.loadSilences(gen)
+	if err != nil {
 		return nil, nil, err
 	}
 	ops, claims, err := t.claimKeys(ops, now) // replays and refusals are not applied
 	if err != nil {
 		return nil, nil, err
 	}
+	if ops, err = t.expandSilences(ops, sil, now); err != nil {
+		return nil, nil, err
+	}
 	stored, err := t.loadAlarms(ops)
 	if err != nil {
 		return nil, nil, err
 	}
-	events, changed, err := transition(stored, ops, last, now)
+	events, changed, err := transition(stored, ops, last, now, sil.list)
 	if err == nil {
 		err = t.keepAnswers(claims, now)
+	}
+	if err == nil {
+		err = t.endShelved(ops, sil, now)
+	}
+	if err == nil {
+		err = t.writeGen(sil)
+	}
+	if err == nil {
+		t.done(sil) // before planNotifications: a silence ended here holds back nothing
 	}
 	if err != nil || len(events) == 0 {
 		return events, changed, err
@@ -113,12 +134,25 @@ func (t storeTx) planNotifications(events []storedEvent, now int64) error {
 	return notify.WritePlan(t.ctx, t.tx, t.store.dialect, p, now)
 }
 
+// done makes what the commit made of the silences the node's copy at once, before the commit's
+// events are planned into notifications in the same transaction (a silence deleted in this commit
+// holds back no unsilenced notification; a shelf its alarm's clear ended is gone); commitTx
+// forgets the copy when the transaction does not commit.
+func (t storeTx) done(sil *silenceTx) {
+	if sil.changed {
+		*t.silences = sil
+		t.store.silences.Replace(sil.gen, sil.list)
+	}
+}
+
 // storeTx is the store inside one commit's transaction: it runs the commit's statements.
 type storeTx struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	store *store
 	sql   *writeSQL
+	// silences receives the commit's silences when it changed them (see done).
+	silences **silenceTx
 }
 
 // loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name. It

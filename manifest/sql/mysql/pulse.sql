@@ -138,3 +138,35 @@ CREATE TABLE IF NOT EXISTS pulse_notify_timer (
     KEY pulse_notify_timer_due (due_ms),
     KEY pulse_notify_timer_alarm (alarm_id, business_type, business_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Silences (POST /api/v1/silences): while one is active, the alarms its matchers select notify
+-- nobody, and consoles receive them marked (silenced and unsilenced events). phase: 0 not started,
+-- 1 started (the alarms it selected then were marked), 2 ended (the alarms it held were
+-- unmarked); a node's timers move it on, each change in a commit of the alarm store.
+CREATE TABLE IF NOT EXISTS pulse_silence (
+    id            VARCHAR(40)  NOT NULL PRIMARY KEY,
+    created_by    VARCHAR(128) NOT NULL,
+    created_ms    BIGINT       NOT NULL,
+    comment       TEXT         NOT NULL,
+    matchers      TEXT         NOT NULL,
+    starts_ms     BIGINT       NOT NULL,
+    ends_ms       BIGINT       NOT NULL,
+    until_cleared INT          NOT NULL,
+    phase         INT          NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+-- One row: a number every change to pulse_silence raises, in the same transaction. A commit reads
+-- it with the last seq: a node whose copy of the silences is older reads them again first.
+CREATE TABLE IF NOT EXISTS pulse_silence_gen (
+    id  INT    NOT NULL PRIMARY KEY,
+    gen BIGINT NOT NULL
+) ENGINE = InnoDB;
+INSERT IGNORE INTO pulse_silence_gen (id, gen) VALUES (1, 0);
+
+-- Ack links used (GET /ack/<token> then POST): a link acknowledges once. Kept until the link
+-- expires, then deleted.
+CREATE TABLE IF NOT EXISTS pulse_ack_link (
+    link_id    VARCHAR(64) NOT NULL PRIMARY KEY,
+    used_ms    BIGINT      NOT NULL,
+    expires_ms BIGINT      NOT NULL,
+    KEY pulse_ack_link_expires (expires_ms)
+) ENGINE = InnoDB DEFAULT CHARSET = ascii COLLATE = ascii_bin;
