@@ -213,6 +213,25 @@ func TestNotifyRetries(t *testing.T) {
 	})
 }
 
+// TestNotifyGoneDisablesTheOutlet: a webhook answering 410 Gone is not sent to again (until the
+// node restarts): the next notifications fail at once, recorded as such.
+func TestNotifyGoneDisablesTheOutlet(t *testing.T) {
+	r := newReceiver(t)
+	r.answer = func(int, hookCall) (int, http.Header) { return http.StatusGone, nil }
+	n := startNodeWith(t, withNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r), fastNotify)
+	n.raise(`{"items":[{"alarmId":"g1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool { return len(n.deliveries("meter", "m-1", "g1")) == 1 }, "no record of g1")
+	n.raise(`{"items":[{"alarmId":"g2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	var records []notify.Record
+	poll.Eventually(t, func() bool {
+		records = n.deliveries("meter", "m-1", "g2")
+		return len(records) == 1
+	}, "no record of g2")
+	if records[0].Status != notify.StatusFailed || !strings.Contains(records[0].Error, "outlet disabled") || len(r.Calls()) != 1 {
+		t.Errorf("after a 410: record %+v, %d calls", records[0], len(r.Calls()))
+	}
+}
+
 // TestNotifyTestEndpoint: POST /api/v1/notify/test sends a test notification and answers what the
 // receiver said; an unknown outlet is 404.
 func TestNotifyTestEndpoint(t *testing.T) {

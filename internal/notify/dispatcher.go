@@ -60,6 +60,7 @@ type Dispatcher struct {
 	perOut   map[string]int  // notifications in flight per outlet
 	limits   map[string]*limiter
 	health   map[string]*outletHealth
+	gone     map[string]*SendError // outlets whose receiver answered 410 Gone: disabled until restart
 	stats    map[string]*OutletStats
 	wg       sync.WaitGroup
 }
@@ -105,7 +106,7 @@ func NewDispatcher(store *Store, router *Router, outlets map[string]Outlet, opts
 	d := &Dispatcher{store: store, router: router, outlets: outlets, opts: opts,
 		wake: make(chan struct{}, 1), outcomes: make(chan finishing, 256), sem: make(chan struct{}, opts.Concurrency),
 		inFlight: map[laneKey]bool{}, groups: map[string]bool{}, perOut: map[string]int{}, limits: map[string]*limiter{},
-		health: map[string]*outletHealth{}, stats: map[string]*OutletStats{}}
+		health: map[string]*outletHealth{}, gone: map[string]*SendError{}, stats: map[string]*OutletStats{}}
 	for name := range outlets {
 		d.stats[name] = &OutletStats{}
 		d.health[name] = &outletHealth{}
@@ -468,10 +469,14 @@ func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 		n, err = d.notification(r.Row, members)
 	}
 	if err == nil && ctx.Err() == nil {
-		o := d.outlets[r.Key.Outlet]
-		sendCtx, cancel := context.WithTimeout(ctx, d.opts.Lease*2/3)
-		err = o.Send(sendCtx, r.Key.Target, n)
-		cancel()
+		if gone := d.goneOutlet(r.Key.Outlet); gone != nil {
+			err = gone
+		} else {
+			o := d.outlets[r.Key.Outlet]
+			sendCtx, cancel := context.WithTimeout(ctx, d.opts.Lease*2/3)
+			err = o.Send(sendCtx, r.Key.Target, n)
+			cancel()
+		}
 	}
 	if ctx.Err() != nil && err != nil {
 		for _, m := range members {
@@ -554,6 +559,10 @@ func (d *Dispatcher) outcome(ctx context.Context, head Row, members []Row, err e
 	}
 	if err := d.finish(outcome{done: done, retry: retry, retryAt: retryAt, records: records}); err != nil {
 		d.opts.Logf("notify: recording %s: %v", head.ID, err)
+	}
+	var se *SendError
+	if errors.As(err, &se) && se.Gone && head.Key.Target == "" {
+		d.disable(head.Key.Outlet, se)
 	}
 	d.observe(ctx, head.Key.Outlet, err == nil, now, text)
 	if status == StatusRetrying {
@@ -728,4 +737,26 @@ func (d *Dispatcher) finisher() {
 			f.stored <- err
 		}
 	}
+}
+
+// disable stops sending to an outlet whose receiver said it is gone (410): its notifications fail
+// at once, recorded, until the node starts again (with the outlet's configuration fixed).
+func (d *Dispatcher) disable(outlet string, why *SendError) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.gone[outlet] == nil {
+		d.opts.Logf("notify: outlet %s disabled until restart: %v", outlet, why)
+		d.gone[outlet] = &SendError{Status: why.Status, Permanent: true, Gone: true, Where: why.Where,
+			Reason: "outlet disabled: the receiver answered " + why.Reason}
+	}
+}
+
+// goneOutlet is the refusal of a disabled outlet, nil for one that is not.
+func (d *Dispatcher) goneOutlet(outlet string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e := d.gone[outlet]; e != nil {
+		return e
+	}
+	return nil
 }
