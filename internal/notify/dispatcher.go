@@ -231,7 +231,7 @@ func (d *Dispatcher) round(ctx context.Context) {
 	if fired {
 		now = d.opts.Now()
 	}
-	rows, err := d.store.due(ctx, now.UnixMilli(), d.opts.Batch)
+	rows, err := d.store.due(ctx, d.Outlets(), now.UnixMilli(), d.opts.Batch)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.opts.Logf("notify: reading the outbox: %v", err)
@@ -282,7 +282,8 @@ func (d *Dispatcher) round(ctx context.Context) {
 	}
 	for _, c := range cands {
 		lane := laneOf(c.r.Key)
-		if !ok[c.r.ID] {
+		r, found := ok[c.r.ID]
+		if !found {
 			d.done(lane, c.r.Key.Outlet, c.group)
 			continue
 		}
@@ -290,7 +291,7 @@ func (d *Dispatcher) round(ctx context.Context) {
 		go func(c candidate) {
 			defer d.wg.Done()
 			defer d.done(lane, c.r.Key.Outlet, c.group)
-			d.send(ctx, c.r, c.slot)
+			d.send(ctx, r, c.slot)
 		}(c)
 	}
 }
@@ -338,7 +339,7 @@ func (d *Dispatcher) done(lane laneKey, outlet, group string) {
 // another row being sent (here or on another node) is given back: the order waits; a row with a
 // later one in its lane is superseded by it; a row that is its lane's latest supersedes the
 // earlier ones waiting for a retry, which would otherwise leave after it.
-func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (map[string]bool, error) {
+func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (map[string]leased, error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
@@ -359,7 +360,7 @@ func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (ma
 		_ = d.store.releaseMany(ctx, ids, d.opts.Node)
 		return nil, err
 	}
-	ok := map[string]bool{}
+	ok := map[string]leased{}
 	var release []string
 	var superseded []outcome
 	for _, r := range mine {
@@ -369,23 +370,55 @@ func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (ma
 			present = present || o.ID == r.ID
 			busy = busy || (o.ID != r.ID && o.until >= now)
 		}
-		switch {
-		case !present: // gone meanwhile (an acknowledgement cancelled it)
-		case busy:
+		if !present {
+			continue // gone meanwhile (an acknowledgement cancelled it)
+		}
+		if busy {
 			release = append(release, r.ID)
-		case lane[len(lane)-1].ID != r.ID:
-			superseded = append(superseded, d.supersededBy([]Row{r.Row}, lane[len(lane)-1].ID, now))
-		default:
-			var older []Row
+			continue
+		}
+		// The lane's latest row is the one to send (now if it is due, else when it is); every row
+		// before it is superseded by it, r among them when r is not the latest.
+		latest := lane[len(lane)-1]
+		send := r
+		if latest.ID != r.ID {
+			send = leased{}
+			if latest.Due <= now {
+				got, err := d.store.claim(ctx, latest.ID, d.opts.Node, now, until)
+				if err != nil || !got {
+					release = append(release, r.ID) // another node took it: the lane is its
+					continue
+				}
+				send = latest
+			}
+		}
+		var others []string
+		for _, o := range lane[:len(lane)-1] {
+			if o.ID != r.ID {
+				others = append(others, o.ID)
+			}
+		}
+		var older []Row
+		if latest.ID != r.ID {
+			older = append(older, r.Row)
+		}
+		if len(others) > 0 {
+			got, err := d.store.claimMany(ctx, others, d.opts.Node, now, until)
+			if err != nil {
+				release = append(release, r.ID)
+				continue
+			}
 			for _, o := range lane[:len(lane)-1] {
-				if got, err := d.store.claim(ctx, o.ID, d.opts.Node, now, until); err == nil && got {
+				if got[o.ID] {
 					older = append(older, o.Row)
 				}
 			}
-			if len(older) > 0 {
-				superseded = append(superseded, d.supersededBy(older, r.ID, now))
-			}
-			ok[r.ID] = true
+		}
+		if len(older) > 0 {
+			superseded = append(superseded, d.supersededBy(older, latest.ID, now))
+		}
+		if send.ID != "" {
+			ok[r.ID] = send
 		}
 	}
 	if len(release) > 0 {
@@ -395,13 +428,21 @@ func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (ma
 	}
 	if len(superseded) > 0 {
 		if err := d.store.finishMany(ctx, d.opts.Node, superseded); err != nil {
-			for id := range ok {
-				_ = d.store.release(ctx, id, d.opts.Node)
+			for _, l := range ok {
+				_ = d.store.release(ctx, l.ID, d.opts.Node)
 			}
 			return nil, err
 		}
 	}
 	return ok, nil
+}
+
+// take is takeMany of one row: the row to send in its place (itself, or its lane's latest), if
+// any.
+func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (leased, bool, error) {
+	ok, err := d.takeMany(ctx, []leased{r}, now)
+	l, found := ok[r.ID]
+	return l, found, err
 }
 
 // withPayloads fills in the payloads of rows, which the outbox is read without.
@@ -418,12 +459,6 @@ func (d *Dispatcher) withPayloads(ctx context.Context, rows []Row) ([]Row, error
 		rows[i].Payload = p[rows[i].ID]
 	}
 	return rows, nil
-}
-
-// take is takeMany of one row.
-func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (bool, error) {
-	ok, err := d.takeMany(ctx, []leased{r}, now)
-	return ok[r.ID], err
 }
 
 // supersededBy is the outcome of rows (leased by this node) superseded by the notification by.
@@ -450,8 +485,10 @@ func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 			if d.inLane(laneOf(m.Key), laneOf(r.Key)) {
 				continue // a lane this node is sending in already
 			}
-			if ok, _ := d.take(ctx, m, now); ok {
-				members = append(members, m.Row)
+			if l, ok, _ := d.take(ctx, m, now); ok && l.Key.Route == r.Key.Route && l.GroupKey == r.GroupKey {
+				members = append(members, l.Row)
+			} else if ok {
+				_ = d.store.release(ctx, l.ID, d.opts.Node) // its lane's latest is of another group: it leaves with that
 			}
 		}
 	}

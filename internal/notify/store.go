@@ -149,14 +149,23 @@ func scanRows(rows *sql.Rows) ([]leased, error) {
 	return out, rows.Err()
 }
 
-// due lists rows due at now that no node holds, oldest due first.
-func (s *Store) due(ctx context.Context, now int64, limit int) ([]leased, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+rowCols+" FROM "+outboxTable+
-		" WHERE due_ms <= ? AND lease_until < ? ORDER BY due_ms LIMIT "+strconv.Itoa(limit)), now, now)
-	if err != nil {
-		return nil, err
+// due lists the rows of each outlet due at now that no node holds, oldest due first, at most limit
+// of each: an outlet with a backlog never hides another outlet's rows.
+func (s *Store) due(ctx context.Context, outlets []string, now int64, limit int) ([]leased, error) {
+	var out []leased
+	for _, o := range outlets {
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT "+rowCols+" FROM "+outboxTable+
+			" WHERE outlet = ? AND due_ms <= ? AND lease_until < ? ORDER BY due_ms LIMIT "+strconv.Itoa(limit)), o, now, now)
+		if err != nil {
+			return nil, err
+		}
+		got, err := scanRows(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
 	}
-	return scanRows(rows)
+	return out, nil
 }
 
 // groupMates lists the rows of r's group (same route, step, outlet, target and group) that no
