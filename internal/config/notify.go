@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -142,7 +143,37 @@ func outletFields(o *notify.OutletConfig) map[string]field {
 			if err != nil {
 				return errors.New("is not a list of secrets \"whsec_<base64>\"")
 			}
-			o.Secrets = list
+			if len(list) > 0 && len(o.Secrets) > 0 {
+				return errors.New("is set and so is secretsFile: give the secrets in one of them")
+			}
+			if len(list) > 0 {
+				o.Secrets = list
+			}
+			return nil
+		},
+		// secretsFile: a file holding the webhook's secrets, one per line (the first signs).
+		"secretsFile": func(raw any) error {
+			path, ok := raw.(string)
+			switch {
+			case !ok:
+				return fmt.Errorf("%s is not a string: write the path of the file that holds the secrets, one per line", show(raw))
+			case path == "":
+				return nil
+			case len(o.Secrets) > 0:
+				return errors.New("is set and so is secrets: give the secrets in one of them")
+			}
+			content, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("cannot read the file %q", path)
+			}
+			for _, line := range strings.Split(string(content), "\n") {
+				if line = strings.TrimSpace(line); line != "" {
+					o.Secrets = append(o.Secrets, line)
+				}
+			}
+			if len(o.Secrets) == 0 {
+				return fmt.Errorf("the file %q holds no secret", path)
+			}
 			return nil
 		},
 		"secret":   secretText(&o.Secret),

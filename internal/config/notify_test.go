@@ -68,6 +68,14 @@ func TestNotifySectionIsRead(t *testing.T) {
 		r.Escalate[0].After != 10*time.Minute || r.Escalate[0].To[0] != "ops-mail" {
 		t.Fatalf("%+v", r)
 	}
+	secrets := filepath.Join(t.TempDir(), "hook-secrets")
+	if err := os.WriteFile(secrets, []byte("whsec_new\n\nwhsec_old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = load(t, "notify:\n  outlets:\n    - {name: a, type: webhook, url: \"https://h.example\", secretsFile: \""+secrets+"\"}\n")
+	if err != nil || strings.Join(cfg.Notify.Outlets[0].Secrets, ",") != "whsec_new,whsec_old" {
+		t.Fatalf("secretsFile: %+v %v", cfg.Notify.Outlets, err)
+	}
 	if cfg, err := load(t, "server:\n  address: \":0\"\n"); err != nil || cfg.Notify.RetryFor != 24*time.Hour || len(cfg.Notify.Routes) != 0 {
 		t.Fatalf("defaults: %+v %v", cfg.Notify, err)
 	}

@@ -60,6 +60,7 @@ type Dispatcher struct {
 	perOut   map[string]int  // notifications in flight per outlet
 	limits   map[string]*limiter
 	health   map[string]*outletHealth
+	gone     map[string]*SendError // outlets whose receiver answered 410 Gone: disabled until restart
 	stats    map[string]*OutletStats
 	wg       sync.WaitGroup
 }
@@ -105,7 +106,7 @@ func NewDispatcher(store *Store, router *Router, outlets map[string]Outlet, opts
 	d := &Dispatcher{store: store, router: router, outlets: outlets, opts: opts,
 		wake: make(chan struct{}, 1), outcomes: make(chan finishing, 256), sem: make(chan struct{}, opts.Concurrency),
 		inFlight: map[laneKey]bool{}, groups: map[string]bool{}, perOut: map[string]int{}, limits: map[string]*limiter{},
-		health: map[string]*outletHealth{}, stats: map[string]*OutletStats{}}
+		health: map[string]*outletHealth{}, gone: map[string]*SendError{}, stats: map[string]*OutletStats{}}
 	for name := range outlets {
 		d.stats[name] = &OutletStats{}
 		d.health[name] = &outletHealth{}
@@ -230,7 +231,7 @@ func (d *Dispatcher) round(ctx context.Context) {
 	if fired {
 		now = d.opts.Now()
 	}
-	rows, err := d.store.due(ctx, now.UnixMilli(), d.opts.Batch)
+	rows, err := d.store.due(ctx, d.Outlets(), now.UnixMilli(), d.opts.Batch)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.opts.Logf("notify: reading the outbox: %v", err)
@@ -281,7 +282,8 @@ func (d *Dispatcher) round(ctx context.Context) {
 	}
 	for _, c := range cands {
 		lane := laneOf(c.r.Key)
-		if !ok[c.r.ID] {
+		r, found := ok[c.r.ID]
+		if !found {
 			d.done(lane, c.r.Key.Outlet, c.group)
 			continue
 		}
@@ -289,7 +291,7 @@ func (d *Dispatcher) round(ctx context.Context) {
 		go func(c candidate) {
 			defer d.wg.Done()
 			defer d.done(lane, c.r.Key.Outlet, c.group)
-			d.send(ctx, c.r, c.slot)
+			d.send(ctx, r, c.slot)
 		}(c)
 	}
 }
@@ -337,7 +339,7 @@ func (d *Dispatcher) done(lane laneKey, outlet, group string) {
 // another row being sent (here or on another node) is given back: the order waits; a row with a
 // later one in its lane is superseded by it; a row that is its lane's latest supersedes the
 // earlier ones waiting for a retry, which would otherwise leave after it.
-func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (map[string]bool, error) {
+func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (map[string]leased, error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
@@ -358,7 +360,7 @@ func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (ma
 		_ = d.store.releaseMany(ctx, ids, d.opts.Node)
 		return nil, err
 	}
-	ok := map[string]bool{}
+	ok := map[string]leased{}
 	var release []string
 	var superseded []outcome
 	for _, r := range mine {
@@ -368,23 +370,55 @@ func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (ma
 			present = present || o.ID == r.ID
 			busy = busy || (o.ID != r.ID && o.until >= now)
 		}
-		switch {
-		case !present: // gone meanwhile (an acknowledgement cancelled it)
-		case busy:
+		if !present {
+			continue // gone meanwhile (an acknowledgement cancelled it)
+		}
+		if busy {
 			release = append(release, r.ID)
-		case lane[len(lane)-1].ID != r.ID:
-			superseded = append(superseded, d.supersededBy([]Row{r.Row}, lane[len(lane)-1].ID, now))
-		default:
-			var older []Row
+			continue
+		}
+		// The lane's latest row is the one to send (now if it is due, else when it is); every row
+		// before it is superseded by it, r among them when r is not the latest.
+		latest := lane[len(lane)-1]
+		send := r
+		if latest.ID != r.ID {
+			send = leased{}
+			if latest.Due <= now {
+				got, err := d.store.claim(ctx, latest.ID, d.opts.Node, now, until)
+				if err != nil || !got {
+					release = append(release, r.ID) // another node took it: the lane is its
+					continue
+				}
+				send = latest
+			}
+		}
+		var others []string
+		for _, o := range lane[:len(lane)-1] {
+			if o.ID != r.ID {
+				others = append(others, o.ID)
+			}
+		}
+		var older []Row
+		if latest.ID != r.ID {
+			older = append(older, r.Row)
+		}
+		if len(others) > 0 {
+			got, err := d.store.claimMany(ctx, others, d.opts.Node, now, until)
+			if err != nil {
+				release = append(release, r.ID)
+				continue
+			}
 			for _, o := range lane[:len(lane)-1] {
-				if got, err := d.store.claim(ctx, o.ID, d.opts.Node, now, until); err == nil && got {
+				if got[o.ID] {
 					older = append(older, o.Row)
 				}
 			}
-			if len(older) > 0 {
-				superseded = append(superseded, d.supersededBy(older, r.ID, now))
-			}
-			ok[r.ID] = true
+		}
+		if len(older) > 0 {
+			superseded = append(superseded, d.supersededBy(older, latest.ID, now))
+		}
+		if send.ID != "" {
+			ok[r.ID] = send
 		}
 	}
 	if len(release) > 0 {
@@ -394,13 +428,21 @@ func (d *Dispatcher) takeMany(ctx context.Context, rows []leased, now int64) (ma
 	}
 	if len(superseded) > 0 {
 		if err := d.store.finishMany(ctx, d.opts.Node, superseded); err != nil {
-			for id := range ok {
-				_ = d.store.release(ctx, id, d.opts.Node)
+			for _, l := range ok {
+				_ = d.store.release(ctx, l.ID, d.opts.Node)
 			}
 			return nil, err
 		}
 	}
 	return ok, nil
+}
+
+// take is takeMany of one row: the row to send in its place (itself, or its lane's latest), if
+// any.
+func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (leased, bool, error) {
+	ok, err := d.takeMany(ctx, []leased{r}, now)
+	l, found := ok[r.ID]
+	return l, found, err
 }
 
 // withPayloads fills in the payloads of rows, which the outbox is read without.
@@ -417,12 +459,6 @@ func (d *Dispatcher) withPayloads(ctx context.Context, rows []Row) ([]Row, error
 		rows[i].Payload = p[rows[i].ID]
 	}
 	return rows, nil
-}
-
-// take is takeMany of one row.
-func (d *Dispatcher) take(ctx context.Context, r leased, now int64) (bool, error) {
-	ok, err := d.takeMany(ctx, []leased{r}, now)
-	return ok[r.ID], err
 }
 
 // supersededBy is the outcome of rows (leased by this node) superseded by the notification by.
@@ -449,8 +485,10 @@ func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 			if d.inLane(laneOf(m.Key), laneOf(r.Key)) {
 				continue // a lane this node is sending in already
 			}
-			if ok, _ := d.take(ctx, m, now); ok {
-				members = append(members, m.Row)
+			if l, ok, _ := d.take(ctx, m, now); ok && l.Key.Route == r.Key.Route && l.GroupKey == r.GroupKey {
+				members = append(members, l.Row)
+			} else if ok {
+				_ = d.store.release(ctx, l.ID, d.opts.Node) // its lane's latest is of another group: it leaves with that
 			}
 		}
 	}
@@ -468,10 +506,14 @@ func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 		n, err = d.notification(r.Row, members)
 	}
 	if err == nil && ctx.Err() == nil {
-		o := d.outlets[r.Key.Outlet]
-		sendCtx, cancel := context.WithTimeout(ctx, d.opts.Lease*2/3)
-		err = o.Send(sendCtx, r.Key.Target, n)
-		cancel()
+		if gone := d.goneOutlet(r.Key.Outlet); gone != nil {
+			err = gone
+		} else {
+			o := d.outlets[r.Key.Outlet]
+			sendCtx, cancel := context.WithTimeout(ctx, d.opts.Lease*2/3)
+			err = o.Send(sendCtx, r.Key.Target, n)
+			cancel()
+		}
 	}
 	if ctx.Err() != nil && err != nil {
 		for _, m := range members {
@@ -554,6 +596,10 @@ func (d *Dispatcher) outcome(ctx context.Context, head Row, members []Row, err e
 	}
 	if err := d.finish(outcome{done: done, retry: retry, retryAt: retryAt, records: records}); err != nil {
 		d.opts.Logf("notify: recording %s: %v", head.ID, err)
+	}
+	var se *SendError
+	if errors.As(err, &se) && se.Gone && head.Key.Target == "" {
+		d.disable(head.Key.Outlet, se)
 	}
 	d.observe(ctx, head.Key.Outlet, err == nil, now, text)
 	if status == StatusRetrying {
@@ -643,21 +689,6 @@ var errUnknownOutlet = errors.New("no such outlet")
 // IsUnknownOutlet reports whether err is Test's answer for an outlet that is not configured.
 func IsUnknownOutlet(err error) bool { return errors.Is(err, errUnknownOutlet) }
 
-// Enqueue writes the notifications of events (the silence helper's unsilenced ones, say) in a
-// transaction of their own, and wakes the dispatcher.
-func (d *Dispatcher) Enqueue(ctx context.Context, events []Event) error {
-	now := d.opts.Now()
-	p := d.router.Plan(events, now)
-	if p.Empty() {
-		return nil
-	}
-	if err := d.store.enqueue(ctx, p, now.UnixMilli()); err != nil {
-		return err
-	}
-	d.Wake()
-	return nil
-}
-
 // purge deletes the records older than Retention, in batches.
 func (d *Dispatcher) purge(ctx context.Context) {
 	before := d.opts.Now().Add(-d.opts.Retention).UnixMilli()
@@ -728,4 +759,26 @@ func (d *Dispatcher) finisher() {
 			f.stored <- err
 		}
 	}
+}
+
+// disable stops sending to an outlet whose receiver said it is gone (410): its notifications fail
+// at once, recorded, until the node starts again (with the outlet's configuration fixed).
+func (d *Dispatcher) disable(outlet string, why *SendError) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.gone[outlet] == nil {
+		d.opts.Logf("notify: outlet %s disabled until restart: %v", outlet, why)
+		d.gone[outlet] = &SendError{Status: why.Status, Permanent: true, Gone: true, Where: why.Where,
+			Reason: "outlet disabled: the receiver answered " + why.Reason}
+	}
+}
+
+// goneOutlet is the refusal of a disabled outlet, nil for one that is not.
+func (d *Dispatcher) goneOutlet(outlet string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e := d.gone[outlet]; e != nil {
+		return e
+	}
+	return nil
 }

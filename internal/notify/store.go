@@ -149,14 +149,23 @@ func scanRows(rows *sql.Rows) ([]leased, error) {
 	return out, rows.Err()
 }
 
-// due lists rows due at now that no node holds, oldest due first.
-func (s *Store) due(ctx context.Context, now int64, limit int) ([]leased, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+rowCols+" FROM "+outboxTable+
-		" WHERE due_ms <= ? AND lease_until < ? ORDER BY due_ms LIMIT "+strconv.Itoa(limit)), now, now)
-	if err != nil {
-		return nil, err
+// due lists the rows of each outlet due at now that no node holds, oldest due first, at most limit
+// of each: an outlet with a backlog never hides another outlet's rows.
+func (s *Store) due(ctx context.Context, outlets []string, now int64, limit int) ([]leased, error) {
+	var out []leased
+	for _, o := range outlets {
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT "+rowCols+" FROM "+outboxTable+
+			" WHERE outlet = ? AND due_ms <= ? AND lease_until < ? ORDER BY due_ms LIMIT "+strconv.Itoa(limit)), o, now, now)
+		if err != nil {
+			return nil, err
+		}
+		got, err := scanRows(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
 	}
-	return scanRows(rows)
+	return out, nil
 }
 
 // groupMates lists the rows of r's group (same route, step, outlet, target and group) that no
@@ -523,22 +532,6 @@ func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *mode
 		}
 	}
 	if err := insertRows(ctx, tx, s.dialect, rows); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// enqueue writes p in a transaction of its own, under the alarm store's commit lock.
-func (s *Store) enqueue(ctx context.Context, p Plan, now int64) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, "UPDATE pulse_alarm_seq SET seq = seq WHERE id = 1"); err != nil {
-		return err
-	}
-	if err := WritePlan(ctx, tx, s.dialect, p, now); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -177,3 +177,22 @@ func TestNotifyRetries(t *testing.T) {
 		}
 	})
 }
+
+// TestNotifyGoneDisablesTheOutlet: a webhook answering 410 Gone is not sent to again (until the
+// node restarts): the next notifications fail at once, recorded as such.
+func TestNotifyGoneDisablesTheOutlet(t *testing.T) {
+	r := pulsenode.NewReceiver(t)
+	r.Answer = func(int, pulsenode.HookCall) (int, http.Header) { return http.StatusGone, nil }
+	n := pulsenode.StartWith(t, pulsenode.WithNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r), pulsenode.FastNotify)
+	n.Raise(`{"items":[{"alarmId":"g1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool { return len(n.Deliveries("meter", "m-1", "g1")) == 1 }, "no record of g1")
+	n.Raise(`{"items":[{"alarmId":"g2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	var records []notify.Record
+	poll.Eventually(t, func() bool {
+		records = n.Deliveries("meter", "m-1", "g2")
+		return len(records) == 1
+	}, "no record of g2")
+	if records[0].Status != notify.StatusFailed || !strings.Contains(records[0].Error, "outlet disabled") || len(r.Calls()) != 1 {
+		t.Errorf("after a 410: record %+v, %d calls", records[0], len(r.Calls()))
+	}
+}

@@ -103,7 +103,7 @@ CREATE TABLE IF NOT EXISTS pulse_notify_outbox (
     attempts      INT          NOT NULL DEFAULT 0,
     payload       TEXT         NOT NULL -- the alarm's state when the notification was made, as JSON
 );
-CREATE INDEX IF NOT EXISTS pulse_notify_outbox_due ON pulse_notify_outbox (due_ms);
+CREATE INDEX IF NOT EXISTS pulse_notify_outbox_due ON pulse_notify_outbox (outlet, due_ms);
 CREATE INDEX IF NOT EXISTS pulse_notify_outbox_alarm ON pulse_notify_outbox (alarm_id, business_type, business_id, seq);
 
 -- Every delivery attempt (and every notification skipped) of an alarm: its deliveries. Not alarm

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS pulse_notify_outbox (
     lease_until   BIGINT       NOT NULL DEFAULT 0, -- a node sends it until then; another may after
     attempts      INT          NOT NULL DEFAULT 0,
     payload       MEDIUMTEXT   NOT NULL, -- the alarm's state when the notification was made, as JSON
-    KEY pulse_notify_outbox_due (due_ms),
+    KEY pulse_notify_outbox_due (outlet, due_ms),
     KEY pulse_notify_outbox_alarm (alarm_id, business_type, business_id, seq)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
