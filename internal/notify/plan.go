@@ -69,12 +69,23 @@ type Plan struct {
 	Rows   []Row
 	Timers []Timer          // set (replacing the alarm's timer of the same route and step)
 	Stop   []model.AlarmKey // acknowledged or cleared: their timers and pending reminders and escalations go
+	// Settled are the acknowledgements and clears of Stop: the outlets of the escalation steps
+	// that were notified hear of them too (WritePlan reads which steps were, in the transaction).
+	Settled []Event
+	// Cleared are the alarms of Stop that were cleared: the marks of their notified escalation
+	// steps go too (an acknowledgement keeps them, so that the clear reaches those steps).
+	Cleared []model.AlarmKey
 	// Unrouted counts raises that matched no route: nobody is notified of them.
 	Unrouted int
+
+	router *Router
+	at     time.Time
 }
 
 // Empty reports whether the plan writes nothing.
-func (p *Plan) Empty() bool { return len(p.Rows) == 0 && len(p.Timers) == 0 && len(p.Stop) == 0 }
+func (p *Plan) Empty() bool {
+	return len(p.Rows) == 0 && len(p.Timers) == 0 && len(p.Stop) == 0
+}
 
 // Router decides, in memory, which notifications an alarm event makes. It is built once from the
 // configuration and the outlets; a config edit is a new Router (timers re-bind by name).
@@ -194,7 +205,7 @@ func severity(level string) int {
 
 // Plan is what events (in seq order) make at now.
 func (r *Router) Plan(events []Event, now time.Time) Plan {
-	var p Plan
+	p := Plan{router: r, at: now}
 	if r == nil {
 		return p
 	}
@@ -215,6 +226,12 @@ func (r *Router) Plan(events []Event, now time.Time) Plan {
 		}
 		if e.Kind == KindAcked || e.Kind == KindCleared {
 			p.Stop = append(p.Stop, key)
+			if e.Kind == KindCleared {
+				p.Cleared = append(p.Cleared, key)
+			}
+			if !r.silenced(a, now) {
+				p.Settled = append(p.Settled, e)
+			}
 		}
 		silenced := r.silenced(a, now)
 		for _, c := range routes {
@@ -336,9 +353,38 @@ func (r *Router) Fire(t Timer, a *model.Alarm, seq int64, now time.Time) (rows [
 		if !ok || silenced {
 			return nil, nil
 		}
-		return r.rows(c, s.Name, s.To, KindEscalated, KindEscalated, seq, a, ms, 0), nil
+		// The timer stays, never due, to say the step was notified: its outlets hear of the
+		// acknowledgement or the clear (settledRows).
+		done := t
+		done.Kind, done.Due = kindEscalatedDone, neverDue
+		return r.rows(c, s.Name, s.To, KindEscalated, KindEscalated, seq, a, ms, 0), &done
 	}
 	return nil, nil
+}
+
+// A timer of kind kindEscalatedDone marks an escalation step already notified; it is never due.
+const (
+	kindEscalatedDone = "escalated-done"
+	neverDue          = int64(1) << 62
+)
+
+// settledRows are the notifications of an acknowledgement or clear e to the outlets of the
+// escalation steps (route, step) already notified of its alarm: acknowledged always, cleared on
+// routes with resolved.
+func (r *Router) settledRows(e Event, steps [][2]string, now time.Time) []Row {
+	var out []Row
+	for _, rs := range steps {
+		c := r.route(rs[0])
+		if c == nil || (e.Kind == KindCleared && !c.Resolved) {
+			continue
+		}
+		s, ok := c.steps[rs[1]]
+		if !ok {
+			continue
+		}
+		out = append(out, r.rows(c, s.Name, s.To, e.Kind, e.Kind, e.Seq, e.Alarm, now.UnixMilli(), 0)...)
+	}
+	return out
 }
 
 // BaseKind is a key's kind without a reminder's number: the notification's kind.

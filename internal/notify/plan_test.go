@@ -119,7 +119,8 @@ func TestRouterFiresTimers(t *testing.T) {
 		t.Errorf("reminder: %+v next %+v", rows, next)
 	}
 	rows, next = r.Fire(Timer{Route: "r", Step: "s", Alarm: key, Kind: KindEscalated}, a, 9, now)
-	if len(rows) != 2 || rows[0].Key.Step != "s" || rows[0].Key.Target == rows[1].Key.Target || next != nil {
+	if len(rows) != 2 || rows[0].Key.Step != "s" || rows[0].Key.Target == rows[1].Key.Target || next == nil ||
+		next.Kind != kindEscalatedDone || next.Due != neverDue {
 		t.Errorf("escalation: %+v next %+v", rows, next)
 	}
 	acked := alarmOf("meter", "m-1", "a", "major", model.StatusAcked)

@@ -57,9 +57,24 @@ const rowsPerInsert = 200
 // WritePlan writes p in tx: the alarm commit's transaction (or a timer's), so that the
 // notifications are stored exactly when what causes them is.
 func WritePlan(ctx context.Context, tx execer, dialect string, p Plan, now int64) error {
-	for _, k := range p.Stop {
+	for _, e := range p.Settled {
+		steps, err := notifiedSteps(ctx, tx, dialect, e.Alarm)
+		if err != nil {
+			return err
+		}
+		if len(steps) > 0 && p.router != nil {
+			p.Rows = append(p.Rows, p.router.settledRows(e, steps, p.at)...)
+		}
+	}
+	for _, k := range p.Cleared {
 		if _, err := tx.ExecContext(ctx, rebind(dialect, "DELETE FROM "+timerTable+
 			" WHERE alarm_id = ? AND business_type = ? AND business_id = ?"), k.AlarmId, k.BusinessType, k.BusinessId); err != nil {
+			return err
+		}
+	}
+	for _, k := range p.Stop {
+		if _, err := tx.ExecContext(ctx, rebind(dialect, "DELETE FROM "+timerTable+
+			" WHERE alarm_id = ? AND business_type = ? AND business_id = ? AND kind <> ?"), k.AlarmId, k.BusinessType, k.BusinessId, kindEscalatedDone); err != nil {
 			return err
 		}
 		// Reminders and escalations not yet sent go with the timers (one being sent finishes).
@@ -75,6 +90,25 @@ func WritePlan(ctx context.Context, tx execer, dialect string, p Plan, now int64
 		}
 	}
 	return insertRows(ctx, tx, dialect, p.Rows)
+}
+
+// notifiedSteps are the (route, step) of the escalations already sent of alarm a.
+func notifiedSteps(ctx context.Context, tx execer, dialect string, a *model.Alarm) ([][2]string, error) {
+	rows, err := tx.QueryContext(ctx, rebind(dialect, "SELECT route, step FROM "+timerTable+
+		" WHERE alarm_id = ? AND business_type = ? AND business_id = ? AND kind = ?"), a.AlarmId, a.BusinessType, a.BusinessId, kindEscalatedDone)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var rs [2]string
+		if err := rows.Scan(&rs[0], &rs[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, rs)
+	}
+	return out, rows.Err()
 }
 
 // setTimer replaces the alarm's timer of t's route and step.
