@@ -149,9 +149,9 @@ func TestNotifyRemindersAndEscalationStopOnAck(t *testing.T) {
 		}
 	}
 	// The step notified of e2 hears of its acknowledgement too.
-	n.mustPost("/api/v1/alarms/meter/m-1/e2/ack", `{"user":"a"}`)
-	poll.Eventually(t, func() bool { return strings.Contains(strings.Join(kindsOf(mail.delivered()), ","), "e2:acked") },
-		"the escalation's outlet did not hear of the ack: %v", kindsOf(mail.delivered()))
+	n.MustPost("/api/v1/alarms/meter/m-1/e2/ack", `{"user":"a"}`)
+	poll.Eventually(t, func() bool { return strings.Contains(strings.Join(pulsenode.KindsOf(mail.Delivered()), ","), "e2:acked") },
+		"the escalation's outlet did not hear of the ack: %v", pulsenode.KindsOf(mail.Delivered()))
 }
 
 // TestNotifyRateIsNeverExceeded: an outlet with rate 10 gets requests at least 100 ms apart.
