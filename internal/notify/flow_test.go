@@ -150,7 +150,9 @@ func TestNotifyRemindersAndEscalationStopOnAck(t *testing.T) {
 	}
 	// The step notified of e2 hears of its acknowledgement too.
 	n.MustPost("/api/v1/alarms/meter/m-1/e2/ack", `{"user":"a"}`)
-	poll.Eventually(t, func() bool { return strings.Contains(strings.Join(pulsenode.KindsOf(mail.Delivered()), ","), "e2:acked") },
+	poll.Eventually(t, func() bool {
+		return strings.Contains(strings.Join(pulsenode.KindsOf(mail.Delivered()), ","), "e2:acked")
+	},
 		"the escalation's outlet did not hear of the ack: %v", pulsenode.KindsOf(mail.Delivered()))
 }
 
