@@ -45,6 +45,7 @@ $(CONSOLE): $(CONSOLE_SOURCES)
 ## test: every Go test with the race detector, then the client's tests and the console's browser tests against bin/pulse, then every shell command of the README (make readme); installs what is missing first: see deps and web
 test: deps web
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	@hack/npm-ci.sh internal/notify/testdata/node # the webhook receiver that verifies with standardwebhooks (Go tests start it)
 	$(GO) test -race -count=1 ./...
 	PULSE_BIN=$(abspath $(BIN)) hack/examples-test.sh
 	@if [ -f web/client/package.json ]; then \

@@ -94,8 +94,11 @@ func completeOperation(oai *goai.OpenApiV3, prefix string, req any, api bool) (f
 		return nil, errorf("no generated path %s: is the route bound?", path)
 	}
 	op := item.Get
-	if method == http.MethodPost {
+	switch method {
+	case http.MethodPost:
 		op = item.Post
+	case http.MethodDelete:
+		op = item.Delete
 	}
 	if op == nil {
 		return nil, errorf("no generated operation %s %s", method, path)

@@ -14,10 +14,12 @@ import (
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/net/ghttp"
 
+	"github.com/pulse-monitoring/pulse/internal/acklink"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/connbudget"
+	acklinkctl "github.com/pulse-monitoring/pulse/internal/controller/acklink"
 	alarmctl "github.com/pulse-monitoring/pulse/internal/controller/alarm"
 	"github.com/pulse-monitoring/pulse/internal/controller/console"
 	"github.com/pulse-monitoring/pulse/internal/controller/health"
@@ -26,6 +28,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/metrics"
 	"github.com/pulse-monitoring/pulse/internal/middleware"
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 	"github.com/pulse-monitoring/pulse/internal/quiet"
 	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 	"github.com/pulse-monitoring/pulse/internal/service/ingest"
@@ -46,6 +49,10 @@ type App struct {
 	Connections *connbudget.Budget
 	// ConsoleBuilt: the binary embeds the console's build; without it "/" says how to build it.
 	ConsoleBuilt bool
+	// AckLinks makes and checks the links that acknowledge an alarm from a notification
+	// (notify.publicUrl, notify.linkKeys, notify.ackLinkTTL); nil: links are off. Tests may set it
+	// before Start.
+	AckLinks *acklink.Links
 	// Version is the API description's info.version (set it before Start); the binary's version by
 	// default, the one /healthz and the start log report (buildinfo).
 	Version string
@@ -56,6 +63,8 @@ type App struct {
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	addresses    []string    // what Listen bound
 	quiet        *quiet.Watcher
+	notify       *notifier // nil without notify routes
+	notifyOpts   notify.Options
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -93,12 +102,20 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		Metrics: metrics.New(),
 	}
 	a.Connections = connbudget.New(cfg.Connections)
+	if a.AckLinks, err = ackLinksOf(cfg.Notify); err != nil {
+		return nil, err
+	}
 	b, err := newBus(cfg)
 	if err != nil {
 		return nil, err
 	}
 	counted := bus.Count(b)
 	a.bus = counted
+	if a.notify, err = newNotifier(cfg.Notify); err != nil {
+		_ = a.bus.Close()
+		return nil, err
+	}
+	a.notifyOpts = defaultNotifyOptions(cfg.Notify)
 	alarms, err := alarm.New(ctx, a.bus, alarm.Options{
 		DB:            cfg.Database,
 		Retention:     cfg.Alarm.Retention,
@@ -107,12 +124,17 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		OnPurge:       a.Metrics.ObservePurge,
 
 		IdempotencyWindow: cfg.Ingest.IdempotencyWindow,
+		Notify:            a.notify.routerOrNil(),
+		Notified:          a.notify.wakeOrNil(),
 	})
 	if err != nil {
 		_ = a.bus.Close()
 		return nil, err
 	}
 	a.Alarms = alarms
+	if a.notify != nil {
+		a.notify.router.SetSilencer(alarms.Silencer()) // what a silence holds back, each commit plans without
+	}
 	if a.feed, err = alarms.Feed(ctx, a.Alarm); err != nil {
 		_ = alarms.Close(ctx)
 		_ = a.bus.Close()
@@ -157,9 +179,14 @@ func (a *App) newServer(name string) *ghttp.Server {
 		AllowedOrigins: a.Config.WS.AllowedOrigins,
 		Authenticate:   a.access.authenticate(),
 	})
+	ackPage := &acklinkctl.Page{Links: func() *acklink.Links { return a.AckLinks }, Alarms: a.Alarms}
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		if ws.Owns(r) {
 			a.Door.ServeHTTP(w, r)
+			return
+		}
+		if acklinkctl.Owns(r) { // outside the API and its credentials: the link is the capability
+			ackPage.ServeHTTP(w, r)
 			return
 		}
 		a.Metrics.ServeIngest(w, r, guard.ServeHTTP)
@@ -236,6 +263,10 @@ func (a *App) Start() error {
 		_ = a.Server.Shutdown()
 		return err
 	}
+	if err := a.startNotify(); err != nil {
+		_ = a.Server.Shutdown()
+		return err
+	}
 	ingest.SetDefault(a.Ingest)
 	return nil
 }
@@ -258,6 +289,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		wg.Wait()
 		// The store commits what was submitted (and rings the bus for it) before the bus closes.
+		a.stopNotify()
 		a.feed.Close()
 		a.shutdownErr = errors.Join(append(errs, a.Alarms.Close(ctx), a.bus.Close())...)
 	})

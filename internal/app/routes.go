@@ -9,7 +9,9 @@ import (
 	alarmctl "github.com/pulse-monitoring/pulse/internal/controller/alarm"
 	"github.com/pulse-monitoring/pulse/internal/controller/business"
 	ingestctl "github.com/pulse-monitoring/pulse/internal/controller/ingest"
+	notifyctl "github.com/pulse-monitoring/pulse/internal/controller/notify"
 	"github.com/pulse-monitoring/pulse/internal/controller/rowdata"
+	silencectl "github.com/pulse-monitoring/pulse/internal/controller/silence"
 )
 
 // The API's routes have one table: its controllers. GoFrame binds their handlers under apiPrefix,
@@ -21,7 +23,8 @@ const apiPrefix = "/api/v1"
 // apiControllers are the controllers bound under apiPrefix.
 func (a *App) apiControllers() []any {
 	return []any{ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData),
-		rowdata.NewV1(a.RowData, a.Config.RowData.Units)}
+		rowdata.NewV1(a.RowData, a.Config.RowData.Units), notifyctl.NewV1(a.Alarms, a.Notifier),
+		silencectl.NewV1(a.Alarms)}
 }
 
 var (

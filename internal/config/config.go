@@ -15,6 +15,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/consts"
 	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 )
 
 // WS is the "ws" section: WebSocket limits and timers.
@@ -74,6 +75,7 @@ type Config struct {
 	Alarm    Alarm          `json:"alarm"`
 	Auth     Auth           `json:"auth"`
 	Log      Log            `json:"log"`
+	Notify   notify.Config  `json:"notify"`
 	Database gdb.ConfigNode `json:"-"` // database.default
 	Redis    gredis.Config  `json:"-"` // redis.default, used when bus.type is redis
 	// Connections is the most TCP connections the server holds, upgraded or not: the open-file
@@ -111,6 +113,7 @@ func Default() Config {
 		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}, UserRate: DefaultUserRate},
 		Log:      Log{Format: LogText},
 		Database: gdb.ConfigNode{Link: DefaultDatabaseLink},
+		Notify:   notify.DefaultConfig(),
 	}
 }
 
@@ -239,6 +242,9 @@ func (c Config) Check() error {
 		return bad("log.format", "must be \"text\" or \"json\"")
 	case c.Database.Link == "" && c.Database.Type == "":
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
+	}
+	if err := CheckNotify(c.Notify); err != nil {
+		return err
 	}
 	return refuseFootguns(c)
 }

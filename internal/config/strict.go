@@ -88,6 +88,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			"ingestKeys": ingestKeys(report, &c.Auth.IngestKeys),
 			"userRate":   userRate(&c.Auth.UserRate),
 		},
+		"notify": c.notifyFields(report),
 		"log": {
 			"format": text(&c.Log.Format), // Check names the two formats
 			"access": boolean(&c.Log.Access),

@@ -33,13 +33,19 @@ func AccessLog(next func(http.ResponseWriter, *http.Request)) func(http.Response
 	}
 }
 
+// ackLinkPrefix is where ack links live (acklink.PathPrefix): the rest of their path is a token.
+const ackLinkPrefix = "/ack/"
+
 // maxLoggedQuery bounds the query a line shows: the API's own take a few short parameters.
 const maxLoggedQuery = 256
 
 // loggedURL is u's path and query, without any access_token parameter (a browser's JWT on the
-// WebSocket URL) and cut at maxLoggedQuery.
+// WebSocket URL) and cut at maxLoggedQuery; an ack link's token, a credential, is left out too.
 func loggedURL(u *url.URL) string {
 	path := u.EscapedPath()
+	if strings.HasPrefix(path, ackLinkPrefix) {
+		path = ackLinkPrefix + "..."
+	}
 	if u.RawQuery == "" {
 		return path
 	}

@@ -17,6 +17,7 @@ func TestLoggedURLHasNoToken(t *testing.T) {
 		"/ws/alarm?%zz=eyJhbGciOi.x.y":                      "/ws/alarm",
 		"/api/v1/alarms?status=active&limit=10":             "/api/v1/alarms?status=active&limit=10",
 		"/ws/rowdata/meter/m%2F1/alice?access_token=eyJhbG": "/ws/rowdata/meter/m%2F1/alice",
+		"/ack/eyJpIjoiYWJj.c2lnbmF0dXJl":                    "/ack/...",
 	} {
 		u, err := url.Parse(raw)
 		if err != nil {

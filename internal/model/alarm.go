@@ -95,4 +95,22 @@ type Alarm struct {
 	// alarm's history) and the list carry them. A raise after a clear forgets them.
 	AckComment   string `json:"ackComment,omitempty" dc:"the comment given with the acknowledgement (up to 1 KiB); absent when none was"`
 	ClearComment string `json:"clearComment,omitempty" dc:"the comment given with the clear (up to 1 KiB); absent when none was"`
+	// Silenced is the silence that holds the alarm (set by a silenced event, dropped by an
+	// unsilenced one and by a clear).
+	Silenced *SilenceMark `json:"silenced,omitempty" dc:"the silence that holds the alarm's notifications back; absent when none does"`
+}
+
+// Alarm events of silences: each gets its own seq, like the lifecycle's.
+const (
+	EventSilenced   = "silenced"   // a silence started that holds the alarm, or it was raised under one
+	EventUnsilenced = "unsilenced" // the silence that held it ended (or was deleted)
+)
+
+// SilenceMark is the silence an alarm is held by, as its state shows it: consoles still receive
+// the alarm, marked; notifications of it are held back until the silence ends.
+type SilenceMark struct {
+	Id        string `json:"id" dc:"the silence's id" eg:"sil_k3j5v7x9b2d4f6h8"`
+	EndsAt    int64  `json:"endsAt" dc:"when the silence ends, unix ms; 0: when the alarm is cleared (shelved until cleared)" eg:"1732253600000"`
+	Comment   string `json:"comment" dc:"why it was silenced" eg:"substation maintenance"`
+	CreatedBy string `json:"createdBy" dc:"who silenced it" eg:"alice"`
 }

@@ -20,7 +20,7 @@ type AlarmMessage struct {
 	Type  string `json:"type" dc:"always alarm" eg:"alarm"`
 	Seq   int64  `json:"seq" dc:"the event's place in the order every console sees" eg:"1"`
 	Ts    int64  `json:"ts" dc:"server unix ms of the event" eg:"1732250000123"`
-	Event string `json:"event" v:"in:raised,repeated,acked,cleared" dc:"raised, repeated, acked or cleared" eg:"raised"`
+	Event string `json:"event" v:"in:raised,repeated,acked,cleared,silenced,unsilenced" dc:"raised, repeated, acked, cleared, silenced or unsilenced" eg:"raised"`
 	Data  *Alarm `json:"data" dc:"the alarm's state after the event"`
 }
 

@@ -97,6 +97,17 @@ func TestMessageSchemas(t *testing.T) {
 		c.Send(`{"type":"subscribe"}`)
 		check(c.Next(pulsenode.Patience))
 	}
+	// A silence's events: silenced (the alarm's state carries the mark), unsilenced.
+	sil := pulsenode.SilenceOf(t, n.MustPost("/api/v1/silences", `{"matchers":{"alarmIds":["a-2"]},"endsAt":99999999999999,"comment":"c"}`))
+	if o := check(console.Next(pulsenode.Patience)); o.Event != "silenced" {
+		t.Fatalf("after a silence: %s", o.Raw)
+	}
+	if code, env, _ := n.Call("DELETE", "/api/v1/silences/"+sil.ID, nil, ""); code != 200 {
+		t.Fatalf("DELETE: %d %s", code, env.Message)
+	}
+	if o := check(console.Next(pulsenode.Patience)); o.Event != "unsilenced" {
+		t.Fatalf("after a silence's end: %s", o.Raw)
+	}
 	send(console, `{"type":"ack","alarmId":"no-such-alarm","user":"op"}`)
 	check(console.Next(pulsenode.Patience))
 	send(console, `{"type":"clear","businessType":"meter","businessId":"m-1","alarmId":"a-2","user":"op","comment":"done"}`)

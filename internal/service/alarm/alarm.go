@@ -19,6 +19,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/consts"
 	"github.com/pulse-monitoring/pulse/internal/idempotency"
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 )
 
 // groupWait is how long a group of a busy committer waits for more requests (see commitLoop):
@@ -51,6 +52,10 @@ type Options struct {
 	// IdempotencyWindow is how long the answer of a raise that carried an Idempotency-Key is
 	// replayed (DefaultIdempotencyWindow when 0); its key is deleted after it.
 	IdempotencyWindow time.Duration
+	// Notify, when set, routes every committed event to notifications, written to the outbox in
+	// the event's transaction; Notified hears of every commit that may have written some.
+	Notify   *notify.Router
+	Notified func()
 }
 
 // Service stores alarms and rings the bus for each committed event.
@@ -95,9 +100,11 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 		s.now = time.Now
 	}
 	st.keyWindow = cmp.Or(opts.IdempotencyWindow, DefaultIdempotencyWindow)
+	st.notify, st.notified = opts.Notify, opts.Notified
 	go s.commitLoop()
-	s.purging.Add(1)
+	s.purging.Add(2)
 	go s.retentionLoop()
+	go s.silenceLoop()
 	return s, nil
 }
 

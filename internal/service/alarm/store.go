@@ -16,6 +16,8 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/dao"
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/model/entity"
+	"github.com/pulse-monitoring/pulse/internal/notify"
+	"github.com/pulse-monitoring/pulse/internal/silence"
 )
 
 // store is the alarm tables in the database of database.default.link (see manifest/sql).
@@ -25,12 +27,18 @@ type store struct {
 	name    string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
 	messageBytes string
-	write        writeSQL    // the group commit's statements
-	cache        *stateCache // states the last commits made (see stateCache)
-	conn         *sql.Conn   // the write connection: see writeConn
-	bigCache     bool        // conn's page cache was grown for large commits (writeSQL.bigCache)
+	write        writeSQL     // the group commit's statements
+	cache        *stateCache  // states the last commits made (see stateCache)
+	silences     *silence.Set // the silences not ended, as the last commit (or look) found them
+	conn         *sql.Conn    // the write connection: see writeConn
+	bigCache     bool         // conn's page cache was grown for large commits (writeSQL.bigCache)
 
 	keyWindow time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
+
+	// notify plans the notifications of each commit's events, written in its transaction (nil:
+	// notifications off); notified hears that a commit wrote some.
+	notify   *notify.Router
+	notified func()
 }
 
 // storedEvent is one row of pulse_alarm_event: an event as consoles receive it, and the alarm it
@@ -39,6 +47,10 @@ type storedEvent struct {
 	Seq     int64
 	Key     model.AlarmKey
 	Message []byte
+	// Event, State and Prev are what notifications are planned from: the event's name, the alarm
+	// after it and before it (nil when new). Not stored.
+	Event       string
+	State, Prev *model.Alarm
 }
 
 // openStore connects to node's database and creates the schema if it is missing, or moves an
@@ -70,7 +82,7 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 	}
 	name := fmt.Sprintf("%s database %q", db.GetConfig().Type, db.GetConfig().Name)
 	return &store{db: db, dialect: dialect, name: name, messageBytes: messageBytes, write: newWriteSQL(dialect),
-		cache: newStateCache(stateCacheBytes)}, nil
+		cache: newStateCache(stateCacheBytes), silences: silence.NewSet()}, nil
 }
 
 // dialectOf names db's SQL dialect as manifest/sql does.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 )
 
 // commit applies ops in order in one transaction and returns the events they made, in seq order.
@@ -43,13 +45,21 @@ func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEve
 	if err != nil {
 		return nil, nil, err
 	}
-	events, changed, err := s.runCommit(storeTx{ctx: ctx, tx: tx, store: s, sql: &s.write}, ops, now)
-	if err != nil {
+	var sil *silenceTx
+	events, changed, err := s.runCommit(storeTx{ctx: ctx, tx: tx, store: s, sql: &s.write, silences: &sil}, ops, now)
+	if err == nil {
+		err = tx.Commit()
+	} else {
 		_ = tx.Rollback()
+	}
+	if err != nil {
+		if sil != nil {
+			s.silences.Invalidate() // the copy has changes that were not committed: read it again
+		}
 		return nil, nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, nil, err
+	if s.notified != nil && len(events) > 0 {
+		s.notified() // the dispatcher reads the outbox now rather than at its next poll
 	}
 	return events, changed, nil
 }
@@ -59,21 +69,37 @@ func (s *store) runCommit(t storeTx, ops []*op, now int64) ([]storedEvent, []cha
 	if _, err := t.tx.ExecContext(t.ctx, t.sql.lock); err != nil {
 		return nil, nil, err
 	}
-	var last int64
-	if err := t.tx.QueryRowContext(t.ctx, t.sql.lastSeq).Scan(&last); err != nil {
+	var last, gen int64
+	if err := t.tx.QueryRowContext(t.ctx, t.sql.lastSeq).Scan(&last, &gen); err != nil {
+		return nil, nil, err
+	}
+	sil, err := t.loadSilences(gen)
+	if err != nil {
 		return nil, nil, err
 	}
 	ops, claims, err := t.claimKeys(ops, now) // replays and refusals are not applied
 	if err != nil {
 		return nil, nil, err
 	}
+	if ops, err = t.expandSilences(ops, sil, now); err != nil {
+		return nil, nil, err
+	}
 	stored, err := t.loadAlarms(ops)
 	if err != nil {
 		return nil, nil, err
 	}
-	events, changed, err := transition(stored, ops, last, now)
+	events, changed, err := transition(stored, ops, last, now, sil.list)
 	if err == nil {
 		err = t.keepAnswers(claims, now)
+	}
+	if err == nil {
+		err = t.endShelved(ops, sil, now)
+	}
+	if err == nil {
+		err = t.writeGen(sil)
+	}
+	if err == nil {
+		t.done(sil) // before planNotifications: a silence ended here holds back nothing
 	}
 	if err != nil || len(events) == 0 {
 		return events, changed, err
@@ -84,8 +110,39 @@ func (s *store) runCommit(t storeTx, ops []*op, now int64) ([]storedEvent, []cha
 	if err := t.writeAlarms(changed, now); err != nil {
 		return nil, nil, err
 	}
+	if err := t.planNotifications(events, now); err != nil {
+		return nil, nil, err
+	}
 	_, err = t.tx.ExecContext(t.ctx, t.sql.setSeq, events[len(events)-1].Seq)
 	return events, changed, err
+}
+
+// planNotifications writes the notifications the events make (routes matched in memory) to the
+// outbox, in the commit's transaction: an event is stored with its notifications or not at all.
+func (t storeTx) planNotifications(events []storedEvent, now int64) error {
+	if t.store.notify == nil {
+		return nil
+	}
+	evs := make([]notify.Event, 0, len(events))
+	for _, e := range events {
+		evs = append(evs, notify.Event{Kind: e.Event, Seq: e.Seq, Alarm: e.State, Prev: e.Prev})
+	}
+	p := t.store.notify.Plan(evs, time.UnixMilli(now))
+	if p.Empty() {
+		return nil
+	}
+	return notify.WritePlan(t.ctx, t.tx, t.store.dialect, p, now)
+}
+
+// done makes what the commit made of the silences the node's copy at once, before the commit's
+// events are planned into notifications in the same transaction (a silence deleted in this commit
+// holds back no unsilenced notification; a shelf its alarm's clear ended is gone); commitTx
+// forgets the copy when the transaction does not commit.
+func (t storeTx) done(sil *silenceTx) {
+	if sil.changed {
+		*t.silences = sil
+		t.store.silences.Replace(sil.gen, sil.list)
+	}
 }
 
 // storeTx is the store inside one commit's transaction: it runs the commit's statements.
@@ -94,6 +151,8 @@ type storeTx struct {
 	tx    *sql.Tx
 	store *store
 	sql   *writeSQL
+	// silences receives the commit's silences when it changed them (see done).
+	silences **silenceTx
 }
 
 // loadAlarms reads the stored state, and the seq of its latest event, of every alarm ops name. It

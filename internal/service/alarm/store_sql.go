@@ -32,7 +32,7 @@ type writeSQL struct {
 	bigCache  string // grows the write connection's page cache for large commits (see writeConn)
 
 	lock    string // takes the write lock of pulse_alarm_seq's row: see commit
-	lastSeq string // the last seq handed out
+	lastSeq string // the last seq handed out, and the silences' generation (pulse_silence_gen)
 	setSeq  string // sets it (one argument)
 	// The statements with many rows: a head, the rows' placeholders, a tail.
 	// The alarms are read by their ids (one argument per id), the key's first column: the rows of
@@ -72,7 +72,7 @@ func newWriteSQL(dialect string) writeSQL {
 		w.bigCache = "PRAGMA cache_size = -16384"                                                // KiB
 	}
 	w.lock = lockSeq
-	w.lastSeq = "SELECT " + sc.Seq + " FROM " + seqT + " WHERE " + sc.Id + " = 1"
+	w.lastSeq = "SELECT " + sc.Seq + ", COALESCE((SELECT gen FROM pulse_silence_gen WHERE id = 1), 0) FROM " + seqT + " WHERE " + sc.Id + " = 1"
 	w.setSeq = "UPDATE " + seqT + " SET " + sc.Seq + " = " + w.placeholder(1) + " WHERE " + sc.Id + " = 1"
 	key := ac.AlarmId + ", " + ac.BusinessType + ", " + ac.BusinessId
 	w.selectSeqs = multiRow{

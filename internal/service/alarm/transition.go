@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/consts"
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/silence"
 )
 
 const statusCleared = model.StatusCleared
@@ -19,6 +20,8 @@ const (
 	opRaise opKind = iota
 	opAck
 	opClear
+	opSilence   // a silence's change (work): the commit expands it into opResilence of its alarms
+	opResilence // decide an alarm's silence mark again (see resilence)
 )
 
 // op is one operation on one alarm, and, once committed, what it became.
@@ -33,7 +36,11 @@ type op struct {
 	scope   model.Scope // opAck, opClear: the alarms the caller may change
 	// source: a clear sent by the alarm's source (ingest), to which an unknown alarm is no error.
 	source bool
-	claim  *claim // an op of a request with an Idempotency-Key (see store_idempotency.go)
+	claim  *claim       // an op of a request with an Idempotency-Key (see store_idempotency.go)
+	work   *silenceWork // opSilence
+
+	// endSilence: an opClear of an alarm shelved until cleared: the silence that ends with it.
+	endSilence string
 
 	seq   int64        // the event's seq; for an operation that changed nothing, the alarm's
 	state *model.Alarm // the alarm after the operation
@@ -56,6 +63,8 @@ func nextState(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error)
 		return nil, "", notFound(o.key)
 	}
 	switch o.kind {
+	case opSilence, opResilence:
+		return cur, "", nil // resilence decides, in transition
 	case opRaise:
 		next := &model.Alarm{AlarmBusinessData: o.raise, Status: model.StatusActive, Count: 1,
 			FirstTime: o.raise.Time, LastTime: o.raise.Time}
@@ -67,6 +76,7 @@ func nextState(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error)
 		if cur.Status == model.StatusCleared {
 			return next, model.EventRaised, nil
 		}
+		next.Silenced = cur.Silenced // resilence decides whether it stays
 		next.Status, next.AckedBy, next.AckTime, next.AckComment = cur.Status, cur.AckedBy, cur.AckTime, cur.AckComment
 		return next, model.EventRepeated, nil
 	case opAck:
@@ -92,6 +102,10 @@ func nextState(cur *model.Alarm, o *op, now int64) (*model.Alarm, string, error)
 		}
 		next := *cur
 		next.Status, next.ClearedBy, next.ClearTime, next.ClearComment = model.StatusCleared, o.user, now, o.comment
+		if cur.Silenced != nil && cur.Silenced.EndsAt == 0 {
+			o.endSilence = cur.Silenced.Id // shelved until cleared: the silence ends with the clear
+		}
+		next.Silenced = nil // a cleared alarm is held by no silence: a raise decides afresh
 		return &next, model.EventCleared, nil
 	}
 }
@@ -130,12 +144,38 @@ func alarmFrame(seq, ts int64, event string, state []byte) []byte {
 // new), numbering their events from last+1. Each op gets its outcome (o.state, o.seq, o.err): an
 // op that fails changes nothing and does not stop the others. It returns the events, in seq order,
 // and the alarms changed, each once, in the order of their first change. It touches no storage.
-func transition(stored map[model.AlarmKey]storedAlarm, ops []*op, last, now int64) ([]storedEvent, []changedAlarm, error) {
+//
+// silences are those not ended, as the commit left them: a raise, and an opResilence, is
+// followed by a silenced or unsilenced event when the silence that holds the alarm changes. Every
+// event carries the alarm after it and before it: the commit plans its notifications from them.
+func transition(stored map[model.AlarmKey]storedAlarm, ops []*op, last, now int64, silences []*silence.Silence) ([]storedEvent, []changedAlarm, error) {
 	cur := maps.Clone(stored)
 	var events []storedEvent
 	var changed []changedAlarm
 	at := map[model.AlarmKey]int{} // index in changed, by key
+	emit := func(key model.AlarmKey, next *model.Alarm, event string) error {
+		last++
+		state, err := model.Encode(next)
+		if err != nil {
+			return err
+		}
+		prev := cur[key].state
+		cur[key] = storedAlarm{state: next, seq: last}
+		events = append(events, storedEvent{Seq: last, Key: key, Message: alarmFrame(last, now, event, state),
+			Event: event, State: next, Prev: prev})
+		if i, ok := at[key]; ok {
+			changed[i].storedAlarm, changed[i].encoded = cur[key], state
+			return nil
+		}
+		_, existed := stored[key]
+		at[key] = len(changed)
+		changed = append(changed, changedAlarm{key: key, storedAlarm: cur[key], encoded: state, isNew: !existed})
+		return nil
+	}
 	for _, o := range ops {
+		if o.kind == opSilence {
+			continue
+		}
 		next, event, err := nextState(cur[o.key].state, o, now)
 		if err != nil {
 			o.err = err
@@ -143,23 +183,25 @@ func transition(stored map[model.AlarmKey]storedAlarm, ops []*op, last, now int6
 		}
 		if event == "" {
 			o.state, o.seq = next, cur[o.key].seq // a source's clear of an unknown alarm: nil, 0
+		} else {
+			if err := emit(o.key, next, event); err != nil {
+				return nil, nil, err
+			}
+			o.state, o.seq = next, last
+		}
+		if o.kind != opRaise && o.kind != opResilence {
 			continue
 		}
-		last++
-		state, err := model.Encode(next)
-		if err != nil {
+		mark, event := resilence(next, silences, now)
+		if event == "" {
+			continue
+		}
+		marked := *next
+		marked.Silenced = mark
+		if err := emit(o.key, &marked, event); err != nil {
 			return nil, nil, err
 		}
-		cur[o.key] = storedAlarm{state: next, seq: last}
-		o.state, o.seq = next, last
-		events = append(events, storedEvent{Seq: last, Key: o.key, Message: alarmFrame(last, now, event, state)})
-		if i, ok := at[o.key]; ok {
-			changed[i].storedAlarm, changed[i].encoded = cur[o.key], state
-			continue
-		}
-		_, existed := stored[o.key]
-		at[o.key] = len(changed)
-		changed = append(changed, changedAlarm{key: o.key, storedAlarm: cur[o.key], encoded: state, isNew: !existed})
+		o.state = &marked
 	}
 	return events, changed, nil
 }

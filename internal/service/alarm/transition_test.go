@@ -107,7 +107,7 @@ func TestTransitionNumbersEventsAndCollectsChanges(t *testing.T) {
 		raise: model.AlarmBusinessData{AlarmId: "old", BusinessType: "p", BusinessId: "p-7", Time: 1}}
 	ops := []*op{raiseNew, ackOld, ackDone, clearDone, clearNew, ackOldAgain, raiseOldElsewhere}
 
-	events, changed, err := transition(stored, ops, last, now)
+	events, changed, err := transition(stored, ops, last, now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,7 @@
 // time), acknowledge and clear them (one, or many at once, with a comment), an alarm's events, the
 // businesses that recently published row data.
 
-import type { Alarm, AlarmMessage, AlarmPage, AlarmQuery, AlarmRef, BulkItem, Change } from "./types.js";
+import type { Alarm, AlarmMessage, AlarmPage, AlarmQuery, AlarmRef, BulkItem, Change, Delivery, NewSilence, Silence } from "./types.js";
 import { serverUrl } from "./url.js";
 
 // PulseError is any answer but 200: status is the HTTP status (0 when the server could not be
@@ -45,6 +45,13 @@ export interface Api {
   bulkClear(alarms: AlarmRef[], change?: Change): Promise<BulkItem[]>;
   alarmEvents(alarm: AlarmTarget, q?: { limit?: number }): Promise<AlarmMessage[]>;
   businesses(): Promise<Business[]>;
+  // Silences (needs a token with ack; business patterns within its alarms patterns): make one,
+  // list those not ended (within the token's patterns), end one now.
+  createSilence(s: NewSilence): Promise<Silence>;
+  silences(): Promise<Silence[]>;
+  deleteSilence(id: string): Promise<void>;
+  // deliveries are the notification records of an alarm: every attempt to notify someone of it.
+  deliveries(alarm: AlarmTarget): Promise<Delivery[]>;
   setToken(token: string): void;
 }
 
@@ -52,7 +59,7 @@ export function createApi(o: { baseUrl?: string; token?: string }): Api {
   let token = o.token;
   serverUrl(o.baseUrl, "/", "http"); // a bad baseUrl fails here
 
-  async function call<T>(method: "GET" | "POST", path: string, body?: object): Promise<T> {
+  async function call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: object): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -140,6 +147,17 @@ export function createApi(o: { baseUrl?: string; token?: string }): Api {
     },
     async businesses() {
       return (await call<{ items: Business[] }>("GET", "/api/v1/businesses")).items;
+    },
+    createSilence: (s) => call<Silence>("POST", "/api/v1/silences", s),
+    async silences() {
+      return (await call<{ items: Silence[] }>("GET", "/api/v1/silences")).items;
+    },
+    async deleteSilence(id) {
+      if (typeof id !== "string" || id === "") throw new TypeError("id must be a non-empty string");
+      await call<object>("DELETE", `/api/v1/silences/${encodeURIComponent(id)}`);
+    },
+    async deliveries(alarm) {
+      return (await call<{ items?: Delivery[] } | null>("GET", alarmPath(alarm, "deliveries")))?.items ?? [];
     },
     setToken(t) {
       token = t;

@@ -50,6 +50,15 @@ export interface Alarm {
   clearTime: number;
   ackComment?: string; // what the acknowledgement said (absent when nothing)
   clearComment?: string; // what the clear said (absent when nothing)
+  silenced?: SilenceMark; // the silence that holds its notifications back (absent when none)
+}
+
+// SilenceMark is the silence an alarm is under: consoles still show the alarm, marked.
+export interface SilenceMark {
+  id: string;
+  endsAt: number; // unix ms; 0: until the alarm is cleared
+  comment: string;
+  createdBy: string;
 }
 
 export type AlarmStatus = Alarm["status"];
@@ -102,7 +111,7 @@ export interface AlarmMessage {
   type: "alarm";
   seq: number;
   ts: number;
-  event: "raised" | "repeated" | "acked" | "cleared";
+  event: "raised" | "repeated" | "acked" | "cleared" | "silenced" | "unsilenced";
   data: Alarm;
 }
 
@@ -138,4 +147,51 @@ export interface AlarmEvents {
   state: StateChange;
   error: ErrorMessage;
   auth: { exp: number };
+}
+
+// Silences: while one is active the alarms its matchers select notify nobody (consoles still show
+// them, marked by silenced and unsilenced events). Matchers of different fields all apply, values
+// of one field any.
+export interface SilenceMatchers {
+  businesses?: string[]; // patterns: type/id, type/* or *
+  levels?: string[];
+  alarmIds?: string[];
+  text?: string; // a case-insensitive substring of the title or content
+}
+
+export interface NewSilence {
+  matchers: SilenceMatchers;
+  startsAt?: number; // unix ms; absent: now
+  endsAt?: number; // unix ms; absent with untilCleared
+  untilCleared?: boolean; // shelve one alarm (one alarmId and one business) until it is cleared
+  comment?: string;
+  user?: string; // auth off: who silences
+}
+
+export interface Silence {
+  id: string;
+  matchers: SilenceMatchers;
+  startsAt: number;
+  endsAt: number; // 0 until cleared
+  untilCleared?: boolean;
+  comment: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+// Delivery is one notification record of an alarm (an attempt to notify someone): the fields the
+// server sends, of which a console shows what it finds.
+export interface Delivery {
+  id?: string; // the notification's id (webhook-id): the same on every attempt
+  route?: string;
+  step?: string; // an escalation step
+  seq?: number; // the alarm event it is of
+  kind?: string;
+  outlet?: string;
+  target?: string;
+  attempt?: number;
+  status?: string;
+  time?: number;
+  error?: string;
+  [field: string]: unknown;
 }

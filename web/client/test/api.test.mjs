@@ -124,3 +124,32 @@ test("api: bulkAck and bulkClear, each alarm on its own, with a token", async (t
   const forbidden = await api.bulkAck([ref("meter", "m-2", "a-2")]).catch((e) => e);
   assert.deepEqual([forbidden.status, forbidden.code], [403, 1403]);
 });
+
+test("api: createSilence, silences and deleteSilence; deliveries answers what the server has", async (t) => {
+  const pulse = await startPulse(t);
+  const api = createApi({ baseUrl: pulse.baseUrl });
+  await pulse.raiseAlarms([{ alarmId: "s-1", businessType: "meter", businessId: "m-1", level: "major", title: "t" }]);
+  const endsAt = Date.now() + 3600_000;
+  const made = await api.createSilence({ matchers: { businesses: ["meter/*"], levels: ["major"] }, endsAt, comment: "works", user: "ann" });
+  assert.match(made.id, /^sil_/);
+  assert.deepEqual([made.createdBy, made.comment, made.endsAt], ["ann", "works", endsAt]);
+  assert.deepEqual((await api.silences()).map((s) => s.id), [made.id]);
+  const events = await api.alarmEvents(ref("meter", "m-1", "s-1"));
+  assert.deepEqual(events.map((e) => e.event), ["raised", "silenced"]);
+  assert.equal(events[1].data.silenced.id, made.id);
+
+  const bad = await api.createSilence({ matchers: {}, endsAt }).catch((e) => e);
+  assert.ok(bad instanceof PulseError);
+  assert.equal(bad.status, 400);
+  assert.match(bad.message, /matchers/);
+
+  await api.deleteSilence(made.id);
+  assert.deepEqual(await api.silences(), []);
+  const gone = await api.deleteSilence(made.id).catch((e) => e);
+  assert.deepEqual([gone.status, gone.code], [404, 65]);
+  assert.deepEqual((await api.alarmEvents(ref("meter", "m-1", "s-1"))).map((e) => e.event), ["raised", "silenced", "unsilenced"]);
+
+  // A server without notifications has no deliveries endpoint: 404, which the call passes on.
+  const deliveries = await api.deliveries(ref("meter", "m-1", "s-1")).then((d) => d, (e) => e);
+  if (!Array.isArray(deliveries)) assert.deepEqual([deliveries instanceof PulseError, deliveries.status, deliveries.code], [true, 404, 65]);
+});

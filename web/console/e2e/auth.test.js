@@ -43,6 +43,7 @@ test("without a token the console asks for one; a token without ack shows the al
   await until(async () => (await attr(page, "[data-testid=board]", "data-rows")) === "1", "the board shows the alarm");
   assert.equal(await page.locator('tr[data-alarm-id="a-1"] button[data-action="ack"]').isDisabled(), true);
   assert.equal(await page.locator('tr[data-alarm-id="a-1"] button[data-action="clear"]').isDisabled(), true);
+  assert.equal(await page.locator('tr[data-alarm-id="a-1"] button[data-action="silence"]').isDisabled(), true);
   assert.match(await page.getByTestId("auth-info").textContent(), /viewer \(read only\)/);
   // The token is kept for the console's tabs (session.test.js: shared between them).
   assert.equal(await page.evaluate(() => localStorage.getItem("pulse.token")), viewerToken);
@@ -72,6 +73,14 @@ test("with a token that may ack, ack works and ackedBy is the token's sub; the d
     return list.items.some((a) => a.alarmId === "a-1" && a.ackedBy === "李雷");
   }, "the server has the alarm acked by 李雷");
   await until(async () => (await page.locator('tr[data-alarm-id="a-1"]').getAttribute("data-status")) === "acked", "the row shows acked");
+
+  // A silence made with the token: its creator is the token's sub.
+  await page.locator('tr[data-alarm-id="a-1"] button[data-action="silence"]').click();
+  await page.getByTestId("silence-dialog").getByTestId("silence-what").selectOption("business");
+  await page.getByTestId("silence-dialog").getByTestId("silence-submit").click();
+  await until(async () => (await page.locator('tr[data-alarm-id="a-1"]').getAttribute("data-silenced")) !== "", "the row is marked silenced");
+  const [silence] = (await pulse.get("/api/v1/silences", { Authorization: `Bearer ${operator()}` })).items;
+  assert.equal(silence.createdBy, "李雷");
 
   await page.getByTestId("forget-token").click();
   await until(async () => /paste a token/.test(await page.locator(".banner[role=alert]").textContent()), "forgetting the token closes the board");

@@ -7,6 +7,7 @@ import { AlarmCalls } from "./calls";
 import { ClearedView } from "./cleared";
 import { download, toCsv } from "./csv";
 import { HistoryDialog } from "./history";
+import { SilenceDialog, SilencesDialog, until } from "./silences";
 import { readParams, writeParams } from "./url";
 import "./board.css";
 
@@ -40,6 +41,7 @@ class Row {
   readonly check = el("input", { type: "checkbox", "aria-label": "Select", "data-action": "select" });
   readonly ack = el("button", { type: "button", "data-action": "ack" }, "Ack");
   readonly clear = el("button", { type: "button", "data-action": "clear" }, "Clear");
+  readonly mute = el("button", { type: "button", "data-action": "silence", "aria-label": "Silence notifications" }, "Silence…");
   private cells: HTMLTableCellElement[];
   private stamp = "";
 
@@ -49,18 +51,18 @@ class Row {
     this.cells[2].className = "business";
     this.cells[3].className = "title";
     this.cells[4].className = "num";
-    this.tr = el("tr", { tabindex: 0 }, el("td", { class: "select" }, this.check), ...this.cells, el("td", { class: "actions" }, this.ack, this.clear));
+    this.tr = el("tr", { tabindex: 0 }, el("td", { class: "select" }, this.check), ...this.cells, el("td", { class: "actions" }, this.ack, this.clear, this.mute));
   }
 
   // update redraws the row when anything it shows changed.
   update(a: Alarm, o: { canAck: boolean; selected: boolean; acking: boolean; clearing: boolean; reraised: boolean; ghost: boolean }): void {
-    const stamp = JSON.stringify([a.status, a.count, a.lastTime, a.level, a.ackedBy, (a as { ackComment?: string }).ackComment, a.title, a.content, o]);
+    const stamp = JSON.stringify([a.status, a.count, a.lastTime, a.level, a.ackedBy, (a as { ackComment?: string }).ackComment, a.title, a.content, a.silenced, o]);
     this.alarm = a;
     if (stamp === this.stamp) return;
     this.stamp = stamp;
     const status = o.ghost ? "cleared" : a.status;
-    this.tr.className = `alarm ${a.level} ${status}${o.clearing ? " clearing" : ""}${o.reraised ? " reraised" : ""}`;
-    Object.assign(this.tr.dataset, { key: keyOf(a), alarmId: a.alarmId, business: businessOf(a), level: a.level, status, count: String(a.count) });
+    this.tr.className = `alarm ${a.level} ${status}${o.clearing ? " clearing" : ""}${o.reraised ? " reraised" : ""}${a.silenced ? " silenced" : ""}`;
+    Object.assign(this.tr.dataset, { key: keyOf(a), alarmId: a.alarmId, business: businessOf(a), level: a.level, status, count: String(a.count), silenced: a.silenced?.id ?? "" });
     const [level, last, business, title, count, state] = this.cells;
     level.replaceChildren(el("span", { class: `level ${a.level}` }, a.level));
     last.textContent = formatTime(a.lastTime);
@@ -74,6 +76,13 @@ class Row {
         a.ackedBy && status === "acked" ? el("span", { class: "muted" }, ` by ${a.ackedBy}`) : "",
         status === "acked" && (a as { ackComment?: string }).ackComment ? el("span", { class: "ack-comment" }, `: “${(a as { ackComment?: string }).ackComment}”`) : "",
         o.reraised ? el("span", { class: "reraised-note" }, " · raised again") : "",
+        a.silenced
+          ? el(
+              "span",
+              { class: "silenced-note", "data-testid": "silenced-note", title: `Nobody is notified of it: silenced by ${a.silenced.createdBy}${a.silenced.comment ? `: “${a.silenced.comment}”` : ""}` },
+              ` · silenced ${until(a.silenced.endsAt)}`,
+            )
+          : "",
         o.clearing ? el("span", { class: "muted" }, " · clearing…") : "",
       ].filter((c) => c !== ""),
     );
@@ -82,6 +91,8 @@ class Row {
     this.clear.disabled = !o.canAck || status === "cleared" || o.clearing;
     this.ack.title = why || `Acknowledge ${nameOf(a)}`;
     this.clear.title = why || `Clear ${nameOf(a)}`;
+    this.mute.disabled = !o.canAck || status === "cleared";
+    this.mute.title = why || `Silence the notifications of ${nameOf(a)} or its business`;
     this.check.checked = o.selected;
     this.check.disabled = status === "cleared";
   }
@@ -101,6 +112,8 @@ export class Board {
   private alerter = new Alerter();
   private calls: AlarmCalls;
   private history = new HistoryDialog();
+  private silenceDialog: SilenceDialog;
+  private silencesDialog: SilencesDialog;
   private cleared: ClearedView;
   private filter: Filter = { ...noFilter };
   private grouping: Grouping = "";
@@ -138,7 +151,7 @@ export class Board {
   private chips = el("div", { class: "chips" });
   private soundToggles = el("span", { class: "sound-toggles" });
   private enableSound = el("button", { type: "button", class: "enable-sound", "data-testid": "enable-sound", hidden: true }, "Click to enable sound");
-  private silence = el("button", { type: "button", class: "silence", "data-testid": "silence", hidden: true }, "Silence");
+  private silence = el("button", { type: "button", class: "silence", "data-testid": "silence", hidden: true, title: "Stop this browser's tone for the critical alarms waiting now (server silences: the Silences button)" }, "Mute tone");
   private newBar = el("button", { type: "button", class: "new-bar", "data-testid": "new-bar", hidden: true });
   private hiddenBar = el("button", { type: "button", class: "hidden-bar", "data-testid": "hidden-critical", hidden: true });
   private statusText = el("span", { "data-testid": "status-text" });
@@ -161,6 +174,11 @@ export class Board {
   ) {
     this.calls = new AlarmCalls(api, session);
     this.cleared = new ClearedView(this.calls);
+    this.silenceDialog = new SilenceDialog(this.calls);
+    this.silenceDialog.onMade = (_, what) => this.say(`Silenced ${what}`);
+    this.silencesDialog = new SilencesDialog(this.calls, () => this.session.canAck);
+    this.silencesDialog.onNew = () => this.silenceDialog.open();
+    this.silencesDialog.onDeleted = () => this.say("Silence deleted: its alarms notify again");
     this.render = throttled(() => this.draw(), DRAW_EVERY_MS);
     this.table.append(
       el(
@@ -180,6 +198,8 @@ export class Board {
       this.cleared.node,
       this.announcer,
       this.history.node,
+      this.silenceDialog.node,
+      this.silencesDialog.node,
     );
     this.readUrl();
 
@@ -190,7 +210,7 @@ export class Board {
     this.silence.addEventListener("click", () => {
       const waiting = [...this.state.values()].filter((a) => a.level === "critical" && a.status === "active" && !this.silenced.has(keyOf(a)));
       for (const a of waiting) this.silenced.add(keyOf(a));
-      this.say(`Silenced ${waiting.length === 1 ? nameOf(waiting[0]) : `${waiting.length} critical alarms`} until acknowledged; a new critical sounds again`);
+      this.say(`Muted the tone of ${waiting.length === 1 ? nameOf(waiting[0]) : `${waiting.length} critical alarms`} until acknowledged; a new critical sounds again`);
       this.render();
     });
     this.newBar.addEventListener("click", () => this.applyWaiting());
@@ -489,12 +509,14 @@ export class Board {
     });
     this.soundToggles.append(sound, notify);
     const exportCsv = el("button", { type: "button", "data-testid": "export-csv" }, "Export CSV");
+    const silences = el("button", { type: "button", "data-testid": "silences-button", title: "Silences: alarms whose notifications are held back" }, "Silences");
+    silences.addEventListener("click", () => void this.silencesDialog.open());
     exportCsv.addEventListener("click", () => this.exportCsv());
     this.bulkAck.title = "Acknowledge the selected alarms, with the comment";
     return el(
       "div",
       { class: "toolbar" },
-      view, level, status, business, text, group,
+      view, level, status, business, text, group, silences,
       el("span", { class: "spacer" }),
       el("span", { class: "desk-tools" }, this.comment, this.bulkAck, exportCsv),
     );
@@ -701,7 +723,7 @@ export class Board {
     this.enableSound.hidden = sound !== "blocked";
     const pending = this.unsilencedCriticals();
     this.silence.hidden = pending === 0 || sound === "off";
-    this.silence.textContent = `Silence (${pending})`;
+    this.silence.textContent = `Mute tone (${pending})`;
     Object.assign(this.node.dataset, {
       sound,
       alerts: String(this.alerter.alerts),
@@ -714,7 +736,8 @@ export class Board {
 
   private unsilencedCriticals(): number {
     let n = 0;
-    for (const a of this.state.values()) if (a.level === "critical" && a.status === "active" && !this.silenced.has(keyOf(a))) n++;
+    // A critical under a server silence is marked on the board; its tone does not repeat either.
+    for (const a of this.state.values()) if (a.level === "critical" && a.status === "active" && !a.silenced && !this.silenced.has(keyOf(a))) n++;
     return n;
   }
 
@@ -790,8 +813,9 @@ export class Board {
     if (!alarm) return; // a cleared alarm waiting to leave the table
     if (action === "ack") return void this.ack(alarm);
     if (action === "clear") return this.clearLater(alarm);
+    if (action === "silence") return this.silenceDialog.open(alarm);
     if (target.closest("button, input")) return;
-    void this.history.show(alarm, () => this.calls.events(alarm));
+    void this.history.show(alarm, () => this.calls.events(alarm), () => this.calls.deliveries(alarm));
   }
 
   // Ack goes over HTTP on the alarm's canonical path; the row changes when the resulting event

@@ -1,4 +1,4 @@
-import type { Alarm, AlarmMessage, AlarmPage, AlarmRef, AlarmTarget, Api, Change } from "@pulse/client";
+import { PulseError, type Alarm, type AlarmMessage, type AlarmPage, type AlarmRef, type AlarmTarget, type Api, type Change, type Delivery, type NewSilence, type Silence } from "@pulse/client";
 import type { Session } from "../session";
 
 // The board's calls to the people's alarm API, through the client library: every alarm is named
@@ -66,6 +66,30 @@ export class AlarmCalls {
       }
     }
     return { acked, refused };
+  }
+
+  // silence makes a silence; with auth off it names the session's user as its creator.
+  silence(s: NewSilence): Promise<Silence> {
+    return this.api.createSilence(this.session.authOn ? s : { ...s, user: this.session.user });
+  }
+
+  silences(): Promise<Silence[]> {
+    return this.api.silences();
+  }
+
+  unsilence(id: string): Promise<void> {
+    return this.api.deleteSilence(id);
+  }
+
+  // deliveries are the alarm's notification records; none when the server has no notifications
+  // (404: a server without them, or an alarm it does not know).
+  async deliveries(a: Alarm): Promise<Delivery[]> {
+    try {
+      return await this.api.deliveries(target(a));
+    } catch (err) {
+      if (err instanceof PulseError && err.status === 404) return [];
+      throw err;
+    }
   }
 
   // A page of cleared alarms, newest first (GET /api/v1/alarms?status=cleared&from&to&q&cursor).
