@@ -76,18 +76,19 @@ func TestNotifyBacklogSendsTheLatestState(t *testing.T) {
 	}
 }
 
-// TestNotifyGroupsWithinGroupWait: 1,000 alarms of one group raised within groupWait leave in at
-// most two notifications, every alarm in one of them.
+// TestNotifyGroupsWithinGroupWait: 400 alarms of one group raised within groupWait leave in at
+// most two notifications, every alarm in one of them. (1,000 took up to 37 s under -race on a
+// busy machine, past the poll's patience; the grouping is the same.)
 func TestNotifyGroupsWithinGroupWait(t *testing.T) {
 	r := pulsenode.NewReceiver(t)
 	route := notify.Route{Name: "g", To: []string{"hook0"}, GroupBy: []string{"businessType"}, GroupWait: 2 * time.Second}
 	n := pulsenode.StartWith(t, pulsenode.WithNotify([]notify.Route{route}, r), pulsenode.FastNotify)
 	var items []string
-	for i := range 1000 {
+	for i := range 400 {
 		items = append(items, fmt.Sprintf(`{"alarmId":"g-%d","businessType":"meter","businessId":"m-%d","level":"minor","title":"t"}`, i, i%7))
 	}
-	n.Raise(`{"items":[` + strings.Join(items[:500], ",") + `]}`)
-	n.Raise(`{"items":[` + strings.Join(items[500:], ",") + `]}`)
+	n.Raise(`{"items":[` + strings.Join(items[:200], ",") + `]}`)
+	n.Raise(`{"items":[` + strings.Join(items[200:], ",") + `]}`)
 	seen := map[string]bool{}
 	poll.Eventually(t, func() bool {
 		for _, c := range r.Delivered() {
@@ -95,7 +96,7 @@ func TestNotifyGroupsWithinGroupWait(t *testing.T) {
 				seen[a.AlarmId] = true
 			}
 		}
-		return len(seen) == 1000
+		return len(seen) == len(items)
 	}, "alarms notified: %d", len(seen))
 	calls := r.Delivered()
 	if len(calls) > 2 {
