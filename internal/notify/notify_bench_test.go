@@ -39,26 +39,7 @@ func BenchmarkAlarmIngestNotify(b *testing.B) {
 					c.Notify.Routes = []notify.Route{{Name: "all", To: []string{"hook"}}}
 				}
 			})
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-			var id atomic.Int64
-			b.SetParallelism(32)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					body := fmt.Sprintf(`{"alarmId":"bench-%d","businessType":"meter","businessId":"m","level":"major","title":"t"}`, id.Add(1))
-					resp, err := client.Post(n.Base+"/api/v1/alarm", "application/json", strings.NewReader(body))
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Errorf("status %d", resp.StatusCode)
-						return
-					}
-				}
-			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "alarms/s")
+			pulsenode.PostAlarms(b, n, 0, nil)
 		})
 	}
 }

@@ -1,10 +1,6 @@
 package ingest_test
 
 import (
-	"fmt"
-	"net/http"
-	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
@@ -16,25 +12,5 @@ import (
 //
 //	go test -run xxx -bench AlarmIngest -benchtime 20000x ./internal/controller/ingest/
 func BenchmarkAlarmIngest(b *testing.B) {
-	n := pulsenode.Start(b, nil)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	var id atomic.Int64
-	b.SetParallelism(32) // 32 x GOMAXPROCS posters
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			body := fmt.Sprintf(`{"alarmId":"bench-%d","businessId":"m","title":"t"}`, id.Add(1)%5000)
-			resp, err := client.Post(n.Base+"/api/v1/alarm", "application/json", strings.NewReader(body))
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Errorf("status %d", resp.StatusCode)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "alarms/s")
+	pulsenode.PostAlarms(b, pulsenode.Start(b, nil), 5000, nil)
 }

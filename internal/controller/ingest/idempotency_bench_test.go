@@ -5,8 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -29,38 +27,15 @@ func BenchmarkAlarmIngestIdempotency(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			n := pulsenode.Start(b, nil)
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-			var id atomic.Int64
 			cpu := processCPU()
-			b.SetParallelism(32) // 32 x GOMAXPROCS posters
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := id.Add(1)
-					req, err := http.NewRequest(http.MethodPost, n.Base+"/api/v1/alarm",
-						strings.NewReader(fmt.Sprintf(`{"alarmId":"bench-%d","businessId":"m","title":"t"}`, i%5000)))
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					req.Header.Set("Content-Type", "application/json")
-					if keyed {
-						sum := sha256.Sum256([]byte(fmt.Sprint(i))) // spread like the UUIDs clients send
-						req.Header.Set("Idempotency-Key", hex.EncodeToString(sum[:16]))
-					}
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Errorf("status %d", resp.StatusCode)
-						return
-					}
+			var prepare func(*http.Request, int64)
+			if keyed {
+				prepare = func(req *http.Request, i int64) {
+					sum := sha256.Sum256([]byte(fmt.Sprint(i))) // spread like the UUIDs clients send
+					req.Header.Set("Idempotency-Key", hex.EncodeToString(sum[:16]))
 				}
-			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "alarms/s")
+			}
+			pulsenode.PostAlarms(b, n, 5000, prepare)
 			// The process is the server and its clients: the CPU both spend per alarm.
 			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/alarm")
 		})
