@@ -14,6 +14,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/consts"
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/strictjson"
 )
 
 // NoticeDevices pushes a notice to the phones and browsers a user registered (the device
@@ -52,7 +53,21 @@ func (s *Service) NoticeCounts() NoticeCounts {
 // sender's patterns (the key's businesses, the token's alarms); without (auth off, the Go API) it
 // may be any. It answers the same whether or not the user is connected anywhere.
 func (s *Service) SendToUser(ctx context.Context, user string, n model.Notice) error {
-	err := s.sendToUser(ctx, user, &n)
+	return s.count(s.sendToUser(ctx, user, &n))
+}
+
+// SendToUserJSON is SendToUser of a notice as HTTP brings it: a JSON body, decoded strictly (see
+// strictjson), so that a misspelt field is an error rather than a notice without it.
+func (s *Service) SendToUserJSON(ctx context.Context, user string, body []byte) error {
+	var n model.Notice
+	if err := strictjson.Unmarshal(body, &n); err != nil {
+		return s.count(decodeError("body", err))
+	}
+	return s.SendToUser(ctx, user, n)
+}
+
+// count counts a notice's outcome, and returns it.
+func (s *Service) count(err error) error {
 	switch {
 	case err == nil:
 		s.notices.sent.Add(1)
