@@ -18,7 +18,7 @@ type Event struct {
 	Channel      Channel
 	BusinessType string
 	BusinessId   string
-	Seq          int64 // alarm events: the event's seq, so a resuming console skips what it replayed
+	Seq          int64  // alarm events: the event's seq, so a resuming console skips what it replayed
 	User         string // notices: the user whose sockets receive it
 	Message      []byte
 }
