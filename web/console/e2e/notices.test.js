@@ -1,6 +1,7 @@
 // Notices to one user, with auth on: an operator assigns an alarm to a colleague from its row;
 // the colleague's console, open as another user in another browser context, shows the notice
-// (apart from the alarms: the board does not gain a row) and opens the alarm on a click. The
+// (apart from the alarms: the board does not gain a row), once although it comes over the board's
+// socket and a chart's, and opens the alarm on a click. The
 // operator's own console shows no notice: it was not for them.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -45,6 +46,13 @@ async function open(token, hash) {
 test("assigning an alarm sends its assignee a notice that opens it", async () => {
   const operator = await open(alice(), "#alarms");
   const assignee = await open(bob(), "#dashboard");
+  // The assignee also follows a business on the dashboard: the notice comes over both sockets,
+  // and the tray shows it once.
+  const panel = assignee.getByTestId("panel").first();
+  await panel.getByTestId("type").fill("meter");
+  await panel.getByTestId("id").fill("m-1");
+  await panel.getByTestId("follow").click();
+  await until(async () => (await panel.getAttribute("data-status")) === "live", "the assignee's panel is live");
 
   await operator.locator('tr[data-alarm-id="a-9"] button[data-action="assign"]').click();
   const dialog = operator.getByTestId("assign-dialog");
@@ -68,6 +76,7 @@ test("assigning an alarm sends its assignee a notice that opens it", async () =>
   assert.match(await history.textContent(), /a-9 · meter\/m-1/);
 
   assert.equal(await operator.getByTestId("notice").count(), 0, "the operator, who is not the assignee, got no notice");
+  assert.equal(await notice.count(), 1, "the notice came over two sockets and shows once");
   await operator.close();
   await assignee.close();
 });

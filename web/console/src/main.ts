@@ -15,9 +15,11 @@ const dashboard = new Dashboard(session, api);
 const board = new Board(session, api);
 const identity = new IdentityBar(session);
 const sessionBanner = new SessionBanner(session);
-// Notices to this user come over the board's socket; one that names an alarm opens it.
+// Notices to this user come over every socket of the page (the board's and each panel's): the
+// tray shows each once; one that names an alarm opens it.
 const notices = new NoticeTray();
 board.onNotice = (n) => notices.show(n);
+dashboard.onNotice = (n) => notices.show(n);
 notices.onOpenAlarm = (a) => {
   if (document.body.dataset.view === "dashboard") location.hash = "#alarms";
   board.openAlarm(a);
