@@ -7,8 +7,8 @@ import "sync/atomic"
 // lock, by Attach and removal only: a publish never reads it, so row data pays nothing for it.
 //
 // A user's connections are a slice, not a set: most users hold one or a few, and a slice of one
-// costs a pointer where a map costs a table. Removal scans the user's slice, which stays cheap
-// even when every dashboard is opened under one name (auth off): it is pointers only.
+// costs a pointer where a map costs a table. Each connection knows its place in it (userSlot), so
+// removal is constant time even when every dashboard is opened under one name (auth off).
 type users struct {
 	conns     map[string][]*Conn // connections attached with a user name ("" is none)
 	delivered atomic.Int64       // notices queued to connections
@@ -22,24 +22,26 @@ func (u *users) add(c *Conn) {
 	if u.conns == nil {
 		u.conns = make(map[string][]*Conn)
 	}
-	u.conns[c.user] = append(u.conns[c.user], c)
+	list := u.conns[c.user]
+	c.userSlot = len(list)
+	u.conns[c.user] = append(list, c)
 }
 
-// remove forgets c.
+// remove forgets c: the last of its name's list takes its place.
 func (u *users) remove(c *Conn) {
 	list := u.conns[c.user]
-	for i, other := range list {
-		if other != c {
-			continue
-		}
-		last := len(list) - 1
-		list[i], list[last] = list[last], nil
-		if last == 0 {
-			delete(u.conns, c.user)
-		} else {
-			u.conns[c.user] = list[:last]
-		}
-		return
+	i := c.userSlot
+	if i >= len(list) || list[i] != c {
+		return // not indexed (no user name)
+	}
+	last := len(list) - 1
+	list[i] = list[last]
+	list[i].userSlot = i
+	list[last] = nil
+	if last == 0 {
+		delete(u.conns, c.user)
+	} else {
+		u.conns[c.user] = list[:last]
 	}
 }
 
