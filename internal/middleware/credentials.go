@@ -32,6 +32,9 @@ func (c *Credentials) Authenticate(r *http.Request, credential string) (*http.Re
 	case CredentialToken:
 		return c.token(r)
 	case CredentialKeyOrToken:
+		if _, ok := ingestkey.FromRequest(r); !ok {
+			return nil, gerror.NewCode(consts.CodeNotAuthorized, "no credential: send an ingest key (Authorization: Bearer <key> or X-API-Key: <key>) or a token (Authorization: Bearer <jwt>)")
+		}
 		if presentsToken(r) {
 			return c.token(r)
 		}

@@ -167,8 +167,14 @@ func TestNoticeSenders(t *testing.T) {
 			t.Errorf("%s: %d %+v, want 403 saying %q", c.name, status, env, c.want)
 		}
 	}
-	if status, _ := send(n, "bob", nil, body); status != http.StatusUnauthorized {
-		t.Errorf("no credential: %d, want 401", status)
+	if status, env := send(n, "bob", nil, body); status != http.StatusUnauthorized || !strings.Contains(env.Message, "an ingest key") || !strings.Contains(env.Message, "a token") {
+		t.Errorf("no credential: %d %+v, want 401 naming both credentials", status, env)
+	}
+	if status, _ := send(n, "bob", pulsenode.Bearer("a.b.c"), body); status != http.StatusUnauthorized {
+		t.Errorf("a bearer shaped like a JWT that is none: %d, want 401", status)
+	}
+	if status, _ := send(n, "bob", pulsenode.Bearer("no-such-key"), body); status != http.StatusUnauthorized {
+		t.Errorf("an unknown key: %d, want 401", status)
 	}
 	// Allowed: an ingest key with "notice", as Bearer and as X-API-Key, and to nobody online.
 	mustSend(t, n, "nobody-is-connected-as-me", key("meter-notices"), body)
