@@ -22,7 +22,7 @@ func TestUsersIndex(t *testing.T) {
 	if _, ok := u.conns[""]; ok {
 		t.Fatal("a connection without a user name was indexed")
 	}
-	u.remove(bob1) // the first: the last takes its place, and is still found there
+	u.remove(bob1)   // the first: the last takes its place, and is still found there
 	u.remove(nobody) // not indexed: nothing happens
 	if got := u.conns["bob"]; len(got) != 2 || slices.Contains(got, bob1) || got[bob3.userSlot] != bob3 || got[bob2.userSlot] != bob2 {
 		t.Fatalf("bob's connections after removing the first: %v", got)
