@@ -162,6 +162,9 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
+	if err := boundRouteCache(s, routeCacheSize); err != nil {
+		g.Log().Warning(context.Background(), err) // the router still works; its cache is unbounded
+	}
 	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
 	if g.Cfg().MustGet(context.Background(), "server.readTimeout").IsNil() {
 		s.SetReadTimeout(defaultReadTimeout)
