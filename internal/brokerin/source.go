@@ -50,6 +50,9 @@ type Message struct {
 	Business    Values // what the topic names (Template.Match)
 	Payload     []byte
 	Redelivered bool // the broker says it delivered it before (MQTT DUP, JetStream NumDelivered > 1)
+	// Retrying: the source handles it again after a Retry, without a new delivery: it is not
+	// counted as a message again.
+	Retrying bool
 }
 
 // Source is one broker source's shared half: it publishes messages and counts them.
@@ -108,7 +111,9 @@ type alarmItem struct {
 // Handle publishes m and says what to do with it. It returns when the items are published (row
 // data) or committed (alarms), or when that failed.
 func (s *Source) Handle(ctx context.Context, m Message) Outcome {
-	s.stats.message(m.Kind, m.Redelivered)
+	if !m.Retrying {
+		s.stats.message(m.Kind, m.Redelivered)
+	}
 	out := s.handle(ctx, m)
 	switch out.Verdict {
 	case Refused:
