@@ -86,6 +86,7 @@ func (ss *session) subscribe(c paho.Client) {
 	t := c.Subscribe(ss.filter, 1, nil) // nil: the default handler, receive
 	go func() {
 		if t.WaitTimeout(30*time.Second) && t.Error() == nil {
+			ss.core.Stats().Connected(string(ss.kind), nil) // ready: connected and subscribed
 			return
 		}
 		err := t.Error()
@@ -98,7 +99,7 @@ func (ss *session) subscribe(c paho.Client) {
 }
 
 // notice follows the connection's state for /readyz, the metrics and the log (one line per
-// change).
+// change). A session counts as connected once its subscription is acknowledged (subscribe).
 func (ss *session) notice(_ paho.Client, n paho.ConnectionNotification) {
 	var err error
 	switch n := n.(type) {
@@ -113,7 +114,9 @@ func (ss *session) notice(_ paho.Client, n paho.ConnectionNotification) {
 	default:
 		return
 	}
-	ss.core.Stats().Connected(string(ss.kind), err)
+	if err != nil {
+		ss.core.Stats().Connected(string(ss.kind), err)
+	}
 	ss.mu.Lock()
 	changed := ss.connected != (err == nil)
 	ss.connected = err == nil
