@@ -45,7 +45,8 @@ func (a *App) newBrokers(cfg config.Config) error {
 func (a *App) brokerCore(name string, businesses []string, maxPayload int64) (*brokerin.Source, error) {
 	return brokerin.New(brokerin.Options{
 		Name: name, Businesses: businesses, MaxPayload: maxPayload, Ingest: a.Ingest,
-		Log: func(format string, args ...any) { glog.Warningf(context.Background(), format, args...) },
+		Warn: func(format string, args ...any) { glog.Warningf(context.Background(), format, args...) },
+		Info: func(format string, args ...any) { glog.Infof(context.Background(), format, args...) },
 	})
 }
 

@@ -93,7 +93,7 @@ func (ss *session) subscribe(c paho.Client) {
 		if err == nil {
 			err = errors.New("no SUBACK within 30s")
 		}
-		ss.core.Logf("%s: subscribing to %q failed, reconnecting: %v", ss.clientID, ss.filter, err)
+		ss.core.Warnf("%s: subscribing to %q failed (made again at the next connection): %v", ss.clientID, ss.filter, err)
 		ss.core.Stats().Connected(string(ss.kind), err)
 	}()
 }
@@ -125,9 +125,9 @@ func (ss *session) notice(_ paho.Client, n paho.ConnectionNotification) {
 		return
 	}
 	if err == nil {
-		ss.core.Logf("%s connected, subscribing to %q", ss.clientID, ss.filter)
+		ss.core.Infof("%s connected, subscribing to %q", ss.clientID, ss.filter)
 	} else {
-		ss.core.Logf("%s not connected (retrying with back-off): %v", ss.clientID, err)
+		ss.core.Warnf("%s not connected (retrying with back-off): %v", ss.clientID, err)
 	}
 }
 
@@ -160,7 +160,7 @@ func (ss *session) handle() {
 func (ss *session) publish(m paho.Message) bool {
 	business, ok := ss.template.Match(m.Topic())
 	if !ok { // the broker delivered what the filter does not cover: nothing can publish it
-		ss.core.Logf("%s: a message on %q, which %q does not match: acknowledged, not published", ss.clientID, m.Topic(), ss.template)
+		ss.core.Warnf("%s: a message on %q, which %q does not match: acknowledged, not published", ss.clientID, m.Topic(), ss.template)
 		return true
 	}
 	msg := brokerin.Message{Kind: ss.kind, Topic: m.Topic(), Business: business, Payload: m.Payload(), Redelivered: m.Duplicate()}
