@@ -20,14 +20,14 @@ import (
 // that published without bound would measure the broker dropping them.
 const window = 500
 
-// benchIngest publishes b.N messages of kind at QoS 1 from one publisher, at most window ahead
-// of what the node has accepted, and reports the messages the node took per second.
+// benchIngest publishes b.N messages of kind at QoS 1 from one publisher, over 100 businesses
+// (topics), at most window ahead of what the node has accepted, and reports the messages the node
+// took per second.
 func benchIngest(b *testing.B, kind string, accepted func(*pulsenode.Node) int64) {
 	br := newBroker(b)
 	n := pulsenode.Start(b, br.config(br.clientID("node"), nil))
 	waitSubscribed(b, n)
 	pub := br.publisher()
-	topic := br.prefix + "/" + kind + "/meter/m-1"
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
@@ -38,7 +38,7 @@ func benchIngest(b *testing.B, kind string, accepted func(*pulsenode.Node) int64
 		if kind == "alarm" {
 			payload = fmt.Sprintf(`{"alarmId":"a-%d","title":"t"}`, i%1000)
 		}
-		pub.Publish(topic, 1, false, payload)
+		pub.Publish(fmt.Sprintf("%s/%s/meter/m-%d", br.prefix, kind, i%100), 1, false, payload)
 	}
 	if !poll.Until(func() bool { return accepted(n) >= int64(b.N) }) {
 		b.Fatalf("the node took %d of %d messages", accepted(n), b.N)

@@ -13,8 +13,10 @@
 //     leaving it for the broker would hold it until a reconnect. A node stopped or killed before
 //     the acknowledgement gets it again from the broker when it reconnects with the same client
 //     id (or another member of the share group gets it).
-//   - Each session handles its messages one at a time, in the order they arrive, so that a raise
-//     and the clear that follows it are applied in that order, and PUBACKs leave in order.
+//   - A session handles the messages of one topic (one business) one at a time, in the order they
+//     arrive, so that a raise and the clear that follows it are applied in that order; messages
+//     of different topics that are queued together are handled at the same time (they share
+//     the alarm store's group commits). PUBACKs leave in the order of arrival.
 //   - Messages that arrive before the subscription is made again (queued for the persistent
 //     session) go to the client's default handler, which is the session's handler: paho would
 //     otherwise drop them unacknowledged.

@@ -139,10 +139,10 @@ func TestRefusedMessagesAreCountedAndNotRedelivered(t *testing.T) {
 	scoped := func(m *config.MQTT) { m.Businesses = []string{"meter/*"} }
 	n := startNode(t, b, id, scoped)
 	pub := b.publisher()
-	b.publish(pub, "alarm", "meter", "m-1", `{"title":`)                    // bad JSON
-	b.publish(pub, "alarm", "meter", "m-1", `{"businessId":"m-2"}`)         // another business than the topic's
-	b.publish(pub, "alarm", "pump", "p-1", `{"title":"x"}`)                 // outside the businesses
-	b.publish(pub, "alarm", "pulse", "notify", `{"alarmId":"webhook"}`)     // the server's own type
+	b.publish(pub, "alarm", "meter", "m-1", `{"title":`)                   // bad JSON
+	b.publish(pub, "alarm", "meter", "m-1", `{"businessId":"m-2"}`)        // another business than the topic's
+	b.publish(pub, "alarm", "pump", "p-1", `{"title":"x"}`)                // outside the businesses
+	b.publish(pub, "alarm", "pulse", "notify", `{"alarmId":"webhook"}`)    // the server's own type
 	b.publish(pub, "rowdata", "meter", "m-1", `{"data":1,"unknown":true}`) // a field no item has
 	b.publish(pub, "alarm", "meter", "m-1", `{"alarmId":"marker"}`)
 	poll.Eventually(t, func() bool { return n.StoredAlarm("marker") != nil }, "the marker after the refused messages was not stored")
@@ -259,5 +259,36 @@ func TestBrokerDownAtStart(t *testing.T) {
 	}
 	if v := n.Scrape().Value(t, "pulse_broker_connected", "source=mqtt", "session=alarm"); v != 0 {
 		t.Fatalf("pulse_broker_connected = %v; want 0", v)
+	}
+}
+
+// TestOneBusinessInOrder: raises and clears of one alarm, published one after the other on its
+// topic while other businesses' alarms arrive too, are applied in the order published.
+func TestOneBusinessInOrder(t *testing.T) {
+	b := newBroker(t)
+	n := startNode(t, b, b.clientID("node"), nil)
+	pub := b.publisher()
+	for i := range 30 {
+		action := "raise"
+		if i%2 == 1 {
+			action = "clear"
+		}
+		b.publish(pub, "alarm", "meter", "m-1", fmt.Sprintf(`{"alarmId":"flapping","action":%q,"content":"%d"}`, action, i))
+		b.publish(pub, "alarm", "meter", fmt.Sprintf("m-%d", 100+i), `{"alarmId":"other"}`)
+	}
+	var events []string
+	poll.Until(func() bool {
+		events = events[:0]
+		for _, e := range n.History("meter/m-1/flapping") {
+			events = append(events, e.Event)
+		}
+		return len(events) >= 30
+	})
+	want := []string{}
+	for i := range 30 {
+		want = append(want, map[bool]string{true: "raised", false: "cleared"}[i%2 == 0])
+	}
+	if fmt.Sprint(events) != fmt.Sprint(want) {
+		t.Fatalf("events of the flapping alarm %v; want %v", events, want)
 	}
 }

@@ -139,20 +139,68 @@ func (ss *session) receive(_ paho.Client, m paho.Message) {
 	}
 }
 
-// handle publishes the queued messages one at a time and acknowledges each once brokerin says so.
+// maxBatch bounds the queued messages a session takes at once (the broker's in-flight window,
+// Mosquitto's max_inflight_messages, 20 by default, usually bounds it first).
+const maxBatch = 64
+
+// handle publishes the queued messages and acknowledges each once brokerin says so. It takes what
+// is queued at once: the messages of one topic (one business) one after the other, in the order
+// they arrived, those of different topics at the same time, so that alarms of many businesses
+// share the store's group commits; the acknowledgements leave in the order of arrival.
 func (ss *session) handle() {
 	defer close(ss.done)
 	for {
+		var batch []paho.Message
 		select {
 		case <-ss.closing:
 			return
 		case m := <-ss.queue:
-			if !ss.publish(m) {
-				return
+			batch = append(batch, m)
+		}
+	take:
+		for len(batch) < maxBatch {
+			select {
+			case m := <-ss.queue:
+				batch = append(batch, m)
+			default:
+				break take
 			}
-			m.Ack()
+		}
+		for i, done := range ss.publishAll(batch) {
+			if done {
+				batch[i].Ack()
+			}
 		}
 	}
+}
+
+// publishAll publishes batch, each topic's messages in order, and says which are done (to be
+// acknowledged); a message is not done when the session stops before it is.
+func (ss *session) publishAll(batch []paho.Message) []bool {
+	done := make([]bool, len(batch))
+	if len(batch) == 1 {
+		done[0] = ss.publish(batch[0])
+		return done
+	}
+	byTopic := map[string][]int{}
+	for i, m := range batch {
+		byTopic[m.Topic()] = append(byTopic[m.Topic()], i)
+	}
+	var wg sync.WaitGroup
+	for _, indexes := range byTopic {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range indexes {
+				if !ss.publish(batch[i]) {
+					return // stopping: this one and the rest of its topic stay unacknowledged
+				}
+				done[i] = true
+			}
+		}()
+	}
+	wg.Wait()
+	return done
 }
 
 // publish hands m to brokerin until it is done or refused (true: acknowledge it), retrying with
