@@ -99,7 +99,9 @@ func waitMQTTReady(t *testing.T, addr string) {
 			return false
 		}
 		defer resp.Body.Close()
-		var env struct{ Data struct{ Checks map[string]string } }
+		var env struct {
+			Data struct{ Checks map[string]string }
+		}
 		return json.NewDecoder(resp.Body).Decode(&env) == nil && env.Data.Checks["mqtt"] == "ok"
 	}, "the MQTT source of %s never became ready", addr)
 }
