@@ -60,7 +60,14 @@ func TestMQTTAlarmKilledBeforeItsAckIsRedelivered(t *testing.T) {
 		t.Fatalf("the server ended with %v, want killed by SIGKILL after the commit\n%s", err, doomed.Logs())
 	}
 
-	pulseproc.Start(t, &pulseproc.Process{Bin: bin, Dir: dir, Addr: addr, Extra: extra})
+	// At level info, the start log names the source, its broker and its subscriptions.
+	config := fmt.Sprintf("server:\n  address: %q\n  dumpRouterMap: false\nlogger:\n  level: info\n", addr) + extra
+	again := pulseproc.Start(t, &pulseproc.Process{Bin: bin, Dir: dir, Addr: addr, Config: config})
+	for _, want := range []string{"ingest from broker: mqtt " + testsvc.MosquittoURL, fmt.Sprintf("alarm %q as %s-alarm", prefix+"/alarm/+/+", clientID)} {
+		if !poll.Until(func() bool { return strings.Contains(again.Logs().String(), want) }) {
+			t.Fatalf("the start log does not say %q:\n%s", want, again.Logs())
+		}
+	}
 	var redelivered, duplicates float64
 	if !poll.Until(func() bool {
 		m := scrapeText(t, addr)
