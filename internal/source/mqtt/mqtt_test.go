@@ -146,7 +146,7 @@ func TestRefusedMessagesAreCountedAndNotRedelivered(t *testing.T) {
 	b.publish(pub, "rowdata", "meter", "m-1", `{"data":1,"unknown":true}`) // a field no item has
 	b.publish(pub, "alarm", "meter", "m-1", `{"alarmId":"marker"}`)
 	poll.Eventually(t, func() bool { return n.StoredAlarm("marker") != nil }, "the marker after the refused messages was not stored")
-	n.Moved("pulse_broker_messages_total", 1, "source=mqtt", "kind=rowdata")
+	n.Moved("pulse_broker_refused_total", 2, "source=mqtt", "reason=invalid") // the row data comes on a session of its own
 	s := n.Scrape()
 	for reason, want := range map[string]float64{"invalid": 2, "topic": 1, "scope": 1, "reserved": 1} {
 		if got := s.Value(t, "pulse_broker_refused_total", "source=mqtt", "reason="+reason); got != want {
