@@ -15,6 +15,7 @@ import (
 	"github.com/gogf/gf/v2/net/ghttp"
 
 	"github.com/pulse-monitoring/pulse/internal/acklink"
+	"github.com/pulse-monitoring/pulse/internal/brokerin"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/config"
@@ -53,6 +54,8 @@ type App struct {
 	// (notify.publicUrl, notify.linkKeys, notify.ackLinkTTL); nil: links are off. Tests may set it
 	// before Start.
 	AckLinks *acklink.Links
+	// Brokers are the broker sources the configuration turns on (ingest.mqtt), in brokers.go.
+	Brokers []brokerin.Runner
 	// Version is the API description's info.version (set it before Start); the binary's version by
 	// default, the one /healthz and the start log report (buildinfo).
 	Version string
@@ -142,6 +145,12 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	a.bus.Subscribe(a.deliver, a.feed.CatchUp)
 	a.Ingest = ingest.New(a.bus, alarms, cfg.Ingest.IdempotencyWindow)
+	if err := a.newBrokers(cfg); err != nil {
+		a.feed.Close()
+		_ = alarms.Close(ctx)
+		_ = a.bus.Close()
+		return nil, err
+	}
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
 	a.Door.AlarmReplay = alarms.Replay
 	a.Alarm.Handle("ack", alarmctl.NewConsoleAck(alarms))
@@ -214,7 +223,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics))
+		group.Bind(a.watchBrokers(a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics)))
 	})
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
@@ -274,6 +283,11 @@ func (a *App) Start() error {
 		return err
 	}
 	ingest.SetDefault(a.Ingest)
+	if err := a.startBrokers(); err != nil {
+		a.stopNotify()
+		_ = a.Server.Shutdown()
+		return err
+	}
 	return nil
 }
 
@@ -284,6 +298,9 @@ func (a *App) Port() int { return a.Server.GetListenedPort() }
 // waits for them until ctx ends. Calling it again returns the first result.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.shutdownOnce.Do(func() {
+		// The sources first: what they are committing finishes (and is acknowledged) while the
+		// store still writes; what they hold back stays with the broker.
+		brokersErr := a.stopBrokers(ctx, a.Brokers)
 		a.quiet.Stop()
 		a.Door.Close()
 		_ = a.Server.Shutdown()
@@ -297,7 +314,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		// The store commits what was submitted (and rings the bus for it) before the bus closes.
 		a.stopNotify()
 		a.feed.Close()
-		a.shutdownErr = errors.Join(append(errs, a.Alarms.Close(ctx), a.bus.Close())...)
+		a.shutdownErr = errors.Join(append(errs, brokersErr, a.Alarms.Close(ctx), a.bus.Close())...)
 	})
 	return a.shutdownErr
 }

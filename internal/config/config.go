@@ -36,6 +36,8 @@ type Ingest struct {
 	MaxBodySize int64 `json:"maxBodySize"` // bytes; a larger request body is answered 413
 	// IdempotencyWindow is how long an Idempotency-Key's answer is kept for a retry.
 	IdempotencyWindow time.Duration `json:"idempotencyWindow"`
+	// MQTT is the MQTT broker row data and alarms are consumed from (ingest_mqtt.go).
+	MQTT MQTT `json:"mqtt"`
 }
 
 // Bus is the "bus" section.
@@ -106,7 +108,7 @@ func Default() Config {
 			WriteDelay:     2 * time.Millisecond,
 			InboundRate:    20,
 		},
-		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour},
+		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour, MQTT: DefaultMQTT()},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}},
 		Alarm:    Alarm{Retention: 90 * 24 * time.Hour, PurgeInterval: time.Hour},
@@ -244,6 +246,9 @@ func (c Config) Check() error {
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}
 	if err := CheckNotify(c.Notify); err != nil {
+		return err
+	}
+	if err := checkMQTT(c.Ingest.MQTT); err != nil {
 		return err
 	}
 	return refuseFootguns(c)
