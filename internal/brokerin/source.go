@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pulse-monitoring/pulse/internal/auth/ingestkey"
+	"github.com/pulse-monitoring/pulse/internal/brokerin/topic"
 	"github.com/pulse-monitoring/pulse/internal/idempotency"
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/service/ingest"
@@ -46,8 +47,8 @@ type Options struct {
 // Message is one message as a broker delivered it.
 type Message struct {
 	Kind        Kind
-	Topic       string // for logs
-	Business    Values // what the topic names (Template.Match)
+	Topic       string       // for logs
+	Business    topic.Values // what the topic names (topic.Template.Match)
 	Payload     []byte
 	Redelivered bool // the broker says it delivered it before (MQTT DUP, JetStream NumDelivered > 1)
 	// Retrying: the source handles it again after a Retry, without a new delivery: it is not

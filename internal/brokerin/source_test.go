@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pulse-monitoring/pulse/internal/brokerin"
+	"github.com/pulse-monitoring/pulse/internal/brokerin/topic"
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
@@ -24,7 +25,7 @@ func source(t *testing.T, n *pulsenode.Node, businesses ...string) *brokerin.Sou
 // message is a message on topic pulse/<kind>/<typ>/<id>.
 func message(kind brokerin.Kind, typ, id, payload string) brokerin.Message {
 	return brokerin.Message{Kind: kind, Topic: "pulse/" + string(kind) + "/" + typ + "/" + id,
-		Business: brokerin.Values{Type: typ, ID: id, HasType: true, HasID: true}, Payload: []byte(payload)}
+		Business: topic.Values{Type: typ, ID: id, HasType: true, HasID: true}, Payload: []byte(payload)}
 }
 
 func TestRowDataFromTheTopicReachesDashboards(t *testing.T) {

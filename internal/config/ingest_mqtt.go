@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/pulse-monitoring/pulse/internal/brokerin"
+	"github.com/pulse-monitoring/pulse/internal/brokerin/topic"
 	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
@@ -112,7 +112,7 @@ func checkMQTT(m MQTT) error {
 		return invalid("ingest.mqtt.tls", "certFile and keyFile go together (the client certificate and its key)")
 	}
 	for key, t := range map[string]string{"rowdata": m.Topics.RowData, "alarm": m.Topics.Alarm} {
-		if _, err := brokerin.ParseTemplate(t, brokerin.MQTTSeparator); err != nil {
+		if _, err := topic.ParseTemplate(t, topic.MQTTSeparator); err != nil {
 			return invalid("ingest.mqtt.topics."+key, "%v", err)
 		}
 	}

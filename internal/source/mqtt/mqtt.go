@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/brokerin"
+	"github.com/pulse-monitoring/pulse/internal/brokerin/topic"
 )
 
 // Options configure the source (ingest.mqtt).
@@ -49,7 +50,7 @@ func New(opts Options, core *brokerin.Source) (*Source, error) {
 	}
 	s := &Source{core: core, broker: opts.Broker}
 	for _, kind := range []brokerin.Kind{brokerin.RowData, brokerin.Alarm} {
-		tpl, err := brokerin.ParseTemplate(opts.Topics[kind], brokerin.MQTTSeparator)
+		tpl, err := topic.ParseTemplate(opts.Topics[kind], topic.MQTTSeparator)
 		if err != nil {
 			return nil, fmt.Errorf("mqtt: topics.%s: %w", kind, err)
 		}

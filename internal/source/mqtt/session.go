@@ -10,6 +10,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/pulse-monitoring/pulse/internal/brokerin"
+	"github.com/pulse-monitoring/pulse/internal/brokerin/topic"
 )
 
 // queueSize bounds the messages a session holds between the client and its handler: past it the
@@ -20,7 +21,7 @@ const queueSize = 256
 type session struct {
 	kind     brokerin.Kind
 	clientID string
-	template brokerin.Template
+	template topic.Template
 	filter   string
 	core     *brokerin.Source
 	client   paho.Client
@@ -38,7 +39,7 @@ type session struct {
 	connected bool
 }
 
-func newSession(opts Options, kind brokerin.Kind, tpl brokerin.Template, tlsConfig *tls.Config, core *brokerin.Source) *session {
+func newSession(opts Options, kind brokerin.Kind, tpl topic.Template, tlsConfig *tls.Config, core *brokerin.Source) *session {
 	ss := &session{
 		kind: kind, clientID: opts.ClientID + "-" + string(kind), template: tpl, core: core,
 		filter: tpl.Filter("+"), retry: opts.Retry, maxRetry: opts.MaxRetry,

@@ -1,4 +1,4 @@
-package brokerin
+package topic
 
 import "testing"
 

@@ -1,4 +1,7 @@
-package brokerin
+// Package topic reads the topic (MQTT) and subject (NATS) templates of broker sources, such as
+// "pulse/alarm/{businessType}/{businessId}": the filter to subscribe with and the business a topic
+// names. It imports nothing of Pulse, so the configuration can check templates when it loads.
+package topic
 
 import (
 	"fmt"
