@@ -49,7 +49,7 @@ type Conn struct {
 	seqHigh int64 // highest seq queued or covered by the replay; a seq at or below it is a duplicate
 
 	ws       *websocket.Conn // nil for a stream
-	stream   Stream          // a one-way connection (Server-Sent Events); nil for a WebSocket
+	stream   *oneWay         // a Stream (Server-Sent Events); nil for a WebSocket
 	poller   *poller         // the poller offered the socket (set before c is shared); nil: a goroutine reads it
 	pollID   uint64
 	pingSlot uint8        // which of the pinger's groups the connection is in

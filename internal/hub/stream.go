@@ -29,7 +29,7 @@ type Stream interface {
 // a client that has gone away is found by Wait or by a write that fails or times out.
 func (m *Manager) AttachStream(s Stream, key Key, user string, opts AttachOptions) {
 	c := &Conn{
-		stream:      s,
+		stream:      &oneWay{s},
 		manager:     m,
 		key:         key,
 		user:        user,
@@ -39,6 +39,10 @@ func (m *Manager) AttachStream(s Stream, key Key, user string, opts AttachOption
 	}
 	m.attach(c, opts, c.watchStream)
 }
+
+// oneWay holds a connection's Stream: a pointer, so that a Conn stays within its 384-byte size
+// class (see TestConnHotFieldsShareALine).
+type oneWay struct{ Stream }
 
 // watchStream is a stream's reader: it waits for the client to go away, then ends the connection.
 func (c *Conn) watchStream() {
