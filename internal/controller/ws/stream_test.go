@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,7 +137,10 @@ func decode(t *testing.T, n *pulsenode.Node, path string, h http.Header) (int, p
 
 // TestStreamHeartbeat: an idle stream gets a comment every ws.pingInterval, and stays open.
 func TestStreamHeartbeat(t *testing.T) {
-	n := pulsenode.Start(t, func(c *config.Config) { c.WS.PingInterval = 100 * time.Millisecond; c.WS.PongTimeout = 200 * time.Millisecond })
+	n := pulsenode.Start(t, func(c *config.Config) {
+		c.WS.PingInterval = 100 * time.Millisecond
+		c.WS.PongTimeout = 200 * time.Millisecond
+	})
 	s := n.MustOpenStream("/sse/rowdata/meter/m-1/alice", nil)
 	comments := 0
 	for comments < 5 { // well past PongTimeout: a stream, which never answers, is not dropped
@@ -233,4 +237,67 @@ func TestStreamsCountInMaxConnections(t *testing.T) {
 		opened, _ = n.OpenStream("/sse/alarm", nil)
 		return opened != nil
 	}, "a stream after one ended")
+}
+
+// TestSlowStreamConsole: an alarm stream that cannot keep up is ended (as a WebSocket console is
+// closed with 1013) after a gap-free prefix of the alarms, and comes back with Last-Event-ID to
+// the rest, without a gap or a duplicate.
+func TestSlowStreamConsole(t *testing.T) {
+	n := pulsenode.Start(t, func(c *config.Config) { pulsenode.PatientClients(c); c.WS.SendQueue = 32 })
+	slow, read := n.OpenSlowStream("/sse/alarm")
+	n.WaitConnections(0, 1)
+	const batch, most = 16, 4000 // most: the fill never takes this many (32 MB)
+	content := strings.Repeat("c", 8000)
+	total := 0
+	for n.Alarm.Stats().SlowClosed == 0 {
+		if total >= most {
+			t.Fatalf("a stream that read nothing of %d alarms was not ended", total)
+		}
+		var b strings.Builder
+		b.WriteString(`{"items":[`)
+		for i := range batch {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"businessType":"meter","businessId":"m-%d","content":%q}`, total+i, content)
+		}
+		b.WriteString(`]}`)
+		n.MustPost("/api/v1/alarm", b.String())
+		total += batch
+	}
+	read()
+	if e := slow.NextEvent(t); e.Object.Type != "synced" {
+		t.Fatalf("the slow stream began with %s, want synced", e.Data)
+	}
+	rest, err := slow.Ended(pulsenode.Patience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int64(1)
+	for _, e := range rest {
+		if e.Comment != "" {
+			continue
+		}
+		if e.Object.Seq != want || e.ID != strconv.FormatInt(want, 10) {
+			t.Fatalf("slow stream: got id %q seq %d, want %d: alarms are never skipped", e.ID, e.Object.Seq, want)
+		}
+		want++
+	}
+	if want-1 >= int64(total) {
+		t.Fatal("the slow stream was not slow: it received everything")
+	}
+	back := n.MustOpenStream("/sse/alarm", http.Header{"Last-Event-ID": {slow.LastID}})
+	for {
+		e := back.NextEvent(t)
+		if e.Object.Type == "synced" {
+			break
+		}
+		if e.Object.Seq != want {
+			t.Fatalf("resumed stream got seq %d, want %d", e.Object.Seq, want)
+		}
+		want++
+	}
+	if want-1 != int64(total) {
+		t.Fatalf("resumed stream got up to %d, want %d", want-1, total)
+	}
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -35,6 +37,28 @@ var errStreamEnded = errors.New("the stream ended")
 // with a nil Stream, its body unread.
 func (n *Node) OpenStream(path string, header http.Header) (*Stream, *http.Response) {
 	n.T.Helper()
+	return n.openStream(path, header, http.DefaultClient, nil)
+}
+
+// OpenSlowStream opens path as a stream that reads nothing until the returned function is called,
+// over a socket with a small receive buffer: the server's writes soon wait for it.
+func (n *Node) OpenSlowStream(path string) (*Stream, func()) {
+	n.T.Helper()
+	dialer := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	client := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
+	start := make(chan struct{})
+	s, resp := n.openStream(path, nil, client, start)
+	if s == nil {
+		n.T.Fatalf("GET %s: %d, want an event stream", path, resp.StatusCode)
+	}
+	return s, func() { close(start) }
+}
+
+func (n *Node) openStream(path string, header http.Header, client *http.Client, start chan struct{}) (*Stream, *http.Response) {
 	header = header.Clone()
 	if header == nil {
 		header = http.Header{}
@@ -47,7 +71,7 @@ func (n *Node) OpenStream(path string, header http.Header) (*Stream, *http.Respo
 		n.T.Fatal(err)
 	}
 	req.Header = header
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		n.T.Fatalf("GET %s: %v", path, err)
 	}
@@ -56,7 +80,12 @@ func (n *Node) OpenStream(path string, header http.Header) (*Stream, *http.Respo
 		return nil, resp
 	}
 	s := &Stream{Resp: resp, events: make(chan Event, 1024)}
-	go s.read(bufio.NewReader(resp.Body))
+	go func() {
+		if start != nil {
+			<-start
+		}
+		s.read(bufio.NewReader(resp.Body))
+	}()
 	return s, resp
 }
 
