@@ -12,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
@@ -300,4 +301,27 @@ func TestSlowStreamConsole(t *testing.T) {
 	if want-1 != int64(total) {
 		t.Fatalf("resumed stream got up to %d, want %d", want-1, total)
 	}
+}
+
+// TestClusterStreams: a stream on one node gets what is ingested on another, through the bus,
+// as a WebSocket does: row data of its business, alarms with their cluster-wide seq as id.
+func TestClusterStreams(t *testing.T) {
+	testsvc.RequireRedis(t)
+	testsvc.EachDatabase(t, "pulse_ws_stream_test", func(t *testing.T, link string) {
+		nodes := pulsenode.StartCluster(t, 2, testsvc.RedisAddr, link, false)
+		rows := nodes[1].MustOpenStream("/sse/rowdata/meter/m-1/u", nil)
+		alarms := nodes[1].MustOpenStream("/sse/alarm", nil)
+		if e := alarms.NextEvent(t); e.Object.Type != "synced" {
+			t.Fatalf("got %s, want synced", e.Data)
+		}
+		nodes[1].WaitConnections(1, 1)
+		nodes[0].MustPost("/api/v1/rowdata", `{"items":[{"businessType":"meter","businessId":"m-2","data":{"n":"other"}},{"businessType":"meter","businessId":"m-1","data":{"n":"mine"}}]}`)
+		if v, _ := snapshotN(t, rows.NextEvent(t).Object); v != "m-1:mine" {
+			t.Fatalf("row data from the other node: %s, want m-1:mine", v)
+		}
+		r := nodes[0].Raise(`{"alarmId":"x","businessType":"meter","businessId":"m-1"}`)
+		if e := alarms.NextEvent(t); e.Object.Seq != r[0].Seq || e.ID != strconv.FormatInt(r[0].Seq, 10) {
+			t.Fatalf("alarm from the other node: id %q %s, want seq %d", e.ID, e.Data, r[0].Seq)
+		}
+	})
 }
