@@ -1,5 +1,6 @@
-// Package ws is the door of the WebSocket endpoints: it checks a request before the upgrade and
-// hands the upgraded connection to its manager.
+// Package ws is the door of the WebSocket endpoints and of their Server-Sent Events twins
+// (/sse/...): it checks a request before the upgrade (or before the stream starts) and hands the
+// connection to its manager.
 //
 // The door is a plain net/http handler that the app puts in front of GoFrame's router (Owns says
 // which requests are its). A handshake then costs no GoFrame request object, route-cache entry or
@@ -40,7 +41,7 @@ const (
 	endpointAlarm   = "alarm"
 )
 
-// Door guards /ws/rowdata/... and /ws/alarm.
+// Door guards /ws/rowdata/..., /ws/alarm, /sse/rowdata/... and /sse/alarm.
 type Door struct {
 	// Authorize, when set (auth on), runs after the path and origin checks.
 	Authorize Authorizer
