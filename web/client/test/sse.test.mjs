@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { connectAlarms, connectRowData } from "../dist/index.js";
-import { noUpgradeProxy, Pulse, record, startPulse, until } from "../test-helpers/pulse.mjs";
+import { connectAlarms, connectRowData, expOf } from "../dist/index.js";
+import { authConfig, mintToken, noUpgradeProxy, Pulse, record, startPulse, until } from "../test-helpers/pulse.mjs";
 
 const alarm = (n) => ({ alarmId: `a-${n}`, businessType: "meter", businessId: "m-1", level: "major", title: `alarm ${n}` });
 const seqsOf = (log) => log.filter((e) => e.name === "alarm").map((e) => e.value.seq);
@@ -64,4 +64,34 @@ test("transport sse follows row data as an event stream: snapshot, then live", a
   const rows = log.filter((e) => e.name === "rowdata").map((e) => [e.value.snapshot === true, e.value.data.businessId, e.value.data.data.v]);
   assert.deepEqual(rows, [[true, "m-1", 1], [false, "m-1", 2]]);
   assert.ok(log.filter((e) => e.name === "state").every((e) => e.value.transport === "sse"));
+});
+
+test("a stream ends with event auth at its token's exp (4401), and a stream refreshed before exp is reopened with the new token", async (t) => {
+  const auth = authConfig();
+  const pulse = await startPulse(t, { auth });
+  const backoff = { initialMs: 20, maxMs: 200 };
+  // No refresh callback: the server ends the stream at exp with {"code":4401}; setToken comes back.
+  const lapsed = connectAlarms({ baseUrl: pulse.baseUrl, token: mintToken(auth.secret, "alice", 3), transport: "sse", backoff });
+  t.after(() => lapsed.close());
+  const lapsedLog = record(lapsed, ["alarm", "state"]);
+  const expired = await until(() => lapsedLog.find((e) => e.name === "state" && e.value.closeCode === 4401)?.value, "the 4401 end");
+  assert.equal(expired.transport, "sse");
+  lapsed.setToken(mintToken(auth.secret, "alice", 60));
+  await until(() => lapsed.state === "open", "open again with the new token");
+
+  // With a refresh callback: reopened before exp with each new token, resuming with since.
+  const token = mintToken(auth.secret, "alice", 4);
+  const firstExp = expOf(token);
+  const kept = connectAlarms({ baseUrl: pulse.baseUrl, token, refreshToken: async () => mintToken(auth.secret, "alice", 4), transport: "sse", backoff });
+  t.after(() => kept.close());
+  const keptLog = record(kept, ["alarm", "state", "error"]);
+  await until(() => kept.state === "open", "the stream to open");
+  assert.deepEqual(await pulse.raiseAlarms([alarm(1)]), [1]);
+  await until(() => kept.lastSeq === 1, "the first alarm");
+  await until(() => Date.now() > (firstExp + 1) * 1000, "past the first token's exp");
+  assert.deepEqual(await pulse.raiseAlarms([alarm(2)]), [2]);
+  await until(() => kept.lastSeq === 2 && lapsed.lastSeq === 2, "the alarm after the first token's exp");
+  assert.deepEqual(seqsOf(keptLog), [1, 2]);
+  assert.ok(!keptLog.some((e) => e.name === "state" && e.value.closeCode === 4401), "reopened before exp, never ended by it");
+  assert.deepEqual(keptLog.filter((e) => e.name === "error"), []);
 });
