@@ -48,21 +48,24 @@ type Conn struct {
 	manager *Manager
 	seqHigh int64 // highest seq queued or covered by the replay; a seq at or below it is a duplicate
 
-	ws       *websocket.Conn // nil for a stream
-	stream   *oneWay         // a Stream (Server-Sent Events); nil for a WebSocket
-	poller   *poller         // the poller offered the socket (set before c is shared); nil: a goroutine reads it
-	pollID   uint64
-	pingSlot uint8        // which of the pinger's groups the connection is in
-	heard    atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
+	ws     *websocket.Conn // nil for a stream
+	stream *oneWay         // a Stream (Server-Sent Events); nil for a WebSocket
+	poller *poller         // the poller offered the socket (set before c is shared); nil: a goroutine reads it
+	pollID uint64
+	heard  atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
 	// messageDeadline is when the message being read must be complete (zero between messages).
 	// Only the reader uses it.
 	messageDeadline time.Time
 	key             Key
 	user            string
+	userSlot        int                   // its index in its manager's users list of its name (users.go); under Manager.mu
 	grant           atomic.Pointer[Grant] // nil: attached without credentials (auth off)
 	expires         time.Time             // the grant's deadline; guarded by manager.expiries.mu
 	expiryIndex     int                   // in manager.expiries' heap, -1 when not in it; likewise
 	expiryGone      bool                  // torn down; likewise
+	// pingSlot is which of the pinger's groups the connection is in (beside expiryGone: in the
+	// padding a field of its own would cost, which keeps a Conn within 384 bytes).
+	pingSlot uint8
 
 	closeCode  int // with state, guarded by mu
 	closeText  string

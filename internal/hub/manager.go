@@ -22,6 +22,7 @@ type Manager struct {
 
 	mu        sync.RWMutex // Publish holds it shared, (un)registration exclusively
 	router    Router
+	users     users      // connections by user name (users.go)
 	snapshots *snapshots // nil unless Options.SnapshotSize or HistoryPoints > 0
 	closed    bool
 	attached  uint64 // connections attached so far: their ping slots go round
@@ -118,6 +119,7 @@ func (m *Manager) attach(c *Conn, opts AttachOptions, startReading func()) {
 		c.out = &m.writers[m.attached%uint64(len(m.writers))]
 	}
 	m.router.Add(c)
+	m.users.add(c)
 	c.pingSlot = uint8(m.attached % pingSlots)
 	m.attached++
 	if m.snapshots != nil {
@@ -300,6 +302,7 @@ func (m *Manager) each(fn func(*Conn)) {
 func (m *Manager) remove(c *Conn, code int) {
 	m.mu.Lock()
 	m.router.Remove(c)
+	m.users.remove(c)
 	m.counters.removed(c, code)
 	m.mu.Unlock()
 }
