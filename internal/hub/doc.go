@@ -1,4 +1,4 @@
-// Package hub is Pulse's WebSocket engine: it holds the connections of an endpoint and delivers
+// Package hub is Pulse's WebSocket (and Server-Sent Events) engine: it holds the connections of an endpoint and delivers
 // published messages to them without ever letting one slow client hold up a publisher or another
 // client. It knows nothing of GoFrame, HTTP routes, the bus or the database: internal/app wires
 // it to them. Its only Pulse imports are the list of error code numbers (internal/consts/errcode),
@@ -39,6 +39,12 @@
 //     shared fairly between business types (shares.go).
 //   - Options (options.go) are a manager's limits and timers; DefaultOptions are the engine's
 //     defaults, from which Pulse's configuration (config.Default) takes its own.
+//   - Stream (stream.go) is the other kind of connection: one-way, such as a Server-Sent Events
+//     response (internal/sse). AttachStream serves it as Attach serves a WebSocket: the same
+//     router, queue, overflow rule, snapshot, replay, pings (its heartbeats) and expiry; only the
+//     transport differs. Its connection's goroutine writes it (the writers' fast path writes
+//     WebSockets only), a goroutine per stream waits in Stream.Wait for the client to leave, and
+//     it is never dropped for silence, since it reads nothing.
 //   - Upgrade (upgrade.go) upgrades an HTTP request with the socket wrapped in a frameConn
 //     (frameconn.go), which hands gorilla/websocket one frame at a time and counts the client's
 //     frames against InboundRate.

@@ -97,6 +97,11 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	if c.frames != nil && c.frames.raw != nil {
 		c.poller = sharedPoller() // before anyone else can see c: teardown reads it
 	}
+	m.attach(c, opts, c.startReading)
+}
+
+// attach registers c, a WebSocket or a Stream, and serves it; startReading starts its read side.
+func (m *Manager) attach(c *Conn, opts AttachOptions, startReading func()) {
 	c.onClose, c.replay = opts.OnClose, opts.Replay
 	if opts.Grant != nil {
 		c.grant.Store(opts.Grant)
@@ -118,7 +123,7 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	c.pingSlot = uint8(m.attached % pingSlots)
 	m.attached++
 	if m.snapshots != nil {
-		if snap := m.snapshots.take(key); snap != nil {
+		if snap := m.snapshots.take(c.key); snap != nil {
 			c.queue = append(c.queue, snap)
 		}
 	}
@@ -134,7 +139,7 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	} else {
 		c.mu.Unlock()
 	}
-	c.startReading()
+	startReading()
 }
 
 // Publish hands msg to the writers for every connection the router picks for key and reports how

@@ -5,14 +5,19 @@ export type State = "connecting" | "open" | "reconnecting" | "closed";
 // A change of a subscription's connection. attempt counts the connection attempts since the last
 // one that stayed open; closeCode and reason say why the last connection ended (1006: it broke or
 // was refused before the upgrade, which a WebSocket cannot tell apart); retryInMs is the wait
-// before the next attempt.
+// before the next attempt; transport is how the attempt connects (see Options.transport).
 export interface StateChange {
   state: State;
   attempt: number;
+  transport: Transport;
   closeCode?: number;
   reason?: string;
   retryInMs?: number;
 }
+
+// How a subscription reaches the server: a WebSocket, or a Server-Sent Events stream (for
+// networks whose proxies break WebSocket; it cannot send, so ack goes through createApi).
+export type Transport = "websocket" | "sse";
 
 export interface Options {
   baseUrl?: string; // "http://host:8000" or "ws://host:8000"; default: the page's origin (browsers)
@@ -20,6 +25,10 @@ export interface Options {
   refreshToken?: () => Promise<string>; // called before exp (80 % of the time left) and after close 4401
   backoff?: { initialMs?: number; maxMs?: number }; // exponential with full jitter; defaults 500 ms .. 30 s
   WebSocket?: typeof WebSocket; // for runtimes without a global one
+  // "auto" (default): WebSocket, falling back to an event stream (GET /sse/...) after
+  // sseAfterFailures WebSocket attempts in a row that could not open; "websocket" or "sse": only that.
+  transport?: "auto" | Transport;
+  sseAfterFailures?: number; // default 2
 }
 
 export interface RowDataMessage {
