@@ -57,6 +57,23 @@ type RowData struct {
 	Memory int64 `json:"memory"`
 	// Units names the unit of a row-data field (a key of an item's data), for charts: "voltage": "V".
 	Units map[string]string `json:"units"`
+	// SlowPolicy is what a dashboard's full send queue does: SlowCoalesce keeps the newest item
+	// of each business, SlowDropOldest drops the oldest item.
+	SlowPolicy string `json:"slowPolicy"`
+}
+
+// Slow-dashboard policies (rowdata.slowPolicy).
+const (
+	SlowCoalesce   = "coalesce"
+	SlowDropOldest = "dropOldest"
+)
+
+// Overflow is the engine's rule for SlowPolicy.
+func (r RowData) Overflow() hub.Overflow {
+	if r.SlowPolicy == SlowDropOldest {
+		return hub.DropOldest
+	}
+	return hub.Coalesce
 }
 
 // Alarm is the "alarm" section: retention of the durable store.
@@ -108,7 +125,7 @@ func Default() Config {
 		},
 		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
-		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}},
+		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}, SlowPolicy: SlowCoalesce},
 		Alarm:    Alarm{Retention: 90 * 24 * time.Hour, PurgeInterval: time.Hour},
 		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}, UserRate: DefaultUserRate},
 		Log:      Log{Format: LogText},
@@ -228,6 +245,8 @@ func (c Config) Check() error {
 		return bad("rowdata.historyPoints", "must be 0 (no more than the snapshot) or positive")
 	case c.RowData.Memory <= 0:
 		return bad("rowdata.memory", "must be a positive number of bytes")
+	case c.RowData.SlowPolicy != SlowCoalesce && c.RowData.SlowPolicy != SlowDropOldest:
+		return bad("rowdata.slowPolicy", "must be \"coalesce\" (keep the newest item of each business) or \"dropOldest\"")
 	case c.Alarm.Retention < 0 || c.Alarm.PurgeInterval < 0:
 		return bad("alarm.retention/purgeInterval", "must be durations such as \"720h\" (0 retention keeps everything)")
 	case c.Auth.Enabled && c.Auth.JWT.HMACSecret == "" && len(c.Auth.JWT.PublicKeys) == 0 && c.Auth.JWT.JWKSURL == "":

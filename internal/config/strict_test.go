@@ -58,6 +58,8 @@ func TestValuesThatCannotWorkAreRefused(t *testing.T) {
 		{"rowdata:\n  historyPoints: -1\n", "config rowdata.historyPoints: -1 is out of range: it must be between 0 and 100000 items"},
 		{"rowdata:\n  units: V\n", `config rowdata.units: "V" is not a map`},
 		{"rowdata:\n  units:\n    voltage: 5\n", "config rowdata.units.voltage: 5 is not a string"},
+		{"rowdata:\n  slowPolicy: drop\n", `config rowdata.slowPolicy: must be "coalesce" (keep the newest item of each business) or "dropOldest"`},
+		{"rowdata:\n  slowPolicy: true\n", "config rowdata.slowPolicy: true is not a string"},
 		{"alarm:\n  retention: 720\n", "config alarm.retention: 720 has no unit"},
 		{"alarm:\n  purgeInterval: \"1ms\"\n", "config alarm.purgeInterval: 1ms is too short: it must be at least 1s"},
 		// The rules that were there before stay.
@@ -90,6 +92,7 @@ rowdata:
   historyWindow: "1s"
   historyPoints: 0
   memory: 1048576
+  slowPolicy: dropOldest
   units:
     voltage: V
     temperature: "°C"
@@ -107,7 +110,7 @@ alarm:
 		cfg.RowData.SnapshotSize != 0 || cfg.RowData.Memory != 1<<20 || cfg.Alarm.Retention != 0 ||
 		cfg.RowData.HistoryWindow != time.Second || cfg.RowData.HistoryPoints != 0 ||
 		cfg.RowData.Units["voltage"] != "V" || cfg.RowData.Units["temperature"] != "°C" ||
-		cfg.Alarm.PurgeInterval != time.Second {
+		cfg.Alarm.PurgeInterval != time.Second || cfg.RowData.SlowPolicy != config.SlowDropOldest {
 		t.Fatalf("%+v", cfg)
 	}
 	withAuth := "auth:\n  enabled: true\n  jwt:\n    hmacSecret: \"0123456789abcdef0123456789abcdef\"\n"

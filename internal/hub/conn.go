@@ -47,6 +47,8 @@ type Conn struct {
 	spare   []*Message // the previous batch's slice, reused to avoid an allocation per batch
 	manager *Manager
 	seqHigh int64 // highest seq queued or covered by the replay; a seq at or below it is a duplicate
+	// coalescing is set while a Coalesce manager's connection has an over-full queue (coalesce.go).
+	coalescing *coalescing
 
 	ws       *websocket.Conn
 	poller   *poller // the poller offered the socket (set before c is shared); nil: a goroutine reads it
@@ -104,7 +106,7 @@ func (c *Conn) User() string { return c.user }
 // replay (published late, after the replay read it from the store), is skipped as a duplicate.
 func (c *Conn) Send(m *Message) bool {
 	c.mu.Lock()
-	return c.sendAndUnlock(m)
+	return c.sendAndUnlock(m, Key{})
 }
 
 // duplicateLocked reports whether m has a seq at or below one already queued or covered by the
@@ -120,8 +122,9 @@ func (c *Conn) duplicateLocked(m *Message) bool {
 	return false
 }
 
-// sendAndUnlock is Send with c.mu held; it releases it.
-func (c *Conn) sendAndUnlock(m *Message) bool {
+// sendAndUnlock is Send, of a message published to key (Key{}: to none), with c.mu held; it
+// releases it.
+func (c *Conn) sendAndUnlock(m *Message, key Key) bool {
 	if c.state != stateOpen {
 		c.mu.Unlock()
 		return false
@@ -130,8 +133,12 @@ func (c *Conn) sendAndUnlock(m *Message) bool {
 		c.mu.Unlock()
 		return true
 	}
-	if len(c.queue) >= c.manager.opts.SendQueue {
-		if c.manager.opts.Overflow == DropOldest {
+	if len(c.queue) >= c.manager.opts.SendQueue || c.coalescing != nil {
+		switch c.manager.opts.Overflow {
+		case Coalesce:
+			c.coalesceAndUnlock(m, key)
+			return true
+		case DropOldest:
 			copy(c.queue, c.queue[1:])
 			c.queue[len(c.queue)-1] = m
 			c.mu.Unlock()
@@ -188,7 +195,7 @@ func (c *Conn) ping(now time.Time) {
 // closeAndUnlock moves the connection to closing; called with c.mu held, it releases it.
 func (c *Conn) closeAndUnlock(code int, text string) {
 	c.state, c.closeCode, c.closeText = stateClosing, code, text
-	c.queue = nil
+	c.queue, c.coalescing = nil, nil
 	c.wakeWriterAndUnlock()
 }
 
@@ -249,8 +256,8 @@ func (c *Conn) writeLoop() {
 	}
 	for {
 		c.mu.Lock()
-		batch, ping, state := c.queue, c.pingDue, c.state
-		c.queue, c.spare, c.pingDue = c.spare, nil, false
+		batch, ping, state := c.takeQueueLocked(), c.pingDue, c.state
+		c.pingDue = false
 		if state == stateClosing {
 			batch, ping = nil, false
 		}
@@ -310,6 +317,9 @@ func (c *Conn) runReplay(r Replay) {
 	}
 	c.mu.Lock()
 	c.queue = slices.DeleteFunc(c.queue, func(m *Message) bool { return m.seq != 0 && m.seq <= covered })
+	if c.coalescing != nil {
+		c.coalescing.forget(len(c.queue))
+	}
 	c.seqHigh = max(c.seqHigh, covered)
 	c.mu.Unlock()
 }
