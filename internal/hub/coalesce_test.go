@@ -203,3 +203,31 @@ func TestSlowFollowerDropOldest(t *testing.T) {
 	}
 	poll.Eventually(t, func() bool { return m.Len() == 1 }, "the slow follower was disconnected")
 }
+
+// BenchmarkCoalescingSend: what one more item costs a slow dashboard whose queue is full and
+// coalescing, following 256 businesses of which each publish is one (ns/op and allocs/op per
+// item; the queue's writer is busy, as a slow client's is).
+func BenchmarkCoalescingSend(b *testing.B) {
+	m := NewManager("bench", NewBusinessIndex(), Options{Overflow: Coalesce, SendQueue: 256})
+	defer m.Shutdown(b.Context())
+	c := &Conn{manager: m, writer: writerGoroutine}
+	keys := make([]Key, 256)
+	for i := range keys {
+		keys[i] = Key{Type: "meter", ID: fmt.Sprintf("m-%d", i)}
+	}
+	msg := NewMessage([]byte(`{"type":"rowdata"}`))
+	for i := range 2 * len(keys) { // full, then coalescing
+		c.mu.Lock()
+		c.sendAndUnlock(msg, keys[i%len(keys)])
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.mu.Lock()
+		c.sendAndUnlock(msg, keys[i%len(keys)])
+		i++
+	}
+	if c.coalescing == nil || len(c.queue) != len(keys)+256 {
+		b.Fatalf("queue of %d, coalescing %v", len(c.queue), c.coalescing != nil)
+	}
+}
