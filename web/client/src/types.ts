@@ -135,6 +135,9 @@ export interface Subscription<E> {
 
 export interface RowDataEvents {
   rowdata: RowDataMessage;
+  // The connection could not keep up: skipped older values were left out, and what follows
+  // includes the latest value of every business it follows (PROTOCOL §6).
+  coalesced: { skipped: number };
   state: StateChange;
   error: ErrorMessage;
   auth: { exp: number }; // a token refresh the server accepted: the connection now lasts until exp (unix s)
