@@ -69,7 +69,7 @@ func TestSlowDashboard(t *testing.T) {
 // TestSlowDashboardCoalesces: with the default rowdata.slowPolicy (coalesce), a dashboard of
 // meter/* that stops reading while many meters keep publishing, and then reads again, gets the
 // latest value of every meter, never a value older than one it already got for the same meter,
-// and a notice that values were left out; the metrics count them. The other dashboard gets
+// and a notice that values were left out (which meets its schema); the metrics count them. The other dashboard gets
 // every item.
 func TestSlowDashboardCoalesces(t *testing.T) {
 	n := pulsenode.Start(t, func(c *config.Config) { pulsenode.PatientClients(c); c.WS.SendQueue = 16 })
@@ -101,9 +101,13 @@ func TestSlowDashboardCoalesces(t *testing.T) {
 	}
 	last := round - 1
 
+	schemas := messageSchemas(t, "server", "coalesced", "rowdata")
 	latest, got, notices := map[string]int{}, 0, 0
 	for done := 0; done < meters; {
 		o := slow.Next(pulsenode.Patience)
+		if err := conforms(t, schemas, o.Raw); err != nil {
+			t.Errorf("%.200s does not meet its schema: %v", o.Raw, err)
+		}
 		if o.Type == "coalesced" {
 			notices++
 			continue
