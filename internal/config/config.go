@@ -29,6 +29,9 @@ type WS struct {
 	MaxConnections int           `json:"maxConnections"` // 0 = automatic: Load sets it below the open-file limit; 0 after Load = unlimited
 	WriteDelay     time.Duration `json:"writeDelay"`     // a woken writer waits this long to batch what follows
 	InboundRate    float64       `json:"inboundRate"`    // frames/s a client may send, burst 2 x rate; over it: close 1008; 0 = no limit
+	// Compression negotiates permessage-deflate (RFC 7692, no context takeover) with clients that
+	// offer it; the engine compresses only the frames where it pays (internal/hub/compress.go).
+	Compression bool `json:"compression"`
 }
 
 // Ingest is the "ingest" section.

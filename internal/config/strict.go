@@ -54,6 +54,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			// 1s: longer delays every frame a dashboard sees.
 			"writeDelay":  duration(&c.WS.WriteDelay, 0, time.Second),
 			"inboundRate": rate(&c.WS.InboundRate),
+			"compression": boolean(&c.WS.Compression),
 		},
 		"ingest": {
 			// 1 KiB holds a small batch; 64 MiB bounds what one request buffers in memory.

@@ -59,6 +59,7 @@ func TestValuesThatCannotWorkAreRefused(t *testing.T) {
 		{"rowdata:\n  units: V\n", `config rowdata.units: "V" is not a map`},
 		{"rowdata:\n  units:\n    voltage: 5\n", "config rowdata.units.voltage: 5 is not a string"},
 		{"rowdata:\n  slowPolicy: drop\n", `config rowdata.slowPolicy: must be "coalesce" (keep the newest item of each business) or "dropOldest"`},
+		{"ws:\n  compression: \"yes\"\n", `config ws.compression: "yes" is not true or false`},
 		{"rowdata:\n  slowPolicy: true\n", "config rowdata.slowPolicy: true is not a string"},
 		{"alarm:\n  retention: 720\n", "config alarm.retention: 720 has no unit"},
 		{"alarm:\n  purgeInterval: \"1ms\"\n", "config alarm.purgeInterval: 1ms is too short: it must be at least 1s"},
@@ -84,6 +85,7 @@ func TestValuesThatCanWorkAreRead(t *testing.T) {
   sendQueue: 65536
   writeDelay: 0
   inboundRate: 0.5
+  compression: true
 ingest:
   maxBodySize: 67108864
   idempotencyWindow: "720h"
@@ -106,7 +108,7 @@ alarm:
 	ws := cfg.WS
 	if len(ws.AllowedOrigins) != 2 || ws.MaxMessageSize != 512 || ws.PingInterval != time.Second ||
 		ws.PongTimeout != 1500*time.Millisecond || ws.WriteTimeout != 100*time.Millisecond || ws.SendQueue != 65536 ||
-		ws.WriteDelay != 0 || ws.InboundRate != 0.5 || cfg.Ingest.MaxBodySize != 64<<20 || cfg.Ingest.IdempotencyWindow != 720*time.Hour ||
+		ws.WriteDelay != 0 || ws.InboundRate != 0.5 || !ws.Compression || cfg.Ingest.MaxBodySize != 64<<20 || cfg.Ingest.IdempotencyWindow != 720*time.Hour ||
 		cfg.RowData.SnapshotSize != 0 || cfg.RowData.Memory != 1<<20 || cfg.Alarm.Retention != 0 ||
 		cfg.RowData.HistoryWindow != time.Second || cfg.RowData.HistoryPoints != 0 ||
 		cfg.RowData.Units["voltage"] != "V" || cfg.RowData.Units["temperature"] != "°C" ||

@@ -299,6 +299,7 @@ func (c *Conn) runReplay(r Replay) {
 		if closing {
 			writeErr = errClosing
 		} else if writeErr = c.ws.SetWriteDeadline(c.nextWriteDeadline()); writeErr == nil {
+			compressIfWorth(c.ws, len(frame))
 			if writeErr = c.ws.WriteMessage(websocket.TextMessage, frame); writeErr == nil {
 				c.framesWritten.Add(1)
 			}
@@ -352,6 +353,7 @@ func (c *Conn) write(batch []*Message, ping bool) error {
 	if err := c.ws.SetWriteDeadline(deadline); err != nil {
 		return err
 	}
+	compressIfWorth(c.ws, batchSize(batch))
 	if len(batch) == 1 {
 		return c.ws.WriteMessage(websocket.TextMessage, batch[0].data)
 	}
