@@ -148,7 +148,9 @@
 //
 // # Limits
 //
-//   - MaxMessageSize: a larger inbound message closes the connection with 1009.
+//   - MaxMessageSize: a larger inbound message closes the connection with 1009, a compressed one
+//     once inflated (compress.go: where the connection negotiated permessage-deflate, frames of
+//     its goroutine of 512 bytes or more are compressed; the fast path's stay plain).
 //   - MessageTimeout: a message not complete this long after its first frame closes it with 1008.
 //   - InboundRate: frames per second a client may send, bursts of twice that; pongs that answer
 //     the server's pings are free. Over it: 1008. 0 (the engine's default) is no limit.
