@@ -154,6 +154,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	a.Metrics.Watch(metrics.Sources{Managers: []*hub.Manager{a.RowData, a.Alarm}, Door: a.Door,
 		Ingest: a.Ingest, Bus: counted, Alarms: alarms})
 	a.Metrics.WatchConnections(a.Connections)
+	a.Metrics.WatchNotices(a.Ingest, a.RowData, a.Alarm)
 	a.Server = a.newServer(name)
 	a.quiet = quiet.Start(quietInterval, a.activity, func() { debug.FreeOSMemory() })
 	return a, nil
@@ -161,6 +162,9 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
+	if err := boundRouteCache(s, routeCacheSize); err != nil {
+		g.Log().Warning(context.Background(), err) // the router still works; its cache is unbounded
+	}
 	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
 	if g.Cfg().MustGet(context.Background(), "server.readTimeout").IsNil() {
 		s.SetReadTimeout(defaultReadTimeout)
@@ -242,6 +246,8 @@ func (a *App) deliver(e bus.Event) {
 		a.RowData.PublishAt(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Message), ts)
 	case bus.Alarm:
 		a.feed.Offer(e) // the feed publishes it to a.Alarm in seq order
+	case bus.Notice:
+		a.deliverNotice(e)
 	}
 }
 

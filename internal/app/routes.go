@@ -9,6 +9,7 @@ import (
 	alarmctl "github.com/pulse-monitoring/pulse/internal/controller/alarm"
 	"github.com/pulse-monitoring/pulse/internal/controller/business"
 	ingestctl "github.com/pulse-monitoring/pulse/internal/controller/ingest"
+	noticectl "github.com/pulse-monitoring/pulse/internal/controller/notice"
 	notifyctl "github.com/pulse-monitoring/pulse/internal/controller/notify"
 	"github.com/pulse-monitoring/pulse/internal/controller/rowdata"
 	silencectl "github.com/pulse-monitoring/pulse/internal/controller/silence"
@@ -24,7 +25,7 @@ const apiPrefix = "/api/v1"
 func (a *App) apiControllers() []any {
 	return []any{ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData),
 		rowdata.NewV1(a.RowData, a.Config.RowData.Units), notifyctl.NewV1(a.Alarms, a.Notifier),
-		silencectl.NewV1(a.Alarms)}
+		silencectl.NewV1(a.Alarms), noticectl.NewV1(a.Ingest)}
 }
 
 var (

@@ -614,12 +614,12 @@ func ingestKeyFields(k *IngestKey) map[string]field {
 				err = errors.New("is empty")
 			}
 			for _, kind := range kinds {
-				if err == nil && kind != "rowdata" && kind != "alarm" {
+				if err == nil && kind != "rowdata" && kind != "alarm" && kind != "notice" {
 					err = fmt.Errorf("has %q", kind)
 				}
 			}
 			if err != nil {
-				return fmt.Errorf("%v: it must list \"rowdata\", \"alarm\" or both", err)
+				return fmt.Errorf("%v: it must list one or more of \"rowdata\", \"alarm\" and \"notice\"", err)
 			}
 			k.Allow = kinds
 			return nil
@@ -660,7 +660,7 @@ func missingIngestKeyField(k IngestKey) error {
 	case k.KeySHA256 == "":
 		return missing("keySha256", "the SHA-256 of the key in 64 hex characters (pulse key prints the line)")
 	case len(k.Allow) == 0:
-		return missing("allow", "\"rowdata\", \"alarm\" or both")
+		return missing("allow", "one or more of \"rowdata\", \"alarm\" and \"notice\"")
 	case len(k.Businesses) == 0:
 		return missing("businesses", "business patterns such as \"meter/*\" or \"*\"")
 	}

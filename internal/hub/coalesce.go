@@ -34,7 +34,7 @@ const coalesceSpan = 4
 
 // coalescable reports whether a queue may replace m, published to key, by a newer message of
 // key: row data published to a business or a type; not an alarm (it has a seq) nor a message to
-// everyone or to no key (the engine's own: pong, error, auth, snapshot).
+// everyone or to no key (the engine's own: pong, error, auth, snapshot; a user's notices).
 func coalescable(m *Message, key Key) bool { return m.seq == 0 && key.Type != "" }
 
 // coalesceAndUnlock queues m, published to key, on a connection whose queue is full or already

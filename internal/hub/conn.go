@@ -60,6 +60,7 @@ type Conn struct {
 	messageDeadline time.Time
 	key             Key
 	user            string
+	userSlot        int                   // its index in its manager's users list of its name (users.go); under Manager.mu
 	grant           atomic.Pointer[Grant] // nil: attached without credentials (auth off)
 	expires         time.Time             // the grant's deadline; guarded by manager.expiries.mu
 	expiryIndex     int                   // in manager.expiries' heap, -1 when not in it; likewise

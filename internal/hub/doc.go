@@ -20,6 +20,9 @@
 //     connections: BusinessIndex (router_business.go) routes by (businessType, businessId) with
 //     the Wildcard id; Everyone (router_everyone.go) sends every publish to every connection
 //     whose grant's scope covers its key (all of them without grants).
+//   - users (users.go) indexes a manager's connections by user name, beside the router, for
+//     Manager.SendToUser (a notice to one user's sockets, filtered by Grant.Notices). Only Attach
+//     and removal touch it: a publish never reads it.
 //   - Grant (grant.go) is what a connection's credentials allow: its expiry, the scope of an
 //     alarm console and the application's identity. Conn.Refresh replaces it. expiries
 //     (expiries.go), one per manager, is a heap of the connections' deadlines with one timer,

@@ -23,6 +23,7 @@ type Manager struct {
 
 	mu        sync.RWMutex // Publish holds it shared, (un)registration exclusively
 	router    Router
+	users     users      // connections by user name (users.go)
 	snapshots *snapshots // nil unless Options.SnapshotSize or HistoryPoints > 0
 	closed    bool
 	attached  uint64 // connections attached so far: their ping slots go round
@@ -115,6 +116,7 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 		c.out = &m.writers[m.attached%uint64(len(m.writers))]
 	}
 	m.router.Add(c)
+	m.users.add(c)
 	c.pingSlot = uint8(m.attached % pingSlots)
 	m.attached++
 	if m.snapshots != nil {
@@ -298,6 +300,7 @@ func (m *Manager) each(fn func(*Conn)) {
 func (m *Manager) remove(c *Conn, code int) {
 	m.mu.Lock()
 	m.router.Remove(c)
+	m.users.remove(c)
 	m.counters.removed(c, code)
 	m.mu.Unlock()
 }

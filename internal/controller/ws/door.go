@@ -110,7 +110,12 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 			return
 		}
-		d.serve(w, r, endpointAlarm, d.alarm, hub.Key{}, "", func(g *hub.Grant) hub.Replay {
+		user, err := parseConsoleUser(query)
+		if err != nil {
+			d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
+			return
+		}
+		d.serve(w, r, endpointAlarm, d.alarm, hub.Key{}, user, func(g *hub.Grant) hub.Replay {
 			if d.AlarmReplay == nil {
 				return nil
 			}
@@ -158,6 +163,9 @@ func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m 
 			d.refuse(w, reason, err)
 			return
 		}
+	}
+	if grant != nil && user == "" {
+		user = grantedUser(grant) // an alarm console's user is its token's sub
 	}
 	opts := hub.AttachOptions{OnClose: d.slots.release, Grant: grant}
 	if replay != nil {

@@ -133,11 +133,31 @@ export interface Subscription<E> {
   retryNow(): void;
 }
 
+// Notice is a message to one user (POST /api/v1/users/{user}/notices, api.sendNotice): about one
+// business, which the sender must be allowed and the receiver must follow.
+export interface Notice {
+  title: string; // 1 to 512 bytes
+  content?: string; // at most 8192 bytes
+  level?: Level; // default info
+  data?: unknown; // any JSON value, at most 16 KiB encoded
+  businessType: string;
+  businessId: string;
+}
+
+// NoticeMessage is what every open socket of the notice's user receives (dashboards and alarm
+// consoles alike): the notice, who it is for, and who sent it ("" with auth off).
+export interface NoticeMessage {
+  type: "notice";
+  ts: number;
+  data: Notice & { user: string; from: string; level: Level; content: string };
+}
+
 export interface RowDataEvents {
   rowdata: RowDataMessage;
   // The connection could not keep up: skipped older values were left out, and what follows
   // includes the latest value of every business it follows (PROTOCOL §6).
   coalesced: { skipped: number };
+  notice: NoticeMessage;
   state: StateChange;
   error: ErrorMessage;
   auth: { exp: number }; // a token refresh the server accepted: the connection now lasts until exp (unix s)
@@ -145,6 +165,7 @@ export interface RowDataEvents {
 
 export interface AlarmEvents {
   alarm: AlarmMessage;
+  notice: NoticeMessage;
   synced: { seq: number };
   reset: Record<string, never>;
   state: StateChange;

@@ -4,6 +4,7 @@ import {
   rowdataHistory,
   type Api,
   type Business,
+  type NoticeMessage,
   type RowDataEvents,
   type RowDataHistory,
   type RowDataMessage,
@@ -47,6 +48,7 @@ export class Panel {
   readonly node = el("section", { class: "panel", "data-testid": "panel", "data-messages": 0 });
   onChange: () => void = () => {}; // the spec changed: the dashboard saves it
   onRemove: () => void = () => {};
+  onNotice: (n: NoticeMessage) => void = () => {}; // a notice to this user came over the panel's socket
   onCharts: () => void = () => {}; // a chart was added: the dashboard lays the charts out again
 
   private sub: Subscription<RowDataEvents> | undefined;
@@ -200,6 +202,7 @@ export class Panel {
       this.draw();
     });
     sub.on("coalesced", (c) => this.showLatestOnly(c.skipped));
+    sub.on("notice", (n) => this.onNotice(n));
     sub.on("state", (s) => this.onState(sub, s));
     sub.on("error", (e) => this.setStatus((this.node.dataset.status as Status | undefined) ?? "connecting", `The server refused a request: ${e.message} (code ${e.code})`));
   }
