@@ -50,11 +50,10 @@ type Conn struct {
 	// coalescing is set while a Coalesce manager's connection has an over-full queue (coalesce.go).
 	coalescing *coalescing
 
-	ws       *websocket.Conn
-	poller   *poller // the poller offered the socket (set before c is shared); nil: a goroutine reads it
-	pollID   uint64
-	pingSlot uint8        // which of the pinger's groups the connection is in
-	heard    atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
+	ws     *websocket.Conn
+	poller *poller // the poller offered the socket (set before c is shared); nil: a goroutine reads it
+	pollID uint64
+	heard  atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
 	// messageDeadline is when the message being read must be complete (zero between messages).
 	// Only the reader uses it.
 	messageDeadline time.Time
@@ -65,6 +64,7 @@ type Conn struct {
 	expires         time.Time             // the grant's deadline; guarded by manager.expiries.mu
 	expiryIndex     int                   // in manager.expiries' heap, -1 when not in it; likewise
 	expiryGone      bool                  // torn down; likewise
+	pingSlot        uint8                 // which of the pinger's groups the connection is in (beside a bool: a Conn stays within 384 bytes)
 
 	closeCode  int // with state, guarded by mu
 	closeText  string
