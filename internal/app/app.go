@@ -92,7 +92,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		InboundRate:    cfg.WS.InboundRate,
 	}
 	rowOpts, alarmOpts := opts, opts
-	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow
+	rowOpts.Overflow, alarmOpts.Overflow = cfg.RowData.Overflow(), hub.CloseSlow
 	rowOpts.SnapshotSize, rowOpts.SnapshotMemory = cfg.RowData.SnapshotSize, cfg.RowData.Memory
 	rowOpts.HistoryPoints, rowOpts.HistoryWindow = cfg.RowData.HistoryPoints, cfg.RowData.HistoryWindow
 

@@ -54,6 +54,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			// 1s: longer delays every frame a dashboard sees.
 			"writeDelay":  duration(&c.WS.WriteDelay, 0, time.Second),
 			"inboundRate": rate(&c.WS.InboundRate),
+			"compression": boolean(&c.WS.Compression),
 		},
 		"ingest": {
 			// 1 KiB holds a small batch; 64 MiB bounds what one request buffers in memory.
@@ -76,6 +77,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			"units":         units(&c.RowData.Units),
 			// 1 MiB holds a few thousand small items; 1 TiB is more than a node has.
 			"memory":       whole(&c.RowData.Memory, 1<<20, 1<<40, "bytes"),
+			"slowPolicy":   text(&c.RowData.SlowPolicy), // Check names the two policies
 			"snapshotKeys": retired(report, "rowdata.snapshotKeys", "row-data memory is bounded in bytes by rowdata.memory, shared fairly between business types"),
 		},
 		"alarm": {

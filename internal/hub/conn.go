@@ -47,6 +47,8 @@ type Conn struct {
 	spare   []*Message // the previous batch's slice, reused to avoid an allocation per batch
 	manager *Manager
 	seqHigh int64 // highest seq queued or covered by the replay; a seq at or below it is a duplicate
+	// coalescing is set while a Coalesce manager's connection has an over-full queue (coalesce.go).
+	coalescing *coalescing
 
 	ws     *websocket.Conn // nil for a stream
 	stream *oneWay         // a Stream (Server-Sent Events); nil for a WebSocket
@@ -108,7 +110,7 @@ func (c *Conn) User() string { return c.user }
 // replay (published late, after the replay read it from the store), is skipped as a duplicate.
 func (c *Conn) Send(m *Message) bool {
 	c.mu.Lock()
-	return c.sendAndUnlock(m)
+	return c.sendAndUnlock(m, Key{})
 }
 
 // duplicateLocked reports whether m has a seq at or below one already queued or covered by the
@@ -124,8 +126,9 @@ func (c *Conn) duplicateLocked(m *Message) bool {
 	return false
 }
 
-// sendAndUnlock is Send with c.mu held; it releases it.
-func (c *Conn) sendAndUnlock(m *Message) bool {
+// sendAndUnlock is Send, of a message published to key (Key{}: to none), with c.mu held; it
+// releases it.
+func (c *Conn) sendAndUnlock(m *Message, key Key) bool {
 	if c.state != stateOpen {
 		c.mu.Unlock()
 		return false
@@ -134,8 +137,12 @@ func (c *Conn) sendAndUnlock(m *Message) bool {
 		c.mu.Unlock()
 		return true
 	}
-	if len(c.queue) >= c.manager.opts.SendQueue {
-		if c.manager.opts.Overflow == DropOldest {
+	if len(c.queue) >= c.manager.opts.SendQueue || c.coalescing != nil {
+		switch c.manager.opts.Overflow {
+		case Coalesce:
+			c.coalesceAndUnlock(m, key)
+			return true
+		case DropOldest:
 			copy(c.queue, c.queue[1:])
 			c.queue[len(c.queue)-1] = m
 			c.mu.Unlock()
@@ -192,7 +199,7 @@ func (c *Conn) ping(now time.Time) {
 // closeAndUnlock moves the connection to closing; called with c.mu held, it releases it.
 func (c *Conn) closeAndUnlock(code int, text string) {
 	c.state, c.closeCode, c.closeText = stateClosing, code, text
-	c.queue = nil
+	c.queue, c.coalescing = nil, nil
 	c.wakeWriterAndUnlock()
 }
 
@@ -253,8 +260,8 @@ func (c *Conn) writeLoop() {
 	}
 	for {
 		c.mu.Lock()
-		batch, ping, state := c.queue, c.pingDue, c.state
-		c.queue, c.spare, c.pingDue = c.spare, nil, false
+		batch, ping, state := c.takeQueueLocked(), c.pingDue, c.state
+		c.pingDue = false
 		if state == stateClosing {
 			batch, ping = nil, false
 		}
@@ -318,6 +325,9 @@ func (c *Conn) runReplay(r Replay) {
 	}
 	c.mu.Lock()
 	c.queue = slices.DeleteFunc(c.queue, func(m *Message) bool { return m.seq != 0 && m.seq <= covered })
+	if c.coalescing != nil {
+		c.coalescing.forget(len(c.queue))
+	}
 	c.seqHigh = max(c.seqHigh, covered)
 	c.mu.Unlock()
 }
@@ -327,6 +337,7 @@ func (c *Conn) writeFrame(frame []byte) error {
 	if err := c.ws.SetWriteDeadline(c.nextWriteDeadline()); err != nil {
 		return err
 	}
+	compressIfWorth(c.ws, len(frame))
 	return c.ws.WriteMessage(websocket.TextMessage, frame)
 }
 
@@ -361,6 +372,7 @@ func (c *Conn) write(batch []*Message, ping bool) error {
 	if err := c.ws.SetWriteDeadline(deadline); err != nil {
 		return err
 	}
+	compressIfWorth(c.ws, batchSize(batch))
 	if len(batch) == 1 {
 		return c.ws.WriteMessage(websocket.TextMessage, batch[0].data)
 	}

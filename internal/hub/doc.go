@@ -8,8 +8,9 @@
 // # The parts
 //
 //   - Manager (manager.go) holds one endpoint's connections. Pulse runs two: row data, routed by
-//     BusinessIndex with the DropOldest overflow rule, and alarms, routed by Everyone with
-//     CloseSlow. Manager.Publish hands a message to every connection its Router picks.
+//     BusinessIndex with the Coalesce overflow rule (or DropOldest, rowdata.slowPolicy), and
+//     alarms, routed by Everyone with CloseSlow. Manager.Publish hands a message to every
+//     connection its Router picks.
 //   - Conn (conn.go, conn_read.go) is one client: a send queue, a writer goroutine that runs when
 //     the fast path cannot write, and a read side.
 //   - writer (writer.go, conn_fast.go), one per core per manager, is the fast path: it writes
@@ -156,13 +157,16 @@
 //
 // # Limits
 //
-//   - MaxMessageSize: a larger inbound message closes the connection with 1009.
+//   - MaxMessageSize: a larger inbound message closes the connection with 1009, a compressed one
+//     once inflated (compress.go: where the connection negotiated permessage-deflate, frames of
+//     its goroutine of 512 bytes or more are compressed; the fast path's stay plain).
 //   - MessageTimeout: a message not complete this long after its first frame closes it with 1008.
 //   - InboundRate: frames per second a client may send, bursts of twice that; pongs that answer
 //     the server's pings are free. Over it: 1008. 0 (the engine's default) is no limit.
 //   - PongTimeout: a client not heard from (any frame) for this long is aborted, and a read
 //     waiting for the rest of a frame gives up after as long.
-//   - SendQueue and Overflow: a full queue drops its oldest message (DropOldest, counted in
+//   - SendQueue and Overflow: a full queue keeps only the newest message of each key (Coalesce,
+//     counted in Stats.Coalesced; coalesce.go), drops its oldest message (DropOldest, counted in
 //     Stats.Dropped) or closes the connection with 1013 (CloseSlow, counted in Stats.SlowClosed).
 //   - WriteTimeout: a write blocked this long aborts the connection.
 //   - A grant's Expires: the connection is closed with 4401 unless refreshed before.

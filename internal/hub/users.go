@@ -62,10 +62,10 @@ func (m *Manager) SendToUser(user string, key Key, msg *Message) int {
 	switch {
 	case n == 0:
 		recipientPool.put(to)
-	case len(m.writers) == 1:
-		m.writers[0].publish(msg, to)
+	case len(m.writers) == 1: // to no key: a full queue never coalesces a notice away
+		m.writers[0].publish(msg, Key{}, to)
 	default:
-		m.share(msg, to)
+		m.share(msg, Key{}, to)
 	}
 	return n
 }

@@ -67,9 +67,11 @@ func NewDoor(cfg config.WS, rowData, alarm *hub.Manager) *Door {
 		slots:   slots{max: int64(cfg.MaxConnections)},
 	}
 	d.upgrader = websocket.Upgrader{
-		ReadBufferSize:  readBufferSize,
-		CheckOrigin:     func(*http.Request) bool { return true }, // checked before Upgrade, with a JSON answer
-		WriteBufferPool: &sync.Pool{},                             // idle connections hold no write buffer
+		ReadBufferSize: readBufferSize,
+		// permessage-deflate with clients that offer it (ws.compression); see internal/hub/compress.go.
+		EnableCompression: cfg.Compression,
+		CheckOrigin:       func(*http.Request) bool { return true }, // checked before Upgrade, with a JSON answer
+		WriteBufferPool:   &sync.Pool{},                             // idle connections hold no write buffer
 		Error: func(w http.ResponseWriter, _ *http.Request, _ int, reason error) {
 			// Every handshake fault gorilla finds after the door's checks is the client's: 400.
 			d.refuse(w, RefusedHandshake, gerror.NewCode(consts.CodeInvalidInput, "websocket handshake: "+reason.Error()))

@@ -15,6 +15,7 @@ export function connectRowData(o: Options & { type: string; id: string; user: st
     path: () => path,
     message(msg) {
       if (msg.type === "rowdata") events.emit("rowdata", msg as RowDataMessage);
+      else if (msg.type === "coalesced") events.emit("coalesced", { skipped: Number((msg as { skipped?: unknown }).skipped) || 0 });
       else if (msg.type === "notice") events.emit("notice", msg as NoticeMessage);
     },
   });

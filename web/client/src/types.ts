@@ -163,6 +163,9 @@ export interface NoticeMessage {
 
 export interface RowDataEvents {
   rowdata: RowDataMessage;
+  // The connection could not keep up: skipped older values were left out, and what follows
+  // includes the latest value of every business it follows (PROTOCOL §6).
+  coalesced: { skipped: number };
   notice: NoticeMessage;
   state: StateChange;
   error: ErrorMessage;
