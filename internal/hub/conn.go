@@ -60,14 +60,16 @@ type Conn struct {
 	messageDeadline time.Time
 	key             Key
 	user            string
-	userSlot        int                   // its index in its manager's users list of its name (users.go); under Manager.mu
 	grant           atomic.Pointer[Grant] // nil: attached without credentials (auth off)
 	expires         time.Time             // the grant's deadline; guarded by manager.expiries.mu
 	expiryIndex     int                   // in manager.expiries' heap, -1 when not in it; likewise
 	expiryGone      bool                  // torn down; likewise
-	// pingSlot is which of the pinger's groups the connection is in (beside expiryGone: in the
-	// padding a field of its own would cost, which keeps a Conn within 384 bytes).
+	// pingSlot and userSlot sit beside expiryGone, in the padding fields of their own would cost,
+	// which keeps a Conn within 384 bytes. pingSlot is which of the pinger's groups the connection
+	// is in; userSlot its index in its manager's users list of its name (users.go; under
+	// Manager.mu).
 	pingSlot uint8
+	userSlot int32
 
 	closeCode  int // with state, guarded by mu
 	closeText  string

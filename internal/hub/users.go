@@ -23,20 +23,20 @@ func (u *users) add(c *Conn) {
 		u.conns = make(map[string][]*Conn)
 	}
 	list := u.conns[c.user]
-	c.userSlot = len(list)
+	c.userSlot = int32(len(list))
 	u.conns[c.user] = append(list, c)
 }
 
 // remove forgets c: the last of its name's list takes its place.
 func (u *users) remove(c *Conn) {
 	list := u.conns[c.user]
-	i := c.userSlot
+	i := int(c.userSlot)
 	if i >= len(list) || list[i] != c {
 		return // not indexed (no user name)
 	}
 	last := len(list) - 1
 	list[i] = list[last]
-	list[i].userSlot = i
+	list[i].userSlot = int32(i)
 	list[last] = nil
 	if last == 0 {
 		delete(u.conns, c.user)
