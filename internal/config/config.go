@@ -36,6 +36,7 @@ type Ingest struct {
 	MaxBodySize int64 `json:"maxBodySize"` // bytes; a larger request body is answered 413
 	// IdempotencyWindow is how long an Idempotency-Key's answer is kept for a retry.
 	IdempotencyWindow time.Duration `json:"idempotencyWindow"`
+	NATS              NATS          `json:"nats"` // ingest from NATS JetStream (nats.go)
 }
 
 // Bus is the "bus" section.
@@ -106,7 +107,7 @@ func Default() Config {
 			WriteDelay:     2 * time.Millisecond,
 			InboundRate:    20,
 		},
-		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour},
+		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour, NATS: DefaultNATS()},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}},
 		Alarm:    Alarm{Retention: 90 * 24 * time.Hour, PurgeInterval: time.Hour},
@@ -244,6 +245,9 @@ func (c Config) Check() error {
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}
 	if err := CheckNotify(c.Notify); err != nil {
+		return err
+	}
+	if err := checkNATS(c.Ingest.NATS); err != nil {
 		return err
 	}
 	return refuseFootguns(c)

@@ -1,0 +1,126 @@
+package natsin
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// process hands one message to Handle and acknowledges it as the verdict says.
+func (s *Source) process(kind Kind, m jetstream.Msg) {
+	c := s.counts[kind]
+	md, err := m.Metadata()
+	if err != nil { // not a JetStream message: nothing to acknowledge
+		s.opts.logf("nats: a message on %s without JetStream metadata: %v", m.Subject(), err)
+		return
+	}
+	c.pending.Store(int64(md.NumPending))
+	if md.NumDelivered > 1 {
+		c.redelivered.Add(1)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.handleTimeout())
+	defer cancel()
+	v := s.handle(ctx, Delivery{Kind: kind, Subject: m.Subject(), Payload: m.Data(),
+		MessageID: messageID(m, md), Redelivered: md.NumDelivered > 1})
+	switch v.Outcome {
+	case Done:
+		c.done.Add(1)
+		_ = m.Ack()
+	case Refused:
+		c.refused.Add(1)
+		s.deadLetter(kind, m, v.Reason)
+		_ = m.TermWithReason(truncate(v.Reason, 256))
+	default:
+		c.retried.Add(1)
+		_ = m.NakWithDelay(redeliveryDelay(md.NumDelivered))
+	}
+}
+
+// messageID is what identifies m across redeliveries: its Nats-Msg-Id header (which the
+// publisher chose, as an Idempotency-Key), else its place in the stream (its sequence and the
+// time it was stored, which tell it apart from a message of a stream created again).
+func messageID(m jetstream.Msg, md *jetstream.MsgMetadata) string {
+	if id := m.Headers().Get(nats.MsgIdHdr); id != "" && printable(id) && len(id) <= 128 {
+		return id
+	}
+	return "js:" + strconv.FormatUint(md.Sequence.Stream, 10) + "@" + strconv.FormatInt(md.Timestamp.UnixNano(), 10)
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// redeliveryDelay is how long JetStream waits before it redelivers a message the store could not
+// take, after its n-th delivery: 1s, doubling up to 30s.
+func redeliveryDelay(n uint64) time.Duration {
+	d := time.Second
+	for i := uint64(1); i < n && d < 30*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 30*time.Second)
+}
+
+// handleTimeout bounds one message's handling: past AckWait JetStream has given it to another
+// node anyway.
+func (s *Source) handleTimeout() time.Duration {
+	if s.opts.AckWait > 0 {
+		return s.opts.AckWait
+	}
+	return 30 * time.Second
+}
+
+// Dead-letter headers: why the message was refused, and where it came from.
+const (
+	HeaderRefused = "Pulse-Refused" // the reason, as the HTTP API would answer it
+	HeaderSubject = "Pulse-Subject" // the subject it was published on
+	HeaderKind    = "Pulse-Kind"    // rowdata or alarm
+	HeaderMsgID   = "Pulse-Msg-Id"  // its Nats-Msg-Id, when it had one
+)
+
+// deadLetter copies a refused message to the dead-letter subject, when one is set, with the reason
+// and its origin in headers. The publisher's own headers go along, except JetStream's (Nats-*),
+// which would make a stream capturing the subject deduplicate or refuse the copy.
+func (s *Source) deadLetter(kind Kind, m jetstream.Msg, reason string) {
+	if s.opts.DeadLetter == "" {
+		return
+	}
+	s.mu.Lock()
+	nc := s.nc
+	s.mu.Unlock()
+	out := nats.NewMsg(s.opts.DeadLetter)
+	out.Data = m.Data()
+	for k, values := range m.Headers() {
+		if len(k) >= 5 && k[:5] == "Nats-" {
+			continue
+		}
+		out.Header[k] = values
+	}
+	out.Header.Set(HeaderRefused, truncate(reason, 1024))
+	out.Header.Set(HeaderSubject, m.Subject())
+	out.Header.Set(HeaderKind, string(kind))
+	if id := m.Headers().Get(nats.MsgIdHdr); id != "" {
+		out.Header.Set(HeaderMsgID, id)
+	}
+	if err := nc.PublishMsg(out); err != nil {
+		s.opts.logf("nats: copying a refused message to %s: %v", s.opts.DeadLetter, err)
+	}
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
