@@ -21,7 +21,7 @@ func (s *Source) connectOptions() []nats.Option {
 		nats.ReconnectHandler(func(nc *nats.Conn) { s.connected(nc, "reconnected") }),
 		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) { s.disconnected(err) }),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-			s.opts.logf("nats: %v", err)
+			s.opts.logf("%v", err)
 		}),
 	}
 	switch {

@@ -2,7 +2,6 @@ package natsin
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -24,7 +23,10 @@ type Options struct {
 	Subjects   map[Kind]string      // subject templates with {businessType} and {businessId} tokens
 	Name       string               // the connection's name, shown by the server (nats server report connections)
 	Auth       Auth                 // credentials and TLS
-	Logf       func(string, ...any) // the source's log (connection changes, refusals); nil = none
+	Logf       func(string, ...any) // the source's log (connection changes); nil = none
+	// Report hears of the consumers' state and lag (brokerin.Stats, which /readyz and /metrics
+	// read); nil = nobody.
+	Report Reporter
 
 	AckWait       time.Duration // a message unacknowledged this long goes to another node
 	MaxAckPending int           // per consumer: messages handed out and not yet acknowledged
@@ -83,15 +85,12 @@ type Verdict struct {
 // Handle turns a message into published row data or a stored alarm.
 type Handle func(ctx context.Context, d Delivery) Verdict
 
-// wildcard is template with each {token} as *: the subject filter capturing it.
-func wildcard(template string) string {
-	tokens := strings.Split(template, ".")
-	for i, t := range tokens {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			tokens[i] = "*"
-		}
-	}
-	return strings.Join(tokens, ".")
+// Reporter hears what the source's consumers do: Connected(kind, nil) while kind's consumer
+// consumes, Connected(kind, why) while it does not; SetLag the messages the stream holds that no
+// node has been handed yet (both consumers' num_pending).
+type Reporter interface {
+	Connected(session string, err error)
+	SetLag(n int64)
 }
 
 func (o Options) consumerName(k Kind) string { return o.Durable + "-" + string(k) }

@@ -11,30 +11,23 @@ import (
 
 // process hands one message to Handle and acknowledges it as the verdict says.
 func (s *Source) process(kind Kind, m jetstream.Msg) {
-	c := s.counts[kind]
 	md, err := m.Metadata()
 	if err != nil { // not a JetStream message: nothing to acknowledge
-		s.opts.logf("nats: a message on %s without JetStream metadata: %v", m.Subject(), err)
+		s.opts.logf("a message on %s without JetStream metadata: %v", m.Subject(), err)
 		return
 	}
-	c.pending.Store(int64(md.NumPending))
-	if md.NumDelivered > 1 {
-		c.redelivered.Add(1)
-	}
+	s.setPending(kind, md.NumPending)
 	ctx, cancel := context.WithTimeout(context.Background(), s.handleTimeout())
 	defer cancel()
 	v := s.handle(ctx, Delivery{Kind: kind, Subject: m.Subject(), Payload: m.Data(),
 		MessageID: messageID(m, md), Redelivered: md.NumDelivered > 1})
 	switch v.Outcome {
 	case Done:
-		c.done.Add(1)
 		_ = m.Ack()
 	case Refused:
-		c.refused.Add(1)
 		s.deadLetter(kind, m, v.Reason)
 		_ = m.TermWithReason(truncate(v.Reason, 256))
 	default:
-		c.retried.Add(1)
 		_ = m.NakWithDelay(redeliveryDelay(md.NumDelivered))
 	}
 }
@@ -110,7 +103,7 @@ func (s *Source) deadLetter(kind Kind, m jetstream.Msg, reason string) {
 		out.Header.Set(HeaderMsgID, id)
 	}
 	if err := nc.PublishMsg(out); err != nil {
-		s.opts.logf("nats: copying a refused message to %s: %v", s.opts.DeadLetter, err)
+		s.opts.logf("copying a refused message to %s: %v", s.opts.DeadLetter, err)
 	}
 }
 

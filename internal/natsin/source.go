@@ -24,25 +24,9 @@ type Source struct {
 	nc       *nats.Conn
 	consumes []jetstream.ConsumeContext
 	alarms   *workers // nil while not consuming
-	problem  string   // why the source does not consume now; "" when it does
-	since    time.Time
-	broken   chan struct{} // a consumer or the stream went away: set them up again
 
 	isConnected atomic.Bool
-	counts      map[Kind]*counts
-}
-
-// counts are one kind's totals, for the metrics endpoint.
-type counts struct {
-	done, refused, retried, redelivered atomic.Int64
-	pending                             atomic.Int64 // the consumer's num_pending at the last message or check
-}
-
-// Stats are a kind's totals since Start.
-type Stats struct {
-	Done, Refused, Retried int64 // messages acknowledged, terminated, and negatively acknowledged
-	Redelivered            int64 // messages JetStream delivered more than once
-	Pending                int64 // the consumer's lag: messages in the stream it has not delivered yet
+	pending     map[Kind]*atomic.Int64 // each consumer's num_pending, at its last message or check
 }
 
 // New returns a source that hands what it consumes to handle; Start starts it.
@@ -50,18 +34,17 @@ func New(opts Options, handle Handle) *Source {
 	if opts.Name == "" {
 		opts.Name = "pulse"
 	}
-	return &Source{opts: opts, handle: handle, problem: "not started", since: time.Now(),
-		counts: map[Kind]*counts{RowData: {}, Alarm: {}}}
+	s := &Source{opts: opts, handle: handle, pending: map[Kind]*atomic.Int64{RowData: {}, Alarm: {}}}
+	if opts.Report == nil {
+		s.opts.Report = nobody{}
+	}
+	return s
 }
 
-// Subjects are the subjects the source consumes, by kind (what the start log names).
-func (s *Source) Subjects() map[Kind]string {
-	out := make(map[Kind]string, len(s.opts.Subjects))
-	for k, t := range s.opts.Subjects {
-		out[k] = wildcard(t)
-	}
-	return out
-}
+type nobody struct{}
+
+func (nobody) Connected(string, error) {}
+func (nobody) SetLag(int64)            {}
 
 // Start connects and consumes in the background until Stop; it never fails: a server that cannot
 // be reached is retried, and Ready says why it is not consuming meanwhile.
@@ -93,28 +76,12 @@ func (s *Source) Stop(ctx context.Context) {
 	}
 }
 
-// Ready says whether the source consumes now; if not, why and since when.
-func (s *Source) Ready(context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.problem == "" {
-		return nil
-	}
-	return fmt.Errorf("not consuming from %s since %s: %s", s.opts.URL, s.since.UTC().Format(time.RFC3339), s.problem)
-}
-
 // Connected says whether the connection to the server is up.
 func (s *Source) Connected() bool { return s.isConnected.Load() }
 
-// Stats are the totals of kind since Start.
-func (s *Source) Stats(kind Kind) Stats {
-	c := s.counts[kind]
-	if c == nil {
-		return Stats{}
-	}
-	return Stats{Done: c.done.Load(), Refused: c.refused.Load(), Retried: c.retried.Load(),
-		Redelivered: c.redelivered.Load(), Pending: c.pending.Load()}
-}
+// Pending is kind's lag: the messages its consumer has not handed to any node yet, at its last
+// message or check.
+func (s *Source) Pending(kind Kind) int64 { return s.pending[kind].Load() }
 
 // run connects, sets up the stream and consumers and consumes, again after every failure, until
 // ctx ends.
@@ -127,8 +94,8 @@ func (s *Source) run(ctx context.Context) {
 			return
 		}
 		s.stopConsuming(ctx)
-		s.trouble(err.Error())
-		s.opts.logf("nats: %v (trying again in %v)", err, delay)
+		s.trouble(err)
+		s.opts.logf("%v (trying again in %v)", err, delay)
 		select {
 		case <-ctx.Done():
 			return
@@ -165,7 +132,7 @@ func (s *Source) consume(ctx context.Context) error {
 	broken := make(chan struct{}, 1)
 	alarms := newWorkers(s.alarmWorkers(), func(m jetstream.Msg) { s.process(Alarm, m) })
 	s.mu.Lock()
-	s.broken, s.alarms = broken, alarms
+	s.alarms = alarms
 	s.mu.Unlock()
 	for _, kind := range []Kind{RowData, Alarm} {
 		c, err := s.ensureConsumer(setup, js, kind)
@@ -186,10 +153,10 @@ func (s *Source) consume(ctx context.Context) error {
 		s.mu.Unlock()
 		go s.watchLag(ctx, c, kind)
 	}
-	s.trouble("")
-	s.opts.logf("nats: consuming %s (consumer %s) and %s (consumer %s) from stream %s at %s",
-		wildcard(s.opts.Subjects[RowData]), s.opts.consumerName(RowData),
-		wildcard(s.opts.Subjects[Alarm]), s.opts.consumerName(Alarm), s.opts.Stream, nc.ConnectedUrlRedacted())
+	s.trouble(nil)
+	s.opts.logf("consuming %s (consumer %s) and %s (consumer %s) from stream %s at %s",
+		s.opts.Subjects[RowData], s.opts.consumerName(RowData),
+		s.opts.Subjects[Alarm], s.opts.consumerName(Alarm), s.opts.Stream, nc.ConnectedUrlRedacted())
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
@@ -241,7 +208,7 @@ func (s *Source) consumeError(kind Kind, err error, broken chan struct{}) {
 		return
 	}
 	if !errors.Is(err, jetstream.ErrNoHeartbeat) && !errors.Is(err, nats.ErrConnectionClosed) {
-		s.opts.logf("nats: consumer %s: %v", s.opts.consumerName(kind), err)
+		s.opts.logf("consumer %s: %v", s.opts.consumerName(kind), err)
 	}
 }
 
@@ -270,12 +237,12 @@ func (s *Source) stopConsuming(ctx context.Context) {
 // connected and disconnected follow the connection's state.
 func (s *Source) connected(nc *nats.Conn, what string) {
 	s.isConnected.Store(true)
-	s.opts.logf("nats: %s to %s", what, nc.ConnectedUrlRedacted())
+	s.opts.logf("%s to %s", what, nc.ConnectedUrlRedacted())
 	s.mu.Lock()
 	consuming := len(s.consumes) > 0 // the consumers resume by themselves after a reconnect
 	s.mu.Unlock()
 	if consuming {
-		s.trouble("")
+		s.trouble(nil)
 	}
 }
 
@@ -283,25 +250,19 @@ func (s *Source) disconnected(err error) {
 	if !s.isConnected.Swap(false) {
 		return
 	}
-	why := "disconnected"
+	why := errors.New("disconnected")
 	if err != nil {
-		why += ": " + err.Error()
+		why = fmt.Errorf("disconnected: %w", err)
 	}
 	s.trouble(why)
-	s.opts.logf("nats: %s (reconnecting)", why)
+	s.opts.logf("%v (reconnecting)", why)
 }
 
-// trouble records why the source does not consume ("" when it does again).
-func (s *Source) trouble(why string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if why == s.problem {
-		return
+// trouble reports why both consumers do not consume now (nil: they do again).
+func (s *Source) trouble(err error) {
+	for _, k := range []Kind{RowData, Alarm} {
+		s.opts.Report.Connected(string(k), err)
 	}
-	if s.problem == "" || why == "" {
-		s.since = time.Now()
-	}
-	s.problem = why
 }
 
 func (s *Source) pullBatch() int {

@@ -13,7 +13,7 @@ import (
 // ensureStream creates the stream when absent, capturing both subjects. An existing stream is
 // left as it is (its operator may have sized it otherwise), but it must capture them.
 func (s *Source) ensureStream(ctx context.Context, js jetstream.JetStream) error {
-	subjects := []string{wildcard(s.opts.Subjects[RowData]), wildcard(s.opts.Subjects[Alarm])}
+	subjects := []string{s.opts.Subjects[RowData], s.opts.Subjects[Alarm]}
 	st, err := js.Stream(ctx, s.opts.Stream)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		maxAge := s.opts.MaxAge
@@ -33,7 +33,7 @@ func (s *Source) ensureStream(ctx context.Context, js jetstream.JetStream) error
 		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // another node was first
 			return fmt.Errorf("creating stream %s: %w", s.opts.Stream, err)
 		}
-		s.opts.logf("nats: created stream %s capturing %v (max age %v)", s.opts.Stream, subjects, maxAge)
+		s.opts.logf("created stream %s capturing %v (max age %v)", s.opts.Stream, subjects, maxAge)
 		return nil
 	}
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Source) ensureConsumer(ctx context.Context, js jetstream.JetStream, kin
 	c, err := js.CreateOrUpdateConsumer(ctx, s.opts.Stream, jetstream.ConsumerConfig{
 		Durable:       name,
 		Description:   "Pulse ingest of " + string(kind),
-		FilterSubject: wildcard(s.opts.Subjects[kind]),
+		FilterSubject: s.opts.Subjects[kind],
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       s.opts.AckWait,
 		MaxAckPending: s.opts.MaxAckPending,
@@ -114,10 +114,16 @@ func (s *Source) watchLag(ctx context.Context, c jetstream.Consumer, kind Kind) 
 		info, err := c.Info(ictx)
 		cancel()
 		if err == nil {
-			s.counts[kind].pending.Store(int64(info.NumPending))
+			s.setPending(kind, info.NumPending)
 		}
 	}
 }
 
 // lagInterval is how often the consumers' lag is read from the server.
 const lagInterval = 10 * time.Second
+
+// setPending records kind's num_pending and reports both consumers' lag.
+func (s *Source) setPending(kind Kind, n uint64) {
+	s.pending[kind].Store(int64(n))
+	s.opts.Report.SetLag(s.pending[RowData].Load() + s.pending[Alarm].Load())
+}
