@@ -271,3 +271,23 @@ func (k *Key) Burst() int {
 func RetryAfterSeconds(retryAfter time.Duration) string {
 	return strconv.FormatInt(int64(retryAfter/time.Second), 10)
 }
+
+// ForSource returns the grants of a broker source (ingest.mqtt, ingest.nats): a key named name
+// that may publish both kinds within businesses, at no rate, that no request can present (it has
+// no hash and is in no Keys). The broker's message is checked with it as an HTTP request is with
+// its key, so that both publish under the same rules.
+func ForSource(name string, businesses []string) (*Key, error) {
+	k := &Key{name: name, rowData: true, alarm: true}
+	if len(businesses) == 0 {
+		return nil, fmt.Errorf(`%q: businesses is empty; give patterns such as "meter/*" or "*"`, name)
+	}
+	for _, b := range businesses {
+		p, err := model.ParsePattern(b)
+		if err != nil {
+			return nil, fmt.Errorf("%q: businesses: %q: %w", name, b, err)
+		}
+		k.businesses = append(k.businesses, p)
+		k.broadcast = k.broadcast || p == model.Pattern{}
+	}
+	return k, nil
+}
