@@ -15,6 +15,7 @@ import (
 	"github.com/gogf/gf/v2/net/ghttp"
 
 	"github.com/pulse-monitoring/pulse/internal/acklink"
+	"github.com/pulse-monitoring/pulse/internal/brokerin"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/config"
@@ -65,6 +66,7 @@ type App struct {
 	quiet        *quiet.Watcher
 	notify       *notifier // nil without notify routes
 	notifyOpts   notify.Options
+	nats         brokerin.Runner // ingest.nats; nil when off
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -142,6 +144,12 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	a.bus.Subscribe(a.deliver, a.feed.CatchUp)
 	a.Ingest = ingest.New(a.bus, alarms, cfg.Ingest.IdempotencyWindow)
+	if a.nats, err = newNATSSource(cfg, a.Ingest); err != nil {
+		a.feed.Close()
+		_ = alarms.Close(ctx)
+		_ = a.bus.Close()
+		return nil, err
+	}
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
 	a.Door.AlarmReplay = alarms.Replay
 	a.Alarm.Handle("ack", alarmctl.NewConsoleAck(alarms))
@@ -210,7 +218,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics))
+		group.Bind(observeNATS(a.nats, a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics), a.Metrics))
 	})
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
@@ -268,7 +276,7 @@ func (a *App) Start() error {
 		return err
 	}
 	ingest.SetDefault(a.Ingest)
-	return nil
+	return startNATS(a.nats)
 }
 
 // Port is the port the server listens on.
@@ -280,6 +288,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	a.shutdownOnce.Do(func() {
 		a.quiet.Stop()
 		a.Door.Close()
+		stopNATS(ctx, a.nats) // what it took is handled and acknowledged while the store and bus still work
 		_ = a.Server.Shutdown()
 		var wg sync.WaitGroup
 		errs := make([]error, 2)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pulse-monitoring/pulse/internal/brokerin"
 	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
@@ -30,9 +31,7 @@ type NATS struct {
 	// TLS: the CA that signed the server's certificate (a private CA), and a client certificate
 	// and key when the server asks for one. A tls:// URL or a server that requires TLS uses the
 	// system's CAs without them.
-	TLSCA   string `json:"tlsCA"`
-	TLSCert string `json:"tlsCert"`
-	TLSKey  string `json:"tlsKey"`
+	TLS NATSTLS `json:"tls"`
 
 	// AckWait is how long a message handed to a node may stay unacknowledged before JetStream
 	// gives it to another (the node died, or hangs).
@@ -47,6 +46,13 @@ type NATS struct {
 type NATSSubjects struct {
 	RowData string `json:"rowdata"`
 	Alarm   string `json:"alarm"`
+}
+
+// NATSTLS is ingest.nats.tls: files read at every connection.
+type NATSTLS struct {
+	CAFile   string `json:"caFile"`
+	CertFile string `json:"certFile"`
+	KeyFile  string `json:"keyFile"`
 }
 
 // DefaultNATS is ingest.nats when absent: off, with the contract's names.
@@ -78,9 +84,11 @@ func (c *Config) natsFields(report *Report) map[string]field {
 		"password":   text(&n.Password),
 		"token":      text(&n.Token),
 		"credsFile":  readableFile(&n.CredsFile),
-		"tlsCA":      readableFile(&n.TLSCA),
-		"tlsCert":    readableFile(&n.TLSCert),
-		"tlsKey":     readableFile(&n.TLSKey),
+		"tls": section(report, "ingest.nats.tls", map[string]field{
+			"caFile":   readableFile(&n.TLS.CAFile),
+			"certFile": readableFile(&n.TLS.CertFile),
+			"keyFile":  readableFile(&n.TLS.KeyFile),
+		}),
 		// 1s: a commit under load takes longer; 1h: a dead node's messages wait that long.
 		"ackWait": duration(&n.AckWait, time.Second, time.Hour),
 		// 100,000 messages of up to 1 MiB would already be more than a node should hold.
@@ -104,62 +112,33 @@ func checkNATS(n NATS) error {
 		return invalid("ingest.nats.username", "is set and so is credsFile: give one way to log in")
 	case n.Password != "" && n.Username == "":
 		return invalid("ingest.nats.password", "is set without ingest.nats.username")
-	case (n.TLSCert == "") != (n.TLSKey == ""):
-		return invalid("ingest.nats.tlsCert", "and ingest.nats.tlsKey go together: give both or neither")
+	case (n.TLS.CertFile == "") != (n.TLS.KeyFile == ""):
+		return invalid("ingest.nats.tls.certFile", "and ingest.nats.tls.keyFile go together: give both or neither")
 	}
-	for key, template := range map[string]string{"rowdata": n.Subjects.RowData, "alarm": n.Subjects.Alarm} {
-		if err := checkSubjectTemplate(template); err != nil {
-			return invalid("ingest.nats.subjects."+key, "%q %v", template, err)
+	templates := map[string]brokerin.Template{}
+	for _, key := range []string{"rowdata", "alarm"} {
+		raw := map[string]string{"rowdata": n.Subjects.RowData, "alarm": n.Subjects.Alarm}[key]
+		t, err := brokerin.ParseTemplate(raw, brokerin.NATSSeparator)
+		if err != nil {
+			return invalid("ingest.nats.subjects."+key, "%v", err)
 		}
+		templates[key] = t
 	}
-	if n.Subjects.RowData == n.Subjects.Alarm {
-		return invalid("ingest.nats.subjects.alarm", "is the row-data subject too: the two kinds need subjects of their own")
+	rows, alarms := templates["rowdata"], templates["alarm"]
+	if _, overlap := rows.Match(alarms.Filter("x")); overlap {
+		return invalid("ingest.nats.subjects.alarm", "%q is a row-data subject too: the two kinds need subjects of their own", n.Subjects.Alarm)
 	}
-	if n.DeadLetter != "" && (subjectMatches(n.Subjects.RowData, n.DeadLetter) || subjectMatches(n.Subjects.Alarm, n.DeadLetter)) {
-		return invalid("ingest.nats.deadLetter", "%q matches an ingest subject: refused messages would be consumed again", n.DeadLetter)
+	for _, t := range templates {
+		if _, consumed := t.Match(n.DeadLetter); n.DeadLetter != "" && consumed {
+			return invalid("ingest.nats.deadLetter", "%q is an ingest subject (%s): refused messages would be consumed again", n.DeadLetter, t)
+		}
 	}
 	return nil
 }
 
-// checkSubjectTemplate accepts dot-separated tokens that hold {businessType} and {businessId}
-// once each, as whole tokens; the other tokens are literal (no wildcards).
-func checkSubjectTemplate(template string) error {
-	var typ, id int
-	for _, token := range strings.Split(template, ".") {
-		switch token {
-		case "{businessType}":
-			typ++
-		case "{businessId}":
-			id++
-		default:
-			if !validToken(token) {
-				return fmt.Errorf("has the token %q: tokens are {businessType}, {businessId} or literal text without spaces, *, > or braces", token)
-			}
-		}
-	}
-	if typ != 1 || id != 1 {
-		return errors.New("must hold {businessType} and {businessId} once each, as whole tokens, e.g. \"pulse.alarm.{businessType}.{businessId}\"")
-	}
-	return nil
-}
-
-// subjectMatches says whether subject is one that template captures.
-func subjectMatches(template, subject string) bool {
-	want, got := strings.Split(template, "."), strings.Split(subject, ".")
-	if len(want) != len(got) {
-		return false
-	}
-	for i := range want {
-		if want[i] != got[i] && !strings.HasPrefix(want[i], "{") {
-			return false
-		}
-	}
-	return true
-}
-
-// validToken is a literal subject token: not empty, no white space, wildcard or brace.
+// validToken is a literal subject token: not empty, no white space or wildcard.
 func validToken(token string) bool {
-	return token != "" && !strings.ContainsAny(token, " \t\r\n*>{}")
+	return token != "" && !strings.ContainsAny(token, " \t\r\n*>")
 }
 
 // natsURL reads ingest.nats.url: "" or nats://, tls://, ws:// or wss:// URLs, comma-separated.

@@ -1,4 +1,4 @@
-package natsin
+package nats
 
 import (
 	"context"
@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/pulse-monitoring/pulse/internal/brokerin"
 )
 
 // ensureStream creates the stream when absent, capturing both subjects. An existing stream is
 // left as it is (its operator may have sized it otherwise), but it must capture them.
 func (s *Source) ensureStream(ctx context.Context, js jetstream.JetStream) error {
-	subjects := []string{s.opts.Subjects[RowData], s.opts.Subjects[Alarm]}
+	subjects := []string{s.filters[brokerin.RowData], s.filters[brokerin.Alarm]}
 	st, err := js.Stream(ctx, s.opts.Stream)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		maxAge := s.opts.MaxAge
@@ -33,7 +35,7 @@ func (s *Source) ensureStream(ctx context.Context, js jetstream.JetStream) error
 		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // another node was first
 			return fmt.Errorf("creating stream %s: %w", s.opts.Stream, err)
 		}
-		s.opts.logf("created stream %s capturing %v (max age %v)", s.opts.Stream, subjects, maxAge)
+		s.core.Logf("created stream %s capturing %v (max age %v)", s.opts.Stream, subjects, maxAge)
 		return nil
 	}
 	if err != nil {
@@ -81,12 +83,12 @@ func subjectCovers(pattern, filter string) bool {
 
 // ensureConsumer creates or updates kind's durable pull consumer: explicit acknowledgement,
 // AckWait and MaxAckPending from the options, delivering what the stream holds from the start.
-func (s *Source) ensureConsumer(ctx context.Context, js jetstream.JetStream, kind Kind) (jetstream.Consumer, error) {
+func (s *Source) ensureConsumer(ctx context.Context, js jetstream.JetStream, kind brokerin.Kind) (jetstream.Consumer, error) {
 	name := s.opts.consumerName(kind)
 	c, err := js.CreateOrUpdateConsumer(ctx, s.opts.Stream, jetstream.ConsumerConfig{
 		Durable:       name,
 		Description:   "Pulse ingest of " + string(kind),
-		FilterSubject: s.opts.Subjects[kind],
+		FilterSubject: s.filters[kind],
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       s.opts.AckWait,
 		MaxAckPending: s.opts.MaxAckPending,
@@ -101,7 +103,7 @@ func (s *Source) ensureConsumer(ctx context.Context, js jetstream.JetStream, kin
 
 // watchLag refreshes kind's lag (the consumer's num_pending) every lagInterval, so that it is
 // right while no message flows too.
-func (s *Source) watchLag(ctx context.Context, c jetstream.Consumer, kind Kind) {
+func (s *Source) watchLag(ctx context.Context, c jetstream.Consumer, kind brokerin.Kind) {
 	t := time.NewTicker(lagInterval)
 	defer t.Stop()
 	for {
@@ -123,7 +125,7 @@ func (s *Source) watchLag(ctx context.Context, c jetstream.Consumer, kind Kind) 
 const lagInterval = 10 * time.Second
 
 // setPending records kind's num_pending and reports both consumers' lag.
-func (s *Source) setPending(kind Kind, n uint64) {
+func (s *Source) setPending(kind brokerin.Kind, n uint64) {
 	s.pending[kind].Store(int64(n))
-	s.opts.Report.SetLag(s.pending[RowData].Load() + s.pending[Alarm].Load())
+	s.core.Stats().SetLag(s.pending[brokerin.RowData].Load() + s.pending[brokerin.Alarm].Load())
 }

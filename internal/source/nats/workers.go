@@ -1,4 +1,4 @@
-package natsin
+package nats
 
 import (
 	"context"

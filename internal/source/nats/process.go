@@ -1,32 +1,53 @@
-package natsin
+package nats
 
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/pulse-monitoring/pulse/internal/brokerin"
 )
 
-// process hands one message to Handle and acknowledges it as the verdict says.
-func (s *Source) process(kind Kind, m jetstream.Msg) {
+// process hands one message to the core and acknowledges it as the outcome says: Done is
+// acknowledged, Refused terminated (and copied to the dead-letter subject), Retry negatively
+// acknowledged with a delay, so that JetStream delivers it again. The subject names the business;
+// an alarm's message id is its idempotency key unless its payload has an eventId (row data has
+// none: a redelivered row is published again, which costs a dashboard a repeated value, not a
+// count).
+func (s *Source) process(kind brokerin.Kind, m jetstream.Msg) {
 	md, err := m.Metadata()
 	if err != nil { // not a JetStream message: nothing to acknowledge
-		s.opts.logf("a message on %s without JetStream metadata: %v", m.Subject(), err)
+		s.core.Logf("a message on %s without JetStream metadata: %v", m.Subject(), err)
 		return
 	}
 	s.setPending(kind, md.NumPending)
-	ctx, cancel := context.WithTimeout(context.Background(), s.handleTimeout())
+	business, _ := s.templates[kind].Match(m.Subject()) // the consumer's filter is the template's
+	msg := brokerin.Message{Kind: kind, Topic: m.Subject(), Business: business, Payload: m.Data(),
+		Redelivered: md.NumDelivered > 1}
+	if kind == brokerin.Alarm {
+		msg.MessageID = messageID(m, md)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.AckWait)
 	defer cancel()
-	v := s.handle(ctx, Delivery{Kind: kind, Subject: m.Subject(), Payload: m.Data(),
-		MessageID: messageID(m, md), Redelivered: md.NumDelivered > 1})
-	switch v.Outcome {
-	case Done:
+	out := s.handle(ctx, msg)
+	switch out.Verdict {
+	case brokerin.Done:
 		_ = m.Ack()
-	case Refused:
-		s.deadLetter(kind, m, v.Reason)
-		_ = m.TermWithReason(truncate(v.Reason, 256))
+	case brokerin.Refused:
+		reason := out.Reason
+		if out.Err != nil {
+			reason += ": " + out.Err.Error()
+		}
+		s.deadLetter(kind, m, reason)
+		if s.termReasons.Load() {
+			_ = m.TermWithReason(truncate(reason, 256))
+		} else {
+			_ = m.Term() // an older server ignores a termination with a reason: it would redeliver
+		}
 	default:
 		_ = m.NakWithDelay(redeliveryDelay(md.NumDelivered))
 	}
@@ -61,15 +82,6 @@ func redeliveryDelay(n uint64) time.Duration {
 	return min(d, 30*time.Second)
 }
 
-// handleTimeout bounds one message's handling: past AckWait JetStream has given it to another
-// node anyway.
-func (s *Source) handleTimeout() time.Duration {
-	if s.opts.AckWait > 0 {
-		return s.opts.AckWait
-	}
-	return 30 * time.Second
-}
-
 // Dead-letter headers: why the message was refused, and where it came from.
 const (
 	HeaderRefused = "Pulse-Refused" // the reason, as the HTTP API would answer it
@@ -81,7 +93,7 @@ const (
 // deadLetter copies a refused message to the dead-letter subject, when one is set, with the reason
 // and its origin in headers. The publisher's own headers go along, except JetStream's (Nats-*),
 // which would make a stream capturing the subject deduplicate or refuse the copy.
-func (s *Source) deadLetter(kind Kind, m jetstream.Msg, reason string) {
+func (s *Source) deadLetter(kind brokerin.Kind, m jetstream.Msg, reason string) {
 	if s.opts.DeadLetter == "" {
 		return
 	}
@@ -103,7 +115,7 @@ func (s *Source) deadLetter(kind Kind, m jetstream.Msg, reason string) {
 		out.Header.Set(HeaderMsgID, id)
 	}
 	if err := nc.PublishMsg(out); err != nil {
-		s.opts.logf("copying a refused message to %s: %v", s.opts.DeadLetter, err)
+		s.core.Logf("copying a refused message to %s: %v", s.opts.DeadLetter, err)
 	}
 }
 
@@ -116,4 +128,29 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// versionAtLeast says whether the server version v ("2.10.4", "2.11.0-beta") is at least
+// major.minor.patch; false when it does not parse.
+func versionAtLeast(v string, major, minor, patch int) bool {
+	v, _, _ = strings.Cut(v, "-")
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	var got [3]int
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return false
+		}
+		got[i] = n
+	}
+	want := [3]int{major, minor, patch}
+	for i := range got {
+		if got[i] != want[i] {
+			return got[i] > want[i]
+		}
+	}
+	return true
 }

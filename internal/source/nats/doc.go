@@ -1,4 +1,5 @@
-// Package natsin consumes row data and alarms from a NATS JetStream stream (ingest.nats).
+// Package nats is the NATS JetStream ingest source (ingest.nats): it consumes row data and alarms
+// from a stream and publishes them through brokerin, so with HTTP ingest's validation and limits.
 //
 // The stream is created when absent, capturing the two subjects of the configuration with a
 // bounded age (MaxAge 24h). Each kind has its own durable pull consumer, <durable>-rowdata and
@@ -15,9 +16,12 @@
 //
 // A message a node took and never acknowledged (it was killed) goes to another node after AckWait.
 // A redelivered alarm is stored once: its eventId, else its Nats-Msg-Id header, else its place in
-// the stream, is its idempotency key. What a message becomes (decoding, validation, scope,
-// idempotency) is the Handle the source is given; this package is the NATS side only.
+// the stream, is its idempotency key (brokerin.Message.MessageID). Alarms are handled by a few
+// workers at once, so that the store commits them together, each subject (business) by one
+// worker, in order; row data one at a time, in order. What a message becomes (decoding,
+// validation, scope, idempotency) is brokerin's; this package is the NATS side only, and knows
+// nothing of GoFrame.
 //
 // The source never stops the node: a server that cannot be reached at start or later is retried
-// (with the reason in Ready, which /readyz shows) until Stop.
-package natsin
+// (with the reason in the source's stats, which /readyz shows) until Stop.
+package nats

@@ -1,4 +1,4 @@
-package natsin
+package nats
 
 import (
 	"time"
@@ -9,7 +9,7 @@ import (
 // connectOptions are the connection's options: its name, credentials and TLS, and reconnection
 // for ever (the source's only way to stop is Stop). A server that cannot be reached at the first
 // attempt is retried like a lost one (RetryOnFailedConnect), so the node starts without it.
-func (s *Source) connectOptions() []nats.Option {
+func (s *Source) connectOptions() ([]nats.Option, error) {
 	a := s.opts.Auth
 	opts := []nats.Option{
 		nats.Name(s.opts.Name),
@@ -19,10 +19,13 @@ func (s *Source) connectOptions() []nats.Option {
 		nats.ReconnectJitter(100*time.Millisecond, time.Second),
 		nats.ConnectHandler(func(nc *nats.Conn) { s.connected(nc, "connected") }),
 		nats.ReconnectHandler(func(nc *nats.Conn) { s.connected(nc, "reconnected") }),
-		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) { s.disconnected(err) }),
-		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-			s.opts.logf("%v", err)
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			if !nc.IsClosed() { // closed: Stop, not a lost server
+				s.disconnected(err)
+			}
 		}),
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) { s.reconnectFailed(err) }),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { s.core.Logf("%v", err) }),
 	}
 	switch {
 	case a.CredsFile != "":
@@ -32,13 +35,13 @@ func (s *Source) connectOptions() []nats.Option {
 	case a.Username != "":
 		opts = append(opts, nats.UserInfo(a.Username, a.Password))
 	}
-	if a.TLSCA != "" {
-		opts = append(opts, nats.RootCAs(a.TLSCA))
+	if a.CAFile != "" {
+		opts = append(opts, nats.RootCAs(a.CAFile))
 	}
-	if a.TLSCert != "" {
-		opts = append(opts, nats.ClientCert(a.TLSCert, a.TLSKey))
+	if a.CertFile != "" {
+		opts = append(opts, nats.ClientCert(a.CertFile, a.KeyFile))
 	}
-	return opts
+	return opts, nil
 }
 
 func (s *Source) retryDelay() time.Duration {

@@ -1,4 +1,4 @@
-package natsin
+package nats
 
 import (
 	"context"
@@ -10,12 +10,17 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/pulse-monitoring/pulse/internal/brokerin"
 )
 
 // Source is the NATS JetStream source of one node, from Start to Stop.
 type Source struct {
-	opts   Options
-	handle Handle
+	opts      Options
+	core      *brokerin.Source
+	handle    func(context.Context, brokerin.Message) brokerin.Outcome // core.Handle (tests may replace it)
+	templates map[brokerin.Kind]brokerin.Template
+	filters   map[brokerin.Kind]string // the templates with * for the business: the consumers' filters
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed when run returns
@@ -24,42 +29,72 @@ type Source struct {
 	nc       *nats.Conn
 	consumes []jetstream.ConsumeContext
 	alarms   *workers // nil while not consuming
+	// lastFailure is the last failed connection attempt's error, logged once until it changes.
+	lastFailure string
 
-	isConnected atomic.Bool
-	pending     map[Kind]*atomic.Int64 // each consumer's num_pending, at its last message or check
+	pending     map[brokerin.Kind]*atomic.Int64 // each consumer's num_pending, at its last message or check
+	termReasons atomic.Bool                     // the server keeps a termination's reason (2.10.4 and later)
 }
 
-// New returns a source that hands what it consumes to handle; Start starts it.
-func New(opts Options, handle Handle) *Source {
+var _ brokerin.Runner = (*Source)(nil)
+
+// New builds the source over core (which publishes); it connects on Start.
+func New(opts Options, core *brokerin.Source) (*Source, error) {
+	if opts.URL == "" || opts.Stream == "" || opts.Durable == "" {
+		return nil, errors.New("nats: url, stream and durable are required")
+	}
 	if opts.Name == "" {
 		opts.Name = "pulse"
 	}
-	s := &Source{opts: opts, handle: handle, pending: map[Kind]*atomic.Int64{RowData: {}, Alarm: {}}}
-	if opts.Report == nil {
-		s.opts.Report = nobody{}
+	if opts.AckWait <= 0 {
+		opts.AckWait = 30 * time.Second
 	}
-	return s
+	if opts.MaxAckPending <= 0 {
+		opts.MaxAckPending = 1000
+	}
+	s := &Source{opts: opts, core: core, handle: core.Handle,
+		templates: map[brokerin.Kind]brokerin.Template{}, filters: map[brokerin.Kind]string{},
+		pending: map[brokerin.Kind]*atomic.Int64{brokerin.RowData: {}, brokerin.Alarm: {}}}
+	for _, kind := range []brokerin.Kind{brokerin.RowData, brokerin.Alarm} {
+		t, err := brokerin.ParseTemplate(opts.Subjects[kind], brokerin.NATSSeparator)
+		if err != nil {
+			return nil, fmt.Errorf("nats: subjects.%s: %w", kind, err)
+		}
+		s.templates[kind], s.filters[kind] = t, t.Filter("*")
+		core.Stats().Session(string(kind)) // not consuming until it does
+	}
+	return s, nil
 }
 
-type nobody struct{}
+// Name is the source's name (its /readyz check and metrics label).
+func (s *Source) Name() string { return s.core.Name() }
 
-func (nobody) Connected(string, error) {}
-func (nobody) SetLag(int64)            {}
+// Stats is what the source counted, and whether its consumers consume.
+func (s *Source) Stats() *brokerin.Stats { return s.core.Stats() }
+
+// Describe says where the source consumes from, for the start log.
+func (s *Source) Describe() string {
+	return fmt.Sprintf("row data from %s, alarms from %s (stream %s, consumers %s and %s) at %s",
+		s.filters[brokerin.RowData], s.filters[brokerin.Alarm], s.opts.Stream,
+		s.opts.consumerName(brokerin.RowData), s.opts.consumerName(brokerin.Alarm), s.opts.URL)
+}
 
 // Start connects and consumes in the background until Stop; it never fails: a server that cannot
-// be reached is retried, and Ready says why it is not consuming meanwhile.
-func (s *Source) Start() {
+// be reached is retried, and the source's stats (so /readyz) say why it is not consuming
+// meanwhile.
+func (s *Source) Start(context.Context) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.done = cancel, make(chan struct{})
 	go s.run(ctx)
+	return nil
 }
 
 // Stop stops taking messages, lets the messages already taken finish and be acknowledged, and
 // closes the connection; what it has not finished when ctx ends is left unacknowledged (JetStream
 // gives it to another node after AckWait).
-func (s *Source) Stop(ctx context.Context) {
+func (s *Source) Stop(ctx context.Context) error {
 	if s.cancel == nil {
-		return
+		return nil
 	}
 	s.cancel()
 	select {
@@ -74,14 +109,8 @@ func (s *Source) Stop(ctx context.Context) {
 		_ = nc.FlushTimeout(time.Second) // the last acknowledgements
 		nc.Close()
 	}
+	return nil
 }
-
-// Connected says whether the connection to the server is up.
-func (s *Source) Connected() bool { return s.isConnected.Load() }
-
-// Pending is kind's lag: the messages its consumer has not handed to any node yet, at its last
-// message or check.
-func (s *Source) Pending(kind Kind) int64 { return s.pending[kind].Load() }
 
 // run connects, sets up the stream and consumers and consumes, again after every failure, until
 // ctx ends.
@@ -95,7 +124,7 @@ func (s *Source) run(ctx context.Context) {
 		}
 		s.stopConsuming(ctx)
 		s.trouble(err)
-		s.opts.logf("%v (trying again in %v)", err, delay)
+		s.core.Logf("%v (trying again in %v)", err, delay)
 		select {
 		case <-ctx.Done():
 			return
@@ -117,7 +146,7 @@ func (s *Source) consume(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := waitConnected(ctx, nc); err != nil {
+	if err := s.waitConnected(ctx, nc); err != nil {
 		return err
 	}
 	js, err := jetstream.New(nc)
@@ -130,17 +159,17 @@ func (s *Source) consume(ctx context.Context) error {
 		return err
 	}
 	broken := make(chan struct{}, 1)
-	alarms := newWorkers(s.alarmWorkers(), func(m jetstream.Msg) { s.process(Alarm, m) })
+	alarms := newWorkers(s.alarmWorkers(), func(m jetstream.Msg) { s.process(brokerin.Alarm, m) })
 	s.mu.Lock()
 	s.alarms = alarms
 	s.mu.Unlock()
-	for _, kind := range []Kind{RowData, Alarm} {
+	for _, kind := range []brokerin.Kind{brokerin.RowData, brokerin.Alarm} {
 		c, err := s.ensureConsumer(setup, js, kind)
 		if err != nil {
 			return err
 		}
-		handler := func(m jetstream.Msg) { s.process(RowData, m) }
-		if kind == Alarm {
+		handler := func(m jetstream.Msg) { s.process(brokerin.RowData, m) }
+		if kind == brokerin.Alarm {
 			handler = alarms.take
 		}
 		cc, err := c.Consume(handler, jetstream.PullMaxMessages(s.pullBatch()),
@@ -154,9 +183,9 @@ func (s *Source) consume(ctx context.Context) error {
 		go s.watchLag(ctx, c, kind)
 	}
 	s.trouble(nil)
-	s.opts.logf("consuming %s (consumer %s) and %s (consumer %s) from stream %s at %s",
-		s.opts.Subjects[RowData], s.opts.consumerName(RowData),
-		s.opts.Subjects[Alarm], s.opts.consumerName(Alarm), s.opts.Stream, nc.ConnectedUrlRedacted())
+	s.core.Logf("consuming %s (consumer %s) and %s (consumer %s) from stream %s at %s",
+		s.filters[brokerin.RowData], s.opts.consumerName(brokerin.RowData),
+		s.filters[brokerin.Alarm], s.opts.consumerName(brokerin.Alarm), s.opts.Stream, nc.ConnectedUrlRedacted())
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
@@ -173,7 +202,11 @@ func (s *Source) connection() (*nats.Conn, error) {
 	if s.nc != nil {
 		return s.nc, nil
 	}
-	nc, err := nats.Connect(s.opts.URL, s.connectOptions()...)
+	opts, err := s.connectOptions()
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(s.opts.URL, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", s.opts.URL, err)
 	}
@@ -181,8 +214,9 @@ func (s *Source) connection() (*nats.Conn, error) {
 	return nc, nil
 }
 
-// waitConnected waits until nc is connected (nats.go keeps trying meanwhile), or ctx ends.
-func waitConnected(ctx context.Context, nc *nats.Conn) error {
+// waitConnected waits until nc is connected (nats.go keeps trying meanwhile; its failures are
+// reported by reconnectFailed), or ctx ends.
+func (s *Source) waitConnected(ctx context.Context, nc *nats.Conn) error {
 	for !nc.IsConnected() {
 		if nc.IsClosed() {
 			return errors.New("the connection is closed")
@@ -193,12 +227,13 @@ func waitConnected(ctx context.Context, nc *nats.Conn) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+	s.termReasons.Store(versionAtLeast(nc.ConnectedServerVersion(), 2, 10, 4))
 	return nil
 }
 
 // consumeError reacts to an error of a consumer's pull loop: one that ends consuming for good
 // sets the consumers up again; the others (a missed heartbeat while reconnecting) are transient.
-func (s *Source) consumeError(kind Kind, err error, broken chan struct{}) {
+func (s *Source) consumeError(kind brokerin.Kind, err error, broken chan struct{}) {
 	if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) ||
 		errors.Is(err, jetstream.ErrStreamNotFound) {
 		select {
@@ -208,7 +243,7 @@ func (s *Source) consumeError(kind Kind, err error, broken chan struct{}) {
 		return
 	}
 	if !errors.Is(err, jetstream.ErrNoHeartbeat) && !errors.Is(err, nats.ErrConnectionClosed) {
-		s.opts.logf("consumer %s: %v", s.opts.consumerName(kind), err)
+		s.core.Logf("consumer %s: %v", s.opts.consumerName(kind), err)
 	}
 }
 
@@ -236,9 +271,9 @@ func (s *Source) stopConsuming(ctx context.Context) {
 
 // connected and disconnected follow the connection's state.
 func (s *Source) connected(nc *nats.Conn, what string) {
-	s.isConnected.Store(true)
-	s.opts.logf("%s to %s", what, nc.ConnectedUrlRedacted())
+	s.core.Logf("%s to %s", what, nc.ConnectedUrlRedacted())
 	s.mu.Lock()
+	s.lastFailure = ""
 	consuming := len(s.consumes) > 0 // the consumers resume by themselves after a reconnect
 	s.mu.Unlock()
 	if consuming {
@@ -246,22 +281,33 @@ func (s *Source) connected(nc *nats.Conn, what string) {
 	}
 }
 
-func (s *Source) disconnected(err error) {
-	if !s.isConnected.Swap(false) {
-		return
+// reconnectFailed reports an attempt to connect that failed, so that /readyz says why, and logs
+// it when it fails otherwise than the attempt before (nats.go tries every second).
+func (s *Source) reconnectFailed(err error) {
+	why := fmt.Errorf("cannot reach %s: %w", s.opts.URL, err)
+	s.trouble(why)
+	s.mu.Lock()
+	changed := why.Error() != s.lastFailure
+	s.lastFailure = why.Error()
+	s.mu.Unlock()
+	if changed {
+		s.core.Logf("%v (trying again every %v)", why, s.retryDelay())
 	}
+}
+
+func (s *Source) disconnected(err error) {
 	why := errors.New("disconnected")
 	if err != nil {
 		why = fmt.Errorf("disconnected: %w", err)
 	}
 	s.trouble(why)
-	s.opts.logf("%v (reconnecting)", why)
+	s.core.Logf("%v (reconnecting)", why)
 }
 
 // trouble reports why both consumers do not consume now (nil: they do again).
 func (s *Source) trouble(err error) {
-	for _, k := range []Kind{RowData, Alarm} {
-		s.opts.Report.Connected(string(k), err)
+	for _, k := range []brokerin.Kind{brokerin.RowData, brokerin.Alarm} {
+		s.core.Stats().Connected(string(k), err)
 	}
 }
 
