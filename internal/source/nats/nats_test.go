@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogf/gf/v2/database/gdb"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -178,6 +179,12 @@ func TestAlarmReachesAConsoleAndIsStored(t *testing.T) {
 		t.Fatalf("stored: %+v", stored)
 	}
 	b.settled()
+	n.Moved("pulse_broker_messages_total", 1, "source=nats", "kind=alarm")
+	m := n.Scrape()
+	if m.Value(t, "pulse_broker_connected", "source=nats", "session=alarm") != 1 || m.Value(t, "pulse_broker_connected", "source=nats", "session=rowdata") != 1 {
+		t.Fatal("pulse_broker_connected says a consumer of the source is not consuming")
+	}
+	m.Value(t, "pulse_broker_lag_messages", "source=nats") // JetStream's num_pending is known
 }
 
 // deadLetters subscribes to the bed's dead-letter subject.
@@ -253,6 +260,11 @@ func TestRefusedMessagesAreTerminatedAndDeadLettered(t *testing.T) {
 	}
 	if info := b.consumerInfo("alarm"); info == nil || info.NumRedelivered != 0 {
 		t.Fatalf("refused alarms were redelivered: %+v", info)
+	}
+	for reason, want := range map[string]float64{"invalid": 2, "topic": 1, "scope": 1, "reserved": 1} {
+		if got := n.Scrape().Value(t, "pulse_broker_refused_total", "source=nats", "reason="+reason); got != want {
+			t.Errorf("pulse_broker_refused_total{reason=%q} = %v, want %v", reason, got, want)
+		}
 	}
 }
 
@@ -333,5 +345,41 @@ func TestStartsWithoutTheServer(t *testing.T) {
 	}
 	if code, _ := n.Post("/api/v1/rowdata", map[string]any{"businessType": "meter", "businessId": "m", "data": 1}); code != http.StatusOK {
 		t.Fatalf("HTTP ingest answered %d while NATS is away", code)
+	}
+}
+
+// TestStoreThatCannotWriteIsRedelivered: an alarm the store cannot write is not acknowledged:
+// JetStream delivers it again until the store takes it, and it is stored once.
+func TestStoreThatCannotWriteIsRedelivered(t *testing.T) {
+	b := newBed(t)
+	link := pulsenode.SQLiteLink(t.TempDir())
+	n := b.node(func(c *config.Config) { c.Database = gdb.ConfigNode{Link: link} })
+	console := n.Dial("/ws/alarm")
+	n.Raise(`{"alarmId":"before","businessType":"meter","businessId":"m-0"}`) // the seq row exists
+	pulsenode.AlarmOf(t, console.Next(poll.Patience))
+
+	db, err := gdb.New(gdb.ConfigNode{Link: link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	exec := func(sql string) {
+		if _, err := db.Exec(context.Background(), sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	// Every commit updates the seq row first: the trigger makes each one fail, as a full disk would.
+	exec("CREATE TRIGGER pulse_test_fault BEFORE UPDATE ON pulse_alarm_seq BEGIN SELECT RAISE(ABORT, 'test fault'); END")
+	b.publish(b.subject("alarm", "meter", "m-1"), `{"alarmId":"held","title":"while the store fails"}`)
+	n.Moved("pulse_broker_retries_total", 2, "source=nats") // delivered, refused by the store, delivered again
+	exec("DROP TRIGGER pulse_test_fault")
+
+	a := pulsenode.AlarmOf(t, console.Next(poll.Patience))
+	if a.AlarmId != "held" {
+		t.Fatalf("console got %+v", a)
+	}
+	b.settled()
+	if stored := n.StoredAlarm("held"); stored == nil || stored.Count != 1 {
+		t.Fatalf("stored %+v", stored)
 	}
 }
