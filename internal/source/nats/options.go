@@ -24,9 +24,10 @@ type Options struct {
 	// RetryDelay is the first wait before a server that cannot be reached, or a stream that
 	// cannot be set up, is tried again; it doubles up to 30s. 1s when 0.
 	RetryDelay time.Duration
-	// AlarmWorkers store alarms concurrently (the store commits them together); messages of one
-	// subject stay in order. 16 when 0.
-	AlarmWorkers int
+	// AlarmWorkers and RowDataWorkers handle messages concurrently (the store commits alarms
+	// that wait together); the messages of one subject (one business) stay in order. 64 and 4
+	// when 0.
+	AlarmWorkers, RowDataWorkers int
 }
 
 // Auth is how the source logs in to the server and trusts it.

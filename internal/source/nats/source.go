@@ -1,6 +1,7 @@
 package nats
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +29,7 @@ type Source struct {
 	mu       sync.Mutex
 	nc       *nats.Conn
 	consumes []jetstream.ConsumeContext
-	alarms   *workers // nil while not consuming
+	handlers []*workers // of the consumers consuming
 	// lastFailure is the last failed connection attempt's error, logged once until it changes.
 	lastFailure string
 
@@ -159,20 +160,16 @@ func (s *Source) consume(ctx context.Context) error {
 		return err
 	}
 	broken := make(chan struct{}, 1)
-	alarms := newWorkers(s.alarmWorkers(), func(m jetstream.Msg) { s.process(brokerin.Alarm, m) })
-	s.mu.Lock()
-	s.alarms = alarms
-	s.mu.Unlock()
 	for _, kind := range []brokerin.Kind{brokerin.RowData, brokerin.Alarm} {
 		c, err := s.ensureConsumer(setup, js, kind)
 		if err != nil {
 			return err
 		}
-		handler := func(m jetstream.Msg) { s.process(brokerin.RowData, m) }
-		if kind == brokerin.Alarm {
-			handler = alarms.take
-		}
-		cc, err := c.Consume(handler, jetstream.PullMaxMessages(s.pullBatch()),
+		w := newWorkers(s.workers(kind), func(m jetstream.Msg) { s.process(kind, m) })
+		s.mu.Lock()
+		s.handlers = append(s.handlers, w)
+		s.mu.Unlock()
+		cc, err := c.Consume(w.take, jetstream.PullMaxMessages(s.pullBatch()),
 			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) { s.consumeError(kind, err, broken) }))
 		if err != nil {
 			return fmt.Errorf("consuming %s from stream %s: %w", s.opts.consumerName(kind), s.opts.Stream, err)
@@ -251,8 +248,8 @@ func (s *Source) consumeError(kind brokerin.Kind, err error, broken chan struct{
 // alarm workers, until ctx ends.
 func (s *Source) stopConsuming(ctx context.Context) {
 	s.mu.Lock()
-	consumes, alarms := s.consumes, s.alarms
-	s.consumes, s.alarms = nil, nil
+	consumes, handlers := s.consumes, s.handlers
+	s.consumes, s.handlers = nil, nil
 	s.mu.Unlock()
 	for _, cc := range consumes {
 		cc.Drain()
@@ -261,11 +258,11 @@ func (s *Source) stopConsuming(ctx context.Context) {
 		select {
 		case <-cc.Closed():
 		case <-ctx.Done():
-			return // a callback may still queue an alarm: the workers stay (the process ends)
+			return // a callback may still queue a message: the workers stay (the process ends)
 		}
 	}
-	if alarms != nil {
-		alarms.stop(ctx)
+	for _, w := range handlers {
+		w.stop(ctx)
 	}
 }
 
@@ -315,9 +312,11 @@ func (s *Source) pullBatch() int {
 	return max(1, min(s.opts.MaxAckPending, 500))
 }
 
-func (s *Source) alarmWorkers() int {
-	if s.opts.AlarmWorkers > 0 {
-		return s.opts.AlarmWorkers
+// workers is how many messages of kind are handled at once: alarms wait for their commit, and the
+// store commits what waits together, so many; row data only for the bus, so a few.
+func (s *Source) workers(kind brokerin.Kind) int {
+	if kind == brokerin.Alarm {
+		return cmp.Or(s.opts.AlarmWorkers, 64)
 	}
-	return 16
+	return cmp.Or(s.opts.RowDataWorkers, 4)
 }

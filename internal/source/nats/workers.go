@@ -8,9 +8,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// workers handle alarm messages concurrently, so that the store commits several together, while
-// the messages of one subject (one business) keep their order: a raise and its clear are never
-// swapped.
+// workers handle a consumer's messages concurrently (alarms: so that the store commits several
+// together), while the messages of one subject (one business) keep their order: a raise and its
+// clear are never swapped, a chart's points never go back in time.
 type workers struct {
 	queues []chan jetstream.Msg
 	wg     sync.WaitGroup
