@@ -54,6 +54,9 @@ type App struct {
 	// (notify.publicUrl, notify.linkKeys, notify.ackLinkTTL); nil: links are off. Tests may set it
 	// before Start.
 	AckLinks *acklink.Links
+	// Brokers are the broker sources the configuration turns on (ingest.mqtt, ingest.nats), in
+	// brokers.go.
+	Brokers []brokerin.Runner
 	// Version is the API description's info.version (set it before Start); the binary's version by
 	// default, the one /healthz and the start log report (buildinfo).
 	Version string
@@ -66,7 +69,6 @@ type App struct {
 	quiet        *quiet.Watcher
 	notify       *notifier // nil without notify routes
 	notifyOpts   notify.Options
-	nats         brokerin.Runner // ingest.nats; nil when off
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -144,7 +146,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	a.bus.Subscribe(a.deliver, a.feed.CatchUp)
 	a.Ingest = ingest.New(a.bus, alarms, cfg.Ingest.IdempotencyWindow)
-	if a.nats, err = newNATSSource(cfg, a.Ingest); err != nil {
+	if err := a.newBrokers(cfg); err != nil {
 		a.feed.Close()
 		_ = alarms.Close(ctx)
 		_ = a.bus.Close()
@@ -218,7 +220,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(observeNATS(a.nats, a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics), a.Metrics))
+		group.Bind(a.watchBrokers(a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics)))
 	})
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
@@ -276,7 +278,12 @@ func (a *App) Start() error {
 		return err
 	}
 	ingest.SetDefault(a.Ingest)
-	return startNATS(a.nats)
+	if err := a.startBrokers(); err != nil {
+		a.stopNotify()
+		_ = a.Server.Shutdown()
+		return err
+	}
+	return nil
 }
 
 // Port is the port the server listens on.
@@ -286,9 +293,11 @@ func (a *App) Port() int { return a.Server.GetListenedPort() }
 // waits for them until ctx ends. Calling it again returns the first result.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.shutdownOnce.Do(func() {
+		// The sources first: what they are committing finishes (and is acknowledged) while the
+		// store still writes; what they hold back stays with the broker.
+		brokersErr := a.stopBrokers(ctx, a.Brokers)
 		a.quiet.Stop()
 		a.Door.Close()
-		stopNATS(ctx, a.nats) // what it took is handled and acknowledged while the store and bus still work
 		_ = a.Server.Shutdown()
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
@@ -300,7 +309,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		// The store commits what was submitted (and rings the bus for it) before the bus closes.
 		a.stopNotify()
 		a.feed.Close()
-		a.shutdownErr = errors.Join(append(errs, a.Alarms.Close(ctx), a.bus.Close())...)
+		a.shutdownErr = errors.Join(append(errs, brokersErr, a.Alarms.Close(ctx), a.bus.Close())...)
 	})
 	return a.shutdownErr
 }

@@ -38,9 +38,9 @@ type Options struct {
 	Businesses []string // the patterns it may publish, as an ingest key's; empty: "*"
 	MaxPayload int64    // bytes, as ingest.maxBodySize; 0: 1 MiB
 	Ingest     Ingest
-	// Log receives the refusal lines (at most one per LogEvery, with a count of the others) and
-	// the source's own lines; nil: nothing is logged.
-	Log func(format string, args ...any)
+	// Warn receives the refusal lines (at most one per LogEvery, with a count of the others) and
+	// the source's troubles (Warnf); Info its news (Infof). nil: not logged.
+	Warn, Info func(format string, args ...any)
 }
 
 // Message is one message as a broker delivered it.
@@ -54,6 +54,9 @@ type Message struct {
 	// Nats-Msg-Id header, else its place in the stream; MQTT has none): the Idempotency-Key of a
 	// message whose payload has no eventId, batches included. "": none.
 	MessageID string
+	// Retrying: the source handles it again after a Retry, without a new delivery: it is not
+	// counted as a message again.
+	Retrying bool
 }
 
 // Source is one broker source's shared half: it publishes messages and counts them.
@@ -65,6 +68,7 @@ type Source struct {
 	ingest     Ingest
 	stats      *Stats
 	log        *limitedLog
+	info       func(format string, args ...any)
 }
 
 // New checks opts and returns the source.
@@ -85,7 +89,7 @@ func New(opts Options) (*Source, error) {
 	}
 	return &Source{
 		name: opts.Name, key: key, scope: "broker:" + opts.Name, maxPayload: opts.MaxPayload,
-		ingest: opts.Ingest, stats: newStats(opts.Name), log: newLimitedLog(opts.Log),
+		ingest: opts.Ingest, stats: newStats(opts.Name), log: newLimitedLog(opts.Warn), info: opts.Info,
 	}, nil
 }
 
@@ -95,8 +99,16 @@ func (s *Source) Name() string { return s.name }
 // Stats is what the source counted.
 func (s *Source) Stats() *Stats { return s.stats }
 
-// Logf logs a line of the source's own (a connection lost, a subscription made), unlimited.
-func (s *Source) Logf(format string, args ...any) { s.log.always(s.name+": "+format, args...) }
+// Warnf logs a trouble of the source's own (a connection lost), unlimited: the source logs
+// changes, not every attempt.
+func (s *Source) Warnf(format string, args ...any) { s.log.always(s.name+": "+format, args...) }
+
+// Infof logs news of the source's own (connected, subscribed).
+func (s *Source) Infof(format string, args ...any) {
+	if s.info != nil {
+		s.info(s.name+": "+format, args...)
+	}
+}
 
 // rowItem and alarmItem are the items a message may carry: HTTP's, with the message's eventId.
 type rowItem struct {
@@ -112,7 +124,9 @@ type alarmItem struct {
 // Handle publishes m and says what to do with it. It returns when the items are published (row
 // data) or committed (alarms), or when that failed.
 func (s *Source) Handle(ctx context.Context, m Message) Outcome {
-	s.stats.message(m.Kind, m.Redelivered)
+	if !m.Retrying {
+		s.stats.message(m.Kind, m.Redelivered)
+	}
 	out := s.handle(ctx, m)
 	switch out.Verdict {
 	case Refused:

@@ -36,7 +36,10 @@ type Ingest struct {
 	MaxBodySize int64 `json:"maxBodySize"` // bytes; a larger request body is answered 413
 	// IdempotencyWindow is how long an Idempotency-Key's answer is kept for a retry.
 	IdempotencyWindow time.Duration `json:"idempotencyWindow"`
-	NATS              NATS          `json:"nats"` // ingest from NATS JetStream (nats.go)
+	// MQTT is the MQTT broker row data and alarms are consumed from (ingest_mqtt.go).
+	MQTT MQTT `json:"mqtt"`
+	// NATS is the NATS JetStream stream row data and alarms are consumed from (ingest_nats.go).
+	NATS NATS `json:"nats"`
 }
 
 // Bus is the "bus" section.
@@ -107,7 +110,7 @@ func Default() Config {
 			WriteDelay:     2 * time.Millisecond,
 			InboundRate:    20,
 		},
-		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour, NATS: DefaultNATS()},
+		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour, MQTT: DefaultMQTT(), NATS: DefaultNATS()},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}},
 		Alarm:    Alarm{Retention: 90 * 24 * time.Hour, PurgeInterval: time.Hour},
@@ -245,6 +248,9 @@ func (c Config) Check() error {
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}
 	if err := CheckNotify(c.Notify); err != nil {
+		return err
+	}
+	if err := checkMQTT(c.Ingest.MQTT); err != nil {
 		return err
 	}
 	if err := checkNATS(c.Ingest.NATS); err != nil {

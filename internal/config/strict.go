@@ -60,6 +60,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			"maxBodySize": whole(&c.Ingest.MaxBodySize, 1<<10, 64<<20, "bytes"),
 			// 1s: a retry comes later than that. 30 days: alarm keys are rows kept that long.
 			"idempotencyWindow": duration(&c.Ingest.IdempotencyWindow, time.Second, 30*24*time.Hour),
+			"mqtt":              section(report, "ingest.mqtt", c.mqttFields(report)),
 			"nats":              section(report, "ingest.nats", c.natsFields(report)),
 		},
 		"bus": {

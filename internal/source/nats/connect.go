@@ -25,7 +25,7 @@ func (s *Source) connectOptions() ([]nats.Option, error) {
 			}
 		}),
 		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) { s.reconnectFailed(err) }),
-		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { s.core.Logf("%v", err) }),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { s.core.Warnf("%v", err) }),
 	}
 	switch {
 	case a.CredsFile != "":

@@ -21,7 +21,7 @@ import (
 func (s *Source) process(kind brokerin.Kind, m jetstream.Msg) {
 	md, err := m.Metadata()
 	if err != nil { // not a JetStream message: nothing to acknowledge
-		s.core.Logf("a message on %s without JetStream metadata: %v", m.Subject(), err)
+		s.core.Warnf("a message on %s without JetStream metadata: %v", m.Subject(), err)
 		return
 	}
 	s.setPending(kind, md.NumPending)
@@ -115,7 +115,7 @@ func (s *Source) deadLetter(kind brokerin.Kind, m jetstream.Msg, reason string) 
 		out.Header.Set(HeaderMsgID, id)
 	}
 	if err := nc.PublishMsg(out); err != nil {
-		s.core.Logf("copying a refused message to %s: %v", s.opts.DeadLetter, err)
+		s.core.Warnf("copying a refused message to %s: %v", s.opts.DeadLetter, err)
 	}
 }
 

@@ -84,6 +84,7 @@ func (s *Source) Describe() string {
 // be reached is retried, and the source's stats (so /readyz) say why it is not consuming
 // meanwhile.
 func (s *Source) Start(context.Context) error {
+	s.core.Infof("%s", s.Describe())
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.done = cancel, make(chan struct{})
 	go s.run(ctx)
@@ -125,7 +126,7 @@ func (s *Source) run(ctx context.Context) {
 		}
 		s.stopConsuming(ctx)
 		s.trouble(err)
-		s.core.Logf("%v (trying again in %v)", err, delay)
+		s.core.Warnf("%v (trying again in %v)", err, delay)
 		select {
 		case <-ctx.Done():
 			return
@@ -180,7 +181,7 @@ func (s *Source) consume(ctx context.Context) error {
 		go s.watchLag(ctx, c, kind)
 	}
 	s.trouble(nil)
-	s.core.Logf("consuming %s (consumer %s) and %s (consumer %s) from stream %s at %s",
+	s.core.Infof("consuming %s (consumer %s) and %s (consumer %s) from stream %s at %s",
 		s.filters[brokerin.RowData], s.opts.consumerName(brokerin.RowData),
 		s.filters[brokerin.Alarm], s.opts.consumerName(brokerin.Alarm), s.opts.Stream, nc.ConnectedUrlRedacted())
 	select {
@@ -240,7 +241,7 @@ func (s *Source) consumeError(kind brokerin.Kind, err error, broken chan struct{
 		return
 	}
 	if !errors.Is(err, jetstream.ErrNoHeartbeat) && !errors.Is(err, nats.ErrConnectionClosed) {
-		s.core.Logf("consumer %s: %v", s.opts.consumerName(kind), err)
+		s.core.Warnf("consumer %s: %v", s.opts.consumerName(kind), err)
 	}
 }
 
@@ -268,7 +269,7 @@ func (s *Source) stopConsuming(ctx context.Context) {
 
 // connected and disconnected follow the connection's state.
 func (s *Source) connected(nc *nats.Conn, what string) {
-	s.core.Logf("%s to %s", what, nc.ConnectedUrlRedacted())
+	s.core.Infof("%s to %s", what, nc.ConnectedUrlRedacted())
 	s.mu.Lock()
 	s.lastFailure = ""
 	consuming := len(s.consumes) > 0 // the consumers resume by themselves after a reconnect
@@ -288,7 +289,7 @@ func (s *Source) reconnectFailed(err error) {
 	s.lastFailure = why.Error()
 	s.mu.Unlock()
 	if changed {
-		s.core.Logf("%v (trying again every %v)", why, s.retryDelay())
+		s.core.Warnf("%v (trying again every %v)", why, s.retryDelay())
 	}
 }
 
@@ -298,7 +299,7 @@ func (s *Source) disconnected(err error) {
 		why = fmt.Errorf("disconnected: %w", err)
 	}
 	s.trouble(why)
-	s.core.Logf("%v (reconnecting)", why)
+	s.core.Warnf("%v (reconnecting)", why)
 }
 
 // trouble reports why both consumers do not consume now (nil: they do again).

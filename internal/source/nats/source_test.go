@@ -37,7 +37,7 @@ func (r *recorder) deliveries() []brokerin.Message {
 // test ends.
 func (b *bed) source(handle func(context.Context, brokerin.Message) brokerin.Outcome) *natssource.Source {
 	b.t.Helper()
-	core, err := brokerin.New(brokerin.Options{Name: "nats", Log: b.t.Logf})
+	core, err := brokerin.New(brokerin.Options{Name: "nats", Warn: b.t.Logf, Info: b.t.Logf})
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func (s *Source) ensureStream(ctx context.Context, js jetstream.JetStream) error
 		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // another node was first
 			return fmt.Errorf("creating stream %s: %w", s.opts.Stream, err)
 		}
-		s.core.Logf("created stream %s capturing %v (max age %v)", s.opts.Stream, subjects, maxAge)
+		s.core.Infof("created stream %s capturing %v (max age %v)", s.opts.Stream, subjects, maxAge)
 		return nil
 	}
 	if err != nil {
