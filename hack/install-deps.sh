@@ -25,6 +25,12 @@ need prometheus prometheus "the Grafana dashboard's test scrapes a node with a p
   packages+=(mosquitto)
   reasons+=("  mosquitto: the MQTT ingest tests publish through Mosquitto (127.0.0.1:1883) and start a private one for TLS")
 }
+# nats-server, found by its file too: the NATS source's tests consume from the machine's server
+# (127.0.0.1:4222, JetStream on: nats-server -js).
+[ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || {
+  packages+=(nats-server)
+  reasons+=("  nats-server: the NATS ingest tests publish to a JetStream stream on 127.0.0.1:4222 (run it with -js)")
+}
 # A font with Chinese characters, checked by its file: the console shows Chinese business and user names.
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || {
   packages+=(fonts-noto-cjk)

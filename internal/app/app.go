@@ -54,7 +54,8 @@ type App struct {
 	// (notify.publicUrl, notify.linkKeys, notify.ackLinkTTL); nil: links are off. Tests may set it
 	// before Start.
 	AckLinks *acklink.Links
-	// Brokers are the broker sources the configuration turns on (ingest.mqtt), in brokers.go.
+	// Brokers are the broker sources the configuration turns on (ingest.mqtt, ingest.nats), in
+	// brokers.go.
 	Brokers []brokerin.Runner
 	// Version is the API description's info.version (set it before Start); the binary's version by
 	// default, the one /healthz and the start log report (buildinfo).

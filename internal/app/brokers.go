@@ -38,6 +38,13 @@ func (a *App) newBrokers(cfg config.Config) error {
 		}
 		a.Brokers = append(a.Brokers, src)
 	}
+	if n := cfg.Ingest.NATS; n.URL != "" {
+		src, err := a.newNATS(n, cfg.Ingest.MaxBodySize)
+		if err != nil {
+			return err
+		}
+		a.Brokers = append(a.Brokers, src)
+	}
 	return nil
 }
 

@@ -17,6 +17,8 @@
 //     the source (as a key is to its credential), so that a redelivery never counts twice. The
 //     key's body is the message's kind, topic business and payload: the same eventId with another
 //     payload, or on another business's topic, is refused as reused, never taken for a repeat.
+//     Without an eventId, the broker's own name for the message (Message.MessageID: JetStream's
+//     Nats-Msg-Id or stream place) is the key, so that a JetStream redelivery never counts twice.
 //   - Refusals are counted by reason and logged at most once per LogEvery per source.
 //
 // The package reads GoFrame error codes (gerror.Code) to classify the service's answers and

@@ -51,6 +51,10 @@ type Message struct {
 	Business    topic.Values // what the topic names (topic.Template.Match)
 	Payload     []byte
 	Redelivered bool // the broker says it delivered it before (MQTT DUP, JetStream NumDelivered > 1)
+	// MessageID is the broker's name for the message across redeliveries (JetStream: its
+	// Nats-Msg-Id header, else its place in the stream; MQTT has none): the Idempotency-Key of a
+	// message whose payload has no eventId, batches included. "": none.
+	MessageID string
 	// Retrying: the source handles it again after a Retry, without a new delivery: it is not
 	// counted as a message again.
 	Retrying bool
@@ -243,6 +247,7 @@ func (s *Source) place(m Message, i int, batch bool, typ, id *string) *Outcome {
 // carries one (a batch is one message, its eventId would sit beside "items", which the body of a
 // batch does not take).
 func (s *Source) eventKey(m Message, batch bool, events []string) (*idempotency.Key, *Outcome) {
+	name := m.MessageID // the broker's, when the payload names none
 	if batch {
 		for i, e := range events {
 			if e != "" {
@@ -250,21 +255,22 @@ func (s *Source) eventKey(m Message, batch bool, events []string) (*idempotency.
 				return nil, &out
 			}
 		}
-		return nil, nil
+	} else if events[0] != "" {
+		if err := idempotency.Check(events[0]); err != nil {
+			msg := strings.TrimPrefix(err.Error(), idempotency.Header+": ")
+			out := refuse(ReasonInvalid, fmt.Errorf("eventId: %s", msg))
+			return nil, &out
+		}
+		name = events[0]
 	}
-	if events[0] == "" {
+	if name == "" {
 		return nil, nil
-	}
-	if err := idempotency.Check(events[0]); err != nil {
-		msg := strings.TrimPrefix(err.Error(), idempotency.Header+": ")
-		out := refuse(ReasonInvalid, fmt.Errorf("eventId: %s", msg))
-		return nil, &out
 	}
 	// The topic's business and the kind are part of what the eventId names.
 	body := make([]byte, 0, len(m.Kind)+len(m.Business.Type)+len(m.Business.ID)+len(m.Payload)+3)
 	body = append(append(append(body, m.Kind...), 0), m.Business.Type...)
 	body = append(append(append(body, 0), m.Business.ID...), 0)
-	key, err := idempotency.New(s.scope, events[0], append(body, m.Payload...))
+	key, err := idempotency.New(s.scope, name, append(body, m.Payload...))
 	if err != nil {
 		out := refuse(ReasonInvalid, err)
 		return nil, &out

@@ -41,6 +41,8 @@ type Ingest struct {
 	IdempotencyWindow time.Duration `json:"idempotencyWindow"`
 	// MQTT is the MQTT broker row data and alarms are consumed from (ingest_mqtt.go).
 	MQTT MQTT `json:"mqtt"`
+	// NATS is the NATS JetStream stream row data and alarms are consumed from (ingest_nats.go).
+	NATS NATS `json:"nats"`
 }
 
 // Bus is the "bus" section.
@@ -128,7 +130,7 @@ func Default() Config {
 			WriteDelay:     2 * time.Millisecond,
 			InboundRate:    20,
 		},
-		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour, MQTT: DefaultMQTT()},
+		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour, MQTT: DefaultMQTT(), NATS: DefaultNATS()},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
 		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}, SlowPolicy: SlowCoalesce},
 		Alarm:    Alarm{Retention: 90 * 24 * time.Hour, PurgeInterval: time.Hour},
@@ -271,6 +273,9 @@ func (c Config) Check() error {
 		return err
 	}
 	if err := checkMQTT(c.Ingest.MQTT); err != nil {
+		return err
+	}
+	if err := checkNATS(c.Ingest.NATS); err != nil {
 		return err
 	}
 	return refuseFootguns(c)

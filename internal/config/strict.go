@@ -62,6 +62,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			// 1s: a retry comes later than that. 30 days: alarm keys are rows kept that long.
 			"idempotencyWindow": duration(&c.Ingest.IdempotencyWindow, time.Second, 30*24*time.Hour),
 			"mqtt":              section(report, "ingest.mqtt", c.mqttFields(report)),
+			"nats":              section(report, "ingest.nats", c.natsFields(report)),
 		},
 		"bus": {
 			"type":    text(&c.Bus.Type),

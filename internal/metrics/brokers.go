@@ -10,7 +10,7 @@ import (
 
 var (
 	brokerConnectedDesc = desc("pulse_broker_connected",
-		"1 while the broker source's session (MQTT: rowdata, alarm; NATS: its connection) is connected, else 0.", "source", "session")
+		"1 while the broker source's session is connected, else 0 (MQTT: its sessions rowdata and alarm; NATS: its consumers rowdata and alarm, consuming).", "source", "session")
 	brokerMessagesDesc = desc("pulse_broker_messages_total",
 		"Messages a broker source received, by kind (rowdata, alarm), whatever became of them.", "source", "kind")
 	brokerRefusedDesc = desc("pulse_broker_refused_total",
