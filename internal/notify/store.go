@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -66,6 +67,13 @@ func WritePlan(ctx context.Context, tx execer, dialect string, p Plan, now int64
 			p.Rows = append(p.Rows, p.router.settledRows(e, steps, p.at)...)
 		}
 	}
+	for _, e := range p.stops {
+		if p.router != nil {
+			if err := cancelPending(ctx, tx, dialect, p.router, e, now); err != nil {
+				return err
+			}
+		}
+	}
 	for _, k := range p.Cleared {
 		if _, err := tx.ExecContext(ctx, rebind(dialect, "DELETE FROM "+timerTable+
 			" WHERE alarm_id = ? AND business_type = ? AND business_id = ?"), k.AlarmId, k.BusinessType, k.BusinessId); err != nil {
@@ -90,6 +98,48 @@ func WritePlan(ctx context.Context, tx execer, dialect string, p Plan, now int64
 		}
 	}
 	return insertRows(ctx, tx, dialect, p.Rows)
+}
+
+// cancelPending records as cancelled what the acknowledgement or clear e stops before
+// WritePlan deletes it: the reminders and escalations its timers would make, and those written
+// but not yet sent (one being sent finishes, and is not cancelled).
+func cancelPending(ctx context.Context, tx execer, dialect string, r *Router, e Event, now int64) error {
+	reason := "acknowledged"
+	if e.Kind == KindCleared {
+		reason = "cleared"
+	}
+	a := e.Alarm
+	timers, err := tx.QueryContext(ctx, rebind(dialect, "SELECT route, step, kind, n FROM "+timerTable+
+		" WHERE alarm_id = ? AND business_type = ? AND business_id = ? AND kind <> ?"), a.AlarmId, a.BusinessType, a.BusinessId, kindEscalatedDone)
+	if err != nil {
+		return err
+	}
+	var records []Record
+	for timers.Next() {
+		t := Timer{Alarm: model.AlarmKey{BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId}}
+		if err := timers.Scan(&t.Route, &t.Step, &t.Kind, &t.N); err != nil {
+			timers.Close()
+			return err
+		}
+		records = append(records, cancelledRecords(r.timerRows(t, a, e.Seq, now), now, reason)...)
+	}
+	if err := timers.Close(); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, rebind(dialect, "SELECT "+rowCols+" FROM "+outboxTable+
+		" WHERE alarm_id = ? AND business_type = ? AND business_id = ? AND lease_until < ? AND (kind = ? OR kind LIKE ?)"),
+		a.AlarmId, a.BusinessType, a.BusinessId, now, KindEscalated, KindReminder+"#%")
+	if err != nil {
+		return err
+	}
+	pending, err := scanRows(rows)
+	if err != nil {
+		return err
+	}
+	for _, l := range pending {
+		records = append(records, cancelledRecords([]Row{l.Row}, now, reason)...)
+	}
+	return insertRecords(ctx, tx, dialect, records)
 }
 
 // notifiedSteps are the (route, step) of the escalations already sent of alarm a.
@@ -248,10 +298,11 @@ type Record struct {
 	Target       string `json:"target,omitempty" dc:"the recipient (an email address); absent for an outlet with one destination"`
 	Kind         string `json:"kind" dc:"raised, repeated, acked, cleared, reminder, escalated or unsilenced"`
 	Seq          int64  `json:"seq" dc:"the alarm event it is of"`
-	Attempt      int    `json:"attempt" dc:"1 for the first; 0 for a notification never sent (superseded)"`
-	Status       string `json:"status" dc:"sent, retrying, failed or superseded"`
+	Attempt      int    `json:"attempt" dc:"1 for the first; 0 for a notification never sent (superseded, cancelled)"`
+	Status       string `json:"status" dc:"sent, retrying, failed, superseded or cancelled"`
 	Time         int64  `json:"time" dc:"unix ms"`
 	Error        string `json:"error,omitempty" dc:"the receiver's scheme, host and status: never a URL's path or query"`
+	Reason       string `json:"reason,omitempty" dc:"why a reminder or escalation was cancelled: acknowledged, cleared, or silenced by <silence id>" eg:"acknowledged"`
 	alarm        model.AlarmKey
 }
 
@@ -261,6 +312,9 @@ const (
 	StatusRetrying   = "retrying"
 	StatusFailed     = "failed"
 	StatusSuperseded = "superseded"
+	// StatusCancelled: a reminder or escalation that was not sent (Record.Reason says why). Its
+	// id is the one it would have had.
+	StatusCancelled = "cancelled"
 )
 
 func recordOf(r Row, attempt int, status string, now int64, errText string) Record {
@@ -457,6 +511,8 @@ func (s *Store) finishMany(ctx context.Context, owner string, outcomes []outcome
 	return tx.Commit()
 }
 
+// insertRecords adds records, many to a statement. A cancelled record's reason goes in the error
+// column (a record has one or the other), Deliveries reads it back as the reason.
 func insertRecords(ctx context.Context, tx execer, dialect string, records []Record) error {
 	for len(records) > 0 {
 		n := min(len(records), rowsPerInsert)
@@ -469,7 +525,7 @@ func insertRecords(ctx context.Context, tx execer, dialect string, records []Rec
 			}
 			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, r.Notification, r.alarm.BusinessType, r.alarm.BusinessId, r.alarm.AlarmId, r.Route, r.Step,
-				r.Outlet, r.Target, r.Kind, r.Seq, r.Attempt, r.Status, r.Time, r.Error)
+				r.Outlet, r.Target, r.Kind, r.Seq, r.Attempt, r.Status, r.Time, cmp.Or(r.Reason, r.Error))
 		}
 		if _, err := tx.ExecContext(ctx, rebind(dialect, q.String()), args...); err != nil {
 			return err
@@ -493,6 +549,9 @@ func (s *Store) Deliveries(ctx context.Context, k model.AlarmKey, limit int) ([]
 		var r Record
 		if err := rows.Scan(&r.Notification, &r.Route, &r.Step, &r.Outlet, &r.Target, &r.Kind, &r.Seq, &r.Attempt, &r.Status, &r.Time, &r.Error); err != nil {
 			return nil, err
+		}
+		if r.Status == StatusCancelled {
+			r.Reason, r.Error = r.Error, ""
 		}
 		r.alarm = k
 		out = append(out, r)
@@ -525,8 +584,8 @@ var errTimerGone = errors.New("timer gone")
 // fire fires t once in one transaction, whichever nodes try: it takes the alarm store's commit
 // lock (the pulse_alarm_seq row, as every alarm commit does first), so that an acknowledgement
 // committing at the same time either removed the timer already or sees the reminder it makes;
-// removes the timer if it is still as read; reads the alarm; writes what make returns.
-func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *model.Alarm, seq int64) ([]Row, *Timer)) error {
+// removes the timer if it is still as read; reads the alarm; writes what build returns.
+func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *model.Alarm, seq int64) Firing) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -559,13 +618,16 @@ func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *mode
 			return err
 		}
 	}
-	rows, next := build(a, seq)
-	if next != nil {
-		if err := setTimer(ctx, tx, s.dialect, *next); err != nil {
+	f := build(a, seq)
+	if f.Next != nil {
+		if err := setTimer(ctx, tx, s.dialect, *f.Next); err != nil {
 			return err
 		}
 	}
-	if err := insertRows(ctx, tx, s.dialect, rows); err != nil {
+	if err := insertRows(ctx, tx, s.dialect, f.Rows); err != nil {
+		return err
+	}
+	if err := insertRecords(ctx, tx, s.dialect, f.Cancelled); err != nil {
 		return err
 	}
 	return tx.Commit()
