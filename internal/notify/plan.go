@@ -94,6 +94,7 @@ func (p *Plan) Empty() bool {
 type Router struct {
 	routes   []route
 	targets  map[string][]string // outlet name -> its targets
+	rated    map[string]bool     // outlets with a rate: what waits for their slots leaves grouped
 	silencer atomic.Pointer[Silencer]
 	unrouted atomic.Int64
 }
@@ -150,8 +151,11 @@ type route struct {
 // NewRouter compiles the routes. Outlets are by name; a route naming an outlet not given is the
 // configuration's mistake (internal/config refuses it), here it is skipped.
 func NewRouter(cfg Config, outlets map[string]Outlet, silencer Silencer) *Router {
-	r := &Router{targets: map[string][]string{}}
+	r := &Router{targets: map[string][]string{}, rated: map[string]bool{}}
 	r.SetSilencer(silencer)
+	for _, o := range cfg.Outlets {
+		r.rated[o.Name] = o.Rate > 0
+	}
 	for name, o := range outlets {
 		r.targets[name] = o.Targets()
 	}
@@ -291,12 +295,21 @@ func (r *Router) Plan(events []Event, now time.Time) Plan {
 }
 
 // rows are the notifications of one alarm to outlets: one per outlet's target. keyKind is the
-// kind as the key holds it (a reminder's with its number).
+// kind as the key holds it (a reminder's with its number). A row is in its group (route, kind,
+// groupBy values) when the route waits groupWait, and when its outlet has a rate even without
+// groupWait: the rows of a group waiting for the outlet's next slot then leave in it together
+// (the outlet's rate is never exceeded; what waits is grouped).
 func (r *Router) rows(c *route, step string, outlets []string, kind, keyKind string, seq int64, a *model.Alarm, ms int64, wait time.Duration) []Row {
 	payload, _ := json.Marshal(Alarm{Alarm: *a, Seq: seq})
-	group := ""
-	if wait > 0 {
-		group = groupKey(c, kind, a)
+	key := "" // the group's, made once when a row needs it
+	groupFor := func(outlet string) string {
+		if wait <= 0 && !r.rated[outlet] {
+			return ""
+		}
+		if key == "" {
+			key = groupKey(c, kind, a)
+		}
+		return key
 	}
 	var out []Row
 	for _, o := range outlets {
@@ -304,6 +317,7 @@ func (r *Router) rows(c *route, step string, outlets []string, kind, keyKind str
 		if !ok || (a.BusinessType == "pulse" && a.BusinessId == "notify" && a.AlarmId == o) {
 			continue // an outlet's own pulse/notify alarm goes through the route's other outlets
 		}
+		group := groupFor(o)
 		for _, t := range targets {
 			k := Key{Route: c.Name, Step: step, Outlet: o, Target: t,
 				Alarm: model.AlarmKey{BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId},
