@@ -128,9 +128,15 @@ func (l *Links) AckURL(outlet, target string, a model.Alarm) string {
 	var id [12]byte
 	_, _ = rand.Read(id[:])
 	now := l.now()
+	// A link is of the state its notification shows: one of a cleared alarm is issued at its
+	// clear, so that the page counts that clear and the link never acknowledges a later raise.
+	issued := now.UnixMilli()
+	if a.Status == model.StatusCleared && a.ClearTime > 0 {
+		issued = min(issued, a.ClearTime)
+	}
 	return l.base + PathPrefix + l.sign(Claims{ID: base64.RawURLEncoding.EncodeToString(id[:]),
 		BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId, Outlet: outlet, Recipient: target,
-		Issued: now.UnixMilli(), Expires: now.Add(l.ttl).UnixMilli()})
+		Issued: issued, Expires: now.Add(l.ttl).UnixMilli()})
 }
 
 // sign is the token of c under the first key.

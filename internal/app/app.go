@@ -33,6 +33,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/quiet"
 	"github.com/pulse-monitoring/pulse/internal/service/alarm"
 	"github.com/pulse-monitoring/pulse/internal/service/ingest"
+	"github.com/pulse-monitoring/pulse/internal/silence"
 	"github.com/pulse-monitoring/pulse/resource"
 )
 
@@ -130,6 +131,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		IdempotencyWindow: cfg.Ingest.IdempotencyWindow,
 		Notify:            a.notify.routerOrNil(),
 		Notified:          a.notify.wakeOrNil(),
+		SilenceLimits:     silence.Limits{Total: cfg.Notify.MaxSilences, PerCreator: cfg.Notify.MaxSilencesPerCreator},
 	})
 	if err != nil {
 		_ = a.bus.Close()

@@ -30,9 +30,12 @@ func (c *Config) notifyFields(report *Report) map[string]field {
 		"outletDownAfter": duration(&n.OutletDownAfter, time.Second, 0),
 		"retention":       duration(&n.Retention, time.Hour, 0),
 		// 3s: a send gets two thirds of it; 10m: a dead node's notifications wait that long.
-		"lease":   duration(&n.Lease, 3*time.Second, 10*time.Minute),
-		"outlets": outlets(report, &n.Outlets),
-		"routes":  routes(report, &n.Routes),
+		"lease": duration(&n.Lease, 3*time.Second, 10*time.Minute),
+		// At least one: a production alarm system refuses unbounded silences (see silence.Limits).
+		"maxSilences":           whole(&n.MaxSilences, 1, 1_000_000, "silences"),
+		"maxSilencesPerCreator": whole(&n.MaxSilencesPerCreator, 1, 1_000_000, "silences"),
+		"outlets":               outlets(report, &n.Outlets),
+		"routes":                routes(report, &n.Routes),
 	}, "linkKeys")
 }
 

@@ -15,6 +15,8 @@ const notifyExample = `notify:
   retryFor: "2h"
   outletDownAfter: "5m"
   retention: "48h"
+  maxSilences: 50
+  maxSilencesPerCreator: 5
   outlets:
     - name: "ops-webhook"
       type: "webhook"
@@ -56,7 +58,8 @@ func TestNotifySectionIsRead(t *testing.T) {
 	}
 	n := cfg.Notify
 	if n.PublicURL != "https://pulse.example.com" || len(n.LinkKeys) != 1 || n.AckLinkTTL != 12*time.Hour ||
-		n.RetryFor != 2*time.Hour || n.OutletDownAfter != 5*time.Minute || n.Retention != 48*time.Hour {
+		n.RetryFor != 2*time.Hour || n.OutletDownAfter != 5*time.Minute || n.Retention != 48*time.Hour ||
+		n.MaxSilences != 50 || n.MaxSilencesPerCreator != 5 {
 		t.Fatalf("%+v", n)
 	}
 	if len(n.Outlets) != 2 || n.Outlets[0].Rate != 5 || n.Outlets[1].Password != "s3cret" || n.Outlets[1].To[0] != "oncall@example.com" {
@@ -76,7 +79,8 @@ func TestNotifySectionIsRead(t *testing.T) {
 	if err != nil || strings.Join(cfg.Notify.Outlets[0].Secrets, ",") != "whsec_new,whsec_old" {
 		t.Fatalf("secretsFile: %+v %v", cfg.Notify.Outlets, err)
 	}
-	if cfg, err := load(t, "server:\n  address: \":0\"\n"); err != nil || cfg.Notify.RetryFor != 24*time.Hour || len(cfg.Notify.Routes) != 0 {
+	if cfg, err := load(t, "server:\n  address: \":0\"\n"); err != nil || cfg.Notify.RetryFor != 24*time.Hour || len(cfg.Notify.Routes) != 0 ||
+		cfg.Notify.MaxSilences != 1000 || cfg.Notify.MaxSilencesPerCreator != 100 {
 		t.Fatalf("defaults: %+v %v", cfg.Notify, err)
 	}
 }
@@ -103,6 +107,8 @@ func TestNotifyMistakesRefuseTheStart(t *testing.T) {
 		{"notify:\n  outlets:\n    - {type: webhook}\n", `config notify.outlets[0].name: is missing`},
 		{"notify:\n  outlets:\n    - {name: a, type: webhook, url: \"ftp://h/secret-path\"}\n", `config notify.outlets[0].url: is not an http or https URL`},
 		{"notify:\n  retryFor: \"1s\"\n", `config notify.retryFor: 1s is out of range`},
+		{"notify:\n  maxSilences: 0\n", `config notify.maxSilences: 0 is out of range`},
+		{"notify:\n  maxSilencesPerCreator: 2.5\n", `config notify.maxSilencesPerCreator: 2.5 is not a whole number`},
 		{"notify:\n  linkKeys: [\"c2hvcnQ=\"]\n", `config notify.linkKeys[0]: is not a base64 key of at least 32 bytes`},
 		{"notify:\n  publicUrl: \"https://p.example\"\n", `config notify.linkKeys: notify.publicUrl turns ack links on`},
 		{"notify:\n  outlets:\n    - {name: a, type: email, password: x, passwordFile: /nonexistent}\n", `config notify.outlets[0].passwordFile: is set and so is password`},

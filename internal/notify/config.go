@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/pulse-monitoring/pulse/internal/silence"
 )
 
 // Config is the "notify" section: where notifications go (outlets), which alarms go where
@@ -19,9 +21,12 @@ type Config struct {
 	Retention       time.Duration `json:"retention"`       // notification records older than this are purged
 	// Lease is how long a node holds a notification it sends: a node that dies holding one, another
 	// sends it this long after (with the same id). A send is given up at two thirds of it.
-	Lease   time.Duration  `json:"lease"`
-	Outlets []OutletConfig `json:"outlets"`
-	Routes  []Route        `json:"routes"`
+	Lease time.Duration `json:"lease"`
+	// MaxSilences and MaxSilencesPerCreator bound the silences in force (silence.Limits).
+	MaxSilences           int            `json:"maxSilences"`
+	MaxSilencesPerCreator int            `json:"maxSilencesPerCreator"`
+	Outlets               []OutletConfig `json:"outlets"`
+	Routes                []Route        `json:"routes"`
 }
 
 // OutletConfig is one entry of notify.outlets. Which fields an outlet reads depends on its type;
@@ -93,6 +98,9 @@ func DefaultConfig() Config {
 		OutletDownAfter: DefaultOutletDownAfter,
 		Retention:       DefaultRetention,
 		Lease:           DefaultLease,
+
+		MaxSilences:           silence.DefaultMaxSilences,
+		MaxSilencesPerCreator: silence.DefaultMaxSilencesPerCreator,
 	}
 }
 

@@ -217,7 +217,7 @@ func (d *Dispatcher) round(ctx context.Context) {
 	}
 	fired := false
 	for _, t := range timers {
-		err := d.store.fire(ctx, t, now.UnixMilli(), func(a *model.Alarm, seq int64) ([]Row, *Timer) {
+		err := d.store.fire(ctx, t, now.UnixMilli(), func(a *model.Alarm, seq int64) Firing {
 			return d.router.Fire(t, a, seq, now)
 		})
 		switch {
@@ -543,7 +543,7 @@ func (d *Dispatcher) notification(head Row, members []Row) (Notification, error)
 		if err := json.Unmarshal(m.Payload, &a); err != nil {
 			return n, err
 		}
-		if l := d.links.Load(); l != nil && a.Status == model.StatusActive { // acked or cleared: nothing to acknowledge
+		if l := d.links.Load(); l != nil { // every notification, whatever its state (the page says what a link can do)
 			a.AckURL = (*l).AckURL(m.Key.Outlet, m.Key.Target, a.Alarm)
 		}
 		n.Alarms = append(n.Alarms, a)

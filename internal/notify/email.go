@@ -226,7 +226,7 @@ const emailTextTemplate = `{{.Headline}}
 {{.Level | printf "%-8s"}} {{.Business}} · {{.Title}}
 {{if .Content}}         {{.Content}}
 {{end}}         alarm {{.AlarmID}} · {{.Status}} · raised {{.Count}}× · last {{.Time}}{{if .AckedBy}} · acknowledged by {{.AckedBy}}{{end}}
-{{if .AckURL}}         Acknowledge: {{.AckURL}}
+{{if .AckURL}}         {{.AckLabel}}: {{.AckURL}}
 {{end}}{{end}}{{if .More}}
 … and {{.More}} more alarms
 {{end}}
@@ -242,7 +242,7 @@ const emailHTMLTemplate = `<!DOCTYPE html>
 <tr><td style="padding:4px 8px;font-weight:bold;text-transform:uppercase">{{.Level}}</td><td style="padding:4px 8px"><b>{{.Business}}</b> · {{.Title}}</td></tr>
 {{if .Content}}<tr><td></td><td style="padding:4px 8px">{{.Content}}</td></tr>
 {{end}}<tr><td></td><td style="padding:4px 8px;color:#616161">alarm {{.AlarmID}} · {{.Status}} · raised {{.Count}}× · last {{.Time}}{{if .AckedBy}} · acknowledged by {{.AckedBy}}{{end}}</td></tr>
-{{if .AckURL}}<tr><td></td><td style="padding:8px"><a href="{{.AckURL}}" style="background:#1976d2;color:#fff;padding:6px 14px;text-decoration:none;border-radius:4px">Acknowledge</a></td></tr>
+{{if .AckURL}}<tr><td></td><td style="padding:8px"><a href="{{.AckURL}}" style="background:#1976d2;color:#fff;padding:6px 14px;text-decoration:none;border-radius:4px">{{.AckLabel}}</a></td></tr>
 {{end}}</table>
 {{end}}{{if .More}}<p>… and {{.More}} more alarms</p>
 {{end}}<p style="color:#9e9e9e;font-size:12px">Pulse{{if .Route}} · route {{.Route}}{{end}}{{if .Step}} · step {{.Step}}{{end}}{{if .Time}} · {{.Time}}{{end}}</p>

@@ -86,7 +86,7 @@ func feishuCard(m message) map[string]any {
 		if a.AckURL == "" || len(actions) == 5 {
 			continue
 		}
-		label := "Acknowledge"
+		label := a.AckLabel
 		if len(m.Alarms) > 1 {
 			label += " " + oneLine(a.Title, 24)
 		}

@@ -157,7 +157,8 @@ func TestNotifyRemindersAndEscalationStopOnAck(t *testing.T) {
 		"the escalation's outlet did not hear of the ack: %v", pulsenode.KindsOf(mail.Delivered()))
 }
 
-// TestNotifyRateIsNeverExceeded: an outlet with rate 10 gets requests at least 100 ms apart.
+// TestNotifyRateIsNeverExceeded: an outlet with rate 10 gets requests at least 100 ms apart (each
+// alarm its own group, so that none leave together).
 func TestNotifyRateIsNeverExceeded(t *testing.T) {
 	r := pulsenode.NewReceiver(t)
 	var mu sync.Mutex
@@ -169,7 +170,7 @@ func TestNotifyRateIsNeverExceeded(t *testing.T) {
 		return http.StatusOK, nil
 	}
 	n := pulsenode.StartWith(t, func(c *config.Config) {
-		pulsenode.WithNotify([]notify.Route{{Name: "r", To: []string{"hook0"}}}, r)(c)
+		pulsenode.WithNotify([]notify.Route{{Name: "r", To: []string{"hook0"}, GroupBy: []string{"alarmId"}}}, r)(c)
 		c.Notify.Outlets[0].Rate = 10
 	}, pulsenode.FastNotify)
 	var items []string
@@ -191,6 +192,50 @@ func TestNotifyRateIsNeverExceeded(t *testing.T) {
 	}
 	if span := at[len(at)-1].Sub(at[0]); span < 600*time.Millisecond {
 		t.Errorf("8 requests within %v: more than 10/s", span)
+	}
+}
+
+// TestNotifyRateGroupsWhatWaits: alarms of one group raised one by one while a rate-limited
+// outlet waits for its next slot leave together in that slot (the latest state of each), not one
+// a slot; another group's alarm leaves on its own.
+func TestNotifyRateGroupsWhatWaits(t *testing.T) {
+	r := pulsenode.NewReceiver(t)
+	n := pulsenode.StartWith(t, func(c *config.Config) {
+		pulsenode.WithNotify([]notify.Route{{Name: "r", To: []string{"hook0"}, GroupBy: []string{"businessType"}}}, r)(c)
+		c.Notify.Outlets[0].Rate = 0.2 // a slot every 5 s
+	}, pulsenode.FastNotify)
+	n.Raise(`{"alarmId":"first","businessType":"meter","businessId":"m-0","level":"minor","title":"t"}`)
+	poll.Eventually(t, func() bool { return len(r.Delivered()) == 1 }, "the first alarm not delivered")
+	for i := range 6 {
+		n.Raise(fmt.Sprintf(`{"alarmId":"w-%d","businessType":"meter","businessId":"m-%d","level":"minor","title":"t"}`, i, i))
+	}
+	n.MustPost("/api/v1/alarms/meter/m-0/w-0/ack", `{"user":"a"}`) // w-0's latest state is acked
+	n.Raise(`{"alarmId":"other","businessType":"pump","businessId":"p-1","level":"minor","title":"t"}`)
+	seen := map[string]string{}
+	poll.Eventually(t, func() bool {
+		for _, c := range r.Delivered()[1:] {
+			for _, a := range c.Body.Data.Alarms {
+				seen[a.AlarmId] = a.Status
+			}
+		}
+		return len(seen) == 7
+	}, "alarms delivered after the first: %v", seen)
+	calls := r.Delivered()[1:]
+	meter := 0
+	for _, c := range calls {
+		switch c.Body.Data.Group["businessType"] {
+		case "meter":
+			meter++
+		case "pump":
+			if len(c.Body.Data.Alarms) != 1 {
+				t.Errorf("the pump group's notification holds %d alarms", len(c.Body.Data.Alarms))
+			}
+		}
+	}
+	// The raised of w-0..w-5 wait for one slot (a raise committing as the slot's notification leaves
+	// waits for the next); the acknowledgement of w-0 is a group of its own kind.
+	if meter > 3 {
+		t.Errorf("%d notifications for the waiting meter alarms, want them grouped: %v", meter, pulsenode.KindsOf(calls))
 	}
 }
 

@@ -36,6 +36,9 @@ type alarmLine struct {
 	Time     string // the latest raise, UTC
 	AckedBy  string
 	AckURL   string
+	// AckLabel names what AckURL's page offers: Acknowledge for an active alarm; View for one
+	// acknowledged or cleared (the page shows it, with nothing to press).
+	AckLabel string
 }
 
 // Limits that keep a group of a thousand alarms a readable message within every platform's size.
@@ -88,6 +91,7 @@ func newMessage(n Notification) message {
 			Time:     formatTime(time.UnixMilli(a.LastTime)),
 			AckedBy:  a.AckedBy,
 			AckURL:   a.AckURL,
+			AckLabel: ackLabel(a.Status),
 		})
 	}
 	if len(m.Alarms) > 0 {
@@ -181,4 +185,12 @@ func cutBytes(s string, max int) string {
 		s = s[:len(s)-1]
 	}
 	return s + mark
+}
+
+// ackLabel is the text of an ack link for an alarm of status.
+func ackLabel(status string) string {
+	if status == model.StatusActive {
+		return "Acknowledge"
+	}
+	return "View"
 }

@@ -80,3 +80,19 @@ func TestPlatformRate(t *testing.T) {
 		}
 	}
 }
+
+// TestAckLinkLabel: every alarm of a notification carries its link; the link of an active alarm
+// says Acknowledge, that of an acknowledged or cleared one View (its page has nothing to press),
+// in the chat text as in the email.
+func TestAckLinkLabel(t *testing.T) {
+	acked := testAlarm("a-2", "major", "Under-voltage")
+	acked.Status = model.StatusAcked
+	m := newMessage(testNotification("acked", testAlarm("a-1", "critical", "Over-voltage"), acked))
+	if m.Alarms[0].AckLabel != "Acknowledge" || m.Alarms[1].AckLabel != "View" {
+		t.Fatalf("labels %q %q", m.Alarms[0].AckLabel, m.Alarms[1].AckLabel)
+	}
+	body := markdownBody(m, 4000)
+	if !strings.Contains(body, "[Acknowledge](https://pulse.example.com/ack/tok-a-1)") || !strings.Contains(body, "[View](https://pulse.example.com/ack/tok-a-2)") {
+		t.Fatalf("markdown %s", body)
+	}
+}

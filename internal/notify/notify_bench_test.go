@@ -88,3 +88,49 @@ func BenchmarkNotifyLatency(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// BenchmarkNotifyGroup raises 1,000 alarms of one group (five requests of 200) on a route with
+// groupWait 2s to one webhook, and reports how many notifications carried them
+// (notifications/op, per round) and the time from the first raise until the last alarm arrived.
+//
+//	go test -run xxx -bench NotifyGroup -benchtime 3x ./internal/notify/
+func BenchmarkNotifyGroup(b *testing.B) {
+	const alarms = 1000
+	var calls, seen atomic.Int64
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body notify.WebhookBody
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		calls.Add(1)
+		seen.Add(int64(len(body.Data.Alarms)))
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer recv.Close()
+	n := pulsenode.Start(b, func(c *config.Config) {
+		c.Notify.Outlets = []notify.OutletConfig{{Name: "hook", Type: "webhook", URL: recv.URL, Secrets: []string{pulsenode.HookSecret}}}
+		c.Notify.Routes = []notify.Route{{Name: "g", To: []string{"hook"}, GroupBy: []string{"businessType"}, GroupWait: 2 * time.Second}}
+	})
+	var took time.Duration
+	b.ResetTimer()
+	for round := range b.N {
+		calls.Store(0)
+		seen.Store(0)
+		start := time.Now()
+		for part := range 5 {
+			items := make([]string, 200)
+			for i := range items {
+				items[i] = fmt.Sprintf(`{"alarmId":"g-%d-%d","businessType":"grp%d","businessId":"m-%d","level":"minor","title":"t"}`, round, part*200+i, round, i%7)
+			}
+			n.Raise(`{"items":[` + strings.Join(items, ",") + `]}`)
+		}
+		for seen.Load() < alarms {
+			time.Sleep(10 * time.Millisecond)
+		}
+		took += time.Since(start)
+		if got := calls.Load(); got > 2 {
+			b.Errorf("round %d: %d notifications for one group of %d alarms", round, got, alarms)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(calls.Load()), "notifications/op")
+	b.ReportMetric(took.Seconds()/float64(b.N), "s-to-last/op")
+}

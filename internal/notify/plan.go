@@ -69,6 +69,8 @@ type Plan struct {
 	Rows   []Row
 	Timers []Timer          // set (replacing the alarm's timer of the same route and step)
 	Stop   []model.AlarmKey // acknowledged or cleared: their timers and pending reminders and escalations go
+	// stops are the events of Stop, in its order: the cancelled records name them.
+	stops []Event
 	// Settled are the acknowledgements and clears of Stop: the outlets of the escalation steps
 	// that were notified hear of them too (WritePlan reads which steps were, in the transaction).
 	Settled []Event
@@ -92,6 +94,7 @@ func (p *Plan) Empty() bool {
 type Router struct {
 	routes   []route
 	targets  map[string][]string // outlet name -> its targets
+	rated    map[string]bool     // outlets with a rate: what waits for their slots leaves grouped
 	silencer atomic.Pointer[Silencer]
 	unrouted atomic.Int64
 }
@@ -110,6 +113,31 @@ func (r *Router) silenced(a *model.Alarm, at time.Time) bool {
 	return s != nil && (*s).Silenced(*a, at)
 }
 
+// SilenceNamer is a Silencer that can say which silence holds an alarm (its id, "" when none):
+// cancelled records name it.
+type SilenceNamer interface {
+	SilenceOf(a model.Alarm, at time.Time) string
+}
+
+// silenceOf is why a's notifications are held back at at: "silenced by <id>" (or "silenced" when
+// the Silencer names none), "" when nothing holds them.
+func (r *Router) silenceOf(a *model.Alarm, at time.Time) string {
+	s := r.silencer.Load()
+	if s == nil {
+		return ""
+	}
+	if n, ok := (*s).(SilenceNamer); ok {
+		if id := n.SilenceOf(*a, at); id != "" {
+			return "silenced by " + id
+		}
+		return ""
+	}
+	if (*s).Silenced(*a, at) {
+		return "silenced"
+	}
+	return ""
+}
+
 // Unrouted counts the raises that matched no route since start.
 func (r *Router) Unrouted() int64 { return r.unrouted.Load() }
 
@@ -123,8 +151,11 @@ type route struct {
 // NewRouter compiles the routes. Outlets are by name; a route naming an outlet not given is the
 // configuration's mistake (internal/config refuses it), here it is skipped.
 func NewRouter(cfg Config, outlets map[string]Outlet, silencer Silencer) *Router {
-	r := &Router{targets: map[string][]string{}}
+	r := &Router{targets: map[string][]string{}, rated: map[string]bool{}}
 	r.SetSilencer(silencer)
+	for _, o := range cfg.Outlets {
+		r.rated[o.Name] = o.Rate > 0
+	}
 	for name, o := range outlets {
 		r.targets[name] = o.Targets()
 	}
@@ -226,6 +257,7 @@ func (r *Router) Plan(events []Event, now time.Time) Plan {
 		}
 		if e.Kind == KindAcked || e.Kind == KindCleared {
 			p.Stop = append(p.Stop, key)
+			p.stops = append(p.stops, e)
 			if e.Kind == KindCleared {
 				p.Cleared = append(p.Cleared, key)
 			}
@@ -263,12 +295,21 @@ func (r *Router) Plan(events []Event, now time.Time) Plan {
 }
 
 // rows are the notifications of one alarm to outlets: one per outlet's target. keyKind is the
-// kind as the key holds it (a reminder's with its number).
+// kind as the key holds it (a reminder's with its number). A row is in its group (route, kind,
+// groupBy values) when the route waits groupWait, and when its outlet has a rate even without
+// groupWait: the rows of a group waiting for the outlet's next slot then leave in it together
+// (the outlet's rate is never exceeded; what waits is grouped).
 func (r *Router) rows(c *route, step string, outlets []string, kind, keyKind string, seq int64, a *model.Alarm, ms int64, wait time.Duration) []Row {
 	payload, _ := json.Marshal(Alarm{Alarm: *a, Seq: seq})
-	group := ""
-	if wait > 0 {
-		group = groupKey(c, kind, a)
+	key := "" // the group's, made once when a row needs it
+	groupFor := func(outlet string) string {
+		if wait <= 0 && !r.rated[outlet] {
+			return ""
+		}
+		if key == "" {
+			key = groupKey(c, kind, a)
+		}
+		return key
 	}
 	var out []Row
 	for _, o := range outlets {
@@ -276,6 +317,7 @@ func (r *Router) rows(c *route, step string, outlets []string, kind, keyKind str
 		if !ok || (a.BusinessType == "pulse" && a.BusinessId == "notify" && a.AlarmId == o) {
 			continue // an outlet's own pulse/notify alarm goes through the route's other outlets
 		}
+		group := groupFor(o)
 		for _, t := range targets {
 			k := Key{Route: c.Name, Step: step, Outlet: o, Target: t,
 				Alarm: model.AlarmKey{BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId},
@@ -325,41 +367,84 @@ func (r *Router) Group(routeName string, a *model.Alarm) map[string]string {
 	return g
 }
 
-// Fire is what a due timer makes: the notifications of a reminder or an escalation of the alarm in
-// its current state (seq its latest event's), and the timer's next firing (nil when none: an
-// escalation fires once). A timer whose route or step is no longer configured, or whose alarm is
-// acknowledged or cleared, makes nothing.
-func (r *Router) Fire(t Timer, a *model.Alarm, seq int64, now time.Time) (rows []Row, next *Timer) {
+// Firing is what a due timer makes: the notifications of a reminder or an escalation, the timer's
+// next firing (nil when none: an escalation fires once), and the records of the notifications a
+// silence held back (status cancelled, with the reason).
+type Firing struct {
+	Rows      []Row
+	Next      *Timer
+	Cancelled []Record
+}
+
+// Fire is what a due timer makes of the alarm in its current state (seq its latest event's). A
+// timer whose route or step is no longer configured, or whose alarm is acknowledged or cleared,
+// makes nothing; one of a silenced alarm makes cancelled records instead of notifications (a
+// reminder comes again, an escalation step is over).
+func (r *Router) Fire(t Timer, a *model.Alarm, seq int64, now time.Time) Firing {
 	c := r.route(t.Route)
 	if c == nil || a == nil || a.Status != model.StatusActive {
-		return nil, nil
+		return Firing{}
 	}
 	ms := now.UnixMilli()
-	silenced := r.silenced(a, now)
+	held := r.silenceOf(a, now)
 	switch t.Kind {
 	case KindReminder:
 		if c.RepeatInterval <= 0 {
-			return nil, nil
+			return Firing{}
 		}
 		n := t
 		n.N++
 		n.Due = ms + c.RepeatInterval.Milliseconds()
-		if silenced {
-			return nil, &n
+		rows := r.rows(c, "", c.To, KindReminder, KindReminder+"#"+strconv.Itoa(n.N), seq, a, ms, 0)
+		if held != "" {
+			return Firing{Next: &n, Cancelled: cancelledRecords(rows, ms, held)}
 		}
-		return r.rows(c, "", c.To, KindReminder, KindReminder+"#"+strconv.Itoa(n.N), seq, a, ms, 0), &n
+		return Firing{Rows: rows, Next: &n}
 	case KindEscalated:
 		s, ok := c.steps[t.Step]
-		if !ok || silenced {
-			return nil, nil
+		if !ok {
+			return Firing{}
+		}
+		rows := r.rows(c, s.Name, s.To, KindEscalated, KindEscalated, seq, a, ms, 0)
+		if held != "" {
+			return Firing{Cancelled: cancelledRecords(rows, ms, held)}
 		}
 		// The timer stays, never due, to say the step was notified: its outlets hear of the
 		// acknowledgement or the clear (settledRows).
 		done := t
 		done.Kind, done.Due = kindEscalatedDone, neverDue
-		return r.rows(c, s.Name, s.To, KindEscalated, KindEscalated, seq, a, ms, 0), &done
+		return Firing{Rows: rows, Next: &done}
 	}
-	return nil, nil
+	return Firing{}
+}
+
+// cancelledRecords are the records of notifications that will not be sent, and why.
+func cancelledRecords(rows []Row, ms int64, reason string) []Record {
+	out := make([]Record, len(rows))
+	for i, row := range rows {
+		out[i] = recordOf(row, 0, StatusCancelled, ms, "")
+		out[i].Reason = reason
+	}
+	return out
+}
+
+// timerRows are the notifications a timer would make if it fired at ms after the alarm's event
+// seq: what an acknowledgement or a clear cancels. A timer of a route or step no longer
+// configured makes none.
+func (r *Router) timerRows(t Timer, a *model.Alarm, seq, ms int64) []Row {
+	c := r.route(t.Route)
+	if c == nil {
+		return nil
+	}
+	switch t.Kind {
+	case KindReminder:
+		return r.rows(c, "", c.To, KindReminder, KindReminder+"#"+strconv.Itoa(t.N+1), seq, a, ms, 0)
+	case KindEscalated:
+		if s, ok := c.steps[t.Step]; ok {
+			return r.rows(c, s.Name, s.To, KindEscalated, KindEscalated, seq, a, ms, 0)
+		}
+	}
+	return nil
 }
 
 // A timer of kind kindEscalatedDone marks an escalation step already notified; it is never due.

@@ -113,12 +113,14 @@ func TestRouterFiresTimers(t *testing.T) {
 	now := time.UnixMilli(5_000_000)
 	a := alarmOf("meter", "m-1", "a", "major", model.StatusActive)
 	key := model.AlarmKey{BusinessType: "meter", BusinessId: "m-1", AlarmId: "a"}
-	rows, next := r.Fire(Timer{Route: "r", Alarm: key, Kind: KindReminder, N: 2}, a, 9, now)
+	f := r.Fire(Timer{Route: "r", Alarm: key, Kind: KindReminder, N: 2}, a, 9, now)
+	rows, next := f.Rows, f.Next
 	if len(rows) != 1 || rows[0].Key.Kind != "reminder#3" || rows[0].Key.Seq != 9 || BaseKind(rows[0].Key.Kind) != KindReminder ||
 		next == nil || next.N != 3 || next.Due != now.UnixMilli()+time.Hour.Milliseconds() || rows[0].GroupKey != "" {
 		t.Errorf("reminder: %+v next %+v", rows, next)
 	}
-	rows, next = r.Fire(Timer{Route: "r", Step: "s", Alarm: key, Kind: KindEscalated}, a, 9, now)
+	f = r.Fire(Timer{Route: "r", Step: "s", Alarm: key, Kind: KindEscalated}, a, 9, now)
+	rows, next = f.Rows, f.Next
 	if len(rows) != 2 || rows[0].Key.Step != "s" || rows[0].Key.Target == rows[1].Key.Target || next == nil ||
 		next.Kind != kindEscalatedDone || next.Due != neverDue {
 		t.Errorf("escalation: %+v next %+v", rows, next)
@@ -133,8 +135,8 @@ func TestRouterFiresTimers(t *testing.T) {
 		{Timer{Route: "r", Step: "gone", Alarm: key, Kind: KindEscalated}, a},
 		{Timer{Route: "r", Alarm: key, Kind: KindReminder}, nil},
 	} {
-		if rows, next := r.Fire(c.t, c.a, 9, now); len(rows) != 0 || next != nil {
-			t.Errorf("%+v: %+v %+v", c.t, rows, next)
+		if f := r.Fire(c.t, c.a, 9, now); len(f.Rows) != 0 || f.Next != nil || len(f.Cancelled) != 0 {
+			t.Errorf("%+v: %+v", c.t, f)
 		}
 	}
 	// A grouping route's rows wait groupWait and share a group key per groupBy value and kind.

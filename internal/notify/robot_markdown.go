@@ -36,7 +36,7 @@ func markdownBody(m message, budget int) string {
 		}
 		block.WriteString("\n\n")
 		if a.AckURL != "" {
-			fmt.Fprintf(&block, "[Acknowledge](%s)\n\n", a.AckURL)
+			fmt.Fprintf(&block, "[%s](%s)\n\n", a.AckLabel, a.AckURL)
 		}
 		left := len(m.Alarms) - i + m.More
 		if b.Len()+block.Len()+len(footer)+64 > budget && i > 0 {

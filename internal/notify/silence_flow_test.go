@@ -89,48 +89,62 @@ func TestNotifySilenceHoldsBackUntilItEnds(t *testing.T) {
 	})
 }
 
-// TestNotifyAckURLAcknowledges: with notify.publicUrl and notify.linkKeys set, a webhook's alarm
-// carries an ackUrl; a form POST to it acknowledges the alarm as link:<outlet>:<target>, which is
-// notified in turn (without a link: an acknowledged alarm has nothing left to acknowledge).
-// SQLite, MariaDB and PostgreSQL.
+// TestNotifyAckURLAcknowledges: with notify.publicUrl and notify.linkKeys set, every webhook
+// notification's alarm carries an ackUrl (the contract: each notification, whatever its kind); a
+// form POST to the raised one's acknowledges the alarm as link:<outlet>:<target>, which is notified
+// in turn, with a link too. The link of the cleared notification never acknowledges the alarm raised
+// again after it (409, the alarm stays active). SQLite, MariaDB and PostgreSQL.
 func TestNotifyAckURLAcknowledges(t *testing.T) {
 	key := base64.StdEncoding.EncodeToString([]byte("ack-link-key-of-32-bytes-or-more!"))
 	eachLink(t, "pulse_notify_acklink", func(t *testing.T, link string) {
 		r := pulsenode.NewReceiver(t)
 		n := pulsenode.StartWith(t, func(c *config.Config) {
-			pulsenode.WithNotify([]notify.Route{{Name: "all", To: []string{"hook0"}}}, r)(c)
+			pulsenode.WithNotify([]notify.Route{{Name: "all", To: []string{"hook0"}, Resolved: true}}, r)(c)
 			c.Notify.PublicURL, c.Notify.LinkKeys = "https://pulse.example.com", []string{key}
 			if link != "" {
 				c.Database = gdb.ConfigNode{Link: link}
 			}
 		}, pulsenode.FastNotify)
+		post := func(ackURL string) (int, string) {
+			t.Helper()
+			u, err := url.Parse(ackURL)
+			if err != nil || !strings.HasPrefix(ackURL, "https://pulse.example.com/ack/") {
+				t.Fatalf("ackUrl %q (%v)", ackURL, err)
+			}
+			resp, err := http.Post(n.Base+u.Path, "application/x-www-form-urlencoded", strings.NewReader(""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return resp.StatusCode, string(page)
+		}
 		n.Raise(`{"alarmId":"k1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}`)
 		poll.Eventually(t, func() bool { return len(r.Delivered()) == 1 }, "not notified")
-		a := r.Delivered()[0].Body.Data.Alarms[0]
-		if !strings.HasPrefix(a.AckURL, "https://pulse.example.com/ack/") {
-			t.Fatalf("ackUrl %q", a.AckURL)
-		}
-		u, err := url.Parse(a.AckURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.Post(n.Base+u.Path, "application/x-www-form-urlencoded", strings.NewReader(""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Acknowledged") {
-			t.Fatalf("POST the ack link: %d %s", resp.StatusCode, page)
+		if code, page := post(r.Delivered()[0].Body.Data.Alarms[0].AckURL); code != http.StatusOK || !strings.Contains(page, "Acknowledged") {
+			t.Fatalf("POST the ack link: %d %s", code, page)
 		}
 		if got := n.StoredAlarm("k1"); got == nil || got.Status != model.StatusAcked || got.AckedBy != "link:hook0:" {
 			t.Fatalf("after the link: %+v", got)
 		}
 		poll.Eventually(t, func() bool { return pulsenode.HasKind(r.Delivered(), "alarm.acked") }, "the acknowledgement not notified")
+		n.MustPost("/api/v1/alarms/meter/m-1/k1/clear", `{"user":"a"}`)
+		poll.Eventually(t, func() bool { return pulsenode.HasKind(r.Delivered(), "alarm.cleared") }, "the clear not notified")
+		links := map[string]string{}
 		for _, c := range r.Delivered() {
-			if c.Body.Type == "alarm.acked" && c.Body.Data.Alarms[0].AckURL != "" {
-				t.Errorf("an acked notification carries an ack link: %+v", c.Body.Data.Alarms[0])
+			links[c.Body.Type] = c.Body.Data.Alarms[0].AckURL
+		}
+		for _, kind := range []string{"alarm.raised", "alarm.acked", "alarm.cleared"} {
+			if !strings.HasPrefix(links[kind], "https://pulse.example.com/ack/") {
+				t.Errorf("%s carries ackUrl %q", kind, links[kind])
 			}
+		}
+		n.Raise(`{"alarmId":"k1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}`)
+		if code, page := post(links["alarm.cleared"]); code != http.StatusConflict {
+			t.Errorf("the cleared notification's link on the alarm raised again: %d %s, want 409", code, page)
+		}
+		if got := n.StoredAlarm("k1"); got == nil || got.Status != model.StatusActive {
+			t.Fatalf("the alarm raised again after the cleared link was used: %+v", got)
 		}
 	})
 }

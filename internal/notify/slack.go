@@ -62,7 +62,7 @@ func slackMessage(m message) slackPayload {
 			fmt.Fprintf(&line, " · acknowledged by %s", slackEscaper.Replace(a.AckedBy))
 		}
 		if a.AckURL != "" {
-			fmt.Fprintf(&line, "\n<%s|Acknowledge>", a.AckURL)
+			fmt.Fprintf(&line, "\n<%s|%s>", a.AckURL, a.AckLabel)
 		}
 		line.WriteString("\n\n")
 		if b.Len()+line.Len() > slackTextBudget && i > 0 {

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -49,10 +50,17 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // rowsPerInsert bounds one INSERT's rows (SQLite allows 32766 variables; 17 columns per row).
 const rowsPerInsert = 200
+
+// sqliteRowsPerInsert bounds one outbox INSERT's rows on SQLite: its driver binds each argument
+// after a search from the first, so a statement's binding costs the square of its arguments (64
+// rows of 17 took more CPU than the alarms' own commit); ten rows a statement cost little more to
+// prepare in all and a tenth to bind (BenchmarkCommitNotify in internal/service/alarm).
+const sqliteRowsPerInsert = 10
 
 // WritePlan writes p in tx: the alarm commit's transaction (or a timer's), so that the
 // notifications are stored exactly when what causes them is.
@@ -64,6 +72,13 @@ func WritePlan(ctx context.Context, tx execer, dialect string, p Plan, now int64
 		}
 		if len(steps) > 0 && p.router != nil {
 			p.Rows = append(p.Rows, p.router.settledRows(e, steps, p.at)...)
+		}
+	}
+	for _, e := range p.stops {
+		if p.router != nil {
+			if err := cancelPending(ctx, tx, dialect, p.router, e, now); err != nil {
+				return err
+			}
 		}
 	}
 	for _, k := range p.Cleared {
@@ -90,6 +105,48 @@ func WritePlan(ctx context.Context, tx execer, dialect string, p Plan, now int64
 		}
 	}
 	return insertRows(ctx, tx, dialect, p.Rows)
+}
+
+// cancelPending records as cancelled what the acknowledgement or clear e stops before
+// WritePlan deletes it: the reminders and escalations its timers would make, and those written
+// but not yet sent (one being sent finishes, and is not cancelled).
+func cancelPending(ctx context.Context, tx execer, dialect string, r *Router, e Event, now int64) error {
+	reason := "acknowledged"
+	if e.Kind == KindCleared {
+		reason = "cleared"
+	}
+	a := e.Alarm
+	timers, err := tx.QueryContext(ctx, rebind(dialect, "SELECT route, step, kind, n FROM "+timerTable+
+		" WHERE alarm_id = ? AND business_type = ? AND business_id = ? AND kind <> ?"), a.AlarmId, a.BusinessType, a.BusinessId, kindEscalatedDone)
+	if err != nil {
+		return err
+	}
+	var records []Record
+	for timers.Next() {
+		t := Timer{Alarm: model.AlarmKey{BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId}}
+		if err := timers.Scan(&t.Route, &t.Step, &t.Kind, &t.N); err != nil {
+			timers.Close()
+			return err
+		}
+		records = append(records, cancelledRecords(r.timerRows(t, a, e.Seq, now), now, reason)...)
+	}
+	if err := timers.Close(); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, rebind(dialect, "SELECT "+rowCols+" FROM "+outboxTable+
+		" WHERE alarm_id = ? AND business_type = ? AND business_id = ? AND lease_until < ? AND (kind = ? OR kind LIKE ?)"),
+		a.AlarmId, a.BusinessType, a.BusinessId, now, KindEscalated, KindReminder+"#%")
+	if err != nil {
+		return err
+	}
+	pending, err := scanRows(rows)
+	if err != nil {
+		return err
+	}
+	for _, l := range pending {
+		records = append(records, cancelledRecords([]Row{l.Row}, now, reason)...)
+	}
+	return insertRecords(ctx, tx, dialect, records)
 }
 
 // notifiedSteps are the (route, step) of the escalations already sent of alarm a.
@@ -124,28 +181,55 @@ func setTimer(ctx context.Context, tx execer, dialect string, t Timer) error {
 	return err
 }
 
-// insertRows adds rows to the outbox, many to a statement.
+// insertRows adds rows to the outbox, many to a statement; on SQLite, the statement of a full
+// chunk is prepared once for all the chunks of the call (its parse cost as much as its execution).
 func insertRows(ctx context.Context, tx execer, dialect string, rows []Row) error {
+	perInsert := rowsPerInsert
+	if dialect == "sqlite" {
+		perInsert = sqliteRowsPerInsert
+	}
+	var full *sql.Stmt // the statement of perInsert rows, when there are two chunks of them or more
+	if len(rows) >= 2*perInsert {
+		stmt, err := tx.PrepareContext(ctx, rebind(dialect, insertStatement(perInsert)))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		full = stmt
+	}
 	for len(rows) > 0 {
-		n := min(len(rows), rowsPerInsert)
-		var q strings.Builder
-		q.WriteString("INSERT INTO " + outboxTable + " (" + outboxCols + ") VALUES ")
-		args := make([]any, 0, n*17)
-		for i, r := range rows[:n] {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?)")
+		n := min(len(rows), perInsert)
+		args := make([]any, 0, n*15)
+		for _, r := range rows[:n] {
 			k := r.Key
 			args = append(args, r.ID, k.Route, k.Step, k.Outlet, k.Target, k.Alarm.BusinessType, k.Alarm.BusinessId,
 				k.Alarm.AlarmId, k.Seq, k.Kind, r.GroupKey, r.Created, r.Due, r.Attempts, string(r.Payload))
 		}
-		if _, err := tx.ExecContext(ctx, rebind(dialect, q.String()), args...); err != nil {
+		var err error
+		if n == perInsert && full != nil {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, rebind(dialect, insertStatement(n)), args...)
+		}
+		if err != nil {
 			return err
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// insertStatement is the INSERT of n outbox rows.
+func insertStatement(n int) string {
+	var q strings.Builder
+	q.WriteString("INSERT INTO " + outboxTable + " (" + outboxCols + ") VALUES ")
+	for i := range n {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?)")
+	}
+	return q.String()
 }
 
 // Store is the notification tables as the dispatcher reads and writes them.
@@ -248,10 +332,11 @@ type Record struct {
 	Target       string `json:"target,omitempty" dc:"the recipient (an email address); absent for an outlet with one destination"`
 	Kind         string `json:"kind" dc:"raised, repeated, acked, cleared, reminder, escalated or unsilenced"`
 	Seq          int64  `json:"seq" dc:"the alarm event it is of"`
-	Attempt      int    `json:"attempt" dc:"1 for the first; 0 for a notification never sent (superseded)"`
-	Status       string `json:"status" dc:"sent, retrying, failed or superseded"`
+	Attempt      int    `json:"attempt" dc:"1 for the first; 0 for a notification never sent (superseded, cancelled)"`
+	Status       string `json:"status" dc:"sent, retrying, failed, superseded or cancelled"`
 	Time         int64  `json:"time" dc:"unix ms"`
 	Error        string `json:"error,omitempty" dc:"the receiver's scheme, host and status: never a URL's path or query"`
+	Reason       string `json:"reason,omitempty" dc:"why a reminder or escalation was cancelled: acknowledged, cleared, or silenced by <silence id>" eg:"acknowledged"`
 	alarm        model.AlarmKey
 }
 
@@ -261,6 +346,9 @@ const (
 	StatusRetrying   = "retrying"
 	StatusFailed     = "failed"
 	StatusSuperseded = "superseded"
+	// StatusCancelled: a reminder or escalation that was not sent (Record.Reason says why). Its
+	// id is the one it would have had.
+	StatusCancelled = "cancelled"
 )
 
 func recordOf(r Row, attempt int, status string, now int64, errText string) Record {
@@ -457,6 +545,8 @@ func (s *Store) finishMany(ctx context.Context, owner string, outcomes []outcome
 	return tx.Commit()
 }
 
+// insertRecords adds records, many to a statement. A cancelled record's reason goes in the error
+// column (a record has one or the other), Deliveries reads it back as the reason.
 func insertRecords(ctx context.Context, tx execer, dialect string, records []Record) error {
 	for len(records) > 0 {
 		n := min(len(records), rowsPerInsert)
@@ -469,7 +559,7 @@ func insertRecords(ctx context.Context, tx execer, dialect string, records []Rec
 			}
 			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, r.Notification, r.alarm.BusinessType, r.alarm.BusinessId, r.alarm.AlarmId, r.Route, r.Step,
-				r.Outlet, r.Target, r.Kind, r.Seq, r.Attempt, r.Status, r.Time, r.Error)
+				r.Outlet, r.Target, r.Kind, r.Seq, r.Attempt, r.Status, r.Time, cmp.Or(r.Reason, r.Error))
 		}
 		if _, err := tx.ExecContext(ctx, rebind(dialect, q.String()), args...); err != nil {
 			return err
@@ -493,6 +583,9 @@ func (s *Store) Deliveries(ctx context.Context, k model.AlarmKey, limit int) ([]
 		var r Record
 		if err := rows.Scan(&r.Notification, &r.Route, &r.Step, &r.Outlet, &r.Target, &r.Kind, &r.Seq, &r.Attempt, &r.Status, &r.Time, &r.Error); err != nil {
 			return nil, err
+		}
+		if r.Status == StatusCancelled {
+			r.Reason, r.Error = r.Error, ""
 		}
 		r.alarm = k
 		out = append(out, r)
@@ -525,8 +618,8 @@ var errTimerGone = errors.New("timer gone")
 // fire fires t once in one transaction, whichever nodes try: it takes the alarm store's commit
 // lock (the pulse_alarm_seq row, as every alarm commit does first), so that an acknowledgement
 // committing at the same time either removed the timer already or sees the reminder it makes;
-// removes the timer if it is still as read; reads the alarm; writes what make returns.
-func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *model.Alarm, seq int64) ([]Row, *Timer)) error {
+// removes the timer if it is still as read; reads the alarm; writes what build returns.
+func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *model.Alarm, seq int64) Firing) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -559,13 +652,16 @@ func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *mode
 			return err
 		}
 	}
-	rows, next := build(a, seq)
-	if next != nil {
-		if err := setTimer(ctx, tx, s.dialect, *next); err != nil {
+	f := build(a, seq)
+	if f.Next != nil {
+		if err := setTimer(ctx, tx, s.dialect, *f.Next); err != nil {
 			return err
 		}
 	}
-	if err := insertRows(ctx, tx, s.dialect, rows); err != nil {
+	if err := insertRows(ctx, tx, s.dialect, f.Rows); err != nil {
+		return err
+	}
+	if err := insertRecords(ctx, tx, s.dialect, f.Cancelled); err != nil {
 		return err
 	}
 	return tx.Commit()

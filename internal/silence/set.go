@@ -68,6 +68,16 @@ func (s *Set) Silenced(a model.Alarm, at time.Time) bool {
 	return Match(list, &a, at.UnixMilli()) != nil
 }
 
+// SilenceOf is the id of the active silence that selects the alarm a at the time at, "" when none
+// does (notify's SilenceNamer: cancelled reminders and escalations name it).
+func (s *Set) SilenceOf(a model.Alarm, at time.Time) string {
+	_, list := s.Snapshot()
+	if m := Match(list, &a, at.UnixMilli()); m != nil {
+		return m.ID
+	}
+	return ""
+}
+
 // Find is the silence of id, if the set holds it.
 func (s *Set) Find(id string) *Silence {
 	_, list := s.Snapshot()

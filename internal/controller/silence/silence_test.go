@@ -303,3 +303,54 @@ func TestSilenceAcrossNodes(t *testing.T) {
 		}, "node 0's Silencer still silences after the delete")
 	})
 }
+
+// TestSilenceLimits: with notify.maxSilences 3 and maxSilencesPerCreator 2, a creator's third
+// silence is refused 409 naming the per-creator key, and a fourth silence of anyone naming the
+// total's (a silence made to start later counts); nothing refused is listed; deleting one makes
+// room at once, and so does one whose end passed.
+func TestSilenceLimits(t *testing.T) {
+	n := pulsenode.Start(t, func(c *config.Config) { c.Notify.MaxSilences, c.Notify.MaxSilencesPerCreator = 3, 2 })
+	as := func(user string, endsAt int64, startsAt int64) (int, pulsenode.Envelope) {
+		if endsAt == 0 {
+			endsAt = time.Now().Add(time.Hour).UnixMilli()
+		}
+		return n.Post("/api/v1/silences", fmt.Sprintf(`{"matchers":{"businesses":["meter/*"]},"startsAt":%d,"endsAt":%d,"user":%q}`, startsAt, endsAt, user))
+	}
+	made := func(user string, endsAt, startsAt int64) silence.Silence {
+		t.Helper()
+		code, env := as(user, endsAt, startsAt)
+		if code != http.StatusOK {
+			t.Fatalf("POST as %s: %d %s", user, code, env.Message)
+		}
+		return pulsenode.SilenceOf(t, env)
+	}
+	refused := func(user, key string) {
+		t.Helper()
+		code, env := as(user, 0, 0)
+		if code != http.StatusConflict || !strings.Contains(env.Message, key) {
+			t.Fatalf("POST as %s beyond the limit: %d %q, want 409 naming %s", user, code, env.Message, key)
+		}
+	}
+	first := made("alice", 0, 0)
+	made("alice", time.Now().Add(2*time.Hour).UnixMilli(), time.Now().Add(time.Hour).UnixMilli()) // to start later: counts all the same
+	refused("alice", "notify.maxSilencesPerCreator")
+	soon := made("bob", time.Now().Add(1500*time.Millisecond).UnixMilli(), 0)
+	refused("bob", "notify.maxSilences")
+	refused("carol", "notify.maxSilences")
+	if ids := silenceIds(t, n, nil); len(ids) != 3 {
+		t.Fatalf("listed %v, want the 3 made", ids)
+	}
+
+	if code, env, _, _ := n.Request(http.MethodDelete, "/api/v1/silences/"+first.ID, "", nil, nil); code != http.StatusOK {
+		t.Fatalf("DELETE: %d %s", code, env.Message)
+	}
+	made("carol", 0, 0) // the deleted one's room
+	refused("carol", "notify.maxSilences")
+
+	// bob's silence ends on its own: its room comes with its end.
+	poll.Eventually(t, func() bool {
+		code, _ := as("dave", 0, 0)
+		return code == http.StatusOK
+	}, "a silence whose end passed (%s) still counts", soon.ID)
+	refused("erin", "notify.maxSilences")
+}

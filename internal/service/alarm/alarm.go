@@ -20,6 +20,7 @@ import (
 	"github.com/pulse-monitoring/pulse/internal/idempotency"
 	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/notify"
+	"github.com/pulse-monitoring/pulse/internal/silence"
 )
 
 // groupWait is how long a group of a busy committer waits for more requests (see commitLoop):
@@ -56,6 +57,9 @@ type Options struct {
 	// the event's transaction; Notified hears of every commit that may have written some.
 	Notify   *notify.Router
 	Notified func()
+	// SilenceLimits bound the silences in force; a creation beyond them is refused 409
+	// (silence.DefaultLimits when zero).
+	SilenceLimits silence.Limits
 }
 
 // Service stores alarms and rings the bus for each committed event.
@@ -101,6 +105,10 @@ func New(ctx context.Context, b bus.Bus, opts Options) (*Service, error) {
 	}
 	st.keyWindow = cmp.Or(opts.IdempotencyWindow, DefaultIdempotencyWindow)
 	st.notify, st.notified = opts.Notify, opts.Notified
+	st.silenceLimits = opts.SilenceLimits
+	if st.silenceLimits == (silence.Limits{}) {
+		st.silenceLimits = silence.DefaultLimits()
+	}
 	go s.commitLoop()
 	s.purging.Add(2)
 	go s.retentionLoop()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 )
 
 // BenchmarkCommit commits groups of alarms straight to a SQLite store in a temporary folder (as
@@ -95,4 +96,42 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkCommitNotify is BenchmarkCommit's new/group=64 with notifications off and on,
+// alternating five times each: "on" plans each alarm into one outbox row of a route to a webhook
+// in the commit (no dispatcher runs, nothing is sent), so the difference is what the outbox adds to
+// an alarm's commit.
+//
+//	go test -run xxx -bench CommitNotify ./internal/service/alarm/ | grep cpu-ns
+func BenchmarkCommitNotify(b *testing.B) {
+	hook, err := notify.NewOutlet(notify.OutletConfig{Name: "hook", Type: "webhook", URL: "http://127.0.0.1:9/hook",
+		Secrets: []string{"whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := notify.Config{Routes: []notify.Route{{Name: "all", To: []string{"hook"}}}}
+	router := notify.NewRouter(cfg, map[string]notify.Outlet{"hook": hook}, nil)
+	// The commits here bypass the committer, which would let the write connection go under them
+	// after idleRelease without a request (a run on a busy machine takes that long).
+	defer func(d time.Duration) { idleRelease = d }(idleRelease)
+	idleRelease = time.Hour
+	for i := range 10 {
+		on := i%2 == 1
+		b.Run(map[bool]string{false: "off", true: "on"}[on], func(b *testing.B) {
+			opts := Options{DB: gdb.ConfigNode{Link: "sqlite::@file(" + b.TempDir() + "/pulse.db)?busy_timeout=5000&journal_mode=WAL"}}
+			if on {
+				opts.Notify = router
+			}
+			s, err := New(context.Background(), bus.NewMemory(), opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close(context.Background())
+			cpu := processCPU()
+			b.ResetTimer()
+			commitGroups(b, s, 64, "n-", func(next int) int { return next })
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N*64), "cpu-ns/alarm")
+		})
+	}
 }

@@ -26,12 +26,13 @@ type store struct {
 	dialect string // as manifest/sql names it
 	name    string // the database, for messages: `pgsql database "pulse"`
 	// messageBytes is SQL for the size in bytes of an event's message (pulse_alarm_event.frame)
-	messageBytes string
-	write        writeSQL     // the group commit's statements
-	cache        *stateCache  // states the last commits made (see stateCache)
-	silences     *silence.Set // the silences not ended, as the last commit (or look) found them
-	conn         *sql.Conn    // the write connection: see writeConn
-	bigCache     bool         // conn's page cache was grown for large commits (writeSQL.bigCache)
+	messageBytes  string
+	write         writeSQL     // the group commit's statements
+	cache         *stateCache  // states the last commits made (see stateCache)
+	silences      *silence.Set // the silences not ended, as the last commit (or look) found them
+	silenceLimits silence.Limits
+	conn          *sql.Conn // the write connection: see writeConn
+	bigCache      bool      // conn's page cache was grown for large commits (writeSQL.bigCache)
 
 	keyWindow time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
 

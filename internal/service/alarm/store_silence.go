@@ -146,10 +146,14 @@ func (t storeTx) expandSilences(ops []*op, st *silenceTx, now int64) ([]*op, err
 // silenceOp applies o's change to st.list and returns the silence changed (a copy: the node's
 // copy is not touched before the commit), or nil when there is nothing to do (a timer of a silence
 // another node moved on already). A deletion of a silence that is not there, or outside the
-// caller's scope, is o's error.
+// caller's scope, and a creation beyond the store's silence limits, are o's error.
 func (t storeTx) silenceOp(o *op, st *silenceTx, now int64) (*silence.Silence, error) {
 	wk := o.work
 	if wk.action == silenceCreate {
+		if err := t.store.silenceLimits.Room(st.list, wk.s.CreatedBy, now); err != nil {
+			o.err = gerror.NewCode(consts.CodeConflict, err.Error())
+			return nil, nil
+		}
 		s := *wk.s
 		s.Started = s.StartsAt <= now
 		_ = s.Prepare()

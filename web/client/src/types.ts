@@ -226,5 +226,6 @@ export interface Delivery {
   status?: string;
   time?: number;
   error?: string;
+  reason?: string; // why a reminder or escalation was cancelled (status "cancelled")
   [field: string]: unknown;
 }

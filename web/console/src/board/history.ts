@@ -84,7 +84,7 @@ function commentOf(e: AlarmMessage): string {
 
 // deliveryTable shows notification records: when, the kind of notification, the outlet and
 // recipient, the attempt and what came of it (errors are cut by the server to scheme, host and
-// status).
+// status; a cancelled reminder or escalation says why).
 function deliveryTable(list: Delivery[]): HTMLElement {
   const text = (v: unknown) => (v === undefined || v === null ? "" : String(v));
   const when = (d: Delivery) => {
@@ -102,13 +102,13 @@ function deliveryTable(list: Delivery[]): HTMLElement {
       el("td", {}, text(d.target)),
       el("td", {}, text(d.attempt)),
       el("td", {}, text(d.status)),
-      el("td", { class: "comment" }, text(d.error)),
+      el("td", { class: "comment" }, text(d.error ?? d.reason)),
     ),
   );
   return el(
     "table",
     { class: "deliveries" },
-    el("thead", {}, el("tr", {}, ...["time", "kind", "route", "outlet", "to", "attempt", "status", "error"].map((h) => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ...["time", "kind", "route", "outlet", "to", "attempt", "status", "error / reason"].map((h) => el("th", {}, h)))),
     el("tbody", {}, ...rows),
   );
 }
