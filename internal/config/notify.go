@@ -204,6 +204,7 @@ func outletFields(o *notify.OutletConfig) map[string]field {
 			o.Endpoint = strings.TrimSuffix(s, "/")
 			return nil
 		},
+		"caFile":          text(&o.CAFile),
 		"credentialsFile": text(&o.CredentialsFile),
 		"keyFile":         text(&o.KeyFile),
 		"keyId":           text(&o.KeyID),

@@ -46,6 +46,7 @@ type OutletConfig struct {
 	Insecure bool     `json:"insecure"` // email: allow smtp:// without STARTTLS (a local relay)
 
 	Endpoint        string `json:"endpoint"`        // push outlets: the push service's base URL ("" = the real service)
+	CAFile          string `json:"caFile"`          // push outlets: PEM certificates to trust for endpoint ("" = the system's)
 	CredentialsFile string `json:"credentialsFile"` // fcm: the service-account JSON file (project id, key, token_uri)
 	KeyFile         string `json:"keyFile"`         // apns: the .p8 token-signing key
 	KeyID           string `json:"keyId"`           // apns: the key's id (kid)
