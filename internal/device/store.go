@@ -64,18 +64,27 @@ func (s *Store) Register(ctx context.Context, d *Device, now, ttl int64) (*Devic
 	if d.Subscription != nil {
 		p256dh, auth = d.Subscription.Keys.P256dh, d.Subscription.Keys.Auth
 	}
-	var created int64
-	err = tx.QueryRowContext(ctx, q(s.dialect, "SELECT created_ms FROM "+table+" WHERE id = ?"), d.ID).Scan(&created)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		created = now
+	// The write comes first: SQLite takes its write lock with it, not after a read (which another
+	// writer in between would make fail at once).
+	res, err := tx.ExecContext(ctx, q(s.dialect, "UPDATE "+table+" SET p256dh = ?, auth = ?, levels = ?, businesses = ?, scope = ?, registered_ms = ?, expires_ms = ? WHERE id = ?"),
+		p256dh, auth, string(levels), string(businesses), string(scope), now, now+ttl, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	created := now
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n == 0 {
 		_, err = tx.ExecContext(ctx, q(s.dialect, "INSERT INTO "+table+" ("+cols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 			d.ID, d.Owner, d.Platform, d.Handle(), p256dh, auth, string(levels), string(businesses), string(scope), now, now, now+ttl)
-	case err == nil:
-		_, err = tx.ExecContext(ctx, q(s.dialect, "UPDATE "+table+" SET p256dh = ?, auth = ?, levels = ?, businesses = ?, scope = ?, registered_ms = ?, expires_ms = ? WHERE id = ?"),
-			p256dh, auth, string(levels), string(businesses), string(scope), now, now+ttl, d.ID)
-	}
-	if err != nil {
+		if err != nil {
+			// MySQL counts changed rows, not matched ones: the same registration twice in one
+			// millisecond updated nothing, and the row is there.
+			if qerr := tx.QueryRowContext(ctx, q(s.dialect, "SELECT created_ms FROM "+table+" WHERE id = ?"), d.ID).Scan(&created); qerr != nil {
+				return nil, err
+			}
+		}
+	} else if err := tx.QueryRowContext(ctx, q(s.dialect, "SELECT created_ms FROM "+table+" WHERE id = ?"), d.ID).Scan(&created); err != nil {
 		return nil, err
 	}
 	if err := capOwner(ctx, tx, s.dialect, d.Owner, d.ID); err != nil {
