@@ -29,7 +29,7 @@ type pushNode struct {
 	apns *pushsvc.APNs
 }
 
-func startPush(t *testing.T, link string, edit func(*config.Config)) pushNode {
+func startPush(t testing.TB, link string, edit func(*config.Config)) pushNode {
 	t.Helper()
 	f, a := pushsvc.NewFCM(t), pushsvc.NewAPNs(t)
 	n := pulsenode.StartWith(t, func(c *config.Config) {
@@ -54,7 +54,7 @@ func startPush(t *testing.T, link string, edit func(*config.Config)) pushNode {
 }
 
 // user is a token of sub that sees the alarms of patterns.
-func user(t *testing.T, sub string, patterns ...string) http.Header {
+func user(t testing.TB, sub string, patterns ...string) http.Header {
 	return pulsenode.Bearer(pulsenode.Token(t, sub, pulsenode.Grants{Alarms: patterns}))
 }
 
