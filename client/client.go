@@ -217,6 +217,26 @@ func (c *Client) SendAlarms(ctx context.Context, alarms ...AlarmBusinessData) ([
 	return res.Items, nil
 }
 
+// SendToUser sends a notice to every open socket of user (their dashboards and alarm consoles,
+// on every node) whose patterns cover the notice's business, now, whatever the batching. The
+// answer is the same whether or not the user is connected; a notice is not kept for later. The
+// credential (WithIngestKey) is an ingest key whose allow has "notice", or a user's token with
+// "ack": true; the notice's business must be within its businesses (a key) or alarms patterns (a
+// token), else an *Error with status 403. A retry after a lost answer may deliver it twice.
+func (c *Client) SendToUser(ctx context.Context, user string, notice Notice) error {
+	if c.isClosed() {
+		return ErrClosed
+	}
+	if user == "" {
+		return errors.New("pulse: SendToUser needs a user name")
+	}
+	body, err := json.Marshal(notice)
+	if err != nil {
+		return fmt.Errorf("pulse: notice: %w", err)
+	}
+	return c.post(ctx, "/api/v1/users/"+url.PathEscape(user)+"/notices", body, nil)
+}
+
 // Flush sends what the batching buffers hold and waits until every item given before it was
 // delivered or failed. It returns the batches that failed since the previous Flush (each a
 // *BatchError, joined), unless an error handler took them, or ctx's error. Without batching it

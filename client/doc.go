@@ -25,6 +25,19 @@
 // The two Send functions mirror the server's in-process API (internal/service/ingest), with the
 // same names and fields, so code moves between the two with its imports changed.
 //
+// # Notices to one user
+//
+// SendToUser sends a notice ("alarm a-17 is yours") to every open socket of one user, their
+// dashboards and alarm consoles on every node (docs/PROTOCOL.md, "Notices to one user"):
+//
+//	err = c.SendToUser(ctx, "bob", client.Notice{Title: "Alarm a-17 is yours",
+//		BusinessType: "meter", BusinessId: "m-001", Data: map[string]any{"alarmId": "a-17"}})
+//
+// The key needs "notice" in its allow and the business in its businesses (else 403); a user's
+// token with "ack": true may be given to WithIngestKey instead, its alarms patterns covering the
+// business. The answer is the same whether or not the user is connected, and a notice is not
+// kept: it is sent now, whatever the batching, and a retry after a lost answer may deliver it twice.
+//
 // # Retries never double
 //
 // Each request carries an Idempotency-Key, a random UUID made once for it and sent again, with

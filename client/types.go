@@ -56,3 +56,20 @@ type AlarmReceipt struct {
 	AlarmId string `json:"alarmId"`
 	Seq     int64  `json:"seq"`
 }
+
+// Notice is a message to one user, as POST /api/v1/users/{user}/notices takes it
+// (docs/PROTOCOL.md, "Notices to one user"): their open sockets receive it as a "notice" object.
+type Notice struct {
+	// Title is required, at most 512 bytes.
+	Title string `json:"title"`
+	// Content is at most 8192 bytes.
+	Content string `json:"content,omitempty"`
+	// Level is one of the Level constants; empty: LevelInfo.
+	Level string `json:"level,omitempty"`
+	// Data is any JSON value, at most 16 KiB encoded; nil sends none.
+	Data any `json:"data,omitempty"`
+	// BusinessType and BusinessId (both required) name the business the notice is about: the
+	// sender must be allowed it, and the user receives it only on sockets whose patterns cover it.
+	BusinessType string `json:"businessType"`
+	BusinessId   string `json:"businessId"`
+}

@@ -19,6 +19,18 @@ need python3 python3 "the Python ingest example runs in make test (hack/examples
 need curl curl "hack/examples-test.sh checks what the examples published through the HTTP API"
 need chromium chromium "the console's browser tests drive Debian's Chromium (playwright-core; no browser download)"
 need prometheus prometheus "the Grafana dashboard's test scrapes a node with a private Prometheus (its service is not used) and promtool checks the alert rules"
+# Mosquitto, found by its file too (/usr/sbin is not on every user's PATH): the MQTT source's TLS
+# test starts a private broker; Debian's package also runs the broker the other MQTT tests use.
+[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || {
+  packages+=(mosquitto)
+  reasons+=("  mosquitto: the MQTT ingest tests publish through Mosquitto (127.0.0.1:1883) and start a private one for TLS")
+}
+# nats-server, found by its file too: the NATS source's tests consume from the machine's server
+# (127.0.0.1:4222, JetStream on: nats-server -js).
+[ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || {
+  packages+=(nats-server)
+  reasons+=("  nats-server: the NATS ingest tests publish to a JetStream stream on 127.0.0.1:4222 (run it with -js)")
+}
 # A font with Chinese characters, checked by its file: the console shows Chinese business and user names.
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || {
   packages+=(fonts-noto-cjk)

@@ -54,8 +54,9 @@ const (
 
 // The credentials a route's g.Meta may name (as the guard reads them: middleware.Credential*).
 const (
-	credentialToken     = "token"
-	credentialIngestKey = "ingestKey"
+	credentialToken      = "token"
+	credentialIngestKey  = "ingestKey"
+	credentialKeyOrToken = "ingestKeyOrToken"
 )
 
 // Complete adjusts oai, as GoFrame generated it from the routes, into the API's full description
@@ -140,6 +141,8 @@ func completeOperation(oai *goai.OpenApiV3, prefix string, req any, api bool) (f
 		op.Security = &goai.SecurityRequirements{{TokenScheme: {}}}
 	case credentialIngestKey:
 		op.Security = &goai.SecurityRequirements{{KeyBearerScheme: {}}, {KeyHeaderScheme: {}}}
+	case credentialKeyOrToken:
+		op.Security = &goai.SecurityRequirements{{TokenScheme: {}}, {KeyBearerScheme: {}}, {KeyHeaderScheme: {}}}
 	}
 	oai.Paths[path] = item
 	return forms, nil
@@ -160,7 +163,7 @@ func errorStatuses(method, credential string, api bool) []int {
 	switch credential {
 	case credentialToken:
 		s = append(s, http.StatusUnauthorized, http.StatusForbidden)
-	case credentialIngestKey:
+	case credentialIngestKey, credentialKeyOrToken:
 		s = append(s, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
 	}
 	return s

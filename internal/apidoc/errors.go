@@ -55,6 +55,8 @@ func errorResponse(status int, credential string) *goai.Response {
 	switch {
 	case status == http.StatusUnauthorized && credential == credentialIngestKey:
 		example = "no ingest key: send it as Authorization: Bearer <key> or X-API-Key: <key>"
+	case status == http.StatusUnauthorized && credential == credentialKeyOrToken:
+		example = "no credential: send an ingest key (Authorization: Bearer <key> or X-API-Key: <key>) or a token (Authorization: Bearer <jwt>)"
 	case status == http.StatusConflict && credential == credentialIngestKey:
 		r = ingestInFlight
 		example, code = r.example, r.code

@@ -114,8 +114,9 @@ func responseTypes(s *ghttp.Server) []any {
 
 // description is the API description's introduction.
 const description = `Pulse pushes live business data (row data) to dashboards and alarms to alarm consoles over
-WebSocket (/ws/rowdata/{businessType}/{businessId}/{userName}, /ws/alarm; their messages are
-described by the JSON Schemas in docs/). This is its HTTP API: services publish row data and
+WebSocket (/ws/rowdata/{businessType}/{businessId}/{userName}, /ws/alarm), or as Server-Sent Events
+where WebSocket is blocked (/sse/rowdata/..., /sse/alarm); their messages are described by the JSON
+Schemas in docs/. This is its HTTP API: services publish row data and
 alarms, people acknowledge, clear and list alarms.
 
 Every answer is {code, message, data}: code 0 and data on success, a non-zero code, a message for

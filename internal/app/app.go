@@ -15,6 +15,7 @@ import (
 	"github.com/gogf/gf/v2/net/ghttp"
 
 	"github.com/pulse-monitoring/pulse/internal/acklink"
+	"github.com/pulse-monitoring/pulse/internal/brokerin"
 	"github.com/pulse-monitoring/pulse/internal/buildinfo"
 	"github.com/pulse-monitoring/pulse/internal/bus"
 	"github.com/pulse-monitoring/pulse/internal/config"
@@ -53,6 +54,9 @@ type App struct {
 	// (notify.publicUrl, notify.linkKeys, notify.ackLinkTTL); nil: links are off. Tests may set it
 	// before Start.
 	AckLinks *acklink.Links
+	// Brokers are the broker sources the configuration turns on (ingest.mqtt, ingest.nats), in
+	// brokers.go.
+	Brokers []brokerin.Runner
 	// Version is the API description's info.version (set it before Start); the binary's version by
 	// default, the one /healthz and the start log report (buildinfo).
 	Version string
@@ -89,7 +93,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 		InboundRate:    cfg.WS.InboundRate,
 	}
 	rowOpts, alarmOpts := opts, opts
-	rowOpts.Overflow, alarmOpts.Overflow = hub.DropOldest, hub.CloseSlow
+	rowOpts.Overflow, alarmOpts.Overflow = cfg.RowData.Overflow(), hub.CloseSlow
 	rowOpts.SnapshotSize, rowOpts.SnapshotMemory = cfg.RowData.SnapshotSize, cfg.RowData.Memory
 	rowOpts.HistoryPoints, rowOpts.HistoryWindow = cfg.RowData.HistoryPoints, cfg.RowData.HistoryWindow
 
@@ -142,6 +146,12 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	}
 	a.bus.Subscribe(a.deliver, a.feed.CatchUp)
 	a.Ingest = ingest.New(a.bus, alarms, cfg.Ingest.IdempotencyWindow)
+	if err := a.newBrokers(cfg); err != nil {
+		a.feed.Close()
+		_ = alarms.Close(ctx)
+		_ = a.bus.Close()
+		return nil, err
+	}
 	a.Door = ws.NewDoor(cfg.WS, a.RowData, a.Alarm)
 	a.Door.AlarmReplay = alarms.Replay
 	a.Alarm.Handle("ack", alarmctl.NewConsoleAck(alarms))
@@ -154,6 +164,7 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	a.Metrics.Watch(metrics.Sources{Managers: []*hub.Manager{a.RowData, a.Alarm}, Door: a.Door,
 		Ingest: a.Ingest, Bus: counted, Alarms: alarms})
 	a.Metrics.WatchConnections(a.Connections)
+	a.Metrics.WatchNotices(a.Ingest, a.RowData, a.Alarm)
 	a.Server = a.newServer(name)
 	a.quiet = quiet.Start(quietInterval, a.activity, func() { debug.FreeOSMemory() })
 	return a, nil
@@ -161,6 +172,9 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
+	if err := boundRouteCache(s, routeCacheSize); err != nil {
+		g.Log().Warning(context.Background(), err) // the router still works; its cache is unbounded
+	}
 	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
 	if g.Cfg().MustGet(context.Background(), "server.readTimeout").IsNil() {
 		s.SetReadTimeout(defaultReadTimeout)
@@ -210,7 +224,7 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
-		group.Bind(a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics))
+		group.Bind(a.watchBrokers(a.access.observe(health.NewV1(map[string]health.Check{"bus": a.bus.Ready, "database": a.Alarms.Ready}, a.RowData, a.Alarm), a.Metrics)))
 	})
 	s.Group(apiPrefix, func(group *ghttp.RouterGroup) {
 		group.Middleware(middleware.Response)
@@ -242,6 +256,8 @@ func (a *App) deliver(e bus.Event) {
 		a.RowData.PublishAt(hub.Key{Type: e.BusinessType, ID: e.BusinessId}, hub.NewMessage(e.Message), ts)
 	case bus.Alarm:
 		a.feed.Offer(e) // the feed publishes it to a.Alarm in seq order
+	case bus.Notice:
+		a.deliverNotice(e)
 	}
 }
 
@@ -268,6 +284,11 @@ func (a *App) Start() error {
 		return err
 	}
 	ingest.SetDefault(a.Ingest)
+	if err := a.startBrokers(); err != nil {
+		a.stopNotify()
+		_ = a.Server.Shutdown()
+		return err
+	}
 	return nil
 }
 
@@ -278,6 +299,9 @@ func (a *App) Port() int { return a.Server.GetListenedPort() }
 // waits for them until ctx ends. Calling it again returns the first result.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.shutdownOnce.Do(func() {
+		// The sources first: what they are committing finishes (and is acknowledged) while the
+		// store still writes; what they hold back stays with the broker.
+		brokersErr := a.stopBrokers(ctx, a.Brokers)
 		a.quiet.Stop()
 		a.Door.Close()
 		_ = a.Server.Shutdown()
@@ -291,7 +315,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		// The store commits what was submitted (and rings the bus for it) before the bus closes.
 		a.stopNotify()
 		a.feed.Close()
-		a.shutdownErr = errors.Join(append(errs, a.Alarms.Close(ctx), a.bus.Close())...)
+		a.shutdownErr = errors.Join(append(errs, brokersErr, a.Alarms.Close(ctx), a.bus.Close())...)
 	})
 	return a.shutdownErr
 }

@@ -10,6 +10,7 @@ type Channel uint8
 const (
 	RowData Channel = iota + 1
 	Alarm
+	Notice // a notice to one user (Event.User): every socket of that user, on every node
 )
 
 // Event is one item on its way to subscribers, already encoded as the outbound JSON object.
@@ -17,7 +18,8 @@ type Event struct {
 	Channel      Channel
 	BusinessType string
 	BusinessId   string
-	Seq          int64 // alarm events: the event's seq, so a resuming console skips what it replayed
+	Seq          int64  // alarm events: the event's seq, so a resuming console skips what it replayed
+	User         string // notices: the user whose sockets receive it
 	Message      []byte
 }
 

@@ -12,12 +12,13 @@ import (
 const codecVersion = 1
 
 // encodeEvents packs a batch into one bus message: the version byte, then per event its channel,
-// seq, business type, business id and message, lengths as uvarints. The message is copied as is:
-// the event is encoded once, at ingest, for every node.
+// seq, business type, business id and message, lengths as uvarints, and for a notice its user
+// after them (the other channels have none, so their encoding is what it was before notices).
+// The message is copied as is: the event is encoded once, at ingest, for every node.
 func encodeEvents(events []Event) []byte {
 	size := 1
 	for _, e := range events {
-		size += 1 + 4*binary.MaxVarintLen64 + len(e.BusinessType) + len(e.BusinessId) + len(e.Message)
+		size += 1 + 5*binary.MaxVarintLen64 + len(e.BusinessType) + len(e.BusinessId) + len(e.Message) + len(e.User)
 	}
 	b := make([]byte, 0, size)
 	b = append(b, codecVersion)
@@ -27,6 +28,10 @@ func encodeEvents(events []Event) []byte {
 		for _, s := range [][]byte{[]byte(e.BusinessType), []byte(e.BusinessId), e.Message} {
 			b = binary.AppendUvarint(b, uint64(len(s)))
 			b = append(b, s...)
+		}
+		if e.Channel == Notice {
+			b = binary.AppendUvarint(b, uint64(len(e.User)))
+			b = append(b, e.User...)
 		}
 	}
 	return b
@@ -51,7 +56,7 @@ func decodeEvents(b []byte) ([]Event, error) {
 	var out []Event
 	for len(b) > 0 {
 		e := Event{Channel: Channel(b[0])}
-		if e.Channel != RowData && e.Channel != Alarm {
+		if e.Channel != RowData && e.Channel != Alarm && e.Channel != Notice {
 			return nil, fmt.Errorf("bus message with an unknown channel %d", b[0])
 		}
 		b = b[1:]
@@ -60,8 +65,12 @@ func decodeEvents(b []byte) ([]Event, error) {
 			return nil, errTruncated
 		}
 		e.Seq, b = int64(seq), b[n:]
-		var fields [3][]byte
-		for i := range fields {
+		var fields [4][]byte // type, id, message and, for a notice, its user
+		count := 3
+		if e.Channel == Notice {
+			count = 4
+		}
+		for i := range fields[:count] {
 			l, n := binary.Uvarint(b)
 			if n <= 0 || uint64(len(b)-n) < l {
 				return nil, errTruncated
@@ -69,6 +78,7 @@ func decodeEvents(b []byte) ([]Event, error) {
 			fields[i], b = b[n:n+int(l)], b[n+int(l):]
 		}
 		e.BusinessType, e.BusinessId, e.Message = string(fields[0]), string(fields[1]), bytes.Clone(fields[2])
+		e.User = string(fields[3])
 		out = append(out, e)
 	}
 	return out, nil

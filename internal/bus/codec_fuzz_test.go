@@ -13,7 +13,7 @@ func sameEvents(a, b []Event) bool {
 	for i := range a {
 		x, y := a[i], b[i]
 		if x.Channel != y.Channel || x.Seq != y.Seq || x.BusinessType != y.BusinessType ||
-			x.BusinessId != y.BusinessId || !bytes.Equal(x.Message, y.Message) {
+			x.BusinessId != y.BusinessId || x.User != y.User || !bytes.Equal(x.Message, y.Message) {
 			return false
 		}
 	}
@@ -25,6 +25,7 @@ func sameEvents(a, b []Event) bool {
 func FuzzDecodeEvents(f *testing.F) {
 	f.Add(encodeEvents([]Event{{Channel: RowData, BusinessType: "meter", BusinessId: "m-1", Message: []byte(`{"v":1}`)}}))
 	f.Add(encodeEvents([]Event{{Channel: Alarm, Seq: 1 << 40, Message: []byte(`{}`)}, {Channel: RowData}}))
+	f.Add(encodeEvents([]Event{{Channel: Notice, BusinessType: "meter", BusinessId: "m-1", User: "bob", Message: []byte(`{}`)}}))
 	f.Add([]byte{})
 	f.Add([]byte{codecVersion})
 	f.Add([]byte{codecVersion, byte(RowData), 0x80, 0x00, 0, 0, 0})                                               // a non-minimal varint
@@ -39,7 +40,7 @@ func FuzzDecodeEvents(f *testing.F) {
 			return
 		}
 		for _, e := range events {
-			if e.Channel != RowData && e.Channel != Alarm {
+			if e.Channel != RowData && e.Channel != Alarm && e.Channel != Notice {
 				t.Fatalf("decoded an event of channel %d", e.Channel)
 			}
 		}
@@ -57,8 +58,11 @@ func FuzzCodecRoundTrip(f *testing.F) {
 	f.Add(uint8(1), int64(-1), "电表", "\x00\xff", []byte{0xff, 0}, uint8(0))
 	f.Fuzz(func(t *testing.T, ch uint8, seq int64, typ, id string, message []byte, n uint8) {
 		e := Event{Channel: RowData, BusinessType: typ, BusinessId: id, Seq: seq, Message: message}
-		if ch%2 == 0 {
+		switch ch % 3 {
+		case 1:
 			e.Channel = Alarm
+		case 2:
+			e.Channel, e.User = Notice, id+typ
 		}
 		in := make([]Event, n%8)
 		for i := range in {

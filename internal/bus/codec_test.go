@@ -12,6 +12,7 @@ func TestCodec(t *testing.T) {
 		{Channel: RowData, BusinessType: "meter", BusinessId: "m-1", Message: []byte(`{"v":1}`)},
 		{Channel: Alarm, Seq: 1 << 40, BusinessType: "pump", BusinessId: "p-7", Message: []byte(`{"type":"alarm","seq":1099511627776}`)},
 		{Channel: RowData, BusinessType: "电表", BusinessId: "", Message: []byte{}},
+		{Channel: Notice, BusinessType: "meter", BusinessId: "m-1", User: "张三", Message: []byte(`{"type":"notice"}`)},
 	}
 	b := encodeEvents(in)
 	out, err := decodeEvents(b)
@@ -22,7 +23,7 @@ func TestCodec(t *testing.T) {
 		t.Fatalf("%d events back, want %d", len(out), len(in))
 	}
 	for i := range in {
-		if in[i].Channel != out[i].Channel || in[i].Seq != out[i].Seq || in[i].BusinessType != out[i].BusinessType ||
+		if in[i].Channel != out[i].Channel || in[i].Seq != out[i].Seq || in[i].BusinessType != out[i].BusinessType || in[i].User != out[i].User ||
 			in[i].BusinessId != out[i].BusinessId || string(in[i].Message) != string(out[i].Message) {
 			t.Fatalf("event %d: %+v, want %+v", i, out[i], in[i])
 		}

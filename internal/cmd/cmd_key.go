@@ -36,7 +36,7 @@ var Key = gcmd.Command{
 // keyArguments are the options of `pulse key`; Default is what an absent option means.
 var keyArguments = []gcmd.Argument{
 	{Name: "name", Default: "ingest", Brief: "the key's name in logs and metrics"},
-	{Name: "allow", Default: "rowdata,alarm", Brief: "what the key may publish: rowdata, alarm or both, comma-separated"},
+	{Name: "allow", Default: "rowdata,alarm", Brief: "what the key may publish: rowdata, alarm, notice (notices to users), comma-separated"},
 	{Name: "businesses", Default: "*", Brief: "business patterns the key may publish for (T/I, T/*, *), comma-separated"},
 	{Name: "rate", Default: "0", Brief: "items per second (burst 2 x rate: the largest batch the key may send); 0 = unlimited"},
 }

@@ -39,6 +39,9 @@ func logServing(ctx context.Context, a *app.App) {
 		line += ", API description at " + path
 	}
 	glog.Info(ctx, line)
+	for _, b := range a.Brokers {
+		glog.Info(ctx, "ingest from broker: "+b.Describe()+" (connecting in the background; /readyz shows its state)")
+	}
 }
 
 func describeBus(cfg config.Config) string {

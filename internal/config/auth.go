@@ -52,7 +52,7 @@ type JWT struct {
 type IngestKey struct {
 	Name       string   `json:"name"`       // shown in logs and metrics, never the key
 	KeySHA256  string   `json:"keySha256"`  // hex SHA-256 of the key
-	Allow      []string `json:"allow"`      // "rowdata", "alarm"
+	Allow      []string `json:"allow"`      // "rowdata", "alarm", "notice"
 	Businesses []string `json:"businesses"` // business patterns: "T/I", "T/*", "*"
 	Rate       float64  `json:"rate"`       // items per second; 0 = unlimited; burst 2 x rate
 }

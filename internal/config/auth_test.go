@@ -191,7 +191,7 @@ func TestAuthValuesThatCannotWorkAreRefused(t *testing.T) {
 		{key("name: -"), "config auth.ingestKeys[0].name: is missing"},
 		{key("name: \"\""), "config auth.ingestKeys[0].name: must not be empty"},
 		{key("allow: -"), "config auth.ingestKeys[0].allow: is missing"},
-		{key("allow: []"), `config auth.ingestKeys[0].allow: is empty: it must list "rowdata", "alarm" or both`},
+		{key("allow: []"), `config auth.ingestKeys[0].allow: is empty: it must list one or more of "rowdata", "alarm" and "notice"`},
 		{key("allow: [rowdata, write]"), `config auth.ingestKeys[0].allow: has "write"`},
 		{key("allow: rowdata"), `config auth.ingestKeys[0].allow: "rowdata" is not a list`},
 		{key("businesses: -"), "config auth.ingestKeys[0].businesses: is missing"},

@@ -29,6 +29,9 @@ type WS struct {
 	MaxConnections int           `json:"maxConnections"` // 0 = automatic: Load sets it below the open-file limit; 0 after Load = unlimited
 	WriteDelay     time.Duration `json:"writeDelay"`     // a woken writer waits this long to batch what follows
 	InboundRate    float64       `json:"inboundRate"`    // frames/s a client may send, burst 2 x rate; over it: close 1008; 0 = no limit
+	// Compression negotiates permessage-deflate (RFC 7692, no context takeover) with clients that
+	// offer it; the engine compresses only the frames where it pays (internal/hub/compress.go).
+	Compression bool `json:"compression"`
 }
 
 // Ingest is the "ingest" section.
@@ -36,6 +39,10 @@ type Ingest struct {
 	MaxBodySize int64 `json:"maxBodySize"` // bytes; a larger request body is answered 413
 	// IdempotencyWindow is how long an Idempotency-Key's answer is kept for a retry.
 	IdempotencyWindow time.Duration `json:"idempotencyWindow"`
+	// MQTT is the MQTT broker row data and alarms are consumed from (ingest_mqtt.go).
+	MQTT MQTT `json:"mqtt"`
+	// NATS is the NATS JetStream stream row data and alarms are consumed from (ingest_nats.go).
+	NATS NATS `json:"nats"`
 }
 
 // Bus is the "bus" section.
@@ -57,6 +64,23 @@ type RowData struct {
 	Memory int64 `json:"memory"`
 	// Units names the unit of a row-data field (a key of an item's data), for charts: "voltage": "V".
 	Units map[string]string `json:"units"`
+	// SlowPolicy is what a dashboard's full send queue does: SlowCoalesce keeps the newest item
+	// of each business, SlowDropOldest drops the oldest item.
+	SlowPolicy string `json:"slowPolicy"`
+}
+
+// Slow-dashboard policies (rowdata.slowPolicy).
+const (
+	SlowCoalesce   = "coalesce"
+	SlowDropOldest = "dropOldest"
+)
+
+// Overflow is the engine's rule for SlowPolicy.
+func (r RowData) Overflow() hub.Overflow {
+	if r.SlowPolicy == SlowDropOldest {
+		return hub.DropOldest
+	}
+	return hub.Coalesce
 }
 
 // Alarm is the "alarm" section: retention of the durable store.
@@ -106,9 +130,9 @@ func Default() Config {
 			WriteDelay:     2 * time.Millisecond,
 			InboundRate:    20,
 		},
-		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour},
+		Ingest:   Ingest{MaxBodySize: 1 << 20, IdempotencyWindow: 24 * time.Hour, MQTT: DefaultMQTT(), NATS: DefaultNATS()},
 		Bus:      Bus{Type: "memory", Channel: "pulse"},
-		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}},
+		RowData:  RowData{SnapshotSize: 20, HistoryWindow: engine.HistoryWindow, HistoryPoints: 900, Memory: engine.SnapshotMemory, Units: map[string]string{}, SlowPolicy: SlowCoalesce},
 		Alarm:    Alarm{Retention: 90 * 24 * time.Hour, PurgeInterval: time.Hour},
 		Auth:     Auth{JWT: JWT{Leeway: 30 * time.Second}, UserRate: DefaultUserRate},
 		Log:      Log{Format: LogText},
@@ -228,6 +252,8 @@ func (c Config) Check() error {
 		return bad("rowdata.historyPoints", "must be 0 (no more than the snapshot) or positive")
 	case c.RowData.Memory <= 0:
 		return bad("rowdata.memory", "must be a positive number of bytes")
+	case c.RowData.SlowPolicy != SlowCoalesce && c.RowData.SlowPolicy != SlowDropOldest:
+		return bad("rowdata.slowPolicy", "must be \"coalesce\" (keep the newest item of each business) or \"dropOldest\"")
 	case c.Alarm.Retention < 0 || c.Alarm.PurgeInterval < 0:
 		return bad("alarm.retention/purgeInterval", "must be durations such as \"720h\" (0 retention keeps everything)")
 	case c.Auth.Enabled && c.Auth.JWT.HMACSecret == "" && len(c.Auth.JWT.PublicKeys) == 0 && c.Auth.JWT.JWKSURL == "":
@@ -244,6 +270,12 @@ func (c Config) Check() error {
 		return bad("database.default.link", "must name the alarm store, e.g. "+DefaultDatabaseLink)
 	}
 	if err := CheckNotify(c.Notify); err != nil {
+		return err
+	}
+	if err := checkMQTT(c.Ingest.MQTT); err != nil {
+		return err
+	}
+	if err := checkNATS(c.Ingest.NATS); err != nil {
 		return err
 	}
 	return refuseFootguns(c)

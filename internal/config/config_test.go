@@ -37,7 +37,8 @@ func TestOnlyServerAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := config.Default()
-	if cfg.WS.PingInterval != d.WS.PingInterval || cfg.WS.SendQueue != 256 || cfg.Ingest.MaxBodySize != 1<<20 || cfg.Bus.Type != "memory" {
+	if cfg.WS.PingInterval != d.WS.PingInterval || cfg.WS.SendQueue != 256 || cfg.Ingest.MaxBodySize != 1<<20 || cfg.Bus.Type != "memory" ||
+		cfg.RowData.SlowPolicy != config.SlowCoalesce {
 		t.Fatalf("defaults not applied: %+v", cfg)
 	}
 }

@@ -54,12 +54,15 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			// 1s: longer delays every frame a dashboard sees.
 			"writeDelay":  duration(&c.WS.WriteDelay, 0, time.Second),
 			"inboundRate": rate(&c.WS.InboundRate),
+			"compression": boolean(&c.WS.Compression),
 		},
 		"ingest": {
 			// 1 KiB holds a small batch; 64 MiB bounds what one request buffers in memory.
 			"maxBodySize": whole(&c.Ingest.MaxBodySize, 1<<10, 64<<20, "bytes"),
 			// 1s: a retry comes later than that. 30 days: alarm keys are rows kept that long.
 			"idempotencyWindow": duration(&c.Ingest.IdempotencyWindow, time.Second, 30*24*time.Hour),
+			"mqtt":              section(report, "ingest.mqtt", c.mqttFields(report)),
+			"nats":              section(report, "ingest.nats", c.natsFields(report)),
 		},
 		"bus": {
 			"type":    text(&c.Bus.Type),
@@ -75,6 +78,7 @@ func (c *Config) fields(report *Report) map[string]map[string]field {
 			"units":         units(&c.RowData.Units),
 			// 1 MiB holds a few thousand small items; 1 TiB is more than a node has.
 			"memory":       whole(&c.RowData.Memory, 1<<20, 1<<40, "bytes"),
+			"slowPolicy":   text(&c.RowData.SlowPolicy), // Check names the two policies
 			"snapshotKeys": retired(report, "rowdata.snapshotKeys", "row-data memory is bounded in bytes by rowdata.memory, shared fairly between business types"),
 		},
 		"alarm": {
@@ -612,12 +616,12 @@ func ingestKeyFields(k *IngestKey) map[string]field {
 				err = errors.New("is empty")
 			}
 			for _, kind := range kinds {
-				if err == nil && kind != "rowdata" && kind != "alarm" {
+				if err == nil && kind != "rowdata" && kind != "alarm" && kind != "notice" {
 					err = fmt.Errorf("has %q", kind)
 				}
 			}
 			if err != nil {
-				return fmt.Errorf("%v: it must list \"rowdata\", \"alarm\" or both", err)
+				return fmt.Errorf("%v: it must list one or more of \"rowdata\", \"alarm\" and \"notice\"", err)
 			}
 			k.Allow = kinds
 			return nil
@@ -658,7 +662,7 @@ func missingIngestKeyField(k IngestKey) error {
 	case k.KeySHA256 == "":
 		return missing("keySha256", "the SHA-256 of the key in 64 hex characters (pulse key prints the line)")
 	case len(k.Allow) == 0:
-		return missing("allow", "\"rowdata\", \"alarm\" or both")
+		return missing("allow", "one or more of \"rowdata\", \"alarm\" and \"notice\"")
 	case len(k.Businesses) == 0:
 		return missing("businesses", "business patterns such as \"meter/*\" or \"*\"")
 	}

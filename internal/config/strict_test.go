@@ -58,6 +58,9 @@ func TestValuesThatCannotWorkAreRefused(t *testing.T) {
 		{"rowdata:\n  historyPoints: -1\n", "config rowdata.historyPoints: -1 is out of range: it must be between 0 and 100000 items"},
 		{"rowdata:\n  units: V\n", `config rowdata.units: "V" is not a map`},
 		{"rowdata:\n  units:\n    voltage: 5\n", "config rowdata.units.voltage: 5 is not a string"},
+		{"rowdata:\n  slowPolicy: drop\n", `config rowdata.slowPolicy: must be "coalesce" (keep the newest item of each business) or "dropOldest"`},
+		{"ws:\n  compression: \"yes\"\n", `config ws.compression: "yes" is not true or false`},
+		{"rowdata:\n  slowPolicy: true\n", "config rowdata.slowPolicy: true is not a string"},
 		{"alarm:\n  retention: 720\n", "config alarm.retention: 720 has no unit"},
 		{"alarm:\n  purgeInterval: \"1ms\"\n", "config alarm.purgeInterval: 1ms is too short: it must be at least 1s"},
 		// The rules that were there before stay.
@@ -82,6 +85,7 @@ func TestValuesThatCanWorkAreRead(t *testing.T) {
   sendQueue: 65536
   writeDelay: 0
   inboundRate: 0.5
+  compression: true
 ingest:
   maxBodySize: 67108864
   idempotencyWindow: "720h"
@@ -90,6 +94,7 @@ rowdata:
   historyWindow: "1s"
   historyPoints: 0
   memory: 1048576
+  slowPolicy: dropOldest
   units:
     voltage: V
     temperature: "°C"
@@ -103,11 +108,11 @@ alarm:
 	ws := cfg.WS
 	if len(ws.AllowedOrigins) != 2 || ws.MaxMessageSize != 512 || ws.PingInterval != time.Second ||
 		ws.PongTimeout != 1500*time.Millisecond || ws.WriteTimeout != 100*time.Millisecond || ws.SendQueue != 65536 ||
-		ws.WriteDelay != 0 || ws.InboundRate != 0.5 || cfg.Ingest.MaxBodySize != 64<<20 || cfg.Ingest.IdempotencyWindow != 720*time.Hour ||
+		ws.WriteDelay != 0 || ws.InboundRate != 0.5 || !ws.Compression || cfg.Ingest.MaxBodySize != 64<<20 || cfg.Ingest.IdempotencyWindow != 720*time.Hour ||
 		cfg.RowData.SnapshotSize != 0 || cfg.RowData.Memory != 1<<20 || cfg.Alarm.Retention != 0 ||
 		cfg.RowData.HistoryWindow != time.Second || cfg.RowData.HistoryPoints != 0 ||
 		cfg.RowData.Units["voltage"] != "V" || cfg.RowData.Units["temperature"] != "°C" ||
-		cfg.Alarm.PurgeInterval != time.Second {
+		cfg.Alarm.PurgeInterval != time.Second || cfg.RowData.SlowPolicy != config.SlowDropOldest {
 		t.Fatalf("%+v", cfg)
 	}
 	withAuth := "auth:\n  enabled: true\n  jwt:\n    hmacSecret: \"0123456789abcdef0123456789abcdef\"\n"

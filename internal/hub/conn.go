@@ -27,7 +27,7 @@ const (
 	stateClosing            // close now, discarding what is queued
 )
 
-// Conn is one WebSocket client of a manager. Every write to the socket happens on its writer
+// Conn is one client of a manager: a WebSocket, or a Stream (AttachStream). Every write to the socket happens on its writer
 // goroutine, which runs only while there is something to write. Reading is the poller's while
 // the connection is idle (a reader goroutine runs only while there is something to read), or,
 // where there is no poller, a goroutine's that reads until the client goes away.
@@ -47,12 +47,14 @@ type Conn struct {
 	spare   []*Message // the previous batch's slice, reused to avoid an allocation per batch
 	manager *Manager
 	seqHigh int64 // highest seq queued or covered by the replay; a seq at or below it is a duplicate
+	// coalescing is set while a Coalesce manager's connection has an over-full queue (coalesce.go).
+	coalescing *coalescing
 
-	ws       *websocket.Conn
-	poller   *poller // the poller offered the socket (set before c is shared); nil: a goroutine reads it
-	pollID   uint64
-	pingSlot uint8        // which of the pinger's groups the connection is in
-	heard    atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
+	ws     *websocket.Conn // nil for a stream
+	stream *oneWay         // a Stream (Server-Sent Events); nil for a WebSocket
+	poller *poller         // the poller offered the socket (set before c is shared); nil: a goroutine reads it
+	pollID uint64
+	heard  atomic.Int64 // when the client last sent a frame, in Unix nanoseconds
 	// messageDeadline is when the message being read must be complete (zero between messages).
 	// Only the reader uses it.
 	messageDeadline time.Time
@@ -62,6 +64,12 @@ type Conn struct {
 	expires         time.Time             // the grant's deadline; guarded by manager.expiries.mu
 	expiryIndex     int                   // in manager.expiries' heap, -1 when not in it; likewise
 	expiryGone      bool                  // torn down; likewise
+	// pingSlot and userSlot sit beside expiryGone, in the padding fields of their own would cost,
+	// which keeps a Conn within 384 bytes. pingSlot is which of the pinger's groups the connection
+	// is in; userSlot its index in its manager's users list of its name (users.go; under
+	// Manager.mu).
+	pingSlot uint8
+	userSlot int32
 
 	closeCode  int // with state, guarded by mu
 	closeText  string
@@ -104,7 +112,7 @@ func (c *Conn) User() string { return c.user }
 // replay (published late, after the replay read it from the store), is skipped as a duplicate.
 func (c *Conn) Send(m *Message) bool {
 	c.mu.Lock()
-	return c.sendAndUnlock(m)
+	return c.sendAndUnlock(m, Key{})
 }
 
 // duplicateLocked reports whether m has a seq at or below one already queued or covered by the
@@ -120,8 +128,9 @@ func (c *Conn) duplicateLocked(m *Message) bool {
 	return false
 }
 
-// sendAndUnlock is Send with c.mu held; it releases it.
-func (c *Conn) sendAndUnlock(m *Message) bool {
+// sendAndUnlock is Send, of a message published to key (Key{}: to none), with c.mu held; it
+// releases it.
+func (c *Conn) sendAndUnlock(m *Message, key Key) bool {
 	if c.state != stateOpen {
 		c.mu.Unlock()
 		return false
@@ -130,8 +139,12 @@ func (c *Conn) sendAndUnlock(m *Message) bool {
 		c.mu.Unlock()
 		return true
 	}
-	if len(c.queue) >= c.manager.opts.SendQueue {
-		if c.manager.opts.Overflow == DropOldest {
+	if len(c.queue) >= c.manager.opts.SendQueue || c.coalescing != nil {
+		switch c.manager.opts.Overflow {
+		case Coalesce:
+			c.coalesceAndUnlock(m, key)
+			return true
+		case DropOldest:
 			copy(c.queue, c.queue[1:])
 			c.queue[len(c.queue)-1] = m
 			c.mu.Unlock()
@@ -172,7 +185,7 @@ func (c *Conn) drain(code int, text string) {
 // ping asks the writer to send a WebSocket ping, or drops the connection when the client has
 // sent nothing (not even a pong) for PongTimeout.
 func (c *Conn) ping(now time.Time) {
-	if now.UnixNano()-c.heard.Load() > int64(c.manager.opts.PongTimeout) {
+	if c.stream == nil && now.UnixNano()-c.heard.Load() > int64(c.manager.opts.PongTimeout) {
 		c.abort()
 		return
 	}
@@ -188,7 +201,7 @@ func (c *Conn) ping(now time.Time) {
 // closeAndUnlock moves the connection to closing; called with c.mu held, it releases it.
 func (c *Conn) closeAndUnlock(code int, text string) {
 	c.state, c.closeCode, c.closeText = stateClosing, code, text
-	c.queue = nil
+	c.queue, c.coalescing = nil, nil
 	c.wakeWriterAndUnlock()
 }
 
@@ -249,8 +262,8 @@ func (c *Conn) writeLoop() {
 	}
 	for {
 		c.mu.Lock()
-		batch, ping, state := c.queue, c.pingDue, c.state
-		c.queue, c.spare, c.pingDue = c.spare, nil, false
+		batch, ping, state := c.takeQueueLocked(), c.pingDue, c.state
+		c.pingDue = false
 		if state == stateClosing {
 			batch, ping = nil, false
 		}
@@ -289,12 +302,16 @@ func (c *Conn) runReplay(r Replay) {
 		c.mu.Lock()
 		closing := c.state == stateClosing
 		c.mu.Unlock()
-		if closing {
+		switch {
+		case closing:
 			writeErr = errClosing
-		} else if writeErr = c.ws.SetWriteDeadline(c.nextWriteDeadline()); writeErr == nil {
-			if writeErr = c.ws.WriteMessage(websocket.TextMessage, frame); writeErr == nil {
-				c.framesWritten.Add(1)
-			}
+		case c.stream != nil:
+			writeErr = c.stream.WriteReplay(frame, c.nextWriteDeadline())
+		default:
+			writeErr = c.writeFrame(frame)
+		}
+		if writeErr == nil {
+			c.framesWritten.Add(1)
 		}
 		return writeErr
 	})
@@ -310,8 +327,20 @@ func (c *Conn) runReplay(r Replay) {
 	}
 	c.mu.Lock()
 	c.queue = slices.DeleteFunc(c.queue, func(m *Message) bool { return m.seq != 0 && m.seq <= covered })
+	if c.coalescing != nil {
+		c.coalescing.forget(len(c.queue))
+	}
 	c.seqHigh = max(c.seqHigh, covered)
 	c.mu.Unlock()
+}
+
+// writeFrame writes one text frame of a replay to a WebSocket.
+func (c *Conn) writeFrame(frame []byte) error {
+	if err := c.ws.SetWriteDeadline(c.nextWriteDeadline()); err != nil {
+		return err
+	}
+	compressIfWorth(c.ws, len(frame))
+	return c.ws.WriteMessage(websocket.TextMessage, frame)
 }
 
 // nextWriteDeadline is the deadline of the writer's next write. It is renewed only when less than
@@ -328,6 +357,9 @@ func (c *Conn) nextWriteDeadline() time.Time {
 // write sends a ping if due, then the batch as one text frame of newline-separated objects.
 func (c *Conn) write(batch []*Message, ping bool) error {
 	deadline := c.nextWriteDeadline()
+	if c.stream != nil {
+		return c.stream.Write(batch, ping, deadline)
+	}
 	if ping {
 		if c.frames != nil {
 			c.frames.sentPing() // before the client can answer it
@@ -342,6 +374,7 @@ func (c *Conn) write(batch []*Message, ping bool) error {
 	if err := c.ws.SetWriteDeadline(deadline); err != nil {
 		return err
 	}
+	compressIfWorth(c.ws, batchSize(batch))
 	if len(batch) == 1 {
 		return c.ws.WriteMessage(websocket.TextMessage, batch[0].data)
 	}
@@ -370,14 +403,41 @@ var errClosing = errors.New("connection closing")
 // abort closes the socket at once: the peer is gone or broken, so no close handshake is tried.
 func (c *Conn) abort() {
 	c.Close(websocket.CloseAbnormalClosure, "")
+	if c.stream != nil {
+		_ = c.stream.Close()
+		return
+	}
 	_ = c.ws.NetConn().Close()
 }
 
-// teardown runs once, on the writer goroutine: it removes the connection, sends the close frame,
-// gives the client a moment to answer it, and closes the socket.
+// teardown runs once, on the writer goroutine: it removes the connection and says goodbye: a
+// WebSocket's close frame, or a stream's End; then it closes the socket.
 func (c *Conn) teardown(code int, text string) {
 	c.manager.remove(c, code)
 	c.manager.expiries.remove(c)
+	if c.stream != nil {
+		c.endStream(code)
+	} else {
+		c.closeSocket(code, text)
+	}
+	if c.onClose != nil {
+		c.onClose() // before done: whoever waits for the connection to end sees its slot released
+	}
+	close(c.done)
+	c.manager.conns.Done()
+}
+
+// endStream writes a stream's goodbye for code, unless it was aborted, and closes it.
+func (c *Conn) endStream(code int) {
+	if code != websocket.CloseAbnormalClosure {
+		_ = c.stream.End(code, time.Now().Add(c.manager.opts.WriteTimeout))
+	}
+	_ = c.stream.Close()
+}
+
+// closeSocket sends a WebSocket's close frame, gives the client a moment to answer it, and closes
+// the socket.
+func (c *Conn) closeSocket(code int, text string) {
 	grace := c.manager.opts.CloseGrace
 	if code != websocket.CloseAbnormalClosure {
 		msg := websocket.FormatCloseMessage(code, text)
@@ -396,9 +456,4 @@ func (c *Conn) teardown(code int, text string) {
 	} else {
 		lingerClose(c.ws.NetConn(), grace)
 	}
-	if c.onClose != nil {
-		c.onClose() // before done: whoever waits for the connection to end sees its slot released
-	}
-	close(c.done)
-	c.manager.conns.Done()
 }

@@ -12,13 +12,13 @@ func (c *Conn) fastPathLocked() bool {
 	return c.out != nil && c.state == stateOpen && c.replay == nil
 }
 
-// deliver is the writer's part of a publish to c. When nothing is queued before it, it writes m
-// at once, if the socket takes it; otherwise it queues m as Send does. It reports whether it
-// wrote a frame.
-func (c *Conn) deliver(w *writer, m *Message) (written bool) {
+// deliver is the writer's part of a publish of m to key for c. When nothing is queued before it,
+// it writes m at once, if the socket takes it; otherwise it queues m as Send does. It reports
+// whether it wrote a frame.
+func (c *Conn) deliver(w *writer, m *Message, key Key) (written bool) {
 	c.mu.Lock()
 	if c.writer != writerNone || len(c.queue) > 0 || c.pingDue || !c.fastPathLocked() {
-		c.sendAndUnlock(m)
+		c.sendAndUnlock(m, key)
 		return false
 	}
 	if c.duplicateLocked(m) {
@@ -45,8 +45,8 @@ func (c *Conn) writeReady(w *writer) (written bool) {
 		go c.writeLoop()
 		return false
 	}
-	batch, ping := c.queue, c.pingDue
-	c.queue, c.spare, c.pingDue = c.spare, nil, false
+	batch, ping := c.takeQueueLocked(), c.pingDue
+	c.pingDue = false
 	c.mu.Unlock()
 
 	if len(batch) > 0 || ping {

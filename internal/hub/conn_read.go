@@ -95,7 +95,12 @@ func (c *Conn) readMessage() bool {
 	}
 	c.messageDeadline = time.Now().Add(c.manager.opts.MessageTimeout) // from the message's first frame
 	c.alive()
-	data, err := io.ReadAll(r)
+	// At most one byte over the limit: gorilla's read limit counts the bytes on the wire, which a
+	// compressed message may inflate far beyond.
+	data, err := io.ReadAll(io.LimitReader(r, c.manager.opts.MaxMessageSize+1))
+	if err == nil && int64(len(data)) > c.manager.opts.MaxMessageSize {
+		err = websocket.ErrReadLimit
+	}
 	late := isTimeout(err) && !time.Now().Before(c.messageDeadline)
 	c.messageDeadline = time.Time{}
 	if late {

@@ -13,6 +13,7 @@ type counters struct {
 	published  atomic.Int64 // publishes
 	delivered  atomic.Int64 // messages queued to connections
 	dropped    atomic.Int64
+	coalesced  atomic.Int64 // messages a newer one of their key replaced in a full queue
 	slowClosed atomic.Int64
 
 	// Guarded by Manager.mu, so that a scrape (holding it shared) sees a connection's frames either

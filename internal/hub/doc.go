@@ -1,4 +1,4 @@
-// Package hub is Pulse's WebSocket engine: it holds the connections of an endpoint and delivers
+// Package hub is Pulse's WebSocket (and Server-Sent Events) engine: it holds the connections of an endpoint and delivers
 // published messages to them without ever letting one slow client hold up a publisher or another
 // client. It knows nothing of GoFrame, HTTP routes, the bus or the database: internal/app wires
 // it to them. Its only Pulse imports are the list of error code numbers (internal/consts/errcode),
@@ -8,8 +8,9 @@
 // # The parts
 //
 //   - Manager (manager.go) holds one endpoint's connections. Pulse runs two: row data, routed by
-//     BusinessIndex with the DropOldest overflow rule, and alarms, routed by Everyone with
-//     CloseSlow. Manager.Publish hands a message to every connection its Router picks.
+//     BusinessIndex with the Coalesce overflow rule (or DropOldest, rowdata.slowPolicy), and
+//     alarms, routed by Everyone with CloseSlow. Manager.Publish hands a message to every
+//     connection its Router picks.
 //   - Conn (conn.go, conn_read.go) is one client: a send queue, a writer goroutine that runs when
 //     the fast path cannot write, and a read side.
 //   - writer (writer.go, conn_fast.go), one per core per manager, is the fast path: it writes
@@ -19,6 +20,9 @@
 //     connections: BusinessIndex (router_business.go) routes by (businessType, businessId) with
 //     the Wildcard id; Everyone (router_everyone.go) sends every publish to every connection
 //     whose grant's scope covers its key (all of them without grants).
+//   - users (users.go) indexes a manager's connections by user name, beside the router, for
+//     Manager.SendToUser (a notice to one user's sockets, filtered by Grant.Notices). Only Attach
+//     and removal touch it: a publish never reads it.
 //   - Grant (grant.go) is what a connection's credentials allow: its expiry, the scope of an
 //     alarm console and the application's identity. Conn.Refresh replaces it. expiries
 //     (expiries.go), one per manager, is a heap of the connections' deadlines with one timer,
@@ -36,6 +40,12 @@
 //     shared fairly between business types (shares.go).
 //   - Options (options.go) are a manager's limits and timers; DefaultOptions are the engine's
 //     defaults, from which Pulse's configuration (config.Default) takes its own.
+//   - Stream (stream.go) is the other kind of connection: one-way, such as a Server-Sent Events
+//     response (internal/sse). AttachStream serves it as Attach serves a WebSocket: the same
+//     router, queue, overflow rule, snapshot, replay, pings (its heartbeats) and expiry; only the
+//     transport differs. Its connection's goroutine writes it (the writers' fast path writes
+//     WebSockets only), a goroutine per stream waits in Stream.Wait for the client to leave, and
+//     it is never dropped for silence, since it reads nothing.
 //   - Upgrade (upgrade.go) upgrades an HTTP request with the socket wrapped in a frameConn
 //     (frameconn.go), which hands gorilla/websocket one frame at a time and counts the client's
 //     frames against InboundRate.
@@ -147,13 +157,16 @@
 //
 // # Limits
 //
-//   - MaxMessageSize: a larger inbound message closes the connection with 1009.
+//   - MaxMessageSize: a larger inbound message closes the connection with 1009, a compressed one
+//     once inflated (compress.go: where the connection negotiated permessage-deflate, frames of
+//     its goroutine of 512 bytes or more are compressed; the fast path's stay plain).
 //   - MessageTimeout: a message not complete this long after its first frame closes it with 1008.
 //   - InboundRate: frames per second a client may send, bursts of twice that; pongs that answer
 //     the server's pings are free. Over it: 1008. 0 (the engine's default) is no limit.
 //   - PongTimeout: a client not heard from (any frame) for this long is aborted, and a read
 //     waiting for the rest of a frame gives up after as long.
-//   - SendQueue and Overflow: a full queue drops its oldest message (DropOldest, counted in
+//   - SendQueue and Overflow: a full queue keeps only the newest message of each key (Coalesce,
+//     counted in Stats.Coalesced; coalesce.go), drops its oldest message (DropOldest, counted in
 //     Stats.Dropped) or closes the connection with 1013 (CloseSlow, counted in Stats.SlowClosed).
 //   - WriteTimeout: a write blocked this long aborts the connection.
 //   - A grant's Expires: the connection is closed with 4401 unless refreshed before.

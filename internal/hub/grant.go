@@ -19,6 +19,9 @@ type Grant struct {
 	// Scope is the keys whose publishes the connection receives from an Everyone router (the
 	// alarms of its businesses); the zero Scope is all of them.
 	Scope model.Scope
+	// Notices is the businesses whose notices to the connection's user it receives
+	// (Manager.SendToUser); the zero Scope is all of them.
+	Notices model.Scope
 	// Identity is the application's.
 	Identity any
 }

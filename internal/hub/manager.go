@@ -11,7 +11,8 @@ import (
 )
 
 // Manager holds the connections of one endpoint and delivers publishes to them through its
-// Router. Pulse runs two: row data (BusinessIndex, DropOldest) and alarms (Everyone, CloseSlow).
+// Router. Pulse runs two: row data (BusinessIndex, Coalesce or DropOldest) and alarms (Everyone,
+// CloseSlow).
 //
 // There is no hub goroutine: Publish walks the index under a read lock and queues without
 // blocking, so publishers never wait for each other or for a slow client.
@@ -22,6 +23,7 @@ type Manager struct {
 
 	mu        sync.RWMutex // Publish holds it shared, (un)registration exclusively
 	router    Router
+	users     users      // connections by user name (users.go)
 	snapshots *snapshots // nil unless Options.SnapshotSize or HistoryPoints > 0
 	closed    bool
 	attached  uint64 // connections attached so far: their ping slots go round
@@ -43,6 +45,7 @@ type Stats struct {
 	FramesWritten int64         `json:"framesWritten"` // frames written to clients, replays included
 	FramesRead    int64         `json:"framesRead"`    // frames read from clients, pings and pongs included
 	Dropped       int64         `json:"dropped"`       // row data discarded from full queues
+	Coalesced     int64         `json:"coalesced"`     // row data replaced by a newer item of its key in full queues
 	SlowClosed    int64         `json:"slowClosed"`    // connections closed with 1013 for a full queue
 	Closes        map[int]int64 `json:"closes"`        // connections ended, by the close code sent (1006: aborted)
 	SnapshotKeys  int           `json:"snapshotKeys"`  // keys the snapshots hold
@@ -96,6 +99,11 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	if c.frames != nil && c.frames.raw != nil {
 		c.poller = sharedPoller() // before anyone else can see c: teardown reads it
 	}
+	m.attach(c, opts, c.startReading)
+}
+
+// attach registers c, a WebSocket or a Stream, and serves it; startReading starts its read side.
+func (m *Manager) attach(c *Conn, opts AttachOptions, startReading func()) {
 	c.onClose, c.replay = opts.OnClose, opts.Replay
 	if opts.Grant != nil {
 		c.grant.Store(opts.Grant)
@@ -113,10 +121,11 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 		c.out = &m.writers[m.attached%uint64(len(m.writers))]
 	}
 	m.router.Add(c)
+	m.users.add(c)
 	c.pingSlot = uint8(m.attached % pingSlots)
 	m.attached++
 	if m.snapshots != nil {
-		if snap := m.snapshots.take(key); snap != nil {
+		if snap := m.snapshots.take(c.key); snap != nil {
 			c.queue = append(c.queue, snap)
 		}
 	}
@@ -132,7 +141,7 @@ func (m *Manager) Attach(ws *websocket.Conn, key Key, user string, opts AttachOp
 	} else {
 		c.mu.Unlock()
 	}
-	c.startReading()
+	startReading()
 }
 
 // Publish hands msg to the writers for every connection the router picks for key and reports how
@@ -157,16 +166,16 @@ func (m *Manager) PublishAt(key Key, msg *Message, ts int64) int {
 	case n == 0:
 		recipientPool.put(to)
 	case len(m.writers) == 1:
-		m.writers[0].publish(msg, to)
+		m.writers[0].publish(msg, key, to)
 	default:
-		m.share(msg, to)
+		m.share(msg, key, to)
 	}
 	return n
 }
 
 // share splits a publish's recipients between the writers they belong to: a connection is
 // always written by the same writer, so that its messages keep their order.
-func (m *Manager) share(msg *Message, to *[]*Conn) {
+func (m *Manager) share(msg *Message, key Key, to *[]*Conn) {
 	parts := make([]*[]*Conn, len(m.writers))
 	for _, c := range *to {
 		i := 0
@@ -181,7 +190,7 @@ func (m *Manager) share(msg *Message, to *[]*Conn) {
 	recipientPool.put(to)
 	for i, part := range parts {
 		if part != nil {
-			m.writers[i].publish(msg, part)
+			m.writers[i].publish(msg, key, part)
 		}
 	}
 }
@@ -239,6 +248,7 @@ func (m *Manager) Stats() Stats {
 		FramesWritten: written,
 		FramesRead:    read,
 		Dropped:       m.counters.dropped.Load(),
+		Coalesced:     m.counters.coalesced.Load(),
 		SlowClosed:    m.counters.slowClosed.Load(),
 		Closes:        maps.Clone(m.counters.closes),
 	}
@@ -295,6 +305,7 @@ func (m *Manager) each(fn func(*Conn)) {
 func (m *Manager) remove(c *Conn, code int) {
 	m.mu.Lock()
 	m.router.Remove(c)
+	m.users.remove(c)
 	m.counters.removed(c, code)
 	m.mu.Unlock()
 }

@@ -76,7 +76,7 @@ func BenchmarkFanout(b *testing.B) { benchPublish(b, 1) }
 func benchPublish(b *testing.B, window int) {
 	for _, subs := range []int{1000, 5000} {
 		b.Run(fmt.Sprintf("subs=%d", subs), func(b *testing.B) {
-			m := NewManager("bench", NewBusinessIndex(), Options{Overflow: DropOldest})
+			m := NewManager("bench", NewBusinessIndex(), Options{Overflow: Coalesce}) // the row-data manager's default
 			defer m.Shutdown(b.Context())
 			var received atomic.Int64
 			key := Key{Type: "bench", ID: "k"}

@@ -11,6 +11,11 @@ const (
 	// CloseSlow closes the connection with 1013 (try again later): nothing is skipped silently,
 	// and the client resumes from where it was.
 	CloseSlow
+	// Coalesce keeps only the newest message of each key (businessType, businessId) in a full
+	// queue, so that a slow client sees fewer but current values of every key it follows (see
+	// coalesce.go). Messages with a seq (alarms) and messages published to no key are never
+	// coalesced.
+	Coalesce
 )
 
 // Options are a manager's per-connection limits and timers.

@@ -43,18 +43,19 @@ type writer struct {
 	framed *Message    // frame is this message's alone (nil: a batch's); held, so its address is not reused
 }
 
-// broadcast is one publish for the writer: msg to each of conns. One with a done channel instead
-// is a barrier (see sync).
+// broadcast is one publish for the writer: msg, published to key, to each of conns. One with a
+// done channel instead is a barrier (see sync).
 type broadcast struct {
 	msg   *Message
+	key   Key      // for the queues that coalesce (coalesce.go)
 	conns *[]*Conn // from recipientPool; returned to it once written
 	done  chan struct{}
 }
 
-// publish hands the writer msg for conns, its share of a publish's recipients.
-func (w *writer) publish(msg *Message, conns *[]*Conn) {
+// publish hands the writer msg, published to key, for conns, its share of a publish's recipients.
+func (w *writer) publish(msg *Message, key Key, conns *[]*Conn) {
 	w.mu.Lock()
-	w.broadcasts = append(w.broadcasts, broadcast{msg: msg, conns: conns})
+	w.broadcasts = append(w.broadcasts, broadcast{msg: msg, key: key, conns: conns})
 	w.startAndUnlock()
 }
 
@@ -122,8 +123,9 @@ func (w *writer) run() {
 			for j, c := range list {
 				prefetchAhead(list, j)
 				if !direct {
-					c.Send(b.msg)
-				} else if c.deliver(w, b.msg) {
+					c.mu.Lock()
+					c.sendAndUnlock(b.msg, b.key)
+				} else if c.deliver(w, b.msg, b.key) {
 					written++
 				}
 			}

@@ -48,7 +48,8 @@ var (
 	deliveriesDesc    = desc("pulse_deliveries_total", "Messages queued to connections: a publish counts once per connection it reached.", "endpoint")
 	framesWrittenDesc = desc("pulse_frames_written_total", "WebSocket data frames written to clients (a frame may hold several messages), replay frames included.", "endpoint")
 	framesReadDesc    = desc("pulse_frames_read_total", "WebSocket frames read from clients, pings and pongs included.", "endpoint")
-	droppedDesc       = desc("pulse_messages_dropped_total", "Messages dropped from the full send queue of a slow client (row data: the oldest goes).", "endpoint")
+	droppedDesc       = desc("pulse_messages_dropped_total", "Messages dropped from the full send queue of a slow client (row data: the oldest goes; with rowdata.slowPolicy coalesce only past 4 x ws.sendQueue businesses).", "endpoint")
+	coalescedDesc     = desc("pulse_messages_coalesced_total", "Row-data items left out of a slow dashboard's full send queue because a newer item of the same business replaced them (rowdata.slowPolicy coalesce).", "endpoint")
 	slowClosesDesc    = desc("pulse_slow_closes_total", "Connections closed with 1013 because their send queue was full (alarm consoles).", "endpoint")
 	closesDesc        = desc("pulse_closes_total", "Connections ended, by the WebSocket close code the server sent (1006: aborted without a close frame).", "endpoint", "code")
 	snapshotKeysDesc  = desc("pulse_snapshot_keys", "Keys whose latest row data the snapshots hold.")
@@ -81,7 +82,7 @@ var closeCodes = []int{1000, 1001, 1003, 1006, 1008, 1009, 1011, 1013, hub.Close
 
 func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{connectionsDesc, publishesDesc, deliveriesDesc, framesWrittenDesc,
-		framesReadDesc, droppedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, rowMemoryDesc, rowPointsDesc,
+		framesReadDesc, droppedDesc, coalescedDesc, slowClosesDesc, closesDesc, snapshotKeysDesc, rowMemoryDesc, rowPointsDesc,
 		rowLimitDesc, rowTypesDesc, rowEvictionsDesc, rowTrimsDesc, refusedDesc, acceptedDesc,
 		retriesDesc, replaysDesc, replayedDesc, storeFailingDesc, busPublishesDesc, busEventsDesc, busErrorsDesc,
 		busResubDesc, busUpDesc, storeConnsDesc, sqliteMemoryDesc, sqliteLimitDesc} {
@@ -106,6 +107,7 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(framesWrittenDesc, s.FramesWritten, ep)
 		counter(framesReadDesc, s.FramesRead, ep)
 		counter(droppedDesc, s.Dropped, ep)
+		counter(coalescedDesc, s.Coalesced, ep)
 		counter(slowClosesDesc, s.SlowClosed, ep)
 		for _, code := range closeCodes {
 			counter(closesDesc, s.Closes[code], ep, strconv.Itoa(code))

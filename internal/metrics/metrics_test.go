@@ -75,11 +75,11 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("a binary frame: closed with %d, want 1003", code)
 	}
 
-	// The slow dashboard reads nothing: batches fill its socket, then its queue, until its oldest
-	// items are dropped.
-	for total := 0; n.RowData.Stats().Dropped == 0; total += 50 {
+	// The slow dashboard reads nothing: batches fill its socket, then its queue, until newer
+	// items of its business replace the queued ones (rowdata.slowPolicy coalesce, the default).
+	for total := 0; n.RowData.Stats().Coalesced == 0; total += 50 {
 		if total >= 8000 {
-			t.Fatalf("no drops after %d items for a dashboard that read nothing", total)
+			t.Fatalf("nothing coalesced after %d items for a dashboard that read nothing", total)
 		}
 		n.MustPost("/api/v1/rowdata", pulsenode.RowBatch(total, 50))
 	}
@@ -99,7 +99,9 @@ func TestMetrics(t *testing.T) {
 		{"pulse_frames_written_total", []string{"endpoint=rowdata"}, 2},
 		{"pulse_frames_written_total", []string{"endpoint=alarm"}, 2}, // the replay and synced
 		{"pulse_frames_read_total", []string{"endpoint=rowdata"}, 2},  // the ping, the binary frame
-		{"pulse_messages_dropped_total", []string{"endpoint=rowdata"}, 1},
+		{"pulse_messages_dropped_total", []string{"endpoint=rowdata"}, 0},
+		{"pulse_messages_coalesced_total", []string{"endpoint=rowdata"}, 1},
+		{"pulse_messages_coalesced_total", []string{"endpoint=alarm"}, 0},
 		{"pulse_slow_closes_total", []string{"endpoint=alarm"}, 0},
 		{"pulse_closes_total", []string{"endpoint=rowdata", "code=1003"}, 1},
 		{"pulse_snapshot_keys", nil, 1},

@@ -3,6 +3,7 @@ package middleware
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -30,6 +31,14 @@ func (c *Credentials) Authenticate(r *http.Request, credential string) (*http.Re
 		return c.ingestKey(r)
 	case CredentialToken:
 		return c.token(r)
+	case CredentialKeyOrToken:
+		if _, ok := ingestkey.FromRequest(r); !ok {
+			return nil, gerror.NewCode(consts.CodeNotAuthorized, "no credential: send an ingest key (Authorization: Bearer <key> or X-API-Key: <key>) or a token (Authorization: Bearer <jwt>)")
+		}
+		if presentsToken(r) {
+			return c.token(r)
+		}
+		return c.ingestKey(r)
 	}
 	return nil, gerror.Newf("route credential %q is not one Pulse knows", credential) // a 500: a bug
 }
@@ -69,6 +78,16 @@ func (c *Credentials) token(r *http.Request) (*http.Request, error) {
 		return nil, WithHeader(err, "Retry-After", ingestkey.RetryAfterSeconds(after))
 	}
 	return r.WithContext(auth.NewContext(r.Context(), id)), nil
+}
+
+// presentsToken says whether r's credential is a JWT: a bearer credential of three dot-separated
+// parts, and no X-API-Key. Ingest keys are opaque text without dots (pulse key makes them so).
+func presentsToken(r *http.Request) bool {
+	if r.Header.Get("X-API-Key") != "" {
+		return false
+	}
+	token, ok := auth.FromHeader(r)
+	return ok && strings.Count(token, ".") == 2
 }
 
 func (c *Credentials) now() time.Time {

@@ -14,7 +14,7 @@ type route struct {
 	segments []string // "/alarms/{alarmId}/ack" → ["alarms", "{alarmId}", "ack"]
 	query    []string // query parameter names (fields tagged in:"query")
 	// credential is what the route takes when auth is on (g.Meta's credential tag):
-	// CredentialIngestKey or CredentialToken.
+	// CredentialIngestKey, CredentialToken or CredentialKeyOrToken.
 	credential string
 }
 
@@ -22,6 +22,9 @@ type route struct {
 const (
 	CredentialIngestKey = "ingestKey" // an ingest service's API key
 	CredentialToken     = "token"     // a user's JWT
+	// CredentialKeyOrToken is either: an X-API-Key, or a bearer credential that is not shaped
+	// like a JWT, is an ingest key; a bearer JWT is a user's token.
+	CredentialKeyOrToken = "ingestKeyOrToken"
 )
 
 // newRoute reads the route of a request type such as &v1.AckReq{} mounted under prefix.

@@ -11,5 +11,5 @@ type ReadyzReq struct {
 // in message).
 type ReadyzRes struct {
 	Status string            `json:"status" dc:"ok" eg:"ok"`
-	Checks map[string]string `json:"checks" dc:"each dependency (bus, database): ok or why not; jwks (with auth.jwt.jwksUrl): whether the signing keys can be fetched, which does not fail readiness"`
+	Checks map[string]string `json:"checks" dc:"each dependency (bus, database): ok or why not; jwks (with auth.jwt.jwksUrl): whether the signing keys can be fetched; mqtt (with ingest.mqtt.broker): whether its sessions are connected and subscribed; neither fails readiness"`
 }

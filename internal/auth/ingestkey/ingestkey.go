@@ -28,6 +28,7 @@ import (
 const (
 	KindRowData = "rowdata" // POST /api/v1/rowdata
 	KindAlarm   = "alarm"   // POST /api/v1/alarm
+	KindNotice  = "notice"  // POST /api/v1/users/{user}/notices
 )
 
 // Errors of Authenticate; both mean HTTP 401. Neither contains the presented key.
@@ -42,7 +43,7 @@ var (
 type Spec struct {
 	Name       string   `json:"name"`       // shown in logs and metrics, never the key
 	KeySHA256  string   `json:"keySha256"`  // hex SHA-256 of the key
-	Allow      []string `json:"allow"`      // KindRowData, KindAlarm
+	Allow      []string `json:"allow"`      // KindRowData, KindAlarm, KindNotice
 	Businesses []string `json:"businesses"` // business patterns: "T/I", "T/*", "*"
 	Rate       float64  `json:"rate"`       // items per second; 0 = unlimited; burst 2 x rate
 }
@@ -59,6 +60,7 @@ type Key struct {
 	hash       [sha256.Size]byte
 	rowData    bool // may publish row data
 	alarm      bool // may publish alarms
+	notice     bool // may send notices to users
 	broadcast  bool // has the pattern "*", which alone covers a broadcast
 	businesses []model.Pattern
 	limiter    *rate.Limiter // nil: unlimited
@@ -70,7 +72,7 @@ type Item struct {
 }
 
 // New checks specs as config does (names non-empty and unique, keySha256 64 hex digits and
-// unique, allow a non-empty subset of rowdata and alarm, businesses non-empty valid patterns,
+// unique, allow a non-empty subset of rowdata, alarm and notice, businesses non-empty valid patterns,
 // rate a finite number >= 0) and returns the keys.
 func New(specs []Spec) (*Keys, error) {
 	ks := &Keys{keys: make([]*Key, 0, len(specs))}
@@ -106,7 +108,7 @@ func newKey(s Spec) (*Key, error) {
 		return nil, fmt.Errorf("%q: keySha256 must be 64 hex digits (the SHA-256 of the key, as `pulse key` prints it)", s.Name)
 	}
 	if len(s.Allow) == 0 {
-		return nil, fmt.Errorf("%q: allow is empty; give %q, %q or both", s.Name, KindRowData, KindAlarm)
+		return nil, fmt.Errorf("%q: allow is empty; give one or more of %q, %q and %q", s.Name, KindRowData, KindAlarm, KindNotice)
 	}
 	for _, kind := range s.Allow {
 		switch kind {
@@ -114,8 +116,10 @@ func newKey(s Spec) (*Key, error) {
 			k.rowData = true
 		case KindAlarm:
 			k.alarm = true
+		case KindNotice:
+			k.notice = true
 		default:
-			return nil, fmt.Errorf("%q: allow: %q is neither %q nor %q", s.Name, kind, KindRowData, KindAlarm)
+			return nil, fmt.Errorf("%q: allow: %q is none of %q, %q and %q", s.Name, kind, KindRowData, KindAlarm, KindNotice)
 		}
 	}
 	if len(s.Businesses) == 0 {
@@ -189,13 +193,15 @@ func (k *Key) String() string { return fmt.Sprintf("ingest key %q", k.name) }
 // GoString is String, so that %#v does not print the hash either.
 func (k *Key) GoString() string { return k.String() }
 
-// AllowsKind reports whether the key may publish kind (KindRowData or KindAlarm) at all.
+// AllowsKind reports whether the key may publish kind (KindRowData, KindAlarm, KindNotice) at all.
 func (k *Key) AllowsKind(kind string) bool {
 	switch kind {
 	case KindRowData:
 		return k.rowData
 	case KindAlarm:
 		return k.alarm
+	case KindNotice:
+		return k.notice
 	}
 	return false
 }
@@ -270,4 +276,24 @@ func (k *Key) Burst() int {
 // RetryAfterSeconds is retryAfter as the value of a Retry-After header.
 func RetryAfterSeconds(retryAfter time.Duration) string {
 	return strconv.FormatInt(int64(retryAfter/time.Second), 10)
+}
+
+// ForSource returns the grants of a broker source (ingest.mqtt, ingest.nats): a key named name
+// that may publish both kinds within businesses, at no rate, that no request can present (it has
+// no hash and is in no Keys). The broker's message is checked with it as an HTTP request is with
+// its key, so that both publish under the same rules.
+func ForSource(name string, businesses []string) (*Key, error) {
+	k := &Key{name: name, rowData: true, alarm: true}
+	if len(businesses) == 0 {
+		return nil, fmt.Errorf(`%q: businesses is empty; give patterns such as "meter/*" or "*"`, name)
+	}
+	for _, b := range businesses {
+		p, err := model.ParsePattern(b)
+		if err != nil {
+			return nil, fmt.Errorf("%q: businesses: %q: %w", name, b, err)
+		}
+		k.businesses = append(k.businesses, p)
+		k.broadcast = k.broadcast || p == model.Pattern{}
+	}
+	return k, nil
 }

@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -47,6 +48,9 @@ func permits(id auth.Identity, endpoint string, key hub.Key, user string) error 
 		if len(id.Alarms) == 0 {
 			return gerror.NewCode(consts.CodeForbidden, "your token grants no alarms (its pulse claim has no alarms patterns)")
 		}
+		if user != "" && user != id.Sub {
+			return gerror.NewCodef(consts.CodeForbidden, "user %q is not your token's sub: leave the user parameter out, or give your own", user)
+		}
 		return nil
 	}
 	if user != id.Sub {
@@ -59,9 +63,11 @@ func permits(id auth.Identity, endpoint string, key hub.Key, user string) error 
 }
 
 // grant is what id allows a connection of endpoint: until exp plus the leeway, the alarms of its
-// alarm patterns.
+// alarm patterns, and on every endpoint the notices of the businesses the token lets its user
+// see (its rowdata and alarms patterns together).
 func (a *Access) grant(id auth.Identity, endpoint string) *hub.Grant {
-	g := &hub.Grant{Expires: id.Expires.Add(a.tokens.Leeway()), Identity: id}
+	g := &hub.Grant{Expires: id.Expires.Add(a.tokens.Leeway()), Identity: id,
+		Notices: model.ScopeOf(slices.Concat(id.RowData, id.Alarms))}
 	if endpoint == endpointAlarm {
 		g.Scope = model.ScopeOf(id.Alarms)
 	}
@@ -126,4 +132,10 @@ func (a *Access) refreshed(ctx context.Context, c *hub.Conn, endpoint, token str
 // never quote the token.
 func notAuthorized(err error) error {
 	return gerror.NewCode(consts.CodeNotAuthorized, err.Error())
+}
+
+// grantedUser is the user a grant's token names (its sub), "" without a token.
+func grantedUser(g *hub.Grant) string {
+	id, _ := g.Identity.(auth.Identity)
+	return id.Sub
 }

@@ -1,5 +1,6 @@
-// Package ws is the door of the WebSocket endpoints: it checks a request before the upgrade and
-// hands the upgraded connection to its manager.
+// Package ws is the door of the WebSocket endpoints and of their Server-Sent Events twins
+// (/sse/...): it checks a request before the upgrade (or before the stream starts) and hands the
+// connection to its manager.
 //
 // The door is a plain net/http handler that the app puts in front of GoFrame's router (Owns says
 // which requests are its). A handshake then costs no GoFrame request object, route-cache entry or
@@ -40,7 +41,7 @@ const (
 	endpointAlarm   = "alarm"
 )
 
-// Door guards /ws/rowdata/... and /ws/alarm.
+// Door guards /ws/rowdata/..., /ws/alarm, /sse/rowdata/... and /sse/alarm.
 type Door struct {
 	// Authorize, when set (auth on), runs after the path and origin checks.
 	Authorize Authorizer
@@ -66,9 +67,11 @@ func NewDoor(cfg config.WS, rowData, alarm *hub.Manager) *Door {
 		slots:   slots{max: int64(cfg.MaxConnections)},
 	}
 	d.upgrader = websocket.Upgrader{
-		ReadBufferSize:  readBufferSize,
-		CheckOrigin:     func(*http.Request) bool { return true }, // checked before Upgrade, with a JSON answer
-		WriteBufferPool: &sync.Pool{},                             // idle connections hold no write buffer
+		ReadBufferSize: readBufferSize,
+		// permessage-deflate with clients that offer it (ws.compression); see internal/hub/compress.go.
+		EnableCompression: cfg.Compression,
+		CheckOrigin:       func(*http.Request) bool { return true }, // checked before Upgrade, with a JSON answer
+		WriteBufferPool:   &sync.Pool{},                             // idle connections hold no write buffer
 		Error: func(w http.ResponseWriter, _ *http.Request, _ int, reason error) {
 			// Every handshake fault gorilla finds after the door's checks is the client's: 400.
 			d.refuse(w, RefusedHandshake, gerror.NewCode(consts.CodeInvalidInput, "websocket handshake: "+reason.Error()))
@@ -80,19 +83,23 @@ func NewDoor(cfg config.WS, rowData, alarm *hub.Manager) *Door {
 // Close refuses every later upgrade with 503.
 func (d *Door) Close() { d.closed.Store(true) }
 
-// Owns reports whether r is a request for the door: a GET of /ws/alarm or of a /ws/rowdata path.
-// Everything else goes to GoFrame's router (and so gets its JSON 404).
+// Owns reports whether r is a request for the door: a GET of /ws/alarm or of a /ws/rowdata path,
+// or of their Server-Sent Events twins under /sse. Everything else goes to GoFrame's router (and
+// so gets its JSON 404).
 func Owns(r *http.Request) bool {
 	if r.Method != http.MethodGet {
 		return false
 	}
 	p := r.URL.Path
-	return p == alarmPath || p == rowDataRoot || strings.HasPrefix(p, rowDataPrefix)
+	return p == alarmPath || p == rowDataRoot || strings.HasPrefix(p, rowDataRoot+"/") ||
+		p == sseAlarmPath || p == sseRowDataRoot || strings.HasPrefix(p, sseRowDataRoot+"/")
 }
 
 const (
-	alarmPath   = "/ws/alarm"
-	rowDataRoot = "/ws/rowdata"
+	alarmPath      = "/ws/alarm"
+	rowDataRoot    = "/ws/rowdata"
+	sseAlarmPath   = "/sse/alarm"
+	sseRowDataRoot = "/sse/rowdata"
 )
 
 // ServeHTTP serves a request Owns accepted.
@@ -102,13 +109,22 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 		return
 	}
-	if r.URL.Path == alarmPath {
+	stream := strings.HasPrefix(r.URL.Path, "/sse/")
+	if r.URL.Path == alarmPath || r.URL.Path == sseAlarmPath {
 		since, resume, err := parseSince(query)
+		if err == nil && stream {
+			since, resume, err = lastEventID(r.Header, since, resume)
+		}
 		if err != nil {
 			d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 			return
 		}
-		d.serve(w, r, endpointAlarm, d.alarm, hub.Key{}, "", func(g *hub.Grant) hub.Replay {
+		user, err := parseConsoleUser(query)
+		if err != nil {
+			d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
+			return
+		}
+		d.serve(w, r, stream, endpointAlarm, d.alarm, hub.Key{}, user, func(g *hub.Grant) hub.Replay {
 			if d.AlarmReplay == nil {
 				return nil
 			}
@@ -120,19 +136,24 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	key, user, err := parseRowDataPath(r.URL.EscapedPath())
+	root := rowDataRoot
+	if stream {
+		root = sseRowDataRoot
+	}
+	key, user, err := parseRowDataPath(r.URL.EscapedPath(), root)
 	if err != nil {
 		d.refuse(w, RefusedPath, gerror.NewCode(consts.CodeInvalidInput, err.Error()))
 		return
 	}
-	d.serve(w, r, endpointRowData, d.rowData, key, user, nil)
+	d.serve(w, r, stream, endpointRowData, d.rowData, key, user, nil)
 }
 
-// serve checks and upgrades the request and attaches the connection to m; replay, when set, gives
-// the connection's history for its grant.
-func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m *hub.Manager, key hub.Key, user string, replay func(*hub.Grant) hub.Replay) {
+// serve checks the request, upgrades it (or, for a stream, opens the event stream) and attaches
+// the connection to m; replay, when set, gives the connection's history for its grant. A stream
+// passes the same checks, and is refused with the same answers, as a WebSocket.
+func (d *Door) serve(w http.ResponseWriter, r *http.Request, stream bool, endpoint string, m *hub.Manager, key hub.Key, user string, replay func(*hub.Grant) hub.Replay) {
 	switch {
-	case !websocket.IsWebSocketUpgrade(r):
+	case !stream && !websocket.IsWebSocketUpgrade(r):
 		d.refuse(w, RefusedNotWebSocket, gerror.NewCode(consts.CodeUpgradeRequired, "this endpoint speaks WebSocket only: send an Upgrade: websocket request"))
 		return
 	case !d.origins.AllowUpgrade(r):
@@ -157,12 +178,19 @@ func (d *Door) serve(w http.ResponseWriter, r *http.Request, endpoint string, m 
 			return
 		}
 	}
+	if grant != nil && user == "" {
+		user = grantedUser(grant) // an alarm console's user is its token's sub
+	}
 	opts := hub.AttachOptions{OnClose: d.slots.release, Grant: grant}
 	if replay != nil {
 		opts.Replay = replay(grant)
 	}
 	if !d.slots.acquire() {
 		d.refuse(w, RefusedLimit, gerror.NewCode(consts.CodeUnavailable, "too many connections (ws.maxConnections); retry later"))
+		return
+	}
+	if stream {
+		d.serveStream(w, r, m, key, user, opts)
 		return
 	}
 	conn, err := hub.Upgrade(&d.upgrader, w, r)

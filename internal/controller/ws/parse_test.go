@@ -123,7 +123,7 @@ func TestParseRowDataPath(t *testing.T) {
 		{"/ws/rowdata/*/m-1/bob", hub.Key{}, "", `"*" is not a type`},
 		{"/ws/rowdata/%2A/m-1/bob", hub.Key{}, "", `"*" is not a type`},
 	} {
-		key, user, err := parseRowDataPath(tc.path)
+		key, user, err := parseRowDataPath(tc.path, rowDataRoot)
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("%q: %v", tc.path, err)
@@ -144,7 +144,7 @@ func FuzzParseRowDataPath(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, path string) {
-		key, user, err := parseRowDataPath(path)
+		key, user, err := parseRowDataPath(path, rowDataRoot)
 		if err != nil {
 			if key != (hub.Key{}) || user != "" {
 				t.Fatalf("%q: an error with %+v %q", path, key, user)

@@ -11,13 +11,12 @@ import (
 
 const rowDataPrefix = rowDataRoot + "/"
 
-// rowDataPathHelp is the path shape, repeated in every path error.
-const rowDataPathHelp = "path must be /ws/rowdata/{businessType}/{businessId}/{userName} (businessId may be *)"
-
-// parseRowDataPath reads the subscription and user name from the escaped request path, so that an
-// encoded "/" stays inside its segment.
-func parseRowDataPath(escaped string) (hub.Key, string, error) {
-	rest, ok := strings.CutPrefix(escaped, rowDataPrefix)
+// parseRowDataPath reads the subscription and user name from the escaped request path under root
+// (/ws/rowdata or /sse/rowdata), so that an encoded "/" stays inside its segment.
+func parseRowDataPath(escaped, root string) (hub.Key, string, error) {
+	// The path shape, repeated in every path error.
+	rowDataPathHelp := "path must be " + root + "/{businessType}/{businessId}/{userName} (businessId may be *)"
+	rest, ok := strings.CutPrefix(escaped, root+"/")
 	parts := strings.Split(rest, "/")
 	if !ok || len(parts) != 3 {
 		return hub.Key{}, "", fmt.Errorf("%s", rowDataPathHelp)

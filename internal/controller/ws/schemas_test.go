@@ -49,11 +49,11 @@ func conforms(t *testing.T, schemas map[string]*jsonschema.Schema, message []byt
 }
 
 // TestMessageSchemas: every kind of message a real server sends (row data, alarm events with and
-// without data, the end of a console's history, a reset, pongs, errors, a refresh's answer)
+// without data, the end of a console's history, a reset, pongs, errors, a refresh's answer, notices)
 // meets its schema in docs/schemas/server, and the messages the clients send here meet theirs in
 // docs/schemas/client.
 func TestMessageSchemas(t *testing.T) {
-	server := messageSchemas(t, "server", "rowdata", "alarm", "synced", "reset", "pong", "error", "auth")
+	server := messageSchemas(t, "server", "rowdata", "alarm", "synced", "reset", "pong", "error", "auth", "notice")
 	fromClient := messageSchemas(t, "client", "ping", "ack", "clear", "auth")
 	seen := map[string]int{}
 	check := func(o pulsenode.Object) pulsenode.Object {
@@ -97,6 +97,11 @@ func TestMessageSchemas(t *testing.T) {
 		c.Send(`{"type":"subscribe"}`)
 		check(c.Next(pulsenode.Patience))
 	}
+	// A notice to the dashboard's user, with data and without.
+	n.MustPost("/api/v1/users/u/notices", `{"title":"yours","content":"c","level":"minor","data":{"alarmId":"a-1"},"businessType":"meter","businessId":"m-1"}`)
+	check(dashboard.Next(pulsenode.Patience))
+	n.MustPost("/api/v1/users/u/notices", `{"title":"bare","businessType":"meter","businessId":"m-1"}`)
+	check(dashboard.Next(pulsenode.Patience))
 	// A silence's events: silenced (the alarm's state carries the mark), unsilenced.
 	sil := pulsenode.SilenceOf(t, n.MustPost("/api/v1/silences", `{"matchers":{"alarmIds":["a-2"]},"endsAt":99999999999999,"comment":"c"}`))
 	if o := check(console.Next(pulsenode.Patience)); o.Event != "silenced" {

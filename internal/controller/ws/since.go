@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+
+	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // parseQuery decodes a request's raw query strictly: an undecodable pair (a bad escape like %zz,
@@ -30,4 +32,20 @@ func parseSince(q url.Values) (since int64, resume bool, err error) {
 		return 0, false, fmt.Errorf("since: must be the seq of the last alarm event received (an integer >= 0), got %q", v[0])
 	}
 	return since, true, nil
+}
+
+// parseConsoleUser reads ?user=NAME of /ws/alarm: whose notices the console receives (auth off;
+// with auth on the token's sub is the user, and a user given must be it). "" when absent.
+func parseConsoleUser(q url.Values) (string, error) {
+	v, ok := q["user"]
+	if !ok {
+		return "", nil
+	}
+	if len(v) != 1 {
+		return "", fmt.Errorf("user: give it once")
+	}
+	if err := model.CheckName(v[0]); err != nil {
+		return "", fmt.Errorf("user: %v", err)
+	}
+	return v[0], nil
 }

@@ -14,9 +14,13 @@ import (
 )
 
 // TestSlowDashboard: a dashboard that stops reading delays neither ingest nor the other
-// dashboards; its full queue drops the oldest items, counts them, and keeps the freshest.
+// dashboards; with rowdata.slowPolicy dropOldest its full queue drops the oldest items, counts
+// them, and keeps the freshest.
 func TestSlowDashboard(t *testing.T) {
-	n := pulsenode.Start(t, func(c *config.Config) { pulsenode.PatientClients(c); c.WS.SendQueue = 64 })
+	n := pulsenode.Start(t, func(c *config.Config) {
+		pulsenode.PatientClients(c)
+		c.WS.SendQueue, c.RowData.SlowPolicy = 64, config.SlowDropOldest
+	})
 	slow := n.DialSlow(pulsenode.RowPath("meter", "m-1", "slow"))
 	fast := n.Dial(pulsenode.RowPath("meter", "m-1", "fast"))
 	n.WaitConnections(2, 0)
@@ -60,6 +64,88 @@ func TestSlowDashboard(t *testing.T) {
 	if n.RowData.Len() != 2 {
 		t.Fatal("a slow dashboard must not be disconnected")
 	}
+}
+
+// TestSlowDashboardCoalesces: with the default rowdata.slowPolicy (coalesce), a dashboard of
+// meter/* that stops reading while many meters keep publishing, and then reads again, gets the
+// latest value of every meter, never a value older than one it already got for the same meter,
+// and a notice that values were left out (which meets its schema); the metrics count them. The other dashboard gets
+// every item.
+func TestSlowDashboardCoalesces(t *testing.T) {
+	n := pulsenode.Start(t, func(c *config.Config) { pulsenode.PatientClients(c); c.WS.SendQueue = 16 })
+	slow := n.DialSlow(pulsenode.RowPath("meter", "*", "slow"))
+	fast := n.Dial(pulsenode.RowPath("meter", "*", "fast"))
+	n.WaitConnections(2, 0)
+
+	const meters, most = 40, 200 // most: rounds; the fill never takes this many (32 MB)
+	pad := strings.Repeat("p", 4000)
+	round := 0
+	for ; n.RowData.Stats().Coalesced < 5*meters; round++ { // several rounds coalesced
+		if round == most {
+			t.Fatalf("nothing coalesced after %d rounds for a dashboard that read nothing", round)
+		}
+		var b strings.Builder
+		b.WriteString(`{"items":[`)
+		for m := range meters {
+			if m > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"businessType":"meter","businessId":"m-%d","data":{"n":"%d","pad":%q}}`, m, round, pad)
+		}
+		n.MustPost("/api/v1/rowdata", b.String()+`]}`)
+		for m := range meters {
+			if id, v := meterValue(t, fast.Next(pulsenode.Patience)); id != fmt.Sprintf("m-%d", m) || v != round {
+				t.Fatalf("fast dashboard got %s=%d, want m-%d=%d", id, v, m, round)
+			}
+		}
+	}
+	last := round - 1
+
+	schemas := messageSchemas(t, "server", "coalesced", "rowdata")
+	latest, got, notices := map[string]int{}, 0, 0
+	for done := 0; done < meters; {
+		o := slow.Next(pulsenode.Patience)
+		if err := conforms(t, schemas, o.Raw); err != nil {
+			t.Errorf("%.200s does not meet its schema: %v", o.Raw, err)
+		}
+		if o.Type == "coalesced" {
+			notices++
+			continue
+		}
+		id, v := meterValue(t, o)
+		if prev, ok := latest[id]; ok && v <= prev {
+			t.Fatalf("%s: %d after %d: a stale value after a newer one", id, v, prev)
+		}
+		latest[id], got = v, got+1
+		if v == last {
+			done++
+		}
+	}
+	if got >= round*meters || notices == 0 {
+		t.Fatalf("the slow dashboard got %d of %d items and %d notices: nothing was coalesced", got, round*meters, notices)
+	}
+	if n.RowData.Len() != 2 {
+		t.Fatal("a slow dashboard must not be disconnected")
+	}
+	if v := n.Scrape().Value(t, "pulse_messages_coalesced_total", "endpoint=rowdata"); v < 5*meters {
+		t.Fatalf("pulse_messages_coalesced_total{endpoint=rowdata} = %v", v)
+	}
+}
+
+// meterValue is the business and value of a row item of TestSlowDashboardCoalesces.
+func meterValue(t *testing.T, o pulsenode.Object) (id string, v int) {
+	t.Helper()
+	var d struct {
+		ID   string `json:"businessId"`
+		Data struct {
+			N string `json:"n"`
+		} `json:"data"`
+	}
+	if o.Type != "rowdata" || json.Unmarshal(o.Data, &d) != nil {
+		t.Fatalf("not row data: %s", o.Raw)
+	}
+	_, _ = fmt.Sscan(d.Data.N, &v)
+	return d.ID, v
 }
 
 // TestSlowConsole: an alarm console that cannot keep up is closed with 1013 after a gap-free

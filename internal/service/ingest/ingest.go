@@ -27,6 +27,8 @@ type Service struct {
 	alarmsAccepted  atomic.Int64 // alarms committed
 
 	keys *retries // Idempotency-Keys (see idempotency.go)
+
+	notices notices // see notice.go
 }
 
 // Accepted returns how many row-data items were published and alarms committed so far (HTTP and

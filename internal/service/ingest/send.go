@@ -12,7 +12,8 @@ import (
 
 var running atomic.Pointer[Service]
 
-// SetDefault makes s the service behind SendRowDataBusinessData and SendAlarmBusinessData.
+// SetDefault makes s the service behind SendRowDataBusinessData, SendAlarmBusinessData and
+// SendToUser.
 func SetDefault(s *Service) { running.Store(s) }
 
 func defaultService() (*Service, error) {
@@ -50,4 +51,16 @@ func SendAlarmBusinessData(ctx context.Context, alarm model.AlarmBusinessData) e
 	}
 	_, err = s.PublishAlarms(ctx, []model.AlarmBusinessData{alarm}, false)
 	return err
+}
+
+// SendToUser sends a notice to every open socket of user (dashboards and consoles, on every node)
+// from inside the binary, with the same validation as POST /api/v1/users/{user}/notices; the
+// receiver's patterns still decide which of their sockets receive it. It never blocks on a
+// client, and answers the same whether or not the user is connected.
+func SendToUser(ctx context.Context, user string, notice model.Notice) error {
+	s, err := defaultService()
+	if err != nil {
+		return err
+	}
+	return s.SendToUser(ctx, user, notice)
 }

@@ -3,7 +3,7 @@
 
 import { Connection } from "./connection.js";
 import { Emitter } from "./emitter.js";
-import type { AlarmEvents, AlarmMessage, Options, Subscription } from "./types.js";
+import type { AlarmEvents, AlarmMessage, NoticeMessage, Options, Subscription } from "./types.js";
 
 export interface AlarmSubscription extends Subscription<AlarmEvents> {
   // The seq to resume from: the greatest seq of an alarm event or of synced seen so far.
@@ -14,7 +14,13 @@ export interface AlarmSubscription extends Subscription<AlarmEvents> {
   ack(alarmId: string, user?: string): void;
 }
 
-export function connectAlarms(o: Options & { since?: number }): AlarmSubscription {
+// user (auth off) names whose notices the console receives (?user=); with auth on the token's sub
+// is the user, and user may be left out.
+export function connectAlarms(o: Options & { since?: number; user?: string }): AlarmSubscription {
+  if (o.user !== undefined && (typeof o.user !== "string" || o.user === "")) {
+    throw new TypeError("connectAlarms: user must be a non-empty string when given");
+  }
+  const userParam = o.user === undefined ? "" : `user=${encodeURIComponent(o.user)}`;
   if (o.since !== undefined && !(Number.isSafeInteger(o.since) && o.since >= 0)) {
     throw new TypeError(`connectAlarms: since must be an integer >= 0 (the seq of the last event you have), got ${o.since}`);
   }
@@ -24,7 +30,10 @@ export function connectAlarms(o: Options & { since?: number }): AlarmSubscriptio
   let lastSeq = o.since ?? 0;
   const events = new Emitter<AlarmEvents>();
   const conn = new Connection(o, events, {
-    path: () => (resumable ? `/ws/alarm?since=${lastSeq}` : "/ws/alarm"),
+    path: () => {
+      const query = [resumable ? `since=${lastSeq}` : "", userParam].filter(Boolean).join("&");
+      return query ? `/ws/alarm?${query}` : "/ws/alarm";
+    },
     message(msg) {
       const m = msg as { type: string; seq?: unknown };
       switch (m.type) {
@@ -38,6 +47,9 @@ export function connectAlarms(o: Options & { since?: number }): AlarmSubscriptio
           if (typeof m.seq === "number" && m.seq > lastSeq) lastSeq = m.seq;
           resumable = true;
           events.emit("synced", { seq: typeof m.seq === "number" ? m.seq : lastSeq });
+          break;
+        case "notice":
+          events.emit("notice", msg as NoticeMessage);
           break;
         case "reset":
           // This store cannot continue from lastSeq: the current state and synced follow.

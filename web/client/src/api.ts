@@ -1,8 +1,8 @@
 // createApi calls Pulse's HTTP API for people and consoles: list alarms (filtered, a page at a
 // time), acknowledge and clear them (one, or many at once, with a comment), an alarm's events, the
-// businesses that recently published row data.
+// businesses that recently published row data, and notices to one user.
 
-import type { Alarm, AlarmMessage, AlarmPage, AlarmQuery, AlarmRef, BulkItem, Change, Delivery, NewSilence, Silence } from "./types.js";
+import type { Alarm, AlarmMessage, AlarmPage, AlarmQuery, AlarmRef, BulkItem, Change, Delivery, NewSilence, Notice, Silence } from "./types.js";
 import { serverUrl } from "./url.js";
 
 // PulseError is any answer but 200: status is the HTTP status (0 when the server could not be
@@ -52,6 +52,10 @@ export interface Api {
   deleteSilence(id: string): Promise<void>;
   // deliveries are the notification records of an alarm: every attempt to notify someone of it.
   deliveries(alarm: AlarmTarget): Promise<Delivery[]>;
+  // sendNotice sends a notice to every open socket of user (needs a token with ack, and the
+  // notice's business within its alarms patterns). It resolves the same whether or not the user
+  // is connected.
+  sendNotice(user: string, notice: Notice): Promise<void>;
   setToken(token: string): void;
 }
 
@@ -158,6 +162,10 @@ export function createApi(o: { baseUrl?: string; token?: string }): Api {
     },
     async deliveries(alarm) {
       return (await call<{ items?: Delivery[] } | null>("GET", alarmPath(alarm, "deliveries")))?.items ?? [];
+    },
+    async sendNotice(user, notice) {
+      if (typeof user !== "string" || user === "") throw new TypeError("user must be a non-empty string");
+      await call<object>("POST", `/api/v1/users/${encodeURIComponent(user)}/notices`, notice);
     },
     setToken(t) {
       token = t;

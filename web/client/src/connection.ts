@@ -1,10 +1,14 @@
 // Connection keeps one Pulse WebSocket open: it reconnects with back-off, passes the token as
 // access_token, refreshes it before exp, splits frames into messages and reports its state.
-// connectRowData and connectAlarms build on it; what a message means is theirs to decide.
+// connectRowData and connectAlarms build on it; what a message means is theirs to decide. Where a
+// WebSocket cannot open (a proxy that breaks it), it follows the same endpoint as a Server-Sent
+// Events stream instead (GET /sse/..., PROTOCOL "Server-Sent Events"), which carries the same
+// messages one per event.
 
 import { backoffDelay, resolveBackoff, type Backoff } from "./backoff.js";
+import { readEventStream } from "./eventstream.js";
 import { expOf } from "./jwt.js";
-import type { ErrorMessage, Options, State, StateChange } from "./types.js";
+import type { ErrorMessage, Options, State, StateChange, Transport } from "./types.js";
 import { serverUrl } from "./url.js";
 
 // The events every connection emits.
@@ -20,7 +24,7 @@ export interface ConnectionEmitter {
 }
 
 export interface ConnectionHooks {
-  path(): string; // the path and query to connect to, asked at each attempt (alarms add since)
+  path(): string; // the WebSocket path and query, asked at each attempt (alarms add since); /ws/ becomes /sse/ for a stream
   message(msg: { type?: unknown }): void; // every object but auth and error
 }
 
@@ -36,11 +40,21 @@ const maxTimerMs = 2 ** 31 - 1;
 const readyConnecting = 0;
 const readyOpen = 1;
 
+// An event stream being read: aborting it ends the request.
+interface EventStreamLink {
+  abort: AbortController;
+}
+
 export class Connection {
   private readonly backoff: Backoff;
-  private readonly WS: typeof WebSocket;
+  private readonly WS: typeof WebSocket | undefined;
+  private readonly sseAfterFailures: number;
   private token: string | undefined;
   private ws: WebSocket | undefined;
+  private stream: EventStreamLink | undefined;
+  private transport: Transport = "websocket"; // the current (or last) attempt's
+  private failedOpens = 0; // attempts in a row that could not open, of the current transport
+  private streamOpened = false; // a stream has opened: an "auto" subscription keeps to streams
   private current: State = "connecting";
   private attempt = 0;
   private openedAt = 0;
@@ -55,12 +69,20 @@ export class Connection {
   ) {
     this.backoff = resolveBackoff(o.backoff);
     const WS = o.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
-    if (!WS) {
+    const mode = o.transport ?? "auto";
+    if (mode !== "auto" && mode !== "websocket" && mode !== "sse") {
+      throw new TypeError(`transport: "auto", "websocket" or "sse", got ${JSON.stringify(mode)}`);
+    }
+    if (!WS && mode === "websocket") {
       throw new TypeError(
         "no WebSocket in this runtime: run Node 20 with --experimental-websocket, use Node 22+, or pass options.WebSocket",
       );
     }
     this.WS = WS;
+    this.sseAfterFailures = o.sseAfterFailures ?? 2;
+    if (!(Number.isInteger(this.sseAfterFailures) && this.sseAfterFailures >= 1)) {
+      throw new RangeError(`sseAfterFailures: an integer >= 1, got ${o.sseAfterFailures}`);
+    }
     this.token = o.token;
     serverUrl(o.baseUrl, "/", "ws"); // a bad baseUrl fails here, not at each attempt
     // Start after the caller had a chance to add listeners, so that it sees "connecting".
@@ -77,6 +99,9 @@ export class Connection {
   }
 
   send(msg: object): void {
+    if (this.stream) {
+      throw new Error('pulse: the connection is an event stream (transport "sse"), which cannot send: acknowledge with createApi(...).ack');
+    }
     if (!this.isOpen) throw new Error(`pulse: not connected (state ${this.current}): try again once the state is "open"`);
     this.ws!.send(JSON.stringify(msg));
   }
@@ -86,6 +111,7 @@ export class Connection {
   setToken(token: string): void {
     this.token = token;
     if (this.isOpen) this.sendAuth(token);
+    else if (this.stream && this.current === "open") this.reopenStream();
     else if (this.retryTimer !== undefined) {
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
@@ -111,12 +137,39 @@ export class Connection {
     const ws = this.ws;
     this.ws = undefined;
     ws?.close(normalClosure);
+    this.stream?.abort.abort();
+    this.stream = undefined;
     this.setState({ state: "closed", attempt: this.attempt });
   }
 
-  private setState(change: StateChange): void {
+  private setState(change: Omit<StateChange, "transport">): void {
     this.current = change.state;
-    this.events.emit("state", change);
+    this.events.emit("state", { ...change, transport: this.transport });
+  }
+
+  // pickTransport is the transport of the next attempt: the one asked for, else WebSocket until
+  // sseAfterFailures attempts in a row could not open one while the server answers plain HTTP (a
+  // proxy breaks WebSocket; a server that is down is waited for on WebSocket), then streams. A
+  // stream that cannot open sends it back to WebSocket; once one has opened, the subscription
+  // keeps to streams (this network breaks WebSocket) until it is closed.
+  private async pickTransport(): Promise<Transport> {
+    const mode = this.o.transport ?? "auto";
+    if (mode !== "auto") return mode;
+    if (!this.WS) return "sse";
+    if (this.streamOpened) return "sse";
+    if (this.transport === "sse") return this.failedOpens >= 1 ? "websocket" : "sse";
+    if (this.failedOpens < this.sseAfterFailures) return "websocket";
+    return (await this.answersHttp()) ? "sse" : "websocket";
+  }
+
+  // answersHttp reports whether the server answers GET /healthz at all (no-cors: any answer will do).
+  private async answersHttp(): Promise<boolean> {
+    try {
+      await fetch(serverUrl(this.o.baseUrl, "/healthz", "http").href, { mode: "no-cors", cache: "no-store" });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private clientError(message: string): void {
@@ -126,6 +179,10 @@ export class Connection {
   private async connect(): Promise<void> {
     this.retryTimer = undefined;
     if (this.stopped) return;
+    const transport = await this.pickTransport();
+    if (this.stopped) return;
+    if (transport !== this.transport) this.failedOpens = 0;
+    this.transport = transport;
     this.setState({ state: "connecting", attempt: this.attempt });
     // A missing or expired token would be refused at the door, which a WebSocket reports only as
     // 1006: ask for a new one first.
@@ -138,11 +195,12 @@ export class Connection {
       }
       if (this.stopped) return;
     }
+    if (transport === "sse") return this.connectStream();
     let ws: WebSocket;
     try {
       const target = serverUrl(this.o.baseUrl, this.hooks.path(), "ws");
       if (this.token !== undefined) target.searchParams.set("access_token", this.token);
-      ws = new this.WS(target.href);
+      ws = new this.WS!(target.href);
     } catch (err) {
       return this.retry({ reason: describe(err) });
     }
@@ -157,16 +215,76 @@ export class Connection {
     };
   }
 
-  private opened(ws: WebSocket): void {
-    if (ws !== this.ws) return;
+  // connectStream opens the endpoint as an event stream: the token goes in Authorization (not in
+  // the URL), a refusal is an HTTP answer with {code,message}, and each event's data is one message.
+  private async connectStream(): Promise<void> {
+    const link: EventStreamLink = { abort: new AbortController() };
+    this.stream = link;
+    let res: Response;
+    try {
+      const target = serverUrl(this.o.baseUrl, this.hooks.path().replace(/^\/ws\//, "/sse/"), "http");
+      const headers: Record<string, string> = { Accept: "text/event-stream" };
+      if (this.token !== undefined) headers.Authorization = `Bearer ${this.token}`;
+      res = await fetch(target.href, { headers, signal: link.abort.signal, cache: "no-store" });
+    } catch (err) {
+      return this.closed(link, abnormalClosure, describe(err));
+    }
+    if (link !== this.stream) {
+      link.abort.abort();
+      return;
+    }
+    if (!res.ok || !res.body) {
+      let reason = `HTTP ${res.status}`;
+      try {
+        const answer = (await res.json()) as { message?: unknown };
+        if (typeof answer.message === "string") reason += `: ${answer.message}`;
+      } catch {
+        // not JSON: the status says enough
+      }
+      // 401: the token was refused; the next attempt asks refreshToken for another.
+      if (res.status === 401 && this.o.refreshToken) this.token = undefined;
+      return this.closed(link, abnormalClosure, reason);
+    }
+    this.streamOpened = true;
+    this.opened(link);
+    try {
+      await readEventStream(res.body, (e) => {
+        if (link !== this.stream) return;
+        if (e.event === "auth") {
+          // {"code":4401}: the token expired; the server ends the stream (as close 4401 would).
+          link.abort.abort();
+          this.closed(link, tokenExpired, "token expired");
+          return;
+        }
+        if (e.event === "message") this.frame(link, e.data);
+      });
+      this.closed(link, abnormalClosure, "the stream ended");
+    } catch (err) {
+      this.closed(link, abnormalClosure, describe(err));
+    }
+  }
+
+  // reopenStream follows a stream again at once, with the current token: a stream cannot take a
+  // refreshed token, so it is reopened with it (alarms resume with since).
+  private reopenStream(): void {
+    const link = this.stream;
+    this.stream = undefined;
+    link?.abort.abort();
+    clearTimeout(this.refreshTimer);
+    void this.connect();
+  }
+
+  private opened(link: WebSocket | EventStreamLink): void {
+    if (link !== this.ws && link !== this.stream) return;
+    this.failedOpens = 0;
     this.openedAt = Date.now();
     this.setState({ state: "open", attempt: this.attempt });
     const exp = this.token === undefined ? undefined : expOf(this.token);
     if (exp !== undefined) this.scheduleRefresh(exp);
   }
 
-  private frame(ws: WebSocket, data: unknown): void {
-    if (ws !== this.ws) return;
+  private frame(link: WebSocket | EventStreamLink, data: unknown): void {
+    if (link !== this.ws && link !== this.stream) return;
     if (typeof data !== "string") return this.clientError("the server sent a binary frame; Pulse sends text only");
     // One frame may hold several messages, one per line.
     for (const line of data.split("\n")) {
@@ -187,15 +305,17 @@ export class Connection {
       } else {
         this.hooks.message(msg);
       }
-      if (ws !== this.ws) return; // a listener closed the subscription
+      if (link !== this.ws && link !== this.stream) return; // a listener closed the subscription
     }
   }
 
-  private closed(ws: WebSocket, code: number, reason: string): void {
-    if (ws !== this.ws) return;
+  private closed(link: WebSocket | EventStreamLink, code: number, reason: string): void {
+    if (link !== this.ws && link !== this.stream) return;
     this.ws = undefined;
+    this.stream = undefined;
     clearTimeout(this.refreshTimer);
     if (this.stopped) return;
+    if (!this.openedAt) this.failedOpens++;
     // Healthy for a while, or closed because this client fell behind (1013): start the back-off over.
     if ((this.openedAt && Date.now() - this.openedAt >= healthyAfterMs) || code === tryAgainLater) this.attempt = 0;
     this.openedAt = 0;
@@ -233,16 +353,18 @@ export class Connection {
     }
     this.refreshTimer = setTimeout(async () => {
       const ws = this.ws;
+      const stream = this.stream;
       let token: string;
       try {
         token = await refresh();
       } catch (err) {
         this.clientError(`refreshToken failed: ${describe(err)}`);
-        if (ws === this.ws) this.scheduleRefresh(exp); // try again in 80 % of what is left
+        if (ws === this.ws && stream === this.stream) this.scheduleRefresh(exp); // try again in 80 % of what is left
         return;
       }
       this.token = token;
-      if (ws === this.ws && this.isOpen) this.sendAuth(token);
+      if (ws && ws === this.ws && this.isOpen) this.sendAuth(token);
+      else if (stream && stream === this.stream) this.reopenStream();
     }, wait);
   }
 

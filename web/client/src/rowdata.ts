@@ -2,7 +2,7 @@
 
 import { Connection } from "./connection.js";
 import { Emitter } from "./emitter.js";
-import type { Options, RowDataEvents, RowDataMessage, Subscription } from "./types.js";
+import type { NoticeMessage, Options, RowDataEvents, RowDataMessage, Subscription } from "./types.js";
 
 export function connectRowData(o: Options & { type: string; id: string; user: string }): Subscription<RowDataEvents> {
   for (const [name, value] of [["type", o.type], ["id", o.id], ["user", o.user]] as const) {
@@ -15,6 +15,8 @@ export function connectRowData(o: Options & { type: string; id: string; user: st
     path: () => path,
     message(msg) {
       if (msg.type === "rowdata") events.emit("rowdata", msg as RowDataMessage);
+      else if (msg.type === "coalesced") events.emit("coalesced", { skipped: Number((msg as { skipped?: unknown }).skipped) || 0 });
+      else if (msg.type === "notice") events.emit("notice", msg as NoticeMessage);
     },
   });
   return {

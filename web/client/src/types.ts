@@ -5,14 +5,19 @@ export type State = "connecting" | "open" | "reconnecting" | "closed";
 // A change of a subscription's connection. attempt counts the connection attempts since the last
 // one that stayed open; closeCode and reason say why the last connection ended (1006: it broke or
 // was refused before the upgrade, which a WebSocket cannot tell apart); retryInMs is the wait
-// before the next attempt.
+// before the next attempt; transport is how the attempt connects (see Options.transport).
 export interface StateChange {
   state: State;
   attempt: number;
+  transport: Transport;
   closeCode?: number;
   reason?: string;
   retryInMs?: number;
 }
+
+// How a subscription reaches the server: a WebSocket, or a Server-Sent Events stream (for
+// networks whose proxies break WebSocket; it cannot send, so ack goes through createApi).
+export type Transport = "websocket" | "sse";
 
 export interface Options {
   baseUrl?: string; // "http://host:8000" or "ws://host:8000"; default: the page's origin (browsers)
@@ -20,6 +25,10 @@ export interface Options {
   refreshToken?: () => Promise<string>; // called before exp (80 % of the time left) and after close 4401
   backoff?: { initialMs?: number; maxMs?: number }; // exponential with full jitter; defaults 500 ms .. 30 s
   WebSocket?: typeof WebSocket; // for runtimes without a global one
+  // "auto" (default): WebSocket, falling back to an event stream (GET /sse/...) after
+  // sseAfterFailures WebSocket attempts in a row that could not open; "websocket" or "sse": only that.
+  transport?: "auto" | Transport;
+  sseAfterFailures?: number; // default 2
 }
 
 export interface RowDataMessage {
@@ -133,8 +142,31 @@ export interface Subscription<E> {
   retryNow(): void;
 }
 
+// Notice is a message to one user (POST /api/v1/users/{user}/notices, api.sendNotice): about one
+// business, which the sender must be allowed and the receiver must follow.
+export interface Notice {
+  title: string; // 1 to 512 bytes
+  content?: string; // at most 8192 bytes
+  level?: Level; // default info
+  data?: unknown; // any JSON value, at most 16 KiB encoded
+  businessType: string;
+  businessId: string;
+}
+
+// NoticeMessage is what every open socket of the notice's user receives (dashboards and alarm
+// consoles alike): the notice, who it is for, and who sent it ("" with auth off).
+export interface NoticeMessage {
+  type: "notice";
+  ts: number;
+  data: Notice & { user: string; from: string; level: Level; content: string };
+}
+
 export interface RowDataEvents {
   rowdata: RowDataMessage;
+  // The connection could not keep up: skipped older values were left out, and what follows
+  // includes the latest value of every business it follows (PROTOCOL §6).
+  coalesced: { skipped: number };
+  notice: NoticeMessage;
   state: StateChange;
   error: ErrorMessage;
   auth: { exp: number }; // a token refresh the server accepted: the connection now lasts until exp (unix s)
@@ -142,6 +174,7 @@ export interface RowDataEvents {
 
 export interface AlarmEvents {
   alarm: AlarmMessage;
+  notice: NoticeMessage;
   synced: { seq: number };
   reset: Record<string, never>;
   state: StateChange;

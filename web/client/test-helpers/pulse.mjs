@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -192,4 +193,33 @@ export function record(sub, names) {
   const log = [];
   for (const name of names) sub.on(name, (value) => log.push({ name, value }));
   return log;
+}
+
+// noUpgradeProxy is an HTTP proxy in front of target (a base URL) that passes plain requests on,
+// streaming their answers, and refuses every WebSocket upgrade with 403, as some corporate proxies
+// do; refused counts the upgrades it refused. close() stops it.
+export async function noUpgradeProxy(t, target) {
+  const to = new URL(target);
+  const p = { refused: 0 };
+  const server = createHttpServer((req, res) => {
+    const out = httpRequest(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on("error", () => res.destroy());
+    res.on("close", () => out.destroy());
+    req.pipe(out);
+  });
+  server.on("upgrade", (req, socket) => {
+    p.refused++;
+    socket.end("HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 24\r\nConnection: close\r\n\r\nWebSocket not allowed.\r\n");
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  p.baseUrl = `http://127.0.0.1:${server.address().port}`;
+  p.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+  t.after(() => p.close());
+  return p;
 }

@@ -17,7 +17,7 @@ test("alarms resume across a server restart: every seq once, in order", async (t
   assert.deepEqual(await first.raiseAlarms(range(1, 3).map((n) => alarm(n))), [1, 2, 3]);
 
   const g = gate(await freePort());
-  const sub = connectAlarms({ baseUrl: first.baseUrl, WebSocket: g.WebSocket, backoff: { initialMs: 20, maxMs: 200 } });
+  const sub = connectAlarms({ baseUrl: first.baseUrl, WebSocket: g.WebSocket, transport: "websocket", backoff: { initialMs: 20, maxMs: 200 } });
   t.after(() => sub.close());
   const log = record(sub, ["alarm", "synced", "reset", "state", "error"]);
   await until(() => log.some((e) => e.name === "synced"), "synced after the current state");
@@ -91,7 +91,7 @@ test("alarms: a since the store cannot continue gives reset, then the current st
   await first.raiseAlarms(range(1, 5).map((n) => alarm(n)));
 
   const g = gate(await freePort());
-  const sub = connectAlarms({ baseUrl: first.baseUrl, since: 2, WebSocket: g.WebSocket, backoff: { initialMs: 20, maxMs: 200 } });
+  const sub = connectAlarms({ baseUrl: first.baseUrl, since: 2, WebSocket: g.WebSocket, transport: "websocket", backoff: { initialMs: 20, maxMs: 200 } });
   t.after(() => sub.close());
   const log = record(sub, ["alarm", "synced", "reset"]);
   await until(() => log.some((e) => e.name === "synced"), "synced after the history");

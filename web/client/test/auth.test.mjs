@@ -77,7 +77,7 @@ test("auth: after 4401 the console gets a new token, reconnects with since and m
     return mintToken(auth.secret, "alice", 60);
   };
   const g = gate(await freePort());
-  const sub = connectAlarms({ baseUrl: pulse.baseUrl, token: mintToken(auth.secret, "alice", 4), refreshToken, backoff, WebSocket: g.WebSocket });
+  const sub = connectAlarms({ baseUrl: pulse.baseUrl, token: mintToken(auth.secret, "alice", 4), refreshToken, backoff, WebSocket: g.WebSocket, transport: "websocket" });
   t.after(() => sub.close());
   const log = record(sub, ["alarm", "synced", "reset", "state", "error"]);
   await until(() => sub.state === "open", "the connection");

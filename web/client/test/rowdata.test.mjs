@@ -14,7 +14,7 @@ test("row data: the snapshot, then live items, each once and in order, from fram
   await pulse.publishRowData([0, 1, 2, 3, 4].map(item));
 
   const g = gate(await freePort());
-  const sub = connectRowData({ baseUrl: pulse.baseUrl, type: "电表", id: "line/7", user: "张三", WebSocket: g.WebSocket });
+  const sub = connectRowData({ baseUrl: pulse.baseUrl, type: "电表", id: "line/7", user: "张三", WebSocket: g.WebSocket, transport: "websocket" });
   t.after(() => sub.close());
   const rows = [];
   sub.on("rowdata", (m) => rows.push(m));

@@ -4,6 +4,7 @@ import { Dashboard } from "./dashboard/dashboard";
 import { el } from "./dom";
 import { Session } from "./session";
 import { IdentityBar } from "./identity";
+import { NoticeTray } from "./notices";
 import { SessionBanner } from "./status";
 import "./style.css";
 
@@ -14,6 +15,15 @@ const dashboard = new Dashboard(session, api);
 const board = new Board(session, api);
 const identity = new IdentityBar(session);
 const sessionBanner = new SessionBanner(session);
+// Notices to this user come over every socket of the page (the board's and each panel's): the
+// tray shows each once; one that names an alarm opens it.
+const notices = new NoticeTray();
+board.onNotice = (n) => notices.show(n);
+dashboard.onNotice = (n) => notices.show(n);
+notices.onOpenAlarm = (a) => {
+  if (document.body.dataset.view === "dashboard") location.hash = "#alarms";
+  board.openAlarm(a);
+};
 
 const views = ["dashboard", "alarms", "both"] as const;
 type View = (typeof views)[number];
@@ -52,6 +62,7 @@ document.body.append(
   header,
   sessionBanner.node,
   el("main", {}, dashboard.node, board.node),
+  notices.node,
 );
 setWall(new URLSearchParams(location.search).has("wall"));
 
@@ -68,10 +79,11 @@ function showView(): void {
 addEventListener("hashchange", showView);
 showView();
 
-// Reconnect when what the sockets are opened with changes (the board's needs no user name);
+// Reconnect when what the sockets are opened with changes (the board's needs the user name only
+// with auth off, for its notices);
 // redraw the buttons on any change (Ack is off once the token has expired: session.canAck).
 const dashboardKey = () => JSON.stringify([session.token, session.user, session.authOn]);
-const boardKey = () => JSON.stringify([session.token, session.authOn]);
+const boardKey = () => JSON.stringify([session.token, session.authOn, session.authOn ? "" : session.user]);
 let dashboardWith = dashboardKey();
 let boardWith = boardKey();
 session.onChange(() => {

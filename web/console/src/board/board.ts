@@ -1,8 +1,9 @@
-import { connectAlarms, PulseError, type Alarm, type AlarmSubscription, type Api, type StateChange } from "@pulse/client";
+import { connectAlarms, PulseError, type Alarm, type AlarmSubscription, type Api, type NoticeMessage, type StateChange } from "@pulse/client";
 import { el, formatTime } from "../dom";
 import type { Session } from "../session";
 import { AlarmState, businessOf, compare, groupOf, keyOf, LEVELS, matches, nameOf, noFilter, type Filter, type Grouping, type Level } from "./alarms";
 import { Alerter, REMIND_MS } from "./alert";
+import { AssignDialog } from "./assign";
 import { AlarmCalls } from "./calls";
 import { ClearedView } from "./cleared";
 import { download, toCsv } from "./csv";
@@ -42,6 +43,7 @@ class Row {
   readonly ack = el("button", { type: "button", "data-action": "ack" }, "Ack");
   readonly clear = el("button", { type: "button", "data-action": "clear" }, "Clear");
   readonly mute = el("button", { type: "button", "data-action": "silence", "aria-label": "Silence notifications" }, "Silence…");
+  readonly assign = el("button", { type: "button", "data-action": "assign", "aria-label": "Assign to someone" }, "Assign…");
   private cells: HTMLTableCellElement[];
   private stamp = "";
 
@@ -51,7 +53,7 @@ class Row {
     this.cells[2].className = "business";
     this.cells[3].className = "title";
     this.cells[4].className = "num";
-    this.tr = el("tr", { tabindex: 0 }, el("td", { class: "select" }, this.check), ...this.cells, el("td", { class: "actions" }, this.ack, this.clear, this.mute));
+    this.tr = el("tr", { tabindex: 0 }, el("td", { class: "select" }, this.check), ...this.cells, el("td", { class: "actions" }, this.ack, this.clear, this.mute, this.assign));
   }
 
   // update redraws the row when anything it shows changed.
@@ -93,6 +95,8 @@ class Row {
     this.clear.title = why || `Clear ${nameOf(a)}`;
     this.mute.disabled = !o.canAck || status === "cleared";
     this.mute.title = why || `Silence the notifications of ${nameOf(a)} or its business`;
+    this.assign.disabled = !o.canAck || status === "cleared";
+    this.assign.title = why || `Tell someone that ${nameOf(a)} is theirs (a notice to their consoles)`;
     this.check.checked = o.selected;
     this.check.disabled = status === "cleared";
   }
@@ -107,6 +111,8 @@ export class Board {
   // Called after each change with the alarms per level and the critical ones not yet acked (the
   // header's tab shows those).
   onCounts: (counts: Record<Level, number>, unackedCritical: number) => void = () => {};
+  // Called with every notice to this user the board's socket brings (the page shows them).
+  onNotice: (n: NoticeMessage) => void = () => {};
 
   private state = new AlarmState();
   private alerter = new Alerter();
@@ -114,6 +120,7 @@ export class Board {
   private history = new HistoryDialog();
   private silenceDialog: SilenceDialog;
   private silencesDialog: SilencesDialog;
+  private assignDialog: AssignDialog;
   private cleared: ClearedView;
   private filter: Filter = { ...noFilter };
   private grouping: Grouping = "";
@@ -179,6 +186,8 @@ export class Board {
     this.silencesDialog = new SilencesDialog(this.calls, () => this.session.canAck);
     this.silencesDialog.onNew = () => this.silenceDialog.open();
     this.silencesDialog.onDeleted = () => this.say("Silence deleted: its alarms notify again");
+    this.assignDialog = new AssignDialog(api, () => this.session.user);
+    this.assignDialog.onSent = (a, user) => this.say(`Assigned ${nameOf(a)} to ${user}: a notice went to their consoles`);
     this.render = throttled(() => this.draw(), DRAW_EVERY_MS);
     this.table.append(
       el(
@@ -200,6 +209,7 @@ export class Board {
       this.history.node,
       this.silenceDialog.node,
       this.silencesDialog.node,
+      this.assignDialog.node,
     );
     this.readUrl();
 
@@ -292,7 +302,8 @@ export class Board {
     // The server refuses a token without alarms patterns at the door (403): say so, not retry.
     if (this.session.authOn && !this.session.claims.pulse?.alarms?.length) return this.forbidden();
     this.setBanner("");
-    const sub = connectAlarms({ token: this.session.token || undefined });
+    // With auth off the console names its user (?user=), whose notices it receives.
+    const sub = connectAlarms({ token: this.session.token || undefined, user: this.session.authOn ? undefined : this.session.user });
     this.sub = sub;
     sub.on("alarm", (msg) => {
       const change = this.state.apply(msg);
@@ -319,6 +330,7 @@ export class Board {
       this.setNotice("The server could not resume from where this board was, so the board was reloaded from its current state.");
       this.render();
     });
+    sub.on("notice", (n) => this.onNotice(n));
     sub.on("state", (s) => this.onState(sub, s));
     sub.on("error", (e) => this.setBanner(`The server refused a request: ${e.message} (code ${e.code})`, true));
   }
@@ -814,8 +826,23 @@ export class Board {
     if (action === "ack") return void this.ack(alarm);
     if (action === "clear") return this.clearLater(alarm);
     if (action === "silence") return this.silenceDialog.open(alarm);
+    if (action === "assign") return this.assignDialog.open(alarm);
     if (target.closest("button, input")) return;
     void this.history.show(alarm, () => this.calls.events(alarm), () => this.calls.deliveries(alarm));
+  }
+
+  // openAlarm shows one alarm (a notice named it): its row flashes, and its history opens; an
+  // alarm the board does not hold (cleared, or outside the filters) opens by its name alone.
+  openAlarm(ref: { businessType: string; businessId: string; alarmId: string }): void {
+    const alarm = this.state.get(keyOf(ref));
+    const row = alarm && this.rows.get(keyOf(alarm));
+    if (row) {
+      row.tr.scrollIntoView({ block: "center" });
+      row.tr.classList.add("flash");
+      setTimeout(() => row.tr.classList.remove("flash"), 2000);
+    }
+    const shown = alarm ?? ({ ...ref, title: ref.alarmId } as Alarm);
+    void this.history.show(shown, () => this.calls.events(shown), () => this.calls.deliveries(shown));
   }
 
   // Ack goes over HTTP on the alarm's canonical path; the row changes when the resulting event

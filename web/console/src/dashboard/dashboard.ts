@@ -1,4 +1,4 @@
-import type { Api } from "@pulse/client";
+import type { Api, NoticeMessage } from "@pulse/client";
 import { el } from "../dom";
 import type { Session } from "../session";
 import { Panel, WINDOWS, type PanelSpec } from "./panel";
@@ -15,6 +15,8 @@ const MAX_URL_PANELS = 24;
 // names panels wins over what the browser remembers.
 export class Dashboard {
   readonly node = el("section", { class: "dashboard", "data-testid": "dashboard" });
+  // Called with every notice to this user a panel's socket brings (the page shows each once).
+  onNotice: (n: NoticeMessage) => void = () => {};
   private panels: Panel[] = [];
   private list = el("div", { class: "panels" });
   private wall = false;
@@ -58,6 +60,7 @@ export class Dashboard {
     const panel = new Panel(spec, this.session, this.api, () => this.chartHeight());
     panel.onChange = () => this.save();
     panel.onCharts = () => this.fit();
+    panel.onNotice = (n) => this.onNotice(n);
     panel.onRemove = () => {
       this.panels = this.panels.filter((p) => p !== panel);
       this.save();

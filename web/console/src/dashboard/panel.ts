@@ -4,6 +4,7 @@ import {
   rowdataHistory,
   type Api,
   type Business,
+  type NoticeMessage,
   type RowDataEvents,
   type RowDataHistory,
   type RowDataMessage,
@@ -34,6 +35,9 @@ export const WINDOWS: [string, number][] = [
 //   no-token: auth is on and no token is set; idle: no business.
 type Status = "live" | "connecting" | "lost" | "reconnecting" | "forbidden" | "expired" | "refused" | "no-token" | "idle";
 
+// How long "showing latest values" stays after the server last left values out for a panel.
+const LATEST_ONLY_MS = 30_000;
+
 let panels = 0; // panels made so far: each has its own key for its charts' cursors
 
 // One dashboard panel: a business (type and id, or * for every id of the type), followed live;
@@ -44,6 +48,7 @@ export class Panel {
   readonly node = el("section", { class: "panel", "data-testid": "panel", "data-messages": 0 });
   onChange: () => void = () => {}; // the spec changed: the dashboard saves it
   onRemove: () => void = () => {};
+  onNotice: (n: NoticeMessage) => void = () => {}; // a notice to this user came over the panel's socket
   onCharts: () => void = () => {}; // a chart was added: the dashboard lays the charts out again
 
   private sub: Subscription<RowDataEvents> | undefined;
@@ -67,6 +72,9 @@ export class Panel {
   private pauseButton = el("button", { type: "button", class: "toggle", "aria-pressed": "false", "data-testid": "pause" }, "Pause");
   private status = el("span", { class: "status", role: "status", "data-testid": "status" });
   private retryButton = el("button", { type: "button", "data-testid": "retry", hidden: true }, "Retry now");
+  // Shown for a while after the server left out older values to catch a slow connection up.
+  private latestOnly = el("span", { class: "latest-only", "data-testid": "coalesced", hidden: true }, "showing latest values");
+  private latestOnlyTimer: ReturnType<typeof setTimeout> | undefined;
   private grid = el("div", { class: "charts" });
   private title = el("h2", { class: "panel-title" }); // shown in wall mode, where the form is not
   private draw = perFrame(() => {
@@ -87,7 +95,7 @@ export class Panel {
     const form = el("form", { class: "panel-bar" }, this.recent, this.typeInput, el("span", { class: "muted" }, "/"), this.idInput, follow);
     this.node.append(
       el("header", {}, this.title, form, el("div", { class: "panel-tools" }, this.windowSelect, this.pauseButton, remove)),
-      el("div", { class: "panel-status" }, this.status, this.retryButton),
+      el("div", { class: "panel-status" }, this.status, this.latestOnly, this.retryButton),
       this.grid,
     );
 
@@ -193,11 +201,25 @@ export class Panel {
       this.node.dataset.messages = String(this.messages);
       this.draw();
     });
+    sub.on("coalesced", (c) => this.showLatestOnly(c.skipped));
+    sub.on("notice", (n) => this.onNotice(n));
     sub.on("state", (s) => this.onState(sub, s));
     sub.on("error", (e) => this.setStatus((this.node.dataset.status as Status | undefined) ?? "connecting", `The server refused a request: ${e.message} (code ${e.code})`));
   }
 
+  // The connection could not keep up, so the server sent the latest value of each business and
+  // left skipped older ones out: said quietly, for LATEST_ONLY_MS after the last time.
+  private showLatestOnly(skipped: number): void {
+    this.latestOnly.hidden = false;
+    this.latestOnly.title = `This connection fell behind: ${skipped} older value${skipped === 1 ? " was" : "s were"} skipped, and every business shows its latest value.`;
+    this.node.dataset.coalesced = String(Number(this.node.dataset.coalesced ?? 0) + skipped);
+    clearTimeout(this.latestOnlyTimer);
+    this.latestOnlyTimer = setTimeout(() => (this.latestOnly.hidden = true), LATEST_ONLY_MS);
+  }
+
   private unsubscribe(): void {
+    clearTimeout(this.latestOnlyTimer);
+    this.latestOnly.hidden = true;
     this.sub?.close();
     this.sub = undefined;
     this.lastState = undefined;

@@ -1,0 +1,33 @@
+package app
+
+import (
+	"errors"
+	"reflect"
+	"unsafe"
+
+	"github.com/gogf/gf/v2/net/ghttp"
+	"github.com/gogf/gf/v2/os/gcache"
+)
+
+// routeCacheSize is how many request paths GoFrame's router remembers the handlers of.
+//
+// GoFrame caches the handlers it found for every distinct path for an hour, without a bound
+// (ghttp's serveCache and routeCacheDuration), and every alarm id makes paths of its own
+// (/api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack): about 760 bytes each, so a soak's
+// acks and clears grew the heap by megabytes over half an hour, and anyone sending distinct paths
+// could grow it without limit. The paths worth remembering are the few hot ones (ingest, lists);
+// a path found again costs a router search of microseconds.
+const routeCacheSize = 1024
+
+// boundRouteCache gives s a router cache that keeps the routeCacheSize most recently used paths.
+// GoFrame has no setting for it, so the field is replaced before s serves. An error (GoFrame
+// renamed or retyped it) leaves the router working with its unbounded cache; its test fails on
+// such an upgrade.
+func boundRouteCache(s *ghttp.Server, size int) error {
+	f := reflect.ValueOf(s).Elem().FieldByName("serveCache")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[*gcache.Cache]() {
+		return errors.New("GoFrame's ghttp.Server has no serveCache *gcache.Cache field: boundRouteCache needs updating")
+	}
+	reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Set(reflect.ValueOf(gcache.New(size)))
+	return nil
+}
