@@ -8,6 +8,7 @@ import (
 
 	alarmctl "github.com/pulse-monitoring/pulse/internal/controller/alarm"
 	"github.com/pulse-monitoring/pulse/internal/controller/business"
+	devicectl "github.com/pulse-monitoring/pulse/internal/controller/device"
 	ingestctl "github.com/pulse-monitoring/pulse/internal/controller/ingest"
 	noticectl "github.com/pulse-monitoring/pulse/internal/controller/notice"
 	notifyctl "github.com/pulse-monitoring/pulse/internal/controller/notify"
@@ -25,7 +26,8 @@ const apiPrefix = "/api/v1"
 func (a *App) apiControllers() []any {
 	return []any{ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData),
 		rowdata.NewV1(a.RowData, a.Config.RowData.Units), notifyctl.NewV1(a.Alarms, a.Notifier),
-		silencectl.NewV1(a.Alarms), noticectl.NewV1(a.Ingest)}
+		silencectl.NewV1(a.Alarms), noticectl.NewV1(a.Ingest),
+		devicectl.NewV1(a.Alarms.Devices, a.notify.outletsOrNil(), a.Config.Notify.DeviceTTL)}
 }
 
 var (

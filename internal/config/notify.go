@@ -34,8 +34,10 @@ func (c *Config) notifyFields(report *Report) map[string]field {
 		// At least one: a production alarm system refuses unbounded silences (see silence.Limits).
 		"maxSilences":           whole(&n.MaxSilences, 1, 1_000_000, "silences"),
 		"maxSilencesPerCreator": whole(&n.MaxSilencesPerCreator, 1, 1_000_000, "silences"),
-		"outlets":               outlets(report, &n.Outlets),
-		"routes":                routes(report, &n.Routes),
+		// 1s: tests; 365 days: an app that never starts again stops receiving within a year.
+		"deviceTTL": duration(&n.DeviceTTL, time.Second, 365*24*time.Hour),
+		"outlets":   outlets(report, &n.Outlets),
+		"routes":    routes(report, &n.Routes),
 	}, "linkKeys")
 }
 
@@ -194,6 +196,23 @@ func outletFields(o *notify.OutletConfig) map[string]field {
 			return nil
 		},
 		"insecure": boolean(&o.Insecure),
+		"endpoint": func(raw any) error {
+			s, ok := raw.(string)
+			if !ok {
+				return fmt.Errorf("%s is not a string", show(raw))
+			}
+			if u, err := url.Parse(s); s != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+				return errors.New("is not an http or https URL (empty: the push service's own)")
+			}
+			o.Endpoint = strings.TrimSuffix(s, "/")
+			return nil
+		},
+		"caFile":          text(&o.CAFile),
+		"credentialsFile": text(&o.CredentialsFile),
+		"keyFile":         text(&o.KeyFile),
+		"keyId":           text(&o.KeyID),
+		"teamId":          text(&o.TeamID),
+		"topic":           text(&o.Topic),
 	}, "secret", "password")
 }
 

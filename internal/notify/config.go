@@ -23,10 +23,12 @@ type Config struct {
 	// sends it this long after (with the same id). A send is given up at two thirds of it.
 	Lease time.Duration `json:"lease"`
 	// MaxSilences and MaxSilencesPerCreator bound the silences in force (silence.Limits).
-	MaxSilences           int            `json:"maxSilences"`
-	MaxSilencesPerCreator int            `json:"maxSilencesPerCreator"`
-	Outlets               []OutletConfig `json:"outlets"`
-	Routes                []Route        `json:"routes"`
+	MaxSilences           int `json:"maxSilences"`
+	MaxSilencesPerCreator int `json:"maxSilencesPerCreator"`
+	// DeviceTTL is how long a registered device receives pushes after its last registration.
+	DeviceTTL time.Duration  `json:"deviceTTL"`
+	Outlets   []OutletConfig `json:"outlets"`
+	Routes    []Route        `json:"routes"`
 }
 
 // OutletConfig is one entry of notify.outlets. Which fields an outlet reads depends on its type;
@@ -47,6 +49,14 @@ type OutletConfig struct {
 	From     string   `json:"from"`
 	To       []string `json:"to"`
 	Insecure bool     `json:"insecure"` // email: allow smtp:// without STARTTLS (a local relay)
+
+	Endpoint        string `json:"endpoint"`        // push outlets: the push service's base URL ("" = the real service)
+	CAFile          string `json:"caFile"`          // push outlets: PEM certificates to trust for endpoint ("" = the system's)
+	CredentialsFile string `json:"credentialsFile"` // fcm: the service-account JSON file (project id, key, token_uri)
+	KeyFile         string `json:"keyFile"`         // apns: the .p8 token-signing key
+	KeyID           string `json:"keyId"`           // apns: the key's id (kid)
+	TeamID          string `json:"teamId"`          // apns: the developer team id (iss)
+	Topic           string `json:"topic"`           // apns: the app's bundle id
 }
 
 // Route sends the alarms it matches to its outlets. The first route that matches an alarm takes
@@ -88,6 +98,7 @@ const (
 	DefaultOutletDownAfter = 10 * time.Minute
 	DefaultRetention       = 7 * 24 * time.Hour
 	DefaultLease           = 30 * time.Second
+	DefaultDeviceTTL       = 30 * 24 * time.Hour
 )
 
 // DefaultConfig is the section when absent: no outlets, no routes, nothing notified.
@@ -98,6 +109,7 @@ func DefaultConfig() Config {
 		OutletDownAfter: DefaultOutletDownAfter,
 		Retention:       DefaultRetention,
 		Lease:           DefaultLease,
+		DeviceTTL:       DefaultDeviceTTL,
 
 		MaxSilences:           silence.DefaultMaxSilences,
 		MaxSilencesPerCreator: silence.DefaultMaxSilencesPerCreator,

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pulse-monitoring/pulse/internal/device"
 	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
@@ -53,6 +54,10 @@ type Row struct {
 	Due      int64  // unix ms: not sent before
 	Attempts int
 	Payload  []byte // the Alarm (state and seq) as JSON
+
+	// A row to a push outlet, before insertRows makes one per device: its platform and alarm.
+	platform string
+	alarm    *model.Alarm
 }
 
 // Timer is a reminder or an escalation to come, by route and step name.
@@ -95,6 +100,8 @@ type Router struct {
 	routes   []route
 	targets  map[string][]string // outlet name -> its targets
 	rated    map[string]bool     // outlets with a rate: what waits for their slots leaves grouped
+	push     map[string]string   // push outlet name -> its platform: targets are devices
+	devices  *device.Cache       // the node's copy of the devices, for the commits
 	silencer atomic.Pointer[Silencer]
 	unrouted atomic.Int64
 }
@@ -138,6 +145,14 @@ func (r *Router) silenceOf(a *model.Alarm, at time.Time) string {
 	return ""
 }
 
+// deviceCache is the node's copy of the devices (nil for a nil router: read them each time).
+func (r *Router) deviceCache() *device.Cache {
+	if r == nil {
+		return nil
+	}
+	return r.devices
+}
+
 // Unrouted counts the raises that matched no route since start.
 func (r *Router) Unrouted() int64 { return r.unrouted.Load() }
 
@@ -151,13 +166,16 @@ type route struct {
 // NewRouter compiles the routes. Outlets are by name; a route naming an outlet not given is the
 // configuration's mistake (internal/config refuses it), here it is skipped.
 func NewRouter(cfg Config, outlets map[string]Outlet, silencer Silencer) *Router {
-	r := &Router{targets: map[string][]string{}, rated: map[string]bool{}}
+	r := &Router{targets: map[string][]string{}, rated: map[string]bool{}, push: map[string]string{}, devices: device.NewCache()}
 	r.SetSilencer(silencer)
 	for _, o := range cfg.Outlets {
 		r.rated[o.Name] = o.Rate > 0
 	}
 	for name, o := range outlets {
 		r.targets[name] = o.Targets()
+		if p, ok := o.(PushOutlet); ok {
+			r.push[name] = p.Platform()
+		}
 	}
 	for _, rc := range cfg.Routes {
 		c := route{Route: rc, levels: rc.Match.Levels, steps: map[string]Step{}}
@@ -318,6 +336,14 @@ func (r *Router) rows(c *route, step string, outlets []string, kind, keyKind str
 			continue // an outlet's own pulse/notify alarm goes through the route's other outlets
 		}
 		group := groupFor(o)
+		if platform := r.push[o]; platform != "" {
+			k := Key{Route: c.Name, Step: step, Outlet: o,
+				Alarm: model.AlarmKey{BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId},
+				Seq:   seq, Kind: keyKind}
+			out = append(out, Row{Key: k, GroupKey: group, Created: ms, Due: ms + wait.Milliseconds(), Payload: payload,
+				platform: platform, alarm: a})
+			continue
+		}
 		for _, t := range targets {
 			k := Key{Route: c.Name, Step: step, Outlet: o, Target: t,
 				Alarm: model.AlarmKey{BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId},

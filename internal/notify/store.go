@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pulse-monitoring/pulse/internal/device"
 	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
@@ -104,7 +105,7 @@ func WritePlan(ctx context.Context, tx execer, dialect string, p Plan, now int64
 			return err
 		}
 	}
-	return insertRows(ctx, tx, dialect, p.Rows)
+	return insertRows(ctx, tx, dialect, p.Rows, p.router.deviceCache())
 }
 
 // cancelPending records as cancelled what the acknowledgement or clear e stops before
@@ -181,9 +182,14 @@ func setTimer(ctx context.Context, tx execer, dialect string, t Timer) error {
 	return err
 }
 
-// insertRows adds rows to the outbox, many to a statement; on SQLite, the statement of a full
-// chunk is prepared once for all the chunks of the call (its parse cost as much as its execution).
-func insertRows(ctx context.Context, tx execer, dialect string, rows []Row) error {
+// insertRows adds rows to the outbox, a push outlet's row once per selected device (see
+// expandDevices), many to a statement; on SQLite, the statement of a full chunk is prepared once
+// for all the chunks of the call (its parse cost as much as its execution).
+func insertRows(ctx context.Context, tx execer, dialect string, rows []Row, cache *device.Cache) error {
+	rows, err := expandDevices(ctx, tx, dialect, rows, cache)
+	if err != nil {
+		return err
+	}
 	perInsert := rowsPerInsert
 	if dialect == "sqlite" {
 		perInsert = sqliteRowsPerInsert
@@ -236,10 +242,16 @@ func insertStatement(n int) string {
 type Store struct {
 	db      *sql.DB
 	dialect string // sqlite, mysql or pgsql
+	devices *device.Store
 }
 
 // NewStore reads and writes the notification tables of db, which the alarm store created.
-func NewStore(db *sql.DB, dialect string) *Store { return &Store{db: db, dialect: dialect} }
+func NewStore(db *sql.DB, dialect string) *Store {
+	return &Store{db: db, dialect: dialect, devices: device.NewStore(db, dialect)}
+}
+
+// Devices is the registered devices of the store's database, which push outlets deliver to.
+func (s *Store) Devices() *device.Store { return s.devices }
 
 func (s *Store) q(query string) string { return rebind(s.dialect, query) }
 
@@ -619,7 +631,7 @@ var errTimerGone = errors.New("timer gone")
 // lock (the pulse_alarm_seq row, as every alarm commit does first), so that an acknowledgement
 // committing at the same time either removed the timer already or sees the reminder it makes;
 // removes the timer if it is still as read; reads the alarm; writes what build returns.
-func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *model.Alarm, seq int64) Firing) error {
+func (s *Store) fire(ctx context.Context, t Timer, now int64, cache *device.Cache, build func(a *model.Alarm, seq int64) Firing) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -658,7 +670,7 @@ func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *mode
 			return err
 		}
 	}
-	if err := insertRows(ctx, tx, s.dialect, f.Rows); err != nil {
+	if err := insertRows(ctx, tx, s.dialect, f.Rows, cache); err != nil {
 		return err
 	}
 	if err := insertRecords(ctx, tx, s.dialect, f.Cancelled); err != nil {
