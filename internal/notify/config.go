@@ -42,6 +42,12 @@ type OutletConfig struct {
 	From     string   `json:"from"`
 	To       []string `json:"to"`
 	Insecure bool     `json:"insecure"` // email: allow smtp:// without STARTTLS (a local relay)
+
+	VAPIDPublicKey     string   `json:"vapidPublicKey"`  // webpush: base64url P-256 point (`pulse vapid`)
+	VAPIDPrivateKey    string   `json:"vapidPrivateKey"` // webpush: base64url private key, or vapidPrivateKeyFile
+	Subject            string   `json:"subject"`         // webpush: mailto: or https: contact for push services
+	EndpointHosts      []string `json:"endpointHosts"`   // webpush: allowed endpoint hosts ("*.push.apple.com"); empty = any
+	AllowHTTPEndpoints bool     `json:"allowHttpEndpoints"`
 }
 
 // Route sends the alarms it matches to its outlets. The first route that matches an alarm takes
