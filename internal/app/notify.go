@@ -140,6 +140,14 @@ func (n *notifier) routerOrNil() *notify.Router {
 	return n.router
 }
 
+// outletsOrNil is n's outlets, or none when n is nil.
+func (n *notifier) outletsOrNil() map[string]notify.Outlet {
+	if n == nil {
+		return nil
+	}
+	return n.outlets
+}
+
 // wakeOrNil is n.wake, or nil when n is nil.
 func (n *notifier) wakeOrNil() func() {
 	if n == nil {

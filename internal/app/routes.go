@@ -8,6 +8,7 @@ import (
 
 	alarmctl "github.com/pulse-monitoring/pulse/internal/controller/alarm"
 	"github.com/pulse-monitoring/pulse/internal/controller/business"
+	devicectl "github.com/pulse-monitoring/pulse/internal/controller/device"
 	ingestctl "github.com/pulse-monitoring/pulse/internal/controller/ingest"
 	notifyctl "github.com/pulse-monitoring/pulse/internal/controller/notify"
 	"github.com/pulse-monitoring/pulse/internal/controller/rowdata"
@@ -24,7 +25,7 @@ const apiPrefix = "/api/v1"
 func (a *App) apiControllers() []any {
 	return []any{ingestctl.NewV1(a.Ingest), alarmctl.NewV1(a.Alarms), business.NewV1(a.RowData),
 		rowdata.NewV1(a.RowData, a.Config.RowData.Units), notifyctl.NewV1(a.Alarms, a.Notifier),
-		silencectl.NewV1(a.Alarms)}
+		silencectl.NewV1(a.Alarms), devicectl.NewV1(a.Alarms.Devices, a.notify.outletsOrNil(), a.Config.Notify.DeviceTTL)}
 }
 
 var (

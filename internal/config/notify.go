@@ -30,9 +30,11 @@ func (c *Config) notifyFields(report *Report) map[string]field {
 		"outletDownAfter": duration(&n.OutletDownAfter, time.Second, 0),
 		"retention":       duration(&n.Retention, time.Hour, 0),
 		// 3s: a send gets two thirds of it; 10m: a dead node's notifications wait that long.
-		"lease":   duration(&n.Lease, 3*time.Second, 10*time.Minute),
-		"outlets": outlets(report, &n.Outlets),
-		"routes":  routes(report, &n.Routes),
+		"lease": duration(&n.Lease, 3*time.Second, 10*time.Minute),
+		// 1s: tests; 365 days: an app that never starts again stops receiving within a year.
+		"deviceTTL": duration(&n.DeviceTTL, time.Second, 365*24*time.Hour),
+		"outlets":   outlets(report, &n.Outlets),
+		"routes":    routes(report, &n.Routes),
 	}, "linkKeys")
 }
 
@@ -191,6 +193,23 @@ func outletFields(o *notify.OutletConfig) map[string]field {
 			return nil
 		},
 		"insecure": boolean(&o.Insecure),
+		"endpoint": func(raw any) error {
+			s, ok := raw.(string)
+			if !ok {
+				return fmt.Errorf("%s is not a string", show(raw))
+			}
+			if u, err := url.Parse(s); s != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+				return errors.New("is not an http or https URL (empty: the push service's own)")
+			}
+			o.Endpoint = strings.TrimSuffix(s, "/")
+			return nil
+		},
+		"caFile":          text(&o.CAFile),
+		"credentialsFile": text(&o.CredentialsFile),
+		"keyFile":         text(&o.KeyFile),
+		"keyId":           text(&o.KeyID),
+		"teamId":          text(&o.TeamID),
+		"topic":           text(&o.Topic),
 
 		"vapidPublicKey":  text(&o.VAPIDPublicKey),
 		"vapidPrivateKey": secretText(&o.VAPIDPrivateKey),

@@ -19,9 +19,11 @@ type Config struct {
 	Retention       time.Duration `json:"retention"`       // notification records older than this are purged
 	// Lease is how long a node holds a notification it sends: a node that dies holding one, another
 	// sends it this long after (with the same id). A send is given up at two thirds of it.
-	Lease   time.Duration  `json:"lease"`
-	Outlets []OutletConfig `json:"outlets"`
-	Routes  []Route        `json:"routes"`
+	Lease time.Duration `json:"lease"`
+	// DeviceTTL is how long a registered device receives pushes after its last registration.
+	DeviceTTL time.Duration  `json:"deviceTTL"`
+	Outlets   []OutletConfig `json:"outlets"`
+	Routes    []Route        `json:"routes"`
 }
 
 // OutletConfig is one entry of notify.outlets. Which fields an outlet reads depends on its type;
@@ -42,6 +44,14 @@ type OutletConfig struct {
 	From     string   `json:"from"`
 	To       []string `json:"to"`
 	Insecure bool     `json:"insecure"` // email: allow smtp:// without STARTTLS (a local relay)
+
+	Endpoint        string `json:"endpoint"`        // push outlets: the push service's base URL ("" = the real service)
+	CAFile          string `json:"caFile"`          // push outlets: PEM certificates to trust for endpoint ("" = the system's)
+	CredentialsFile string `json:"credentialsFile"` // fcm: the service-account JSON file (project id, key, token_uri)
+	KeyFile         string `json:"keyFile"`         // apns: the .p8 token-signing key
+	KeyID           string `json:"keyId"`           // apns: the key's id (kid)
+	TeamID          string `json:"teamId"`          // apns: the developer team id (iss)
+	Topic           string `json:"topic"`           // apns: the app's bundle id
 
 	VAPIDPublicKey     string   `json:"vapidPublicKey"`  // webpush: base64url P-256 point (`pulse vapid`)
 	VAPIDPrivateKey    string   `json:"vapidPrivateKey"` // webpush: base64url private key, or vapidPrivateKeyFile
@@ -89,6 +99,7 @@ const (
 	DefaultOutletDownAfter = 10 * time.Minute
 	DefaultRetention       = 7 * 24 * time.Hour
 	DefaultLease           = 30 * time.Second
+	DefaultDeviceTTL       = 30 * 24 * time.Hour
 )
 
 // DefaultConfig is the section when absent: no outlets, no routes, nothing notified.
@@ -99,6 +110,7 @@ func DefaultConfig() Config {
 		OutletDownAfter: DefaultOutletDownAfter,
 		Retention:       DefaultRetention,
 		Lease:           DefaultLease,
+		DeviceTTL:       DefaultDeviceTTL,
 	}
 }
 

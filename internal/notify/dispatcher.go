@@ -511,7 +511,11 @@ func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 		} else {
 			o := d.outlets[r.Key.Outlet]
 			sendCtx, cancel := context.WithTimeout(ctx, d.opts.Lease*2/3)
-			err = o.Send(sendCtx, r.Key.Target, n)
+			if p, ok := o.(PushOutlet); ok {
+				err = d.sendDevice(sendCtx, p, r.Key.Target, n)
+			} else {
+				err = o.Send(sendCtx, r.Key.Target, n)
+			}
 			cancel()
 		}
 	}
@@ -522,6 +526,22 @@ func (d *Dispatcher) send(ctx context.Context, r leased, slot time.Time) {
 		return
 	}
 	d.outcome(context.WithoutCancel(ctx), r.Row, members, err)
+}
+
+// errNoDevice is the outcome of a notification to a device no longer registered (deleted,
+// expired, or removed by another node): nothing to retry, and not the outlet's failure.
+var errNoDevice = &SendError{Permanent: true, Gone: true, Reason: "the device is no longer registered"}
+
+// sendDevice sends n to the registered device id through the push outlet p.
+func (d *Dispatcher) sendDevice(ctx context.Context, p PushOutlet, id string, n Notification) error {
+	dev, err := d.store.devices.Get(ctx, id, d.opts.Now().UnixMilli())
+	switch {
+	case err != nil:
+		return &SendError{Reason: "reading the device: " + err.Error()}
+	case dev == nil:
+		return errNoDevice
+	}
+	return p.SendDevice(ctx, dev, n)
 }
 
 // inLane reports whether this node sends in lane already (other than the one it holds).
@@ -598,10 +618,17 @@ func (d *Dispatcher) outcome(ctx context.Context, head Row, members []Row, err e
 		d.opts.Logf("notify: recording %s: %v", head.ID, err)
 	}
 	var se *SendError
-	if errors.As(err, &se) && se.Gone && head.Key.Target == "" {
+	_, push := d.outlets[head.Key.Outlet].(PushOutlet)
+	gone := errors.As(err, &se) && se.Gone
+	switch {
+	case gone && push: // the device, not the outlet: its token is dead
+		if err := d.store.devices.Remove(ctx, head.Key.Target); err != nil {
+			d.opts.Logf("notify: removing device %s, which its push service says is gone: %v", head.Key.Target, err)
+		}
+	case gone && head.Key.Target == "":
 		d.disable(head.Key.Outlet, se)
 	}
-	d.observe(ctx, head.Key.Outlet, err == nil, now, text)
+	d.observe(ctx, head.Key.Outlet, err == nil || (gone && push), now, text)
 	if status == StatusRetrying {
 		// Wake for the retry if it is soon: the poll may be longer than a short back-off.
 		time.AfterFunc(time.Duration(retryAt-ms)*time.Millisecond, d.Wake)
@@ -689,8 +716,11 @@ var errUnknownOutlet = errors.New("no such outlet")
 // IsUnknownOutlet reports whether err is Test's answer for an outlet that is not configured.
 func IsUnknownOutlet(err error) bool { return errors.Is(err, errUnknownOutlet) }
 
-// purge deletes the records older than Retention, in batches.
+// purge deletes the records older than Retention, in batches, and the devices expired.
 func (d *Dispatcher) purge(ctx context.Context) {
+	if _, err := d.store.devices.Purge(ctx, d.opts.Now().UnixMilli()); err != nil && ctx.Err() == nil {
+		d.opts.Logf("notify: purging expired devices: %v", err)
+	}
 	before := d.opts.Now().Add(-d.opts.Retention).UnixMilli()
 	for ctx.Err() == nil {
 		n, err := d.store.purge(ctx, before, 1000)

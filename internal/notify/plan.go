@@ -53,6 +53,10 @@ type Row struct {
 	Due      int64  // unix ms: not sent before
 	Attempts int
 	Payload  []byte // the Alarm (state and seq) as JSON
+
+	// A row to a push outlet, before insertRows makes one per device: its platform and alarm.
+	platform string
+	alarm    *model.Alarm
 }
 
 // Timer is a reminder or an escalation to come, by route and step name.
@@ -92,6 +96,7 @@ func (p *Plan) Empty() bool {
 type Router struct {
 	routes   []route
 	targets  map[string][]string // outlet name -> its targets
+	push     map[string]string   // push outlet name -> its platform: targets are devices
 	silencer atomic.Pointer[Silencer]
 	unrouted atomic.Int64
 }
@@ -123,10 +128,13 @@ type route struct {
 // NewRouter compiles the routes. Outlets are by name; a route naming an outlet not given is the
 // configuration's mistake (internal/config refuses it), here it is skipped.
 func NewRouter(cfg Config, outlets map[string]Outlet, silencer Silencer) *Router {
-	r := &Router{targets: map[string][]string{}}
+	r := &Router{targets: map[string][]string{}, push: map[string]string{}}
 	r.SetSilencer(silencer)
 	for name, o := range outlets {
 		r.targets[name] = o.Targets()
+		if p, ok := o.(PushOutlet); ok {
+			r.push[name] = p.Platform()
+		}
 	}
 	for _, rc := range cfg.Routes {
 		c := route{Route: rc, levels: rc.Match.Levels, steps: map[string]Step{}}
@@ -275,6 +283,14 @@ func (r *Router) rows(c *route, step string, outlets []string, kind, keyKind str
 		targets, ok := r.targets[o]
 		if !ok || (a.BusinessType == "pulse" && a.BusinessId == "notify" && a.AlarmId == o) {
 			continue // an outlet's own pulse/notify alarm goes through the route's other outlets
+		}
+		if platform := r.push[o]; platform != "" {
+			k := Key{Route: c.Name, Step: step, Outlet: o,
+				Alarm: model.AlarmKey{BusinessType: a.BusinessType, BusinessId: a.BusinessId, AlarmId: a.AlarmId},
+				Seq:   seq, Kind: keyKind}
+			out = append(out, Row{Key: k, GroupKey: group, Created: ms, Due: ms + wait.Milliseconds(), Payload: payload,
+				platform: platform, alarm: a})
+			continue
 		}
 		for _, t := range targets {
 			k := Key{Route: c.Name, Step: step, Outlet: o, Target: t,

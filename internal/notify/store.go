@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pulse-monitoring/pulse/internal/device"
 	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
@@ -126,6 +127,10 @@ func setTimer(ctx context.Context, tx execer, dialect string, t Timer) error {
 
 // insertRows adds rows to the outbox, many to a statement.
 func insertRows(ctx context.Context, tx execer, dialect string, rows []Row) error {
+	rows, err := expandDevices(ctx, tx, dialect, rows)
+	if err != nil {
+		return err
+	}
 	for len(rows) > 0 {
 		n := min(len(rows), rowsPerInsert)
 		var q strings.Builder
@@ -152,10 +157,16 @@ func insertRows(ctx context.Context, tx execer, dialect string, rows []Row) erro
 type Store struct {
 	db      *sql.DB
 	dialect string // sqlite, mysql or pgsql
+	devices *device.Store
 }
 
 // NewStore reads and writes the notification tables of db, which the alarm store created.
-func NewStore(db *sql.DB, dialect string) *Store { return &Store{db: db, dialect: dialect} }
+func NewStore(db *sql.DB, dialect string) *Store {
+	return &Store{db: db, dialect: dialect, devices: device.NewStore(db, dialect)}
+}
+
+// Devices is the registered devices of the store's database, which push outlets deliver to.
+func (s *Store) Devices() *device.Store { return s.devices }
 
 func (s *Store) q(query string) string { return rebind(s.dialect, query) }
 

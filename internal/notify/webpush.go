@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
-	"github.com/pulse-monitoring/pulse/internal/model"
+	"github.com/pulse-monitoring/pulse/internal/device"
 	"github.com/pulse-monitoring/pulse/internal/notify/webpush"
 )
 
@@ -18,16 +19,13 @@ func init() { RegisterOutletType("webpush", NewWebPush) }
 // alarm's later state replaces it (same Topic), so a day is long enough.
 const WebPushTTL = 24 * time.Hour
 
-// WebPush sends notifications to browsers' push subscriptions (RFC 8030, RFC 8291, VAPID).
-// Its targets are subscriptions: SubscriptionOf says which subscription a target is.
+// WebPush sends notifications to browsers' push subscriptions (RFC 8030, RFC 8291, VAPID): a
+// PushOutlet, whose targets are the registered devices of platform webpush.
 type WebPush struct {
 	name   string
 	vapid  *webpush.VAPID
 	policy webpush.Policy
 	sender *webpush.Sender
-	// SubscriptionOf finds the subscription of a target; the default reads the target as a
-	// subscription's JSON. The device registry replaces it.
-	SubscriptionOf func(ctx context.Context, target string) (webpush.Subscription, error)
 }
 
 // NewWebPush builds a webpush outlet: vapidPublicKey and vapidPrivateKey (a pair, `pulse vapid`),
@@ -40,93 +38,66 @@ func NewWebPush(cfg OutletConfig) (Outlet, error) {
 	if err != nil {
 		return nil, err
 	}
-	policy := WebPushPolicy(cfg)
+	policy := webpush.Policy{Hosts: cfg.EndpointHosts, AllowHTTP: cfg.AllowHTTPEndpoints}
 	s, err := webpush.NewSender(v, cfg.Subject, policy)
 	if err != nil {
 		return nil, err
 	}
-	return &WebPush{name: cfg.Name, vapid: v, policy: policy, sender: s, SubscriptionOf: subscriptionJSON}, nil
+	return &WebPush{name: cfg.Name, vapid: v, policy: policy, sender: s}, nil
 }
 
-// WebPushPolicy is the endpoint policy of a webpush outlet's configuration: registrations are
-// checked against it (CheckEndpoint) as sends are.
-func WebPushPolicy(cfg OutletConfig) webpush.Policy {
-	return webpush.Policy{Hosts: cfg.EndpointHosts, AllowHTTP: cfg.AllowHTTPEndpoints}
-}
-
-func subscriptionJSON(_ context.Context, target string) (webpush.Subscription, error) {
-	var s webpush.Subscription
-	if err := json.Unmarshal([]byte(target), &s); err != nil {
-		return s, errors.New("the target is not a subscription")
-	}
-	return s, nil
-}
-
-func (w *WebPush) Name() string { return w.name }
-func (w *WebPush) Type() string { return "webpush" }
-
-// Targets: a push outlet's targets are the registered devices the router picks per alarm.
+func (w *WebPush) Name() string      { return w.name }
+func (w *WebPush) Type() string      { return "webpush" }
 func (w *WebPush) Targets() []string { return nil }
+func (w *WebPush) Platform() string  { return device.WebPush }
 
 // VAPIDPublicKey is the key browsers subscribe with (GET /api/v1/devices/vapid).
 func (w *WebPush) VAPIDPublicKey() string { return w.vapid.PublicKey() }
 
-// Policy is the outlet's endpoint policy.
-func (w *WebPush) Policy() webpush.Policy { return w.policy }
+// checkDeviceTimeout bounds the DNS lookup of a registration's endpoint.
+const checkDeviceTimeout = 5 * time.Second
 
-// PushPayload is what a phone or a browser receives: small (push services take 4 KB), enough to
-// show a notification and acknowledge it; the app resumes its console with since=seq for the
-// rest.
-type PushPayload struct {
-	AlarmID      string `json:"alarmId"`
-	Seq          int64  `json:"seq"`
-	Level        string `json:"level"`
-	Title        string `json:"title"`
-	BusinessType string `json:"businessType"`
-	BusinessID   string `json:"businessId"`
-	Event        string `json:"event"` // the notification's kind: raised, repeated, reminder, escalated, acked, cleared, unsilenced, test
-	AckURL       string `json:"ackUrl,omitempty"`
-	More         int    `json:"more,omitempty"` // other alarms of the group, not shown
+// CheckDevice refuses a subscription Pulse must not send to (webpush.Policy.CheckEndpoint:
+// not https, a host outside endpointHosts, a name resolving to a loopback, private or link-local
+// address) or whose keys cannot encrypt. Nothing is sent to the endpoint.
+func (w *WebPush) CheckDevice(d *device.Device) error {
+	if d.Subscription == nil {
+		return errors.New("subscription: is required for platform webpush")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), checkDeviceTimeout)
+	defer cancel()
+	if err := w.policy.CheckEndpoint(ctx, d.Subscription.Endpoint); err != nil {
+		return fmt.Errorf("subscription.endpoint: %w", err)
+	}
+	if _, err := webpush.ParseKeys(webpush.Keys(d.Subscription.Keys)); err != nil {
+		return fmt.Errorf("subscription: %w", err)
+	}
+	return nil
 }
 
-// NewPushPayload is n's payload: its most severe alarm (the newest of equals); a test
-// notification has none.
-func NewPushPayload(n Notification) PushPayload {
-	p := PushPayload{Event: n.Kind}
-	if len(n.Alarms) == 0 {
-		p.Title, p.Level = "Pulse test notification", model.LevelInfo
-		return p
-	}
-	a := n.Alarms[0]
-	for _, b := range n.Alarms[1:] {
-		if rank(b.Level) >= rank(a.Level) {
-			a = b
-		}
-	}
-	p.AlarmID, p.Seq, p.Level, p.Title = a.AlarmId, a.Seq, level(a.Level), oneLine(a.Title, maxTitleRunes)
-	p.BusinessType, p.BusinessID, p.AckURL = a.BusinessType, a.BusinessId, a.AckURL
-	p.More = len(n.Alarms) - 1
-	return p
+// Send is not called: a push outlet sends to devices (SendDevice).
+func (w *WebPush) Send(context.Context, string, Notification) error {
+	return &SendError{Permanent: true, Reason: "webpush sends to registered devices only"}
 }
 
-// Send pushes n to the subscription target names.
-func (w *WebPush) Send(ctx context.Context, target string, n Notification) error {
-	sub, err := w.SubscriptionOf(ctx, target)
-	if err != nil {
-		return &SendError{Permanent: true, Reason: err.Error()}
+// SendDevice pushes n to d's subscription once.
+func (w *WebPush) SendDevice(ctx context.Context, d *device.Device, n Notification) error {
+	if d.Subscription == nil {
+		return &SendError{Permanent: true, Reason: "the device has no subscription"}
 	}
+	sub := webpush.Subscription{Endpoint: d.Subscription.Endpoint, Keys: webpush.Keys(d.Subscription.Keys)}
 	where := endpointWhere(sub.Endpoint)
-	p := NewPushPayload(n)
+	p := PushPayloadOf(n)
 	body, err := json.Marshal(p)
 	if err != nil {
 		return &SendError{Permanent: true, Where: where, Reason: "encoding the payload: " + err.Error()}
 	}
 	m := webpush.Message{Payload: body, TTL: WebPushTTL, Urgency: "normal"}
-	if p.Level == model.LevelCritical {
+	if p.Urgent() {
 		m.Urgency = "high"
 	}
 	if p.AlarmID != "" {
-		m.Topic = webpush.Topic(p.BusinessType, p.BusinessID, p.AlarmID)
+		m.Topic = CollapseID(p.BusinessType, p.BusinessID, p.AlarmID)
 	}
 	a, err := w.sender.Send(ctx, sub, m)
 	switch {

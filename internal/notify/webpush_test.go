@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pulse-monitoring/pulse/internal/device"
 	"github.com/pulse-monitoring/pulse/internal/notify/webpush"
 	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
@@ -35,26 +36,30 @@ func webPushOutlet(t *testing.T, cfg OutletConfig) *WebPush {
 	return o.(*WebPush)
 }
 
-func subscriptionTarget(svc *pushsvc.Service, b *pushsvc.Browser) string {
-	raw, _ := json.Marshal(svc.Subscription(b))
-	return string(raw)
+// browserDevice is a webpush device whose subscription is b's on svc.
+func browserDevice(svc *pushsvc.WebPush, b *pushsvc.Browser) *device.Device {
+	return subscriptionDevice(svc.Subscription(b))
+}
+
+func subscriptionDevice(sub any) *device.Device {
+	raw, _ := json.Marshal(sub)
+	d := &device.Device{ID: "dev_test", Platform: device.WebPush, Subscription: &device.Subscription{}}
+	_ = json.Unmarshal(raw, d.Subscription)
+	return d
 }
 
 // TestWebPushPayload: a push service that verifies VAPID and decrypts receives the contract's
-// payload of the group's most severe alarm, Urgency high for a critical one, the alarm's Topic.
+// payload (PushPayloadOf: the group's newest alarm), Urgency high for a critical one, the
+// alarm's Topic.
 func TestWebPushPayload(t *testing.T) {
-	svc, err := pushsvc.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
-	b, _ := svc.NewBrowser()
+	svc := pushsvc.NewWebPush(t)
+	b := svc.NewBrowser()
 	o := webPushOutlet(t, OutletConfig{AllowHTTPEndpoints: true})
 	minor := testAlarm("a-2", "minor", "Under-voltage")
-	if err := o.Send(context.Background(), subscriptionTarget(svc, b), testNotification("raised", minor, testAlarm("a-1", "critical", "Over-voltage"))); err != nil {
+	if err := o.SendDevice(context.Background(), browserDevice(svc, b), testNotification("raised", minor, testAlarm("a-1", "critical", "Over-voltage"))); err != nil {
 		t.Fatalf("send: %v; service got %+v", err, svc.Messages())
 	}
-	if err := o.Send(context.Background(), subscriptionTarget(svc, b), testNotification("cleared", minor)); err != nil {
+	if err := o.SendDevice(context.Background(), browserDevice(svc, b), testNotification("cleared", minor)); err != nil {
 		t.Fatal(err)
 	}
 	m := svc.Messages()
@@ -65,17 +70,17 @@ func TestWebPushPayload(t *testing.T) {
 	if err := json.Unmarshal(m[0].Plaintext, &p); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"alarmId": "a-1", "seq": 7.0, "level": "critical", "title": "Over-voltage", "businessType": "meter",
-		"businessId": "m-001", "event": "raised", "ackUrl": "https://pulse.example.com/ack/tok-a-1", "more": 1.0}
+	want := map[string]any{"alarmId": "a-1", "seq": 7.0, "level": "critical", "title": "Over-voltage (+1 more)", "businessType": "meter",
+		"businessId": "m-001", "event": "raised", "ackUrl": "https://pulse.example.com/ack/tok-a-1"}
 	for k, v := range want {
 		if p[k] != v {
 			t.Errorf("payload %s = %v, want %v (payload %s)", k, p[k], v, m[0].Plaintext)
 		}
 	}
-	if h := m[0].Header; h.Get("Urgency") != "high" || h.Get("Topic") != webpush.Topic("meter", "m-001", "a-1") || h.Get("TTL") != "86400" {
+	if h := m[0].Header; h.Get("Urgency") != "high" || h.Get("Topic") != CollapseID("meter", "m-001", "a-1") || h.Get("TTL") != "86400" {
 		t.Errorf("critical: Urgency %q Topic %q TTL %q", h.Get("Urgency"), h.Get("Topic"), h.Get("TTL"))
 	}
-	if h := m[1].Header; h.Get("Urgency") != "normal" || h.Get("Topic") != webpush.Topic("meter", "m-001", "a-2") {
+	if h := m[1].Header; h.Get("Urgency") != "normal" || h.Get("Topic") != CollapseID("meter", "m-001", "a-2") {
 		t.Errorf("minor: Urgency %q Topic %q", h.Get("Urgency"), h.Get("Topic"))
 	}
 }
@@ -84,19 +89,15 @@ func TestWebPushPayload(t *testing.T) {
 // device), 429 is retried after Retry-After, 5xx retried, other 4xx permanent; no error shows
 // the endpoint's path (it identifies the subscription).
 func TestWebPushAnswers(t *testing.T) {
-	svc, err := pushsvc.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
+	svc := pushsvc.NewWebPush(t)
 	o := webPushOutlet(t, OutletConfig{AllowHTTPEndpoints: true})
 	for _, c := range []struct {
 		status          int
 		gone, permanent bool
 	}{{404, true, true}, {410, true, true}, {413, false, true}, {429, false, false}, {500, false, false}, {302, false, true}} {
-		b, _ := svc.NewBrowser()
+		b := svc.NewBrowser()
 		svc.Answer(b, c.status)
-		err := o.Send(context.Background(), subscriptionTarget(svc, b), testNotification("raised", testAlarm("a-1", "major", "x")))
+		err := o.SendDevice(context.Background(), browserDevice(svc, b), testNotification("raised", testAlarm("a-1", "major", "x")))
 		var e *SendError
 		if !errors.As(err, &e) || e.Status != c.status || e.Gone != c.gone || e.Permanent != c.permanent {
 			t.Errorf("%d: %#v", c.status, err)
@@ -112,15 +113,11 @@ func TestWebPushAnswers(t *testing.T) {
 // http endpoint or to a host outside endpointHosts, even when such a device is registered (the
 // configuration may have changed since): a permanent failure, nothing reaches the service.
 func TestWebPushRefusesEndpointsAtSend(t *testing.T) {
-	svc, err := pushsvc.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
-	b, _ := svc.NewBrowser()
+	svc := pushsvc.NewWebPush(t)
+	b := svc.NewBrowser()
 	for _, cfg := range []OutletConfig{{}, {AllowHTTPEndpoints: true, EndpointHosts: []string{"*.push.apple.com"}}} {
 		o := webPushOutlet(t, cfg)
-		err := o.Send(context.Background(), subscriptionTarget(svc, b), testNotification("raised", testAlarm("a-1", "major", "x")))
+		err := o.SendDevice(context.Background(), browserDevice(svc, b), testNotification("raised", testAlarm("a-1", "major", "x")))
 		var e *SendError
 		if !errors.As(err, &e) || !e.Permanent || e.Gone {
 			t.Errorf("%+v: %#v; want a permanent refusal", cfg, err)
@@ -183,7 +180,10 @@ func TestWebPushDecryptsWithHTTPECE(t *testing.T) {
 	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "subscription ") {
 		t.Fatalf("the node push service did not start: %q", sc.Text())
 	}
-	target := strings.TrimPrefix(sc.Text(), "subscription ")
+	var sub map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(sc.Text(), "subscription ")), &sub); err != nil {
+		t.Fatal(err)
+	}
 	var mu sync.Mutex
 	var lines []nodePushLine
 	go func() {
@@ -197,9 +197,9 @@ func TestWebPushDecryptsWithHTTPECE(t *testing.T) {
 		}
 	}()
 	o := webPushOutlet(t, OutletConfig{AllowHTTPEndpoints: true})
-	long := strings.Repeat("Ü", 180) // multi-byte text, a payload of several hundred bytes
+	long := strings.Repeat("Ü", 120) // multi-byte text, within the 256 bytes of a push title
 	for _, a := range []Alarm{testAlarm("a-1", "critical", "Über-voltage ⚡"), testAlarm("a-2", "info", long)} {
-		if err := o.Send(context.Background(), target, testNotification("raised", a)); err != nil {
+		if err := o.SendDevice(context.Background(), subscriptionDevice(sub), testNotification("raised", a)); err != nil {
 			t.Fatalf("send: %v", err)
 		}
 	}
@@ -214,7 +214,34 @@ func TestWebPushDecryptsWithHTTPECE(t *testing.T) {
 			t.Errorf("message %d decrypted to %+v", i, p)
 		}
 	}
-	if l := got()[0]; l.Urgency != "high" || l.Topic != webpush.Topic("meter", "m-001", "a-1") {
+	if l := got()[0]; l.Urgency != "high" || l.Topic != CollapseID("meter", "m-001", "a-1") {
 		t.Errorf("headers seen by node: %+v", l)
+	}
+}
+
+// TestWebPushCheckDevice: a registration's endpoint and keys are checked by the outlet that will
+// send to it (the device API answers 400 with the message).
+func TestWebPushCheckDevice(t *testing.T) {
+	svc := pushsvc.NewWebPush(t)
+	good := browserDevice(svc, svc.NewBrowser())
+	strict, local := webPushOutlet(t, OutletConfig{}), webPushOutlet(t, OutletConfig{AllowHTTPEndpoints: true})
+	if err := local.CheckDevice(good); err != nil {
+		t.Fatalf("allowHttpEndpoints: a local endpoint is refused: %v", err)
+	}
+	if err := strict.CheckDevice(good); err == nil || !strings.Contains(err.Error(), "subscription.endpoint") {
+		t.Fatalf("without allowHttpEndpoints: %v", err)
+	}
+	badKeys := browserDevice(svc, svc.NewBrowser())
+	badKeys.Subscription.Keys.Auth = "c2hvcnQ"
+	if err := local.CheckDevice(badKeys); err == nil || !strings.Contains(err.Error(), "auth") {
+		t.Fatalf("a 5-byte auth secret: %v", err)
+	}
+}
+
+// TestCollapseIDIsTheContractsTopic: computed with
+// printf 'meter/m-1/over-voltage' | openssl dgst -sha256 -binary | basenc --base64url | cut -c1-32
+func TestCollapseIDIsTheContractsTopic(t *testing.T) {
+	if got := CollapseID("meter", "m-1", "over-voltage"); got != "p9ulIZOeCEOqjfeAKmpqb4CM6zzL4Io5" {
+		t.Fatalf("CollapseID %q", got)
 	}
 }

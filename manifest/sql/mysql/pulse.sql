@@ -170,3 +170,23 @@ CREATE TABLE IF NOT EXISTS pulse_ack_link (
     expires_ms BIGINT      NOT NULL,
     KEY pulse_ack_link_expires (expires_ms)
 ) ENGINE = InnoDB DEFAULT CHARSET = ascii COLLATE = ascii_bin;
+
+-- Phones and browsers that receive alarms by push (POST /api/v1/devices). id derives from
+-- (owner, platform, handle), so registering again updates the same row; a notification to a push
+-- outlet goes to the devices of its platform whose scope and filter select the alarm.
+CREATE TABLE IF NOT EXISTS pulse_device (
+    id            VARCHAR(40)  NOT NULL PRIMARY KEY,
+    owner         VARCHAR(128) NOT NULL, -- the token's sub
+    platform      VARCHAR(16)  NOT NULL, -- fcm, apns or webpush
+    handle        TEXT         NOT NULL, -- the push token, or the Web Push endpoint
+    p256dh        VARCHAR(128) NOT NULL, -- webpush keys; '' for the others
+    auth          VARCHAR(64)  NOT NULL,
+    levels        TEXT         NOT NULL, -- JSON list; [] = every level
+    businesses    TEXT         NOT NULL, -- JSON list of patterns; [] = every business of scope
+    scope         TEXT         NOT NULL, -- JSON list: the token's alarms patterns at registration
+    created_ms    BIGINT       NOT NULL,
+    registered_ms BIGINT       NOT NULL,
+    expires_ms    BIGINT       NOT NULL, -- notify.deviceTTL after registered_ms
+    KEY pulse_device_owner (owner, registered_ms),
+    KEY pulse_device_platform (platform, expires_ms)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

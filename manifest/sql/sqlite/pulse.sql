@@ -181,3 +181,23 @@ CREATE TABLE IF NOT EXISTS pulse_ack_link (
     expires_ms BIGINT      NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pulse_ack_link_expires ON pulse_ack_link (expires_ms);
+
+-- Phones and browsers that receive alarms by push (POST /api/v1/devices). id derives from
+-- (owner, platform, handle), so registering again updates the same row; a notification to a push
+-- outlet goes to the devices of its platform whose scope and filter select the alarm.
+CREATE TABLE IF NOT EXISTS pulse_device (
+    id            VARCHAR(40)  PRIMARY KEY,
+    owner         VARCHAR(128) NOT NULL, -- the token's sub
+    platform      VARCHAR(16)  NOT NULL, -- fcm, apns or webpush
+    handle        TEXT         NOT NULL, -- the push token, or the Web Push endpoint
+    p256dh        VARCHAR(128) NOT NULL, -- webpush keys; '' for the others
+    auth          VARCHAR(64)  NOT NULL,
+    levels        TEXT         NOT NULL, -- JSON list; [] = every level
+    businesses    TEXT         NOT NULL, -- JSON list of patterns; [] = every business of scope
+    scope         TEXT         NOT NULL, -- JSON list: the token's alarms patterns at registration
+    created_ms    BIGINT       NOT NULL,
+    registered_ms BIGINT       NOT NULL,
+    expires_ms    BIGINT       NOT NULL  -- notify.deviceTTL after registered_ms
+);
+CREATE INDEX IF NOT EXISTS pulse_device_owner ON pulse_device (owner, registered_ms);
+CREATE INDEX IF NOT EXISTS pulse_device_platform ON pulse_device (platform, expires_ms);

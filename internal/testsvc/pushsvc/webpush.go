@@ -1,9 +1,3 @@
-// Package pushsvc is a Web Push service for tests: browsers' subscriptions (key pairs Pulse
-// encrypts to) and a push service on a real socket that enforces what RFC 8030, 8291 and 8292
-// ask of an application server. It verifies each request's VAPID JWT (the ES256 signature with
-// the k= key, aud = its own origin, exp within 24 hours, sub a mailto: or https: URL), decrypts
-// the aes128gcm body with the subscription's private key, and records what arrived. Anything
-// wrong is answered 400 and recorded with the reason, so a test sees it.
 package pushsvc
 
 import (
@@ -26,6 +20,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -38,85 +33,86 @@ type Browser struct {
 	auth []byte
 }
 
-// Message is one push the service received.
-type Message struct {
+// WebPushMessage is one push the service received.
+type WebPushMessage struct {
 	Browser   string      // the subscription's id ("" when unknown)
 	Header    http.Header // as received
 	Plaintext []byte      // decrypted; nil when it could not be
 	Err       string      // why the request was refused; "" when it was taken
 }
 
-// Service is a running push service.
-type Service struct {
+// WebPush is a Web Push service for tests, on a real socket: it enforces what RFC 8030, 8291
+// and 8292 ask of an application server. It verifies each request's VAPID JWT (the ES256
+// signature with the k= key, aud = its own origin, exp within 24 hours, sub a mailto: or https:
+// URL), decrypts the aes128gcm body with the subscription's private key (Browser), and records
+// what arrived. Anything wrong is answered 400 and recorded with the reason, so a test sees it.
+type WebPush struct {
 	URL string // http://127.0.0.1:<port>
 
 	mu       sync.Mutex
 	browsers map[string]*Browser
 	answers  map[string]int // status to answer for a browser instead of 201
-	messages []Message
+	messages []WebPushMessage
 	server   *http.Server
 }
 
-// Start starts a push service on 127.0.0.1; Close stops it.
-func Start() (*Service, error) {
+// NewWebPush starts a Web Push service on 127.0.0.1, stopped when the test ends.
+func NewWebPush(t testing.TB) *WebPush {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	s := &Service{URL: "http://" + ln.Addr().String(), browsers: map[string]*Browser{}, answers: map[string]int{}}
+	s := &WebPush{URL: "http://" + ln.Addr().String(), browsers: map[string]*Browser{}, answers: map[string]int{}}
 	s.server = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.server.Serve(ln) }()
-	return s, nil
+	t.Cleanup(func() { _ = s.server.Close() })
+	return s
 }
 
-// Close stops the service.
-func (s *Service) Close() { _ = s.server.Close() }
-
 // NewBrowser makes a subscription: its endpoint is on this service.
-func (s *Service) NewBrowser() (*Browser, error) {
+func (s *WebPush) NewBrowser() *Browser {
 	k, err := ecdh.P256().GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, err
+		panic(err) // crypto/rand does not fail
 	}
 	auth := make([]byte, 16)
-	if _, err := rand.Read(auth); err != nil {
-		return nil, err
-	}
+	_, _ = rand.Read(auth)
 	id := make([]byte, 12)
 	_, _ = rand.Read(id)
 	b := &Browser{ID: b64.EncodeToString(id), key: k, auth: auth}
 	s.mu.Lock()
 	s.browsers[b.ID] = b
 	s.mu.Unlock()
-	return b, nil
+	return b
 }
 
 // Endpoint is b's endpoint on s.
-func (s *Service) Endpoint(b *Browser) string { return s.URL + "/push/" + b.ID }
+func (s *WebPush) Endpoint(b *Browser) string { return s.URL + "/push/" + b.ID }
 
 // Subscription is b's PushSubscription as JSON gives it (toJSON()).
-func (s *Service) Subscription(b *Browser) map[string]any {
+func (s *WebPush) Subscription(b *Browser) map[string]any {
 	return map[string]any{"endpoint": s.Endpoint(b), "keys": map[string]string{
 		"p256dh": b64.EncodeToString(b.key.PublicKey().Bytes()), "auth": b64.EncodeToString(b.auth)}}
 }
 
 // Answer makes the service answer status to b's requests (404 or 410: the subscription is gone).
-func (s *Service) Answer(b *Browser, status int) {
+func (s *WebPush) Answer(b *Browser, status int) {
 	s.mu.Lock()
 	s.answers[b.ID] = status
 	s.mu.Unlock()
 }
 
 // Messages are the requests received so far, oldest first.
-func (s *Service) Messages() []Message {
+func (s *WebPush) Messages() []WebPushMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Message(nil), s.messages...)
+	return append([]WebPushMessage(nil), s.messages...)
 }
 
-func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
+func (s *WebPush) serve(w http.ResponseWriter, r *http.Request) {
 	id, _ := strings.CutPrefix(r.URL.Path, "/push/")
-	m := Message{Browser: id, Header: r.Header.Clone()}
+	m := WebPushMessage{Browser: id, Header: r.Header.Clone()}
 	status, err := s.take(r, id, &m)
 	if err != nil {
 		m.Err = err.Error()
@@ -132,7 +128,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 }
 
-func (s *Service) take(r *http.Request, id string, m *Message) (int, error) {
+func (s *WebPush) take(r *http.Request, id string, m *WebPushMessage) (int, error) {
 	s.mu.Lock()
 	b, answer := s.browsers[id], s.answers[id]
 	s.mu.Unlock()
@@ -172,7 +168,7 @@ func (s *Service) take(r *http.Request, id string, m *Message) (int, error) {
 }
 
 // checkVAPID verifies an Authorization header "vapid t=<jwt>, k=<key>" (RFC 8292).
-func (s *Service) checkVAPID(h string) error {
+func (s *WebPush) checkVAPID(h string) error {
 	rest, ok := strings.CutPrefix(h, "vapid ")
 	if !ok {
 		return fmt.Errorf("Authorization %q is not a vapid one", h)
