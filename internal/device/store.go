@@ -90,6 +90,9 @@ func (s *Store) Register(ctx context.Context, d *Device, now, ttl int64) (*Devic
 	if err := capOwner(ctx, tx, s.dialect, d.Owner, d.ID); err != nil {
 		return nil, err
 	}
+	if err := bump(ctx, tx); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
@@ -156,27 +159,47 @@ func (s *Store) Get(ctx context.Context, id string, now int64) (*Device, error) 
 
 // Delete removes owner's device id; it reports whether there was one.
 func (s *Store) Delete(ctx context.Context, owner, id string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, q(s.dialect, "DELETE FROM "+table+" WHERE id = ? AND owner = ?"), id, owner)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
+	n, err := s.remove(ctx, "id = ? AND owner = ?", id, owner)
 	return n > 0, err
 }
 
 // Remove removes the device id, whoever's: its push service said it no longer exists.
 func (s *Store) Remove(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, q(s.dialect, "DELETE FROM "+table+" WHERE id = ?"), id)
+	_, err := s.remove(ctx, "id = ?", id)
 	return err
 }
 
 // Purge removes the devices expired at now; it reports how many.
 func (s *Store) Purge(ctx context.Context, now int64) (int64, error) {
-	res, err := s.db.ExecContext(ctx, q(s.dialect, "DELETE FROM "+table+" WHERE expires_ms <= ?"), now)
+	return s.remove(ctx, "expires_ms <= ?", now)
+}
+
+// remove deletes the devices where says, raising the generation when it deleted one.
+func (s *Store) remove(ctx context.Context, where string, args ...any) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	defer func() { _ = tx.Rollback() }()
+	res, err := tx.ExecContext(ctx, q(s.dialect, "DELETE FROM "+table+" WHERE "+where), args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	if err := bump(ctx, tx); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// bump raises the devices' generation (pulse_device_gen), in the transaction that changed them:
+// the nodes' copies (Cache) are read again at their next commit.
+func bump(ctx context.Context, tx Execer) error {
+	_, err := tx.ExecContext(ctx, "UPDATE pulse_device_gen SET gen = gen + 1 WHERE id = 1")
+	return err
 }
 
 // OfPlatform reads, in tx, the devices of platform not expired at now: those an alarm's
@@ -218,4 +241,14 @@ func scan(rows *sql.Rows) ([]*Device, error) {
 		out = append(out, &d)
 	}
 	return out, rows.Err()
+}
+
+// OfPlatform is the package's OfPlatform outside a transaction.
+func (s *Store) OfPlatform(ctx context.Context, platform string, now int64) ([]*Device, error) {
+	return OfPlatform(ctx, s.db, s.dialect, platform, now)
+}
+
+// Cached is c.Of outside a transaction.
+func (s *Store) Cached(ctx context.Context, c *Cache, platform string, now int64) ([]*Device, error) {
+	return c.Of(ctx, s.db, s.dialect, platform, now)
 }

@@ -217,7 +217,7 @@ func (d *Dispatcher) round(ctx context.Context) {
 	}
 	fired := false
 	for _, t := range timers {
-		err := d.store.fire(ctx, t, now.UnixMilli(), func(a *model.Alarm, seq int64) ([]Row, *Timer) {
+		err := d.store.fire(ctx, t, now.UnixMilli(), d.router.deviceCache(), func(a *model.Alarm, seq int64) ([]Row, *Timer) {
 			return d.router.Fire(t, a, seq, now)
 		})
 		switch {

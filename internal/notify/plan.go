@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pulse-monitoring/pulse/internal/device"
 	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
@@ -97,6 +98,7 @@ type Router struct {
 	routes   []route
 	targets  map[string][]string // outlet name -> its targets
 	push     map[string]string   // push outlet name -> its platform: targets are devices
+	devices  *device.Cache       // the node's copy of the devices, for the commits
 	silencer atomic.Pointer[Silencer]
 	unrouted atomic.Int64
 }
@@ -115,6 +117,14 @@ func (r *Router) silenced(a *model.Alarm, at time.Time) bool {
 	return s != nil && (*s).Silenced(*a, at)
 }
 
+// deviceCache is the node's copy of the devices (nil for a nil router: read them each time).
+func (r *Router) deviceCache() *device.Cache {
+	if r == nil {
+		return nil
+	}
+	return r.devices
+}
+
 // Unrouted counts the raises that matched no route since start.
 func (r *Router) Unrouted() int64 { return r.unrouted.Load() }
 
@@ -128,7 +138,7 @@ type route struct {
 // NewRouter compiles the routes. Outlets are by name; a route naming an outlet not given is the
 // configuration's mistake (internal/config refuses it), here it is skipped.
 func NewRouter(cfg Config, outlets map[string]Outlet, silencer Silencer) *Router {
-	r := &Router{targets: map[string][]string{}, push: map[string]string{}}
+	r := &Router{targets: map[string][]string{}, push: map[string]string{}, devices: device.NewCache()}
 	r.SetSilencer(silencer)
 	for name, o := range outlets {
 		r.targets[name] = o.Targets()

@@ -92,9 +92,9 @@ func cutUTF8(s string, n int) string {
 }
 
 // expandDevices replaces each row to a push outlet (made by the router with no target) by one row
-// per device of its platform that selects its alarm, read in tx: a device registered on any node
-// before the commit is among them.
-func expandDevices(ctx context.Context, tx execer, dialect string, rows []Row) ([]Row, error) {
+// per device of its platform that selects its alarm, as of tx (from cache when it is current; nil
+// reads them): a device registered on any node before the commit is among them.
+func expandDevices(ctx context.Context, tx execer, dialect string, rows []Row, cache *device.Cache) ([]Row, error) {
 	has := false
 	for _, r := range rows {
 		has = has || r.platform != ""
@@ -112,7 +112,10 @@ func expandDevices(ctx context.Context, tx execer, dialect string, rows []Row) (
 		devices, ok := byPlatform[r.platform]
 		if !ok {
 			var err error
-			if devices, err = device.OfPlatform(ctx, tx, dialect, r.platform, r.Created); err != nil {
+			if cache == nil {
+				cache = device.NewCache()
+			}
+			if devices, err = cache.Of(ctx, tx, dialect, r.platform, r.Created); err != nil {
 				return nil, err
 			}
 			byPlatform[r.platform] = devices

@@ -90,7 +90,7 @@ func WritePlan(ctx context.Context, tx execer, dialect string, p Plan, now int64
 			return err
 		}
 	}
-	return insertRows(ctx, tx, dialect, p.Rows)
+	return insertRows(ctx, tx, dialect, p.Rows, p.router.deviceCache())
 }
 
 // notifiedSteps are the (route, step) of the escalations already sent of alarm a.
@@ -126,8 +126,8 @@ func setTimer(ctx context.Context, tx execer, dialect string, t Timer) error {
 }
 
 // insertRows adds rows to the outbox, many to a statement.
-func insertRows(ctx context.Context, tx execer, dialect string, rows []Row) error {
-	rows, err := expandDevices(ctx, tx, dialect, rows)
+func insertRows(ctx context.Context, tx execer, dialect string, rows []Row, cache *device.Cache) error {
+	rows, err := expandDevices(ctx, tx, dialect, rows, cache)
 	if err != nil {
 		return err
 	}
@@ -537,7 +537,7 @@ var errTimerGone = errors.New("timer gone")
 // lock (the pulse_alarm_seq row, as every alarm commit does first), so that an acknowledgement
 // committing at the same time either removed the timer already or sees the reminder it makes;
 // removes the timer if it is still as read; reads the alarm; writes what make returns.
-func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *model.Alarm, seq int64) ([]Row, *Timer)) error {
+func (s *Store) fire(ctx context.Context, t Timer, now int64, cache *device.Cache, build func(a *model.Alarm, seq int64) ([]Row, *Timer)) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -576,7 +576,7 @@ func (s *Store) fire(ctx context.Context, t Timer, now int64, build func(a *mode
 			return err
 		}
 	}
-	if err := insertRows(ctx, tx, s.dialect, rows); err != nil {
+	if err := insertRows(ctx, tx, s.dialect, rows, cache); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -97,7 +97,7 @@ func emptyDatabase(root, link, database string) error {
 		return err
 	}
 	defer tdb.Close(ctx)
-	for _, table := range []string{"pulse_alarm_event", "pulse_alarm", "pulse_alarm_seq", "pulse_schema", "pulse_idempotency", "pulse_silence", "pulse_silence_gen", "pulse_ack_link", "pulse_device"} {
+	for _, table := range []string{"pulse_alarm_event", "pulse_alarm", "pulse_alarm_seq", "pulse_schema", "pulse_idempotency", "pulse_silence", "pulse_silence_gen", "pulse_ack_link", "pulse_device", "pulse_device_gen"} {
 		if _, err := tdb.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
 			return err
 		}

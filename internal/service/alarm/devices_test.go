@@ -149,6 +149,25 @@ func TestDeviceStore(t *testing.T) {
 		if l, _ := s.List(ctx, "alice", 700); len(l) != device.MaxPerOwner-2 {
 			t.Fatalf("after delete and remove alice has %v", ids(l))
 		}
+		// The node's copy follows every change, through the generation.
+		cache := device.NewCache()
+		before, err := s.Cached(ctx, cache, device.FCM, 700)
+		if err != nil {
+			t.Fatal(err)
+		}
+		added := registered(t, s, "dave", []string{"*"}, device.Device{Platform: device.FCM, Token: "tok-dave"}, 700, ttl)
+		if l, _ := s.Cached(ctx, cache, device.FCM, 701); len(l) != len(before)+1 || !slices.Contains(ids(l), added.ID) {
+			t.Fatalf("copy after a registration: %v, before %v", ids(l), ids(before))
+		}
+		if err := s.Remove(ctx, added.ID); err != nil {
+			t.Fatal(err)
+		}
+		if l, _ := s.Cached(ctx, cache, device.FCM, 701); len(l) != len(before) || slices.Contains(ids(l), added.ID) {
+			t.Fatalf("copy after a removal: %v", ids(l))
+		}
+		if l, _ := s.Cached(ctx, cache, device.FCM, 2000); len(l) != 0 {
+			t.Fatalf("copy after every device expired: %v", ids(l))
+		}
 		// A Web Push subscription keeps its keys.
 		sub := &device.Subscription{Endpoint: "https://push.example.com/send/abc",
 			Keys: device.Keys{P256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", Auth: "tBHItJI5svbpez7KI4CCXg"}}

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -238,7 +239,8 @@ func (f *FCM) send(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.pushes = append(f.pushes, p)
+	n := len(f.pushes)
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	_ = json.NewEncoder(w).Encode(map[string]string{"name": "projects/" + f.Project + "/messages/0:" + hex.EncodeToString([]byte(m.Token))[:16]})
+	_ = json.NewEncoder(w).Encode(map[string]string{"name": "projects/" + f.Project + "/messages/0:" + strconv.Itoa(n)})
 }

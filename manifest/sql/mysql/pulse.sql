@@ -190,3 +190,10 @@ CREATE TABLE IF NOT EXISTS pulse_device (
     KEY pulse_device_owner (owner, registered_ms),
     KEY pulse_device_platform (platform, expires_ms)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+-- One row: a number every change to pulse_device raises, in the same transaction. A commit reads
+-- it before choosing devices: a node whose copy of the devices is older reads them again.
+CREATE TABLE IF NOT EXISTS pulse_device_gen (
+    id  INT NOT NULL PRIMARY KEY,
+    gen BIGINT  NOT NULL
+) ENGINE = InnoDB;
+INSERT IGNORE INTO pulse_device_gen (id, gen) VALUES (1, 0);

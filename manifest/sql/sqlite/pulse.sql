@@ -201,3 +201,10 @@ CREATE TABLE IF NOT EXISTS pulse_device (
 );
 CREATE INDEX IF NOT EXISTS pulse_device_owner ON pulse_device (owner, registered_ms);
 CREATE INDEX IF NOT EXISTS pulse_device_platform ON pulse_device (platform, expires_ms);
+-- One row: a number every change to pulse_device raises, in the same transaction. A commit reads
+-- it before choosing devices: a node whose copy of the devices is older reads them again.
+CREATE TABLE IF NOT EXISTS pulse_device_gen (
+    id  INTEGER PRIMARY KEY,
+    gen BIGINT  NOT NULL
+);
+INSERT OR IGNORE INTO pulse_device_gen (id, gen) VALUES (1, 0);
