@@ -24,6 +24,13 @@
 //     in one transaction under the alarm store's commit lock, so an acknowledgement committing at
 //     the same moment either removed it or sees (and cancels) what it made.
 //
+// Push outlets (PushOutlet: fcm, apns, webpush) have no configured targets: the router makes one
+// row for the outlet, and insertRows, in the same transaction, makes of it one row per registered
+// device (internal/device) of the outlet's platform whose owner's scope and filter select the
+// alarm, taken from the node's copy of the devices (device.Cache, current by pulse_device_gen).
+// The dispatcher reads the device as it sends (one deleted or expired since fails without a try),
+// and removes it when the push service says it is gone, without disabling the outlet.
+//
 // Outlets implement Outlet and register a constructor with RegisterOutletType from an init
 // function; NewOutlet builds one from its OutletConfig. Silences (Silencer) and ack links (Links)
 // are plugged in by their own packages: Router.SetSilencer, Dispatcher.SetLinks. A silence that

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/notify"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pushsvc"
@@ -31,7 +32,12 @@ type pushNode struct {
 
 func startPush(t testing.TB, link string, edit func(*config.Config)) pushNode {
 	t.Helper()
-	f, a := pushsvc.NewFCM(t), pushsvc.NewAPNs(t)
+	return startPushWith(t, pushsvc.NewFCM(t), pushsvc.NewAPNs(t), link, edit)
+}
+
+// startPushWith is startPush to the given stand-ins (several nodes of a cluster share them).
+func startPushWith(t testing.TB, f *pushsvc.FCM, a *pushsvc.APNs, link string, edit func(*config.Config)) pushNode {
+	t.Helper()
 	n := pulsenode.StartWith(t, func(c *config.Config) {
 		pulsenode.WithAuth(t)(c)
 		c.Auth.UserRate = 0 // tests poll the API faster than a person
@@ -234,6 +240,42 @@ func TestPushDeadTokenRemoved(t *testing.T) {
 	if got := p.sentTo("meter", "m-1", "d2", 1); !slices.Equal(got, []string{"android:" + liveFCM + ":sent"}) {
 		t.Fatalf("d2 deliveries %v", got)
 	}
+}
+
+// TestPushCluster: two nodes share the database (MariaDB, PostgreSQL) and the bus. A device
+// registered on one receives the alarms raised on the other, from then on (each node's copy of the
+// devices follows pulse_device_gen), and once deleted on the second is not notified by the first.
+func TestPushCluster(t *testing.T) {
+	testsvc.RequireRedis(t)
+	testsvc.EachDatabase(t, "pulse_push_cluster", func(t *testing.T, link string) {
+		f, a := pushsvc.NewFCM(t), pushsvc.NewAPNs(t)
+		channel := pulsenode.Channel()
+		cluster := func(c *config.Config) { pulsenode.ClusterConfig(testsvc.RedisAddr, link, channel)(c) }
+		one, two := startPushWith(t, f, a, "", cluster), startPushWith(t, f, a, "", cluster)
+		alice := user(t, "alice", "*")
+		// Node two commits an alarm first: its copy of the devices (none) is made.
+		two.Raise(`{"items":[{"alarmId":"c0","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+		id := one.mustRegister(alice, `{"platform":"fcm","token":"fcm-cluster"}`)
+		two.Raise(`{"items":[{"alarmId":"c1","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+		if got := two.sentTo("meter", "m-1", "c1", 1); !slices.Equal(got, []string{"android:" + id + ":sent"}) {
+			t.Fatalf("c1 raised on node two went to %v", got)
+		}
+		if status, env, _ := two.Call(http.MethodDelete, "/api/v1/devices/"+id, alice, ""); status != http.StatusOK {
+			t.Fatalf("delete on node two: %d %s", status, env.Message)
+		}
+		bob := one.mustRegister(user(t, "bob", "*"), `{"platform":"fcm","token":"fcm-bob"}`)
+		one.Raise(`{"items":[{"alarmId":"c2","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+		// Both rows would be planned in c2's commit: bob's delivered, a row to the deleted device
+		// would have failed ("no longer registered") beside it.
+		if got := one.sentTo("meter", "m-1", "c2", 1); !slices.Equal(got, []string{"android:" + bob + ":sent"}) {
+			t.Fatalf("c2 raised on node one after the delete on node two went to %v", got)
+		}
+		for _, m := range f.Pushes() {
+			if m.Token == "fcm-cluster" && m.Data["alarmId"] != "c1" {
+				t.Fatalf("pushed %s to the device of the cluster test", m.Data["alarmId"])
+			}
+		}
+	})
 }
 
 // TestDeviceRegistrationRules: the same token again keeps its id; the eleventh device removes
