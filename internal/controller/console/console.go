@@ -115,8 +115,12 @@ func (c *Console) appFile(w http.ResponseWriter, name string) {
 		middleware.WriteHTTPError(w, gerror.NewCodef(consts.CodeNotFound, "no such file: %s (the console is not built: make web)", name))
 		return
 	}
+	typ := contentType(name)
+	if path.Ext(name) == ".webmanifest" {
+		typ = "application/manifest+json"
+	}
 	h := w.Header()
-	h.Set("Content-Type", contentType(name))
+	h.Set("Content-Type", typ)
 	h.Set("Cache-Control", "no-cache")
 	_, _ = w.Write(data)
 }
@@ -155,26 +159,25 @@ func contentType(name string) string {
 }
 
 var assetTypes = map[string]string{
-	".js":          "text/javascript; charset=utf-8",
-	".mjs":         "text/javascript; charset=utf-8",
-	".css":         "text/css; charset=utf-8",
-	".html":        "text/html; charset=utf-8",
-	".json":        "application/json",
-	".webmanifest": "application/manifest+json",
-	".map":         "application/json",
-	".svg":         "image/svg+xml",
-	".png":         "image/png",
-	".jpg":         "image/jpeg",
-	".jpeg":        "image/jpeg",
-	".gif":         "image/gif",
-	".webp":        "image/webp",
-	".ico":         "image/x-icon",
-	".woff":        "font/woff",
-	".woff2":       "font/woff2",
-	".ttf":         "font/ttf",
-	".wasm":        "application/wasm",
-	".txt":         "text/plain; charset=utf-8",
-	".mp3":         "audio/mpeg",
-	".ogg":         "audio/ogg",
-	".wav":         "audio/wav",
+	".js":    "text/javascript; charset=utf-8",
+	".mjs":   "text/javascript; charset=utf-8",
+	".css":   "text/css; charset=utf-8",
+	".html":  "text/html; charset=utf-8",
+	".json":  "application/json",
+	".map":   "application/json",
+	".svg":   "image/svg+xml",
+	".png":   "image/png",
+	".jpg":   "image/jpeg",
+	".jpeg":  "image/jpeg",
+	".gif":   "image/gif",
+	".webp":  "image/webp",
+	".ico":   "image/x-icon",
+	".woff":  "font/woff",
+	".woff2": "font/woff2",
+	".ttf":   "font/ttf",
+	".wasm":  "application/wasm",
+	".txt":   "text/plain; charset=utf-8",
+	".mp3":   "audio/mpeg",
+	".ogg":   "audio/ogg",
+	".wav":   "audio/wav",
 }
