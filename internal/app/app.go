@@ -222,6 +222,9 @@ func (a *App) newServer(name string) *ghttp.Server {
 	s.BindHandler("GET:"+console.APIPage, page)
 	s.BindHandler("GET:"+console.Favicon, page)
 	s.BindHandler("GET:"+console.FaviconSVG, page)
+	for _, f := range console.AppFiles {
+		s.BindHandler("GET:"+f, page)
+	}
 	scrape := a.Metrics.Handler() // no credentials, like /healthz: the contract says so
 	s.BindHandler("GET:/metrics", func(r *ghttp.Request) { scrape.ServeHTTP(r.Response.BufferWriter, r.Request) })
 	s.Group("/", func(group *ghttp.RouterGroup) {

@@ -213,7 +213,20 @@ func outletFields(o *notify.OutletConfig) map[string]field {
 		"keyId":           text(&o.KeyID),
 		"teamId":          text(&o.TeamID),
 		"topic":           text(&o.Topic),
-	}, "secret", "password")
+
+		"vapidPublicKey":  text(&o.VAPIDPublicKey),
+		"vapidPrivateKey": secretText(&o.VAPIDPrivateKey),
+		"subject":         text(&o.Subject),
+		"endpointHosts": func(raw any) error {
+			list, err := stringList(raw)
+			if err != nil {
+				return err
+			}
+			o.EndpointHosts = list
+			return nil
+		},
+		"allowHttpEndpoints": boolean(&o.AllowHTTPEndpoints),
+	}, "secret", "password", "vapidPrivateKey")
 }
 
 // secretText reads a secret string; no message shows it.

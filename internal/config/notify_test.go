@@ -150,3 +150,33 @@ func TestNotifyLinkKeysFromFile(t *testing.T) {
 		t.Errorf("a bad key: %v", err)
 	}
 }
+
+// TestWebPushOutletKeys: the contract's webpush outlet reads into its fields, the private key
+// from vapidPrivateKeyFile too.
+func TestWebPushOutletKeys(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "vapid")
+	if err := os.WriteFile(file, []byte("priv-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := load(t, `notify:
+  outlets:
+    - name: "browsers"
+      type: "webpush"
+      vapidPublicKey: "pub"
+      vapidPrivateKeyFile: "`+file+`"
+      subject: "mailto:ops@example.com"
+      endpointHosts: ["*.push.apple.com", "fcm.googleapis.com"]
+      allowHttpEndpoints: true
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.Notify.Outlets[0]
+	if o.VAPIDPublicKey != "pub" || o.VAPIDPrivateKey != "priv-from-file" || o.Subject != "mailto:ops@example.com" ||
+		strings.Join(o.EndpointHosts, ",") != "*.push.apple.com,fcm.googleapis.com" || !o.AllowHTTPEndpoints {
+		t.Fatalf("%+v", o)
+	}
+	if _, err := load(t, "notify:\n  outlets:\n    - {name: b, type: webpush, allowHttpEndpoints: \"yes\"}\n"); err == nil || !strings.Contains(err.Error(), "allowHttpEndpoints") {
+		t.Fatalf("a string for allowHttpEndpoints: %v", err)
+	}
+}

@@ -55,6 +55,9 @@ type Device struct {
 type Subscription struct {
 	Endpoint string `json:"endpoint" dc:"the push service's URL for this browser"`
 	Keys     Keys   `json:"keys"`
+	// ExpirationTime is what browsers' toJSON() gives (null, mostly): taken so that a console
+	// can send the subscription as the browser hands it; unused.
+	ExpirationTime *int64 `json:"expirationTime,omitempty" dc:"unix ms when the browser says the subscription ends, or null; unused"`
 }
 
 // Keys are a subscription's keys, base64url.

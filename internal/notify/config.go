@@ -57,6 +57,12 @@ type OutletConfig struct {
 	KeyID           string `json:"keyId"`           // apns: the key's id (kid)
 	TeamID          string `json:"teamId"`          // apns: the developer team id (iss)
 	Topic           string `json:"topic"`           // apns: the app's bundle id
+
+	VAPIDPublicKey     string   `json:"vapidPublicKey"`  // webpush: base64url P-256 point (`pulse vapid`)
+	VAPIDPrivateKey    string   `json:"vapidPrivateKey"` // webpush: base64url private key, or vapidPrivateKeyFile
+	Subject            string   `json:"subject"`         // webpush: mailto: or https: contact for push services
+	EndpointHosts      []string `json:"endpointHosts"`   // webpush: allowed endpoint hosts ("*.push.apple.com"); empty = any
+	AllowHTTPEndpoints bool     `json:"allowHttpEndpoints"`
 }
 
 // Route sends the alarms it matches to its outlets. The first route that matches an alarm takes

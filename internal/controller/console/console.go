@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gogf/gf/v2/errors/gerror"
@@ -38,6 +39,10 @@ const defaultIcon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"
 
 // APIPage is where the API page is served.
 const APIPage = "/api"
+
+// AppFiles are the files that make the console an installable app, served at the root from the
+// build (web/console/public): the service worker must be at "/" to control the whole console.
+var AppFiles = []string{"/sw.js", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"}
 
 // Console serves "/", "/api" and "/assets/..." from a public folder (resource/public, embedded).
 type Console struct {
@@ -82,6 +87,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(c.icon)
 		return
 	}
+	if slices.Contains(AppFiles, r.URL.Path) {
+		c.appFile(w, r.URL.Path)
+		return
+	}
 	page := c.index
 	switch {
 	case r.URL.Path == APIPage && c.api != nil:
@@ -96,6 +105,24 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	_, _ = w.Write(page)
+}
+
+// appFile serves one of AppFiles. Their names do not change: a browser revalidates them (and
+// checks the service worker for an update on every navigation anyway).
+func (c *Console) appFile(w http.ResponseWriter, name string) {
+	data, err := fs.ReadFile(c.public, "console"+name)
+	if !c.built || err != nil {
+		middleware.WriteHTTPError(w, gerror.NewCodef(consts.CodeNotFound, "no such file: %s (the console is not built: make web)", name))
+		return
+	}
+	typ := contentType(name)
+	if path.Ext(name) == ".webmanifest" {
+		typ = "application/manifest+json"
+	}
+	h := w.Header()
+	h.Set("Content-Type", typ)
+	h.Set("Cache-Control", "no-cache")
+	_, _ = w.Write(data)
 }
 
 // asset serves one file of the build. Their names change with their content, so a browser may

@@ -132,3 +132,32 @@ func TestFavicon(t *testing.T) {
 		t.Errorf("GET /favicon.ico without a build: %d %q %q, want a default SVG icon", status, h.Get("Content-Type"), body)
 	}
 }
+
+// TestAppFiles: the service worker, the manifest and the icons are served at the root from the
+// build (the worker must be at "/" to control the console), revalidated on every use; without
+// the build they are 404.
+func TestAppFiles(t *testing.T) {
+	built := console.New(fstest.MapFS{
+		"console/index.html":           {Data: []byte("<!doctype html>")},
+		"console/sw.js":                {Data: []byte("// worker")},
+		"console/manifest.webmanifest": {Data: []byte(`{"name":"Pulse"}`)},
+		"console/icons/icon-192.png":   {Data: []byte("\x89PNG")},
+		"console/icons/icon-512.png":   {Data: []byte("\x89PNG")},
+		"console/icons/other.png":      {Data: []byte("\x89PNG")},
+	})
+	want := map[string]string{"/sw.js": "text/javascript; charset=utf-8", "/manifest.webmanifest": "application/manifest+json",
+		"/icons/icon-192.png": "image/png", "/icons/icon-512.png": "image/png"}
+	for path, typ := range want {
+		status, h, _ := get(t, built, path)
+		if status != 200 || h.Get("Content-Type") != typ || h.Get("Cache-Control") != "no-cache" {
+			t.Errorf("GET %s: %d %q %q, want 200 %s no-cache", path, status, h.Get("Content-Type"), h.Get("Cache-Control"), typ)
+		}
+	}
+	if status, _, _ := get(t, built, "/icons/other.png"); status != 404 {
+		t.Errorf("GET a file of the build that is not an app file: %d, want 404", status)
+	}
+	bare := console.New(fstest.MapFS{"index.html": {Data: []byte(fallbackPage)}})
+	if status, _, body := get(t, bare, "/sw.js"); status != 404 || !strings.Contains(body, "make web") {
+		t.Errorf("GET /sw.js without a build: %d %q", status, body)
+	}
+}

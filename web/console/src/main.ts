@@ -6,6 +6,8 @@ import { Session } from "./session";
 import { IdentityBar } from "./identity";
 import { NoticeTray } from "./notices";
 import { SessionBanner } from "./status";
+import { registerServiceWorker } from "./app/install";
+import { PushSwitch } from "./app/push";
 import "./style.css";
 
 // The console: a dashboard of live charts and the alarm board, on the page's own server.
@@ -56,7 +58,8 @@ wallButton.addEventListener("click", () => setWall(!document.documentElement.cla
 
 // On a phone the identity fields hide behind a button, so that the header keeps to one line.
 const menu = el("button", { type: "button", class: "menu", "aria-expanded": "false", "aria-label": "Identity and token", "data-testid": "menu" }, "☰");
-const header = el("header", { class: "top" }, el("h1", {}, "Pulse"), el("nav", { "aria-label": "Views" }, ...tabs), wallButton, menu, identity.node);
+const pushSwitch = new PushSwitch(session);
+const header = el("header", { class: "top" }, el("h1", {}, "Pulse"), el("nav", { "aria-label": "Views" }, ...tabs), wallButton, menu, identity.node, pushSwitch.node);
 menu.addEventListener("click", () => menu.setAttribute("aria-expanded", String(header.classList.toggle("open"))));
 document.body.append(
   header,
@@ -102,6 +105,7 @@ session.onChange(() => {
   sessionBanner.refresh();
 });
 board.connect();
+registerServiceWorker((key) => board.showAlarm(key));
 
 // Is auth on? Ask the API without a token: 401 says so.
 void createApi({})

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "./poll.js";
 
-// extraConfig: more YAML sections for config.yaml (e.g. a ws section).
+// extraConfig: more YAML sections for config.yaml (e.g. a ws section), or a function of the
+// server's base URL that makes them (e.g. notify.publicUrl).
 export async function startPulse({ auth, extraConfig = "" } = {}) {
   const bin = process.env.PULSE_BIN;
   if (!bin) throw new Error("PULSE_BIN is not set: give the absolute path of a pulse binary built with the console (make build does)");
@@ -37,7 +38,8 @@ database:
       businesses: ["*"]
 `;
   }
-  writeFileSync(join(dir, "config.yaml"), config + extraConfig);
+  const extra = typeof extraConfig === "function" ? extraConfig(`http://127.0.0.1:${port}`) : extraConfig;
+  writeFileSync(join(dir, "config.yaml"), config + extra);
   const server = { url: `http://127.0.0.1:${port}`, dir, port, child: undefined };
 
   server.start = async () => {

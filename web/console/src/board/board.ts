@@ -322,6 +322,7 @@ export class Board {
       this.synced = true;
       this.node.dataset.synced = "true";
       this.render();
+      if (this.showing) this.showAlarm(this.showing);
     });
     sub.on("reset", () => {
       this.state.clear();
@@ -347,6 +348,17 @@ export class Board {
 
   // The session changed (token, auth, name): buttons may change, and a token that has just
   // expired stops the socket (the server would close it).
+  // showAlarm opens the history of the alarm named by its board key (keyOf), once the board
+  // has it: a tapped push notification shows its alarm.
+  private showing = "";
+  showAlarm(key: string): void {
+    const alarm = this.synced ? this.state.get(key) : undefined;
+    this.showing = this.synced ? "" : key;
+    if (!alarm) return;
+    this.tbody.querySelector<HTMLElement>(`tr[data-key="${CSS.escape(key)}"]`)?.scrollIntoView({ block: "center" });
+    void this.history.show(alarm, () => this.calls.events(alarm), () => this.calls.deliveries(alarm));
+  }
+
   refresh(): void {
     if (this.session.authOn && this.session.expired && this.node.dataset.connection !== "expired") this.expire();
     this.render();
