@@ -21,8 +21,8 @@ type RegisterBody struct {
 	Platform     string               `json:"platform" dc:"fcm, apns or webpush" eg:"fcm"`
 	Token        string               `json:"token" dc:"fcm and apns: the device's push token" eg:"dXJ0...:APA91b..."`
 	Subscription *device.Subscription `json:"subscription" dc:"webpush: the browser's PushSubscription.toJSON() {endpoint, keys: {p256dh, auth}}"`
-	Levels       []string             `json:"levels" dc:"the levels to receive; empty or absent: every level" eg:"[\"critical\",\"major\"]"`
-	Businesses   []string             `json:"businesses" dc:"business patterns (\"T/I\", \"T/*\", \"*\") within the token's alarms patterns; empty or absent: all of them" eg:"[\"meter/*\"]"`
+	Levels       []string             `json:"levels" dc:"the levels to receive; empty or absent: every level"`
+	Businesses   []string             `json:"businesses" dc:"business patterns (\"T/I\", \"T/*\", \"*\") within the token's alarms patterns; empty or absent: all of them"`
 }
 
 // RegisterRes is the device's id.
