@@ -278,6 +278,9 @@ func TestOneBusinessInOrder(t *testing.T) {
 	}
 	var events []string
 	poll.Until(func() bool {
+		if status, _ := n.Get("/api/v1/alarms/meter/m-1/flapping/events", nil); status != http.StatusOK {
+			return false // not stored yet (404): History would fail the test
+		}
 		events = events[:0]
 		for _, e := range n.History("meter/m-1/flapping") {
 			events = append(events, e.Event)
