@@ -92,3 +92,35 @@ func TestNoticeToDevices(t *testing.T) {
 		t.Errorf("alice's devices after the gone one: %v, want %v", got, []string{aliceIOS})
 	}
 }
+
+// TestWebPushNotice: with auth off (devices belong to "anonymous"), a notice to anonymous reaches
+// a registered browser through a push service that verifies VAPID and decrypts: the contract's
+// payload with event "notice", no ackUrl, no Topic shared with another notice; a notice to another user does not.
+func TestWebPushNotice(t *testing.T) {
+	svc := pushsvc.NewWebPush(t)
+	edit, _ := withWebPush(true)
+	n := pulsenode.StartWith(t, edit, pulsenode.FastNotify)
+	b := svc.NewBrowser()
+	if status, env := n.Post("/api/v1/devices", map[string]any{"platform": "webpush", "subscription": svc.Subscription(b)}); status != http.StatusOK {
+		t.Fatalf("register: %d %+v", status, env)
+	}
+	for _, user := range []string{"bob", "anonymous"} {
+		if status, env, _ := n.Call(http.MethodPost, "/api/v1/users/"+user+"/notices", nil,
+			`{"title":"to `+user+`","level":"major","businessType":"meter","businessId":"m-1"}`); status != http.StatusOK {
+			t.Fatalf("notice to %s: %d %s", user, status, env.Message)
+		}
+	}
+	poll.Eventually(t, func() bool { return len(svc.Messages()) >= 1 }, "nothing was pushed")
+	p := pushed(t, svc, 0)
+	if p.Event != "notice" || p.Title != "to anonymous" || p.Level != "major" || p.BusinessType != "meter" ||
+		p.BusinessID != "m-1" || p.AlarmID != "" || p.Seq != 0 || p.AckURL != "" {
+		t.Errorf("payload %+v", p)
+	}
+	if topic := svc.Messages()[0].Header.Get("Topic"); topic == notify.CollapseID("meter", "m-1", "") {
+		t.Errorf("Topic %q: a notice's pushes must not replace another notice's of its business", topic)
+	}
+	n.Moved("pulse_notice_pushes_total", 1, "result=sent")
+	if got := len(svc.Messages()); got != 1 {
+		t.Errorf("the push service received %d messages, want the one to anonymous", got)
+	}
+}
