@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gogf/gf/v2/errors/gerror"
 	"github.com/gogf/gf/v2/frame/g"
+	"github.com/gogf/gf/v2/os/glog"
 
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/consts"
@@ -115,11 +117,44 @@ func (a *App) startNotify() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.notify.stop, a.notify.done = cancel, make(chan struct{})
 	a.notify.dispatcher.Store(d)
+	pusher, err := a.noticePusher(log)
+	if err != nil {
+		cancel()
+		return err
+	}
 	go func() {
 		defer close(a.notify.done)
+		var wg sync.WaitGroup
+		if pusher != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); pusher.Run(ctx) }()
+		}
 		d.Run(ctx)
+		wg.Wait()
 	}()
 	return nil
+}
+
+// noticePusher sends accepted notices to their user's devices when an outlet is a push outlet
+// (nil, and notices reach sockets only, when none is).
+func (a *App) noticePusher(log *glog.Logger) (*notify.NoticePusher, error) {
+	push := false
+	for _, o := range a.notify.outlets {
+		_, ok := o.(notify.PushOutlet)
+		push = push || ok
+	}
+	if !push {
+		return nil, nil
+	}
+	devices, err := a.Alarms.Devices()
+	if err != nil {
+		return nil, err
+	}
+	p := notify.NewNoticePusher(a.notify.router, a.notify.outlets, devices,
+		func(format string, args ...any) { log.Warningf(context.Background(), format, args...) })
+	a.Ingest.SetNoticeDevices(p)
+	a.Metrics.WatchNoticePushes(p)
+	return p, nil
 }
 
 // stopNotify stops the dispatcher and waits for the sends in flight (their rows stay leased until

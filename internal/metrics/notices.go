@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pulse-monitoring/pulse/internal/hub"
+	"github.com/pulse-monitoring/pulse/internal/notify"
 	"github.com/pulse-monitoring/pulse/internal/service/ingest"
 )
 
@@ -43,4 +44,27 @@ func (c noticeCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, m := range c.managers {
 		ch <- prometheus.MustNewConstMetric(noticesDeliveredDesc, prometheus.CounterValue, float64(m.NoticesDelivered()), m.Name())
 	}
+}
+
+var noticePushesDesc = desc("pulse_notice_pushes_total", "Notices to one user pushed to their devices, by result: sent (one device, the push service took it), failed (refused, or failed twice; a gone device is removed), dropped (a whole notice not pushed: the node's notice push queue was full).", "result")
+
+// NoticePushSource is what the notice push metric reads at every scrape.
+type NoticePushSource interface {
+	Counts() notify.NoticePushCounts
+}
+
+// WatchNoticePushes registers the collector of the notices src pushed to devices.
+func (m *Metrics) WatchNoticePushes(src NoticePushSource) {
+	m.registry.MustRegister(noticePushCollector{src})
+}
+
+type noticePushCollector struct{ src NoticePushSource }
+
+func (c noticePushCollector) Describe(ch chan<- *prometheus.Desc) { ch <- noticePushesDesc }
+
+func (c noticePushCollector) Collect(ch chan<- prometheus.Metric) {
+	counts := c.src.Counts()
+	ch <- prometheus.MustNewConstMetric(noticePushesDesc, prometheus.CounterValue, float64(counts.Sent), "sent")
+	ch <- prometheus.MustNewConstMetric(noticePushesDesc, prometheus.CounterValue, float64(counts.Failed), "failed")
+	ch <- prometheus.MustNewConstMetric(noticePushesDesc, prometheus.CounterValue, float64(counts.Dropped), "dropped")
 }

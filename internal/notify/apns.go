@@ -165,7 +165,7 @@ func (a *APNs) SendDevice(ctx context.Context, d *device.Device, n Notification)
 	req.Header.Set("apns-priority", priority)
 	req.Header.Set("apns-topic", a.topic)
 	req.Header.Set("apns-expiration", strconv.FormatInt(time.Now().Add(apnsExpiration).Unix(), 10))
-	req.Header.Set("apns-collapse-id", CollapseID(p.BusinessType, p.BusinessID, p.AlarmID))
+	req.Header.Set("apns-collapse-id", collapseOf(n, p))
 	req.Header.Set("content-type", "application/json")
 	resp, err := a.client.Do(req)
 	if err != nil {

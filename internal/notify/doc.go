@@ -31,6 +31,10 @@
 // The dispatcher reads the device as it sends (one deleted or expired since fails without a try),
 // and removes it when the push service says it is gone, without disabling the outlet.
 //
+// Notices to one user (NoticePusher) use the push outlets without the outbox: they are not stored
+// (the sockets get them live), so a bounded queue on the node that accepted one sends it to that
+// user's devices the same rule selects (device.Selects), best effort, dropping when full.
+//
 // Outlets implement Outlet and register a constructor with RegisterOutletType from an init
 // function; NewOutlet builds one from its OutletConfig. Silences (Silencer) and ack links (Links)
 // are plugged in by their own packages: Router.SetSilencer, Dispatcher.SetLinks. A silence that

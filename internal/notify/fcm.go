@@ -139,7 +139,7 @@ func (f *FCM) SendDevice(ctx context.Context, d *device.Device, n Notification) 
 	if p.AckURL != "" {
 		m.Message.Data["ackUrl"] = p.AckURL
 	}
-	m.Message.Android = fcmAndroid{Priority: "normal", CollapseKey: CollapseID(p.BusinessType, p.BusinessID, p.AlarmID)}
+	m.Message.Android = fcmAndroid{Priority: "normal", CollapseKey: collapseOf(n, p)}
 	if p.Urgent() {
 		m.Message.Android.Priority = "high"
 	}

@@ -46,7 +46,7 @@ type PushPayload struct {
 	Title        string `json:"title"`
 	BusinessType string `json:"businessType"`
 	BusinessID   string `json:"businessId"`
-	Event        string `json:"event"` // the notification's kind: raised, repeated, reminder, escalated, acked, cleared, unsilenced, test
+	Event        string `json:"event"` // the notification's kind: raised, repeated, reminder, escalated, acked, cleared, unsilenced, test, notice
 	AckURL       string `json:"ackUrl,omitempty"`
 }
 
@@ -78,6 +78,15 @@ func (p PushPayload) Urgent() bool { return p.Level == model.LevelCritical }
 func CollapseID(businessType, businessID, alarmID string) string {
 	sum := sha256.Sum256([]byte(businessType + "/" + businessID + "/" + alarmID))
 	return base64.RawURLEncoding.EncodeToString(sum[:])[:32]
+}
+
+// collapseOf is the collapse id of n's pushes: per alarm, and per notice for a notice (which
+// carries no alarm of its own, so its business's notices must not replace each other).
+func collapseOf(n Notification, p PushPayload) string {
+	if n.Kind == KindNotice {
+		return CollapseID(p.BusinessType, p.BusinessID, n.ID)
+	}
+	return CollapseID(p.BusinessType, p.BusinessID, p.AlarmID)
 }
 
 // cutUTF8 is s cut to at most n bytes, on a rune boundary.

@@ -97,7 +97,7 @@ func (w *WebPush) SendDevice(ctx context.Context, d *device.Device, n Notificati
 		m.Urgency = "high"
 	}
 	if p.AlarmID != "" {
-		m.Topic = CollapseID(p.BusinessType, p.BusinessID, p.AlarmID)
+		m.Topic = collapseOf(n, p)
 	}
 	a, err := w.sender.Send(ctx, sub, m)
 	switch {
