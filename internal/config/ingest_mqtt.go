@@ -59,7 +59,7 @@ func (c *Config) mqttFields(report *Report) map[string]field {
 			"rowdata": text(&m.Topics.RowData),
 			"alarm":   text(&m.Topics.Alarm),
 		}),
-		"businesses": sourceBusinesses(&m.Businesses),
+		"businesses": scopePatterns(&m.Businesses),
 		"tls":        section(report, "ingest.mqtt.tls", brokerTLSFields(&m.TLS)),
 	}, "password")
 }
@@ -69,8 +69,9 @@ func brokerTLSFields(t *BrokerTLS) map[string]field {
 	return map[string]field{"caFile": text(&t.CAFile), "certFile": text(&t.CertFile), "keyFile": text(&t.KeyFile)}
 }
 
-// sourceBusinesses reads a source's businesses: a non-empty list of patterns.
-func sourceBusinesses(dst *[]string) field {
+// scopePatterns reads a non-empty list of business patterns ("meter/*", "pump/p-7", "*"): an
+// ingest key's or a broker source's businesses.
+func scopePatterns(dst *[]string) field {
 	return func(raw any) error {
 		patterns, err := stringList(raw)
 		if err == nil && len(patterns) == 0 {

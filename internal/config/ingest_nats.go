@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pulse-monitoring/pulse/internal/brokerin/topic"
-	"github.com/pulse-monitoring/pulse/internal/model"
 )
 
 // NATS is the "ingest.nats" section: row data and alarms consumed from a NATS JetStream stream.
@@ -79,7 +78,7 @@ func (c *Config) natsFields(report *Report) map[string]field {
 			"rowdata": text(&n.Subjects.RowData),
 			"alarm":   text(&n.Subjects.Alarm),
 		}),
-		"businesses": sourceScope(&n.Businesses),
+		"businesses": scopePatterns(&n.Businesses),
 		"username":   text(&n.Username),
 		"password":   text(&n.Password),
 		"token":      text(&n.Token),
@@ -193,26 +192,6 @@ func natsSubject(dst *string) field {
 			}
 		}
 		*dst = s
-		return nil
-	}
-}
-
-// sourceScope reads the business patterns a broker source may publish, such as "meter/*" (not empty).
-func sourceScope(dst *[]string) field {
-	return func(raw any) error {
-		patterns, err := stringList(raw)
-		if err == nil && len(patterns) == 0 {
-			err = errors.New("is empty")
-		}
-		if err != nil {
-			return fmt.Errorf("%v: it must list business patterns such as \"meter/*\", \"pump/p-7\" or \"*\"", err)
-		}
-		for i, p := range patterns {
-			if _, err := model.ParsePattern(p); err != nil {
-				return keyError{fmt.Sprintf("[%d]", i), fmt.Errorf("%q is not a business pattern: %v", p, err)}
-			}
-		}
-		*dst = patterns
 		return nil
 	}
 }

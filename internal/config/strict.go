@@ -626,22 +626,7 @@ func ingestKeyFields(k *IngestKey) map[string]field {
 			k.Allow = kinds
 			return nil
 		},
-		"businesses": func(raw any) error {
-			patterns, err := stringList(raw)
-			if err == nil && len(patterns) == 0 {
-				err = errors.New("is empty")
-			}
-			if err != nil {
-				return fmt.Errorf("%v: it must list business patterns such as \"meter/*\", \"pump/p-7\" or \"*\"", err)
-			}
-			for i, p := range patterns {
-				if _, err := model.ParsePattern(p); err != nil {
-					return keyError{fmt.Sprintf("[%d]", i), fmt.Errorf("%q is not a business pattern: %v", p, err)}
-				}
-			}
-			k.Businesses = patterns
-			return nil
-		},
+		"businesses": scopePatterns(&k.Businesses),
 		"rate": func(raw any) error {
 			n, ok := number(raw)
 			if !ok || math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
