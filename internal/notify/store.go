@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pulse-monitoring/pulse/internal/device"
 	"github.com/pulse-monitoring/pulse/internal/model"
@@ -196,7 +197,7 @@ func insertRows(ctx context.Context, tx execer, dialect string, rows []Row, cach
 	}
 	var full *sql.Stmt // the statement of perInsert rows, when there are two chunks of them or more
 	if len(rows) >= 2*perInsert {
-		stmt, err := tx.PrepareContext(ctx, rebind(dialect, insertStatement(perInsert)))
+		stmt, err := tx.PrepareContext(ctx, rebind(dialect, insertStatement(dialect, perInsert)))
 		if err != nil {
 			return err
 		}
@@ -215,7 +216,7 @@ func insertRows(ctx context.Context, tx execer, dialect string, rows []Row, cach
 		if n == perInsert && full != nil {
 			_, err = full.ExecContext(ctx, args...)
 		} else {
-			_, err = tx.ExecContext(ctx, rebind(dialect, insertStatement(n)), args...)
+			_, err = tx.ExecContext(ctx, rebind(dialect, insertStatement(dialect, n)), args...)
 		}
 		if err != nil {
 			return err
@@ -226,9 +227,9 @@ func insertRows(ctx context.Context, tx execer, dialect string, rows []Row, cach
 }
 
 // insertStatement is the INSERT of n outbox rows.
-func insertStatement(n int) string {
+func insertStatement(dialect string, n int) string {
 	var q strings.Builder
-	q.WriteString("INSERT INTO " + outboxTable + " (" + outboxCols + ") VALUES ")
+	q.WriteString(insertInto(dialect) + outboxTable + " (" + outboxCols + ") VALUES ")
 	for i := range n {
 		if i > 0 {
 			q.WriteString(", ")
@@ -238,16 +239,32 @@ func insertStatement(n int) string {
 	return q.String()
 }
 
+// insertInto begins an INSERT of many rows. On SQLite it is OR FAIL: the default (ABORT) keeps a
+// statement journal, a copy of each page the statement changes, to undo only the statement if a
+// row fails; the transaction fails as a whole anyway.
+func insertInto(dialect string) string {
+	if dialect == "sqlite" {
+		return "INSERT OR FAIL INTO "
+	}
+	return "INSERT INTO "
+}
+
 // Store is the notification tables as the dispatcher reads and writes them.
 type Store struct {
 	db      *sql.DB
 	dialect string // sqlite, mysql or pgsql
 	devices *device.Store
+	writer  sync.Locker // this process's turn to write (see NewStore), or nil
+	durable string      // the synchronous level of SQLite's connections (see relaxed)
 }
 
-// NewStore reads and writes the notification tables of db, which the alarm store created.
-func NewStore(db *sql.DB, dialect string) *Store {
-	return &Store{db: db, dialect: dialect, devices: device.NewStore(db, dialect)}
+// NewStore reads and writes the notification tables of db, which the alarm store created. writer,
+// when not nil, is held around each of the store's writes (see writing): on SQLite, one writer at
+// a time, the alarm store's commits and the dispatcher's writes take turns in the process rather
+// than through SQLite's busy handler, which sleeps 1 ms and more (longer than the writes it waits
+// for) each time it finds the file locked.
+func NewStore(db *sql.DB, dialect string, writer sync.Locker) *Store {
+	return &Store{db: db, dialect: dialect, devices: device.NewStore(db, dialect), writer: writer}
 }
 
 // Devices is the registered devices of the store's database, which push outlets deliver to.
@@ -312,7 +329,12 @@ func (s *Store) groupMates(ctx context.Context, r Row, now int64, limit int) ([]
 
 // claim leases the row to owner until until, if no node holds it. It reports whether it did.
 func (s *Store) claim(ctx context.Context, id, owner string, now, until int64) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = ?, lease_until = ? WHERE id = ? AND lease_until < ?"),
+	h, end, err := s.writing(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer end()
+	res, err := h.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = ?, lease_until = ? WHERE id = ? AND lease_until < ?"),
 		owner, until, id, now)
 	if err != nil {
 		return false, err
@@ -324,13 +346,23 @@ func (s *Store) claim(ctx context.Context, id, owner string, now, until int64) (
 // releaseOwn gives back every lease of owner: a node starting again under the same name is the
 // only process that could hold them, and it holds none yet.
 func (s *Store) releaseOwn(ctx context.Context, owner string) error {
-	_, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?"), owner)
+	h, end, err := s.writing(ctx)
+	if err != nil {
+		return err
+	}
+	defer end()
+	_, err = h.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?"), owner)
 	return err
 }
 
 // release gives a row back without an attempt.
 func (s *Store) release(ctx context.Context, id, owner string) error {
-	_, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?"), id, owner)
+	h, end, err := s.writing(ctx)
+	if err != nil {
+		return err
+	}
+	defer end()
+	_, err = h.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?"), id, owner)
 	return err
 }
 
@@ -382,6 +414,11 @@ const idsPerStatement = 500
 // claimMany leases the rows of ids that no node holds to owner until until, and returns which it
 // leased: one statement per 500 rows rather than one per row.
 func (s *Store) claimMany(ctx context.Context, ids []string, owner string, now, until int64) (map[string]bool, error) {
+	h, end, err := s.writing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer end()
 	got := map[string]bool{}
 	for len(ids) > 0 {
 		n := min(len(ids), idsPerStatement)
@@ -390,11 +427,11 @@ func (s *Store) claimMany(ctx context.Context, ids []string, owner string, now, 
 			args = append(args, id)
 		}
 		args = append(args, now)
-		if _, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = ?, lease_until = ? WHERE id IN ("+
+		if _, err := h.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = ?, lease_until = ? WHERE id IN ("+
 			placeholders(n)+") AND lease_until < ?"), args...); err != nil {
 			return got, err
 		}
-		rows, err := s.db.QueryContext(ctx, s.q("SELECT id FROM "+outboxTable+" WHERE id IN ("+placeholders(n)+") AND lease_owner = ? AND lease_until = ?"),
+		rows, err := h.QueryContext(ctx, s.q("SELECT id FROM "+outboxTable+" WHERE id IN ("+placeholders(n)+") AND lease_owner = ? AND lease_until = ?"),
 			append(args[2:2+n:2+n], owner, until)...)
 		if err != nil {
 			return got, err
@@ -495,13 +532,18 @@ func (s *Store) payloads(ctx context.Context, ids []string) (map[string][]byte, 
 
 // releaseMany gives owner's rows of ids back without an attempt.
 func (s *Store) releaseMany(ctx context.Context, ids []string, owner string) error {
+	h, end, err := s.writing(ctx)
+	if err != nil {
+		return err
+	}
+	defer end()
 	for len(ids) > 0 {
 		n := min(len(ids), idsPerStatement)
 		args := make([]any, 0, n+1)
 		for _, id := range ids[:n] {
 			args = append(args, id)
 		}
-		if _, err := s.db.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE id IN ("+
+		if _, err := h.ExecContext(ctx, s.q("UPDATE "+outboxTable+" SET lease_owner = '', lease_until = 0 WHERE id IN ("+
 			placeholders(n)+") AND lease_owner = ?"), append(args, owner)...); err != nil {
 			return err
 		}
@@ -522,7 +564,12 @@ type outcome struct {
 // leave the outbox, the others are due again at their retryAt with one more attempt; each gets
 // its record. A row another node took meanwhile (the lease ran out) is left to it.
 func (s *Store) finishMany(ctx context.Context, owner string, outcomes []outcome) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	h, end, err := s.writing(ctx)
+	if err != nil {
+		return err
+	}
+	defer end()
+	tx, err := h.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -563,7 +610,7 @@ func insertRecords(ctx context.Context, tx execer, dialect string, records []Rec
 	for len(records) > 0 {
 		n := min(len(records), rowsPerInsert)
 		var q strings.Builder
-		q.WriteString("INSERT INTO " + recordTable + " (notification, business_type, business_id, alarm_id, route, step, outlet, target, kind, seq, attempt, status, time_ms, error) VALUES ")
+		q.WriteString(insertInto(dialect) + recordTable + " (notification, business_type, business_id, alarm_id, route, step, outlet, target, kind, seq, attempt, status, time_ms, error) VALUES ")
 		args := make([]any, 0, n*14)
 		for i, r := range records[:n] {
 			if i > 0 {
@@ -632,7 +679,12 @@ var errTimerGone = errors.New("timer gone")
 // committing at the same time either removed the timer already or sees the reminder it makes;
 // removes the timer if it is still as read; reads the alarm; writes what build returns.
 func (s *Store) fire(ctx context.Context, t Timer, now int64, cache *device.Cache, build func(a *model.Alarm, seq int64) Firing) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	h, end, err := s.writing(ctx)
+	if err != nil {
+		return err
+	}
+	defer end()
+	tx, err := h.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -700,11 +752,16 @@ func (s *Store) pending(ctx context.Context) (map[string]int64, map[string]int64
 
 // purge deletes records older than before, at most batch of them; it reports how many it did.
 func (s *Store) purge(ctx context.Context, before int64, batch int) (int64, error) {
+	h, end, err := s.writing(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer end()
 	q := "DELETE FROM " + recordTable + " WHERE id IN (SELECT id FROM " + recordTable + " WHERE time_ms < ? ORDER BY id LIMIT " + strconv.Itoa(batch) + ")"
 	if s.dialect == "mysql" { // MySQL cannot LIMIT in an IN subquery of the table deleted from
 		q = "DELETE FROM " + recordTable + " WHERE time_ms < ? ORDER BY id LIMIT " + strconv.Itoa(batch)
 	}
-	res, err := s.db.ExecContext(ctx, s.q(q), before)
+	res, err := h.ExecContext(ctx, s.q(q), before)
 	if err != nil {
 		return 0, err
 	}

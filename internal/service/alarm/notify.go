@@ -1,6 +1,8 @@
 package alarm
 
 import (
+	"sync"
+
 	"github.com/gogf/gf/v2/errors/gerror"
 
 	"github.com/pulse-monitoring/pulse/internal/notify"
@@ -13,5 +15,9 @@ func (s *Service) NotifyStore() (*notify.Store, error) {
 	if err != nil {
 		return nil, gerror.Wrap(err, "alarm store: the notification tables")
 	}
-	return notify.NewStore(db, s.store.dialect), nil
+	var writer sync.Locker
+	if s.store.dialect == "sqlite" {
+		writer = &s.store.writer
+	}
+	return notify.NewStore(db, s.store.dialect, writer), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/gogf/gf/v2/database/gdb"
@@ -32,7 +33,10 @@ type store struct {
 	silences      *silence.Set // the silences not ended, as the last commit (or look) found them
 	silenceLimits silence.Limits
 	conn          *sql.Conn // the write connection: see writeConn
-	bigCache      bool      // conn's page cache was grown for large commits (writeSQL.bigCache)
+	// writer is this process's turn to write to SQLite, held by each commit and by the
+	// notification store's writes (notify.NewStore); not used on the other databases.
+	writer   sync.Mutex
+	bigCache bool // conn's page cache was grown for large commits (writeSQL.bigCache)
 
 	keyWindow time.Duration // how long an Idempotency-Key's answer is replayed (store_idempotency.go)
 

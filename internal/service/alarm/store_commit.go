@@ -37,6 +37,10 @@ func (s *store) commit(ctx context.Context, ops []*op, now int64) ([]storedEvent
 
 // commitTx is commit's transaction.
 func (s *store) commitTx(ctx context.Context, ops []*op, now int64) ([]storedEvent, []changedAlarm, error) {
+	if s.dialect == "sqlite" {
+		s.writer.Lock()
+		defer s.writer.Unlock()
+	}
 	conn, err := s.writeConn(ctx, len(ops))
 	if err != nil {
 		return nil, nil, err
