@@ -776,19 +776,42 @@ func (d *Dispatcher) finish(o outcome) error {
 	return <-f.stored
 }
 
-// finisher stores the outcomes finish hands it, all that wait at once in one transaction.
+// finishGather is how long the finisher waits for the outcomes of the sends still in flight, so
+// that they are stored in one transaction rather than one each.
+const finishGather = 2 * time.Millisecond
+
+// finisher stores the outcomes finish hands it, those of the sends in flight at once (waiting
+// finishGather for them) in one transaction.
 func (d *Dispatcher) finisher() {
+	gather := time.NewTimer(finishGather)
 	for f := range d.outcomes {
 		batch := []finishing{f}
+		gather.Reset(finishGather)
 	more:
 		for len(batch) < 256 {
+			wait := gather.C
+			if len(batch) >= len(d.sem) {
+				wait = nil // every send in flight has its outcome here: take only what waits
+			}
 			select {
 			case f, ok := <-d.outcomes:
 				if !ok {
 					break more
 				}
 				batch = append(batch, f)
+				continue
 			default:
+			}
+			if wait == nil {
+				break
+			}
+			select {
+			case f, ok := <-d.outcomes:
+				if !ok {
+					break more
+				}
+				batch = append(batch, f)
+			case <-wait:
 				break more
 			}
 		}

@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gogf/gf/v2/database/gdb"
+
 	"github.com/pulse-monitoring/pulse/internal/config"
 	"github.com/pulse-monitoring/pulse/internal/notify"
+	"github.com/pulse-monitoring/pulse/internal/testsvc"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/pulsenode"
 )
 
@@ -20,9 +24,12 @@ import (
 // off and on (a route taking every alarm to a webhook receiver answering 204 at once, in this
 // process): the outbox row is written in each alarm's commit, and the dispatcher sends beside the
 // ingest. Five rounds run off and on alternately (off, off#01, ...); compare the medians.
+// PULSE_BENCH_DB=mysql or pgsql stores the alarms in the machine's MariaDB or PostgreSQL rather
+// than in each node's SQLite file.
 //
 //	go test -run xxx -bench AlarmIngestNotify -benchtime 3000x ./internal/notify/ | grep alarms/s
 func BenchmarkAlarmIngestNotify(b *testing.B) {
+	server := os.Getenv("PULSE_BENCH_DB")
 	var received atomic.Int64
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		received.Add(1)
@@ -34,6 +41,9 @@ func BenchmarkAlarmIngestNotify(b *testing.B) {
 		name := map[bool]string{false: "off", true: "on"}[on]
 		b.Run(name, func(b *testing.B) {
 			n := pulsenode.Start(b, func(c *config.Config) {
+				if server != "" {
+					c.Database = gdb.ConfigNode{Link: testsvc.Database(b, server, "pulse_bench")}
+				}
 				if on {
 					c.Notify.Outlets = []notify.OutletConfig{{Name: "hook", Type: "webhook", URL: recv.URL, Secrets: []string{pulsenode.HookSecret}}}
 					c.Notify.Routes = []notify.Route{{Name: "all", To: []string{"hook"}}}

@@ -50,25 +50,34 @@ func RequireRedis(t testing.TB) {
 }
 
 // EachDatabase runs test on MariaDB and on PostgreSQL, each time with the link of an empty alarm
-// store: a database of this test process's own, named database_<pid>, dropped when the test ends.
-// Packages run in parallel, and so may the same package in two checkouts on one machine.
+// store (see Database).
 func EachDatabase(t *testing.T, database string, test func(t *testing.T, link string)) {
-	database = fmt.Sprintf("%s_%d", database, os.Getpid())
-	for _, server := range []struct{ name, link, suffix string }{
-		{"mysql", MySQLLink, "/test"},
-		{"pgsql", PgsqlLink, "/test?sslmode=disable"},
-	} {
-		t.Run(server.name, func(t *testing.T) {
-			link := strings.TrimSuffix(server.link, server.suffix) + "/" + database +
-				strings.TrimPrefix(server.suffix, "/test")
-			if err := emptyDatabase(server.link, link, database); err != nil {
-				Missing(t, server.name, err)
-				return
+	for _, server := range []string{"mysql", "pgsql"} {
+		t.Run(server, func(t *testing.T) {
+			if link := Database(t, server, database); link != "" {
+				test(t, link)
 			}
-			t.Cleanup(func() { dropDatabase(server.link, database) })
-			test(t, link)
 		})
 	}
+}
+
+// Database is the link of an empty alarm store on server (mysql: MariaDB, pgsql: PostgreSQL): a
+// database of this test process's own, named database_<pid>, dropped when the test ends. Packages
+// run in parallel, and so may the same package in two checkouts on one machine. "" (the test
+// skipped, or failed under CI) when the server cannot be reached.
+func Database(t testing.TB, server, database string) string {
+	database = fmt.Sprintf("%s_%d", database, os.Getpid())
+	root, suffix := MySQLLink, "/test"
+	if server == "pgsql" {
+		root, suffix = PgsqlLink, "/test?sslmode=disable"
+	}
+	link := strings.TrimSuffix(root, suffix) + "/" + database + strings.TrimPrefix(suffix, "/test")
+	if err := emptyDatabase(root, link, database); err != nil {
+		Missing(t, server, err)
+		return ""
+	}
+	t.Cleanup(func() { dropDatabase(root, database) })
+	return link
 }
 
 // emptyDatabase creates database through the server's root link if needed and drops Pulse's
@@ -97,7 +106,8 @@ func emptyDatabase(root, link, database string) error {
 		return err
 	}
 	defer tdb.Close(ctx)
-	for _, table := range []string{"pulse_alarm_event", "pulse_alarm", "pulse_alarm_seq", "pulse_schema", "pulse_idempotency", "pulse_silence", "pulse_silence_gen", "pulse_ack_link", "pulse_device", "pulse_device_gen"} {
+	for _, table := range []string{"pulse_alarm_event", "pulse_alarm", "pulse_alarm_seq", "pulse_schema", "pulse_idempotency", "pulse_silence", "pulse_silence_gen", "pulse_ack_link", "pulse_device", "pulse_device_gen",
+		"pulse_notify_outbox", "pulse_notify_record", "pulse_notify_timer"} {
 		if _, err := tdb.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
 			return err
 		}
