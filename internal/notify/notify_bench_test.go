@@ -22,17 +22,28 @@ import (
 
 // BenchmarkAlarmIngestNotify is BenchmarkAlarmIngest with a new alarm per request, notifications
 // off and on (a route taking every alarm to a webhook receiver answering 204 at once, in this
-// process): the outbox row is written in each alarm's commit, and the dispatcher sends beside the
-// ingest. Five rounds run off and on alternately (off, off#01, ...); compare the medians.
-// PULSE_BENCH_DB=mysql or pgsql stores the alarms in the machine's MariaDB or PostgreSQL rather
-// than in each node's SQLite file.
+// process): the outbox row is written in each alarm's commit, and the dispatcher sends a webhook
+// per alarm beside the ingest. Five rounds run off and on alternately (off, off#01, ...); compare
+// the medians. PULSE_BENCH_DB=mysql or pgsql stores the alarms in the machine's MariaDB or
+// PostgreSQL rather than in each node's SQLite file.
 //
-//	go test -run xxx -bench AlarmIngestNotify -benchtime 3000x ./internal/notify/ | grep alarms/s
+//	go test -run xxx -bench 'AlarmIngestNotify$' -benchtime 3000x ./internal/notify/ | grep alarms/s
 func BenchmarkAlarmIngestNotify(b *testing.B) {
+	benchIngestNotify(b, notify.Route{Name: "all", To: []string{"hook"}})
+}
+
+// BenchmarkAlarmIngestNotifyGrouped is BenchmarkAlarmIngestNotify with the route grouping alarms
+// by business type for a second, as a storm's route would: an outbox row per alarm still, but a
+// webhook per group.
+//
+//	go test -run xxx -bench AlarmIngestNotifyGrouped -benchtime 3000x ./internal/notify/ | grep alarms/s
+func BenchmarkAlarmIngestNotifyGrouped(b *testing.B) {
+	benchIngestNotify(b, notify.Route{Name: "all", To: []string{"hook"}, GroupBy: []string{"businessType"}, GroupWait: time.Second})
+}
+
+func benchIngestNotify(b *testing.B, route notify.Route) {
 	server := os.Getenv("PULSE_BENCH_DB")
-	var received atomic.Int64
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		received.Add(1)
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer recv.Close()
@@ -46,7 +57,7 @@ func BenchmarkAlarmIngestNotify(b *testing.B) {
 				}
 				if on {
 					c.Notify.Outlets = []notify.OutletConfig{{Name: "hook", Type: "webhook", URL: recv.URL, Secrets: []string{pulsenode.HookSecret}}}
-					c.Notify.Routes = []notify.Route{{Name: "all", To: []string{"hook"}}}
+					c.Notify.Routes = []notify.Route{route}
 				}
 			})
 			pulsenode.PostAlarms(b, n, 0, nil)
