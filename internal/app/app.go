@@ -168,7 +168,10 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	a.Metrics.WatchConnections(a.Connections)
 	a.Metrics.WatchNotices(a.Ingest, a.RowData, a.Alarm)
 	a.Server = a.newServer(name)
-	a.quiet = quiet.Start(quietInterval, a.activity, func() { debug.FreeOSMemory() })
+	a.quiet = quiet.Start(quietInterval, a.activity, func() {
+		a.RowData.Compact()
+		debug.FreeOSMemory()
+	})
 	return a, nil
 }
 

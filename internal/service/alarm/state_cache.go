@@ -66,6 +66,13 @@ func (c *stateCache) put(changed []changedAlarm) {
 	}
 }
 
+// clear forgets every state. The states are small objects of many sizes, each allocated when its
+// commit ran among the commit's short-lived ones: kept through a quiet spell, a few thousand of
+// them hold as many of the Go heap's spans in use, which the runtime cannot give back.
+func (c *stateCache) clear() {
+	c.entries, c.bytes = map[model.AlarmKey]cachedState{}, 0
+}
+
 // keySize is the bytes of key's names.
 func keySize(key model.AlarmKey) int {
 	return len(key.BusinessType) + len(key.BusinessId) + len(key.AlarmId)

@@ -15,8 +15,11 @@ var idleRelease = 30 * time.Second
 // enough: SQLite's allocator gives a page of its own back to the OS only once nothing in it is in
 // use, and the connection's statements and schema, scattered over many of them, kept about 8 MiB
 // resident after a soak. The next commit reads what it needs from the file, which the OS caches.
-// The allocator's pinned blocks go too (see sqlitePins), so that its pages are unmapped.
+// The allocator's pinned blocks go too (see sqlitePins), so that its pages are unmapped. On every
+// database the state cache is emptied (see stateCache.clear): the next commit of an alarm reads
+// its state as a fresh node's does.
 func (s *store) releaseMemory() {
+	s.cache.clear()
 	if s.dialect == "sqlite" {
 		s.dropWriteConn()
 		sqlitePins.release()

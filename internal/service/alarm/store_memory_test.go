@@ -10,6 +10,7 @@ import (
 	"modernc.org/libc"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/pulse-monitoring/pulse/internal/model"
 	"github.com/pulse-monitoring/pulse/internal/testsvc/poll"
 )
 
@@ -53,9 +54,17 @@ func TestSQLiteMemoryIsCountedAndLetGo(t *testing.T) {
 	if n := sqlitePins.held(); n != 0 {
 		t.Fatalf("the allocator still holds %d pinned blocks after the release: their pages stay resident", n)
 	}
-	// The store still works: the next commit reads what it needs from the file, and pins again.
+	if n := len(s.store.cache.entries); n != 0 {
+		t.Fatalf("the state cache holds %d alarms after the release", n)
+	}
+	// The store still works: the next commit reads what it needs from the file, and pins again;
+	// an alarm raised before counts its repeat from its stored state.
 	if r := raiseN(t, s, 20001, 1); r[0].Seq != 20002 {
 		t.Fatalf("a raise after the release got seq %d, want 20002", r[0].Seq)
+	}
+	raiseN(t, s, 5, 1)
+	if a, err := s.Ack(context.Background(), bKey("a-5"), Change{User: "x"}, model.Scope{}); err != nil || a.Count != 2 {
+		t.Fatalf("a-5 raised again after the release: %+v, %v; want it counted twice", a, err)
 	}
 	if n := sqlitePins.held(); n != 15 {
 		t.Fatalf("the allocator holds %d pinned blocks after the next commit, want 15", n)
