@@ -26,7 +26,7 @@ type pins struct {
 }
 
 // hold allocates the blocks unless they are held; the first call also turns on SQLite's memory
-// statistics (see enableSQLiteMemoryStatus).
+// statistics (see enableSQLiteMemoryStatus) and seals the allocator's first pages (sealSQLiteHeap).
 func (p *pins) hold() {
 	enableSQLiteMemoryStatus()
 	p.mu.Lock()
@@ -36,6 +36,7 @@ func (p *pins) hold() {
 	}
 	if p.tls == nil {
 		p.tls = libc.NewTLS() // never closed: the blocks are freed through it again and again
+		sealSQLiteHeap()      // after the one long-lived thing this makes (see sealSQLiteHeap)
 	}
 	for size := 16; size <= 256<<10; size *= 2 {
 		p.blocks = append(p.blocks, libc.Xmalloc(p.tls, uint64(size)))

@@ -1,6 +1,7 @@
 package alarm
 
 import (
+	"cmp"
 	"database/sql"
 	"time"
 )
@@ -15,16 +16,34 @@ var idleRelease = 30 * time.Second
 // enough: SQLite's allocator gives a page of its own back to the OS only once nothing in it is in
 // use, and the connection's statements and schema, scattered over many of them, kept about 8 MiB
 // resident after a soak. The next commit reads what it needs from the file, which the OS caches.
-// The allocator's pinned blocks go too (see sqlitePins), so that its pages are unmapped. On every
-// database the state cache is emptied (see stateCache.clear): the next commit of an alarm reads
-// its state as a fresh node's does.
+// The allocator's pinned blocks go too (see sqlitePins), and so do the pool's idle connections:
+// the readers that poll while idle (silences, the feed) take a new one every 30 s (the pool's
+// lifetime), whose schema, a few hundred small blocks, lands among the pages the load churned
+// through and keeps each of them resident; with every connection closed at once those pages are
+// unmapped, and the next connection's blocks fill a fresh page. On every database the state cache
+// is emptied (see stateCache.clear): the next commit of an alarm reads its state as a fresh node's
+// does.
 func (s *store) releaseMemory() {
 	s.cache.clear()
 	if s.dialect == "sqlite" {
 		s.dropWriteConn()
 		sqlitePins.release()
+		s.closeIdleConns()
 	}
 }
+
+// closeIdleConns closes the pool's idle connections (the pool keeps as many again afterwards).
+func (s *store) closeIdleConns() {
+	db, err := s.db.Master()
+	if err != nil {
+		return
+	}
+	db.SetMaxIdleConns(0)
+	db.SetMaxIdleConns(cmp.Or(s.db.GetConfig().MaxIdleConnCount, gdbMaxIdleConns))
+}
+
+// gdbMaxIdleConns is GoFrame's default for database.default.maxIdle.
+const gdbMaxIdleConns = 10
 
 // StorePool returns the statistics of the alarm store's connection pool (the write connection
 // counts as in use).
