@@ -7,12 +7,12 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
-	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/gogf/gf/v2/frame/g"
 	"github.com/gogf/gf/v2/net/ghttp"
+	"github.com/gogf/gf/v2/os/gcache"
 
 	"github.com/pulse-monitoring/pulse/internal/acklink"
 	"github.com/pulse-monitoring/pulse/internal/brokerin"
@@ -68,7 +68,8 @@ type App struct {
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	addresses    []string    // what Listen bound
 	quiet        *quiet.Watcher
-	notify       *notifier // nil without notify routes
+	routes       *gcache.Cache // the router's cache of paths (nil if it could not be bounded)
+	notify       *notifier     // nil without notify routes
 	notifyOpts   notify.Options
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -168,18 +169,17 @@ func New(ctx context.Context, name string, cfg config.Config) (*App, error) {
 	a.Metrics.WatchConnections(a.Connections)
 	a.Metrics.WatchNotices(a.Ingest, a.RowData, a.Alarm)
 	a.Server = a.newServer(name)
-	a.quiet = quiet.Start(quietInterval, a.activity, func() {
-		a.RowData.Compact()
-		debug.FreeOSMemory()
-	})
+	a.quiet = quiet.Start(quietInterval, a.activity, a.releaseMemory)
 	return a, nil
 }
 
 func (a *App) newServer(name string) *ghttp.Server {
 	s := g.Server(name)
-	if err := boundRouteCache(s, routeCacheSize); err != nil {
+	routes, err := boundRouteCache(s, routeCacheSize)
+	if err != nil {
 		g.Log().Warning(context.Background(), err) // the router still works; its cache is unbounded
 	}
+	a.routes = routes
 	s.SetClientMaxBodySize(a.Config.Ingest.MaxBodySize)
 	if g.Cfg().MustGet(context.Background(), "server.readTimeout").IsNil() {
 		s.SetReadTimeout(defaultReadTimeout)

@@ -19,15 +19,17 @@ import (
 // a path found again costs a router search of microseconds.
 const routeCacheSize = 1024
 
-// boundRouteCache gives s a router cache that keeps the routeCacheSize most recently used paths.
-// GoFrame has no setting for it, so the field is replaced before s serves. An error (GoFrame
-// renamed or retyped it) leaves the router working with its unbounded cache; its test fails on
-// such an upgrade.
-func boundRouteCache(s *ghttp.Server, size int) error {
+// boundRouteCache gives s a router cache that keeps the size most recently used paths, and
+// returns it (the quiet hook empties it: its entries, made one by one through a load, keep the
+// heap's spans they are scattered over in use). GoFrame has no setting for it, so the field is
+// replaced before s serves. An error (GoFrame renamed or retyped it) leaves the router working
+// with its unbounded cache; its test fails on such an upgrade.
+func boundRouteCache(s *ghttp.Server, size int) (*gcache.Cache, error) {
 	f := reflect.ValueOf(s).Elem().FieldByName("serveCache")
 	if !f.IsValid() || f.Type() != reflect.TypeFor[*gcache.Cache]() {
-		return errors.New("GoFrame's ghttp.Server has no serveCache *gcache.Cache field: boundRouteCache needs updating")
+		return nil, errors.New("GoFrame's ghttp.Server has no serveCache *gcache.Cache field: boundRouteCache needs updating")
 	}
-	reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Set(reflect.ValueOf(gcache.New(size)))
-	return nil
+	c := gcache.New(size)
+	reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Set(reflect.ValueOf(c))
+	return c, nil
 }

@@ -15,11 +15,13 @@ import (
 
 // TestRouteCacheIsBounded: a server given a bounded router cache remembers at most that many
 // paths however many distinct ones it is asked, and still routes every one right, including paths
-// it has forgotten. It also fails when a GoFrame upgrade moves the field boundRouteCache replaces.
+// it has forgotten, and after the cache is emptied (as a quiet node does). It also fails when a
+// GoFrame upgrade moves the field boundRouteCache replaces.
 func TestRouteCacheIsBounded(t *testing.T) {
 	const size = 8
 	s := ghttp.GetServer(t.Name())
-	if err := boundRouteCache(s, size); err != nil {
+	bounded, err := boundRouteCache(s, size)
+	if err != nil {
 		t.Fatal(err)
 	}
 	s.BindHandler("POST:/alarms/{alarmId}/ack", func(r *ghttp.Request) { r.Response.Write("acked " + r.Get("alarmId").String()) })
@@ -63,6 +65,13 @@ func TestRouteCacheIsBounded(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if cache != bounded {
+		t.Fatal("boundRouteCache returned another cache than the one the server uses")
+	}
+	if err := bounded.Clear(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	post("a-1")
 }
 
 // routeCache reads the server's router cache, as boundRouteCache writes it.

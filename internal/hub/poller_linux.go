@@ -95,6 +95,9 @@ func (p *poller) rearm(c *Conn) bool {
 func (p *poller) forget(c *Conn) {
 	p.mu.Lock()
 	delete(p.conns, c.pollID)
+	if len(p.conns) == 0 {
+		p.conns = map[uint64]*Conn{} // a map never shrinks: the table of a crowd goes with it
+	}
 	p.mu.Unlock()
 }
 

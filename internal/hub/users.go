@@ -40,6 +40,9 @@ func (u *users) remove(c *Conn) {
 	list[last] = nil
 	if last == 0 {
 		delete(u.conns, c.user)
+		if len(u.conns) == 0 {
+			u.conns = nil // a map never shrinks: the table that indexed a crowd goes with it
+		}
 	} else {
 		u.conns[c.user] = list[:last]
 	}
