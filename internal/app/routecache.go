@@ -16,8 +16,10 @@ import (
 // (/api/v1/alarms/{businessType}/{businessId}/{alarmId}/ack): about 760 bytes each, so a soak's
 // acks and clears grew the heap by megabytes over half an hour, and anyone sending distinct paths
 // could grow it without limit. The paths worth remembering are the few hot ones (ingest, lists);
-// a path found again costs a router search of microseconds.
-const routeCacheSize = 1024
+// a path found again costs a router search of microseconds. 256 of them hold about 0.2 MB; a
+// soak's acks and clears (two new paths a second) fill them within minutes, after which the heap
+// stops growing for them.
+const routeCacheSize = 256
 
 // boundRouteCache gives s a router cache that keeps the size most recently used paths, and
 // returns it (the quiet hook empties it: its entries, made one by one through a load, keep the
