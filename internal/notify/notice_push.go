@@ -50,9 +50,10 @@ type NoticePusher struct {
 }
 
 type noticeJob struct {
-	user string
-	n    *model.NoticeData
-	at   time.Time
+	user    string
+	n       *model.NoticeData
+	at      time.Time
+	outlets map[string]PushOutlet // the routes' push outlets for it (outletsOf), found once
 }
 
 // NewNoticePusher makes the pusher of router's routes to outlets' push outlets, reading devices.
@@ -68,11 +69,15 @@ func (p *NoticePusher) Counts() NoticePushCounts {
 // PushNotice queues n for user's devices, or drops it (counted, logged at most once a minute)
 // when the queue is full: the HTTP answer never waits for a push service.
 func (p *NoticePusher) PushNotice(_ context.Context, user string, n *model.NoticeData) {
-	if n == nil || n.Notice == nil || len(p.outletsOf(n.Notice)) == 0 {
+	if n == nil || n.Notice == nil {
+		return
+	}
+	outlets := p.outletsOf(n.Notice)
+	if len(outlets) == 0 {
 		return
 	}
 	select {
-	case p.queue <- noticeJob{user: user, n: n, at: time.Now()}:
+	case p.queue <- noticeJob{user: user, n: n, at: time.Now(), outlets: outlets}:
 	default:
 		p.dropped.Add(1)
 		now := time.Now().UnixMilli()
@@ -126,7 +131,7 @@ func (p *NoticePusher) push(ctx context.Context, j noticeJob) {
 	a := asAlarm(j.n.Notice)
 	a.AlarmId = noticeAlarmID(j.n.Notice.Data)
 	note := Notification{ID: noticeID(), Kind: KindNotice, Alarms: []Alarm{{Alarm: *a}}, Timestamp: j.at}
-	for name, o := range p.outletsOf(j.n.Notice) {
+	for name, o := range j.outlets {
 		devices, err := p.devices.Cached(ctx, p.router.deviceCache(), o.Platform(), time.Now().UnixMilli())
 		if err != nil {
 			p.failed.Add(1)

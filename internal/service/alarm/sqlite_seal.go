@@ -10,7 +10,7 @@ import (
 // sealSQLiteHeap keeps the blocks that live as long as the process away from the pages a load
 // churns through: it lets SQLite and libc make their own long-lived blocks first (a throwaway
 // in-memory connection), then takes every block left in the page each size class is carving
-// (sqlitePages: the allocator maps 1 MiB pages and hands out their blocks in order), so that from
+// (sqlitePage: the allocator maps 1 MiB pages and hands out their blocks in order), so that from
 // then on the blocks of connections, statements and caches come from pages of their own.
 //
 // Without it, the few dozen long-lived blocks (libc's and SQLite's own, 36 of them after a load)
