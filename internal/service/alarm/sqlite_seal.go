@@ -7,17 +7,23 @@ import (
 	"modernc.org/libc"
 )
 
-// sealSQLiteHeap keeps the blocks that live as long as the process away from the pages a load
-// churns through: it lets SQLite and libc make their own long-lived blocks first (a throwaway
-// in-memory connection), then takes every block left in the page each size class is carving
-// (sqlitePage: the allocator maps 1 MiB pages and hands out their blocks in order), so that from
-// then on the blocks of connections, statements and caches come from pages of their own.
+// sealSQLiteHeap shapes the pages of the pure-Go libc's malloc (modernc.org/memory), which the
+// SQLite driver still uses for the SQL text and the bound values of every statement (SQLite's own
+// memory is on the Go heap, see sqlite_heap.go). That allocator carves each size class (powers of
+// two, 16 bytes to 256 KiB) out of 1 MiB pages in order, and reuses a freed block, last freed
+// first, only once no page is being carved: every statement's few blocks walked a fresh page
+// from end to end, touching all of it, and the page stayed resident while one block in it lived.
+// Under the soak that was a page per class, 6 MB, still growing after minutes.
 //
-// Without it, the few dozen long-lived blocks (libc's and SQLite's own, 36 of them after a load)
-// sit in the first pages a load then fills and frees again and again; a page stays mapped while
-// one block in it is used, and resident as far as it was ever touched: about 6 MiB of an idle
-// node after a soak, for 2 KiB used. The blocks taken here are never written, so the kernel never
-// backs them with memory: they cost address space only.
+// So for every class, after SQLite and libc made their own long-lived blocks (a throwaway
+// in-memory connection), the rest of the page the class is carving and every free block are taken, never to be freed:
+// the page stays mapped and nothing long-lived lands on the pages a load churns through. Then the
+// last blocks taken, sqlitePool bytes of them, are freed again: with no page being carved, the
+// class's blocks come from that pool, the same few again and again, and only a demand larger than
+// the pool opens (and walks) a page, which is unmapped once its blocks are freed. The blocks taken
+// and not freed are never written, so the kernel never backs them with memory: they cost address
+// space only. What stays resident is the pool's blocks as far as they were used, at most
+// sqlitePool per class.
 var sealSQLiteHeap = sync.OnceFunc(func() {
 	if db, err := sql.Open("sqlite", ":memory:"); err == nil {
 		_, _ = db.Exec("CREATE TABLE warm (x); SELECT x FROM warm")
@@ -25,17 +31,31 @@ var sealSQLiteHeap = sync.OnceFunc(func() {
 	}
 	tls := libc.NewTLS() // never closed, as the blocks it took are never freed
 	for size := 16; size <= 256<<10; size *= 2 {
-		page := libc.Xmalloc(tls, uint64(size)) &^ (sqlitePage - 1)
+		var taken []uintptr
 		for {
 			p := libc.Xmalloc(tls, uint64(size))
-			if p&^(sqlitePage-1) != page { // the page is full: this block opened another
+			if len(taken) > 0 && p&(sqlitePage-1) == sqlitePageHeader { // opened a page: the others are full
 				libc.Xfree(tls, p)
 				break
 			}
+			taken = append(taken, p)
+		}
+		pool := min(len(taken), max(sqlitePool/size, sqlitePoolBlocks))
+		for _, p := range taken[len(taken)-pool:] {
+			libc.Xfree(tls, p)
 		}
 	}
 })
 
-// sqlitePage is the size (and alignment) of the pages of modernc.org/memory, the allocator of
-// modernc.org/libc's malloc, on Linux and the other Unixes.
-const sqlitePage = 1 << 20
+const (
+	// sqlitePage is the size (and alignment) of the pages of modernc.org/memory on Linux and the
+	// other Unixes.
+	sqlitePage = 1 << 20
+	// sqlitePageHeader is the size of a page's header, before its first block.
+	sqlitePageHeader = 32
+	// sqlitePool is what each class keeps free for the driver's blocks, and sqlitePoolBlocks the
+	// fewest blocks it keeps (large classes): a commit binds up to 80 values (writeSQL.maxArgs),
+	// a few connections run statements at once.
+	sqlitePool       = 64 << 10
+	sqlitePoolBlocks = 16
+)

@@ -68,7 +68,7 @@ func openStore(ctx context.Context, node gdb.ConfigNode) (*store, error) {
 	db.SetLogger(g.Log()) // the one logger the `logger` section configures, not one of gdb's own
 	dialect := dialectOf(db)
 	if dialect == "sqlite" {
-		sqlitePins.hold()
+		prepareSQLite()
 		if name := db.GetConfig().Name; name != "" && name != ":memory:" {
 			if err := os.MkdirAll(filepath.Dir(name), 0o750); err != nil {
 				return nil, gerror.Wrapf(err, "alarm store: creating the folder of %s", name)
@@ -139,9 +139,6 @@ func (s *store) writeConn(ctx context.Context, ops int) (*sql.Conn, error) {
 		}
 	}
 	s.conn, s.bigCache = conn, false
-	if s.dialect == "sqlite" {
-		sqlitePins.hold()
-	}
 	return s.writeConn(ctx, ops)
 }
 

@@ -12,22 +12,16 @@ var idleRelease = 30 * time.Second
 
 // releaseMemory closes the write connection for good, with SQLite; the next commit opens another.
 // Under load its page cache holds, up to its cache_size (store_sql.go), the pages commits wrote,
-// most of them rows no commit reads again. Emptying that cache (PRAGMA shrink_memory) is not
-// enough: SQLite's allocator gives a page of its own back to the OS only once nothing in it is in
-// use, and the connection's statements and schema, scattered over many of them, kept about 8 MiB
-// resident after a soak. The next commit reads what it needs from the file, which the OS caches.
-// The allocator's pinned blocks go too (see sqlitePins), and so do the pool's idle connections:
-// the readers that poll while idle (silences, the feed) take a new one every 30 s (the pool's
-// lifetime), whose schema, a few hundred small blocks, lands among the pages the load churned
-// through and keeps each of them resident; with every connection closed at once those pages are
-// unmapped, and the next connection's blocks fill a fresh page. On every database the state cache
-// is emptied (see stateCache.clear): the next commit of an alarm reads its state as a fresh node's
-// does.
+// most of them rows no commit reads again; closing it frees them, to the Go heap (sqlite_heap.go),
+// which the quiet node's release gives back to the OS. The next commit reads what it needs from
+// the file, which the OS caches. The pool's idle connections are closed too, with their own caches
+// and schemas: the readers that poll while idle (silences, the feed) open a new one when they
+// next need it. On every database the state cache is emptied (see stateCache.clear): the next
+// commit of an alarm reads its state as a fresh node's does.
 func (s *store) releaseMemory() {
 	s.cache.clear()
 	if s.dialect == "sqlite" {
 		s.dropWriteConn()
-		sqlitePins.release()
 		s.closeIdleConns()
 	}
 }
