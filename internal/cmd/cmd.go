@@ -51,6 +51,7 @@ var Main = gcmd.Command{
 			glog.Info(ctx, note)
 		}
 		logConfig(ctx, cfg)
+		profileHeapOnlyIfAsked(ctx)
 		a, err := app.New(ctx, "pulse", cfg)
 		if err != nil {
 			return err
