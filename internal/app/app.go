@@ -68,6 +68,7 @@ type App struct {
 	feed         *alarm.Feed // alarm events from the bus, in seq order, gaps filled from the store
 	addresses    []string    // what Listen bound
 	quiet        *quiet.Watcher
+	compactedAt  int64         // activity() when releaseMemory last compacted (only its goroutine reads it)
 	routes       *gcache.Cache // the router's cache of paths (nil if it could not be bounded)
 	notify       *notifier     // nil without notify routes
 	notifyOpts   notify.Options
