@@ -42,12 +42,11 @@ web: $(CONSOLE)
 $(CONSOLE): $(CONSOLE_SOURCES)
 	@hack/web-build.sh
 
-## test: every Go test with the race detector (the alarm store's again without it), then the client's tests and the console's browser tests against bin/pulse, then every shell command of the README (make readme); installs what is missing first: see deps and web
+## test: every Go test with the race detector, then the client's tests and the console's browser tests against bin/pulse, then every shell command of the README (make readme); installs what is missing first: see deps and web
 test: deps web
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 	@hack/npm-ci.sh internal/notify/testdata/node # the webhook receiver that verifies with standardwebhooks (Go tests start it)
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 ./internal/service/alarm # again without the race detector: only then is SQLite's memory on the Go heap (sqlite_heap_race.go)
 	PULSE_BIN=$(abspath $(BIN)) hack/examples-test.sh
 	@if [ -f web/client/package.json ]; then \
 		hack/npm-ci.sh web/client && \

@@ -8,30 +8,27 @@ import (
 )
 
 // prepareSQLite readies the process for SQLite stores before their first connection: SQLite's
-// memory statistics on and its memory on the Go heap (configureSQLite), then libc's allocator
-// shaped for the driver's blocks (sealSQLiteHeap). Each is done once.
+// memory statistics on (configureSQLite), then libc's allocator shaped for a load's churn
+// (sealSQLiteHeap). Each is done once.
 func prepareSQLite() {
 	configureSQLite()
 	sealSQLiteHeap()
 }
 
-// configureSQLite turns on SQLite's memory statistics and moves its memory to the Go heap (see
-// sqlite_heap.go), before the first connection initialises the library (both can be set only
-// then): without the statistics sqlite3_memory_used reads 0 and the soft heap limit
-// (sqlitePragmas) is not enforced.
+// configureSQLite turns on SQLite's memory statistics, before the first connection initialises
+// the library (they can be turned on only then): without them sqlite3_memory_used reads 0 and the
+// soft heap limit (sqlitePragmas) is not enforced.
 var configureSQLite = sync.OnceFunc(func() {
 	tls := libc.NewTLS()
 	defer tls.Close()
 	va := libc.NewVaList(int32(1))
 	sqliteMemoryStatus = sqlite3.Xsqlite3_config(tls, sqlite3.SQLITE_CONFIG_MEMSTATUS, va) == sqlite3.SQLITE_OK
 	libc.Xfree(tls, va)
-	sqliteOnGoHeap = sqliteHeapAllowed && useGoHeapForSQLite(tls)
 })
 
-// sqliteMemoryStatus and sqliteOnGoHeap are whether SQLite keeps its memory statistics and takes
-// its memory from the Go heap (see configureSQLite): neither can be set once a connection was
-// opened, e.g. by another package.
-var sqliteMemoryStatus, sqliteOnGoHeap bool
+// sqliteMemoryStatus is whether SQLite keeps its memory statistics (see configureSQLite): it
+// cannot when a connection was opened before, e.g. by another package.
+var sqliteMemoryStatus bool
 
 // sqliteMemory is the memory SQLite holds (page caches, schemas, statements: what it asked its
 // allocator for, all connections of the process together) and its soft heap limit, beyond which

@@ -12,12 +12,12 @@ var idleRelease = 30 * time.Second
 
 // releaseMemory closes the write connection for good, with SQLite; the next commit opens another.
 // Under load its page cache holds, up to its cache_size (store_sql.go), the pages commits wrote,
-// most of them rows no commit reads again; closing it frees them, to the Go heap (sqlite_heap.go),
-// which the quiet node's release gives back to the OS. The next commit reads what it needs from
-// the file, which the OS caches. The pool's idle connections are closed too, with their own caches
-// and schemas: the readers that poll while idle (silences, the feed) open a new one when they
-// next need it. On every database the state cache is emptied (see stateCache.clear): the next
-// commit of an alarm reads its state as a fresh node's does.
+// most of them rows no commit reads again; closing it frees them, and libc's allocator unmaps a
+// page once nothing in it is used (see sealSQLiteHeap for why little else is left in them). The
+// next commit reads what it needs from the file, which the OS caches. The pool's idle connections
+// are closed too, with their own caches and schemas: the readers that poll while idle (silences,
+// the feed) open a new one when they next need it. On every database the state cache is emptied
+// (see stateCache.clear): the next commit of an alarm reads its state as a fresh node's does.
 func (s *store) releaseMemory() {
 	s.cache.clear()
 	if s.dialect == "sqlite" {
