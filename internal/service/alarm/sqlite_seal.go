@@ -24,7 +24,9 @@ import (
 // are freed. The blocks taken and not freed are never written, so the kernel never backs them
 // with memory: they cost address space only. What stays resident is the pool's blocks as far as
 // they were used, at most sqlitePool per class, and the pages of what SQLite holds for long (its
-// page caches: a page of 4 KiB and its header takes an 8 KiB block).
+// page caches: a page of 4 KiB and its header takes an 8 KiB block). A page of 64 KiB blocks or
+// larger holds no more than sqlitePoolBlocks, so all of them are freed again and such a class is
+// left as it was: its page is unmapped unless SQLite's own blocks keep it.
 var sealSQLiteHeap = sync.OnceFunc(func() {
 	if db, err := sql.Open("sqlite", ":memory:"); err == nil {
 		_, _ = db.Exec("CREATE TABLE warm (x); SELECT x FROM warm")
@@ -35,6 +37,9 @@ var sealSQLiteHeap = sync.OnceFunc(func() {
 		var taken []uintptr
 		for {
 			p := libc.Xmalloc(tls, uint64(size))
+			if p == 0 { // out of memory: leave the class as it is
+				break
+			}
 			if len(taken) > 0 && p&(sqlitePage-1) == sqlitePageHeader { // opened a page: the others are full
 				libc.Xfree(tls, p)
 				break
