@@ -55,14 +55,38 @@ type execer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-// rowsPerInsert bounds one INSERT's rows (SQLite allows 32766 variables; 17 columns per row).
-const rowsPerInsert = 200
+// rowsPerInsert bounds one INSERT's rows (SQLite allows 32766 variables; 17 columns per row),
+// idsPerStatement the ids of one IN list.
+const (
+	rowsPerInsert   = 200
+	idsPerStatement = 500
+)
 
-// sqliteRowsPerInsert bounds one outbox INSERT's rows on SQLite: its driver binds each argument
-// after a search from the first, so a statement's binding costs the square of its arguments (64
-// rows of 17 took more CPU than the alarms' own commit); ten rows a statement cost little more to
-// prepare in all and a tenth to bind (BenchmarkCommitNotify in internal/service/alarm).
-const sqliteRowsPerInsert = 10
+// On SQLite a statement takes far fewer: its driver binds each argument after a search from the
+// first, so a statement's binding costs the square of its arguments (64 outbox rows of 17 took
+// more CPU than the alarms' own commit; records went 200 to a statement, 2,800 arguments, until
+// BenchmarkRoundStore showed the round's bookkeeping a quarter cheaper at ten). Ten rows or a
+// hundred ids a statement cost little more to prepare in all and a fraction to bind.
+const (
+	sqliteRowsPerInsert   = 10
+	sqliteIdsPerStatement = 100
+)
+
+// perInsert is how many rows one INSERT of dialect takes.
+func perInsert(dialect string) int {
+	if dialect == "sqlite" {
+		return sqliteRowsPerInsert
+	}
+	return rowsPerInsert
+}
+
+// perList is how many ids one IN list of dialect takes.
+func perList(dialect string) int {
+	if dialect == "sqlite" {
+		return sqliteIdsPerStatement
+	}
+	return idsPerStatement
+}
 
 // WritePlan writes p in tx: the alarm commit's transaction (or a timer's), so that the
 // notifications are stored exactly when what causes them is.
@@ -191,13 +215,10 @@ func insertRows(ctx context.Context, tx execer, dialect string, rows []Row, cach
 	if err != nil {
 		return err
 	}
-	perInsert := rowsPerInsert
-	if dialect == "sqlite" {
-		perInsert = sqliteRowsPerInsert
-	}
-	var full *sql.Stmt // the statement of perInsert rows, when there are two chunks of them or more
-	if len(rows) >= 2*perInsert {
-		stmt, err := tx.PrepareContext(ctx, rebind(dialect, insertStatement(dialect, perInsert)))
+	per := perInsert(dialect)
+	var full *sql.Stmt // the statement of per rows, when there are two chunks of them or more
+	if len(rows) >= 2*per {
+		stmt, err := tx.PrepareContext(ctx, rebind(dialect, insertStatement(dialect, per)))
 		if err != nil {
 			return err
 		}
@@ -205,7 +226,7 @@ func insertRows(ctx context.Context, tx execer, dialect string, rows []Row, cach
 		full = stmt
 	}
 	for len(rows) > 0 {
-		n := min(len(rows), perInsert)
+		n := min(len(rows), per)
 		args := make([]any, 0, n*15)
 		for _, r := range rows[:n] {
 			k := r.Key
@@ -213,7 +234,7 @@ func insertRows(ctx context.Context, tx execer, dialect string, rows []Row, cach
 				k.Alarm.AlarmId, k.Seq, k.Kind, r.GroupKey, r.Created, r.Due, r.Attempts, string(r.Payload))
 		}
 		var err error
-		if n == perInsert && full != nil {
+		if n == per && full != nil {
 			_, err = full.ExecContext(ctx, args...)
 		} else {
 			_, err = tx.ExecContext(ctx, rebind(dialect, insertStatement(dialect, n)), args...)
@@ -408,9 +429,6 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// idsPerStatement bounds the ids of one IN list.
-const idsPerStatement = 500
-
 // claimMany leases the rows of ids that no node holds to owner until until, and returns which it
 // leased: one statement per 500 rows rather than one per row.
 func (s *Store) claimMany(ctx context.Context, ids []string, owner string, now, until int64) (map[string]bool, error) {
@@ -421,7 +439,7 @@ func (s *Store) claimMany(ctx context.Context, ids []string, owner string, now, 
 	defer end()
 	got := map[string]bool{}
 	for len(ids) > 0 {
-		n := min(len(ids), idsPerStatement)
+		n := min(len(ids), perList(s.dialect))
 		args := []any{owner, until}
 		for _, id := range ids[:n] {
 			args = append(args, id)
@@ -466,7 +484,7 @@ func (s *Store) lanes(ctx context.Context, rows []leased) (map[laneKey][]leased,
 	}
 	out := map[laneKey][]leased{}
 	for len(ids) > 0 {
-		n := min(len(ids), idsPerStatement)
+		n := min(len(ids), perList(s.dialect))
 		args := make([]any, 0, n)
 		for _, id := range ids[:n] {
 			args = append(args, id)
@@ -505,7 +523,7 @@ func (s *Store) lanes(ctx context.Context, rows []leased) (map[laneKey][]leased,
 func (s *Store) payloads(ctx context.Context, ids []string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for len(ids) > 0 {
-		n := min(len(ids), idsPerStatement)
+		n := min(len(ids), perList(s.dialect))
 		args := make([]any, 0, n)
 		for _, id := range ids[:n] {
 			args = append(args, id)
@@ -538,7 +556,7 @@ func (s *Store) releaseMany(ctx context.Context, ids []string, owner string) err
 	}
 	defer end()
 	for len(ids) > 0 {
-		n := min(len(ids), idsPerStatement)
+		n := min(len(ids), perList(s.dialect))
 		args := make([]any, 0, n+1)
 		for _, id := range ids[:n] {
 			args = append(args, id)
@@ -583,7 +601,7 @@ func (s *Store) finishMany(ctx context.Context, owner string, outcomes []outcome
 		records = append(records, o.records...)
 	}
 	for len(done) > 0 {
-		n := min(len(done), idsPerStatement)
+		n := min(len(done), perList(s.dialect))
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+outboxTable+" WHERE id IN ("+placeholders(n)+") AND lease_owner = ?"),
 			append(done[:n:n], owner)...); err != nil {
 			return err
@@ -608,7 +626,7 @@ func (s *Store) finishMany(ctx context.Context, owner string, outcomes []outcome
 // column (a record has one or the other), Deliveries reads it back as the reason.
 func insertRecords(ctx context.Context, tx execer, dialect string, records []Record) error {
 	for len(records) > 0 {
-		n := min(len(records), rowsPerInsert)
+		n := min(len(records), perInsert(dialect))
 		var q strings.Builder
 		q.WriteString(insertInto(dialect) + recordTable + " (notification, business_type, business_id, alarm_id, route, step, outlet, target, kind, seq, attempt, status, time_ms, error) VALUES ")
 		args := make([]any, 0, n*14)
