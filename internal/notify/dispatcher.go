@@ -209,6 +209,27 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
+// reads is how many due rows of each outlet a round reads, and places how many it can start: an
+// outlet takes at most half of the places in flight, and the round reads twice what it has free
+// (rows of lanes or groups in flight wait and are passed over); an outlet with no place free is
+// not read. Reading the whole batch while a few places were free read 200 rows to send 8, round
+// after round: a tenth of the process's CPU under ingest with a webhook per alarm.
+func (d *Dispatcher) reads() (reads, places map[string]int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	free := cap(d.sem) - len(d.sem)
+	reads, places = map[string]int{}, map[string]int{}
+	for name := range d.outlets {
+		n := min(free, max(1, d.opts.Concurrency/2)-d.perOut[name])
+		if n <= 0 {
+			d.starved = true // done wakes a round when a place is free
+			continue
+		}
+		reads[name], places[name] = min(d.opts.Batch, 2*n), n
+	}
+	return reads, places
+}
+
 // round fires the due timers and starts sending the due notifications.
 func (d *Dispatcher) round(ctx context.Context) {
 	now := d.opts.Now()
@@ -232,13 +253,6 @@ func (d *Dispatcher) round(ctx context.Context) {
 	if fired {
 		now = d.opts.Now()
 	}
-	rows, err := d.store.due(ctx, d.Outlets(), now.UnixMilli(), d.opts.Batch)
-	if err != nil {
-		if ctx.Err() == nil {
-			d.opts.Logf("notify: reading the outbox: %v", err)
-		}
-		return
-	}
 	type candidate struct {
 		r     leased
 		group string
@@ -246,29 +260,63 @@ func (d *Dispatcher) round(ctx context.Context) {
 	}
 	var cands []candidate
 	seen := map[laneKey]bool{}
-	for _, r := range rows {
-		lane := laneOf(r.Key)
-		if seen[lane] {
-			continue // one notification per lane at a time
-		}
-		seen[lane] = true
-		if _, ok := d.outlets[r.Key.Outlet]; !ok {
-			continue // an outlet no longer configured: its rows wait (they may come back with it)
-		}
-		group := groupOf(r.Row)
-		if !d.start(lane, r.Key.Outlet, group) {
-			continue
-		}
-		var slot time.Time
-		if l := d.limits[r.Key.Outlet]; l != nil {
-			var ok bool
-			if slot, ok = l.reserve(d.opts.Now(), d.opts.Poll); !ok {
-				d.done(lane, r.Key.Outlet, group)
-				time.AfterFunc(time.Until(slot)-d.opts.Poll/2, d.Wake)
+	started := map[string]int{} // per outlet
+	consider := func(rows []leased) {
+		for _, r := range rows {
+			lane := laneOf(r.Key)
+			if seen[lane] {
+				continue // one notification per lane at a time
+			}
+			seen[lane] = true
+			if _, ok := d.outlets[r.Key.Outlet]; !ok {
+				continue // an outlet no longer configured: its rows wait (they may come back with it)
+			}
+			group := groupOf(r.Row)
+			if !d.start(lane, r.Key.Outlet, group) {
 				continue
 			}
+			var slot time.Time
+			if l := d.limits[r.Key.Outlet]; l != nil {
+				var ok bool
+				if slot, ok = l.reserve(d.opts.Now(), d.opts.Poll); !ok {
+					d.done(lane, r.Key.Outlet, group)
+					time.AfterFunc(time.Until(slot)-d.opts.Poll/2, d.Wake)
+					continue
+				}
+			}
+			started[r.Key.Outlet]++
+			cands = append(cands, candidate{r, group, slot})
 		}
-		cands = append(cands, candidate{r, group, slot})
+	}
+	reads, places := d.reads()
+	read, err := d.store.due(ctx, reads, now.UnixMilli())
+	if err != nil {
+		if ctx.Err() == nil {
+			d.opts.Logf("notify: reading the outbox: %v", err)
+		}
+		return
+	}
+	consider(read)
+	// A read that came back full but started fewer than the outlet's places may have stopped at
+	// rows waiting for their lanes or groups: that outlet's whole batch is read.
+	again := map[string]int{}
+	for o, n := range reads {
+		got := 0
+		for _, r := range read {
+			if r.Key.Outlet == o {
+				got++
+			}
+		}
+		if n < d.opts.Batch && got == n && started[o] < places[o] {
+			again[o] = d.opts.Batch
+		}
+	}
+	if len(again) > 0 {
+		more, err := d.store.due(ctx, again, now.UnixMilli())
+		if err != nil && ctx.Err() == nil {
+			d.opts.Logf("notify: reading the outbox: %v", err)
+		}
+		consider(more)
 	}
 	if len(cands) == 0 {
 		return

@@ -311,3 +311,36 @@ func TestNotifyRecordsArePurged(t *testing.T) {
 	})
 	poll.Eventually(t, func() bool { return len(later.Deliveries("meter", "m-1", "p1")) == 0 }, "the record was kept")
 }
+
+// TestNotifyStuckLanesDoNotHoldOthers: while the receiver holds the notifications of four alarms,
+// each with two more waiting in its lane (ahead of everything else in the outbox), a fifth
+// alarm's notification still leaves, long before the held sends time out (two thirds of the
+// lease, a minute here).
+func TestNotifyStuckLanesDoNotHoldOthers(t *testing.T) {
+	r := pulsenode.NewReceiver(t)
+	release := make(chan struct{})
+	var held atomic.Int32
+	r.Hold = func(c pulsenode.HookCall) {
+		if k := pulsenode.KindsOf([]pulsenode.HookCall{c}); len(k) == 1 && strings.HasPrefix(k[0], "stuck") {
+			held.Add(1)
+			<-release
+		}
+	}
+	defer close(release)
+	n := pulsenode.StartWith(t, pulsenode.WithNotify([]notify.Route{{Name: "r", To: []string{"hook0"}, Resolved: true}}, r),
+		func(a *app.App) { pulsenode.FastNotify(a); a.NotifyOptions().Lease = time.Minute })
+	for i := range 4 {
+		n.Raise(fmt.Sprintf(`{"items":[{"alarmId":"stuck%d","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`, i))
+	}
+	poll.Eventually(t, func() bool { return held.Load() == 4 }, "the receiver holds %d of 4", held.Load())
+	for i := range 4 {
+		n.MustPost(fmt.Sprintf("/api/v1/alarms/meter/m-1/stuck%d/ack", i), `{"user":"a"}`)
+		n.MustPost(fmt.Sprintf("/api/v1/alarms/meter/m-1/stuck%d/clear", i), `{"user":"a"}`)
+	}
+	n.Raise(`{"items":[{"alarmId":"free","businessType":"meter","businessId":"m-1","level":"major","title":"t"}]}`)
+	poll.Eventually(t, func() bool { return slices.Contains(pulsenode.KindsOf(r.Delivered()), "free:raised") },
+		"the free alarm waits behind the stuck ones: %v", pulsenode.KindsOf(r.Delivered()))
+	if got := held.Load(); got != 4 {
+		t.Errorf("the receiver was asked for %d held notifications, want 4 (a held send ended and was retried)", got)
+	}
+}

@@ -317,11 +317,11 @@ func scanRows(rows *sql.Rows) ([]leased, error) {
 	return out, rows.Err()
 }
 
-// due lists the rows of each outlet due at now that no node holds, oldest due first, at most limit
-// of each: an outlet with a backlog never hides another outlet's rows.
-func (s *Store) due(ctx context.Context, outlets []string, now int64, limit int) ([]leased, error) {
+// due lists the rows of each outlet of limits due at now that no node holds, oldest due first, at
+// most its limit: an outlet with a backlog never hides another outlet's rows.
+func (s *Store) due(ctx context.Context, limits map[string]int, now int64) ([]leased, error) {
 	var out []leased
-	for _, o := range outlets {
+	for o, limit := range limits {
 		rows, err := s.db.QueryContext(ctx, s.q("SELECT "+rowCols+" FROM "+outboxTable+
 			" WHERE outlet = ? AND due_ms <= ? AND lease_until < ? ORDER BY due_ms LIMIT "+strconv.Itoa(limit)), o, now, now)
 		if err != nil {

@@ -2,6 +2,7 @@ package pulsenode
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -39,6 +40,8 @@ func PostAlarms(b *testing.B, n *Node, ids int64, prepare func(req *http.Request
 				b.Error(err)
 				return
 			}
+			// Read to the end, or net/http closes the connection and the next request dials again.
+			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
 				b.Errorf("status %d", resp.StatusCode)

@@ -41,6 +41,9 @@ type Receiver struct {
 	mu     sync.Mutex
 	calls  []HookCall
 	Answer func(n int, c HookCall) (status int, header http.Header) // nil: 200; set before requests come
+	// Hold, when set, is called with each request before Answer, outside the receiver's lock: a
+	// test holds a request there while others come and go.
+	Hold func(c HookCall)
 }
 
 // NewReceiver starts a Receiver, closed when the test ends.
@@ -58,6 +61,9 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	_ = json.Unmarshal(raw, &c.Body)
 	c.Signed = verifies(HookSecret, c)
 	c.SignedOld = verifies(HookSecretOld, c)
+	if r.Hold != nil {
+		r.Hold(c)
+	}
 	r.mu.Lock()
 	n := len(r.calls)
 	status, header := http.StatusOK, http.Header(nil)
