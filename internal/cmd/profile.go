@@ -13,7 +13,7 @@ import (
 // Under the soak those records were 1.8 MB after 8 minutes and still growing by 13 KB a minute
 // (go_memstats_buck_hash_sys_bytes), new stacks appearing as connections come and go. With the
 // endpoints on, the rate is the runtime's: one allocation sampled per 512 KiB, or what
-// GODEBUG=memprofilerate=N asks (1024 finds what a soak's few hundred KB of growth is made of).
+// GODEBUG=memprofilerate=N asks (2048 names what a soak's few hundred KB of growth is made of).
 func profileHeapOnlyIfAsked(ctx context.Context) {
 	if !g.Cfg().MustGet(ctx, "server.pprofEnabled").Bool() {
 		runtime.MemProfileRate = 0

@@ -299,15 +299,13 @@ func (d *Dispatcher) round(ctx context.Context) {
 	consider(read)
 	// A read that came back full but started fewer than the outlet's places may have stopped at
 	// rows waiting for their lanes or groups: that outlet's whole batch is read.
+	got := map[string]int{}
+	for _, r := range read {
+		got[r.Key.Outlet]++
+	}
 	again := map[string]int{}
 	for o, n := range reads {
-		got := 0
-		for _, r := range read {
-			if r.Key.Outlet == o {
-				got++
-			}
-		}
-		if n < d.opts.Batch && got == n && started[o] < places[o] {
+		if n < d.opts.Batch && got[o] == n && started[o] < places[o] {
 			again[o] = d.opts.Batch
 		}
 	}

@@ -63,10 +63,9 @@ const (
 )
 
 // On SQLite a statement takes far fewer: its driver binds each argument after a search from the
-// first, so a statement's binding costs the square of its arguments (64 outbox rows of 17 took
-// more CPU than the alarms' own commit; records went 200 to a statement, 2,800 arguments, until
-// BenchmarkRoundStore showed the round's bookkeeping a quarter cheaper at ten). Ten rows or a
-// hundred ids a statement cost little more to prepare in all and a fraction to bind.
+// first, so a statement's binding costs the square of its arguments. Ten rows or a hundred ids a
+// statement cost little more to prepare in all and a fraction to bind (BenchmarkCommitNotify in
+// internal/service/alarm for the outbox rows, BenchmarkRoundStore here for the dispatcher's).
 const (
 	sqliteRowsPerInsert   = 10
 	sqliteIdsPerStatement = 100
@@ -430,7 +429,7 @@ func placeholders(n int) string {
 }
 
 // claimMany leases the rows of ids that no node holds to owner until until, and returns which it
-// leased: one statement per 500 rows rather than one per row.
+// leased: one statement per IN list (perList) rather than one per row.
 func (s *Store) claimMany(ctx context.Context, ids []string, owner string, now, until int64) (map[string]bool, error) {
 	h, end, err := s.writing(ctx)
 	if err != nil {
@@ -470,7 +469,7 @@ func (s *Store) claimMany(ctx context.Context, ids []string, owner string, now, 
 	return got, nil
 }
 
-// lanes reads the rows of the lanes of rows, each in seq order: one statement per 500 alarm ids.
+// lanes reads the rows of the lanes of rows, each in seq order: one statement per IN list of alarm ids.
 func (s *Store) lanes(ctx context.Context, rows []leased) (map[laneKey][]leased, error) {
 	want := map[laneKey]bool{}
 	seen := map[string]bool{}
