@@ -85,13 +85,16 @@ func TestNotificationLeaseTakeover(t *testing.T) {
 			t.Fatalf("lease owner %q is neither node (%s, %s)", owner, nodeA.Addr, nodeB.Addr)
 		}
 		nodes[holder].Kill()
-		poll.Eventually(t, func() bool {
+		sent := poll.Until(func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			return strings.HasPrefix(events[len(events)-1], "ok ")
-		}, "the other node did not send it: %v", events)
-		mu.Lock()
+		})
+		mu.Lock() // the receiver's handlers append to events under it
 		defer mu.Unlock()
+		if !sent {
+			t.Fatalf("the other node did not send it: %v", events)
+		}
 		if len(events) != 4 || !strings.HasPrefix(events[1], "end ") || !strings.HasPrefix(events[2], "start ") {
 			t.Fatalf("events %v: the second sender started before the first had gone", events)
 		}
