@@ -25,9 +25,12 @@ export function serve(routes) {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) }),
-    ),
-  );
+  // close ends every connection too: server.close alone waits for the ones a browser still holds
+  // open without a request (its preconnections), which a test's teardown once waited on for minutes.
+  const close = () =>
+    new Promise((r) => {
+      server.close(r);
+      server.closeAllConnections();
+    });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close })));
 }
