@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"maps"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -47,7 +49,7 @@ func boundRouteCache(s *ghttp.Server, size int) (*gcache.Cache, error) {
 // new paths come (acks and clears of distinct alarms), tens of thousands of small objects made one
 // by one through a load, each holding a span of the heap in use (a 30-minute soak's RSS drift).
 type routeCache struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex // read on every request, written for a new path
 	size    int
 	entries map[any]any
 }
@@ -69,6 +71,18 @@ func (c *routeCache) put(key, value any, duration time.Duration) {
 		}
 	}
 	c.entries[key] = value
+}
+
+// setIfAbsent stores value under key unless the key is there, and returns what the key holds, as
+// gcache does after a search that ran outside its lock.
+func (c *routeCache) setIfAbsent(key, value any, duration time.Duration) (held any, stored bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.entries[key]; ok {
+		return v, false
+	}
+	c.put(key, value, duration)
+	return value, true
 }
 
 func (c *routeCache) Set(_ context.Context, key, value any, duration time.Duration) error {
@@ -99,7 +113,8 @@ func (c *routeCache) SetIfNotExistFunc(ctx context.Context, key any, f gcache.Fu
 	if err != nil || value == nil {
 		return false, err
 	}
-	return true, c.Set(ctx, key, value, duration)
+	_, stored := c.setIfAbsent(key, value, duration)
+	return stored, nil
 }
 
 func (c *routeCache) SetIfNotExistFuncLock(ctx context.Context, key any, f gcache.Func, duration time.Duration) (bool, error) {
@@ -107,8 +122,8 @@ func (c *routeCache) SetIfNotExistFuncLock(ctx context.Context, key any, f gcach
 }
 
 func (c *routeCache) Get(_ context.Context, key any) (*gvar.Var, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if v, ok := c.entries[key]; ok {
 		return gvar.New(v), nil
 	}
@@ -129,7 +144,8 @@ func (c *routeCache) GetOrSetFunc(ctx context.Context, key any, f gcache.Func, d
 	if err != nil || value == nil {
 		return nil, err
 	}
-	return gvar.New(value), c.Set(ctx, key, value, duration)
+	held, _ := c.setIfAbsent(key, value, duration)
+	return gvar.New(held), nil
 }
 
 func (c *routeCache) GetOrSetFuncLock(ctx context.Context, key any, f gcache.Func, duration time.Duration) (*gvar.Var, error) {
@@ -137,44 +153,32 @@ func (c *routeCache) GetOrSetFuncLock(ctx context.Context, key any, f gcache.Fun
 }
 
 func (c *routeCache) Contains(_ context.Context, key any) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	_, ok := c.entries[key]
 	return ok, nil
 }
 
 func (c *routeCache) Size(context.Context) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return len(c.entries), nil
 }
 
 func (c *routeCache) Data(context.Context) (map[any]any, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	data := make(map[any]any, len(c.entries))
-	for k, v := range c.entries {
-		data[k] = v
-	}
-	return data, nil
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return maps.Clone(c.entries), nil
 }
 
 func (c *routeCache) Keys(ctx context.Context) ([]any, error) {
 	data, _ := c.Data(ctx)
-	keys := make([]any, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	return keys, nil
+	return slices.Collect(maps.Keys(data)), nil
 }
 
 func (c *routeCache) Values(ctx context.Context) ([]any, error) {
 	data, _ := c.Data(ctx)
-	values := make([]any, 0, len(data))
-	for _, v := range data {
-		values = append(values, v)
-	}
-	return values, nil
+	return slices.Collect(maps.Values(data)), nil
 }
 
 func (c *routeCache) Update(_ context.Context, key, value any) (*gvar.Var, bool, error) {
